@@ -1,0 +1,19 @@
+// Node-RED settings for `npm start`: local only, project-local user dir, the default flow.
+// Everything not set here is Node-RED's default. See https://nodered.org/docs/user-guide/runtime/configuration
+module.exports = {
+  uiHost: process.env.HOST || '127.0.0.1',
+  uiPort: Number(process.env.PORT) || 1880,
+  flowFile: 'flows.json',
+  flowFilePretty: true,
+  // The dev user dir is on this machine only; a real install should set its own secret (README: Security).
+  credentialSecret: process.env.NODE_RED_CREDENTIAL_SECRET || 'tradebot-local-development',
+  diagnostics: { enabled: false },
+  telemetry: { enabled: false },
+  externalModules: { palette: { allowInstall: true } },
+  editorTheme: {
+    projects: { enabled: false },
+    tours: false,
+    page: { title: 'Node-RED · tradebot' },
+  },
+  logging: { console: { level: process.env.LOG_LEVEL || 'info', metrics: false, audit: false } },
+};

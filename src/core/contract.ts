@@ -1,0 +1,114 @@
+/**
+ * The message contract: every payload that travels between tradebot nodes.
+ *
+ * One module, zod schemas, exported TypeScript types. Nodes validate their input
+ * with these schemas so bad input ends in done(err) with a message that names the
+ * field, and never reaches an exchange. Later issues add signal, order request and
+ * order update here.
+ */
+import { z } from 'zod';
+
+/** Unified ccxt symbol: BASE/QUOTE, optionally :SETTLE for derivatives. */
+export const SymbolSchema = z
+  .string()
+  .regex(/^[A-Z0-9._-]+\/[A-Z0-9._-]+(:[A-Z0-9._-]+)?$/i, 'must look like BASE/QUOTE, for example BTC/USDT');
+
+export const ModeSchema = z.enum(['sim', 'backtest', 'paper', 'live']);
+export type Mode = z.infer<typeof ModeSchema>;
+
+/** Timeframes in ccxt's notation. */
+export const TimeframeSchema = z.string().regex(/^[1-9][0-9]*(s|m|h|d|w|M)$/, 'must be a timeframe such as 1m, 5m, 1h or 1d');
+
+const finite = z.number().finite();
+const price = finite.positive();
+const amount = finite.nonnegative();
+/** Milliseconds since the Unix epoch. */
+const timestamp = z.number().int().nonnegative();
+
+export const TickerSchema = z.object({
+  kind: z.literal('ticker'),
+  exchange: z.string().min(1),
+  symbol: SymbolSchema,
+  ts: timestamp,
+  bid: price.nullable(),
+  ask: price.nullable(),
+  last: price,
+  baseVolume: amount.optional(),
+});
+export type Ticker = z.infer<typeof TickerSchema>;
+
+/** One book level: [price, amount]. */
+export const LevelSchema = z.tuple([price, amount]);
+export type Level = z.infer<typeof LevelSchema>;
+
+export const OrderBookSchema = z.object({
+  kind: z.literal('orderbook'),
+  exchange: z.string().min(1),
+  symbol: SymbolSchema,
+  ts: timestamp,
+  /** Best bid first (descending price). */
+  bids: z.array(LevelSchema),
+  /** Best ask first (ascending price). */
+  asks: z.array(LevelSchema),
+  /** (best bid + best ask) / 2; null when one side is empty. */
+  mid: price.nullable(),
+  /** best ask - best bid, in quote currency; null when one side is empty. */
+  spread: finite.nullable(),
+  /** (bid volume - ask volume) / (bid volume + ask volume) over the levels shown, in [-1, 1]. */
+  imbalance: finite.min(-1).max(1).nullable(),
+});
+export type OrderBook = z.infer<typeof OrderBookSchema>;
+
+export const CandleSchema = z
+  .object({
+    kind: z.literal('candle'),
+    exchange: z.string().min(1),
+    symbol: SymbolSchema,
+    timeframe: TimeframeSchema,
+    /** Open time of the candle, ms. */
+    ts: timestamp,
+    open: price,
+    high: price,
+    low: price,
+    close: price,
+    volume: amount,
+  })
+  .superRefine((c, ctx) => {
+    if (c.high < Math.max(c.open, c.close, c.low)) {
+      ctx.addIssue({ code: 'custom', path: ['high'], message: 'high must be >= open, close and low' });
+    }
+    if (c.low > Math.min(c.open, c.close, c.high)) {
+      ctx.addIssue({ code: 'custom', path: ['low'], message: 'low must be <= open, close and high' });
+    }
+  });
+export type Candle = z.infer<typeof CandleSchema>;
+
+export const PayloadSchema = z.union([TickerSchema, OrderBookSchema, CandleSchema]);
+export type Payload = z.infer<typeof PayloadSchema>;
+
+/** ccxt's OHLCV row layout: [timestamp, open, high, low, close, volume]. */
+export type OhlcvRow = [number, number, number, number, number, number];
+
+/**
+ * Turns a zod error into one sentence that names the field, for done(err) and status.
+ * `where` says what was validated, for example "msg.payload".
+ */
+export function describeZodError(error: z.ZodError, where: string): string {
+  const parts = error.issues.slice(0, 3).map((issue) => {
+    const path = issue.path.length ? `${where}.${issue.path.map(String).join('.')}` : where;
+    return `${path}: ${issue.message}`;
+  });
+  const more = error.issues.length > 3 ? ` (and ${error.issues.length - 3} more)` : '';
+  return parts.join('; ') + more;
+}
+
+/** Parses `value` with `schema`, or throws an Error whose message names the field. */
+export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new ContractError(describeZodError(result.error, where));
+  return result.data;
+}
+
+export class ContractError extends Error {
+  override readonly name = 'ContractError';
+}

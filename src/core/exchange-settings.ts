@@ -1,0 +1,59 @@
+/**
+ * Settings of one exchange config node, validated. Errors name the editor field.
+ */
+import { z } from 'zod';
+import { describeZodError, ModeSchema } from './contract';
+
+export const ExchangeSettingsSchema = z
+  .object({
+    /** ccxt exchange id (binance, kraken, ...). Ignored in sim mode. */
+    exchangeId: z.string().trim().regex(/^[a-z0-9]+$/, 'must be a ccxt exchange id such as binance').default('binance'),
+    mode: ModeSchema.default('sim'),
+    sandbox: z.boolean().default(false),
+    /** Replaces the host of every API URL (self-hosted proxy, tests). */
+    baseUrl: z
+      .string()
+      .trim()
+      .regex(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, 'must be an http:// or https:// URL such as http://127.0.0.1:8080')
+      .optional(),
+    /** Largest order value in quote currency any node on this exchange may send; none when absent. */
+    maxNotional: z.number().positive().finite().optional(),
+    /** The explicit opt-in live orders need, besides credentials. */
+    liveOptIn: z.boolean().default(false),
+    simSeed: z.number().int().min(0).max(0xffffffff).default(42),
+    /** 1 = real time; 60 = a simulated minute per second. */
+    simSpeed: z.number().positive().max(100_000).default(1),
+    /** Simulated time between two price updates, ms. */
+    simTickMs: z.number().int().min(10).max(60_000).default(1_000),
+    /** Request timeout towards the exchange, ms. */
+    timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+    credentials: z
+      .object({ apiKey: z.string().optional(), secret: z.string().optional(), password: z.string().optional() })
+      .default({}),
+  })
+  .superRefine((s, ctx) => {
+    if (s.mode === 'backtest') {
+      ctx.addIssue({ code: 'custom', path: ['mode'], message: 'backtest mode is not available in this version yet; use sim' });
+    }
+    if (s.mode === 'live') {
+      if (!s.credentials.apiKey || !s.credentials.secret) {
+        ctx.addIssue({ code: 'custom', path: ['credentials'], message: 'live mode needs an API key and secret' });
+      }
+      if (!s.liveOptIn) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['liveOptIn'],
+          message: 'live mode places real orders: tick "I understand" on the exchange node to allow it',
+        });
+      }
+    }
+  });
+
+export type ExchangeSettings = z.infer<typeof ExchangeSettingsSchema>;
+export type ExchangeSettingsInput = z.input<typeof ExchangeSettingsSchema>;
+
+export function parseExchangeSettings(input: unknown): ExchangeSettings {
+  const result = ExchangeSettingsSchema.safeParse(input);
+  if (!result.success) throw new Error(`exchange config: ${describeZodError(result.error, 'exchange')}`);
+  return result.data;
+}

@@ -1,0 +1,50 @@
+/** Exponential backoff: initial, initial*2, ... capped at max. Deterministic, so tests can reason about it. */
+export class Backoff {
+  private attempt = 0;
+
+  constructor(
+    private readonly initialMs = 1_000,
+    private readonly maxMs = 60_000,
+  ) {}
+
+  /** Delay before the next retry; rate-limit errors wait twice as long. */
+  next(rateLimited = false): number {
+    const delay = Math.min(this.maxMs, this.initialMs * 2 ** this.attempt) * (rateLimited ? 2 : 1);
+    this.attempt++;
+    return Math.min(delay, this.maxMs);
+  }
+
+  get failures(): number {
+    return this.attempt;
+  }
+
+  reset(): void {
+    this.attempt = 0;
+  }
+}
+
+/** A sleep that `cancel()` ends early (resolving), so closing a feed never waits for a timer. */
+export class Sleeper {
+  private timers = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
+
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const entry = {
+        resolve,
+        timer: setTimeout(() => {
+          this.timers.delete(entry);
+          resolve();
+        }, Math.max(0, ms)),
+      };
+      this.timers.add(entry);
+    });
+  }
+
+  cancel(): void {
+    for (const entry of this.timers) {
+      clearTimeout(entry.timer);
+      entry.resolve();
+    }
+    this.timers.clear();
+  }
+}

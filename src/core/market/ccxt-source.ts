@@ -1,0 +1,188 @@
+/**
+ * A real exchange through ccxt: the market source for `paper` and `live` modes.
+ *
+ * One instance per exchange config node, so every node on it shares one ccxt object:
+ * markets are loaded once and one rate limiter paces every request.
+ */
+import type { OhlcvRow, OrderBook, Ticker } from '../contract';
+import { loadExchangeClass, overrideApiUrls, type CcxtExchange } from './ccxt-loader';
+import { SourceClosedError, summarizeBook, type MarketInfo, type MarketSource, type SourceCapabilities } from './market-source';
+
+export interface CcxtSourceOptions {
+  exchangeId: string;
+  sandbox?: boolean;
+  /** Replaces the host of every API URL; for self-hosted proxies and tests. */
+  baseUrl?: string;
+  credentials?: { apiKey?: string; secret?: string; password?: string };
+  /** Request timeout, ms (ccxt's default is 10 s). */
+  timeoutMs?: number;
+  /** Use websockets where the exchange has them (default true). */
+  websocket?: boolean;
+}
+
+export class CcxtSource implements MarketSource {
+  readonly exchangeId: string;
+  capabilities: SourceCapabilities = { watchTicker: false, watchOrderBook: false, watchOHLCV: false };
+  private exchange: CcxtExchange | undefined;
+  private markets: Promise<Map<string, MarketInfo>> | undefined;
+
+  private constructor(private readonly options: CcxtSourceOptions) {
+    this.exchangeId = options.exchangeId;
+  }
+
+  /** Loads the exchange's ccxt class and configures it; no request is sent yet. */
+  static async create(options: CcxtSourceOptions): Promise<CcxtSource> {
+    const source = new CcxtSource(options);
+    await source.init();
+    return source;
+  }
+
+  private async init(): Promise<void> {
+    const { exchangeId, credentials = {}, sandbox, baseUrl, timeoutMs } = this.options;
+    const ExchangeClass = await loadExchangeClass(exchangeId);
+    const config: Record<string, unknown> = {
+      enableRateLimit: true,
+      // Spot only for now: keeps ccxt from loading futures/options markets (and their hosts).
+      options: {
+        fetchMarkets: { types: ['spot'] },
+        defaultType: 'spot',
+        // Margin pair lists cost two signed requests per markets load and spot trading needs none.
+        fetchMargins: false,
+        // Binance's watchTicker defaults to the mini ticker, which has no bid/ask.
+        ...(exchangeId.startsWith('binance') ? { watchTickers: { name: 'ticker' } } : {}),
+      },
+    };
+    if (timeoutMs) config.timeout = timeoutMs;
+    for (const key of ['apiKey', 'secret', 'password'] as const) {
+      if (credentials[key]) config[key] = credentials[key];
+    }
+    const exchange = new ExchangeClass(config);
+    if (sandbox) {
+      if (!exchange.urls?.test) {
+        throw new Error(`exchange "${exchangeId}" has no testnet/sandbox in ccxt; turn the sandbox switch off`);
+      }
+      exchange.setSandboxMode(true);
+    }
+    if (baseUrl) {
+      exchange.urls.api = overrideApiUrls(exchange.urls.api, baseUrl);
+      // ccxt refuses plain ws:// URLs until its http agent is loaded.
+      if (baseUrl.startsWith('http:')) await exchange.loadHttpProxyAgent();
+    }
+    const has = exchange.has ?? {};
+    const ws = this.options.websocket !== false && typeof exchange.watchTicker === 'function';
+    this.capabilities = {
+      watchTicker: ws && has.watchTicker === true,
+      watchOrderBook: ws && has.watchOrderBook === true,
+      watchOHLCV: ws && has.watchOHLCV === true,
+    };
+    this.exchange = exchange;
+  }
+
+  private get ex(): CcxtExchange {
+    if (!this.exchange) throw new Error(`exchange "${this.exchangeId}" is closed`);
+    return this.exchange;
+  }
+
+  loadMarkets(): Promise<Map<string, MarketInfo>> {
+    if (!this.markets) {
+      const loading: Promise<Map<string, MarketInfo>> = this.ex.loadMarkets().then((raw: Record<string, any>) => {
+        const result = new Map<string, MarketInfo>();
+        for (const [symbol, m] of Object.entries(raw)) {
+          result.set(symbol, {
+            symbol,
+            base: m.base,
+            quote: m.quote,
+            tickSize: m.precision?.price,
+            amountStep: m.precision?.amount,
+            minAmount: m.limits?.amount?.min,
+            minNotional: m.limits?.cost?.min,
+            active: m.active !== false,
+          });
+        }
+        return result;
+      });
+      // A failed load must not poison every later call: the next call retries.
+      loading.catch(() => (this.markets = undefined));
+      this.markets = loading;
+      return loading;
+    }
+    return this.markets;
+  }
+
+  now(): number {
+    return Date.now();
+  }
+
+  minPollIntervalMs(requestsPerRound: number): number {
+    const rateLimit = Number(this.ex.rateLimit) || 1000;
+    return Math.ceil(rateLimit * Math.max(1, requestsPerRound));
+  }
+
+  async fetchTicker(symbol: string): Promise<Ticker> {
+    return this.toTicker(await this.call(() => this.ex.fetchTicker(symbol)));
+  }
+
+  async watchTicker(symbol: string): Promise<Ticker> {
+    return this.toTicker(await this.call(() => this.ex.watchTicker(symbol)));
+  }
+
+  async fetchOrderBook(symbol: string, depth: number): Promise<OrderBook> {
+    return this.toBook(symbol, depth, await this.call(() => this.ex.fetchOrderBook(symbol, this.requestDepth(depth))));
+  }
+
+  async watchOrderBook(symbol: string, depth: number): Promise<OrderBook> {
+    return this.toBook(symbol, depth, await this.call(() => this.ex.watchOrderBook(symbol, this.requestDepth(depth))));
+  }
+
+  async fetchOHLCV(symbol: string, timeframe: string, since?: number, limit?: number): Promise<OhlcvRow[]> {
+    return (await this.call(() => this.ex.fetchOHLCV(symbol, timeframe, since, limit))) as OhlcvRow[];
+  }
+
+  async watchOHLCV(symbol: string, timeframe: string): Promise<OhlcvRow[]> {
+    return (await this.call(() => this.ex.watchOHLCV(symbol, timeframe))) as OhlcvRow[];
+  }
+
+  async close(): Promise<void> {
+    const exchange = this.exchange;
+    this.exchange = undefined;
+    if (exchange && typeof exchange.close === 'function') await exchange.close();
+  }
+
+  /** Runs a ccxt call; a call cut short by close() is reported as such, not as an exchange failure. */
+  private async call<T>(request: () => Promise<T>): Promise<T> {
+    try {
+      return await request();
+    } catch (err) {
+      if (!this.exchange) throw new SourceClosedError(this.exchangeId);
+      throw err;
+    }
+  }
+
+  /** Exchanges accept only some depths (Binance: 5, 10, 20, 50, 100, ...): ask for the next one up. */
+  private requestDepth(depth: number): number {
+    const allowed = [5, 10, 20, 50, 100, 500, 1000];
+    return allowed.find((d) => d >= depth) ?? depth;
+  }
+
+  private toTicker(t: any): Ticker {
+    const last = t.last ?? t.close ?? (t.bid && t.ask ? (t.bid + t.ask) / 2 : undefined);
+    if (!(last > 0)) throw new Error(`${this.exchangeId} sent a ticker for ${t.symbol} without a last price`);
+    const ticker: Ticker = {
+      kind: 'ticker',
+      exchange: this.exchangeId,
+      symbol: t.symbol,
+      ts: t.timestamp ?? Date.now(),
+      bid: t.bid > 0 ? t.bid : null,
+      ask: t.ask > 0 ? t.ask : null,
+      last,
+    };
+    if (typeof t.baseVolume === 'number' && t.baseVolume >= 0) ticker.baseVolume = t.baseVolume;
+    return ticker;
+  }
+
+  private toBook(symbol: string, depth: number, book: any): OrderBook {
+    const take = (side: any[]): Array<[number, number]> =>
+      side.slice(0, depth).map((level: any[]) => [Number(level[0]), Number(level[1])] as [number, number]);
+    return summarizeBook(this.exchangeId, symbol, book.timestamp ?? Date.now(), take(book.bids), take(book.asks));
+  }
+}

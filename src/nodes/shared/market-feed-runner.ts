@@ -1,0 +1,155 @@
+/**
+ * The part every market-data node shares: find the exchange config, get its market source,
+ * start the node's feeds, turn feed events into messages and statuses, report fatal errors
+ * so a Catch node sees them, and stop everything on close. No trading logic.
+ */
+import type { ExchangeSession } from '../../core/exchange-session';
+import type { FeedListener, FeedMeta } from '../../core/market/feed-status';
+import { parseOrThrow, SymbolSchema } from '../../core/contract';
+import { assertSymbolListed, type MarketSource } from '../../core/market/market-source';
+import { shorten } from '../../core/market/watch-loop';
+import { statusFor, StatusThrottle } from './status';
+import { symbolFromMessage } from './symbols';
+import type { DoneFn, ExchangeConfigNode, Node, NodeMessage, NodeMessageInFlow, SendFn } from './types';
+
+export interface Feed {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface FeedRunnerOptions<T extends { symbol: string }> {
+  node: Node;
+  exchangeNode: ExchangeConfigNode | undefined;
+  /** Resolves when the deploy has created every node; start-up errors wait for it (see flows-started.ts). */
+  flowsStarted: Promise<void>;
+  /** A problem with the node's own settings (bad symbol list, ...): reported instead of starting. */
+  configError?: Error;
+  createFeeds: (source: MarketSource, session: ExchangeSession, listener: FeedListener<T>) => Feed[];
+  toMessage: (item: T, meta: FeedMeta) => NodeMessage;
+  /** Status text after an update, e.g. "BTC/USDT 64012.5". */
+  statusText: (item: T) => string;
+}
+
+export class FeedRunner<T extends { symbol: string }> {
+  private feeds: Feed[] = [];
+  private readonly status: StatusThrottle;
+  private closed = false;
+  private lastState: string | undefined;
+  readonly session: ExchangeSession | undefined;
+  private readonly ready: Promise<MarketSource | undefined>;
+
+  constructor(private readonly options: FeedRunnerOptions<T>) {
+    const { node, exchangeNode } = options;
+    this.status = new StatusThrottle((s) => node.status(s));
+    this.session = exchangeNode?.session;
+    if (options.configError) {
+      this.fail(options.configError);
+      this.ready = Promise.resolve(undefined);
+      return;
+    }
+    if (!exchangeNode) {
+      this.fail(new Error('no exchange selected: pick or add a tradebot exchange config node'));
+      this.ready = Promise.resolve(undefined);
+      return;
+    }
+    if (!this.session) {
+      this.fail(new Error(exchangeNode.configError ?? 'the exchange config node is not valid'));
+      this.ready = Promise.resolve(undefined);
+      return;
+    }
+    this.status.now(statusFor('connecting', `connecting to ${this.session.label}`));
+    this.ready = this.start(this.session);
+  }
+
+  /** The market source once started (undefined when the node could not start). */
+  source(): Promise<MarketSource | undefined> {
+    return this.ready;
+  }
+
+  /** Error text with credentials removed: what may be shown anywhere. */
+  safeMessage(err: unknown): string {
+    const text = err instanceof Error ? err.message : String(err);
+    return this.session ? this.session.redact(text) : text;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.status.clear();
+    await Promise.all(this.feeds.map((f) => f.stop().catch(() => undefined)));
+  }
+
+  private async start(session: ExchangeSession): Promise<MarketSource | undefined> {
+    try {
+      const source = await session.source();
+      if (this.closed) return undefined;
+      this.feeds = this.options.createFeeds(source, session, this.listener());
+      await Promise.all(this.feeds.map((f) => f.start()));
+      return source;
+    } catch (err) {
+      if (!this.closed) this.fail(err);
+      await Promise.all(this.feeds.map((f) => f.stop().catch(() => undefined)));
+      return undefined;
+    }
+  }
+
+  private listener(): FeedListener<T> {
+    const { node, toMessage, statusText } = this.options;
+    return {
+      onData: (item, meta) => {
+        if (this.closed) return;
+        node.send(toMessage(item, meta));
+        this.lastState = 'data';
+        this.status.update(statusFor('live', statusText(item)));
+      },
+      onStatus: (s) => {
+        if (this.closed) return;
+        // "live"/"polling" only matter until data flows; the data status then says more.
+        if ((s.state === 'live' || s.state === 'polling') && this.lastState === 'data') return;
+        this.lastState = s.state;
+        this.status.now(statusFor(s.state, s.text));
+      },
+      onFatal: (err) => {
+        if (!this.closed) this.fail(err);
+      },
+    };
+  }
+
+  /** Reports an error in the status and to Catch nodes (node.error with a msg reaches them). */
+  private fail(err: unknown): void {
+    const message = this.safeMessage(err);
+    this.lastState = 'error';
+    this.status.now(statusFor('error', shorten(message)));
+    void this.options.flowsStarted.then(() => {
+      if (this.closed) return;
+      this.options.node.error(message, { payload: { kind: 'error', message }, topic: 'error' } as NodeMessage);
+    });
+  }
+}
+
+/**
+ * Input handler of the ticker and order-book nodes: a message asks for the current data of
+ * msg.topic (or msg.payload.symbol), or of every configured symbol when it names none.
+ * Bad input ends in done(err) naming the field, so a Catch node sees it.
+ */
+export function answerSnapshotRequests<T>(
+  node: Node,
+  runner: Pick<FeedRunner<{ symbol: string }>, 'source' | 'safeMessage'>,
+  configuredSymbols: () => string[],
+  fetch: (source: MarketSource, symbol: string) => Promise<T>,
+): void {
+  node.on('input', (msg: NodeMessageInFlow, send: SendFn, done: DoneFn) => {
+    (async () => {
+      const asked = symbolFromMessage(msg);
+      const wanted = asked === undefined ? configuredSymbols() : [parseOrThrow(SymbolSchema, asked, 'msg.topic')];
+      const source = await runner.source();
+      if (!source) throw new Error('the node is not connected to an exchange (see its status)');
+      for (const symbol of wanted) {
+        await assertSymbolListed(source, symbol);
+        send({ ...msg, topic: symbol, payload: await fetch(source, symbol) });
+      }
+    })().then(
+      () => done(),
+      (err) => done(new Error(runner.safeMessage(err))),
+    );
+  });
+}

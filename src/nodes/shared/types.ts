@@ -1,0 +1,16 @@
+/** Node-RED types used by the glue (type-only: nothing here loads node-red at run time). */
+import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
+import type { ExchangeSession } from '../../core/exchange-session';
+
+export type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow };
+
+/** The tradebot-exchange config node as other nodes see it. */
+export interface ExchangeConfigNode extends Node {
+  /** Present when the config was valid. */
+  session?: ExchangeSession;
+  /** Why there is no session: a sentence naming the field. */
+  configError?: string;
+}
+
+export type SendFn = (msg: NodeMessage | Array<NodeMessage | null>) => void;
+export type DoneFn = (err?: Error) => void;

@@ -1,0 +1,107 @@
+/**
+ * tradebot-candles (palette: candles): closed OHLCV candles per symbol and timeframe.
+ * Source "exchange": a warm-up of N history candles (msg.warmup = true), then every closed
+ * candle exactly once, in order; a candle the exchange lacks is reported in msg.gap, never
+ * invented. Source "ticks": builds candles from ticker messages wired into the node.
+ */
+import { parseOrThrow, TickerSchema, TimeframeSchema, type Candle } from '../../core/contract';
+import { CandleBuilder } from '../../core/market/candle-builder';
+import { CandleFeed } from '../../core/market/candle-feed';
+import { flowsStarted } from '../shared/flows-started';
+import { FeedRunner } from '../shared/market-feed-runner';
+import { statusFor } from '../shared/status';
+import { parseSymbolList } from '../shared/symbols';
+import type { DoneFn, ExchangeConfigNode, Node, NodeAPI, NodeDef, NodeMessageInFlow, SendFn } from '../shared/types';
+
+interface CandlesNodeDef extends NodeDef {
+  exchange: string;
+  source: 'exchange' | 'ticks';
+  symbols: string;
+  timeframe: string;
+  warmup: string | number;
+  interval: string | number;
+  websocket: boolean;
+}
+
+export = function register(RED: NodeAPI): void {
+  function TradebotCandlesNode(this: Node, config: CandlesNodeDef) {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const timeframe = config.timeframe || '1m';
+    let configError: Error | undefined;
+    try {
+      parseOrThrow(TimeframeSchema, timeframe, 'timeframe');
+    } catch (err) {
+      configError = err as Error;
+    }
+
+    if (config.source === 'ticks') {
+      const builder = new CandleBuilder(timeframe);
+      if (configError) node.status(statusFor('error', configError.message));
+      else node.status(statusFor('stopped', `waiting for ticker messages (${timeframe})`));
+      node.on('input', (msg: NodeMessageInFlow, send: SendFn, done: DoneFn) => {
+        try {
+          if (configError) throw configError;
+          const ticker = parseOrThrow(TickerSchema, msg.payload, 'msg.payload');
+          const built = builder.add(ticker);
+          if (built) {
+            send({ topic: built.candle.symbol, payload: built.candle, ...(built.gap ? { gap: built.gap } : {}) });
+            node.status(statusFor('live', `${built.candle.symbol} ${timeframe} close ${built.candle.close}`));
+          }
+          done();
+        } catch (err) {
+          done(err as Error);
+        }
+      });
+      node.on('close', () => builder.reset());
+      return;
+    }
+
+    let symbols: string[] = [];
+    const warmup = Number(config.warmup ?? 100);
+    try {
+      symbols = parseSymbolList(config.symbols);
+      if (!Number.isInteger(warmup) || warmup < 0 || warmup > 5000) throw new Error('warm-up: must be a whole number from 0 to 5000');
+    } catch (err) {
+      configError ??= err as Error;
+    }
+    const runner = new FeedRunner<Candle>({
+      node,
+      exchangeNode: RED.nodes.getNode(config.exchange) as ExchangeConfigNode | undefined,
+      configError,
+      flowsStarted: flowsStarted(RED),
+      createFeeds: (source, session, listener) =>
+        symbols.map(
+          (symbol) =>
+            new CandleFeed(
+              source,
+              {
+                symbol,
+                timeframe,
+                warmup,
+                pollIntervalMs: Math.max(100, Number(config.interval) || 2_000),
+                websocket: config.websocket !== false,
+                closeGraceMs: session.candleCloseGraceMs,
+              },
+              listener,
+            ),
+        ),
+      toMessage: (candle, meta) => ({
+        topic: candle.symbol,
+        payload: candle,
+        ...(meta.warmup ? { warmup: true } : {}),
+        ...(meta.gap ? { gap: meta.gap } : {}),
+      }),
+      statusText: (c) => `${c.symbol} ${c.timeframe} close ${c.close}`,
+    });
+
+    node.on('input', (_msg: NodeMessageInFlow, _send: SendFn, done: DoneFn) => {
+      done(new Error('this candles node reads from the exchange; set Source to "ticker messages" to build candles from input'));
+    });
+    node.on('close', (_removed: boolean, done: () => void) => {
+      runner.close().finally(done);
+    });
+  }
+
+  RED.nodes.registerType('tradebot-candles', TradebotCandlesNode as any);
+};

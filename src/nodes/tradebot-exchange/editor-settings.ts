@@ -1,0 +1,50 @@
+/** Turns the exchange node's editor fields (strings, checkboxes) into settings for the core. */
+import type { ExchangeSettingsInput } from '../../core/exchange-settings';
+import type { NodeDef } from '../shared/types';
+
+export interface ExchangeNodeDef extends NodeDef {
+  exchangeId: string;
+  mode: string;
+  sandbox: boolean;
+  baseUrl: string;
+  maxNotional: string | number;
+  liveOptIn: boolean;
+  simSeed: string | number;
+  simSpeed: string | number;
+  simTickMs: string | number;
+  timeoutMs: string | number;
+}
+
+export interface ExchangeCredentials {
+  apiKey?: string;
+  secret?: string;
+  password?: string;
+}
+
+/** Editor fields arrive as strings; empty means "not set". */
+function optionalNumber(value: string | number | undefined): number | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const n = Number(value);
+  return Number.isNaN(n) ? (value as unknown as number) : n;
+}
+
+export function settingsFromEditor(config: ExchangeNodeDef, credentials: ExchangeCredentials | undefined): ExchangeSettingsInput {
+  return {
+    exchangeId: config.exchangeId || undefined,
+    mode: (config.mode || 'sim') as ExchangeSettingsInput['mode'],
+    sandbox: config.sandbox === true,
+    baseUrl: config.baseUrl || undefined,
+    maxNotional: optionalNumber(config.maxNotional),
+    liveOptIn: config.liveOptIn === true,
+    simSeed: optionalNumber(config.simSeed),
+    simSpeed: optionalNumber(config.simSpeed),
+    simTickMs: optionalNumber(config.simTickMs),
+    timeoutMs: optionalNumber(config.timeoutMs),
+    credentials: {
+      apiKey: credentials?.apiKey || undefined,
+      secret: credentials?.secret || undefined,
+      password: credentials?.password || undefined,
+    },
+  };
+}
+

@@ -1,0 +1,43 @@
+/**
+ * tradebot-exchange: the config node that owns one exchange connection (or the simulator),
+ * shared by every tradebot node that selects it. Glue only: settings go to ExchangeSession.
+ */
+import { ExchangeSession } from '../../core/exchange-session';
+import { parseExchangeSettings } from '../../core/exchange-settings';
+import { hasWebsocketClass, listExchangeIds } from '../../core/market/ccxt-loader';
+import type { ExchangeConfigNode, NodeAPI } from '../shared/types';
+import { settingsFromEditor, type ExchangeCredentials, type ExchangeNodeDef } from './editor-settings';
+
+export = function register(RED: NodeAPI): void {
+  function TradebotExchangeNode(this: ExchangeConfigNode & { credentials?: ExchangeCredentials }, config: ExchangeNodeDef) {
+    RED.nodes.createNode(this, config);
+    try {
+      this.session = new ExchangeSession(parseExchangeSettings(settingsFromEditor(config, this.credentials)));
+    } catch (err) {
+      this.configError = (err as Error).message;
+      this.error(this.configError);
+    }
+    this.on('close', (_removed: boolean, done: () => void) => {
+      const session = this.session;
+      this.session = undefined;
+      (session ? session.close() : Promise.resolve()).catch((e) => this.warn(`closing: ${(e as Error).message}`)).finally(done);
+    });
+  }
+
+  RED.nodes.registerType('tradebot-exchange', TradebotExchangeNode as any, {
+    credentials: {
+      apiKey: { type: 'password' },
+      secret: { type: 'password' },
+      password: { type: 'password' },
+    },
+  });
+
+  // The editor's searchable exchange list. Read from ccxt's index file, so it costs no memory.
+  RED.httpAdmin.get('/tradebot/exchanges', RED.auth.needsPermission('tradebot-exchange.read'), (_req, res) => {
+    try {
+      res.json(listExchangeIds().map((id) => ({ id, websocket: hasWebsocketClass(id) })));
+    } catch (err) {
+      res.status(500).json({ error: (err as Error).message });
+    }
+  });
+};

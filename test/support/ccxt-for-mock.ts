@@ -1,0 +1,29 @@
+/**
+ * A REAL ccxt binance (pro, websocket-capable) pointed at a MockBinance, built with the same
+ * loader and URL override the product uses (src/core/market/ccxt-loader.ts):
+ *   https://api.binance.com/api/v3     -> http://127.0.0.1:PORT/api/v3
+ *   wss://stream.binance.com:9443/ws   -> ws://127.0.0.1:PORT/ws
+ */
+import { loadExchangeClass, overrideApiUrls } from '../../src/core/market/ccxt-loader';
+
+/**
+ * @param baseUrl       the mock's base URL, `http://127.0.0.1:PORT`
+ * @param extraOptions  merged (shallowly) into ccxt's `options`, e.g. `{ ws: { backoff: { base: 50 } } }`
+ * @param config        other constructor settings, e.g. `{ timeout: 1000 }`
+ */
+export async function ccxtBinanceForMock(
+  baseUrl: string,
+  extraOptions: object = {},
+  config: Record<string, unknown> = {},
+): Promise<any> {
+  const Binance = await loadExchangeClass('binance');
+  const configOptions = (config.options ?? {}) as object;
+  const ex = new Binance({
+    ...config,
+    options: { fetchMarkets: { types: ['spot'] }, ...configOptions, ...extraOptions },
+  });
+  ex.urls.api = overrideApiUrls(ex.urls.api, baseUrl);
+  // ccxt refuses plain ws:// URLs until its http agent is loaded (Exchange.getHttpAgentIfNeeded).
+  await ex.loadHttpProxyAgent();
+  return ex;
+}

@@ -1,0 +1,1008 @@
+/**
+ * A mock Binance spot exchange for integration tests: REST (`/api/v3/...`) and the raw
+ * websocket market streams (`/ws`, `/stream`) on ONE port of 127.0.0.1.
+ *
+ * It speaks Binance's wire format as ccxt 4.5's `binance` class (js/src/binance.js) and its
+ * pro flavour (js/src/pro/binance.js) parse it; the ccxt function reading each field is named
+ * next to it. Market data is driven explicitly by the test (setTicker, setOrderBook, setKlines,
+ * pushKline); there are no timers emitting data on their own.
+ *
+ * What ccxt actually calls (spot, no API keys, options.fetchMarkets.types = ['spot']):
+ *   loadMarkets      GET /api/v3/exchangeInfo                (fetchMarkets; fetchCurrencies needs keys)
+ *   fetchTicker      GET /api/v3/ticker/24hr?symbol=BTCUSDT  (object)
+ *   fetchTickers     GET /api/v3/ticker/24hr[?symbols=["BTCUSDT",...]]  (array)
+ *   fetchBidsAsks    GET /api/v3/ticker/bookTicker
+ *   fetchOrderBook   GET /api/v3/depth?symbol=&limit=
+ *   fetchOHLCV       GET /api/v3/klines?interval=&limit=&symbol=[&startTime=][&endTime=]
+ *   fetchTime        GET /api/v3/time
+ *   watchTicker      ws SUBSCRIBE <sym>@miniTicker    -> 24hrMiniTicker: last/open/high/low/volume, NO bid/ask.
+ *                    (ccxt 4.5.84 routes watchTicker through watchTickers, whose first option lookup
+ *                    ('stock') consumes `callerMethodName`, so options.watchTicker.name='ticker' is never
+ *                    read. For the full 24hrTicker with bid/ask pass params {name:'ticker'} or set
+ *                    options.watchTickers.name='ticker' -> SUBSCRIBE <sym>@ticker.)
+ *   watchTickers     ws SUBSCRIBE <sym>@miniTicker    -> 24hrMiniTicker      (or !miniTicker@arr without symbols)
+ *   watchBidsAsks    ws SUBSCRIBE <sym>@bookTicker    -> bookTicker (no "e")
+ *   watchOHLCV       ws SUBSCRIBE <sym>@kline_<i>     -> kline event
+ *   watchOrderBook   ws SUBSCRIBE <sym>@depth@100ms   -> depthUpdate diffs, after the subscribe ack ccxt
+ *                    fetches GET /api/v3/depth?limit=<limit|1000> as the snapshot and stitches by U/u.
+ * ccxt opens one connection per subscription group, at `<urls.api.ws.spot>/<n>` (`/ws/0`, `/ws/1`, ...).
+ * Note: pro binance isSpotUrl() looks for '/stream' in that URL, which the real host name
+ * (stream.binance.com) has and 127.0.0.1 does not; harmless while only spot markets are loaded,
+ * because every market id is then unique and safeMarket() does not need the type hint.
+ */
+import http from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, WebSocket } from 'ws';
+
+export interface MockSymbolConfig {
+  base: string;
+  quote: string;
+  /** Starting last price; the ticker, default book and default filters derive from it. */
+  price: number;
+  /** Overrides of the exchangeInfo filters (defaults: real Binance values for the default symbols). */
+  tickSize?: number;
+  stepSize?: number;
+  minQty?: number;
+  minNotional?: number;
+}
+
+export type MockFault =
+  | { status: 500 | 502 | 503 }
+  | { status: 429 | 418; retryAfterSec: number }
+  | 'timeout'
+  | 'reset';
+
+export interface MockRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  /** Wall-clock time (Date.now()) the request arrived; not the mock's settable clock. */
+  at: number;
+}
+
+interface TickerState {
+  bid: number;
+  ask: number;
+  last: number;
+  volume: number;
+  open: number;
+  high: number;
+  low: number;
+  bidQty: number;
+  askQty: number;
+  lastQty: number;
+  firstId: number;
+  lastId: number;
+}
+
+interface SymbolState {
+  id: string; // BTCUSDT
+  lowerId: string; // btcusdt, the stream-name form
+  base: string;
+  quote: string;
+  tickSize: number;
+  stepSize: number;
+  minQty: number;
+  minNotional: number;
+  ticker: TickerState;
+  bids: Map<number, number>;
+  asks: Map<number, number>;
+  /** The order book's update id: REST `lastUpdateId`, ws depthUpdate `U`/`u`. */
+  lastUpdateId: number;
+  bookTickerUpdateId: number;
+  /** interval -> rows [ts, o, h, l, c, v] ascending by ts */
+  klines: Map<string, number[][]>;
+}
+
+interface ClientState {
+  streams: Set<string>;
+  /** `/stream` endpoint or SET_PROPERTY combined=true: events wrapped as {stream, data}. */
+  combined: boolean;
+}
+
+interface Waiter {
+  stream: string;
+  resolve: () => void;
+  reject: (err: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+const DEFAULT_SYMBOLS: MockSymbolConfig[] = [
+  // Filter values are Binance's real ones for these pairs.
+  { base: 'BTC', quote: 'USDT', price: 60000, tickSize: 0.01, stepSize: 0.00001, minQty: 0.00001, minNotional: 5 },
+  { base: 'ETH', quote: 'USDT', price: 3000, tickSize: 0.01, stepSize: 0.0001, minQty: 0.0001, minNotional: 5 },
+  { base: 'ETH', quote: 'BTC', price: 0.05, tickSize: 0.00001, stepSize: 0.0001, minQty: 0.0001, minNotional: 0.0001 },
+];
+
+const MINUTE = 60_000;
+/** Binance kline intervals (ccxt binance `timeframes` maps unified ones 1:1). 1M is a calendar month. */
+const INTERVAL_MS: Record<string, number> = {
+  '1s': 1000,
+  '1m': MINUTE,
+  '3m': 3 * MINUTE,
+  '5m': 5 * MINUTE,
+  '15m': 15 * MINUTE,
+  '30m': 30 * MINUTE,
+  '1h': 60 * MINUTE,
+  '2h': 120 * MINUTE,
+  '4h': 240 * MINUTE,
+  '6h': 360 * MINUTE,
+  '8h': 480 * MINUTE,
+  '12h': 720 * MINUTE,
+  '1d': 1440 * MINUTE,
+  '3d': 3 * 1440 * MINUTE,
+  '1w': 7 * 1440 * MINUTE,
+  '1M': 30 * 1440 * MINUTE, // only used for validation; close time is computed per calendar month
+};
+
+/** Binance prints spot decimals as fixed 8-place strings ("60000.00000000"). */
+function fmt(n: number): string {
+  return n.toFixed(8);
+}
+
+function decimalsOf(step: number): number {
+  const s = step.toFixed(12).replace(/0+$/, '');
+  const dot = s.indexOf('.');
+  return dot < 0 ? 0 : s.length - dot - 1;
+}
+
+function roundTo(value: number, step: number): number {
+  return Number((Math.round(value / step) * step).toFixed(decimalsOf(step)));
+}
+
+function klineCloseTime(openTime: number, interval: string): number {
+  if (interval === '1M') {
+    const d = new Date(openTime);
+    return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1) - 1;
+  }
+  return openTime + INTERVAL_MS[interval]! - 1;
+}
+
+/** A stream name in the form the mock stores and emits ("btcusdt@kline_1m"), or undefined if invalid. */
+function parseStream(raw: string, symbolsByLowerId: Map<string, SymbolState>): string | undefined {
+  if (raw === '!ticker@arr' || raw === '!miniTicker@arr') return raw;
+  const at = raw.indexOf('@');
+  if (at <= 0) return undefined;
+  const sym = raw.slice(0, at).toLowerCase();
+  const rest = raw.slice(at + 1);
+  if (!symbolsByLowerId.has(sym)) return undefined;
+  const kline = /^kline_(.+)$/.exec(rest);
+  if (kline) return INTERVAL_MS[kline[1]!] ? `${sym}@${rest}` : undefined;
+  if (['ticker', 'miniTicker', 'bookTicker', 'depth', 'depth@100ms', 'depth@1000ms'].includes(rest)) return `${sym}@${rest}`;
+  return undefined;
+}
+
+function badRequest(code: number, msg: string): { status: number; body: unknown } {
+  return { status: 400, body: { code, msg } };
+}
+
+const INVALID_SYMBOL = badRequest(-1121, 'Invalid symbol.');
+const mandatory = (name: string) =>
+  badRequest(-1102, `Mandatory parameter '${name}' was not sent, was empty/null, or malformed.`);
+
+export class MockBinance {
+  /** Every HTTP request received, in arrival order (including faulted and unknown-path ones). */
+  readonly requests: MockRequest[] = [];
+
+  private readonly symbols = new Map<string, SymbolState>(); // by id, BTCUSDT
+  private readonly symbolsByLowerId = new Map<string, SymbolState>();
+  private server: http.Server | undefined;
+  private wss: WebSocketServer | undefined;
+  private readonly clients = new Map<WebSocket, ClientState>();
+  private readonly sockets = new Set<Duplex>();
+  private readonly hanging = new Set<http.ServerResponse>();
+  private readonly faults: Array<{ remaining: number; kind: MockFault; prefix?: string }> = [];
+  private readonly waiters = new Set<Waiter>();
+  private rejectingWs = false;
+  private fixedNow: number | undefined;
+  private baseUrl: string | undefined;
+  private tradeId = 1_000_000;
+
+  constructor(opts: { symbols?: MockSymbolConfig[] } = {}) {
+    for (const cfg of opts.symbols ?? DEFAULT_SYMBOLS) this.addSymbol(cfg);
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  /** Starts listening on 127.0.0.1 on a free port; resolves the base URL `http://127.0.0.1:PORT`. */
+  async start(): Promise<string> {
+    if (this.server && this.baseUrl) return this.baseUrl;
+    const server = http.createServer((req, res) => this.onHttp(req, res));
+    // noServer + our own 'upgrade' handler: same port, and lets us refuse upgrades (rejectWebSockets).
+    const wss = new WebSocketServer({ noServer: true });
+    server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+    server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
+    wss.on('connection', (ws, req) => this.onWsConnection(ws, req));
+    this.server = server;
+    this.wss = wss;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const address = server.address();
+    if (!address || typeof address === 'string') throw new Error('mock-binance: no TCP address');
+    this.baseUrl = `http://127.0.0.1:${address.port}`;
+    return this.baseUrl;
+  }
+
+  /** Closes the http and ws servers, ends hanging requests, terminates every socket, clears timers. */
+  async stop(): Promise<void> {
+    for (const w of this.waiters) {
+      clearTimeout(w.timer);
+      w.reject(new Error(`mock-binance stopped while waiting for subscription ${w.stream}`));
+    }
+    this.waiters.clear();
+    for (const res of this.hanging) res.destroy();
+    this.hanging.clear();
+    for (const ws of this.clients.keys()) ws.terminate();
+    this.clients.clear();
+    const server = this.server;
+    const wss = this.wss;
+    this.server = undefined;
+    this.wss = undefined;
+    if (wss) await new Promise<void>((resolve) => wss.close(() => resolve()));
+    if (server) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      for (const socket of this.sockets) socket.destroy(); // upgraded sockets are not tracked by closeAllConnections
+      this.sockets.clear();
+      await closed;
+    }
+  }
+
+  get url(): string {
+    if (!this.baseUrl) throw new Error('mock-binance: call start() first');
+    return this.baseUrl;
+  }
+
+  // ---------------------------------------------------------------- clock
+
+  /** The server clock: /time, event times (E), ticker closeTime, and which klines exist yet. */
+  now(): number {
+    return this.fixedNow ?? Date.now();
+  }
+
+  /** Freezes the server clock at `ms` (until the next setNow). */
+  setNow(ms: number): void {
+    this.fixedNow = ms;
+  }
+
+  // ---------------------------------------------------------------- market data
+
+  /** Sets the 24h ticker (bid/ask/last, optional base volume) and pushes @ticker, @miniTicker, @bookTicker events. */
+  setTicker(symbol: string, t: { bid: number; ask: number; last: number; volume?: number }): void {
+    const s = this.sym(symbol);
+    const tk = s.ticker;
+    tk.bid = t.bid;
+    tk.ask = t.ask;
+    tk.last = t.last;
+    if (t.volume !== undefined) tk.volume = t.volume;
+    tk.high = Math.max(tk.high, t.last);
+    tk.low = Math.min(tk.low, t.last);
+    tk.lastId = ++this.tradeId;
+    s.bookTickerUpdateId++;
+    const ticker = this.wsTicker(s);
+    const mini = this.wsMiniTicker(s);
+    this.emit(`${s.lowerId}@ticker`, ticker);
+    this.emit(`${s.lowerId}@miniTicker`, mini);
+    this.emit(`${s.lowerId}@bookTicker`, this.wsBookTicker(s));
+    this.emit('!ticker@arr', [ticker]);
+    this.emit('!miniTicker@arr', [mini]);
+  }
+
+  /**
+   * Replaces the order book. The change against the previous book is pushed as one depthUpdate
+   * diff (removed levels with quantity 0) with U = previous lastUpdateId + 1 and u = U + changes - 1,
+   * so REST snapshots and ws diffs stay consistent the way ccxt's watchOrderBook checks them.
+   * No event (and no new update id) if nothing changed, as on Binance.
+   */
+  setOrderBook(symbol: string, bids: [number, number][], asks: [number, number][]): void {
+    const s = this.sym(symbol);
+    const diff = (prev: Map<number, number>, next: [number, number][]): [string, string][] => {
+      const nextMap = new Map<number, number>();
+      for (const [p, q] of next) if (q > 0) nextMap.set(p, q);
+      const changes: [string, string][] = [];
+      for (const p of prev.keys()) if (!nextMap.has(p)) changes.push([fmt(p), fmt(0)]);
+      for (const [p, q] of nextMap) if (prev.get(p) !== q) changes.push([fmt(p), fmt(q)]);
+      prev.clear();
+      for (const [p, q] of nextMap) prev.set(p, q);
+      return changes;
+    };
+    const b = diff(s.bids, bids);
+    const a = diff(s.asks, asks);
+    const changes = b.length + a.length;
+    if (changes === 0) return;
+    const U = s.lastUpdateId + 1;
+    s.lastUpdateId += changes;
+    // Consumed by pro binance handleOrderBook / handleOrderBookMessage: s, U, u, b, a, E.
+    const event = { e: 'depthUpdate', E: this.now(), s: s.id, U, u: s.lastUpdateId, b, a };
+    for (const stream of ['depth', 'depth@100ms', 'depth@1000ms']) this.emit(`${s.lowerId}@${stream}`, event);
+  }
+
+  /** Replaces the kline history of `symbol`/`interval` served by /api/v3/klines (rows are ccxt OHLCV rows). */
+  setKlines(symbol: string, interval: string, rows: number[][]): void {
+    const s = this.sym(symbol);
+    this.checkInterval(interval);
+    const byTs = new Map<number, number[]>();
+    for (const row of rows) byTs.set(row[0]!, row.slice(0, 6));
+    s.klines.set(interval, [...byTs.values()].sort((x, y) => x[0]! - y[0]!));
+  }
+
+  /** Replaces the candle with the same open time (or inserts it) and pushes a kline event with `x` = closed. */
+  pushKline(symbol: string, interval: string, row: number[], closed: boolean): void {
+    const s = this.sym(symbol);
+    this.checkInterval(interval);
+    const series = s.klines.get(interval) ?? [];
+    const candle = row.slice(0, 6);
+    const i = series.findIndex((r) => r[0] === candle[0]);
+    if (i >= 0) series[i] = candle;
+    else {
+      series.push(candle);
+      series.sort((x, y) => x[0]! - y[0]!);
+    }
+    s.klines.set(interval, series);
+    const [t, o, h, l, c, v] = candle as [number, number, number, number, number, number];
+    const trade = ++this.tradeId;
+    // Consumed by pro binance handleOHLCV: e, k.s, k.i, k.t, k.o, k.h, k.l, k.c, k.v (x is not read by ccxt).
+    this.emit(`${s.lowerId}@kline_${interval}`, {
+      e: 'kline',
+      E: this.now(),
+      s: s.id,
+      k: {
+        t,
+        T: klineCloseTime(t, interval),
+        s: s.id,
+        i: interval,
+        f: trade,
+        L: trade,
+        o: fmt(o),
+        c: fmt(c),
+        h: fmt(h),
+        l: fmt(l),
+        v: fmt(v),
+        n: v > 0 ? 1 : 0,
+        x: closed,
+        q: fmt(v * c),
+        V: fmt(v / 2),
+        Q: fmt((v / 2) * c),
+        B: '0',
+      },
+    });
+  }
+
+  // ---------------------------------------------------------------- faults
+
+  /** The next `n` HTTP requests whose path starts with `pathPrefix` (any path if omitted) fail with `kind`. */
+  failNext(n: number, kind: MockFault, pathPrefix?: string): void {
+    if (n > 0) this.faults.push({ remaining: n, kind, prefix: pathPrefix });
+  }
+
+  /** Terminates every open ws connection (TCP destroyed, no close frame: clients see code 1006). */
+  dropWebSockets(): void {
+    for (const ws of this.clients.keys()) ws.terminate();
+    this.clients.clear();
+  }
+
+  /** While on, new ws upgrades are answered with HTTP 503 and closed. Open connections are untouched. */
+  rejectWebSockets(on: boolean): void {
+    this.rejectingWs = on;
+  }
+
+  // ---------------------------------------------------------------- observation
+
+  requestCount(pathPrefix?: string): number {
+    if (pathPrefix === undefined) return this.requests.length;
+    return this.requests.filter((r) => r.path.startsWith(pathPrefix)).length;
+  }
+
+  /** Streams currently subscribed, across every connection, deduplicated and sorted. */
+  wsSubscriptions(): string[] {
+    const all = new Set<string>();
+    for (const c of this.clients.values()) for (const s of c.streams) all.add(s);
+    return [...all].sort();
+  }
+
+  wsConnectionCount(): number {
+    return this.clients.size;
+  }
+
+  /** Resolves once some connection is subscribed to `stream` (e.g. 'btcusdt@ticker'). */
+  waitForSubscription(stream: string, timeoutMs = 2000): Promise<void> {
+    const wanted = parseStream(stream, this.symbolsByLowerId) ?? stream;
+    if (this.isSubscribed(wanted)) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = {
+        stream: wanted,
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          this.waiters.delete(waiter);
+          reject(new Error(`mock-binance: no subscription to ${wanted} within ${timeoutMs} ms (have: ${this.wsSubscriptions().join(', ') || 'none'})`));
+        }, timeoutMs),
+      };
+      this.waiters.add(waiter);
+    });
+  }
+
+  // ---------------------------------------------------------------- internals: state
+
+  private addSymbol(cfg: MockSymbolConfig): void {
+    const id = `${cfg.base}${cfg.quote}`.toUpperCase();
+    const magnitude = Math.floor(Math.log10(cfg.price));
+    // Generic defaults for symbols without explicit filters: a tick giving ~6 significant price
+    // digits, and an amount step of 10^-(digits before the point), capped to [1e-8, 1]
+    // (60000 -> 0.00001, 3000 -> 0.0001, 150 -> 0.001, 0.15 -> 1), as Binance does for USDT pairs.
+    const tickSize = cfg.tickSize ?? Math.min(1, Math.max(1e-8, 10 ** (magnitude - 5)));
+    const stepSize = cfg.stepSize ?? 10 ** -Math.min(8, Math.max(0, magnitude + 1));
+    const stableQuote = ['USDT', 'USDC', 'FDUSD', 'BUSD', 'TUSD', 'USD', 'EUR'].includes(cfg.quote.toUpperCase());
+    const minNotional = cfg.minNotional ?? (stableQuote ? 5 : cfg.quote.toUpperCase() === 'BTC' ? 0.0001 : 0.001);
+    const price = roundTo(cfg.price, tickSize);
+    const state: SymbolState = {
+      id,
+      lowerId: id.toLowerCase(),
+      base: cfg.base.toUpperCase(),
+      quote: cfg.quote.toUpperCase(),
+      tickSize,
+      stepSize,
+      minQty: cfg.minQty ?? stepSize,
+      minNotional,
+      ticker: {
+        bid: roundTo(price - tickSize, tickSize),
+        ask: roundTo(price + tickSize, tickSize),
+        last: price,
+        volume: 1000,
+        open: price,
+        high: price,
+        low: price,
+        bidQty: 1,
+        askQty: 1,
+        lastQty: roundTo(Math.max(stepSize, 0.1), stepSize),
+        firstId: 1,
+        lastId: ++this.tradeId,
+      },
+      bids: new Map(),
+      asks: new Map(),
+      lastUpdateId: 1000,
+      bookTickerUpdateId: 1000,
+      klines: new Map(),
+    };
+    // A small default book around the price: 5 levels a side, one tick apart.
+    for (let i = 1; i <= 5; i++) {
+      state.bids.set(roundTo(price - i * tickSize, tickSize), i);
+      state.asks.set(roundTo(price + i * tickSize, tickSize), i);
+    }
+    this.symbols.set(id, state);
+    this.symbolsByLowerId.set(state.lowerId, state);
+  }
+
+  /** Accepts 'BTC/USDT' or 'BTCUSDT'. */
+  private sym(symbol: string): SymbolState {
+    const s = this.symbols.get(symbol.replace('/', '').toUpperCase());
+    if (!s) throw new Error(`mock-binance: unknown symbol ${symbol} (have ${[...this.symbols.keys()].join(', ')})`);
+    return s;
+  }
+
+  private checkInterval(interval: string): void {
+    if (!INTERVAL_MS[interval]) throw new Error(`mock-binance: unknown kline interval ${interval}`);
+  }
+
+  // ---------------------------------------------------------------- internals: HTTP
+
+  private onHttp(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const query: Record<string, string> = {};
+    for (const [k, v] of url.searchParams) query[k] = v;
+    this.requests.push({ method: req.method ?? 'GET', path: url.pathname, query, at: Date.now() });
+
+    const fault = this.takeFault(url.pathname);
+    if (fault !== undefined) {
+      this.applyFault(fault, req, res);
+      return;
+    }
+    const result = req.method === 'GET' ? this.route(url.pathname, query) : undefined;
+    if (!result) {
+      // Binance's edge answers unknown paths with an empty 404; ccxt maps 404 to ExchangeNotAvailable.
+      res.writeHead(404, { 'Content-Type': 'text/plain' });
+      res.end();
+      return;
+    }
+    const body = JSON.stringify(result.body);
+    res.writeHead(result.status, {
+      'Content-Type': 'application/json;charset=UTF-8',
+      'Content-Length': Buffer.byteLength(body),
+    });
+    res.end(body);
+  }
+
+  private takeFault(path: string): MockFault | undefined {
+    const i = this.faults.findIndex((f) => f.prefix === undefined || path.startsWith(f.prefix));
+    if (i < 0) return undefined;
+    const f = this.faults[i]!;
+    if (--f.remaining <= 0) this.faults.splice(i, 1);
+    return f.kind;
+  }
+
+  private applyFault(fault: MockFault, req: http.IncomingMessage, res: http.ServerResponse): void {
+    if (fault === 'reset') {
+      req.socket.destroy();
+      return;
+    }
+    if (fault === 'timeout') {
+      // Never answered; stop() destroys it. Forget it early if the client gives up.
+      this.hanging.add(res);
+      res.on('close', () => this.hanging.delete(res));
+      return;
+    }
+    if (fault.status === 429 || fault.status === 418) {
+      // ccxt binance handleErrors throws DDoSProtection on 418/429 before reading the body.
+      const msg =
+        fault.status === 429
+          ? 'Too many requests; current limit of IP(127.0.0.1) is 6000 requests per minute. Please use WebSocket Streams for live updates to avoid polling the API.'
+          : `Way too much request weight used; IP banned until ${this.now() + fault.retryAfterSec * 1000}. Please use WebSocket Streams for live updates to avoid bans.`;
+      const body = JSON.stringify({ code: -1003, msg });
+      res.writeHead(fault.status, {
+        'Content-Type': 'application/json;charset=UTF-8',
+        'Retry-After': String(fault.retryAfterSec),
+      });
+      res.end(body);
+      return;
+    }
+    // 5xx from Binance's gateway carry an HTML page, not a {code,msg} body, so ccxt's
+    // handleHttpStatusCode maps them (httpExceptions: 500/502/503 -> ExchangeNotAvailable).
+    // A JSON {"code":-1000} body would instead be mapped by code (OperationFailed).
+    const reason = http.STATUS_CODES[fault.status] ?? 'Error';
+    res.writeHead(fault.status, { 'Content-Type': 'text/html' });
+    res.end(`<html><head><title>${fault.status} ${reason}</title></head><body><center><h1>${fault.status} ${reason}</h1></center></body></html>`);
+  }
+
+  /** undefined = unknown path (404). */
+  private route(path: string, q: Record<string, string>): { status: number; body: unknown } | undefined {
+    switch (path) {
+      case '/api/v3/ping':
+        return { status: 200, body: {} };
+      case '/api/v3/time':
+        return { status: 200, body: { serverTime: this.now() } }; // fetchTime: serverTime
+      case '/api/v3/exchangeInfo':
+        return this.exchangeInfo(q);
+      case '/api/v3/ticker/24hr':
+        return this.manySymbols(q, (s) => this.restTicker(s, q.type === 'MINI'));
+      case '/api/v3/ticker/bookTicker':
+        return this.manySymbols(q, (s) => this.restBookTicker(s));
+      case '/api/v3/ticker/price':
+        return this.manySymbols(q, (s) => ({ symbol: s.id, price: fmt(s.ticker.last) }));
+      case '/api/v3/depth':
+        return this.depth(q);
+      case '/api/v3/klines':
+        return this.klines(q);
+      case '/sapi/v1/capital/config/getall':
+        // Signed (ccxt fetchCurrencies, called by loadMarkets when an API key is set): one entry per asset.
+        return { status: 200, body: this.capitalConfig() };
+      default:
+        return undefined;
+    }
+  }
+
+  /** The assets of every listed symbol, in the shape ccxt's binance.fetchCurrencies parses. */
+  private capitalConfig(): unknown[] {
+    const assets = new Set<string>();
+    for (const state of this.symbols.values()) {
+      assets.add(state.base);
+      assets.add(state.quote);
+    }
+    return [...assets].map((coin) => ({
+      coin,
+      name: coin,
+      depositAllEnable: true,
+      withdrawAllEnable: true,
+      trading: true,
+      free: '0',
+      locked: '0',
+      networkList: [
+        {
+          network: coin,
+          coin,
+          name: coin,
+          isDefault: true,
+          depositEnable: true,
+          withdrawEnable: true,
+          withdrawFee: '0.0005',
+          withdrawMin: '0.001',
+          withdrawMax: '1000',
+          withdrawIntegerMultiple: '0.00000001',
+        },
+      ],
+    }));
+  }
+
+  /** Symbols named by `symbol` or `symbols` (a JSON array), or all of them; undefined entry = invalid. */
+  private selectSymbols(q: Record<string, string>): { list?: SymbolState[]; single: boolean; error?: { status: number; body: unknown } } {
+    if (q.symbol !== undefined && q.symbols !== undefined) {
+      return { single: false, error: badRequest(-1128, 'Combination of optional parameters invalid.') };
+    }
+    if (q.symbol !== undefined) {
+      const s = this.symbols.get(q.symbol);
+      return s ? { list: [s], single: true } : { single: true, error: INVALID_SYMBOL };
+    }
+    if (q.symbols !== undefined) {
+      let ids: unknown;
+      try {
+        ids = JSON.parse(q.symbols);
+      } catch {
+        ids = undefined;
+      }
+      if (!Array.isArray(ids) || ids.some((x) => typeof x !== 'string')) {
+        return { single: false, error: badRequest(-1100, "Illegal characters found in parameter 'symbols'.") };
+      }
+      const list: SymbolState[] = [];
+      for (const id of ids as string[]) {
+        const s = this.symbols.get(id);
+        if (!s) return { single: false, error: INVALID_SYMBOL };
+        list.push(s);
+      }
+      return { list, single: false };
+    }
+    return { list: [...this.symbols.values()], single: false };
+  }
+
+  /** `symbol=` answers one object, `symbols=` or nothing answers an array (ccxt fetchTicker / fetchTickers). */
+  private manySymbols(q: Record<string, string>, render: (s: SymbolState) => unknown): { status: number; body: unknown } {
+    const sel = this.selectSymbols(q);
+    if (sel.error) return sel.error;
+    const rows = sel.list!.map(render);
+    return { status: 200, body: sel.single ? rows[0] : rows };
+  }
+
+  private exchangeInfo(q: Record<string, string>): { status: number; body: unknown } {
+    const sel = this.selectSymbols(q);
+    if (sel.error) return sel.error;
+    return {
+      status: 200,
+      body: {
+        timezone: 'UTC',
+        serverTime: this.now(),
+        rateLimits: [
+          { rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: 6000 },
+          { rateLimitType: 'ORDERS', interval: 'SECOND', intervalNum: 10, limit: 100 },
+          { rateLimitType: 'ORDERS', interval: 'DAY', intervalNum: 1, limit: 200000 },
+          { rateLimitType: 'RAW_REQUESTS', interval: 'MINUTE', intervalNum: 5, limit: 61000 },
+        ],
+        exchangeFilters: [],
+        symbols: sel.list!.map((s) => this.symbolInfo(s)), // fetchMarkets reads response.symbols
+      },
+    };
+  }
+
+  /** One exchangeInfo.symbols entry; field consumers are ccxt binance parseMarket. */
+  private symbolInfo(s: SymbolState): unknown {
+    return {
+      symbol: s.id, // id, lowercaseId
+      status: 'TRADING', // active = status === 'TRADING'
+      baseAsset: s.base, // base
+      baseAssetPrecision: 8, // precision.base
+      quoteAsset: s.quote, // quote
+      quotePrecision: 8, // precision.quote
+      quoteAssetPrecision: 8,
+      baseCommissionPrecision: 8,
+      quoteCommissionPrecision: 8,
+      orderTypes: ['LIMIT', 'LIMIT_MAKER', 'MARKET', 'STOP_LOSS', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT', 'TAKE_PROFIT_LIMIT'],
+      icebergAllowed: true,
+      ocoAllowed: true,
+      otoAllowed: true,
+      quoteOrderQtyMarketAllowed: true,
+      allowTrailingStop: true,
+      cancelReplaceAllowed: true,
+      amendAllowed: true,
+      isSpotTradingAllowed: true,
+      isMarginTradingAllowed: false, // margin = spot && isMarginTradingAllowed
+      filters: [
+        // PRICE_FILTER: precision.price = tickSize, limits.price = minPrice/maxPrice
+        { filterType: 'PRICE_FILTER', minPrice: fmt(s.tickSize), maxPrice: fmt(1_000_000), tickSize: fmt(s.tickSize) },
+        // LOT_SIZE: precision.amount = stepSize, limits.amount = minQty/maxQty
+        { filterType: 'LOT_SIZE', minQty: fmt(s.minQty), maxQty: fmt(9000), stepSize: fmt(s.stepSize) },
+        { filterType: 'ICEBERG_PARTS', limit: 10 },
+        // MARKET_LOT_SIZE: limits.market
+        { filterType: 'MARKET_LOT_SIZE', minQty: fmt(0), maxQty: fmt(100), stepSize: fmt(0) },
+        { filterType: 'TRAILING_DELTA', minTrailingAboveDelta: 10, maxTrailingAboveDelta: 2000, minTrailingBelowDelta: 10, maxTrailingBelowDelta: 2000 },
+        { filterType: 'PERCENT_PRICE_BY_SIDE', bidMultiplierUp: '5', bidMultiplierDown: '0.2', askMultiplierUp: '5', askMultiplierDown: '0.2', avgPriceMins: 5 },
+        // NOTIONAL (or legacy MIN_NOTIONAL): limits.cost.min = minNotional, limits.cost.max = maxNotional
+        { filterType: 'NOTIONAL', minNotional: fmt(s.minNotional), applyMinToMarket: true, maxNotional: fmt(9_000_000), applyMaxToMarket: false, avgPriceMins: 5 },
+        { filterType: 'MAX_NUM_ORDERS', maxNumOrders: 200 },
+        { filterType: 'MAX_NUM_ALGO_ORDERS', maxNumAlgoOrders: 5 },
+      ],
+      // Binance now sends an empty `permissions` and the real sets in `permissionSets`.
+      // parseMarket only scans `permissions` for TRD_GRP_003 (marks the market inactive).
+      permissions: [],
+      permissionSets: [['SPOT']],
+      defaultSelfTradePreventionMode: 'EXPIRE_MAKER',
+      allowedSelfTradePreventionModes: ['EXPIRE_TAKER', 'EXPIRE_MAKER', 'EXPIRE_BOTH', 'DECREMENT'],
+    };
+  }
+
+  /** GET /api/v3/ticker/24hr entry; consumed by ccxt binance parseTicker. */
+  private restTicker(s: SymbolState, mini: boolean): unknown {
+    const t = s.ticker;
+    const now = this.now();
+    const vwap = (t.open + t.last) / 2;
+    const common = {
+      symbol: s.id,
+      openPrice: fmt(t.open), // open
+      highPrice: fmt(t.high), // high
+      lowPrice: fmt(t.low), // low
+      lastPrice: fmt(t.last), // last / close
+      volume: fmt(t.volume), // baseVolume
+      quoteVolume: fmt(t.volume * vwap), // quoteVolume
+      openTime: now - 86_400_000,
+      closeTime: now, // timestamp
+      firstId: t.firstId,
+      lastId: t.lastId,
+      count: t.lastId - t.firstId + 1,
+    };
+    if (mini) return common;
+    return {
+      symbol: s.id,
+      priceChange: fmt(t.last - t.open), // change
+      priceChangePercent: ((100 * (t.last - t.open)) / t.open).toFixed(3), // percentage
+      weightedAvgPrice: fmt(vwap), // vwap
+      prevClosePrice: fmt(t.open), // previousClose
+      lastPrice: common.lastPrice,
+      lastQty: fmt(t.lastQty),
+      bidPrice: fmt(t.bid), // bid
+      bidQty: fmt(t.bidQty), // bidVolume; its presence also tells parseTicker "spot"
+      askPrice: fmt(t.ask), // ask
+      askQty: fmt(t.askQty), // askVolume
+      openPrice: common.openPrice,
+      highPrice: common.highPrice,
+      lowPrice: common.lowPrice,
+      volume: common.volume,
+      quoteVolume: common.quoteVolume,
+      openTime: common.openTime,
+      closeTime: common.closeTime,
+      firstId: common.firstId,
+      lastId: common.lastId,
+      count: common.count,
+    };
+  }
+
+  private restBookTicker(s: SymbolState): unknown {
+    const t = s.ticker;
+    return { symbol: s.id, bidPrice: fmt(t.bid), bidQty: fmt(t.bidQty), askPrice: fmt(t.ask), askQty: fmt(t.askQty) };
+  }
+
+  /** GET /api/v3/depth; ccxt fetchOrderBook reads bids, asks and lastUpdateId (-> nonce). Spot sends no T/E. */
+  private depth(q: Record<string, string>): { status: number; body: unknown } {
+    if (!q.symbol) return mandatory('symbol');
+    const s = this.symbols.get(q.symbol);
+    if (!s) return INVALID_SYMBOL;
+    let limit = 100;
+    if (q.limit !== undefined) {
+      limit = Number(q.limit);
+      if (!Number.isInteger(limit) || limit < 1) return badRequest(-1100, "Illegal characters found in parameter 'limit'; legal range is '1 to 5000'.");
+      limit = Math.min(limit, 5000);
+    }
+    const side = (m: Map<number, number>, desc: boolean): [string, string][] =>
+      [...m.entries()]
+        .sort((x, y) => (desc ? y[0] - x[0] : x[0] - y[0]))
+        .slice(0, limit)
+        .map(([p, qty]) => [fmt(p), fmt(qty)]);
+    return { status: 200, body: { lastUpdateId: s.lastUpdateId, bids: side(s.bids, true), asks: side(s.asks, false) } };
+  }
+
+  /**
+   * GET /api/v3/klines, Binance semantics: candles whose open time is in [startTime, endTime];
+   * with startTime the first `limit` of them, otherwise the last `limit` (most recent, or the ones
+   * ending at endTime); ascending; limit default 500, capped at 1000. Candles that open after
+   * now() do not exist yet and are never served.
+   * Row: [openTime, o, h, l, c, v, closeTime, quoteVolume, trades, takerBuyBase, takerBuyQuote, "0"];
+   * ccxt binance parseOHLCV reads indices 0-5 (5 = base volume for spot).
+   */
+  private klines(q: Record<string, string>): { status: number; body: unknown } {
+    if (!q.symbol) return mandatory('symbol');
+    const s = this.symbols.get(q.symbol);
+    if (!s) return INVALID_SYMBOL;
+    if (!q.interval) return mandatory('interval');
+    if (!INTERVAL_MS[q.interval]) return badRequest(-1120, 'Invalid interval.');
+    const int = (name: string): number | undefined | null => {
+      if (q[name] === undefined) return undefined;
+      const n = Number(q[name]);
+      return Number.isInteger(n) ? n : null;
+    };
+    const start = int('startTime');
+    const end = int('endTime');
+    let limit = int('limit');
+    if (start === null || end === null || limit === null) return badRequest(-1100, 'Illegal characters found in a parameter.');
+    if (start !== undefined && end !== undefined && start > end) return badRequest(-1104, 'startTime must be less than endTime.');
+    limit = limit === undefined ? 500 : Math.max(1, Math.min(1000, limit));
+    const now = this.now();
+    const rows = (s.klines.get(q.interval) ?? []).filter(
+      (r) => r[0]! <= now && (start === undefined || r[0]! >= start) && (end === undefined || r[0]! <= end),
+    );
+    const picked = start !== undefined ? rows.slice(0, limit) : rows.slice(-limit);
+    const interval = q.interval;
+    const body = picked.map((r) => {
+      const [t, o, h, l, c, v] = r as [number, number, number, number, number, number];
+      return [t, fmt(o), fmt(h), fmt(l), fmt(c), fmt(v), klineCloseTime(t, interval), fmt(v * c), v > 0 ? 1 : 0, fmt(v / 2), fmt((v / 2) * c), '0'];
+    });
+    return { status: 200, body };
+  }
+
+  // ---------------------------------------------------------------- internals: websocket
+
+  private onUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
+    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+    const known = path === '/ws' || path.startsWith('/ws/') || path === '/stream' || path.startsWith('/stream/');
+    if (this.rejectingWs || !known || !this.wss) {
+      const status = this.rejectingWs ? 503 : 404;
+      socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      socket.destroy();
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.wss?.emit('connection', ws, req));
+  }
+
+  private onWsConnection(ws: WebSocket, req: http.IncomingMessage): void {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const combined = url.pathname.startsWith('/stream');
+    const state: ClientState = { streams: new Set(), combined };
+    this.clients.set(ws, state);
+    // Binance accepts streams in the URL: /ws/<stream>[/<stream>] and /stream?streams=a/b.
+    // ccxt's numeric connection suffix (/ws/0, /ws/1) is not a stream and is ignored, as on Binance.
+    const fromUrl = combined ? (url.searchParams.get('streams') ?? '').split('/') : url.pathname.split('/').slice(2);
+    for (const raw of fromUrl) {
+      const stream = parseStream(raw, this.symbolsByLowerId);
+      if (stream) state.streams.add(stream);
+    }
+    if (state.streams.size > 0) this.notifyWaiters();
+    ws.on('message', (data) => this.onWsMessage(ws, state, data.toString()));
+    ws.on('close', () => {
+      this.clients.delete(ws);
+    });
+    ws.on('error', () => {
+      /* a reset client socket; 'close' follows */
+    });
+  }
+
+  /** Binance's live-subscribing protocol: {"method":"SUBSCRIBE","params":[...],"id":N} -> {"result":null,"id":N}. */
+  private onWsMessage(ws: WebSocket, state: ClientState, text: string): void {
+    let msg: { method?: unknown; params?: unknown; id?: unknown };
+    try {
+      msg = JSON.parse(text);
+    } catch {
+      // Errors are {"error":{code,msg},"id"}: pro binance handleMessage -> handleWsError rejects the request id.
+      this.send(ws, { error: { code: 3, msg: 'Invalid JSON: expected value at line 1 column 1' }, id: null });
+      return;
+    }
+    const id = msg.id ?? null;
+    const params = Array.isArray(msg.params) ? msg.params : [];
+    switch (msg.method) {
+      case 'SUBSCRIBE':
+      case 'UNSUBSCRIBE': {
+        const streams: string[] = [];
+        for (const raw of params) {
+          const stream = typeof raw === 'string' ? parseStream(raw, this.symbolsByLowerId) : undefined;
+          if (!stream) {
+            this.send(ws, { error: { code: 2, msg: `Invalid request: invalid stream ${String(raw)}` }, id });
+            return;
+          }
+          streams.push(stream);
+        }
+        for (const s of streams) {
+          if (msg.method === 'SUBSCRIBE') state.streams.add(s);
+          else state.streams.delete(s);
+        }
+        // The ack reaches ccxt's handleSubscriptionStatus (no "e", has "id"), which for
+        // watchOrderBook starts the REST snapshot (handleOrderBookSubscription).
+        this.send(ws, { result: null, id });
+        if (msg.method === 'SUBSCRIBE') this.notifyWaiters();
+        return;
+      }
+      case 'LIST_SUBSCRIPTIONS':
+        this.send(ws, { result: [...state.streams], id });
+        return;
+      case 'SET_PROPERTY':
+        if (params[0] === 'combined' && typeof params[1] === 'boolean') {
+          state.combined = params[1];
+          this.send(ws, { result: null, id });
+        } else {
+          this.send(ws, { error: { code: 0, msg: 'Unknown property' }, id });
+        }
+        return;
+      case 'GET_PROPERTY':
+        if (params[0] === 'combined') this.send(ws, { result: state.combined, id });
+        else this.send(ws, { error: { code: 0, msg: 'Unknown property' }, id });
+        return;
+      default:
+        this.send(ws, {
+          error: {
+            code: 2,
+            msg: `Invalid request: unknown variant \`${String(msg.method)}\`, expected one of \`SUBSCRIBE\`, \`UNSUBSCRIBE\`, \`LIST_SUBSCRIPTIONS\`, \`SET_PROPERTY\`, \`GET_PROPERTY\``,
+          },
+          id,
+        });
+    }
+  }
+
+  private send(ws: WebSocket, payload: unknown): void {
+    if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(payload));
+  }
+
+  /** Sends `data` to every connection subscribed to `stream` (wrapped as {stream, data} on combined ones). */
+  private emit(stream: string, data: unknown): void {
+    for (const [ws, state] of this.clients) {
+      if (state.streams.has(stream)) this.send(ws, state.combined ? { stream, data } : data);
+    }
+  }
+
+  private isSubscribed(stream: string): boolean {
+    for (const c of this.clients.values()) if (c.streams.has(stream)) return true;
+    return false;
+  }
+
+  private notifyWaiters(): void {
+    for (const w of [...this.waiters]) {
+      if (this.isSubscribed(w.stream)) {
+        clearTimeout(w.timer);
+        this.waiters.delete(w);
+        w.resolve();
+      }
+    }
+  }
+
+  /** <sym>@ticker payload; consumed by pro binance parseWsTicker (event 24hrTicker -> handleTickers). */
+  private wsTicker(s: SymbolState): unknown {
+    const t = s.ticker;
+    const now = this.now();
+    const vwap = (t.open + t.last) / 2;
+    return {
+      e: '24hrTicker',
+      E: now,
+      s: s.id, // symbol
+      p: fmt(t.last - t.open), // change
+      P: ((100 * (t.last - t.open)) / t.open).toFixed(3), // percentage
+      w: fmt(vwap), // vwap
+      x: fmt(t.open), // previousClose
+      c: fmt(t.last), // last / close
+      Q: fmt(t.lastQty),
+      b: fmt(t.bid), // bid
+      B: fmt(t.bidQty), // bidVolume
+      a: fmt(t.ask), // ask
+      A: fmt(t.askQty), // askVolume
+      o: fmt(t.open), // open
+      h: fmt(t.high), // high
+      l: fmt(t.low), // low
+      v: fmt(t.volume), // baseVolume
+      q: fmt(t.volume * vwap), // quoteVolume
+      O: now - 86_400_000,
+      C: now, // timestamp (C is preferred over E)
+      F: t.firstId,
+      L: t.lastId,
+      n: t.lastId - t.firstId + 1,
+    };
+  }
+
+  private wsMiniTicker(s: SymbolState): unknown {
+    const t = s.ticker;
+    return {
+      e: '24hrMiniTicker',
+      E: this.now(),
+      s: s.id,
+      c: fmt(t.last),
+      o: fmt(t.open),
+      h: fmt(t.high),
+      l: fmt(t.low),
+      v: fmt(t.volume),
+      q: fmt(t.volume * ((t.open + t.last) / 2)),
+    };
+  }
+
+  /** Spot bookTicker has no "e"/"E": pro binance handleMessage recognises it by its a/b keys. */
+  private wsBookTicker(s: SymbolState): unknown {
+    const t = s.ticker;
+    return { u: s.bookTickerUpdateId, s: s.id, b: fmt(t.bid), B: fmt(t.bidQty), a: fmt(t.ask), A: fmt(t.askQty) };
+  }
+}
