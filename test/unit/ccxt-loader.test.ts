@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { errorClassChain, isRateLimitError, isRetryableError, listExchangeIds, loadExchangeClass, overrideApiUrls } from '../../src/core/market/ccxt-loader';
+
+describe('ccxt loader', function () {
+  it('rewrites every API host, REST and websocket, keeping paths', function () {
+    const urls = {
+      public: 'https://api.binance.com/api/v3',
+      sapi: 'https://api.binance.com/sapi/v1',
+      ws: { spot: 'wss://stream.binance.com:9443/ws', 'ws-api': { spot: 'wss://ws-api.binance.com:443/ws-api/v3' } },
+      list: ['https://a.example/x?y=1'],
+      note: 'not a url',
+    };
+    assert.deepEqual(overrideApiUrls(urls, 'http://127.0.0.1:9000'), {
+      public: 'http://127.0.0.1:9000/api/v3',
+      sapi: 'http://127.0.0.1:9000/sapi/v1',
+      ws: { spot: 'ws://127.0.0.1:9000/ws', 'ws-api': { spot: 'ws://127.0.0.1:9000/ws-api/v3' } },
+      list: ['http://127.0.0.1:9000/x?y=1'],
+      note: 'not a url',
+    });
+    assert.deepEqual(overrideApiUrls({ ws: 'wss://s.example/ws' }, 'https://proxy.example/binance/'), {
+      ws: 'wss://proxy.example/binance/ws',
+    });
+  });
+
+  it('lists ccxt exchanges without loading ccxt', function () {
+    const ids = listExchangeIds();
+    for (const id of ['binance', 'kraken', 'coinbase', 'okx', 'bybit']) assert.ok(ids.includes(id), id);
+    assert.ok(ids.every((id) => /^[a-z0-9]+$/.test(id)));
+  });
+
+  it('refuses an unknown exchange id with a sentence a person can act on', async function () {
+    await assert.rejects(loadExchangeClass('binanse'), /exchange "binanse" is not one of ccxt's exchanges/);
+    await assert.rejects(loadExchangeClass('../evil'), /is not one of ccxt's exchanges/);
+  });
+
+  // Real ccxt errors are classified in the integration suite (503, 429, timeouts against the mock).
+  it('tells retryable network errors from final ones by error class name', function () {
+    class NetworkError extends Error {}
+    class RequestTimeout extends NetworkError {}
+    class DDoSProtection extends NetworkError {}
+    class BadSymbol extends Error {}
+    assert.deepEqual(errorClassChain(new RequestTimeout('x')).slice(0, 3), ['RequestTimeout', 'NetworkError', 'Error']);
+    assert.equal(isRetryableError(new RequestTimeout('x')), true);
+    assert.equal(isRetryableError(new BadSymbol('x')), false);
+    assert.equal(isRateLimitError(new DDoSProtection('x')), true);
+    assert.equal(isRetryableError('text'), false);
+  });
+});
