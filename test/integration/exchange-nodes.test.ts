@@ -109,6 +109,26 @@ describe('market-data nodes against a mock Binance through ccxt', function () {
     assert.equal(msg.payload.imbalance, (3 - 2) / 5);
   });
 
+  it('order book over websocket: snapshot plus diffs, and closing the flow closes the sockets', async function () {
+    mock.setOrderBook('BTC/USDT', [[100, 1], [99, 2]], [[101, 1], [102, 2]]);
+    await loadFlow([
+      exchange(),
+      { id: 'b', type: 'tradebot-order-book', exchange: 'ex', symbols: 'BTC/USDT', depth: 2, interval: 1000, websocket: true, wires: [['out']] },
+      { id: 'out', type: 'helper' },
+    ]);
+    const out = new Inbox('out');
+    await mock.waitForSubscription('btcusdt@depth@100ms', 5000);
+    mock.setOrderBook('BTC/USDT', [[100.5, 3], [100, 1]], [[101, 1], [102, 2]]);
+    await waitFor(() => out.messages.some((m) => m.payload.bids[0][0] === 100.5), 5000, 'the updated book');
+    const book = out.messages.find((m) => m.payload.bids[0][0] === 100.5).payload;
+    assert.deepEqual(book.bids, [[100.5, 3], [100, 1]]);
+    assert.equal(book.mid, 100.75);
+    assert.equal(mock.requestCount('/api/v3/depth'), 1, 'one REST snapshot, then websocket diffs');
+    assert.ok(mock.wsConnectionCount() >= 1);
+    await unloadFlow();
+    await waitFor(() => mock.wsConnectionCount() === 0, 3000, 'websockets closed on redeploy');
+  });
+
   it('candles: warm-up, then each closed candle once, and a websocket drop loses and repeats nothing', async function () {
     const base = Math.floor(Date.now() / MIN) * MIN; // the candle forming now
     const row = (ts: number, close: number) => [ts, close - 1, close + 2, close - 3, close, 10];

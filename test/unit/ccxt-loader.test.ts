@@ -35,11 +35,14 @@ describe('ccxt loader', function () {
 
   // Real ccxt errors are classified in the integration suite (503, 429, timeouts against the mock).
   it('tells retryable network errors from final ones by error class name', function () {
-    class NetworkError extends Error {}
+    class OperationFailed extends Error {}
+    class NetworkError extends OperationFailed {}
+    class BadResponse extends OperationFailed {}
     class RequestTimeout extends NetworkError {}
     class DDoSProtection extends NetworkError {}
     class BadSymbol extends Error {}
-    assert.deepEqual(errorClassChain(new RequestTimeout('x')).slice(0, 3), ['RequestTimeout', 'NetworkError', 'Error']);
+    assert.deepEqual(errorClassChain(new RequestTimeout('x')).slice(0, 4), ['RequestTimeout', 'NetworkError', 'OperationFailed', 'Error']);
+    assert.equal(isRetryableError(new BadResponse('garbled')), true);
     assert.equal(isRetryableError(new RequestTimeout('x')), true);
     assert.equal(isRetryableError(new BadSymbol('x')), false);
     assert.equal(isRateLimitError(new DDoSProtection('x')), true);

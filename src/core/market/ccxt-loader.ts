@@ -103,9 +103,13 @@ export function overrideApiUrls(urls: unknown, baseUrl: string): unknown {
   return rewrite(urls);
 }
 
-/** True when a ccxt error is a transient network-class failure worth retrying. */
+/**
+ * True when a ccxt error is transient and a market-data READ is worth retrying: ccxt's
+ * OperationFailed family (network errors, timeouts, 5xx, rate limits, garbled or empty
+ * responses). Orders are stricter (later: network class only, after reconciliation).
+ */
 export function isRetryableError(err: unknown): boolean {
-  return errorClassChain(err).some((name) => name === 'NetworkError');
+  return errorClassChain(err).some((name) => name === 'OperationFailed');
 }
 
 /** True when a ccxt error says we are being rate limited. */

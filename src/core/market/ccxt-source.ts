@@ -181,8 +181,9 @@ export class CcxtSource implements MarketSource {
   }
 
   private toBook(symbol: string, depth: number, book: any): OrderBook {
+    // Plain arrays: ccxt's websocket books are Array subclasses that map() would keep.
     const take = (side: any[]): Array<[number, number]> =>
-      side.slice(0, depth).map((level: any[]) => [Number(level[0]), Number(level[1])] as [number, number]);
+      Array.from(side.slice(0, depth), (level: any[]) => [Number(level[0]), Number(level[1])] as [number, number]);
     return summarizeBook(this.exchangeId, symbol, book.timestamp ?? Date.now(), take(book.bids), take(book.asks));
   }
 }
