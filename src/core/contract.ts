@@ -83,7 +83,34 @@ export const CandleSchema = z
   });
 export type Candle = z.infer<typeof CandleSchema>;
 
-export const PayloadSchema = z.union([TickerSchema, OrderBookSchema, CandleSchema]);
+export const SideSchema = z.enum(['buy', 'sell']);
+export type Side = z.infer<typeof SideSchema>;
+
+/** A strategy's decision on one candle. */
+export const SignalSchema = z.object({
+  kind: z.literal('signal'),
+  /** Deterministic: the same strategy, symbol, candle and side always give the same id. */
+  id: z.string().min(1),
+  exchange: z.string().min(1),
+  symbol: SymbolSchema,
+  timeframe: TimeframeSchema.optional(),
+  side: SideSchema,
+  /** The price the decision was made at (the candle's close). */
+  price: price,
+  /** When the signal was made: the close time of the candle, ms. */
+  ts: timestamp,
+  /** Open time of the candle the decision was made on, ms. */
+  candleTs: timestamp,
+  /** Name of the strategy that made it. */
+  strategy: z.string().min(1),
+  /** Confidence from 0 (weak) to 1 (strong); each strategy documents its scale. */
+  strength: finite.min(0).max(1),
+  /** Why, in words a person reads. */
+  reason: z.string(),
+});
+export type Signal = z.infer<typeof SignalSchema>;
+
+export const PayloadSchema = z.union([TickerSchema, OrderBookSchema, CandleSchema, SignalSchema]);
 export type Payload = z.infer<typeof PayloadSchema>;
 
 /** ccxt's OHLCV row layout: [timestamp, open, high, low, close, volume]. */

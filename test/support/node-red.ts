@@ -5,13 +5,15 @@
 import helper from 'node-red-node-test-helper';
 import candlesNode from '../../src/nodes/tradebot-candles/tradebot-candles';
 import exchangeNode from '../../src/nodes/tradebot-exchange/tradebot-exchange';
+import indicatorNode from '../../src/nodes/tradebot-indicator/tradebot-indicator';
+import strategyNode from '../../src/nodes/tradebot-strategy/tradebot-strategy';
 import orderBookNode from '../../src/nodes/tradebot-order-book/tradebot-order-book';
 import tickerNode from '../../src/nodes/tradebot-ticker/tradebot-ticker';
 
 helper.init(process.env.TRADEBOT_NODE_RED_PATH || require.resolve('node-red'));
 
 export { helper };
-export const tradebotNodes = [exchangeNode, tickerNode, orderBookNode, candlesNode];
+export const tradebotNodes = [exchangeNode, tickerNode, orderBookNode, candlesNode, indicatorNode, strategyNode];
 
 export type FlowNode = Record<string, unknown> & { id: string; type: string };
 

@@ -1,0 +1,57 @@
+/** The indicator engine: specs in, incremental indicators out. Definitions: docs/indicators.md. */
+import {
+  Adx,
+  Atr,
+  Bollinger,
+  Cci,
+  Macd,
+  Mfi,
+  Obv,
+  Roc,
+  SeriesIndicator,
+  StochRsi,
+  Stochastic,
+  Vwap,
+  WilliamsR,
+  type Indicator,
+} from './candle-indicators';
+import { parseIndicatorSpec, type IndicatorSpec } from './spec';
+
+export type { Indicator, IndicatorValue, OhlcvCandle } from './candle-indicators';
+export { INDICATOR_TYPES, parseIndicatorSpec, type IndicatorSpec, type IndicatorType, type PriceSource } from './spec';
+
+/** Builds an indicator from a spec; parameters are validated (errors name the field). */
+export function createIndicator(input: IndicatorSpec | Record<string, unknown>): Indicator {
+  const spec = parseIndicatorSpec(input);
+  switch (spec.type) {
+    case 'sma':
+    case 'ema':
+    case 'wma':
+    case 'rsi':
+      return new SeriesIndicator(spec);
+    case 'macd':
+      return new Macd(spec);
+    case 'bollinger':
+      return new Bollinger(spec);
+    case 'stochastic':
+      return new Stochastic(spec);
+    case 'stochrsi':
+      return new StochRsi(spec);
+    case 'atr':
+      return new Atr(spec);
+    case 'adx':
+      return new Adx(spec);
+    case 'cci':
+      return new Cci(spec);
+    case 'obv':
+      return new Obv(spec);
+    case 'vwap':
+      return new Vwap(spec);
+    case 'roc':
+      return new Roc(spec);
+    case 'williamsr':
+      return new WilliamsR(spec);
+    case 'mfi':
+      return new Mfi(spec);
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * Several named indicators over candles, with separate state per exchange + symbol + timeframe.
+ * Candles must come in order: an older or repeated candle is refused (the caller reports it)
+ * and never touches state.
+ */
+import type { Candle } from '../contract';
+import { SeriesMap } from '../series-map';
+import { createIndicator, type Indicator, type IndicatorSpec, type IndicatorValue } from './index';
+
+export { CandleOrderError } from '../series-map';
+
+export interface NamedIndicatorSpec {
+  /** The key in msg.indicators. */
+  name: string;
+  spec: IndicatorSpec | Record<string, unknown>;
+}
+
+export interface IndicatorResult {
+  /** Value per name; null while that indicator still needs data. */
+  values: Record<string, IndicatorValue | null>;
+  /** Candles still needed, for the indicators that have no value yet (empty when all are ready). */
+  pending: Record<string, number>;
+}
+
+export class IndicatorSet {
+  private readonly series: SeriesMap<Indicator[]>;
+  private readonly names: string[];
+
+  constructor(specs: NamedIndicatorSpec[]) {
+    if (specs.length === 0) throw new Error('indicators: add at least one indicator');
+    const seen = new Set<string>();
+    specs.forEach((s, i) => {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(s.name ?? '')) {
+        throw new Error(`indicators[${i}].name: "${s.name}" must start with a letter and use only letters, digits and _`);
+      }
+      if (seen.has(s.name)) throw new Error(`indicators[${i}].name: "${s.name}" is used twice`);
+      seen.add(s.name);
+      try {
+        createIndicator(s.spec); // validates now, at deploy, not at the first candle
+      } catch (err) {
+        throw new Error(`indicators[${i}] (${s.name}): ${(err as Error).message}`);
+      }
+    });
+    this.names = specs.map((s) => s.name);
+    this.series = new SeriesMap(() => specs.map((s) => createIndicator(s.spec)), 'indicators');
+  }
+
+  update(candle: Candle): IndicatorResult {
+    const indicators = this.series.advance(candle);
+    const values: Record<string, IndicatorValue | null> = {};
+    const pending: Record<string, number> = {};
+    indicators.forEach((indicator, i) => {
+      const name = this.names[i]!;
+      values[name] = indicator.update(candle);
+      if (values[name] === null) pending[name] = indicator.remaining;
+    });
+    return { values, pending };
+  }
+
+  /** Forgets one symbol's series (all timeframes), or everything; returns how many. */
+  reset(symbol?: string): number {
+    return this.series.reset(symbol);
+  }
+
+  get seriesCount(): number {
+    return this.series.size;
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * Per-series state (exchange + symbol + timeframe) for nodes that consume candles: indicators
+ * and strategies. Enforces order: a candle older than or equal to the last one of its series is
+ * refused with a CandleOrderError and never reaches the state.
+ */
+import type { Candle } from './contract';
+
+export class CandleOrderError extends Error {
+  override readonly name = 'CandleOrderError';
+}
+
+/** How many series one node keeps before refusing new ones (a memory bound on a Pi). */
+export const MAX_SERIES = 1000;
+
+export class SeriesMap<T> {
+  private readonly entries = new Map<string, { lastTs: number; state: T }>();
+
+  constructor(
+    private readonly create: () => T,
+    private readonly what = 'state',
+  ) {}
+
+  static key(c: Pick<Candle, 'exchange' | 'symbol' | 'timeframe'>): string {
+    return `${c.exchange}|${c.symbol}|${c.timeframe}`;
+  }
+
+  /** The state for this candle's series, after checking the candle is newer than the last one. */
+  advance(candle: Candle): T {
+    const key = SeriesMap.key(candle);
+    let entry = this.entries.get(key);
+    if (entry && candle.ts <= entry.lastTs) {
+      const how = candle.ts === entry.lastTs ? 'repeats' : 'is older than';
+      throw new CandleOrderError(
+        `candle ${candle.symbol} ${candle.timeframe} at ${new Date(candle.ts).toISOString()} ${how} the last one (${new Date(entry.lastTs).toISOString()}): ignored, ${this.what} unchanged`,
+      );
+    }
+    if (!entry) {
+      if (this.entries.size >= MAX_SERIES) {
+        throw new Error(`more than ${MAX_SERIES} symbol/timeframe series in one node: ${key} ignored`);
+      }
+      entry = { lastTs: candle.ts, state: this.create() };
+      this.entries.set(key, entry);
+    }
+    entry.lastTs = candle.ts;
+    return entry.state;
+  }
+
+  /** Forgets one symbol's series (every exchange and timeframe), or all; returns how many. */
+  reset(symbol?: string): number {
+    if (symbol === undefined) {
+      const n = this.entries.size;
+      this.entries.clear();
+      return n;
+    }
+    let n = 0;
+    for (const key of [...this.entries.keys()]) {
+      if (key.split('|')[1] === symbol) {
+        this.entries.delete(key);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}

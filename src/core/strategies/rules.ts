@@ -1,0 +1,124 @@
+/**
+ * The rule builder: conditions on candle fields and upstream indicator values, combined with
+ * all/any, separately for entry (buy) and exit (sell). A signal is made on the candle where the
+ * combined condition turns true (an edge), not on every candle it stays true.
+ */
+import type { Candle } from '../contract';
+import { crossing, fmt, type Decision, type SeriesStrategy, type StrategyInput } from './types';
+
+export const RULE_OPS = ['>', '<', '>=', '<=', 'crossesAbove', 'crossesBelow'] as const;
+export type RuleOp = (typeof RULE_OPS)[number];
+
+export interface Rule {
+  left: string;
+  op: RuleOp;
+  right: string;
+}
+
+export interface RuleSet {
+  mode: 'all' | 'any';
+  rules: Rule[];
+}
+
+const CANDLE_FIELDS = ['open', 'high', 'low', 'close', 'volume'] as const;
+const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
+const PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/;
+
+/** Checks an operand's spelling at deploy time; `field` names it in the error. */
+export function checkOperand(text: string, field: string): void {
+  const t = String(text ?? '').trim();
+  if (!t) throw new Error(`${field}: empty; use a number, a candle field (close, high, …) or an indicator name`);
+  if (!NUMBER.test(t) && !PATH.test(t)) {
+    throw new Error(`${field}: "${t}" is not a number, a candle field or an indicator name such as rsi14 or macd.histogram`);
+  }
+}
+
+/** The value of an operand on this candle; undefined while an indicator is still warming up. */
+function resolve(text: string, candle: Candle, indicators: StrategyInput['indicators'], field: string): number | undefined {
+  const t = text.trim();
+  if (NUMBER.test(t)) return Number(t);
+  if ((CANDLE_FIELDS as readonly string[]).includes(t)) return candle[t as (typeof CANDLE_FIELDS)[number]];
+  const [name, part] = t.split('.') as [string, string | undefined];
+  if (!(name in indicators)) {
+    const have = Object.keys(indicators);
+    throw new Error(
+      `${field}: "${name}" is not in msg.indicators (${have.length ? `it has ${have.join(', ')}` : 'wire an indicator node before this one'})`,
+    );
+  }
+  const value = indicators[name];
+  if (value === null || value === undefined) return undefined;
+  if (typeof value === 'number') {
+    if (part) throw new Error(`${field}: "${name}" is a number, it has no field "${part}"`);
+    return value;
+  }
+  if (!part) throw new Error(`${field}: "${name}" has fields (${Object.keys(value).join(', ')}); write for example ${name}.${Object.keys(value)[0]}`);
+  if (!(part in value)) throw new Error(`${field}: "${name}" has no field "${part}" (it has ${Object.keys(value).join(', ')})`);
+  return value[part];
+}
+
+interface Evaluated {
+  met: boolean | undefined; // undefined: not evaluable yet
+  words: string[];
+}
+
+export class RuleStrategy implements SeriesStrategy {
+  /** Previous operand values per rule, for crosses. */
+  private readonly previous = new Map<string, [number, number]>();
+  private lastEntry = false;
+  private lastExit = false;
+
+  constructor(
+    private readonly entry: RuleSet,
+    private readonly exit: RuleSet,
+  ) {}
+
+  evaluate({ candle, indicators }: StrategyInput): Decision | string {
+    const entry = this.evaluateSet(this.entry, 'entryRules', candle, indicators);
+    const exit = this.evaluateSet(this.exit, 'exitRules', candle, indicators);
+    const entryEdge = entry.met === true && !this.lastEntry;
+    const exitEdge = exit.met === true && !this.lastExit;
+    this.lastEntry = entry.met === true;
+    this.lastExit = exit.met === true;
+    if (entryEdge && exitEdge) return 'entry and exit conditions both became true: no signal';
+    if (entryEdge) return { side: 'buy', strength: 1, reason: `entry: ${entry.words.join(this.entry.mode === 'all' ? ' and ' : ' or ')}` };
+    if (exitEdge) return { side: 'sell', strength: 1, reason: `exit: ${exit.words.join(this.exit.mode === 'all' ? ' and ' : ' or ')}` };
+    if (entry.met === undefined && exit.met === undefined) return 'waiting for indicator values';
+    return 'no condition became true';
+  }
+
+  private evaluateSet(set: RuleSet, field: string, candle: Candle, indicators: StrategyInput['indicators']): Evaluated {
+    if (set.rules.length === 0) return { met: false, words: [] };
+    const results = set.rules.map((rule, i) => this.evaluateRule(rule, `${field}[${i}]`, candle, indicators));
+    const known = results.filter((r) => r.met !== undefined);
+    const trueOnes = results.filter((r) => r.met === true);
+    if (set.mode === 'all') {
+      if (known.length < results.length) return { met: known.some((r) => r.met === false) ? false : undefined, words: [] };
+      return { met: trueOnes.length === results.length, words: trueOnes.map((r) => r.words) };
+    }
+    if (trueOnes.length) return { met: true, words: trueOnes.map((r) => r.words) };
+    return { met: known.length ? false : undefined, words: [] };
+  }
+
+  private evaluateRule(rule: Rule, field: string, candle: Candle, indicators: StrategyInput['indicators']): { met: boolean | undefined; words: string } {
+    const a = resolve(rule.left, candle, indicators, `${field}.left`);
+    const b = resolve(rule.right, candle, indicators, `${field}.right`);
+    if (a === undefined || b === undefined) return { met: undefined, words: '' };
+    const prev = this.previous.get(field);
+    this.previous.set(field, [a, b]);
+    const words = `${rule.left.trim()} (${fmt(a)}) ${rule.op.replace('crossesAbove', 'crossed above').replace('crossesBelow', 'crossed below')} ${rule.right.trim()}${NUMBER.test(rule.right.trim()) ? '' : ` (${fmt(b)})`}`;
+    switch (rule.op) {
+      case '>':
+        return { met: a > b, words };
+      case '<':
+        return { met: a < b, words };
+      case '>=':
+        return { met: a >= b, words };
+      case '<=':
+        return { met: a <= b, words };
+      case 'crossesAbove':
+        return { met: prev ? crossing(prev[0], prev[1], a, b, candle.close) === 'above' : undefined, words };
+      case 'crossesBelow':
+        return { met: prev ? crossing(prev[0], prev[1], a, b, candle.close) === 'below' : undefined, words };
+    }
+  }
+}

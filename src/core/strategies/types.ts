@@ -1,0 +1,62 @@
+/** What a strategy sees and says, free of Node-RED. */
+import type { Candle, Side } from '../contract';
+import type { IndicatorValue } from '../indicators';
+
+export interface StrategyInput {
+  candle: Candle;
+  /** msg.indicators from upstream indicator nodes (the rule builder reads them). */
+  indicators: Record<string, IndicatorValue | null | undefined>;
+}
+
+export interface Decision {
+  side: Side;
+  /** 0..1 */
+  strength: number;
+  reason: string;
+}
+
+/**
+ * One strategy instance per exchange + symbol + timeframe. `evaluate` is called for every candle,
+ * warm-up included (so internal indicators fill); the runner discards decisions on warm-up.
+ * Returns a decision, or a string saying why it holds.
+ */
+export interface SeriesStrategy {
+  evaluate(input: StrategyInput): Decision | string;
+}
+
+export type StrategyFactory = () => SeriesStrategy;
+
+/**
+ * Compares two values that may be equal in exact arithmetic but differ by rounding noise
+ * (%K and %D pinned at 0, two averages of a flat series). Differences up to 1e-9 of the
+ * larger of |a|, |b| and `scale` (the series' natural size: the price for moving averages and
+ * MACD, 100 for oscillators) count as equal, so noise can never fake a cross, also near zero.
+ */
+export function compare(a: number, b: number, scale: number): -1 | 0 | 1 {
+  const diff = a - b;
+  if (Math.abs(diff) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b), Math.abs(scale))) return 0;
+  return diff > 0 ? 1 : -1;
+}
+
+/** Which way a crosses b between the previous and the current values, if it does (see compare). */
+export function crossing(prevA: number, prevB: number, a: number, b: number, scale: number): 'above' | 'below' | undefined {
+  const before = compare(prevA, prevB, scale);
+  const now = compare(a, b, scale);
+  if (before <= 0 && now > 0) return 'above';
+  if (before >= 0 && now < 0) return 'below';
+  return undefined;
+}
+
+export const clamp01 = (x: number) => (Number.isFinite(x) ? Math.min(1, Math.max(0, x)) : 0);
+
+/** Numbers in reasons: enough digits for BTC-quoted prices, no noise. */
+export const fmt = (x: number) => String(+x.toPrecision(6));
+
+/** What a strategy says when it does not signal (output 2 of the strategy node, when enabled). */
+export interface Hold {
+  kind: 'hold';
+  symbol: string;
+  ts: number;
+  strategy: string;
+  reason: string;
+}

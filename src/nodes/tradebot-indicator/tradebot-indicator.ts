@@ -1,0 +1,69 @@
+/**
+ * tradebot-indicator (palette: indicator): several indicators over incoming candles, with state
+ * per exchange + symbol + timeframe. Values ride along in msg.indicators.<name>; the candle stays
+ * in msg.payload. Glue only: the math is in core/indicators.
+ */
+import { CandleSchema, parseOrThrow } from '../../core/contract';
+import { IndicatorSet, type NamedIndicatorSpec } from '../../core/indicators/indicator-set';
+import { resetRequest } from '../shared/reset';
+import { statusFor } from '../shared/status';
+import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessageInFlow, SendFn } from '../shared/types';
+
+interface IndicatorNodeDef extends NodeDef {
+  indicators: Array<Record<string, unknown> & { name: string }>;
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'number') return String(+value.toPrecision(6));
+  if (value && typeof value === 'object') {
+    const first = Object.entries(value)[0];
+    return first ? `${first[0]} ${describe(first[1])}` : '';
+  }
+  return String(value);
+}
+
+export = function register(RED: NodeAPI): void {
+  function TradebotIndicatorNode(this: Node, config: IndicatorNodeDef) {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    let set: IndicatorSet | undefined;
+    let configError: Error | undefined;
+    try {
+      const specs: NamedIndicatorSpec[] = (config.indicators ?? []).map(({ name, ...spec }) => ({ name, spec }));
+      set = new IndicatorSet(specs);
+      node.status({});
+    } catch (err) {
+      configError = err as Error;
+      node.status(statusFor('error', configError.message));
+    }
+
+    node.on('input', (msg: NodeMessageInFlow & Record<string, any>, send: SendFn, done: DoneFn) => {
+      try {
+        if (!set) throw configError;
+        const reset = resetRequest(msg);
+        if (reset) {
+          const n = set.reset(reset.symbol);
+          node.status(statusFor('stopped', `reset ${reset.symbol ?? 'all'} (${n} series)`));
+          return done();
+        }
+        const candle = parseOrThrow(CandleSchema, msg.payload, 'msg.payload');
+        const { values, pending } = set.update(candle);
+        msg.indicators = { ...(msg.indicators && typeof msg.indicators === 'object' ? msg.indicators : {}), ...values };
+        if (Object.keys(pending).length) msg.indicatorsPending = pending;
+        else delete msg.indicatorsPending;
+        send(msg);
+        const [name, needed] = Object.entries(pending)[0] ?? [];
+        node.status(
+          name
+            ? statusFor('connecting', `${candle.symbol} warming up: ${name} needs ${needed} more`)
+            : statusFor('live', `${candle.symbol} ${Object.entries(values).slice(0, 2).map(([n, v]) => `${n} ${describe(v)}`).join(', ')}`),
+        );
+        done();
+      } catch (err) {
+        done(err as Error);
+      }
+    });
+  }
+
+  RED.nodes.registerType('tradebot-indicator', TradebotIndicatorNode as any);
+};

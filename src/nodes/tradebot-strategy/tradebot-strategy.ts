@@ -1,0 +1,73 @@
+/**
+ * tradebot-strategy (palette: strategy): built-in strategies, the rule builder, or the decision
+ * maker. Output 1: signals. Output 2: holds, when enabled. Glue only: core/strategies decides.
+ */
+import { CandleSchema, parseOrThrow, SignalSchema } from '../../core/contract';
+import { DecisionMaker } from '../../core/strategies/decision';
+import { defaultStrategyName, parseStrategySettings } from '../../core/strategies/settings';
+import { StrategyRunner, strategyFactory } from '../../core/strategies/strategy-runner';
+import { resetRequest } from '../shared/reset';
+import { statusFor, StatusThrottle } from '../shared/status';
+import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessageInFlow, SendFn } from '../shared/types';
+
+type StrategyNodeDef = NodeDef & Record<string, unknown> & { emitHolds?: boolean };
+
+export = function register(RED: NodeAPI): void {
+  function TradebotStrategyNode(this: Node, config: StrategyNodeDef) {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const status = new StatusThrottle((s) => node.status(s));
+    let runner: StrategyRunner | undefined;
+    let decision: DecisionMaker | undefined;
+    let configError: Error | undefined;
+    let signals = 0;
+    try {
+      const settings = parseStrategySettings(config);
+      const name = (config.name as string)?.trim() || defaultStrategyName(settings);
+      if (settings.strategy === 'decision') {
+        decision = new DecisionMaker({ name, policy: settings.policy, members: settings.members, windowMs: settings.windowSeconds * 1000, threshold: settings.threshold });
+      } else {
+        runner = new StrategyRunner(name, strategyFactory(settings));
+      }
+    } catch (err) {
+      configError = err as Error;
+      node.status(statusFor('error', configError.message));
+    }
+
+    node.on('input', (msg: NodeMessageInFlow & Record<string, any>, send: SendFn, done: DoneFn) => {
+      try {
+        if (configError) throw configError;
+        const reset = resetRequest(msg);
+        if (reset) {
+          runner?.reset(reset.symbol);
+          decision?.reset(reset.symbol);
+          status.now(statusFor('stopped', `reset ${reset.symbol ?? 'all'}`));
+          return done();
+        }
+        const outcome = decision
+          ? decision.onSignal(parseOrThrow(SignalSchema, msg.payload, 'msg.payload'))
+          : runner!.onCandle(
+              parseOrThrow(CandleSchema, msg.payload, 'msg.payload'),
+              msg.indicators && typeof msg.indicators === 'object' ? msg.indicators : {},
+              msg.warmup === true,
+            );
+        if ('signal' in outcome) {
+          signals++;
+          const s = outcome.signal;
+          send([{ topic: s.symbol, payload: s }, null]);
+          status.now(statusFor('live', `${s.side} ${s.symbol} @ ${s.price} (${signals} signals)`));
+        } else {
+          const hold = outcome.hold;
+          if (config.emitHolds === true) send([null, { topic: hold.symbol, payload: hold }]);
+          status.update(statusFor('polling', `${hold.symbol} hold: ${hold.reason}`.slice(0, 60)));
+        }
+        done();
+      } catch (err) {
+        done(err as Error);
+      }
+    });
+    node.on('close', () => status.clear());
+  }
+
+  RED.nodes.registerType('tradebot-strategy', TradebotStrategyNode as any);
+};
