@@ -2,7 +2,8 @@
  * Memory benchmark (not a test): resident memory (RSS) of a REAL Node-RED process running
  * tradebot flows, compared with bare Node-RED measured in the same run on the same machine.
  *
- *   npm run bench            (builds, then runs dist/bench/memory.js)
+ *   npm run bench                          (builds, then runs dist/bench/memory.js)
+ *   node dist/bench/memory.js --rounds 5   (more repetitions, takes longer)
  *
  * Configurations, each a fresh Node-RED child process with its own temporary user dir:
  *   baseline   bare Node-RED, empty flow, no tradebot package
@@ -11,13 +12,25 @@
  *   exchange   tradebot installed, one paper-mode binance config node on a MockBinance started here,
  *              ticker (websocket), order book and candles (1m, warm-up 100) on BTC/USDT
  *
- * Why a real process and not node-red-node-test-helper: the helper wraps every node in sinon
- * spies and shares the mocha process, so its memory says nothing about what a user sees.
- * Why RSS and no forced GC: RSS is what `top`, containers and small boards account for.
+ * Method, and why:
+ * - A real `node node-red/red.js` child, not node-red-node-test-helper: the helper wraps every
+ *   node in sinon spies and shares the mocha process, so its memory says nothing about a user's.
+ * - RSS from /proc/<pid>/status, no forced GC: what `top`, containers and small boards account for.
+ * - WARM_MS is 20 s, not less: V8 grows its young generation to 32 MB during Node-RED's start-up
+ *   burst and its memory reducer only shrinks it back to 1 MB some 8-18 s later. A window inside
+ *   that transition measures start-up garbage (+/- 30 MB, varying run to run), not the steady
+ *   state a long-running Node-RED settles in.
+ * - Each configuration runs ROUNDS times; the figure is the median of the per-run medians.
+ * - To fit in two minutes the runs overlap: starts are staggered (the next process is spawned
+ *   only after the previous one logged "Started flows" plus STAGGER_MS, so start-ups never compete
+ *   for the CPU), then each process warms and is sampled in its own window. RSS is per process;
+ *   the steady-state CPU load of all runs together is a few percent (printed in the breakdown).
+ * - A breakdown (V8 heap, young generation, external memory) comes from a SIGUSR2 handler that
+ *   settings.js installs in Node-RED: zero cost until the benchmark asks, once per run.
  *
- * Prints a table and the two targets, writes bench/results/memory-latest.json.
- * Exit code 0 even when a target is missed (it is a benchmark); 1 when a configuration did
- * not start or did not do its work (missing node types, errors in the log, no data).
+ * Prints two tables and the two targets, writes bench/results/memory-latest.json.
+ * Exit code 0 even when a target is missed (it is a benchmark); 1 when a run did not start or
+ * did not do its work (missing node types, errors in the log, no data reaching the nodes).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -35,12 +48,16 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const PACKAGE_NAME = 'node-red-contrib-tradebot';
 const RESULTS_FILE = path.join(ROOT, 'bench', 'results', 'memory-latest.json');
 
-/** After "Started flows": lets feeds connect, warm up and the V8 heap settle before sampling. */
-const WARM_MS = 8_000;
-/** RSS is read every SAMPLE_EVERY_MS for SAMPLE_MS; the median is the figure, the max is reported too. */
+/** Runs per configuration (--rounds N). 3 keeps the whole benchmark near one minute. */
+const ROUNDS = roundsFromArgs(3);
+/** After "Started flows": feeds connect and warm up, and V8's memory reducer runs (see the header). */
+const WARM_MS = 20_000;
+/** RSS is read every SAMPLE_EVERY_MS for SAMPLE_MS; a run's figure is the median, its max is kept too. */
 const SAMPLE_MS = 10_000;
 const SAMPLE_EVERY_MS = 500;
-/** Node-RED normally starts in 2-4 s; more means something is wrong. */
+/** Gap between one run's "Started flows" and the next spawn: covers ccxt loading and the candle warm-up. */
+const STAGGER_MS = 1_500;
+/** Node-RED normally starts in 1-4 s; more means something is wrong. */
 const START_TIMEOUT_MS = 30_000;
 /** SIGTERM first (Node-RED closes its nodes), SIGKILL if it has not exited by then. */
 const KILL_GRACE_MS = 5_000;
@@ -55,6 +72,13 @@ const TARGETS = [
 const MB = 1024 * 1024; // /proc reports KiB; figures are MiB, printed as "MB"
 const MINUTE = 60_000;
 
+function roundsFromArgs(fallback: number): number {
+  const i = process.argv.indexOf('--rounds');
+  const n = i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  if (!Number.isInteger(n) || n < 1 || n > 20) throw new Error('--rounds: a whole number from 1 to 20');
+  return n;
+}
+
 // ------------------------------------------------------------------ types
 
 type FlowNode = Record<string, unknown> & { id: string; type: string };
@@ -64,32 +88,50 @@ interface Configuration {
   description: string;
   /** Link this package into <userDir>/node_modules, as `npm start` does. */
   installPackage: boolean;
+  /** Sets up what one run needs (e.g. its own mock exchange): the flow, the checks, the teardown. */
+  prepare(): Promise<PreparedRun>;
+}
+
+interface PreparedRun {
   flow: FlowNode[];
-  /** Extra checks that the flow did its work; returns problems (empty = fine). */
-  verify?: (run: NodeRedRun) => Promise<string[]>;
+  /** Checks, after sampling, that the flow did its work; returns problems (empty = fine). */
+  verify(run: NodeRedRun): Promise<string[]>;
+  dispose?(): Promise<void>;
 }
 
 interface NodeRedRun {
   port: number;
-  pid: number;
+  child: ChildProcess;
   /** stdout + stderr lines, in arrival order. */
   log: string[];
 }
 
-interface Measurement {
-  name: string;
-  description: string;
+/** What settings.js prints on SIGUSR2; bytes. */
+interface HeapBreakdown {
+  rss: number;
+  heapTotal: number;
+  heapUsed: number;
+  external: number;
+  newSpace: number;
+}
+
+interface RunResult {
+  config: string;
+  round: number;
   startMs: number;
-  medianMb: number;
-  maxMb: number;
-  samplesMb: number[];
+  samples: number[]; // bytes
+  medianRss: number;
+  maxRss: number;
+  heap: HeapBreakdown;
+  /** CPU used by the process during its sampling window, percent of one core. */
+  cpuPercent: number;
 }
 
 class RunFailed extends Error {}
 
 // ------------------------------------------------------------------ process bookkeeping
 
-/** Every child and temp dir still alive, so a Ctrl-C or a crash still cleans up. */
+/** Every child and temp dir still alive, so a Ctrl-C still cleans up. */
 const liveChildren = new Set<ChildProcess>();
 const liveUserDirs = new Set<string>();
 
@@ -102,8 +144,24 @@ function onInterrupt(signal: NodeJS.Signals): void {
 
 // ------------------------------------------------------------------ small helpers
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** A sleep that ends early (rejecting) when another run failed and the benchmark is aborting. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new Error('aborted'));
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new Error('aborted'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
 const round1 = (n: number) => Math.round(n * 10) / 10;
+const mb = (bytes: number) => bytes / MB;
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -146,15 +204,29 @@ function readRssBytes(pid: number): number {
   return Number(match[1]) * 1024;
 }
 
+/** User + system CPU time of a process from /proc/<pid>/stat, in clock ticks (100 per second on Linux). */
+function readCpuTicks(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
 // ------------------------------------------------------------------ user dir
 
 /**
- * Node-RED settings for a run. Console logging stays at 'warn' (what the benchmark scans for
+ * Node-RED settings for a run. Console logging stays at 'warn' (the benchmark scans it for
  * errors); a second logger at 'info' forwards only the lifecycle lines the benchmark waits on,
  * which Node-RED logs at info: "Started flows" and "Waiting for missing types" (+ the types).
+ * The SIGUSR2 handler prints a heap breakdown on demand.
  */
 function settingsSource(port: number): string {
   return `// Written by bench/memory.ts for one benchmark run.
+process.on('SIGUSR2', () => {
+  const m = process.memoryUsage();
+  const young = require('v8').getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
+  console.log('[bench-heap] ' + JSON.stringify({ rss: m.rss, heapTotal: m.heapTotal, heapUsed: m.heapUsed, external: m.external, newSpace: young ? young.space_size : 0 }));
+});
 module.exports = {
   uiHost: '127.0.0.1',
   uiPort: ${port},
@@ -178,11 +250,11 @@ module.exports = {
 }
 
 /** A fresh user dir: settings.js, flows.json and, if asked, this package linked the way scripts/start.js does it. */
-function makeUserDir(config: Configuration, port: number): string {
+function makeUserDir(config: Configuration, flow: FlowNode[], port: number): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `tradebot-bench-${config.name}-`));
   liveUserDirs.add(dir);
   fs.writeFileSync(path.join(dir, 'settings.js'), settingsSource(port));
-  fs.writeFileSync(path.join(dir, 'flows.json'), JSON.stringify(config.flow, null, 2));
+  fs.writeFileSync(path.join(dir, 'flows.json'), JSON.stringify(flow, null, 2));
   if (config.installPackage) {
     fs.mkdirSync(path.join(dir, 'node_modules'));
     fs.symlinkSync(ROOT, path.join(dir, 'node_modules', PACKAGE_NAME), 'dir');
@@ -230,48 +302,63 @@ function spawnNodeRed(userDir: string): { child: ChildProcess; log: string[] } {
   return { child, log };
 }
 
+const exited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
+
 /**
  * Ready = the admin API answers GET /flows with 200 AND the runtime logged "Started flows".
  * Fails fast on missing node types or an early exit.
  */
-async function waitUntilStarted(child: ChildProcess, log: string[], port: number): Promise<void> {
+async function waitUntilStarted(run: NodeRedRun, signal: AbortSignal): Promise<void> {
+  const { child, log, port } = run;
   const deadline = Date.now() + START_TIMEOUT_MS;
   let apiUp = false;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new RunFailed(`Node-RED exited during start-up (code ${child.exitCode}, signal ${child.signalCode})`);
-    }
+    if (exited(child)) throw new RunFailed(`Node-RED exited during start-up (code ${child.exitCode}, signal ${child.signalCode})`);
     if (log.some((l) => l.includes('Waiting for missing types'))) {
-      await sleep(300); // let the type list arrive for the message
+      await sleep(300); // let the list of types arrive for the message
       throw new RunFailed(`Node-RED is waiting for missing node types:\n${log.filter((l) => l.startsWith('[bench]')).join('\n')}`);
     }
     if (!apiUp) apiUp = await httpGet(port, '/flows').then((r) => r.status === 200, () => false);
     if (apiUp && log.some((l) => l.includes('[bench] Started flows'))) return;
-    await sleep(100);
+    await sleep(100, signal);
   }
   throw new RunFailed(`Node-RED did not start within ${START_TIMEOUT_MS / 1000} s (admin API up: ${apiUp})`);
 }
 
 /** SIGTERM, then SIGKILL after KILL_GRACE_MS; resolves once the process is gone. */
 async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  if (exited(child)) return;
+  const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS);
-  await exited;
+  await gone;
   clearTimeout(timer);
 }
 
-/** Reads RSS every SAMPLE_EVERY_MS for SAMPLE_MS; the child dying mid-way is a failed run. */
-async function sampleRss(child: ChildProcess): Promise<number[]> {
+/** Reads RSS every SAMPLE_EVERY_MS for SAMPLE_MS, and the CPU used meanwhile; the child dying is a failed run. */
+async function sampleRss(child: ChildProcess, signal: AbortSignal): Promise<{ samples: number[]; cpuPercent: number }> {
   const samples: number[] = [];
-  const end = Date.now() + SAMPLE_MS;
-  while (Date.now() < end) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new RunFailed('Node-RED exited while being measured');
+  const t0 = Date.now();
+  const cpu0 = readCpuTicks(child.pid!);
+  while (Date.now() - t0 < SAMPLE_MS) {
+    if (exited(child)) throw new RunFailed('Node-RED exited while being measured');
     samples.push(readRssBytes(child.pid!));
-    await sleep(SAMPLE_EVERY_MS);
+    await sleep(SAMPLE_EVERY_MS, signal);
   }
-  return samples;
+  const cpuPercent = ((readCpuTicks(child.pid!) - cpu0) * 10) / (Date.now() - t0) * 100; // ticks are 10 ms
+  return { samples, cpuPercent };
+}
+
+/** Asks Node-RED (SIGUSR2, handled in settings.js) for its heap breakdown and reads the answer from stdout. */
+async function readHeapBreakdown(run: NodeRedRun): Promise<HeapBreakdown> {
+  const from = run.log.length;
+  run.child.kill('SIGUSR2');
+  for (let waited = 0; waited < 3_000; waited += 50) {
+    const line = run.log.slice(from).find((l) => l.startsWith('[bench-heap] '));
+    if (line) return JSON.parse(line.slice('[bench-heap] '.length)) as HeapBreakdown;
+    await sleep(50);
+  }
+  throw new RunFailed('Node-RED did not answer SIGUSR2 with a heap breakdown');
 }
 
 // ------------------------------------------------------------------ checks that a run did its work
@@ -280,6 +367,9 @@ async function sampleRss(child: ChildProcess): Promise<number[]> {
 function logProblems(log: string[]): string[] {
   return log.filter((l) => /\[error\]|Waiting for missing types|Unhandled|Uncaught|Error:/i.test(l));
 }
+
+/** Warnings Node-RED prints on every start with these settings; anything else is shown with the results. */
+const EXPECTED_WARNINGS = [/Encrypted credentials not found/, /Projects disabled/];
 
 /**
  * The latest status of each node, read from Node-RED's editor websocket (/comms), which
@@ -290,13 +380,13 @@ function readNodeStatuses(port: number): Promise<Map<string, { fill?: string; te
   return new Promise((resolve, reject) => {
     const statuses = new Map<string, { fill?: string; text?: string }>();
     const ws = new WebSocket(`ws://127.0.0.1:${port}/comms`);
-    const finish = () => {
-      ws.terminate();
-      resolve(statuses);
-    };
     ws.on('open', () => {
       ws.send(JSON.stringify({ subscribe: 'status/#' }));
-      setTimeout(finish, 1_000); // comms batches every 50 ms; retained statuses arrive at once
+      // comms sends in 50 ms batches; the retained statuses come in the first ones.
+      setTimeout(() => {
+        ws.terminate();
+        resolve(statuses);
+      }, 1_000);
     });
     ws.on('message', (data) => {
       const parsed = JSON.parse(data.toString());
@@ -308,7 +398,7 @@ function readNodeStatuses(port: number): Promise<Map<string, { fill?: string; te
   });
 }
 
-/** Problems with the status of each tradebot node in `flow`: each must be green (data arrived), none red. */
+/** Each market-data node in `flow` must show a green status (data arrived), not red or yellow. */
 async function statusProblems(run: NodeRedRun, flow: FlowNode[]): Promise<string[]> {
   const statuses = await readNodeStatuses(run.port);
   const problems: string[] = [];
@@ -319,7 +409,6 @@ async function statusProblems(run: NodeRedRun, flow: FlowNode[]): Promise<string
   return problems;
 }
 
-/** Which node modules the runtime loaded (GET /nodes), to prove the package is (or is not) there. */
 interface NodeSet {
   id: string;
   module: string;
@@ -328,19 +417,18 @@ interface NodeSet {
   err?: string;
 }
 
-async function loadedTradebotSets(port: number): Promise<NodeSet[]> {
-  const res = await httpGet(port, '/nodes');
-  if (res.status !== 200) throw new RunFailed(`GET /nodes answered ${res.status}`);
-  return (JSON.parse(res.body) as NodeSet[]).filter(
-    (set) => set.module === PACKAGE_NAME,
-  );
-}
-
+/** The package's node sets as Node-RED loaded them (GET /nodes) against those package.json declares. */
 async function packageProblems(run: NodeRedRun, expectLoaded: boolean): Promise<string[]> {
-  const sets = await loadedTradebotSets(run.port);
-  if (!expectLoaded) return sets.length ? [`baseline loaded ${PACKAGE_NAME} (it must be bare Node-RED)`] : [];
-  if (sets.length !== 4) return [`expected 4 tradebot node sets, Node-RED has ${sets.length}`];
-  return sets.filter((s) => !s.enabled || s.err || !s.types.length).map((s) => `${s.id} not loaded: ${s.err ?? 'disabled or no types'}`);
+  const res = await httpGet(run.port, '/nodes');
+  if (res.status !== 200) return [`GET /nodes answered ${res.status}`];
+  const sets = (JSON.parse(res.body) as NodeSet[]).filter((set) => set.module === PACKAGE_NAME);
+  if (!expectLoaded) return sets.length ? [`${PACKAGE_NAME} is loaded in the baseline, which must be bare Node-RED`] : [];
+  const declared = Object.keys(
+    (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { 'node-red': { nodes: Record<string, string> } })['node-red'].nodes,
+  );
+  const problems = declared.filter((name) => !sets.some((s) => s.id === `${PACKAGE_NAME}/${name}`)).map((name) => `node set ${name} not loaded`);
+  for (const s of sets) if (!s.enabled || s.err || !s.types.length) problems.push(`${s.id} not loaded: ${s.err ?? 'disabled or no types'}`);
+  return problems;
 }
 
 // ------------------------------------------------------------------ the mock exchange and its data
@@ -357,8 +445,8 @@ class MarketFeeder {
   seed(): void {
     const formingTs = Math.floor(Date.now() / MINUTE) * MINUTE;
     const rows: number[][] = [];
-    for (let i = 150; i >= 1; i--) rows.push(this.candle(formingTs - i * MINUTE));
-    this.forming = this.candle(formingTs);
+    for (let i = 150; i >= 1; i--) rows.push(this.historyCandle(formingTs - i * MINUTE));
+    this.forming = this.historyCandle(formingTs);
     rows.push(this.forming);
     this.mock.setKlines('BTC/USDT', '1m', rows);
     this.tick();
@@ -373,7 +461,7 @@ class MarketFeeder {
     this.timer = undefined;
   }
 
-  private candle(ts: number): number[] {
+  private historyCandle(ts: number): number[] {
     this.price *= 1 + (Math.random() - 0.5) * 0.002;
     const p = Math.round(this.price * 100) / 100;
     return [ts, p, p + 10, p - 10, p + 1, 5];
@@ -402,7 +490,7 @@ class MarketFeeder {
   }
 }
 
-/** What the exchange run must have asked the mock for, if ccxt really loaded and streamed. */
+/** What the exchange run must have asked its mock for, if ccxt really loaded and streamed. */
 function mockProblems(mock: MockBinance): string[] {
   const problems: string[] = [];
   const subscribed = mock.wsSubscriptions();
@@ -415,7 +503,7 @@ function mockProblems(mock: MockBinance): string[] {
   return problems;
 }
 
-// ------------------------------------------------------------------ flows
+// ------------------------------------------------------------------ flows and configurations
 
 function defaultFlow(): FlowNode[] {
   return JSON.parse(fs.readFileSync(path.join(ROOT, 'flows', 'default-flow.json'), 'utf8'));
@@ -443,131 +531,253 @@ function exchangeFlow(baseUrl: string): FlowNode[] {
   ];
 }
 
-function configurations(mock: MockBinance): Configuration[] {
-  const sim = defaultFlow();
-  const exchange = exchangeFlow(mock.url);
-  return [
-    {
-      name: 'baseline',
-      description: 'bare Node-RED, empty flow',
-      installPackage: false,
-      flow: [],
-      verify: (run) => packageProblems(run, false),
+const CONFIGURATIONS: Configuration[] = [
+  {
+    name: 'baseline',
+    description: 'bare Node-RED, empty flow',
+    installPackage: false,
+    prepare: async () => ({ flow: [], verify: (run) => packageProblems(run, false) }),
+  },
+  {
+    name: 'sim-empty',
+    description: 'tradebot installed, empty flow',
+    installPackage: true,
+    prepare: async () => ({ flow: [], verify: (run) => packageProblems(run, true) }),
+  },
+  {
+    name: 'sim',
+    description: 'flows/default-flow.json (simulated market)',
+    installPackage: true,
+    prepare: async () => {
+      const flow = defaultFlow();
+      return { flow, verify: (run) => statusProblems(run, flow) };
     },
-    {
-      name: 'sim-empty',
-      description: 'tradebot installed, empty flow',
-      installPackage: true,
-      flow: [],
-      verify: (run) => packageProblems(run, true),
+  },
+  {
+    name: 'exchange',
+    description: 'paper binance on a mock: ticker (ws), book, candles (1m, warm-up 100)',
+    installPackage: true,
+    // Each run gets its own mock, so runs that overlap cannot answer each other's checks.
+    prepare: async () => {
+      const mock = new MockBinance();
+      const feeder = new MarketFeeder(mock);
+      const flow = exchangeFlow(await mock.start());
+      feeder.seed();
+      feeder.start();
+      return {
+        flow,
+        verify: async (run) => [...mockProblems(mock), ...(await statusProblems(run, flow))],
+        dispose: async () => {
+          feeder.stop();
+          await mock.stop();
+        },
+      };
     },
-    {
-      name: 'sim',
-      description: 'flows/default-flow.json (simulated market)',
-      installPackage: true,
-      flow: sim,
-      verify: (run) => statusProblems(run, sim),
-    },
-    {
-      name: 'exchange',
-      description: 'paper binance on a mock: ticker(ws), book, candles(1m, warm-up 100)',
-      installPackage: true,
-      flow: exchange,
-      verify: async (run) => [...mockProblems(mock), ...(await statusProblems(run, exchange))],
-    },
-  ];
+  },
+];
+
+// ------------------------------------------------------------------ one run
+
+/**
+ * One run of one configuration: start Node-RED and resolve `started` once its flows run;
+ * `result` then warms, samples, verifies and stops it. Whatever was set up is torn down, in
+ * reverse order, however the run ends.
+ */
+function startRun(config: Configuration, round: number, signal: AbortSignal): { started: Promise<void>; result: Promise<RunResult> } {
+  let markStarted!: () => void;
+  const started = new Promise<void>((resolve) => (markStarted = resolve));
+  const result = (async (): Promise<RunResult> => {
+    const teardown: Array<() => unknown> = [];
+    let log: string[] = [];
+    try {
+      const prepared = await config.prepare();
+      teardown.push(() => prepared.dispose?.());
+      const port = await freePort();
+      const userDir = makeUserDir(config, prepared.flow, port);
+      teardown.push(() => removeUserDir(userDir));
+      const spawnedAt = Date.now();
+      const spawned = spawnNodeRed(userDir);
+      teardown.push(() => stopChild(spawned.child));
+      log = spawned.log;
+      const run: NodeRedRun = { port, child: spawned.child, log };
+
+      await waitUntilStarted(run, signal);
+      const startMs = Date.now() - spawnedAt;
+      markStarted();
+      await sleep(WARM_MS, signal);
+      const { samples, cpuPercent } = await sampleRss(run.child, signal);
+      const heap = await readHeapBreakdown(run);
+      const problems = [...logProblems(log), ...(await prepared.verify(run))];
+      if (problems.length) throw new RunFailed(`${config.name} #${round} did not do its work:\n  ${problems.join('\n  ')}`);
+      const warnings = log.filter((l) => l.includes('[warn]') && !EXPECTED_WARNINGS.some((re) => re.test(l)));
+      if (warnings.length) console.log(`  (${config.name} #${round}: Node-RED warnings)\n    ${warnings.join('\n    ')}`);
+      return { config: config.name, round, startMs, samples, medianRss: median(samples), maxRss: Math.max(...samples), heap, cpuPercent };
+    } catch (err) {
+      if (err instanceof RunFailed) err.message += `\n--- Node-RED log (${config.name} #${round}) ---\n${log.join('\n')}`;
+      throw err;
+    } finally {
+      markStarted(); // never leave the scheduler waiting on a run that failed
+      for (const step of teardown.reverse()) await step();
+    }
+  })();
+  return { started, result };
 }
 
-// ------------------------------------------------------------------ one configuration
+/**
+ * Runs every configuration ROUNDS times, interleaved (baseline, sim-empty, sim, exchange,
+ * baseline, ...) so no configuration always gets the same moment. Starts are serialised; the
+ * warm and sample windows overlap. The first failure aborts the others (they still clean up).
+ */
+async function runAll(): Promise<RunResult[]> {
+  const abort = new AbortController();
+  const results: Array<Promise<RunResult>> = [];
+  for (let round = 1; round <= ROUNDS && !abort.signal.aborted; round++) {
+    for (const config of CONFIGURATIONS) {
+      if (abort.signal.aborted) break;
+      const run = startRun(config, round, abort.signal);
+      run.result.catch(() => abort.abort());
+      results.push(run.result);
+      await run.started;
+      await sleep(STAGGER_MS);
+    }
+  }
+  const settled = await Promise.allSettled(results);
+  const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected' && s.reason instanceof RunFailed)
+    ?? settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failure) throw failure.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<RunResult>).value);
+}
 
-/** Start, warm, sample, verify, stop: one configuration in its own Node-RED and user dir. */
-async function measure(config: Configuration): Promise<Measurement> {
-  const port = await freePort();
-  const userDir = makeUserDir(config, port);
-  const startedAt = Date.now();
-  const { child, log } = spawnNodeRed(userDir);
-  try {
-    await waitUntilStarted(child, log, port);
-    const startMs = Date.now() - startedAt;
-    await sleep(WARM_MS);
-    const samples = await sampleRss(child);
-    const run: NodeRedRun = { port, pid: child.pid!, log };
-    const problems = [...logProblems(log), ...((await config.verify?.(run)) ?? [])];
-    if (problems.length) throw new RunFailed(`the ${config.name} run did not do its work:\n  ${problems.join('\n  ')}`);
-    // Shown, not fatal: a warning may matter to whoever reads the figures. The empty credentials file is expected.
-    const warnings = log.filter((l) => l.includes('[warn]') && !l.includes('Encrypted credentials not found'));
-    if (warnings.length) console.log(`  (${config.name}: Node-RED warnings)\n    ${warnings.join('\n    ')}`);
+// ------------------------------------------------------------------ summary and report
+
+interface ConfigSummary {
+  name: string;
+  description: string;
+  medianRss: number; // median of the per-run medians
+  maxRss: number; // max over every sample of every run
+  runMedians: number[];
+  deltaMb: number;
+  ratio: number;
+  startMs: number;
+  heap: HeapBreakdown; // per field, median over runs
+  cpuPercent: number;
+}
+
+function summarize(results: RunResult[]): ConfigSummary[] {
+  const per = CONFIGURATIONS.map((c) => ({ config: c, runs: results.filter((r) => r.config === c.name) }));
+  const med = (runs: RunResult[], pick: (r: RunResult) => number) => median(runs.map(pick));
+  const baseline = med(per[0]!.runs, (r) => r.medianRss);
+  return per.map(({ config, runs }) => {
+    const medianRss = med(runs, (r) => r.medianRss);
     return {
       name: config.name,
       description: config.description,
-      startMs,
-      medianMb: median(samples) / MB,
-      maxMb: Math.max(...samples) / MB,
-      samplesMb: samples.map((b) => round1(b / MB)),
+      medianRss,
+      maxRss: Math.max(...runs.map((r) => r.maxRss)),
+      runMedians: runs.map((r) => r.medianRss),
+      deltaMb: mb(medianRss - baseline),
+      ratio: medianRss / baseline,
+      startMs: med(runs, (r) => r.startMs),
+      heap: {
+        rss: med(runs, (r) => r.heap.rss),
+        heapTotal: med(runs, (r) => r.heap.heapTotal),
+        heapUsed: med(runs, (r) => r.heap.heapUsed),
+        external: med(runs, (r) => r.heap.external),
+        newSpace: med(runs, (r) => r.heap.newSpace),
+      },
+      cpuPercent: med(runs, (r) => r.cpuPercent),
     };
-  } catch (err) {
-    if (err instanceof RunFailed && log.length) err.message += `\n--- Node-RED log (${config.name}) ---\n${log.join('\n')}`;
-    throw err;
-  } finally {
-    await stopChild(child);
-    removeUserDir(userDir);
-  }
+  });
 }
 
-// ------------------------------------------------------------------ report
-
-function report(results: Measurement[]): { deltas: Record<string, number>; targets: Array<Record<string, unknown>> } {
-  const base = results.find((r) => r.name === 'baseline')!;
-  const deltas: Record<string, number> = {};
-  const rows = results.map((r) => {
-    deltas[r.name] = r.medianMb - base.medianMb;
-    return [
-      r.name,
-      r.medianMb.toFixed(1),
-      r.maxMb.toFixed(1),
-      r === base ? '-' : (deltas[r.name]! >= 0 ? '+' : '') + deltas[r.name]!.toFixed(1),
-      (r.medianMb / base.medianMb).toFixed(2),
-      (r.startMs / 1000).toFixed(1),
-      r.description,
-    ];
-  });
-  const header = ['configuration', 'median RSS MB', 'max RSS MB', 'delta MB', 'ratio', 'start s', 'what runs'];
+/** A plain text table: first and last columns left-aligned, numbers right-aligned, no trailing spaces. */
+function printTable(header: string[], rows: string[][]): void {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  console.log('');
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join('  ');
   console.log(line(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const row of rows) console.log(line(row));
-  console.log(`\nRSS median of ${SAMPLE_MS / SAMPLE_EVERY_MS} samples over ${SAMPLE_MS / 1000} s, after ${WARM_MS / 1000} s warm; MB = 2^20 bytes; delta and ratio vs baseline.`);
+}
 
-  const targets = TARGETS.map((t) => {
-    const delta = deltas[t.config]!;
+function printReport(summary: ConfigSummary[]): Array<{ configuration: string; label: string; deltaMb: number; targetMb: number; ok: boolean }> {
+  const f = (bytes: number) => mb(bytes).toFixed(1);
+  console.log('');
+  printTable(
+    ['configuration', 'median RSS MB', 'max RSS MB', 'delta MB', 'ratio', 'run medians MB', 'what runs'],
+    summary.map((s, i) => [
+      s.name,
+      f(s.medianRss),
+      f(s.maxRss),
+      i === 0 ? '-' : (s.deltaMb >= 0 ? '+' : '') + s.deltaMb.toFixed(1),
+      s.ratio.toFixed(2),
+      s.runMedians.map(f).join(' '),
+      s.description,
+    ]),
+  );
+  console.log(
+    `\n${ROUNDS} runs per configuration; a run's figure is the median of ${SAMPLE_MS / SAMPLE_EVERY_MS} RSS samples over ${SAMPLE_MS / 1000} s,` +
+      ` taken ${WARM_MS / 1000} s after "Started flows"; median RSS = median of the runs; MB = 2^20 bytes; delta and ratio vs baseline.`,
+  );
+
+  console.log('\nwhere it goes (medians at the end of sampling; young gen is part of heap total; rest = RSS - heap total - external: code, stacks, malloc, the node binary)');
+  printTable(
+    ['configuration', 'heap used', 'young gen', 'heap total', 'external', 'rest', 'CPU %', 'start s'],
+    summary.map((s) => [
+      s.name,
+      f(s.heap.heapUsed),
+      f(s.heap.newSpace),
+      f(s.heap.heapTotal),
+      f(s.heap.external),
+      f(s.heap.rss - s.heap.heapTotal - s.heap.external),
+      s.cpuPercent.toFixed(1),
+      (s.startMs / 1000).toFixed(1),
+    ]),
+  );
+
+  console.log('');
+  return TARGETS.map((t) => {
+    const delta = summary.find((s) => s.name === t.config)!.deltaMb;
     const ok = delta < t.maxDeltaMb;
     console.log(`${t.label} adds ${delta.toFixed(1)} MB (target < ${t.maxDeltaMb} MB): ${ok ? 'OK' : 'OVER'}`);
     return { configuration: t.config, label: t.label, deltaMb: round1(delta), targetMb: t.maxDeltaMb, ok };
   });
-  return { deltas, targets };
 }
 
-function writeJson(results: Measurement[], summary: ReturnType<typeof report>): void {
+function writeJson(summary: ConfigSummary[], results: RunResult[], targets: ReturnType<typeof printReport>, totalMs: number): void {
   const red = JSON.parse(fs.readFileSync(require.resolve('node-red/package.json'), 'utf8')) as { version: string };
   const out = {
     date: new Date().toISOString(),
     node: process.version,
     nodeRed: red.version,
     platform: `${os.platform()} ${os.release()} ${os.arch()}, ${os.cpus().length} CPUs, ${round1(os.totalmem() / 2 ** 30)} GiB`,
-    method: { warmMs: WARM_MS, sampleMs: SAMPLE_MS, sampleEveryMs: SAMPLE_EVERY_MS, unit: 'MiB (VmRSS from /proc)' },
-    configurations: results.map((r) => ({
-      name: r.name,
-      description: r.description,
-      startMs: r.startMs,
-      medianRssMb: round1(r.medianMb),
-      maxRssMb: round1(r.maxMb),
-      deltaVsBaselineMb: round1(summary.deltas[r.name]!),
-      ratioVsBaseline: Math.round((r.medianMb / results[0]!.medianMb) * 1000) / 1000,
-      samplesMb: r.samplesMb,
+    method: {
+      rounds: ROUNDS,
+      warmMs: WARM_MS,
+      sampleMs: SAMPLE_MS,
+      sampleEveryMs: SAMPLE_EVERY_MS,
+      staggerMs: STAGGER_MS,
+      unit: 'MiB; RSS = VmRSS from /proc/<pid>/status',
+      totalMs,
+    },
+    targets,
+    configurations: summary.map((s) => ({
+      name: s.name,
+      description: s.description,
+      medianRssMb: round1(mb(s.medianRss)),
+      maxRssMb: round1(mb(s.maxRss)),
+      deltaVsBaselineMb: round1(s.deltaMb),
+      ratioVsBaseline: Math.round(s.ratio * 1000) / 1000,
+      runMedianRssMb: s.runMedians.map((b) => round1(mb(b))),
+      startMs: Math.round(s.startMs),
+      cpuPercent: round1(s.cpuPercent),
+      heapMb: Object.fromEntries(Object.entries(s.heap).map(([k, v]) => [k, round1(mb(v))])),
+      runs: results
+        .filter((r) => r.config === s.name)
+        .map((r) => ({ round: r.round, startMs: r.startMs, cpuPercent: round1(r.cpuPercent), samplesMb: r.samples.map((b) => round1(mb(b))), heapMb: Object.fromEntries(Object.entries(r.heap).map(([k, v]) => [k, round1(mb(v))])) })),
     })),
-    targets: summary.targets,
   };
   fs.mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });
   fs.writeFileSync(RESULTS_FILE, JSON.stringify(out, null, 2) + '\n');
@@ -576,7 +786,7 @@ function writeJson(results: Measurement[], summary: ReturnType<typeof report>): 
 
 // ------------------------------------------------------------------ main
 
-async function main(): Promise<number> {
+async function main(): Promise<void> {
   if (process.platform !== 'linux') throw new Error('this benchmark reads /proc/<pid>/status: Linux only');
   if (!fs.existsSync(path.join(ROOT, 'dist', 'src', 'nodes', 'tradebot-exchange', 'tradebot-exchange.html'))) {
     throw new Error('dist/ is not built: run `npm run build` first (or `npm run bench`)');
@@ -584,31 +794,18 @@ async function main(): Promise<number> {
   process.once('SIGINT', onInterrupt);
   process.once('SIGTERM', onInterrupt);
 
-  const mock = new MockBinance();
-  const feeder = new MarketFeeder(mock);
   const t0 = Date.now();
-  try {
-    await mock.start();
-    feeder.seed();
-    feeder.start(); // runs for the whole benchmark; the mock only sends to subscribed clients
-    const results: Measurement[] = [];
-    for (const config of configurations(mock)) {
-      process.stdout.write(`measuring ${config.name} ... `);
-      const m = await measure(config);
-      console.log(`${m.medianMb.toFixed(1)} MB (started in ${(m.startMs / 1000).toFixed(1)} s)`);
-      results.push(m);
-    }
-    writeJson(results, report(results));
-    console.log(`total ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-    return 0;
-  } finally {
-    feeder.stop();
-    await mock.stop();
-  }
+  const runs = CONFIGURATIONS.length * ROUNDS;
+  console.log(`memory benchmark: ${CONFIGURATIONS.map((c) => c.name).join(', ')} x ${ROUNDS} rounds = ${runs} Node-RED processes (about ${Math.round((runs * 3 + (WARM_MS + SAMPLE_MS) / 1000 + 5) / 5) * 5} s)`);
+  const results = await runAll();
+  const summary = summarize(results);
+  const targets = printReport(summary);
+  writeJson(summary, results, targets, Date.now() - t0);
+  console.log(`total ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 }
 
 main().then(
-  (code) => process.exit(code),
+  () => process.exit(0),
   (err) => {
     console.error(`\nbenchmark FAILED: ${err instanceof Error ? err.message : String(err)}`);
     if (!(err instanceof RunFailed) && err instanceof Error && err.stack) console.error(err.stack);

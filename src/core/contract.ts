@@ -110,7 +110,89 @@ export const SignalSchema = z.object({
 });
 export type Signal = z.infer<typeof SignalSchema>;
 
-export const PayloadSchema = z.union([TickerSchema, OrderBookSchema, CandleSchema, SignalSchema]);
+export const OrderTypeSchema = z.enum(['market', 'limit']);
+export type OrderType = z.infer<typeof OrderTypeSchema>;
+
+/** Exchange client order ids: Binance allows 36 characters of [A-Za-z0-9-_]; most exchanges similar. */
+export const ClientOrderIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,36}$/, 'must be 1-36 letters, digits, - or _');
+
+/** What the risk gate approves and the place-order node executes. */
+export const OrderRequestSchema = z
+  .object({
+    kind: z.literal('orderRequest'),
+    /** Deterministic (derived from the signal id): the same request can never become two orders. */
+    clientOrderId: ClientOrderIdSchema,
+    signalId: z.string().min(1).optional(),
+    exchange: z.string().min(1).optional(),
+    symbol: SymbolSchema,
+    side: SideSchema,
+    type: OrderTypeSchema,
+    /** Base currency amount, rounded to the market's precision. */
+    amount: finite.positive(),
+    /** Limit price; required for limit orders. */
+    price: price.optional(),
+    stopLoss: price.optional(),
+    takeProfit: price.optional(),
+    /** Trailing stop distance as a fraction of price (0.02 = 2 %). */
+    trailingStop: finite.positive().max(0.5).optional(),
+    /** Cancel a limit order still open after this many ms. */
+    timeoutMs: z.number().int().positive().optional(),
+    /** Why: the signal reason and the sizing. */
+    reason: z.string().optional(),
+    ts: timestamp,
+  })
+  .superRefine((o, ctx) => {
+    if (o.type === 'limit' && o.price === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['price'], message: 'a limit order needs a price' });
+    }
+  });
+export type OrderRequest = z.infer<typeof OrderRequestSchema>;
+
+export const OrderStatusSchema = z.enum(['open', 'closed', 'canceled', 'rejected', 'expired']);
+export type OrderStatus = z.infer<typeof OrderStatusSchema>;
+
+/** Every change of an order, from submission to its final state. */
+export const OrderUpdateSchema = z.object({
+  kind: z.literal('orderUpdate'),
+  /** The exchange's order id (the simulator's in sim/paper); null when never accepted. */
+  id: z.string().nullable(),
+  clientOrderId: ClientOrderIdSchema,
+  signalId: z.string().optional(),
+  exchange: z.string().min(1),
+  symbol: SymbolSchema,
+  side: SideSchema,
+  type: OrderTypeSchema,
+  status: OrderStatusSchema,
+  amount: amount,
+  filled: amount,
+  remaining: amount,
+  /** Average fill price; null before any fill. */
+  average: price.nullable(),
+  price: price.nullable(),
+  fee: z.object({ cost: amount, currency: z.string() }),
+  ts: timestamp,
+  mode: ModeSchema,
+  /** Why it was rejected, canceled or expired; or what closed a position (stop-loss, ...). */
+  reason: z.string().optional(),
+});
+export type OrderUpdate = z.infer<typeof OrderUpdateSchema>;
+
+/** A signal or order request the risk gate (or the order node) refused, and why. */
+export const RejectionSchema = z.object({
+  kind: z.literal('rejection'),
+  /** Machine-readable: MAX_POSITIONS, COOLDOWN, KILL_SWITCH, ... */
+  code: z.string(),
+  /** A sentence a person understands. */
+  reason: z.string(),
+  symbol: z.string().optional(),
+  side: SideSchema.optional(),
+  signalId: z.string().optional(),
+  clientOrderId: z.string().optional(),
+  ts: timestamp,
+});
+export type Rejection = z.infer<typeof RejectionSchema>;
+
+export const PayloadSchema = z.union([TickerSchema, OrderBookSchema, CandleSchema, SignalSchema, OrderRequestSchema, OrderUpdateSchema, RejectionSchema]);
 export type Payload = z.infer<typeof PayloadSchema>;
 
 /** ccxt's OHLCV row layout: [timestamp, open, high, low, close, volume]. */

@@ -134,12 +134,14 @@ export class Bollinger extends Counted<Extract<IndicatorSpec, { type: 'bollinger
       const d = this.window.at(i) - middle;
       squares += d * d;
     }
-    const sd = Math.sqrt(squares / this.spec.period);
-    const upper = middle + this.spec.stdDev * sd;
-    const lower = middle - this.spec.stdDev * sd;
+    // A flat window has sd 0 exactly; the running-sum mean can be an ulp off and turn 0 into noise.
+    const flat = this.window.max() === this.window.min();
+    const sd = flat ? 0 : Math.sqrt(squares / this.spec.period);
+    const upper = flat ? x : middle + this.spec.stdDev * sd;
+    const lower = flat ? x : middle - this.spec.stdDev * sd;
     return {
       upper,
-      middle,
+      middle: flat ? x : middle,
       lower,
       bandwidth: (upper - lower) / middle,
       percentB: upper === lower ? 0.5 : (x - lower) / (upper - lower),
@@ -191,7 +193,8 @@ export class StochRsi extends Counted<Extract<IndicatorSpec, { type: 'stochrsi' 
   constructor(spec: Extract<IndicatorSpec, { type: 'stochrsi' }>) {
     super(spec, spec.rsiPeriod + spec.stochPeriod + spec.kPeriod + spec.dPeriod - 2);
     this.rsi = new Rsi(spec.rsiPeriod);
-    this.stoch = new Stoch(spec.stochPeriod);
+    // RSI ranges below 1e-7 (on its 0-100 scale) are rounding noise of a flat market.
+    this.stoch = new Stoch(spec.stochPeriod, 1e-7);
     this.k = new Sma(spec.kPeriod);
     this.d = new Sma(spec.dPeriod);
   }
@@ -325,6 +328,8 @@ export class Cci extends Counted<Extract<IndicatorSpec, { type: 'cci' }>> {
     let deviation = 0;
     for (let i = 0; i < this.window.count; i++) deviation += Math.abs(this.window.at(i) - mean);
     deviation /= this.spec.period;
+    // All typical prices equal: the mean deviation is 0 exactly (see Bollinger).
+    if (this.window.max() === this.window.min()) return 0;
     return deviation === 0 ? 0 : (tp - mean) / (0.015 * deviation);
   }
   protected clear() {

@@ -174,11 +174,18 @@ export class Rsi implements Series {
   }
 }
 
-/** 100*(x - min)/(max - min) over the last n values; 50 when flat. */
+/**
+ * 100*(x - min)/(max - min) over the last n values; 50 when flat. `flatBelow`: a range at or
+ * below it counts as flat (StochRSI: an RSI of a flat market jitters by 1e-14, which the
+ * division would stretch to anything from 0 to 100).
+ */
 export class Stoch implements Series {
   private readonly ring: Ring;
 
-  constructor(readonly period: number) {
+  constructor(
+    readonly period: number,
+    private readonly flatBelow = 0,
+  ) {
     this.ring = new Ring(period);
   }
 
@@ -187,7 +194,7 @@ export class Stoch implements Series {
     if (!this.ring.full) return null;
     const hi = this.ring.max();
     const lo = this.ring.min();
-    return hi === lo ? 50 : (100 * (x - lo)) / (hi - lo);
+    return hi - lo <= this.flatBelow ? 50 : (100 * (x - lo)) / (hi - lo);
   }
 
   reset(): void {

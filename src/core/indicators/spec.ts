@@ -5,26 +5,28 @@
 import { z } from 'zod';
 import { describeZodError } from '../contract';
 
-const period = (def: number) => z.coerce.number().int('must be a whole number').min(1, 'must be at least 1').max(10_000).default(def);
+/** Numbers, or numeric strings from the editor; nothing else (no booleans, arrays). */
+const numeric = (schema: z.ZodNumber) => z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? Number(v) : v), schema);
+const period = (def: number) => numeric(z.number().int('must be a whole number').min(1, 'must be at least 1').max(10_000, 'must be at most 10000')).default(def);
 export const SourceSchema = z.enum(['close', 'open', 'high', 'low', 'hl2', 'hlc3', 'ohlc4']).default('close');
 export type PriceSource = z.infer<typeof SourceSchema>;
 
 export const IndicatorSpecSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('sma'), period: period(20), src: SourceSchema }),
-  z.object({ type: z.literal('ema'), period: period(20), src: SourceSchema }),
-  z.object({ type: z.literal('wma'), period: period(20), src: SourceSchema }),
-  z.object({ type: z.literal('rsi'), period: period(14), src: SourceSchema }),
+  z.strictObject({ type: z.literal('sma'), period: period(20), src: SourceSchema }),
+  z.strictObject({ type: z.literal('ema'), period: period(20), src: SourceSchema }),
+  z.strictObject({ type: z.literal('wma'), period: period(20), src: SourceSchema }),
+  z.strictObject({ type: z.literal('rsi'), period: period(14), src: SourceSchema }),
   z
-    .object({ type: z.literal('macd'), fast: period(12), slow: period(26), signal: period(9), src: SourceSchema })
+    .strictObject({ type: z.literal('macd'), fast: period(12), slow: period(26), signal: period(9), src: SourceSchema })
     .refine((s) => s.fast < s.slow, { path: ['fast'], message: 'must be smaller than slow' }),
-  z.object({
+  z.strictObject({
     type: z.literal('bollinger'),
     period: period(20),
-    stdDev: z.coerce.number().positive('must be above 0').max(10).default(2),
+    stdDev: numeric(z.number().positive('must be above 0').max(10, 'must be at most 10')).default(2),
     src: SourceSchema,
   }),
-  z.object({ type: z.literal('stochastic'), period: period(14), kSmoothing: period(3), dPeriod: period(3) }),
-  z.object({
+  z.strictObject({ type: z.literal('stochastic'), period: period(14), kSmoothing: period(3), dPeriod: period(3) }),
+  z.strictObject({
     type: z.literal('stochrsi'),
     rsiPeriod: period(14),
     stochPeriod: period(14),
@@ -32,14 +34,14 @@ export const IndicatorSpecSchema = z.discriminatedUnion('type', [
     dPeriod: period(3),
     src: SourceSchema,
   }),
-  z.object({ type: z.literal('atr'), period: period(14) }),
-  z.object({ type: z.literal('adx'), period: period(14) }),
-  z.object({ type: z.literal('cci'), period: period(20) }),
-  z.object({ type: z.literal('obv') }),
-  z.object({ type: z.literal('vwap'), anchor: z.enum(['day', 'none']).default('day') }),
-  z.object({ type: z.literal('roc'), period: period(10), src: SourceSchema }),
-  z.object({ type: z.literal('williamsr'), period: period(14) }),
-  z.object({ type: z.literal('mfi'), period: period(14) }),
+  z.strictObject({ type: z.literal('atr'), period: period(14) }),
+  z.strictObject({ type: z.literal('adx'), period: period(14) }),
+  z.strictObject({ type: z.literal('cci'), period: period(20) }),
+  z.strictObject({ type: z.literal('obv') }),
+  z.strictObject({ type: z.literal('vwap'), anchor: z.enum(['day', 'none']).default('day') }),
+  z.strictObject({ type: z.literal('roc'), period: period(10), src: SourceSchema }),
+  z.strictObject({ type: z.literal('williamsr'), period: period(14) }),
+  z.strictObject({ type: z.literal('mfi'), period: period(14) }),
 ]);
 
 export type IndicatorSpec = z.infer<typeof IndicatorSpecSchema>;

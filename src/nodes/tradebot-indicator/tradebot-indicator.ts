@@ -6,7 +6,7 @@
 import { CandleSchema, parseOrThrow } from '../../core/contract';
 import { IndicatorSet, type NamedIndicatorSpec } from '../../core/indicators/indicator-set';
 import { resetRequest } from '../shared/reset';
-import { statusFor } from '../shared/status';
+import { statusFor, StatusThrottle } from '../shared/status';
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessageInFlow, SendFn } from '../shared/types';
 
 interface IndicatorNodeDef extends NodeDef {
@@ -26,6 +26,7 @@ export = function register(RED: NodeAPI): void {
   function TradebotIndicatorNode(this: Node, config: IndicatorNodeDef) {
     RED.nodes.createNode(this, config);
     const node = this;
+    const status = new StatusThrottle((s) => node.status(s));
     let set: IndicatorSet | undefined;
     let configError: Error | undefined;
     try {
@@ -43,7 +44,7 @@ export = function register(RED: NodeAPI): void {
         const reset = resetRequest(msg);
         if (reset) {
           const n = set.reset(reset.symbol);
-          node.status(statusFor('stopped', `reset ${reset.symbol ?? 'all'} (${n} series)`));
+          status.now(statusFor('stopped', `reset ${reset.symbol ?? 'all'} (${n} series)`));
           return done();
         }
         const candle = parseOrThrow(CandleSchema, msg.payload, 'msg.payload');
@@ -53,7 +54,7 @@ export = function register(RED: NodeAPI): void {
         else delete msg.indicatorsPending;
         send(msg);
         const [name, needed] = Object.entries(pending)[0] ?? [];
-        node.status(
+        status.update(
           name
             ? statusFor('connecting', `${candle.symbol} warming up: ${name} needs ${needed} more`)
             : statusFor('live', `${candle.symbol} ${Object.entries(values).slice(0, 2).map(([n, v]) => `${n} ${describe(v)}`).join(', ')}`),
@@ -63,6 +64,7 @@ export = function register(RED: NodeAPI): void {
         done(err as Error);
       }
     });
+    node.on('close', () => status.clear());
   }
 
   RED.nodes.registerType('tradebot-indicator', TradebotIndicatorNode as any);
