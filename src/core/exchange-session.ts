@@ -4,16 +4,112 @@
  * so markets load once and one rate limiter paces all requests), and its lifecycle.
  * Later issues add the simulated broker and the portfolio here.
  */
-import type { ExchangeSettings } from './exchange-settings';
+import type { OrderUpdate } from './contract';
+import { parseBalances, type ExchangeSettings } from './exchange-settings';
 import { CcxtSource } from './market/ccxt-source';
 import type { MarketSource } from './market/market-source';
 import { SimSource } from './market/sim-source';
+import type { SymbolFeed } from './market/symbol-feed';
+import { createTickerFeed } from './market/ticker-feed';
+import { MemoryStore, type StateStore } from './state-store';
+import { TradingAccount } from './trading/account';
+import { LiveExecutor } from './trading/live-executor';
+import { SimExecutor } from './trading/sim-executor';
 
 export class ExchangeSession {
   private sourcePromise: Promise<MarketSource> | undefined;
+  private accountPromise: Promise<TradingAccount> | undefined;
+  private readonly priceFeeds = new Map<string, SymbolFeed<any>>();
+  private store: StateStore = new MemoryStore();
   private closed = false;
 
-  constructor(readonly settings: ExchangeSettings) {}
+  /** `id` keys the persisted state (the config node's id). */
+  constructor(
+    readonly settings: ExchangeSettings,
+    readonly id = 'exchange',
+  ) {}
+
+  /** Where the account's state persists; set before the first account() call. */
+  setStateStore(store: StateStore): void {
+    this.store = store;
+  }
+
+  get stateStore(): StateStore {
+    return this.store;
+  }
+
+  /** The exchange id payloads carry: "sim" on the simulator, else the ccxt id. */
+  get exchangeName(): string {
+    return this.usesSimulator ? 'sim' : this.settings.exchangeId;
+  }
+
+  /**
+   * The trading account: portfolio, orders and stops, with the executor of this mode (simulated
+   * fills in sim and paper, real orders in live). Created on first use; in live mode it first
+   * reconciles balances and the orders it had open with the exchange.
+   */
+  account(): Promise<TradingAccount> {
+    if (this.closed) return Promise.reject(new Error('exchange config node was closed'));
+    if (!this.accountPromise) {
+      this.accountPromise = this.createAccount();
+      this.accountPromise.catch(() => (this.accountPromise = undefined));
+    }
+    return this.accountPromise;
+  }
+
+  /** Keeps prices flowing into the account for the symbols it holds, has orders in, or stops on. */
+  async watchPrices(symbols: string[]): Promise<void> {
+    const source = await this.source();
+    const account = await this.account();
+    for (const symbol of symbols) {
+      if (this.priceFeeds.has(symbol) || this.closed) continue;
+      const feed = createTickerFeed(source, { symbols: [symbol], pollIntervalMs: 2_000 }, {
+        onData: (ticker) => account.onPrice(ticker),
+        onStatus: () => undefined,
+        onFatal: () => this.priceFeeds.delete(symbol),
+      });
+      this.priceFeeds.set(symbol, feed);
+      await feed.start().catch(() => this.priceFeeds.delete(symbol));
+    }
+  }
+
+  private async createAccount(): Promise<TradingAccount> {
+    const s = this.settings;
+    const source = await this.source();
+    const account = new TradingAccount({
+      exchangeId: this.exchangeName,
+      mode: s.mode,
+      store: this.store,
+      storeKey: `tradebot:account:${this.id}:${s.mode}`,
+      now: () => source.now(),
+      initialBalances: s.mode === 'live' ? undefined : parseBalances(s.simBalances),
+    });
+    if (s.mode === 'live') {
+      const executor = new LiveExecutor({ exchange: (source as CcxtSource).ccxt, exchangeId: this.exchangeName, now: () => source.now() });
+      await account.init(executor);
+      await this.reconcileLive(account, executor, (source as CcxtSource).ccxt);
+    } else {
+      await account.init(
+        new SimExecutor({ exchangeId: this.exchangeName, mode: s.mode === 'paper' ? 'paper' : 'sim', source, portfolio: account.portfolio, feeRate: s.feeRate, slippage: s.slippage }),
+      );
+    }
+    void this.watchPrices(account.watchedSymbols());
+    return account;
+  }
+
+  /** Live start-up: balances from the exchange, and every order we had open looked up by client id. */
+  private async reconcileLive(account: TradingAccount, executor: LiveExecutor, ccxt: any): Promise<void> {
+    const balance = await ccxt.fetchBalance();
+    for (const currency of Object.keys(balance.total ?? {})) {
+      account.portfolio.setBalance(currency, { free: Number(balance.free?.[currency]) || 0, used: Number(balance.used?.[currency]) || 0 });
+    }
+    for (const request of account.restoredOpen()) {
+      const found = await executor.resume(request, (u: OrderUpdate) => account.adopt(u));
+      if (!found) {
+        account.adopt({ ...account.openOrders().find((o) => o.clientOrderId === request.clientOrderId)!, status: 'rejected', ts: Date.now(), reason: 'not found at the exchange after a restart: it was never placed' });
+      }
+    }
+  }
 
   get mode(): ExchangeSettings['mode'] {
     return this.settings.mode;
@@ -56,6 +152,11 @@ export class ExchangeSession {
 
   async close(): Promise<void> {
     this.closed = true;
+    await Promise.all([...this.priceFeeds.values()].map((f) => f.stop()));
+    this.priceFeeds.clear();
+    const account = this.accountPromise;
+    this.accountPromise = undefined;
+    if (account) await (await account.catch(() => undefined))?.close();
     const pending = this.sourcePromise;
     this.sourcePromise = undefined;
     if (pending) await (await pending.catch(() => undefined))?.close();

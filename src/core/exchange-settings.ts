@@ -25,6 +25,16 @@ export const ExchangeSettingsSchema = z
     simSpeed: z.number().positive().max(100_000).default(1),
     /** Simulated time between two price updates, ms. */
     simTickMs: z.number().int().min(10).max(60_000).default(1_000),
+    /** Starting balances of the simulated account (sim, paper): "USDT=10000, BTC=0.5". */
+    simBalances: z
+      .string()
+      .trim()
+      .regex(/^([A-Za-z0-9]+\s*=\s*[0-9.]+\s*(,\s*|$))*$/, 'must look like USDT=10000, BTC=0.5')
+      .default('USDT=10000'),
+    /** Simulated fee per fill, as a fraction of its value (0.001 = 0.1 %). */
+    feeRate: z.number().min(0).max(0.05).default(0.001),
+    /** Simulated extra slippage per fill, as a fraction (0.0005 = 5 bp), on top of walking the book. */
+    slippage: z.number().min(0).max(0.05).default(0.0005),
     /** Request timeout towards the exchange, ms. */
     timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
     credentials: z
@@ -51,6 +61,16 @@ export const ExchangeSettingsSchema = z
 
 export type ExchangeSettings = z.infer<typeof ExchangeSettingsSchema>;
 export type ExchangeSettingsInput = z.input<typeof ExchangeSettingsSchema>;
+
+/** "USDT=10000, BTC=0.5" -> { USDT: 10000, BTC: 0.5 } */
+export function parseBalances(text: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const [currency, amount] = part.split('=').map((x) => x.trim()) as [string, string];
+    out[currency.toUpperCase()] = Number(amount);
+  }
+  return out;
+}
 
 export function parseExchangeSettings(input: unknown): ExchangeSettings {
   const result = ExchangeSettingsSchema.safeParse(input);

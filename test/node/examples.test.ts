@@ -29,7 +29,7 @@ const NOT_LOADED = ['tab', 'comment'];
 /** What loadFlow can run: our nodes, the core catch node, and helper nodes standing in for debug nodes. */
 const LOADABLE = [...OUR_TYPES, 'catch', 'helper'];
 
-/** Simulated time per wall time in the test (the examples run at 60 or 300): minutes of candles per second. */
+/** Simulated time per wall time in the test (the examples run at 60 or 300): 100 simulated minutes per second. */
 const TEST_SIM_SPEED = 6000;
 const SIGNAL_TIMEOUT_MS = 20_000;
 
@@ -38,6 +38,8 @@ const wiresOf = (n: FlowNode): string[][] => (Array.isArray(n.wires) ? (n.wires 
 /**
  * The example as the helper can load it: without the tab (loadFlow brings its own) and the
  * comments, debug nodes replaced by helper nodes with the same id, the exchange sped up.
+ * Strategy settings stay as in the file: at this speed even the rarest example (Bollinger + StochRSI,
+ * well under one signal per simulated hour and symbol) signals within a few seconds.
  */
 function testCopy(flow: FlowNode[]): FlowNode[] {
   return flow
@@ -46,14 +48,6 @@ function testCopy(flow: FlowNode[]): FlowNode[] {
       const { z: _z, ...node } = n;
       if (node.type === 'debug') return { id: node.id, type: 'helper', name: node.name, wires: [] } as FlowNode;
       if (node.type === 'tradebot-exchange') return { ...node, simSpeed: TEST_SIM_SPEED } as FlowNode;
-      if (node.type === 'tradebot-strategy') {
-        // TEST COPY ONLY, so the slow-to-trigger strategies signal within seconds on the random
-        // sim market (the example files keep their values):
-        // a fair value gap of 0.1 % is rare; 0.02 % still needs a real gap between candles 1 and 3.
-        if (node.strategy === 'fvg') return { ...node, fvgMinGapPct: 0.02 } as FlowNode;
-        // two of three members agreeing within 300 s of simulated time can take long; an hour still needs agreement.
-        if (node.strategy === 'decision') return { ...node, windowSeconds: 3600 } as FlowNode;
-      }
       return node as FlowNode;
     });
 }
@@ -160,17 +154,14 @@ describe('example flows (examples/)', function () {
         }
 
         const silent = () => strategies.filter((s) => signals.get(s.id)!.length === 0).map((s) => (s.name as string) || (s.strategy as string));
-        await waitFor(
-          () => silent().length === 0 || errors.length > 0 || caught.some((c) => c.messages.length > 0),
-          SIGNAL_TIMEOUT_MS,
-          `a signal from every strategy node (still silent: ${silent().join(', ')})`,
-        ).catch((err) => {
-          throw new Error(`${(err as Error).message}; still silent: ${silent().join(', ')}`);
-        });
-        await waitFor(() => [...shown.values()].every((i) => i.messages.length > 0), 2_000, 'the signals in the debug nodes');
+        const failed = () => errors.length > 0 || caught.some((c) => c.messages.length > 0);
+        await waitFor(() => silent().length === 0 || failed(), SIGNAL_TIMEOUT_MS, 'a signal from every strategy node').catch(() => undefined);
+        await new Promise((r) => setTimeout(r, 100)); // errors of the last candles, if any
 
-        assert.deepEqual(errors, [], 'no node reported an error');
-        assert.deepEqual(caught.flatMap((c) => c.messages.map((m) => m.error?.message)), [], 'nothing reached the catch node');
+        assert.deepEqual(errors.slice(0, 3), [], 'no node reported an error (the first 3)');
+        assert.deepEqual(caught.flatMap((c) => c.messages.map((m) => m.error?.message)).slice(0, 3), [], 'nothing reached the catch node (the first 3)');
+        assert.deepEqual(silent(), [], `every strategy node signals within ${SIGNAL_TIMEOUT_MS / 1000} s at speed ${TEST_SIM_SPEED}`);
+        await waitFor(() => [...shown.values()].every((i) => i.messages.length > 0), 2_000, 'the signals in the debug nodes');
         for (const s of strategies) {
           for (const m of signals.get(s.id)!) {
             assert.equal(m.payload.kind, 'signal');

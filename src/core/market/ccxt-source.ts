@@ -78,6 +78,11 @@ export class CcxtSource implements MarketSource {
     this.exchange = exchange;
   }
 
+  /** The ccxt instance itself, for the live order executor: one instance, one rate limiter. */
+  get ccxt(): CcxtExchange {
+    return this.ex;
+  }
+
   private get ex(): CcxtExchange {
     if (!this.exchange) throw new Error(`exchange "${this.exchangeId}" is closed`);
     return this.exchange;

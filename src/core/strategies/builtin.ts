@@ -11,7 +11,7 @@ export class MaCross implements SeriesStrategy {
   private readonly fast;
   private readonly slow;
   private prev: { fast: number; slow: number } | undefined;
-  constructor(private readonly p: { maType: 'sma' | 'ema'; fastPeriod: number; slowPeriod: number }) {
+  constructor(private readonly p: { maType: 'sma' | 'ema' | 'wma'; fastPeriod: number; slowPeriod: number }) {
     this.fast = createIndicator({ type: p.maType, period: p.fastPeriod });
     this.slow = createIndicator({ type: p.maType, period: p.slowPeriod });
   }

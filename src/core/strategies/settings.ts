@@ -14,7 +14,7 @@ const RuleSchema = z.object({ left: z.string(), op: z.enum(RULE_OPS), right: z.s
 
 export const StrategySettingsSchema = z.discriminatedUnion('strategy', [
   z
-    .object({ strategy: z.literal('maCross'), maType: z.enum(['sma', 'ema']).default('ema'), fastPeriod: int(9), slowPeriod: int(21) })
+    .object({ strategy: z.literal('maCross'), maType: z.enum(['sma', 'ema', 'wma']).default('ema'), fastPeriod: int(9), slowPeriod: int(21) })
     .refine((s) => s.fastPeriod < s.slowPeriod, { path: ['fastPeriod'], message: 'must be smaller than slowPeriod' }),
   z
     .object({ strategy: z.literal('rsi'), rsiPeriod: int(14), oversold: level(30), overbought: level(70) })

@@ -13,6 +13,11 @@ export interface ExchangeNodeDef extends NodeDef {
   simSpeed: string | number;
   simTickMs: string | number;
   timeoutMs: string | number;
+  simBalances?: string;
+  /** Node-RED context store name for persistent state; empty = the default store. */
+  stateStore?: string;
+  feeRatePct?: string | number;
+  slippagePct?: string | number;
 }
 
 export interface ExchangeCredentials {
@@ -28,6 +33,11 @@ function optionalNumber(value: string | number | undefined): number | undefined 
   return Number.isNaN(n) ? (value as unknown as number) : n;
 }
 
+function percent(value: string | number | undefined): number | undefined {
+  const n = optionalNumber(value);
+  return typeof n === 'number' && !Number.isNaN(n) ? n / 100 : n;
+}
+
 export function settingsFromEditor(config: ExchangeNodeDef, credentials: ExchangeCredentials | undefined): ExchangeSettingsInput {
   return {
     exchangeId: config.exchangeId || undefined,
@@ -40,6 +50,10 @@ export function settingsFromEditor(config: ExchangeNodeDef, credentials: Exchang
     simSpeed: optionalNumber(config.simSpeed),
     simTickMs: optionalNumber(config.simTickMs),
     timeoutMs: optionalNumber(config.timeoutMs),
+    simBalances: config.simBalances || undefined,
+    // The editor shows percentages; the core works in fractions.
+    feeRate: percent(config.feeRatePct),
+    slippage: percent(config.slippagePct),
     credentials: {
       apiKey: credentials?.apiKey || undefined,
       secret: credentials?.secret || undefined,

@@ -6,13 +6,16 @@ import { ExchangeSession } from '../../core/exchange-session';
 import { parseExchangeSettings } from '../../core/exchange-settings';
 import { hasWebsocketClass, listExchangeIds } from '../../core/market/ccxt-loader';
 import type { ExchangeConfigNode, NodeAPI } from '../shared/types';
+import { NodeContextStore } from '../shared/context-store';
 import { settingsFromEditor, type ExchangeCredentials, type ExchangeNodeDef } from './editor-settings';
 
 export = function register(RED: NodeAPI): void {
   function TradebotExchangeNode(this: ExchangeConfigNode & { credentials?: ExchangeCredentials }, config: ExchangeNodeDef) {
     RED.nodes.createNode(this, config);
     try {
-      this.session = new ExchangeSession(parseExchangeSettings(settingsFromEditor(config, this.credentials)));
+      this.session = new ExchangeSession(parseExchangeSettings(settingsFromEditor(config, this.credentials)), this.id);
+      // Portfolio, orders and risk state persist in this node's context; a file context store keeps them across restarts.
+      this.session.setStateStore(new NodeContextStore(this.context() as any, config.stateStore || undefined));
     } catch (err) {
       this.configError = (err as Error).message;
       this.error(this.configError);

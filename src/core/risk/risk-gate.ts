@@ -1,0 +1,206 @@
+/**
+ * The risk gate: turns a signal into a sized order request, or refuses it with a reason code
+ * and a sentence. Rules run in a fixed order and the first that refuses decides. Time is the
+ * signal's (virtual in backtests), never the wall clock.
+ */
+import type { OrderRequest, Rejection, Signal } from '../contract';
+import type { IndicatorValue } from '../indicators';
+import type { MarketInfo } from '../market/market-source';
+import { floorToStep, roundToStep } from '../trading/precision';
+import { splitSymbol, type Portfolio } from '../trading/portfolio';
+import type { RiskSettings } from './settings';
+import { inTradingWindow } from './trading-window';
+
+export interface RiskState {
+  killed: boolean;
+  breaker: { tripped: boolean; at?: number; drawdown?: number };
+  /** Signal ids already approved (newest last): a repeated signal is refused. */
+  approved: string[];
+}
+
+export const initialRiskState = (): RiskState => ({ killed: false, breaker: { tripped: false }, approved: [] });
+
+export interface RiskContext {
+  portfolio: Portfolio;
+  market: MarketInfo | undefined;
+  indicators: Record<string, IndicatorValue | null | undefined>;
+  /** The exchange node's cap on one order's value, quote currency. */
+  maxNotional?: number;
+  /** Orders still open, by symbol (they hold funds and count towards exposure). */
+  openOrderSymbols: string[];
+}
+
+export type RiskOutcome = { request: OrderRequest } | { rejection: Rejection };
+
+const REMEMBER_APPROVED = 5_000;
+/** Headroom on the quote balance for fees and slippage of a market buy. */
+const BALANCE_HEADROOM = 1.005;
+const fmt = (x: number) => String(+x.toPrecision(8));
+
+export class RiskGate {
+  constructor(
+    private readonly s: RiskSettings,
+    readonly state: RiskState = initialRiskState(),
+  ) {}
+
+  kill(): void {
+    this.state.killed = true;
+  }
+
+  resume(): void {
+    this.state.killed = false;
+  }
+
+  resetBreaker(): void {
+    this.state.breaker = { tripped: false };
+  }
+
+  evaluate(signal: Signal, ctx: RiskContext): RiskOutcome {
+    const reject = (code: string, reason: string): RiskOutcome => ({
+      rejection: { kind: 'rejection', code, reason, symbol: signal.symbol, side: signal.side, signalId: signal.id, ts: signal.ts },
+    });
+    const s = this.s;
+    const { portfolio } = ctx;
+    const { base, quote } = splitSymbol(signal.symbol);
+    portfolio.mark(signal.symbol, signal.price);
+
+    if (this.state.approved.includes(signal.id)) return reject('DUPLICATE_SIGNAL', `signal ${signal.id} was already turned into an order; not again`);
+    if (this.state.killed) return reject('KILL_SWITCH', 'the kill switch is on: no orders until a "resume" message');
+    if (!ctx.market) return reject('UNKNOWN_SYMBOL', `${signal.symbol} is not a market on this exchange`);
+    if (this.state.breaker.tripped) {
+      return reject('DRAWDOWN_BREAKER', `the drawdown breaker tripped (${fmt(100 * (this.state.breaker.drawdown ?? 0))} % from the peak): no orders until a "reset" message`);
+    }
+    if ((s.tradingDays.length || s.tradingFrom) && !inTradingWindow(signal.ts, { days: s.tradingDays, from: s.tradingFrom, to: s.tradingTo, timezone: s.timezone })) {
+      return reject('OUTSIDE_TRADING_WINDOW', `outside the trading window (${s.tradingDays.length ? `days ${s.tradingDays.join(',')}` : 'every day'}${s.tradingFrom ? ` ${s.tradingFrom}-${s.tradingTo}` : ''} ${s.timezone})`);
+    }
+
+    if (signal.side === 'sell') {
+      const position = portfolio.position(signal.symbol);
+      const free = portfolio.balance(base).free;
+      const amount = floorToStep(Math.min(position?.amount ?? free, free), ctx.market.amountStep);
+      if (!position && s.noSellWithoutPosition) return reject('NO_POSITION', `no ${signal.symbol} position to sell (spot)`);
+      if (!(amount > 0)) return reject('NO_POSITION', `no free ${base} to sell`);
+      const limits = this.checkLimits(amount, signal.price, ctx.market);
+      if (limits) return reject(limits.code, limits.reason);
+      return this.approve(signal, amount, ctx, undefined, 'sell the whole position');
+    }
+
+    const now = signal.ts;
+    const last = portfolio.allPositions().find((p) => p.symbol === signal.symbol);
+    if (s.cooldownSec && last && last.lastTradeTs && now - last.lastTradeTs < s.cooldownSec * 1000) {
+      return reject('COOLDOWN', `${signal.symbol} traded ${fmt((now - last.lastTradeTs) / 1000)} s ago; cooldown is ${s.cooldownSec} s`);
+    }
+    if (s.cooldownAfterLossSec && last && last.lastTradePnl < 0 && now - last.lastTradeTs < s.cooldownAfterLossSec * 1000) {
+      return reject('COOLDOWN_AFTER_LOSS', `${signal.symbol} lost ${fmt(-last.lastTradePnl)} ${quote} ${fmt((now - last.lastTradeTs) / 1000)} s ago; cooldown after a loss is ${s.cooldownAfterLossSec} s`);
+    }
+    if (s.dailyLossLimit !== undefined && -portfolio.realizedOn(now) >= s.dailyLossLimit) {
+      return reject('DAILY_LOSS_LIMIT', `today's realized loss ${fmt(-portfolio.realizedOn(now))} reached the daily limit ${s.dailyLossLimit}`);
+    }
+    if (s.maxDrawdownPct !== undefined) {
+      const dd = portfolio.drawdown(s.accountCurrency);
+      if (dd * 100 >= s.maxDrawdownPct) {
+        this.state.breaker = { tripped: true, at: now, drawdown: dd };
+        return reject('DRAWDOWN_BREAKER', `equity is ${fmt(100 * dd)} % below its peak (limit ${s.maxDrawdownPct} %): breaker tripped, no orders until a "reset" message`);
+      }
+    }
+    const holding = portfolio.position(signal.symbol);
+    if (s.maxOpenPositions !== undefined && !holding) {
+      const open = new Set([...portfolio.openPositions().map((p) => p.symbol), ...ctx.openOrderSymbols]);
+      if (open.size >= s.maxOpenPositions) return reject('MAX_POSITIONS', `${open.size} positions open; the limit is ${s.maxOpenPositions}`);
+    }
+
+    // Sizing
+    const { equity } = portfolio.equity(s.accountCurrency);
+    const stop = this.stopDistance(signal, ctx);
+    if (typeof stop === 'string') return reject('NO_STOP_DISTANCE', stop);
+    let quoteAmount: number;
+    let how: string;
+    if (s.sizing === 'quote') {
+      quoteAmount = s.quoteAmount!;
+      how = `${fmt(quoteAmount)} ${quote}`;
+    } else if (s.sizing === 'equityPct') {
+      quoteAmount = (equity * s.equityPct!) / 100;
+      how = `${s.equityPct} % of equity ${fmt(equity)}`;
+    } else {
+      if (!stop) return reject('NO_STOP_DISTANCE', 'risk-percent sizing needs a stop distance');
+      quoteAmount = (equity * s.riskPct!) / 100 / stop;
+      how = `risk ${s.riskPct} % of equity ${fmt(equity)} with a ${fmt(100 * stop)} % stop`;
+    }
+    if (!(quoteAmount > 0)) return reject('ZERO_SIZE', `the size came out as ${fmt(quoteAmount)} ${quote} (${how})`);
+    if (ctx.maxNotional !== undefined && quoteAmount > ctx.maxNotional) {
+      return reject('MAX_NOTIONAL', `order value ${fmt(quoteAmount)} ${quote} is above the exchange node's cap ${ctx.maxNotional}`);
+    }
+    if (s.maxExposurePerSymbol !== undefined && portfolio.exposure(signal.symbol) + quoteAmount > s.maxExposurePerSymbol) {
+      return reject('MAX_EXPOSURE_SYMBOL', `${signal.symbol} exposure would be ${fmt(portfolio.exposure(signal.symbol) + quoteAmount)} ${quote}; the limit is ${s.maxExposurePerSymbol}`);
+    }
+    if (s.maxExposureTotal !== undefined) {
+      const total = portfolio.openPositions().reduce((sum, p) => sum + portfolio.exposure(p.symbol), 0);
+      if (total + quoteAmount > s.maxExposureTotal) {
+        return reject('MAX_EXPOSURE_TOTAL', `total exposure would be ${fmt(total + quoteAmount)}; the limit is ${s.maxExposureTotal}`);
+      }
+    }
+    const amount = floorToStep(quoteAmount / signal.price, ctx.market.amountStep);
+    const limits = this.checkLimits(amount, signal.price, ctx.market);
+    if (limits) return reject(limits.code, limits.reason);
+    const free = portfolio.balance(quote).free;
+    if (free < amount * signal.price * BALANCE_HEADROOM) {
+      return reject('INSUFFICIENT_BALANCE', `${fmt(amount * signal.price)} ${quote} needed (plus fees), ${fmt(free)} free`);
+    }
+    return this.approve(signal, amount, ctx, stop, how);
+  }
+
+  /** Stop distance as a fraction of price; undefined without a stop; a string says why not. */
+  private stopDistance(signal: Signal, ctx: RiskContext): number | undefined | string {
+    if (this.s.stopMode === 'pct') return this.s.stopPct! / 100;
+    if (this.s.stopMode === 'atr') {
+      const atr = ctx.indicators[this.s.atrIndicator];
+      if (typeof atr !== 'number') {
+        return `ATR stop: msg.indicators.${this.s.atrIndicator} is ${atr === null ? 'still warming up' : 'missing (wire an indicator node with an ATR named ' + this.s.atrIndicator + ')'}`;
+      }
+      return (atr * this.s.atrMultiple!) / signal.price;
+    }
+    return undefined;
+  }
+
+  private checkLimits(amount: number, price: number, market: MarketInfo): { code: string; reason: string } | undefined {
+    if (!(amount > 0)) return { code: 'BELOW_MIN_AMOUNT', reason: `the amount rounds to 0 at the market's step ${market.amountStep}` };
+    if (market.minAmount !== undefined && amount < market.minAmount) {
+      return { code: 'BELOW_MIN_AMOUNT', reason: `amount ${fmt(amount)} is below the market minimum ${market.minAmount}` };
+    }
+    if (market.minNotional !== undefined && amount * price < market.minNotional) {
+      return { code: 'BELOW_MIN_NOTIONAL', reason: `order value ${fmt(amount * price)} is below the market minimum ${market.minNotional}` };
+    }
+    return undefined;
+  }
+
+  private approve(signal: Signal, amount: number, ctx: RiskContext, stop: number | undefined, how: string): RiskOutcome {
+    const s = this.s;
+    const tick = ctx.market?.tickSize;
+    const request: OrderRequest = {
+      kind: 'orderRequest',
+      // The signal id's digest: the same signal always becomes the same client order id.
+      clientOrderId: `tb-${signal.id.replace(/^sig-/, '').slice(0, 32)}`,
+      signalId: signal.id,
+      exchange: signal.exchange,
+      symbol: signal.symbol,
+      side: signal.side,
+      type: s.orderType,
+      amount,
+      ts: signal.ts,
+      reason: `${signal.reason}; size: ${how}`,
+    };
+    if (s.orderType === 'limit') {
+      const offset = s.limitOffsetPct / 100;
+      request.price = roundToStep(signal.side === 'buy' ? signal.price * (1 - offset) : signal.price * (1 + offset), tick);
+      if (s.limitTimeoutSec) request.timeoutMs = s.limitTimeoutSec * 1000;
+    }
+    if (signal.side === 'buy') {
+      if (stop) request.stopLoss = roundToStep(signal.price * (1 - stop), tick);
+      if (s.takeProfitPct) request.takeProfit = roundToStep(signal.price * (1 + s.takeProfitPct / 100), tick);
+      if (s.trailingPct) request.trailingStop = s.trailingPct / 100;
+    }
+    this.state.approved.push(signal.id);
+    if (this.state.approved.length > REMEMBER_APPROVED) this.state.approved.shift();
+    return { request };
+  }
+}

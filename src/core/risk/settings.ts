@@ -1,0 +1,72 @@
+/**
+ * The risk gate's settings. Every rule is switched off by leaving its field empty; errors name
+ * the editor field. Numbers may arrive as strings from the editor.
+ */
+import { z } from 'zod';
+import { describeZodError } from '../contract';
+
+const blankToUndefined = (v: unknown) => (v === '' || v === null ? undefined : typeof v === 'string' ? Number(v) : v);
+const optionalPositive = z.preprocess(blankToUndefined, z.number().positive('must be above 0').finite().optional());
+const optionalPercent = z.preprocess(blankToUndefined, z.number().positive('must be above 0').max(100, 'must be at most 100').optional());
+const optionalCount = z.preprocess(blankToUndefined, z.number().int('must be a whole number').min(0).optional());
+const time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM, 24-hour');
+
+export const RiskSettingsSchema = z
+  .object({
+    sizing: z.enum(['quote', 'equityPct', 'riskPct']).default('quote'),
+    quoteAmount: optionalPositive,
+    equityPct: optionalPercent,
+    riskPct: optionalPercent,
+    /** The currency equity is counted in (percent-of-equity sizing, drawdown). */
+    accountCurrency: z.string().trim().min(1).default('USDT'),
+    stopMode: z.enum(['none', 'pct', 'atr']).default('none'),
+    stopPct: optionalPercent,
+    /** Name of an ATR value in msg.indicators, e.g. atr14. */
+    atrIndicator: z.string().trim().default('atr14'),
+    atrMultiple: optionalPositive,
+    takeProfitPct: optionalPercent,
+    trailingPct: optionalPercent,
+    orderType: z.enum(['market', 'limit']).default('market'),
+    limitOffsetPct: z.preprocess(blankToUndefined, z.number().min(0).max(10).default(0)),
+    limitTimeoutSec: optionalPositive,
+    maxOpenPositions: optionalCount,
+    maxExposurePerSymbol: optionalPositive,
+    maxExposureTotal: optionalPositive,
+    noSellWithoutPosition: z.boolean().default(true),
+    cooldownSec: optionalPositive,
+    cooldownAfterLossSec: optionalPositive,
+    dailyLossLimit: optionalPositive,
+    maxDrawdownPct: optionalPercent,
+    /** Trading window: days 0 (Sunday) to 6; empty = every day. */
+    tradingDays: z.array(z.number().int().min(0).max(6)).default([]),
+    tradingFrom: z.union([time, z.literal('')]).default(''),
+    tradingTo: z.union([time, z.literal('')]).default(''),
+    timezone: z.string().trim().default('UTC'),
+  })
+  .superRefine((s, ctx) => {
+    const need = (field: 'quoteAmount' | 'equityPct' | 'riskPct', when: string) => {
+      if (s[field] === undefined) ctx.addIssue({ code: 'custom', path: [field], message: `is needed for ${when} sizing` });
+    };
+    if (s.sizing === 'quote') need('quoteAmount', 'fixed-amount');
+    if (s.sizing === 'equityPct') need('equityPct', 'percent-of-equity');
+    if (s.sizing === 'riskPct') {
+      need('riskPct', 'risk-percent');
+      if (s.stopMode === 'none') ctx.addIssue({ code: 'custom', path: ['stopMode'], message: 'risk-percent sizing needs a stop (percent or ATR)' });
+    }
+    if (s.stopMode === 'pct' && s.stopPct === undefined) ctx.addIssue({ code: 'custom', path: ['stopPct'], message: 'is needed for a percent stop' });
+    if (s.stopMode === 'atr' && s.atrMultiple === undefined) ctx.addIssue({ code: 'custom', path: ['atrMultiple'], message: 'is needed for an ATR stop' });
+    if (Boolean(s.tradingFrom) !== Boolean(s.tradingTo)) ctx.addIssue({ code: 'custom', path: ['tradingTo'], message: 'set both the start and the end of the trading window, or neither' });
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: s.timezone });
+    } catch {
+      ctx.addIssue({ code: 'custom', path: ['timezone'], message: `"${s.timezone}" is not a time zone (use e.g. UTC, Europe/Berlin, America/New_York)` });
+    }
+  });
+
+export type RiskSettings = z.infer<typeof RiskSettingsSchema>;
+
+export function parseRiskSettings(input: unknown): RiskSettings {
+  const result = RiskSettingsSchema.safeParse(input);
+  if (!result.success) throw new Error(describeZodError(result.error, 'risk'));
+  return result.data;
+}

@@ -1,0 +1,29 @@
+/**
+ * Where state that must survive a restart lives: portfolio, open orders, the client-order-id
+ * registry, risk counters. In-memory by default; the nodes persist it through Node-RED context
+ * (a file context store keeps it across restarts); Redis comes later behind the same interface.
+ * Values are plain JSON.
+ */
+export interface StateStore {
+  get<T>(key: string): Promise<T | undefined>;
+  set<T>(key: string, value: T): Promise<void>;
+  delete(key: string): Promise<void>;
+}
+
+export class MemoryStore implements StateStore {
+  private readonly data = new Map<string, string>();
+
+  async get<T>(key: string): Promise<T | undefined> {
+    const text = this.data.get(key);
+    return text === undefined ? undefined : (JSON.parse(text) as T);
+  }
+
+  async set<T>(key: string, value: T): Promise<void> {
+    // Stored as text, so a caller mutating its object later cannot change what was saved.
+    this.data.set(key, JSON.stringify(value));
+  }
+
+  async delete(key: string): Promise<void> {
+    this.data.delete(key);
+  }
+}

@@ -1,0 +1,277 @@
+/**
+ * One trading account (one exchange config node): the portfolio, every order by client order
+ * id, the stops, and the executor that reaches the market. The only place that books fills,
+ * so simulated and live orders change the portfolio the same way. Everything that must survive
+ * a restart is written to the state store after each change.
+ */
+import type { Mode, OrderRequest, OrderUpdate, Ticker } from '../contract';
+import type { StateStore } from '../state-store';
+import type { OrderExecutor } from './executor';
+import { Portfolio, splitSymbol, type PortfolioSnapshot } from './portfolio';
+import { StopBook, type StopHit, type StopLevels } from './stops';
+
+export type OrderListener = (update: OrderUpdate) => void;
+
+interface OrderRecord {
+  request: OrderRequest;
+  last: OrderUpdate;
+  /** Funds held for an open limit order, and how much of them fills consumed. */
+  reserved?: { currency: string; amount: number; consumed: number };
+  /** Virtual time after which an open limit order is canceled. */
+  cancelAt?: number;
+  /** A close sent by a stop-loss / take-profit / trailing stop. */
+  stopClose?: boolean;
+}
+
+interface AccountState {
+  portfolio: PortfolioSnapshot;
+  /** Orders not yet final. */
+  open: Array<{ request: OrderRequest; last: OrderUpdate; reserved?: OrderRecord['reserved']; cancelAt?: number; stopClose?: boolean }>;
+  /** Client order ids already used (final orders), newest last: a request repeating one is refused. */
+  done: string[];
+  stops: StopLevels[];
+}
+
+const FINAL = new Set<OrderUpdate['status']>(['closed', 'canceled', 'rejected', 'expired']);
+/** How many finished client order ids are remembered for duplicate protection. */
+const REMEMBER_DONE = 10_000;
+
+export interface AccountOptions {
+  exchangeId: string;
+  mode: Mode;
+  store: StateStore;
+  storeKey: string;
+  /** Virtual or wall clock, ms. */
+  now: () => number;
+  /** Initial simulated balances (sim, paper) when the store has none. */
+  initialBalances?: Record<string, number>;
+}
+
+export type PlaceResult = { update: OrderUpdate; duplicate: boolean };
+
+export class TradingAccount {
+  readonly portfolio = new Portfolio();
+  readonly stops = new StopBook();
+  private executor: OrderExecutor | undefined;
+  private readonly open = new Map<string, OrderRecord>();
+  private readonly listeners = new Map<string, OrderListener>();
+  private done: string[] = [];
+  private doneSet = new Set<string>();
+  private saving: Promise<void> = Promise.resolve();
+  /** Who hears about stop-triggered closes, per symbol: the listener of the order that opened the position. */
+  private readonly stopOwners = new Map<string, OrderListener>();
+  /** Hears updates of orders nobody listens to (restored after a restart, or whose owner is gone). */
+  defaultListener: OrderListener | undefined;
+
+  constructor(readonly o: AccountOptions) {}
+
+  /** Loads saved state (or the initial balances) and attaches the executor. */
+  async init(executor: OrderExecutor): Promise<void> {
+    this.executor = executor;
+    const saved = await this.o.store.get<AccountState>(this.o.storeKey);
+    if (saved) {
+      this.portfolio.restore(saved.portfolio);
+      for (const r of saved.open) this.open.set(r.request.clientOrderId, { ...r });
+      this.done = saved.done.slice(-REMEMBER_DONE);
+      this.doneSet = new Set(this.done);
+      this.stops.restore(saved.stops);
+    } else if (this.o.initialBalances) {
+      for (const [currency, free] of Object.entries(this.o.initialBalances)) this.portfolio.setBalance(currency, { free, used: 0 });
+      await this.save();
+    }
+  }
+
+  /** Orders not final yet, with their latest update. */
+  openOrders(): OrderUpdate[] {
+    return [...this.open.values()].map((r) => r.last);
+  }
+
+  /** Open orders that were restored from the store and need to be looked up at the exchange. */
+  restoredOpen(): OrderRequest[] {
+    return [...this.open.values()].map((r) => r.request);
+  }
+
+  /**
+   * Places an order unless its client order id was seen before: then nothing is sent, and the
+   * order's latest state comes back with duplicate = true. `listener` gets every later update.
+   */
+  async place(request: OrderRequest, listener?: OrderListener, stopClose = false): Promise<PlaceResult> {
+    if (!this.executor) throw new Error('the account is not ready yet');
+    const known = this.open.get(request.clientOrderId);
+    if (known) return { update: known.last, duplicate: true };
+    if (this.doneSet.has(request.clientOrderId)) {
+      return {
+        update: { ...this.placeholder(request), status: 'rejected', reason: `client order id ${request.clientOrderId} was already used: not sent again` },
+        duplicate: true,
+      };
+    }
+    if (listener) this.listeners.set(request.clientOrderId, listener);
+    // Write-ahead: the order is recorded as pending before anything is sent, so a crash between
+    // sending and hearing back leaves a record to reconcile, never an unknown order.
+    const record: OrderRecord = { request, last: this.placeholder(request), ...(stopClose ? { stopClose } : {}) };
+    if (request.type === 'limit' && request.timeoutMs) record.cancelAt = request.ts + request.timeoutMs;
+    this.open.set(request.clientOrderId, record);
+    await this.save();
+    const update = await this.executor.submit(request, (u) => this.apply(u));
+    return { update, duplicate: false };
+  }
+
+  /** Adopts an order's state found at the exchange (reconciliation after a restart). */
+  adopt(update: OrderUpdate): void {
+    if (this.open.has(update.clientOrderId)) this.apply(update);
+  }
+
+  async cancel(clientOrderId: string): Promise<void> {
+    await this.executor?.cancel(clientOrderId);
+  }
+
+  /** A new price: marks the portfolio, fills simulated limit orders, fires stops and timeouts. */
+  onPrice(ticker: Ticker): void {
+    this.portfolio.mark(ticker.symbol, ticker.last);
+    this.executor?.onPrice(ticker);
+    for (const r of this.open.values()) {
+      if (r.cancelAt !== undefined && ticker.ts >= r.cancelAt && r.last.status === 'open') {
+        r.cancelAt = undefined;
+        void this.executor?.cancel(r.request.clientOrderId);
+      }
+    }
+    const hit = this.stops.check(ticker);
+    if (hit) void this.closeOnStop(hit);
+  }
+
+  /** Symbols the account needs prices for: open orders, stops and positions. */
+  watchedSymbols(): string[] {
+    const symbols = new Set<string>(this.stops.symbols());
+    for (const r of this.open.values()) symbols.add(r.request.symbol);
+    for (const p of this.portfolio.openPositions()) symbols.add(p.symbol);
+    return [...symbols];
+  }
+
+  /** Waits until every state change so far is stored. */
+  flush(): Promise<void> {
+    return this.saving;
+  }
+
+  async close(): Promise<void> {
+    await this.executor?.close();
+    await this.flush();
+  }
+
+  private async closeOnStop(hit: StopHit): Promise<void> {
+    const position = this.portfolio.position(hit.symbol);
+    if (!position) return;
+    const free = this.portfolio.balance(splitSymbol(hit.symbol).base).free;
+    const request: OrderRequest = {
+      kind: 'orderRequest',
+      clientOrderId: hit.clientOrderId,
+      symbol: hit.symbol,
+      side: 'sell',
+      type: 'market',
+      amount: Math.min(position.amount, free),
+      reason: `${hit.kind} at ${hit.level} (price ${hit.price})`,
+      ts: this.o.now(),
+    };
+    try {
+      await this.place(request, this.stopOwners.get(hit.symbol), true);
+    } catch {
+      /* the close failed to send: the position stays; the stop is re-armed below */
+      this.stops.set({ symbol: hit.symbol, parentClientOrderId: hit.clientOrderId, stopLoss: hit.kind === 'stop-loss' ? hit.level : undefined, highWater: hit.price });
+    }
+  }
+
+  /** Books an update: reservation, fill delta into the portfolio, stops, persistence, listener. */
+  private apply(incoming: OrderUpdate): void {
+    const record = this.open.get(incoming.clientOrderId);
+    if (!record) return;
+    // Stop-triggered closes say why they happened on every update.
+    const update = record.stopClose && !incoming.reason ? { ...incoming, reason: record.request.reason } : incoming;
+    const prev = record.last;
+    const { base, quote } = splitSymbol(update.symbol);
+
+    if (update.status === 'open' && update.type === 'limit' && !record.reserved && update.price !== null) {
+      const amount = update.side === 'buy' ? update.amount * update.price : update.amount;
+      const currency = update.side === 'buy' ? quote : base;
+      const take = Math.min(amount, this.portfolio.balance(currency).free);
+      this.portfolio.reserve(currency, take);
+      record.reserved = { currency, amount: take, consumed: 0 };
+    }
+
+    const filledDelta = update.filled - prev.filled;
+    if (filledDelta > 1e-15) {
+      const cost = (update.average ?? 0) * update.filled - (prev.average ?? 0) * prev.filled;
+      const price = cost / filledDelta;
+      const feeDelta = update.fee.currency === prev.fee.currency ? update.fee.cost - prev.fee.cost : update.fee.cost;
+      let fromReserved = false;
+      if (record.reserved) {
+        const need = update.side === 'buy' ? filledDelta * price : filledDelta;
+        if (record.reserved.amount - record.reserved.consumed + 1e-9 >= need) {
+          record.reserved.consumed += need;
+          fromReserved = true;
+        }
+      }
+      this.portfolio.applyFill({ symbol: update.symbol, side: update.side, amount: filledDelta, price, fee: { cost: Math.max(0, feeDelta), currency: update.fee.currency }, ts: update.ts }, fromReserved);
+      if (update.side === 'buy') this.armStops(record.request, price, this.listeners.get(update.clientOrderId));
+      else if (!this.portfolio.position(update.symbol)) this.stops.clear(update.symbol);
+    }
+
+    record.last = update;
+    if (FINAL.has(update.status)) {
+      if (record.reserved) this.portfolio.release(record.reserved.currency, record.reserved.amount - record.reserved.consumed);
+      this.open.delete(update.clientOrderId);
+      this.done.push(update.clientOrderId);
+      this.doneSet.add(update.clientOrderId);
+      if (this.done.length > REMEMBER_DONE) this.doneSet.delete(this.done.shift()!);
+    }
+    void this.save();
+    const listener = this.listeners.get(update.clientOrderId) ?? this.defaultListener;
+    if (FINAL.has(update.status)) this.listeners.delete(update.clientOrderId);
+    listener?.(update);
+  }
+
+  private armStops(request: OrderRequest, entry: number, owner: OrderListener | undefined): void {
+    if (request.stopLoss === undefined && request.takeProfit === undefined && request.trailingStop === undefined) return;
+    if (owner) this.stopOwners.set(request.symbol, owner);
+    this.stops.set({
+      symbol: request.symbol,
+      parentClientOrderId: request.clientOrderId,
+      stopLoss: request.stopLoss,
+      takeProfit: request.takeProfit,
+      trailingStop: request.trailingStop,
+      highWater: entry,
+    });
+  }
+
+  private placeholder(request: OrderRequest): OrderUpdate {
+    return {
+      kind: 'orderUpdate',
+      id: null,
+      clientOrderId: request.clientOrderId,
+      ...(request.signalId ? { signalId: request.signalId } : {}),
+      exchange: this.o.exchangeId,
+      symbol: request.symbol,
+      side: request.side,
+      type: request.type,
+      status: 'open',
+      amount: request.amount,
+      filled: 0,
+      remaining: request.amount,
+      average: null,
+      price: request.price ?? null,
+      fee: { cost: 0, currency: splitSymbol(request.symbol).quote },
+      ts: request.ts,
+      mode: this.o.mode,
+    };
+  }
+
+  /** Serialised writes: the store always ends with the latest state. */
+  private save(): Promise<void> {
+    const state: AccountState = {
+      portfolio: this.portfolio.snapshot(),
+      open: [...this.open.values()].map((r) => ({ request: r.request, last: r.last, reserved: r.reserved, cancelAt: r.cancelAt, stopClose: r.stopClose })),
+      done: this.done.slice(),
+      stops: this.stops.snapshot(),
+    };
+    this.saving = this.saving.then(() => this.o.store.set(this.o.storeKey, state)).catch(() => undefined);
+    return this.saving;
+  }
+}

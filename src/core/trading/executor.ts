@@ -1,0 +1,43 @@
+/** How an account sends orders: simulated (sim, paper) or to the exchange (live). */
+import type { OrderRequest, OrderUpdate, Ticker } from '../contract';
+
+export type UpdateSink = (update: OrderUpdate) => void;
+
+export interface OrderExecutor {
+  /**
+   * Sends the order; every change (accepted, each fill, final state) goes to the sink, in order.
+   * Resolves with the first definite state (accepted, filled or rejected). Never sends an order
+   * twice for one clientOrderId.
+   */
+  submit(request: OrderRequest, sink: UpdateSink): Promise<OrderUpdate>;
+  /** Cancels an open order; its final update goes to the sink it was submitted with. */
+  cancel(clientOrderId: string): Promise<void>;
+  /** A new price: simulated limit orders fill against it (live: no-op). */
+  onPrice(ticker: Ticker): void;
+  /** Stops tracking; nothing is canceled at the exchange. */
+  close(): Promise<void>;
+}
+
+/** An update that says nothing happened: for rejections before any order exists. */
+export function rejectedUpdate(request: OrderRequest, exchange: string, mode: OrderUpdate['mode'], ts: number, reason: string): OrderUpdate {
+  return {
+    kind: 'orderUpdate',
+    id: null,
+    clientOrderId: request.clientOrderId,
+    ...(request.signalId ? { signalId: request.signalId } : {}),
+    exchange,
+    symbol: request.symbol,
+    side: request.side,
+    type: request.type,
+    status: 'rejected',
+    amount: request.amount,
+    filled: 0,
+    remaining: request.amount,
+    average: null,
+    price: request.price ?? null,
+    fee: { cost: 0, currency: request.symbol.split('/')[1]!.split(':')[0]! },
+    ts,
+    mode,
+    reason,
+  };
+}

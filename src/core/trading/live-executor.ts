@@ -1,0 +1,220 @@
+/**
+ * Real orders through ccxt (live mode). The rule that keeps money safe: an order is sent at most
+ * once per client order id. After any ambiguous failure (timeout, reset, 5xx, rate limit: the
+ * order may or may not exist) the executor first looks the order up by its client order id and
+ * only sends again when the exchange says it has no such order; while the lookup itself fails it
+ * keeps looking, it never resends blind. An exchange rejection (insufficient funds, invalid
+ * order, bad credentials) is final and reported. Orders are then followed to a final state by
+ * polling (one request per open order per poll interval, paced by ccxt's rate limiter).
+ */
+import type { OrderRequest, OrderStatus, OrderUpdate, Ticker } from '../contract';
+import { Backoff, Sleeper } from '../market/backoff';
+import { errorClassChain } from '../market/ccxt-loader';
+import { rejectedUpdate, type OrderExecutor, type UpdateSink } from './executor';
+import { splitSymbol } from './portfolio';
+
+export interface LiveExecutorOptions {
+  /** The exchange config node's ccxt instance (shared rate limiter). */
+  exchange: any;
+  exchangeId: string;
+  now: () => number;
+  pollMs?: number;
+  backoff?: { initialMs: number; maxMs: number };
+  /** Sends before giving up on an order the exchange keeps failing to answer (each after a lookup). */
+  maxAttempts?: number;
+}
+
+/** ccxt errors after which the order may exist: look it up before anything else. */
+export function isAmbiguousError(err: unknown): boolean {
+  return errorClassChain(err).some((n) => n === 'NetworkError' || n === 'BadResponse' || n === 'NullResponse');
+}
+
+function isDuplicateOrderError(err: unknown): boolean {
+  const chain = errorClassChain(err);
+  return chain.includes('DuplicateOrderId') || /duplicate order/i.test((err as Error)?.message ?? '');
+}
+
+function isNotFound(err: unknown): boolean {
+  return errorClassChain(err).includes('OrderNotFound');
+}
+
+const STATUS: Record<string, OrderStatus> = { open: 'open', closed: 'closed', canceled: 'canceled', cancelled: 'canceled', expired: 'expired', rejected: 'rejected' };
+
+interface Tracked {
+  request: OrderRequest;
+  orderId: string;
+  last: OrderUpdate;
+  sink: UpdateSink;
+}
+
+export class LiveExecutor implements OrderExecutor {
+  private readonly tracked = new Map<string, Tracked>();
+  private readonly sleeper = new Sleeper();
+  private closed = false;
+  private polling: Promise<void> | undefined;
+
+  constructor(private readonly o: LiveExecutorOptions) {}
+
+  async submit(request: OrderRequest, sink: UpdateSink): Promise<OrderUpdate> {
+    const backoff = new Backoff(this.o.backoff?.initialMs ?? 500, this.o.backoff?.maxMs ?? 30_000);
+    const maxAttempts = this.o.maxAttempts ?? 5;
+    for (let attempt = 1; ; attempt++) {
+      if (this.closed) throw new Error('order executor closed');
+      try {
+        const order = await this.o.exchange.createOrder(request.symbol, request.type, request.side, request.amount, request.price, {
+          clientOrderId: request.clientOrderId,
+        });
+        return this.adopt(request, order, sink);
+      } catch (err) {
+        if (isDuplicateOrderError(err) || isAmbiguousError(err)) {
+          // Give a request still in flight time to land before asking whether it exists.
+          await this.sleeper.sleep(backoff.next());
+          const found = await this.lookupUntilKnown(request, backoff);
+          if (found) return this.adopt(request, found, sink);
+          if (isDuplicateOrderError(err)) {
+            // The exchange says the id exists but cannot show it: never send it again.
+            const update = rejectedUpdate(request, this.o.exchangeId, 'live', this.o.now(), `the exchange reports client order id ${request.clientOrderId} exists but it cannot be found; not sent again`);
+            sink(update);
+            return update;
+          }
+          if (attempt >= maxAttempts) {
+            const update = rejectedUpdate(request, this.o.exchangeId, 'live', this.o.now(), `not sent: ${attempt} attempts failed and the exchange has no such order (${(err as Error).message})`);
+            sink(update);
+            return update;
+          }
+          await this.sleeper.sleep(backoff.next());
+          continue;
+        }
+        const update = rejectedUpdate(request, this.o.exchangeId, 'live', this.o.now(), `rejected by the exchange: ${(err as Error).message}`);
+        sink(update);
+        return update;
+      }
+    }
+  }
+
+  /** Looks up by client order id until the exchange answers: the order, or null when it has none. */
+  async lookupUntilKnown(request: OrderRequest, backoff: Backoff): Promise<any | null> {
+    for (;;) {
+      if (this.closed) throw new Error('order executor closed');
+      try {
+        return await this.lookup(request);
+      } catch (err) {
+        if (!isAmbiguousError(err)) throw err;
+        await this.sleeper.sleep(backoff.next());
+      }
+    }
+  }
+
+  /** The order with this client order id at the exchange, or null. Network errors propagate. */
+  async lookup(request: OrderRequest): Promise<any | null> {
+    const ex = this.o.exchange;
+    try {
+      return await ex.fetchOrder(undefined, request.symbol, { clientOrderId: request.clientOrderId, origClientOrderId: request.clientOrderId });
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      if (isAmbiguousError(err)) throw err;
+      // This exchange cannot fetch by client order id: search its open and recent orders.
+    }
+    const match = (orders: any[]) => orders.find((o) => o.clientOrderId === request.clientOrderId) ?? null;
+    const open = ex.has?.fetchOpenOrders ? match(await ex.fetchOpenOrders(request.symbol)) : null;
+    if (open) return open;
+    if (ex.has?.fetchClosedOrders) return match(await ex.fetchClosedOrders(request.symbol, request.ts - 60_000));
+    if (ex.has?.fetchOrders) return match(await ex.fetchOrders(request.symbol, request.ts - 60_000));
+    return null;
+  }
+
+  async cancel(clientOrderId: string): Promise<void> {
+    const t = this.tracked.get(clientOrderId);
+    if (!t) return;
+    try {
+      await this.o.exchange.cancelOrder(t.orderId, t.request.symbol);
+    } catch (err) {
+      // Already filled or canceled: the next poll reports the final state.
+      if (!errorClassChain(err).includes('OrderNotFound') && !errorClassChain(err).includes('InvalidOrder')) throw err;
+    }
+    await this.poll(t);
+  }
+
+  onPrice(_ticker: Ticker): void {
+    /* the exchange fills real orders */
+  }
+
+  /** Follows an order found at the exchange (after a restart) like one this executor sent. */
+  async resume(request: OrderRequest, sink: UpdateSink): Promise<OrderUpdate | null> {
+    const found = await this.lookupUntilKnown(request, new Backoff(this.o.backoff?.initialMs ?? 500, this.o.backoff?.maxMs ?? 30_000));
+    return found ? this.adopt(request, found, sink) : null;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.sleeper.cancel();
+    await this.polling?.catch(() => undefined);
+    this.tracked.clear();
+  }
+
+  private adopt(request: OrderRequest, order: any, sink: UpdateSink): OrderUpdate {
+    const update = this.toUpdate(request, order);
+    sink(update);
+    if (update.status === 'open') {
+      this.tracked.set(request.clientOrderId, { request, orderId: String(order.id), last: update, sink });
+      this.polling ??= this.pollLoop();
+    }
+    return update;
+  }
+
+  private async pollLoop(): Promise<void> {
+    const backoff = new Backoff(this.o.backoff?.initialMs ?? 500, this.o.backoff?.maxMs ?? 30_000);
+    while (!this.closed && this.tracked.size > 0) {
+      await this.sleeper.sleep(this.o.pollMs ?? 1_000);
+      for (const t of [...this.tracked.values()]) {
+        if (this.closed) break;
+        try {
+          await this.poll(t);
+          backoff.reset();
+        } catch (err) {
+          if (!isAmbiguousError(err)) throw err;
+          await this.sleeper.sleep(backoff.next());
+        }
+      }
+    }
+    this.polling = undefined;
+  }
+
+  private async poll(t: Tracked): Promise<void> {
+    const order = await this.o.exchange.fetchOrder(t.orderId, t.request.symbol);
+    const update = this.toUpdate(t.request, order);
+    if (update.status !== t.last.status || update.filled !== t.last.filled) {
+      t.last = update;
+      if (update.status !== 'open') this.tracked.delete(t.request.clientOrderId);
+      t.sink(update);
+    }
+  }
+
+  private toUpdate(request: OrderRequest, o: any): OrderUpdate {
+    const { quote } = splitSymbol(request.symbol);
+    const fees: Array<{ cost: number; currency: string }> = o.fees?.length ? o.fees : o.fee ? [o.fee] : [];
+    const feeCurrency = fees.find((f) => f && f.cost > 0)?.currency ?? fees[0]?.currency ?? quote;
+    const feeCost = fees.filter((f) => f && f.currency === feeCurrency).reduce((sum, f) => sum + (Number(f.cost) || 0), 0);
+    const filled = Number(o.filled) || 0;
+    const amount = Number(o.amount) || request.amount;
+    return {
+      kind: 'orderUpdate',
+      id: o.id === undefined || o.id === null ? null : String(o.id),
+      clientOrderId: request.clientOrderId,
+      ...(request.signalId ? { signalId: request.signalId } : {}),
+      exchange: this.o.exchangeId,
+      symbol: request.symbol,
+      side: request.side,
+      type: request.type,
+      status: STATUS[o.status] ?? 'open',
+      amount,
+      filled,
+      remaining: Math.max(0, Number(o.remaining ?? amount - filled) || 0),
+      average: o.average > 0 ? Number(o.average) : filled > 0 && o.cost > 0 ? Number(o.cost) / filled : null,
+      price: o.price > 0 ? Number(o.price) : request.price ?? null,
+      fee: { cost: feeCost, currency: feeCurrency },
+      ts: Number(o.lastUpdateTimestamp ?? o.timestamp) || this.o.now(),
+      mode: 'live',
+    };
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * Rounding to an exchange's increments. Steps such as 0.00001 are not exact in binary, so the
+ * result is re-parsed from a fixed-decimal string: 0.1 + 0.2 style residue never reaches an order.
+ */
+function decimalsOf(step: number): number {
+  if (!(step > 0)) return 12;
+  const text = step.toExponential();
+  const [mantissa, exp] = text.split('e') as [string, string];
+  const fraction = mantissa.split('.')[1]?.length ?? 0;
+  return Math.max(0, fraction - Number(exp));
+}
+
+/** Rounds down to a multiple of `step` (amounts: never more than asked or affordable). */
+export function floorToStep(value: number, step: number | undefined): number {
+  if (!step || !(step > 0)) return value;
+  // The 1e-9 forgives binary residue (0.3/0.1 = 2.9999999999999996) without rounding real values up.
+  const units = Math.floor(value / step + 1e-9);
+  return Number((units * step).toFixed(decimalsOf(step)));
+}
+
+/** Rounds to the nearest multiple of `step` (prices). */
+export function roundToStep(value: number, step: number | undefined): number {
+  if (!step || !(step > 0)) return value;
+  return Number((Math.round(value / step) * step).toFixed(decimalsOf(step)));
+}

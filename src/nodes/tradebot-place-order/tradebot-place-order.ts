@@ -1,0 +1,80 @@
+/**
+ * tradebot-place-order (palette: place order): executes order requests in the exchange node's
+ * mode and reports every change of each order on output 1; the portfolio goes to output 2 after
+ * each fill and on request (msg.topic "portfolio"). msg.topic "cancel" with payload.clientOrderId
+ * cancels an open order. Glue only: core/trading executes.
+ */
+import { describeZodError, OrderRequestSchema, type OrderUpdate } from '../../core/contract';
+import { portfolioReport } from '../../core/trading/portfolio-report';
+import { sessionOf } from '../shared/exchange-node';
+import { statusFor } from '../shared/status';
+import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessageInFlow, SendFn } from '../shared/types';
+
+type PlaceOrderNodeDef = NodeDef & { exchange: string; currency?: string };
+
+export = function register(RED: NodeAPI): void {
+  function TradebotPlaceOrderNode(this: Node, config: PlaceOrderNodeDef) {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const { session, error } = sessionOf(RED, config.exchange);
+    const currency = (config.currency || 'USDT').trim();
+    let closed = false;
+    if (error) node.status(statusFor('error', error.message));
+    else node.status({ fill: 'grey', shape: 'ring', text: session!.label });
+
+    const report = async () => {
+      const account = await session!.account();
+      return { topic: 'portfolio', payload: portfolioReport(account, currency, (await session!.source()).now()) };
+    };
+    const onUpdate = (update: OrderUpdate) => {
+      if (closed) return;
+      node.send([{ topic: update.symbol, payload: update }, null]);
+      const text = `${update.side} ${update.filled}/${update.amount} ${update.symbol} ${update.status}`;
+      node.status(update.status === 'rejected' ? { fill: 'red', shape: 'ring', text } : { fill: 'green', shape: update.status === 'open' ? 'ring' : 'dot', text });
+      if (update.filled > 0 && update.status !== 'open') void report().then((m) => !closed && node.send([null, m]), () => undefined);
+    };
+    // Orders restored after a restart, and stop-loss closes, report here too.
+    if (session) void session.account().then((a) => (a.defaultListener ??= onUpdate), () => undefined);
+
+    node.on('input', (msg: NodeMessageInFlow & Record<string, any>, send: SendFn, done: DoneFn) => {
+      (async () => {
+        if (error) throw error;
+        const account = await session!.account();
+        if (msg.topic === 'portfolio') {
+          send([null, { ...(await report()), _msgid: msg._msgid }]);
+          return;
+        }
+        if (msg.topic === 'cancel') {
+          const id = (msg.payload as { clientOrderId?: unknown } | undefined)?.clientOrderId;
+          if (typeof id !== 'string') throw new Error('msg.payload.clientOrderId: the order to cancel');
+          await account.cancel(id);
+          return;
+        }
+        const parsed = OrderRequestSchema.safeParse(msg.payload);
+        if (!parsed.success) throw new Error(describeZodError(parsed.error, 'msg.payload'));
+        const request = parsed.data;
+        if (request.exchange && request.exchange !== session!.exchangeName) {
+          throw new Error(`msg.payload.exchange: the request is for ${request.exchange}, this node trades on ${session!.exchangeName}`);
+        }
+        const markets = await (await session!.source()).loadMarkets();
+        if (!markets.has(request.symbol)) throw new Error(`msg.payload.symbol: ${request.symbol} is not a market on ${session!.exchangeName}`);
+        const { update, duplicate } = await account.place(request, onUpdate);
+        if (duplicate) send([{ ...msg, topic: request.symbol, payload: update, duplicate: true }, null]);
+        void session!.watchPrices([request.symbol]);
+      })().then(
+        () => done(),
+        (err) => done(new Error(session ? session.redact((err as Error).message ?? String(err)) : String(err))),
+      );
+    });
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      closed = true;
+      void session?.account().then((a) => {
+        if (a.defaultListener === onUpdate) a.defaultListener = undefined;
+      }, () => undefined);
+      done();
+    });
+  }
+
+  RED.nodes.registerType('tradebot-place-order', TradebotPlaceOrderNode as any);
+};

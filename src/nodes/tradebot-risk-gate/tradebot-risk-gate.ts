@@ -1,0 +1,109 @@
+/**
+ * tradebot-risk-gate (palette: risk gate): signals in; sized order requests out on output 1,
+ * rejections with a reason code and a sentence on output 2. msg.topic "kill" / "resume" is the
+ * kill switch, "reset" re-arms a tripped drawdown breaker. Glue only: core/risk decides.
+ */
+import { describeZodError, SignalSchema } from '../../core/contract';
+import { initialRiskState, RiskGate, type RiskState } from '../../core/risk/risk-gate';
+import { parseRiskSettings } from '../../core/risk/settings';
+import { sessionOf } from '../shared/exchange-node';
+import { statusFor } from '../shared/status';
+import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessageInFlow, SendFn } from '../shared/types';
+
+type RiskNodeDef = NodeDef & Record<string, unknown> & { exchange: string; tradingDays?: string | number[] };
+
+/** Editor fields are strings; the days list arrives as "1,2,3,4,5". */
+function settingsFromEditor(config: RiskNodeDef): Record<string, unknown> {
+  const days = Array.isArray(config.tradingDays)
+    ? config.tradingDays
+    : String(config.tradingDays ?? '')
+        .split(',')
+        .map((d) => d.trim())
+        .filter(Boolean)
+        .map(Number);
+  const { id: _id, type: _type, z: _z, name: _name, wires: _wires, exchange: _exchange, x: _x, y: _y, g: _g, ...rest } = config as any;
+  return { ...rest, tradingDays: days, noSellWithoutPosition: config.noSellWithoutPosition !== false };
+}
+
+export = function register(RED: NodeAPI): void {
+  function TradebotRiskGateNode(this: Node, config: RiskNodeDef) {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const { session, error } = sessionOf(RED, config.exchange);
+    let gate: RiskGate | undefined;
+    let configError = error;
+    const stateKey = `tradebot:risk:${node.id}`;
+    let ready: Promise<void> = Promise.resolve();
+    if (!configError) {
+      try {
+        const settings = parseRiskSettings(settingsFromEditor(config));
+        ready = session!.stateStore.get<RiskState>(stateKey).then((saved) => {
+          gate = new RiskGate(settings, saved ?? initialRiskState());
+          showState();
+        });
+      } catch (err) {
+        configError = err as Error;
+      }
+    }
+    if (configError) node.status(statusFor('error', configError.message));
+
+    function showState(): void {
+      if (!gate) return;
+      if (gate.state.killed) node.status({ fill: 'red', shape: 'dot', text: 'KILL SWITCH ON' });
+      else if (gate.state.breaker.tripped) node.status({ fill: 'red', shape: 'dot', text: 'drawdown breaker tripped' });
+      else node.status({ fill: 'green', shape: 'ring', text: 'armed' });
+    }
+    const save = () => session!.stateStore.set(stateKey, gate!.state);
+
+    node.on('input', (msg: NodeMessageInFlow & Record<string, any>, send: SendFn, done: DoneFn) => {
+      (async () => {
+        if (configError) throw configError;
+        await ready;
+        const g = gate!;
+        if (msg.topic === 'kill' || msg.topic === 'resume' || msg.topic === 'reset') {
+          if (msg.topic === 'kill') g.kill();
+          else if (msg.topic === 'resume') g.resume();
+          else g.resetBreaker();
+          await save();
+          showState();
+          return;
+        }
+        const parsed = SignalSchema.safeParse(msg.payload);
+        if (!parsed.success) {
+          const reason = describeZodError(parsed.error, 'msg.payload');
+          send([null, { ...msg, payload: { kind: 'rejection', code: 'INVALID_INPUT', reason, ts: Date.now() } }]);
+          throw new Error(reason);
+        }
+        const signal = parsed.data;
+        const account = await session!.account();
+        const source = await session!.source();
+        const markets = await source.loadMarkets();
+        if (signal.exchange !== session!.exchangeName) {
+          send([null, { ...msg, payload: { kind: 'rejection', code: 'WRONG_EXCHANGE', reason: `the signal is for ${signal.exchange}, this risk gate trades on ${session!.exchangeName}`, symbol: signal.symbol, side: signal.side, signalId: signal.id, ts: signal.ts } }]);
+          return;
+        }
+        const outcome = g.evaluate(signal, {
+          portfolio: account.portfolio,
+          market: markets.get(signal.symbol),
+          indicators: msg.indicators && typeof msg.indicators === 'object' ? msg.indicators : {},
+          maxNotional: session!.settings.maxNotional,
+          openOrderSymbols: account.openOrders().map((o) => o.symbol),
+        });
+        await save();
+        if ('request' in outcome) {
+          send([{ ...msg, topic: signal.symbol, payload: outcome.request }, null]);
+          node.status({ fill: 'green', shape: 'dot', text: `${signal.side} ${outcome.request.amount} ${signal.symbol}` });
+        } else {
+          send([null, { ...msg, topic: signal.symbol, payload: outcome.rejection }]);
+          if (outcome.rejection.code === 'DRAWDOWN_BREAKER') showState();
+          else node.status({ fill: 'yellow', shape: 'ring', text: `${outcome.rejection.code}: ${signal.symbol}` });
+        }
+      })().then(
+        () => done(),
+        (err) => done(err instanceof Error ? err : new Error(String(err))),
+      );
+    });
+  }
+
+  RED.nodes.registerType('tradebot-risk-gate', TradebotRiskGateNode as any);
+};
