@@ -4,7 +4,6 @@
  * so markets load once and one rate limiter paces all requests), and its lifecycle.
  * Later issues add the simulated broker and the portfolio here.
  */
-import type { OrderUpdate } from './contract';
 import { parseBalances, type ExchangeSettings } from './exchange-settings';
 import { CcxtSource } from './market/ccxt-source';
 import type { MarketSource } from './market/market-source';
@@ -14,6 +13,7 @@ import { createTickerFeed } from './market/ticker-feed';
 import { MemoryStore, type StateStore } from './state-store';
 import { TradingAccount } from './trading/account';
 import { LiveExecutor } from './trading/live-executor';
+import { reconcileLiveAccount } from './trading/reconcile';
 import { SimExecutor } from './trading/sim-executor';
 
 export class ExchangeSession {
@@ -87,7 +87,7 @@ export class ExchangeSession {
     if (s.mode === 'live') {
       const executor = new LiveExecutor({ exchange: (source as CcxtSource).ccxt, exchangeId: this.exchangeName, now: () => source.now() });
       await account.init(executor);
-      await this.reconcileLive(account, executor, (source as CcxtSource).ccxt);
+      await reconcileLiveAccount(account, executor, (source as CcxtSource).ccxt);
     } else {
       await account.init(
         new SimExecutor({ exchangeId: this.exchangeName, mode: s.mode === 'paper' ? 'paper' : 'sim', source, portfolio: account.portfolio, feeRate: s.feeRate, slippage: s.slippage }),
@@ -95,20 +95,6 @@ export class ExchangeSession {
     }
     void this.watchPrices(account.watchedSymbols());
     return account;
-  }
-
-  /** Live start-up: balances from the exchange, and every order we had open looked up by client id. */
-  private async reconcileLive(account: TradingAccount, executor: LiveExecutor, ccxt: any): Promise<void> {
-    const balance = await ccxt.fetchBalance();
-    for (const currency of Object.keys(balance.total ?? {})) {
-      account.portfolio.setBalance(currency, { free: Number(balance.free?.[currency]) || 0, used: Number(balance.used?.[currency]) || 0 });
-    }
-    for (const request of account.restoredOpen()) {
-      const found = await executor.resume(request, (u: OrderUpdate) => account.adopt(u));
-      if (!found) {
-        account.adopt({ ...account.openOrders().find((o) => o.clientOrderId === request.clientOrderId)!, status: 'rejected', ts: Date.now(), reason: 'not found at the exchange after a restart: it was never placed' });
-      }
-    }
   }
 
   get mode(): ExchangeSettings['mode'] {

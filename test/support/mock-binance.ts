@@ -29,10 +29,37 @@
  * Note: pro binance isSpotUrl() looks for '/stream' in that URL, which the real host name
  * (stream.binance.com) has and 127.0.0.1 does not; harmless while only spot markets are loaded,
  * because every market id is then unique and safeMarket() does not need the type hint.
+ *
+ * The spot trading account (signed endpoints, orders, balances, user data stream) lives in
+ * ./mock-binance-trading.ts; see there for what is modelled. With API keys, ccxt calls:
+ *   loadMarkets      + GET /sapi/v1/capital/config/getall (fetchCurrencies; signed)
+ *   fetchBalance     GET    /api/v3/account
+ *   createOrder      POST   /api/v3/order   (newClientOrderId = params.clientOrderId, newOrderRespType FULL;
+ *                                            market: quantity, or quoteOrderQty = amount * price when a price
+ *                                            is passed, or params.cost / createMarketBuyOrderWithCost)
+ *   fetchOrder       GET    /api/v3/order   (orderId = id, or origClientOrderId = params.clientOrderId)
+ *   cancelOrder      DELETE /api/v3/order   (same identification)
+ *   fetchOpenOrders  GET    /api/v3/openOrders
+ *   fetchOrders / fetchClosedOrders  GET /api/v3/allOrders (closed = filtered client-side)
+ *   fetchMyTrades    GET    /api/v3/myTrades
+ *   watchOrders      ws /ws-api/v3, {"method":"userDataStream.subscribe.signature"} then
+ *                    {"subscriptionId":N,"event":{"e":"executionReport",...}} (ccxt 4.5.84 no longer uses a
+ *                    REST listenKey for spot; POST /api/v3/userDataStream + ws /ws/<listenKey> also work here).
  */
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket } from 'ws';
+import {
+  MockTradingEngine,
+  type MockAccountOptions,
+  type MockOrder,
+  type MockTrade,
+  type MockTradingStats,
+  type DuplicateClientOrderIds,
+  type TradingResult,
+} from './mock-binance-trading';
+
+export type { MockAccountOptions, MockOrder, MockTrade, MockTradingStats, DuplicateClientOrderIds, MockFill, MockOrderStatus } from './mock-binance-trading';
 
 export interface MockSymbolConfig {
   base: string;
@@ -46,11 +73,21 @@ export interface MockSymbolConfig {
   minNotional?: number;
 }
 
+/**
+ * Injected by failNext. The plain kinds fail the request WITHOUT processing it. The `accepted`
+ * ones process it fully first (an order is created and may fill) and then lose the answer:
+ * 'acceptedThenReset' (alias 'acceptedThenLost') destroys the socket, 'acceptedThenTimeout' never
+ * answers (the client times out), `{ status: 5xx, accepted: true }` answers a gateway error page,
+ * which Binance documents as "execution status UNKNOWN".
+ */
 export type MockFault =
-  | { status: 500 | 502 | 503 }
+  | { status: 500 | 502 | 503; accepted?: boolean }
   | { status: 429 | 418; retryAfterSec: number }
   | 'timeout'
-  | 'reset';
+  | 'reset'
+  | 'acceptedThenReset'
+  | 'acceptedThenLost'
+  | 'acceptedThenTimeout';
 
 export interface MockRequest {
   method: string;
@@ -58,6 +95,10 @@ export interface MockRequest {
   query: Record<string, string>;
   /** Wall-clock time (Date.now()) the request arrived; not the mock's settable clock. */
   at: number;
+  /** The X-MBX-APIKEY header, when sent. */
+  apiKey?: string;
+  /** Parsed x-www-form-urlencoded body (POST/PUT), filled in once the body has arrived. */
+  body?: Record<string, string>;
 }
 
 interface TickerState {
@@ -89,6 +130,8 @@ interface SymbolState {
   asks: Map<number, number>;
   /** The order book's update id: REST `lastUpdateId`, ws depthUpdate `U`/`u`. */
   lastUpdateId: number;
+  /** setOrderBook was called: market orders walk the book (else they fill at the ticker's ask/bid). */
+  bookSet: boolean;
   bookTickerUpdateId: number;
   /** interval -> rows [ts, o, h, l, c, v] ascending by ts */
   klines: Map<string, number[][]>;
@@ -96,12 +139,26 @@ interface SymbolState {
 
 interface ClientState {
   streams: Set<string>;
+  /** listenKeys of user data streams this connection receives (/ws/<listenKey> or SUBSCRIBE). */
+  listenKeys: Set<string>;
   /** `/stream` endpoint or SET_PROPERTY combined=true: events wrapped as {stream, data}. */
   combined: boolean;
 }
 
 interface Waiter {
   stream: string;
+  resolve: () => void;
+  reject: (err: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+/** A WebSocket API (/ws-api/v3) connection: subscriptionId -> apiKey of its user data subscriptions. */
+interface ApiClientState {
+  subscriptions: Map<number, string>;
+}
+
+interface UserWaiter {
+  apiKey: string | undefined;
   resolve: () => void;
   reject: (err: Error) => void;
   timer: NodeJS.Timeout;
@@ -177,6 +234,13 @@ function badRequest(code: number, msg: string): { status: number; body: unknown 
 }
 
 const INVALID_SYMBOL = badRequest(-1121, 'Invalid symbol.');
+const CAPITAL_CONFIG = '/sapi/v1/capital/config/getall';
+/**
+ * Signed sapi reads ccxt's loadMarkets makes once keys are set: fetchCurrencies (capital/config) and,
+ * with ccxt's default options.fetchMargins = true, the margin pair lists (empty here: no mock symbol
+ * allows margin, see isMarginTradingAllowed in exchangeInfo). The product sets fetchMargins: false.
+ */
+const SIGNED_SAPI_READS = new Set([CAPITAL_CONFIG, '/sapi/v1/margin/allPairs', '/sapi/v1/margin/isolated/allPairs']);
 const mandatory = (name: string) =>
   badRequest(-1102, `Mandatory parameter '${name}' was not sent, was empty/null, or malformed.`);
 
@@ -191,15 +255,25 @@ export class MockBinance {
   private readonly clients = new Map<WebSocket, ClientState>();
   private readonly sockets = new Set<Duplex>();
   private readonly hanging = new Set<http.ServerResponse>();
-  private readonly faults: Array<{ remaining: number; kind: MockFault; prefix?: string }> = [];
+  private readonly faults: Array<{ remaining: number; kind: MockFault; prefix?: string; method?: string }> = [];
   private readonly waiters = new Set<Waiter>();
   private rejectingWs = false;
   private fixedNow: number | undefined;
   private baseUrl: string | undefined;
   private tradeId = 1_000_000;
+  private readonly trading: MockTradingEngine;
+  private readonly apiClients = new Map<WebSocket, ApiClientState>();
+  private readonly userWaiters = new Set<UserWaiter>();
+  private nextSubscriptionId = 0;
 
   constructor(opts: { symbols?: MockSymbolConfig[] } = {}) {
     for (const cfg of opts.symbols ?? DEFAULT_SYMBOLS) this.addSymbol(cfg);
+    this.trading = new MockTradingEngine({
+      now: () => this.now(),
+      symbol: (id) => this.symbols.get(id),
+      symbols: () => [...this.symbols.values()],
+      userEvent: (apiKey, event) => this.emitUserEvent(apiKey, event),
+    });
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -238,10 +312,17 @@ export class MockBinance {
       w.reject(new Error(`mock-binance stopped while waiting for subscription ${w.stream}`));
     }
     this.waiters.clear();
+    for (const w of this.userWaiters) {
+      clearTimeout(w.timer);
+      w.reject(new Error('mock-binance stopped while waiting for a user data stream'));
+    }
+    this.userWaiters.clear();
     for (const res of this.hanging) res.destroy();
     this.hanging.clear();
     for (const ws of this.clients.keys()) ws.terminate();
     this.clients.clear();
+    for (const ws of this.apiClients.keys()) ws.terminate();
+    this.apiClients.clear();
     const server = this.server;
     const wss = this.wss;
     this.server = undefined;
@@ -294,6 +375,8 @@ export class MockBinance {
     this.emit(`${s.lowerId}@bookTicker`, this.wsBookTicker(s));
     this.emit('!ticker@arr', [ticker]);
     this.emit('!miniTicker@arr', [mini]);
+    // resting limit orders the new prices cross fill now (executionReports follow the ticker events)
+    this.trading.onTicker(s.id);
   }
 
   /**
@@ -304,6 +387,7 @@ export class MockBinance {
    */
   setOrderBook(symbol: string, bids: [number, number][], asks: [number, number][]): void {
     const s = this.sym(symbol);
+    s.bookSet = true;
     const diff = (prev: Map<number, number>, next: [number, number][]): [string, string][] => {
       const nextMap = new Map<number, number>();
       for (const [p, q] of next) if (q > 0) nextMap.set(p, q);
@@ -378,15 +462,22 @@ export class MockBinance {
 
   // ---------------------------------------------------------------- faults
 
-  /** The next `n` HTTP requests whose path starts with `pathPrefix` (any path if omitted) fail with `kind`. */
-  failNext(n: number, kind: MockFault, pathPrefix?: string): void {
-    if (n > 0) this.faults.push({ remaining: n, kind, prefix: pathPrefix });
+  /**
+   * The next `n` HTTP requests whose path starts with `pathPrefix` (any path if omitted) and, if
+   * given, whose method is `method` ('POST', ...) fail with `kind`. Note that '/api/v3/order' also
+   * prefixes '/api/v3/order/test' and that GET (fetchOrder), POST (create) and DELETE (cancel)
+   * share that path: pass `method` to hit only one of them.
+   */
+  failNext(n: number, kind: MockFault, pathPrefix?: string, method?: string): void {
+    if (n > 0) this.faults.push({ remaining: n, kind, prefix: pathPrefix, method: method?.toUpperCase() });
   }
 
-  /** Terminates every open ws connection (TCP destroyed, no close frame: clients see code 1006). */
+  /** Terminates every open ws connection, WebSocket API ones included (TCP destroyed, no close frame: clients see code 1006). */
   dropWebSockets(): void {
     for (const ws of this.clients.keys()) ws.terminate();
     this.clients.clear();
+    for (const ws of this.apiClients.keys()) ws.terminate();
+    this.apiClients.clear();
   }
 
   /** While on, new ws upgrades are answered with HTTP 503 and closed. Open connections are untouched. */
@@ -430,6 +521,91 @@ export class MockBinance {
     });
   }
 
+  // ---------------------------------------------------------------- trading accounts
+
+  /**
+   * Opens a spot account: requests carrying `apiKey` in X-MBX-APIKEY must be signed with `secret`.
+   * `balances` are free amounts by asset ({ USDT: 10000, BTC: 0.5 }). See mock-binance-trading.ts.
+   */
+  addAccount(apiKey: string, secret: string, balances: Record<string, number>, opts: MockAccountOptions = {}): void {
+    this.trading.addAccount(apiKey, secret, balances, opts);
+  }
+
+  /** Sets the free amount of one asset. */
+  setBalance(apiKey: string, asset: string, free: number): void {
+    this.trading.setBalance(apiKey, asset, free);
+  }
+
+  /** Commission rate (default 0.001) of one account, or of every account when apiKey is omitted. */
+  setFeeRate(rate: number, apiKey?: string): void {
+    this.trading.setFeeRate(rate, apiKey);
+  }
+
+  /** 'open' (Binance's documented rule, the default) or 'all' earlier orders make a newClientOrderId a duplicate. */
+  setDuplicateClientOrderIds(scope: DuplicateClientOrderIds, apiKey?: string): void {
+    this.trading.setDuplicateClientOrderIds(scope, apiKey);
+  }
+
+  /** { asset: { free, locked } } of an account. */
+  balances(apiKey: string): Record<string, { free: number; locked: number }> {
+    return this.trading.balances(apiKey);
+  }
+
+  /** Every order (of one account, or of all), ascending by orderId; copies. */
+  orders(apiKey?: string): MockOrder[] {
+    return this.trading.orders(apiKey);
+  }
+
+  /** One order by orderId, or the most recent carrying a clientOrderId. */
+  findOrder(apiKey: string, ref: { orderId?: number; clientOrderId?: string }): MockOrder | undefined {
+    return this.trading.findOrder(apiKey, ref);
+  }
+
+  /** Every fill (of one account, or of all), ascending by trade id. */
+  trades(apiKey?: string): MockTrade[] {
+    return this.trading.trades(apiKey);
+  }
+
+  /** Create calls received vs orders created (and rejected), cancel calls; of one account or all. */
+  tradingStats(apiKey?: string): MockTradingStats {
+    return this.trading.stats(apiKey);
+  }
+
+  /** Fills (part of) a resting limit order as maker, at its price unless given; emits the executionReport. */
+  fillOrder(apiKey: string, ref: { orderId?: number; clientOrderId?: string }, qty?: number, price?: number): MockOrder {
+    return this.trading.fillOrder(apiKey, ref, qty, price);
+  }
+
+  /** User data stream receivers (WebSocket API subscriptions and /ws/<listenKey> connections), of one account or all. */
+  userStreamCount(apiKey?: string): number {
+    let n = 0;
+    for (const c of this.apiClients.values()) for (const key of c.subscriptions.values()) if (apiKey === undefined || key === apiKey) n++;
+    for (const c of this.clients.values()) {
+      for (const lk of c.listenKeys) {
+        const owner = this.trading.listenKeyOwner(lk);
+        if (owner !== undefined && (apiKey === undefined || owner === apiKey)) n++;
+      }
+    }
+    return n;
+  }
+
+  /** Resolves once some connection receives `apiKey`'s (or any account's) user data stream. */
+  waitForUserStream(apiKey?: string, timeoutMs = 2000): Promise<void> {
+    if (this.userStreamCount(apiKey) > 0) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const waiter: UserWaiter = {
+        apiKey,
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          this.userWaiters.delete(waiter);
+          reject(new Error(`mock-binance: no user data stream subscription${apiKey ? ` for ${apiKey}` : ''} within ${timeoutMs} ms`));
+        }, timeoutMs),
+      };
+      this.userWaiters.add(waiter);
+    });
+  }
+
   // ---------------------------------------------------------------- internals: state
 
   private addSymbol(cfg: MockSymbolConfig): void {
@@ -469,6 +645,7 @@ export class MockBinance {
       bids: new Map(),
       asks: new Map(),
       lastUpdateId: 1000,
+      bookSet: false,
       bookTickerUpdateId: 1000,
       klines: new Map(),
     };
@@ -496,32 +673,80 @@ export class MockBinance {
 
   private onHttp(req: http.IncomingMessage, res: http.ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const method = req.method ?? 'GET';
+    const path = url.pathname;
     const query: Record<string, string> = {};
     for (const [k, v] of url.searchParams) query[k] = v;
-    this.requests.push({ method: req.method ?? 'GET', path: url.pathname, query, at: Date.now() });
+    const header = req.headers['x-mbx-apikey'];
+    const apiKey = typeof header === 'string' ? header : undefined;
+    const record: MockRequest = { method, path, query, at: Date.now() };
+    if (apiKey !== undefined) record.apiKey = apiKey;
+    this.requests.push(record);
+    this.trading.noteRequest(method, path, apiKey);
 
-    const fault = this.takeFault(url.pathname);
-    if (fault !== undefined) {
+    const fault = this.takeFault(path, method);
+    const accepted =
+      fault === 'acceptedThenReset' ||
+      fault === 'acceptedThenLost' ||
+      fault === 'acceptedThenTimeout' ||
+      (typeof fault === 'object' && 'accepted' in fault && fault.accepted === true);
+    if (fault !== undefined && !accepted) {
       this.applyFault(fault, req, res);
       return;
     }
-    const result = req.method === 'GET' ? this.route(url.pathname, query) : undefined;
-    if (!result) {
-      // Binance's edge answers unknown paths with an empty 404; ccxt maps 404 to ExchangeNotAvailable.
-      res.writeHead(404, { 'Content-Type': 'text/plain' });
-      res.end();
+
+    const finish = (result: { status: number; body: unknown } | undefined): void => {
+      if (fault !== undefined) {
+        // processed in full, and now the answer is lost
+        this.applyFault(fault === 'acceptedThenTimeout' ? 'timeout' : typeof fault === 'object' ? fault : 'reset', req, res);
+        return;
+      }
+      if (!result) {
+        // Binance's edge answers unknown paths with an empty 404; ccxt maps 404 to ExchangeNotAvailable.
+        res.writeHead(404, { 'Content-Type': 'text/plain' });
+        res.end();
+        return;
+      }
+      const body = JSON.stringify(result.body);
+      res.writeHead(result.status, {
+        'Content-Type': 'application/json;charset=UTF-8',
+        'Content-Length': Buffer.byteLength(body),
+      });
+      res.end(body);
+    };
+
+    const isPrivate = MockTradingEngine.PATHS.has(path) || SIGNED_SAPI_READS.has(path);
+    if (method === 'GET' && !isPrivate) {
+      finish(this.route(path, query));
       return;
     }
-    const body = JSON.stringify(result.body);
-    res.writeHead(result.status, {
-      'Content-Type': 'application/json;charset=UTF-8',
-      'Content-Length': Buffer.byteLength(body),
+    // Private endpoints: POST/PUT carry their (signed) params in the body.
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const rawBody = Buffer.concat(chunks).toString('utf8');
+      if (rawBody !== '') record.body = Object.fromEntries(new URLSearchParams(rawBody));
+      const rawUrl = req.url ?? '';
+      const q = rawUrl.indexOf('?');
+      const rawQuery = q < 0 ? '' : rawUrl.slice(q + 1).split('#')[0]!;
+      const privateReq = { method, path, rawQuery, rawBody, apiKey };
+      let result: TradingResult | undefined;
+      if (SIGNED_SAPI_READS.has(path)) {
+        // Signed on Binance. Checked for registered API keys only, so market-data tests with
+        // made-up keys keep working.
+        const body = path === CAPITAL_CONFIG ? this.capitalConfig(apiKey) : [];
+        result = method !== 'GET' ? undefined : (this.trading.verifyIfRegistered(privateReq) ?? { status: 200, body });
+      } else {
+        result = this.trading.handle(privateReq);
+      }
+      finish(result);
     });
-    res.end(body);
   }
 
-  private takeFault(path: string): MockFault | undefined {
-    const i = this.faults.findIndex((f) => f.prefix === undefined || path.startsWith(f.prefix));
+  private takeFault(path: string, method: string): MockFault | undefined {
+    const i = this.faults.findIndex(
+      (f) => (f.prefix === undefined || path.startsWith(f.prefix)) && (f.method === undefined || f.method === method),
+    );
     if (i < 0) return undefined;
     const f = this.faults[i]!;
     if (--f.remaining <= 0) this.faults.splice(i, 1);
@@ -529,11 +754,11 @@ export class MockBinance {
   }
 
   private applyFault(fault: MockFault, req: http.IncomingMessage, res: http.ServerResponse): void {
-    if (fault === 'reset') {
+    if (fault === 'reset' || fault === 'acceptedThenReset' || fault === 'acceptedThenLost') {
       req.socket.destroy();
       return;
     }
-    if (fault === 'timeout') {
+    if (fault === 'timeout' || fault === 'acceptedThenTimeout') {
       // Never answered; stop() destroys it. Forget it early if the client gives up.
       this.hanging.add(res);
       res.on('close', () => this.hanging.delete(res));
@@ -580,29 +805,30 @@ export class MockBinance {
         return this.depth(q);
       case '/api/v3/klines':
         return this.klines(q);
-      case '/sapi/v1/capital/config/getall':
-        // Signed (ccxt fetchCurrencies, called by loadMarkets when an API key is set): one entry per asset.
-        return { status: 200, body: this.capitalConfig() };
       default:
         return undefined;
     }
   }
 
-  /** The assets of every listed symbol, in the shape ccxt's binance.fetchCurrencies parses. */
-  private capitalConfig(): unknown[] {
+  /**
+   * GET /sapi/v1/capital/config/getall: the assets of every listed symbol, in the shape ccxt's
+   * binance.fetchCurrencies parses (one entry per asset); free/locked from the account if registered.
+   */
+  private capitalConfig(apiKey: string | undefined): unknown[] {
     const assets = new Set<string>();
     for (const state of this.symbols.values()) {
       assets.add(state.base);
       assets.add(state.quote);
     }
+    const balances = this.trading.hasAccount(apiKey) ? this.trading.balances(apiKey!) : {};
     return [...assets].map((coin) => ({
       coin,
       name: coin,
       depositAllEnable: true,
       withdrawAllEnable: true,
       trading: true,
-      free: '0',
-      locked: '0',
+      free: balances[coin] ? fmt(balances[coin].free) : '0',
+      locked: balances[coin] ? fmt(balances[coin].locked) : '0',
       networkList: [
         {
           network: coin,
@@ -835,7 +1061,8 @@ export class MockBinance {
 
   private onUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
-    const known = path === '/ws' || path.startsWith('/ws/') || path === '/stream' || path.startsWith('/stream/');
+    const known =
+      path === '/ws' || path.startsWith('/ws/') || path === '/stream' || path.startsWith('/stream/') || path.startsWith('/ws-api/');
     if (this.rejectingWs || !known || !this.wss) {
       const status = this.rejectingWs ? 503 : 404;
       socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
@@ -847,17 +1074,24 @@ export class MockBinance {
 
   private onWsConnection(ws: WebSocket, req: http.IncomingMessage): void {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname.startsWith('/ws-api/')) {
+      this.onWsApiConnection(ws);
+      return;
+    }
     const combined = url.pathname.startsWith('/stream');
-    const state: ClientState = { streams: new Set(), combined };
+    const state: ClientState = { streams: new Set(), listenKeys: new Set(), combined };
     this.clients.set(ws, state);
     // Binance accepts streams in the URL: /ws/<stream>[/<stream>] and /stream?streams=a/b.
     // ccxt's numeric connection suffix (/ws/0, /ws/1) is not a stream and is ignored, as on Binance.
+    // A listenKey in their place subscribes to that account's user data stream.
     const fromUrl = combined ? (url.searchParams.get('streams') ?? '').split('/') : url.pathname.split('/').slice(2);
     for (const raw of fromUrl) {
       const stream = parseStream(raw, this.symbolsByLowerId);
       if (stream) state.streams.add(stream);
+      else if (this.trading.listenKeyOwner(raw) !== undefined) state.listenKeys.add(raw);
     }
     if (state.streams.size > 0) this.notifyWaiters();
+    if (state.listenKeys.size > 0) this.notifyUserWaiters();
     ws.on('message', (data) => this.onWsMessage(ws, state, data.toString()));
     ws.on('close', () => {
       this.clients.delete(ws);
@@ -883,9 +1117,14 @@ export class MockBinance {
       case 'SUBSCRIBE':
       case 'UNSUBSCRIBE': {
         const streams: string[] = [];
+        const listenKeys: string[] = [];
         for (const raw of params) {
           const stream = typeof raw === 'string' ? parseStream(raw, this.symbolsByLowerId) : undefined;
           if (!stream) {
+            if (typeof raw === 'string' && this.trading.listenKeyOwner(raw) !== undefined) {
+              listenKeys.push(raw);
+              continue;
+            }
             this.send(ws, { error: { code: 2, msg: `Invalid request: invalid stream ${String(raw)}` }, id });
             return;
           }
@@ -895,6 +1134,11 @@ export class MockBinance {
           if (msg.method === 'SUBSCRIBE') state.streams.add(s);
           else state.streams.delete(s);
         }
+        for (const lk of listenKeys) {
+          if (msg.method === 'SUBSCRIBE') state.listenKeys.add(lk);
+          else state.listenKeys.delete(lk);
+        }
+        if (listenKeys.length > 0 && msg.method === 'SUBSCRIBE') this.notifyUserWaiters();
         // The ack reaches ccxt's handleSubscriptionStatus (no "e", has "id"), which for
         // watchOrderBook starts the REST snapshot (handleOrderBookSubscription).
         this.send(ws, { result: null, id });
@@ -935,6 +1179,94 @@ export class MockBinance {
   private emit(stream: string, data: unknown): void {
     for (const [ws, state] of this.clients) {
       if (state.streams.has(stream)) this.send(ws, state.combined ? { stream, data } : data);
+    }
+  }
+
+  // ---------------------------------------------------------------- internals: user data streams
+
+  /**
+   * Binance's WebSocket API (ws-api/v3), the part ccxt's watchOrders/watchBalance use for spot:
+   * requests {id, method, params} are answered {id, status, result | error, rateLimits}; user data
+   * events arrive as {subscriptionId, event}. Only the user data stream methods are modelled.
+   */
+  private onWsApiConnection(ws: WebSocket): void {
+    const state: ApiClientState = { subscriptions: new Map() };
+    this.apiClients.set(ws, state);
+    ws.on('message', (data) => this.onWsApiMessage(ws, state, data.toString()));
+    ws.on('close', () => {
+      this.apiClients.delete(ws);
+    });
+    ws.on('error', () => {
+      /* a reset client socket; 'close' follows */
+    });
+  }
+
+  private onWsApiMessage(ws: WebSocket, state: ApiClientState, text: string): void {
+    let msg: { id?: unknown; method?: unknown; params?: unknown };
+    try {
+      msg = JSON.parse(text);
+    } catch {
+      this.send(ws, { id: null, status: 400, error: { code: -1013, msg: 'Malformed request.' } });
+      return;
+    }
+    const id = msg.id ?? null;
+    const params = msg.params && typeof msg.params === 'object' ? (msg.params as Record<string, unknown>) : {};
+    const ok = (result: unknown) => this.send(ws, { id, status: 200, result, rateLimits: [] });
+    switch (msg.method) {
+      case 'ping':
+        ok({});
+        return;
+      case 'time':
+        ok({ serverTime: this.now() });
+        return;
+      case 'userDataStream.subscribe.signature': {
+        const auth = this.trading.verifyWsParams(params);
+        if ('error' in auth) {
+          this.send(ws, { id, status: auth.status, error: auth.error });
+          return;
+        }
+        const subscriptionId = this.nextSubscriptionId++;
+        state.subscriptions.set(subscriptionId, auth.apiKey);
+        ok({ subscriptionId }); // ccxt handleUserDataStreamSubscribe reads result.subscriptionId
+        this.notifyUserWaiters();
+        return;
+      }
+      case 'userDataStream.unsubscribe': {
+        const which = params.subscriptionId;
+        if (which === undefined) state.subscriptions.clear();
+        else state.subscriptions.delete(Number(which));
+        ok({});
+        return;
+      }
+      case 'session.status':
+        ok({ apiKey: null, authorizedSince: null, connectedSince: this.now(), returnRateLimits: true, serverTime: this.now(), userDataStream: state.subscriptions.size > 0 });
+        return;
+      default:
+        this.send(ws, { id, status: 400, error: { code: -1100, msg: `Illegal characters found in parameter 'method'; unknown method ${String(msg.method)}.` } });
+    }
+  }
+
+  /** One user data event of an account, to its ws-api subscriptions and /ws/<listenKey> connections. */
+  private emitUserEvent(apiKey: string, event: Record<string, unknown>): void {
+    for (const [ws, state] of this.apiClients) {
+      for (const [subscriptionId, key] of state.subscriptions) {
+        if (key === apiKey) this.send(ws, { subscriptionId, event });
+      }
+    }
+    for (const [ws, state] of this.clients) {
+      for (const lk of state.listenKeys) {
+        if (this.trading.listenKeyOwner(lk) === apiKey) this.send(ws, state.combined ? { stream: lk, data: event } : event);
+      }
+    }
+  }
+
+  private notifyUserWaiters(): void {
+    for (const w of [...this.userWaiters]) {
+      if (this.userStreamCount(w.apiKey) > 0) {
+        clearTimeout(w.timer);
+        this.userWaiters.delete(w);
+        w.resolve();
+      }
     }
   }
 

@@ -79,6 +79,14 @@ export class TradingAccount {
       for (const [currency, free] of Object.entries(this.o.initialBalances)) this.portfolio.setBalance(currency, { free, used: 0 });
       await this.save();
     }
+    if (executor.restore) {
+      // The simulator lost its memory with the restart: resting limit orders go back on its book;
+      // an order it never acknowledged was never executed.
+      for (const r of [...this.open.values()]) {
+        if (r.last.id === null) this.apply({ ...r.last, status: 'rejected', ts: this.o.now(), reason: 'not executed before the restart' });
+        else executor.restore(r.request, r.last, (u) => this.apply(u));
+      }
+    }
   }
 
   /** Orders not final yet, with their latest update. */

@@ -16,6 +16,8 @@ export interface OrderExecutor {
   onPrice(ticker: Ticker): void;
   /** Stops tracking; nothing is canceled at the exchange. */
   close(): Promise<void>;
+  /** Takes back an order that was open before a restart (the simulator's resting limit orders). */
+  restore?(request: OrderRequest, last: OrderUpdate, sink: UpdateSink): void;
 }
 
 /** An update that says nothing happened: for rejections before any order exists. */

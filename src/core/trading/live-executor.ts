@@ -97,7 +97,8 @@ export class LiveExecutor implements OrderExecutor {
     for (;;) {
       if (this.closed) throw new Error('order executor closed');
       try {
-        return await this.lookup(request);
+        const found = await this.lookup(request);
+        return found ? await this.withFees(found, request.symbol) : null;
       } catch (err) {
         if (!isAmbiguousError(err)) throw err;
         await this.sleeper.sleep(backoff.next());
@@ -152,6 +153,24 @@ export class LiveExecutor implements OrderExecutor {
     this.tracked.clear();
   }
 
+  /**
+   * Fees of a fetched order. Some exchanges (Binance) report fills and fees only in the response
+   * to the create call, not when the order is fetched later (after a lost response, or polling a
+   * limit order): then the order's trades are fetched, so the portfolio pays the real fee.
+   */
+  private async withFees(order: any, symbol: string): Promise<any> {
+    const hasFees = (order.fees?.length ?? 0) > 0 || (order.fee && order.fee.cost !== undefined);
+    if (!(Number(order.filled) > 0) || hasFees || !this.o.exchange.has?.fetchOrderTrades) return order;
+    const trades: any[] = await this.o.exchange.fetchOrderTrades(order.id, symbol);
+    const byCurrency = new Map<string, number>();
+    for (const t of trades) {
+      for (const f of t.fees?.length ? t.fees : t.fee ? [t.fee] : []) {
+        if (f?.currency) byCurrency.set(f.currency, (byCurrency.get(f.currency) ?? 0) + (Number(f.cost) || 0));
+      }
+    }
+    return { ...order, fees: [...byCurrency].map(([currency, cost]) => ({ currency, cost })) };
+  }
+
   private adopt(request: OrderRequest, order: any, sink: UpdateSink): OrderUpdate {
     const update = this.toUpdate(request, order);
     sink(update);
@@ -182,7 +201,7 @@ export class LiveExecutor implements OrderExecutor {
 
   private async poll(t: Tracked): Promise<void> {
     const order = await this.o.exchange.fetchOrder(t.orderId, t.request.symbol);
-    const update = this.toUpdate(t.request, order);
+    const update = this.toUpdate(t.request, await this.withFees(order, t.request.symbol));
     if (update.status !== t.last.status || update.filled !== t.last.filled) {
       t.last = update;
       if (update.status !== 'open') this.tracked.delete(t.request.clientOrderId);

@@ -128,6 +128,10 @@ export class SimExecutor implements OrderExecutor {
     order.sink({ ...order.update, status: 'canceled', ts: this.o.source.now(), reason: 'canceled' });
   }
 
+  restore(request: OrderRequest, last: OrderUpdate, sink: UpdateSink): void {
+    if (request.type === 'limit' && last.status === 'open' && last.id !== null) this.resting.set(request.clientOrderId, { request, update: last, sink });
+  }
+
   openOrders(): OrderUpdate[] {
     return [...this.resting.values()].map((o) => o.update);
   }

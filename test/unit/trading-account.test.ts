@@ -1,0 +1,67 @@
+/** The trading account on its own: fills booked once, state that survives a restart, reservations. */
+import assert from 'node:assert/strict';
+import type { OrderRequest, OrderUpdate } from '../../src/core/contract';
+import { SimSource } from '../../src/core/market/sim-source';
+import { MemoryStore } from '../../src/core/state-store';
+import { TradingAccount } from '../../src/core/trading/account';
+import { SimExecutor } from '../../src/core/trading/sim-executor';
+
+async function makeAccount(store: MemoryStore, source: SimSource) {
+  const account = new TradingAccount({ exchangeId: 'sim', mode: 'sim', store, storeKey: 'acct', now: () => source.now(), initialBalances: { USDT: 10_000 } });
+  await account.init(new SimExecutor({ exchangeId: 'sim', mode: 'sim', source, portfolio: account.portfolio, feeRate: 0.001, slippage: 0 }));
+  return account;
+}
+
+const request = (id: string, extra: Partial<OrderRequest> = {}): OrderRequest => ({ kind: 'orderRequest', clientOrderId: id, symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 0.01, ts: 0, ...extra });
+
+describe('trading account', function () {
+  let source: SimSource;
+  beforeEach(() => (source = new SimSource({ seed: 1, speed: 1, startTime: Date.UTC(2026, 0, 1) })));
+  afterEach(() => source.close());
+
+  it('restores portfolio, open orders and used client order ids from the store after a restart', async function () {
+    const store = new MemoryStore();
+    const a = await makeAccount(store, source);
+    const { update } = await a.place(request('c-1'));
+    assert.equal(update.status, 'closed');
+    await a.place(request('c-2', { type: 'limit', price: 1000 }));
+    await a.flush();
+    const before = a.portfolio.snapshot();
+
+    const b = await makeAccount(store, source);
+    assert.deepEqual(b.portfolio.snapshot(), before, 'portfolio restored exactly');
+    assert.deepEqual(b.openOrders().map((o) => o.clientOrderId), ['c-2'], 'the open limit order restored');
+    const again = await b.place(request('c-1'));
+    assert.equal(again.duplicate, true, 'a used client order id is refused after a restart');
+    const open = await b.place(request('c-2', { type: 'limit', price: 1000 }));
+    assert.equal(open.duplicate, true);
+    assert.deepEqual(b.portfolio.snapshot(), before, 'nothing traded by the refused requests');
+    // The restored limit order is live again: it fills when the price crosses.
+    b.onPrice({ kind: 'ticker', exchange: 'sim', symbol: 'BTC/USDT', ts: 1, bid: 999, ask: 1000, last: 999.5 });
+    assert.deepEqual(b.openOrders(), []);
+    assert.ok(Math.abs(b.portfolio.balance('BTC').free - 0.02) < 1e-12, 'both buys of 0.01 BTC');
+    assert.equal(b.portfolio.balance('USDT').used, 0);
+  });
+
+  it('a limit order holds its funds until it fills or is canceled', async function () {
+    const a = await makeAccount(new MemoryStore(), source);
+    const updates: OrderUpdate[] = [];
+    await a.place(request('l-1', { type: 'limit', price: 1000, amount: 1 }), (u) => updates.push(u));
+    assert.deepEqual(a.portfolio.balance('USDT'), { free: 9000, used: 1000 });
+    await a.cancel('l-1');
+    assert.deepEqual(a.portfolio.balance('USDT'), { free: 10_000, used: 0 });
+    assert.deepEqual(updates.map((u) => u.status), ['open', 'canceled']);
+    await a.place(request('l-2', { type: 'limit', price: 1000, amount: 1 }));
+    a.onPrice({ kind: 'ticker', exchange: 'sim', symbol: 'BTC/USDT', ts: 1, bid: 999, ask: 1000, last: 999.5 });
+    assert.deepEqual(a.portfolio.balance('USDT'), { free: 10_000 - 1000 - 1, used: 0 }, 'paid 1000 + 0.1 % fee, nothing left reserved');
+    assert.equal(a.portfolio.balance('BTC').free, 1);
+  });
+
+  it('refuses a limit buy it cannot pay for, without reserving anything', async function () {
+    const a = await makeAccount(new MemoryStore(), source);
+    const { update } = await a.place(request('big', { type: 'limit', price: 1000, amount: 20 }));
+    assert.equal(update.status, 'rejected');
+    assert.match(update.reason!, /insufficient USDT/);
+    assert.deepEqual(a.portfolio.balance('USDT'), { free: 10_000, used: 0 });
+  });
+});
