@@ -89,7 +89,8 @@ export class CandleFeed {
     this.stopped = true;
     this.sleeper.cancel();
     await this.loop?.stop();
-    await this.catchingUp.catch(() => undefined);
+    // A REST catch-up in flight ends on its own (it checks `stopped` before emitting).
+    this.catchingUp.catch(() => undefined);
   }
 
   private async warmUp(): Promise<void> {

@@ -40,10 +40,15 @@ export class WatchLoop<T> {
     this.running ??= this.run();
   }
 
+  /**
+   * Stops the loop. It does not wait for a watch in flight: an idle stream may not answer until
+   * its source closes, and closing must not hang on it. The loop checks `stopped` after every
+   * await, so nothing is emitted after this returns.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     this.sleeper.cancel();
-    await this.running?.catch(() => undefined);
+    this.running?.catch(() => undefined);
   }
 
   private async run(): Promise<void> {
