@@ -11,7 +11,8 @@ import { SimSource } from './market/sim-source';
 import type { SymbolFeed } from './market/symbol-feed';
 import { createTickerFeed } from './market/ticker-feed';
 import { MemoryStore, type StateStore } from './state-store';
-import { TradingAccount } from './trading/account';
+import type { OrderRequest } from './contract';
+import { TradingAccount, type OrderListener, type PlaceResult } from './trading/account';
 import { LiveExecutor } from './trading/live-executor';
 import { reconcileLiveAccount } from './trading/reconcile';
 import { SimExecutor } from './trading/sim-executor';
@@ -57,6 +58,21 @@ export class ExchangeSession {
     return this.accountPromise;
   }
 
+  /**
+   * Places an order on the account, making sure a price for the symbol is known first (the max
+   * order value check needs one), and keeps prices flowing for it afterwards.
+   */
+  async placeOrder(request: OrderRequest, listener?: OrderListener): Promise<PlaceResult> {
+    const account = await this.account();
+    if (account.portfolio.lastPrice(request.symbol) === undefined) {
+      const ticker = await (await this.source()).fetchTicker(request.symbol);
+      account.portfolio.mark(request.symbol, ticker.last);
+    }
+    const result = await account.place(request, listener);
+    void this.watchPrices([request.symbol]);
+    return result;
+  }
+
   /** Keeps prices flowing into the account for the symbols it holds, has orders in, or stops on. */
   async watchPrices(symbols: string[]): Promise<void> {
     const source = await this.source();
@@ -83,6 +99,7 @@ export class ExchangeSession {
       storeKey: `tradebot:account:${this.id}:${s.mode}`,
       now: () => source.now(),
       initialBalances: s.mode === 'live' ? undefined : parseBalances(s.simBalances),
+      maxNotional: s.maxNotional,
     });
     if (s.mode === 'live') {
       const executor = new LiveExecutor({ exchange: (source as CcxtSource).ccxt, exchangeId: this.exchangeName, now: () => source.now() });

@@ -22,10 +22,10 @@ const EXAMPLES = path.join(packageRoot(), 'examples');
 const files = fs.existsSync(EXAMPLES) ? fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.json')).sort() : [];
 const read = (file: string): FlowNode[] => JSON.parse(fs.readFileSync(path.join(EXAMPLES, file), 'utf8'));
 
-const OUR_TYPES = ['tradebot-exchange', 'tradebot-ticker', 'tradebot-order-book', 'tradebot-candles', 'tradebot-indicator', 'tradebot-strategy'];
+const OUR_TYPES = ['tradebot-exchange', 'tradebot-ticker', 'tradebot-order-book', 'tradebot-candles', 'tradebot-indicator', 'tradebot-strategy', 'tradebot-risk-gate', 'tradebot-place-order'];
 const CORE_TYPES = ['tab', 'debug', 'comment', 'catch', 'inject', 'change', 'delay', 'function', 'switch', 'link in', 'link out'];
-/** Node types that only document the flow or show messages: the runtime test leaves them out or replaces them. */
-const NOT_LOADED = ['tab', 'comment'];
+/** Node types that document the flow or are buttons for the user: the runtime test leaves them out. */
+const NOT_LOADED = ['tab', 'comment', 'inject'];
 /** What loadFlow can run: our nodes, the core catch node, and helper nodes standing in for debug nodes. */
 const LOADABLE = [...OUR_TYPES, 'catch', 'helper'];
 
@@ -172,6 +172,14 @@ describe('example flows (examples/)', function () {
           }
         }
         for (const [id, inbox] of shown) assert.ok(inbox.messages.every((m) => m.payload.kind === 'signal'), `debug ${id} shows signals`);
+
+        // Where the example trades, orders must fill and reach the debug node on the order output.
+        for (const order of flow.filter((n) => n.type === 'tradebot-place-order')) {
+          const target = (wiresOf(order)[0] ?? [])[0];
+          assert.ok(target, `place order ${order.id}: its updates output is wired`);
+          const inbox = new Inbox(target);
+          await waitFor(() => inbox.messages.some((m) => m.payload.kind === 'orderUpdate' && m.payload.status === 'closed' && m.payload.filled > 0), SIGNAL_TIMEOUT_MS, 'a filled order');
+        }
       });
     });
   }

@@ -110,6 +110,16 @@ describe('risk gate -> place order on the simulated market', function () {
     assert.equal(p.openOrders, 0);
   });
 
+  it("the exchange node's max order value: a request above it is refused by the order node, nothing traded", async function () {
+    await loadFlow([{ ...pipeline()[0]!, maxNotional: '100' }, ...pipeline().slice(1)]);
+    const updates = new Inbox('updates');
+    getNode('order').receive({ payload: { kind: 'orderRequest', clientOrderId: 'tb-too-big', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 0.01, ts: Date.now() } });
+    const [u] = await updates.take(1);
+    assert.equal(u.payload.status, 'rejected');
+    assert.match(u.payload.reason, /above the exchange node's max order 100: not sent/);
+    assert.equal((await portfolioNow()).balances.USDT.total, 10_000);
+  });
+
   it('a bad signal is rejected on output 2 and reported to Catch; the kill switch refuses until resume', async function () {
     await loadFlow(pipeline());
     const rejected = new Inbox('rejected');

@@ -184,10 +184,14 @@ describe('risk gate', function () {
     assert.equal(inTradingWindow(Date.UTC(2026, 0, 5, 6, 0), night), false);
   });
 
-  it("the exchange node's max notional cap", function () {
+  it("the exchange node's max notional cap cuts the size to the cap", function () {
     const { gate, ctx } = setup({ quoteAmount: 1000 });
-    assert.equal(code(gate.evaluate(signal('buy'), ctx({ maxNotional: 500 }))), 'MAX_NOTIONAL');
-    assert.equal(code(gate.evaluate(signal('buy'), ctx({ maxNotional: 1000 }))), 'APPROVED');
+    const capped = gate.evaluate(signal('buy'), ctx({ maxNotional: 500 }));
+    assert.ok('request' in capped);
+    assert.equal(capped.request.amount, 0.0099); // 1 % below the cap: 495 / 50000
+    assert.match(capped.request.reason!, /capped at the exchange node's max order 500/);
+    const full = gate.evaluate(signal('buy'), ctx({ maxNotional: 2000 }));
+    assert.ok('request' in full && full.request.amount === 0.02, 'a size well under the cap is not touched');
   });
 
   it("market limits: minimum amount and minimum notional", function () {

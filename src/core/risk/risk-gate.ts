@@ -35,6 +35,8 @@ export type RiskOutcome = { request: OrderRequest } | { rejection: Rejection };
 const REMEMBER_APPROVED = 5_000;
 /** Headroom on the quote balance for fees and slippage of a market buy. */
 const BALANCE_HEADROOM = 1.005;
+/** Sizes cut by the max-order cap stay 1 % below it. */
+const CAP_HEADROOM = 0.99;
 const fmt = (x: number) => String(+x.toPrecision(8));
 
 export class RiskGate {
@@ -127,8 +129,11 @@ export class RiskGate {
       how = `risk ${s.riskPct} % of equity ${fmt(equity)} with a ${fmt(100 * stop)} % stop`;
     }
     if (!(quoteAmount > 0)) return reject('ZERO_SIZE', `the size came out as ${fmt(quoteAmount)} ${quote} (${how})`);
-    if (ctx.maxNotional !== undefined && quoteAmount > ctx.maxNotional) {
-      return reject('MAX_NOTIONAL', `order value ${fmt(quoteAmount)} ${quote} is above the exchange node's cap ${ctx.maxNotional}`);
+    if (ctx.maxNotional !== undefined && quoteAmount > ctx.maxNotional * CAP_HEADROOM) {
+      // The exchange node's cap bounds every order: a larger size is cut to just below it, so a price
+      // move before the fill cannot push the order over the cap (the order node refuses anything above it).
+      how += `, capped at the exchange node's max order ${ctx.maxNotional} ${quote}`;
+      quoteAmount = ctx.maxNotional * CAP_HEADROOM;
     }
     if (s.maxExposurePerSymbol !== undefined && portfolio.exposure(signal.symbol) + quoteAmount > s.maxExposurePerSymbol) {
       return reject('MAX_EXPOSURE_SYMBOL', `${signal.symbol} exposure would be ${fmt(portfolio.exposure(signal.symbol) + quoteAmount)} ${quote}; the limit is ${s.maxExposurePerSymbol}`);

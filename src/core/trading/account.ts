@@ -45,6 +45,8 @@ export interface AccountOptions {
   now: () => number;
   /** Initial simulated balances (sim, paper) when the store has none. */
   initialBalances?: Record<string, number>;
+  /** The exchange node's cap on one order's value (quote currency): anything above is refused. */
+  maxNotional?: number;
 }
 
 export type PlaceResult = { update: OrderUpdate; duplicate: boolean };
@@ -112,6 +114,21 @@ export class TradingAccount {
         update: { ...this.placeholder(request), status: 'rejected', reason: `client order id ${request.clientOrderId} was already used: not sent again` },
         duplicate: true,
       };
+    }
+    const cap = this.o.maxNotional;
+    if (cap !== undefined) {
+      const price = request.price ?? this.portfolio.lastPrice(request.symbol);
+      const reason =
+        price === undefined
+          ? `no price known for ${request.symbol} to check the max order value ${cap}: not sent`
+          : request.amount * price > cap * (1 + 1e-9)
+            ? `order value ${+(request.amount * price).toPrecision(8)} is above the exchange node's max order ${cap}: not sent`
+            : undefined;
+      if (reason) {
+        const update: OrderUpdate = { ...this.placeholder(request), status: 'rejected', reason };
+        listener?.(update);
+        return { update, duplicate: false };
+      }
     }
     if (listener) this.listeners.set(request.clientOrderId, listener);
     // Write-ahead: the order is recorded as pending before anything is sent, so a crash between

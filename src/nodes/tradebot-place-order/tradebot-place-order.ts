@@ -58,9 +58,8 @@ export = function register(RED: NodeAPI): void {
         }
         const markets = await (await session!.source()).loadMarkets();
         if (!markets.has(request.symbol)) throw new Error(`msg.payload.symbol: ${request.symbol} is not a market on ${session!.exchangeName}`);
-        const { update, duplicate } = await account.place(request, onUpdate);
+        const { update, duplicate } = await session!.placeOrder(request, onUpdate);
         if (duplicate) send([{ ...msg, topic: request.symbol, payload: update, duplicate: true }, null]);
-        void session!.watchPrices([request.symbol]);
       })().then(
         () => done(),
         (err) => done(new Error(session ? session.redact((err as Error).message ?? String(err)) : String(err))),

@@ -54,7 +54,8 @@ export = function register(RED: NodeAPI): void {
         if ('signal' in outcome) {
           signals++;
           const s = outcome.signal;
-          send([{ topic: s.symbol, payload: s }, null]);
+          // The message carries on (msg.indicators included: the risk gate reads ATR from it); the payload becomes the signal.
+          send([{ ...msg, topic: s.symbol, payload: s }, null]);
           status.now(statusFor('live', `${s.side} ${s.symbol} @ ${s.price} (${signals} signals)`));
         } else {
           const hold = outcome.hold;
