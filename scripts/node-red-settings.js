@@ -7,6 +7,9 @@ module.exports = {
   flowFilePretty: true,
   // The dev user dir is on this machine only; a real install should set its own secret (README: Security).
   credentialSecret: process.env.NODE_RED_CREDENTIAL_SECRET || 'tradebot-local-development',
+  // The portfolio, open orders and risk state persist in context: a file store keeps them across
+  // restarts (flushed every second rather than Node-RED's default 30 s).
+  contextStorage: { default: { module: 'localfilesystem', config: { flushInterval: 1 } } },
   diagnostics: { enabled: false },
   telemetry: { enabled: false },
   externalModules: { palette: { allowInstall: true } },
