@@ -18,4 +18,4 @@ echo "Node $("$node22" --version), Node-RED $("$node22" -p "require('$runtime/pa
 
 TRADEBOT_NODE_RED_PATH="$("$node22" -p "require.resolve('$runtime')")" \
   "$node22" node_modules/mocha/bin/mocha.js --no-config --timeout 30000 --exit \
-  'dist/test/node/**/*.test.js' 'dist/test/integration/exchange-nodes.test.js'
+  'dist/test/node/**/*.test.js' 'dist/test/integration/exchange-nodes.test.js' 'dist/test/integration/trading-nodes-exchange.test.js'

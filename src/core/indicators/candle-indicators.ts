@@ -47,6 +47,26 @@ export function priceOf(c: OhlcvCandle, src: PriceSource): number {
 
 const typical = (c: OhlcvCandle) => (c.high + c.low + c.close) / 3;
 
+/** Highest high and lowest low of the last n candles (current included). */
+class HighLowWindow {
+  private readonly highs: Ring;
+  private readonly lows: Ring;
+  constructor(period: number) {
+    this.highs = new Ring(period);
+    this.lows = new Ring(period);
+  }
+  /** Adds a candle; the range once the window is full, else null. */
+  push(c: OhlcvCandle): { hh: number; ll: number } | null {
+    this.highs.push(c.high);
+    this.lows.push(c.low);
+    return this.highs.full ? { hh: this.highs.max(), ll: this.lows.min() } : null;
+  }
+  clear() {
+    this.highs.clear();
+    this.lows.clear();
+  }
+}
+
 /** Counts candles so `remaining` is exact without each indicator tracking it. */
 abstract class Counted<S extends IndicatorSpec> implements Indicator {
   private seen = 0;
@@ -154,23 +174,19 @@ export class Bollinger extends Counted<Extract<IndicatorSpec, { type: 'bollinger
 }
 
 export class Stochastic extends Counted<Extract<IndicatorSpec, { type: 'stochastic' }>> {
-  private readonly highs: Ring;
-  private readonly lows: Ring;
+  private readonly window: HighLowWindow;
   private readonly k: Sma;
   private readonly d: Sma;
   constructor(spec: Extract<IndicatorSpec, { type: 'stochastic' }>) {
     super(spec, spec.period + spec.kSmoothing + spec.dPeriod - 2);
-    this.highs = new Ring(spec.period);
-    this.lows = new Ring(spec.period);
+    this.window = new HighLowWindow(spec.period);
     this.k = new Sma(spec.kSmoothing);
     this.d = new Sma(spec.dPeriod);
   }
   protected compute(c: OhlcvCandle) {
-    this.highs.push(c.high);
-    this.lows.push(c.low);
-    if (!this.highs.full) return null;
-    const hh = this.highs.max();
-    const ll = this.lows.min();
+    const range = this.window.push(c);
+    if (!range) return null;
+    const { hh, ll } = range;
     const rawK = hh === ll ? 50 : (100 * (c.close - ll)) / (hh - ll);
     const k = this.k.next(rawK);
     if (k === null) return null;
@@ -178,8 +194,7 @@ export class Stochastic extends Counted<Extract<IndicatorSpec, { type: 'stochast
     return d === null ? null : { k, d };
   }
   protected clear() {
-    this.highs.clear();
-    this.lows.clear();
+    this.window.clear();
     this.k.reset();
     this.d.reset();
   }
@@ -404,24 +419,19 @@ export class Roc extends Counted<Extract<IndicatorSpec, { type: 'roc' }>> {
 }
 
 export class WilliamsR extends Counted<Extract<IndicatorSpec, { type: 'williamsr' }>> {
-  private readonly highs: Ring;
-  private readonly lows: Ring;
+  private readonly window: HighLowWindow;
   constructor(spec: Extract<IndicatorSpec, { type: 'williamsr' }>) {
     super(spec, spec.period);
-    this.highs = new Ring(spec.period);
-    this.lows = new Ring(spec.period);
+    this.window = new HighLowWindow(spec.period);
   }
   protected compute(c: OhlcvCandle) {
-    this.highs.push(c.high);
-    this.lows.push(c.low);
-    if (!this.highs.full) return null;
-    const hh = this.highs.max();
-    const ll = this.lows.min();
+    const range = this.window.push(c);
+    if (!range) return null;
+    const { hh, ll } = range;
     return hh === ll ? -50 : (-100 * (hh - c.close)) / (hh - ll);
   }
   protected clear() {
-    this.highs.clear();
-    this.lows.clear();
+    this.window.clear();
   }
 }
 

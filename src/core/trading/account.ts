@@ -6,7 +6,7 @@
  */
 import type { Mode, OrderRequest, OrderUpdate, Ticker } from '../contract';
 import type { StateStore } from '../state-store';
-import type { OrderExecutor } from './executor';
+import { newOrderUpdate, type OrderExecutor } from './executor';
 import { Portfolio, splitSymbol, type PortfolioSnapshot } from './portfolio';
 import { StopBook, type StopHit, type StopLevels } from './stops';
 
@@ -267,25 +267,7 @@ export class TradingAccount {
   }
 
   private placeholder(request: OrderRequest): OrderUpdate {
-    return {
-      kind: 'orderUpdate',
-      id: null,
-      clientOrderId: request.clientOrderId,
-      ...(request.signalId ? { signalId: request.signalId } : {}),
-      exchange: this.o.exchangeId,
-      symbol: request.symbol,
-      side: request.side,
-      type: request.type,
-      status: 'open',
-      amount: request.amount,
-      filled: 0,
-      remaining: request.amount,
-      average: null,
-      price: request.price ?? null,
-      fee: { cost: 0, currency: splitSymbol(request.symbol).quote },
-      ts: request.ts,
-      mode: this.o.mode,
-    };
+    return newOrderUpdate(request, this.o.exchangeId, this.o.mode, request.ts);
   }
 
   /** Serialised writes: the store always ends with the latest state. */

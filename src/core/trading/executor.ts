@@ -20,18 +20,18 @@ export interface OrderExecutor {
   restore?(request: OrderRequest, last: OrderUpdate, sink: UpdateSink): void;
 }
 
-/** An update that says nothing happened: for rejections before any order exists. */
-export function rejectedUpdate(request: OrderRequest, exchange: string, mode: OrderUpdate['mode'], ts: number, reason: string): OrderUpdate {
+/** A fresh update for a request: open, nothing filled yet. Callers override what they know. */
+export function newOrderUpdate(request: OrderRequest, exchange: string, mode: OrderUpdate['mode'], ts: number, id: string | null = null): OrderUpdate {
   return {
     kind: 'orderUpdate',
-    id: null,
+    id,
     clientOrderId: request.clientOrderId,
     ...(request.signalId ? { signalId: request.signalId } : {}),
     exchange,
     symbol: request.symbol,
     side: request.side,
     type: request.type,
-    status: 'rejected',
+    status: 'open',
     amount: request.amount,
     filled: 0,
     remaining: request.amount,
@@ -40,6 +40,10 @@ export function rejectedUpdate(request: OrderRequest, exchange: string, mode: Or
     fee: { cost: 0, currency: request.symbol.split('/')[1]!.split(':')[0]! },
     ts,
     mode,
-    reason,
   };
+}
+
+/** An update that says nothing happened: for rejections before any order exists. */
+export function rejectedUpdate(request: OrderRequest, exchange: string, mode: OrderUpdate['mode'], ts: number, reason: string): OrderUpdate {
+  return { ...newOrderUpdate(request, exchange, mode, ts), status: 'rejected', reason };
 }

@@ -10,7 +10,7 @@
  */
 import type { OrderRequest, OrderUpdate, Ticker } from '../contract';
 import type { MarketSource } from '../market/market-source';
-import { rejectedUpdate, type OrderExecutor, type UpdateSink } from './executor';
+import { newOrderUpdate, rejectedUpdate, type OrderExecutor, type UpdateSink } from './executor';
 import { walkBook } from './order-book-walk';
 import { splitSymbol, type Portfolio } from './portfolio';
 
@@ -48,25 +48,8 @@ export class SimExecutor implements OrderExecutor {
       return update;
     };
     const id = `${this.o.mode}-${this.nextId++}`;
-    const base0: OrderUpdate = {
-      kind: 'orderUpdate',
-      id,
-      clientOrderId: request.clientOrderId,
-      ...(request.signalId ? { signalId: request.signalId } : {}),
-      exchange: this.o.exchangeId,
-      symbol: request.symbol,
-      side: request.side,
-      type: request.type,
-      status: 'open',
-      amount: request.amount,
-      filled: 0,
-      remaining: request.amount,
-      average: null,
-      price: request.price ?? null,
-      fee: { cost: 0, currency: quote },
-      ts: now,
-      mode: this.o.mode,
-    };
+    const base0 = newOrderUpdate(request, this.o.exchangeId, this.o.mode, now, id);
+
 
     if (request.type === 'limit') {
       const price = request.price!;
