@@ -16,23 +16,32 @@
  * - A real `node node-red/red.js` child, not node-red-node-test-helper: the helper wraps every
  *   node in sinon spies and shares the mocha process, so its memory says nothing about a user's.
  * - RSS from /proc/<pid>/status, no forced GC: what `top`, containers and small boards account for.
- * - WARM_MS is 20 s, not less: V8 grows its young generation to 32 MB during Node-RED's start-up
- *   burst and its memory reducer only shrinks it back to 1 MB some 8-18 s later. A window inside
- *   that transition measures start-up garbage (+/- 30 MB, varying run to run), not the steady
- *   state a long-running Node-RED settles in.
+ * - Sampling starts once the heap has settled, not after a fixed time: V8 grows its young
+ *   generation (new space) to 32 MB during Node-RED's start-up burst, and its memory reducer
+ *   shrinks it back to 1 MB at a moment that varies from ~10 s to over a minute after start,
+ *   bare Node-RED included. A fixed window lands before or after that moment at random, which
+ *   swings a run's RSS by ~30 MB and says nothing about tradebot. So each run warms for
+ *   MIN_WARM_MS (feeds connect, the candle warm-up is done), then waits until the young
+ *   generation is back to <= SETTLED_YOUNG_GEN (4 MB), at most SETTLE_MAX_MS after "Started flows",
+ *   then samples. A run that never settles is sampled anyway, so a flow that keeps the young
+ *   generation big is counted, and is flagged in the table. The start-up peak is not lost:
+ *   the "peak" column is VmHWM, the highest RSS of the process's whole life.
  * - Each configuration runs ROUNDS times; the figure is the median of the per-run medians.
  * - To fit in two minutes the runs overlap: starts are staggered (the next process is spawned
  *   only after the previous one logged "Started flows" plus STAGGER_MS, so start-ups never compete
  *   for the CPU), then each process warms and is sampled in its own window. RSS is per process;
  *   the steady-state CPU load of all runs together is a few percent (printed in the breakdown).
- * - A breakdown (V8 heap, young generation, external memory) comes from a SIGUSR2 handler that
- *   settings.js installs in Node-RED: zero cost until the benchmark asks, once per run.
+ * - The young generation's size, and a breakdown (V8 heap, external memory) after sampling, come
+ *   from an admin-API middleware that settings.js installs in Node-RED (GET /bench/heap): one
+ *   small request per second while waiting to settle, none while sampling. (Not a signal
+ *   handler: Node-RED stops on SIGUSR2, for nodemon.)
  *
  * Prints two tables and the two targets, writes bench/results/memory-latest.json.
  * Exit code 0 even when a target is missed (it is a benchmark); 1 when a run did not start or
  * did not do its work (missing node types, errors in the log, no data reaching the nodes).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { setMaxListeners } from 'node:events';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -48,15 +57,24 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const PACKAGE_NAME = 'node-red-contrib-tradebot';
 const RESULTS_FILE = path.join(ROOT, 'bench', 'results', 'memory-latest.json');
 
-/** Runs per configuration (--rounds N). 3 keeps the whole benchmark near one minute. */
+/** Runs per configuration (--rounds N). 3 keeps the whole benchmark under two minutes. */
 const ROUNDS = roundsFromArgs(3);
-/** After "Started flows": feeds connect and warm up, and V8's memory reducer runs (see the header). */
-const WARM_MS = 20_000;
+/** After "Started flows", always: feeds connect, ccxt loads, the candle warm-up is sent. */
+const MIN_WARM_MS = 8_000;
+/**
+ * Then sampling waits for V8's young generation to be back to this size: it rests at 1 MB, grows
+ * to 32 MB at start-up and shrinks in halvings; under a steady message load it may stop at 2-4 MB...
+ */
+const SETTLED_YOUNG_GEN = 4 * 1024 * 1024;
+/** ...polled this often (one small admin request)... */
+const SETTLE_POLL_MS = 1_000;
+/** ...but no longer than this after "Started flows" (see the header). */
+const SETTLE_MAX_MS = 45_000;
 /** RSS is read every SAMPLE_EVERY_MS for SAMPLE_MS; a run's figure is the median, its max is kept too. */
 const SAMPLE_MS = 10_000;
 const SAMPLE_EVERY_MS = 500;
 /** Gap between one run's "Started flows" and the next spawn: covers ccxt loading and the candle warm-up. */
-const STAGGER_MS = 1_500;
+const STAGGER_MS = 1_000;
 /** Node-RED normally starts in 1-4 s; more means something is wrong. */
 const START_TIMEOUT_MS = 30_000;
 /** SIGTERM first (Node-RED closes its nodes), SIGKILL if it has not exited by then. */
@@ -106,7 +124,7 @@ interface NodeRedRun {
   log: string[];
 }
 
-/** What settings.js prints on SIGUSR2; bytes. */
+/** What GET /bench/heap answers (see settingsSource); bytes. */
 interface HeapBreakdown {
   rss: number;
   heapTotal: number;
@@ -122,7 +140,11 @@ interface RunResult {
   samples: number[]; // bytes
   medianRss: number;
   maxRss: number;
+  /** VmHWM: the highest RSS of the process's life, start-up included. */
+  peakRss: number;
   heap: HeapBreakdown;
+  /** ms after "Started flows" when the young generation was back to normal; undefined = never within SETTLE_MAX_MS. */
+  settledMs: number | undefined;
   /** CPU used by the process during its sampling window, percent of one core. */
   cpuPercent: number;
 }
@@ -196,11 +218,11 @@ function httpGet(port: number, urlPath: string, timeoutMs = 2_000): Promise<{ st
   });
 }
 
-/** VmRSS of a process from /proc, in bytes (Linux only). */
-function readRssBytes(pid: number): number {
+/** A memory field of /proc/<pid>/status in bytes: VmRSS (resident now) or VmHWM (highest resident ever). Linux only. */
+function readProcStatus(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
-  if (!match) throw new Error(`no VmRSS in /proc/${pid}/status`);
+  const match = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(status);
+  if (!match) throw new Error(`no ${field} in /proc/${pid}/status`);
   return Number(match[1]) * 1024;
 }
 
@@ -218,15 +240,10 @@ function readCpuTicks(pid: number): number {
  * Node-RED settings for a run. Console logging stays at 'warn' (the benchmark scans it for
  * errors); a second logger at 'info' forwards only the lifecycle lines the benchmark waits on,
  * which Node-RED logs at info: "Started flows" and "Waiting for missing types" (+ the types).
- * The SIGUSR2 handler prints a heap breakdown on demand.
+ * An admin middleware answers GET /bench/heap with a heap breakdown.
  */
 function settingsSource(port: number): string {
   return `// Written by bench/memory.ts for one benchmark run.
-process.on('SIGUSR2', () => {
-  const m = process.memoryUsage();
-  const young = require('v8').getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
-  console.log('[bench-heap] ' + JSON.stringify({ rss: m.rss, heapTotal: m.heapTotal, heapUsed: m.heapUsed, external: m.external, newSpace: young ? young.space_size : 0 }));
-});
 module.exports = {
   uiHost: '127.0.0.1',
   uiPort: ${port},
@@ -235,6 +252,13 @@ module.exports = {
   diagnostics: { enabled: false },
   telemetry: { enabled: false },
   editorTheme: { tours: false },
+  // GET /bench/heap on the admin port: the heap breakdown the benchmark reads once per run.
+  httpAdminMiddleware: (req, res, next) => {
+    if (req.method !== 'GET' || req.url !== '/bench/heap') return next();
+    const m = process.memoryUsage();
+    const young = require('v8').getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
+    res.json({ rss: m.rss, heapTotal: m.heapTotal, heapUsed: m.heapUsed, external: m.external, newSpace: young ? young.space_size : 0 });
+  },
   logging: {
     console: { level: 'warn', metrics: false, audit: false },
     bench: {
@@ -342,23 +366,33 @@ async function sampleRss(child: ChildProcess, signal: AbortSignal): Promise<{ sa
   const cpu0 = readCpuTicks(child.pid!);
   while (Date.now() - t0 < SAMPLE_MS) {
     if (exited(child)) throw new RunFailed('Node-RED exited while being measured');
-    samples.push(readRssBytes(child.pid!));
+    samples.push(readProcStatus(child.pid!, 'VmRSS'));
     await sleep(SAMPLE_EVERY_MS, signal);
   }
   const cpuPercent = ((readCpuTicks(child.pid!) - cpu0) * 10) / (Date.now() - t0) * 100; // ticks are 10 ms
   return { samples, cpuPercent };
 }
 
-/** Asks Node-RED (SIGUSR2, handled in settings.js) for its heap breakdown and reads the answer from stdout. */
-async function readHeapBreakdown(run: NodeRedRun): Promise<HeapBreakdown> {
-  const from = run.log.length;
-  run.child.kill('SIGUSR2');
-  for (let waited = 0; waited < 3_000; waited += 50) {
-    const line = run.log.slice(from).find((l) => l.startsWith('[bench-heap] '));
-    if (line) return JSON.parse(line.slice('[bench-heap] '.length)) as HeapBreakdown;
-    await sleep(50);
+/**
+ * Waits, after MIN_WARM_MS, until V8's young generation is back to its resting size (see the
+ * header); resolves the ms since "Started flows" it took, or undefined if SETTLE_MAX_MS passed.
+ */
+async function waitForSettledHeap(run: NodeRedRun, startedAt: number, signal: AbortSignal): Promise<number | undefined> {
+  await sleep(MIN_WARM_MS, signal);
+  for (;;) {
+    const errors = logProblems(run.log); // fail now rather than after the sampling
+    if (errors.length) throw new RunFailed(`errors in the Node-RED log:\n  ${errors.join('\n  ')}`);
+    if ((await readHeapBreakdown(run)).newSpace <= SETTLED_YOUNG_GEN) return Date.now() - startedAt;
+    if (Date.now() - startedAt + SETTLE_POLL_MS > SETTLE_MAX_MS) return undefined;
+    await sleep(SETTLE_POLL_MS, signal);
   }
-  throw new RunFailed('Node-RED did not answer SIGUSR2 with a heap breakdown');
+}
+
+/** Node-RED's own view of its memory, from the /bench/heap middleware that settings.js adds. */
+async function readHeapBreakdown(run: NodeRedRun): Promise<HeapBreakdown> {
+  const res = await httpGet(run.port, '/bench/heap');
+  if (res.status !== 200) throw new RunFailed(`GET /bench/heap answered ${res.status}`);
+  return JSON.parse(res.body) as HeapBreakdown;
 }
 
 // ------------------------------------------------------------------ checks that a run did its work
@@ -389,8 +423,13 @@ function readNodeStatuses(port: number): Promise<Map<string, { fill?: string; te
       }, 1_000);
     });
     ws.on('message', (data) => {
-      const parsed = JSON.parse(data.toString());
-      for (const m of Array.isArray(parsed) ? parsed : [parsed]) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(data.toString());
+      } catch {
+        return; // not a comms batch; the statuses check will say what is missing
+      }
+      for (const m of (Array.isArray(parsed) ? parsed : [parsed]) as Array<{ topic?: unknown; data: { fill?: string; text?: string } }>) {
         if (typeof m.topic === 'string' && m.topic.startsWith('status/')) statuses.set(m.topic.slice('status/'.length), m.data);
       }
     });
@@ -602,19 +641,22 @@ function startRun(config: Configuration, round: number, signal: AbortSignal): { 
       const run: NodeRedRun = { port, child: spawned.child, log };
 
       await waitUntilStarted(run, signal);
-      const startMs = Date.now() - spawnedAt;
+      const startedAt = Date.now();
+      const startMs = startedAt - spawnedAt;
       markStarted();
-      await sleep(WARM_MS, signal);
+      const settledMs = await waitForSettledHeap(run, startedAt, signal);
       const { samples, cpuPercent } = await sampleRss(run.child, signal);
+      const peakRss = readProcStatus(run.child.pid!, 'VmHWM');
       const heap = await readHeapBreakdown(run);
       const problems = [...logProblems(log), ...(await prepared.verify(run))];
       if (problems.length) throw new RunFailed(`${config.name} #${round} did not do its work:\n  ${problems.join('\n  ')}`);
       const warnings = log.filter((l) => l.includes('[warn]') && !EXPECTED_WARNINGS.some((re) => re.test(l)));
       if (warnings.length) console.log(`  (${config.name} #${round}: Node-RED warnings)\n    ${warnings.join('\n    ')}`);
-      return { config: config.name, round, startMs, samples, medianRss: median(samples), maxRss: Math.max(...samples), heap, cpuPercent };
+      return { config: config.name, round, startMs, samples, medianRss: median(samples), maxRss: Math.max(...samples), peakRss, heap, settledMs, cpuPercent };
     } catch (err) {
-      if (err instanceof RunFailed) err.message += `\n--- Node-RED log (${config.name} #${round}) ---\n${log.join('\n')}`;
-      throw err;
+      if (signal.aborted && !(err instanceof RunFailed)) throw err; // stopped because another run failed
+      const message = err instanceof RunFailed ? err.message : `${config.name} #${round}: ${(err as Error).stack ?? String(err)}`;
+      throw new RunFailed(`${message}\n--- Node-RED log (${config.name} #${round}) ---\n${log.join('\n')}`);
     } finally {
       markStarted(); // never leave the scheduler waiting on a run that failed
       for (const step of teardown.reverse()) await step();
@@ -630,6 +672,7 @@ function startRun(config: Configuration, round: number, signal: AbortSignal): { 
  */
 async function runAll(): Promise<RunResult[]> {
   const abort = new AbortController();
+  setMaxListeners(0, abort.signal); // every run sleeps on it at the same time
   const results: Array<Promise<RunResult>> = [];
   for (let round = 1; round <= ROUNDS && !abort.signal.aborted; round++) {
     for (const config of CONFIGURATIONS) {
@@ -655,10 +698,12 @@ interface ConfigSummary {
   description: string;
   medianRss: number; // median of the per-run medians
   maxRss: number; // max over every sample of every run
+  peakRss: number; // max VmHWM of the runs: the start-up peak
   runMedians: number[];
   deltaMb: number;
   ratio: number;
   startMs: number;
+  settledMs: Array<number | undefined>;
   heap: HeapBreakdown; // per field, median over runs
   cpuPercent: number;
 }
@@ -674,10 +719,12 @@ function summarize(results: RunResult[]): ConfigSummary[] {
       description: config.description,
       medianRss,
       maxRss: Math.max(...runs.map((r) => r.maxRss)),
+      peakRss: Math.max(...runs.map((r) => r.peakRss)),
       runMedians: runs.map((r) => r.medianRss),
       deltaMb: mb(medianRss - baseline),
       ratio: medianRss / baseline,
       startMs: med(runs, (r) => r.startMs),
+      settledMs: runs.map((r) => r.settledMs),
       heap: {
         rss: med(runs, (r) => r.heap.rss),
         heapTotal: med(runs, (r) => r.heap.heapTotal),
@@ -702,29 +749,35 @@ function printTable(header: string[], rows: string[][]): void {
   for (const row of rows) console.log(line(row));
 }
 
+/** Seconds after "Started flows" each run's heap settled; "-" = not within SETTLE_MAX_MS (sampled unsettled). */
+const settledText = (s: ConfigSummary) => s.settledMs.map((ms) => (ms === undefined ? '-' : (ms / 1000).toFixed(0))).join(' ');
+
 function printReport(summary: ConfigSummary[]): Array<{ configuration: string; label: string; deltaMb: number; targetMb: number; ok: boolean }> {
   const f = (bytes: number) => mb(bytes).toFixed(1);
   console.log('');
   printTable(
-    ['configuration', 'median RSS MB', 'max RSS MB', 'delta MB', 'ratio', 'run medians MB', 'what runs'],
+    ['configuration', 'median RSS MB', 'max RSS MB', 'delta MB', 'ratio', 'peak MB', 'run medians MB', 'what runs'],
     summary.map((s, i) => [
       s.name,
       f(s.medianRss),
       f(s.maxRss),
       i === 0 ? '-' : (s.deltaMb >= 0 ? '+' : '') + s.deltaMb.toFixed(1),
       s.ratio.toFixed(2),
+      f(s.peakRss),
       s.runMedians.map(f).join(' '),
       s.description,
     ]),
   );
   console.log(
-    `\n${ROUNDS} runs per configuration; a run's figure is the median of ${SAMPLE_MS / SAMPLE_EVERY_MS} RSS samples over ${SAMPLE_MS / 1000} s,` +
-      ` taken ${WARM_MS / 1000} s after "Started flows"; median RSS = median of the runs; MB = 2^20 bytes; delta and ratio vs baseline.`,
+    `\n${ROUNDS} runs per configuration. A run's figure is the median of ${SAMPLE_MS / SAMPLE_EVERY_MS} RSS samples over ${SAMPLE_MS / 1000} s,` +
+      ` taken once V8's young generation had settled (at least ${MIN_WARM_MS / 1000} s, at most ${SETTLE_MAX_MS / 1000} s after "Started flows").` +
+      `\nmedian RSS = median of the runs; max = highest sample; peak = highest RSS of the process's life (VmHWM, start-up included);` +
+      ` delta and ratio vs baseline; MB = 2^20 bytes.`,
   );
 
-  console.log('\nwhere it goes (medians at the end of sampling; young gen is part of heap total; rest = RSS - heap total - external: code, stacks, malloc, the node binary)');
+  console.log('\nwhere it goes (medians of the runs, after sampling; young gen is part of heap total; rest = RSS - heap total - external: code, stacks, malloc, the node binary)');
   printTable(
-    ['configuration', 'heap used', 'young gen', 'heap total', 'external', 'rest', 'CPU %', 'start s'],
+    ['configuration', 'heap used', 'young gen', 'heap total', 'external', 'rest', 'CPU %', 'start s', 'settled after s'],
     summary.map((s) => [
       s.name,
       f(s.heap.heapUsed),
@@ -734,8 +787,13 @@ function printReport(summary: ConfigSummary[]): Array<{ configuration: string; l
       f(s.heap.rss - s.heap.heapTotal - s.heap.external),
       s.cpuPercent.toFixed(1),
       (s.startMs / 1000).toFixed(1),
+      settledText(s),
     ]),
   );
+  const unsettled = summary.filter((s) => s.settledMs.includes(undefined)).map((s) => s.name);
+  if (unsettled.length) {
+    console.log(`("-" in settled: that run's young generation was still grown when sampled, which adds up to ~30 MB to it: ${unsettled.join(', ')})`);
+  }
 
   console.log('');
   return TARGETS.map((t) => {
@@ -746,20 +804,24 @@ function printReport(summary: ConfigSummary[]): Array<{ configuration: string; l
   });
 }
 
+const heapInMb = (h: HeapBreakdown) => Object.fromEntries(Object.entries(h).map(([k, v]) => [k, round1(mb(v))]));
+
 function writeJson(summary: ConfigSummary[], results: RunResult[], targets: ReturnType<typeof printReport>, totalMs: number): void {
   const red = JSON.parse(fs.readFileSync(require.resolve('node-red/package.json'), 'utf8')) as { version: string };
   const out = {
     date: new Date().toISOString(),
     node: process.version,
     nodeRed: red.version,
-    platform: `${os.platform()} ${os.release()} ${os.arch()}, ${os.cpus().length} CPUs, ${round1(os.totalmem() / 2 ** 30)} GiB`,
+    platform: `${os.platform()} ${os.release()} ${os.arch()}, ${os.cpus().length} CPUs, ${round1(os.totalmem() / 2 ** 30)} GiB, load ${os.loadavg().map(round1).join(' ')}`,
     method: {
       rounds: ROUNDS,
-      warmMs: WARM_MS,
+      minWarmMs: MIN_WARM_MS,
+      settledYoungGenMb: mb(SETTLED_YOUNG_GEN),
+      settleMaxMs: SETTLE_MAX_MS,
       sampleMs: SAMPLE_MS,
       sampleEveryMs: SAMPLE_EVERY_MS,
       staggerMs: STAGGER_MS,
-      unit: 'MiB; RSS = VmRSS from /proc/<pid>/status',
+      unit: 'MiB; RSS = VmRSS, peak = VmHWM, from /proc/<pid>/status',
       totalMs,
     },
     targets,
@@ -768,15 +830,24 @@ function writeJson(summary: ConfigSummary[], results: RunResult[], targets: Retu
       description: s.description,
       medianRssMb: round1(mb(s.medianRss)),
       maxRssMb: round1(mb(s.maxRss)),
+      peakRssMb: round1(mb(s.peakRss)),
       deltaVsBaselineMb: round1(s.deltaMb),
       ratioVsBaseline: Math.round(s.ratio * 1000) / 1000,
       runMedianRssMb: s.runMedians.map((b) => round1(mb(b))),
       startMs: Math.round(s.startMs),
       cpuPercent: round1(s.cpuPercent),
-      heapMb: Object.fromEntries(Object.entries(s.heap).map(([k, v]) => [k, round1(mb(v))])),
+      heapMb: heapInMb(s.heap),
       runs: results
         .filter((r) => r.config === s.name)
-        .map((r) => ({ round: r.round, startMs: r.startMs, cpuPercent: round1(r.cpuPercent), samplesMb: r.samples.map((b) => round1(mb(b))), heapMb: Object.fromEntries(Object.entries(r.heap).map(([k, v]) => [k, round1(mb(v))])) })),
+        .map((r) => ({
+          round: r.round,
+          startMs: r.startMs,
+          settledMs: r.settledMs ?? null,
+          cpuPercent: round1(r.cpuPercent),
+          peakRssMb: round1(mb(r.peakRss)),
+          heapMb: heapInMb(r.heap),
+          samplesMb: r.samples.map((b) => round1(mb(b))),
+        })),
     })),
   };
   fs.mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });
@@ -796,7 +867,10 @@ async function main(): Promise<void> {
 
   const t0 = Date.now();
   const runs = CONFIGURATIONS.length * ROUNDS;
-  console.log(`memory benchmark: ${CONFIGURATIONS.map((c) => c.name).join(', ')} x ${ROUNDS} rounds = ${runs} Node-RED processes (about ${Math.round((runs * 3 + (WARM_MS + SAMPLE_MS) / 1000 + 5) / 5) * 5} s)`);
+  console.log(
+    `memory benchmark: ${CONFIGURATIONS.map((c) => c.name).join(', ')} x ${ROUNDS} rounds = ${runs} Node-RED processes,` +
+      ` overlapping; at most ~${Math.ceil((runs * 4_000 + SETTLE_MAX_MS + SAMPLE_MS) / 10_000) * 10} s`,
+  );
   const results = await runAll();
   const summary = summarize(results);
   const targets = printReport(summary);

@@ -15,6 +15,7 @@ import {
   WilliamsR,
   type Indicator,
 } from './candle-indicators';
+import { EmaIndicator, RsiIndicator, SmaIndicator } from './flat-averages';
 import { parseIndicatorSpec, type IndicatorSpec } from './spec';
 
 export type { Indicator, IndicatorValue, OhlcvCandle } from './candle-indicators';
@@ -25,9 +26,12 @@ export function createIndicator(input: IndicatorSpec | Record<string, unknown>):
   const spec = parseIndicatorSpec(input);
   switch (spec.type) {
     case 'sma':
+      return new SmaIndicator(spec);
     case 'ema':
-    case 'wma':
+      return new EmaIndicator(spec);
     case 'rsi':
+      return new RsiIndicator(spec);
+    case 'wma':
       return new SeriesIndicator(spec);
     case 'macd':
       return new Macd(spec);
