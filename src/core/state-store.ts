@@ -2,7 +2,8 @@
  * Where state that must survive a restart lives: portfolio, open orders, the client-order-id
  * registry, risk counters. In-memory by default; the nodes persist it through Node-RED context
  * (a file context store keeps it across restarts); Redis comes later behind the same interface.
- * Values are plain JSON.
+ * Values are plain JSON snapshots: a caller passes a fresh object to set() and never mutates it
+ * afterwards, and does not mutate what get() returns.
  */
 export interface StateStore {
   get<T>(key: string): Promise<T | undefined>;

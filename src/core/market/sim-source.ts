@@ -58,13 +58,14 @@ export class SimSource implements MarketSource {
     for (const w of waiters) w.resolve();
   }
 
+  private markets: Map<string, MarketInfo> | undefined;
+
   async loadMarkets(): Promise<Map<string, MarketInfo>> {
-    const result = new Map<string, MarketInfo>();
-    for (const symbol of this.market.symbols()) {
-      const m = this.market.market(symbol);
-      result.set(symbol, { ...m, active: true });
+    if (!this.markets) {
+      this.markets = new Map();
+      for (const symbol of this.market.symbols()) this.markets.set(symbol, { ...this.market.market(symbol), active: true });
     }
-    return result;
+    return this.markets;
   }
 
   now(): number {

@@ -40,10 +40,15 @@ const CAP_HEADROOM = 0.99;
 const fmt = (x: number) => String(+x.toPrecision(8));
 
 export class RiskGate {
+  /** The approved ids as a set: the duplicate check runs on every signal. */
+  private readonly approvedSet: Set<string>;
+
   constructor(
     private readonly s: RiskSettings,
     readonly state: RiskState = initialRiskState(),
-  ) {}
+  ) {
+    this.approvedSet = new Set(state.approved);
+  }
 
   kill(): void {
     this.state.killed = true;
@@ -66,7 +71,7 @@ export class RiskGate {
     const { base, quote } = splitSymbol(signal.symbol);
     portfolio.mark(signal.symbol, signal.price);
 
-    if (this.state.approved.includes(signal.id)) return reject('DUPLICATE_SIGNAL', `signal ${signal.id} was already turned into an order; not again`);
+    if (this.approvedSet.has(signal.id)) return reject('DUPLICATE_SIGNAL', `signal ${signal.id} was already turned into an order; not again`);
     if (this.state.killed) return reject('KILL_SWITCH', 'the kill switch is on: no orders until a "resume" message');
     if (!ctx.market) return reject('UNKNOWN_SYMBOL', `${signal.symbol} is not a market on this exchange`);
     if (this.state.breaker.tripped) {
@@ -205,7 +210,8 @@ export class RiskGate {
       if (s.trailingPct) request.trailingStop = s.trailingPct / 100;
     }
     this.state.approved.push(signal.id);
-    if (this.state.approved.length > REMEMBER_APPROVED) this.state.approved.shift();
+    this.approvedSet.add(signal.id);
+    if (this.state.approved.length > REMEMBER_APPROVED) this.approvedSet.delete(this.state.approved.shift()!);
     return { request };
   }
 }

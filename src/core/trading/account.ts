@@ -60,6 +60,7 @@ export class TradingAccount {
   private done: string[] = [];
   private doneSet = new Set<string>();
   private saving: Promise<void> = Promise.resolve();
+  private pendingSave: Promise<void> | undefined;
   /** Who hears about stop-triggered closes, per symbol: the listener of the order that opened the position. */
   private readonly stopOwners = new Map<string, OrderListener>();
   /** Hears updates of orders nobody listens to (restored after a restart, or whose owner is gone). */
@@ -270,15 +271,28 @@ export class TradingAccount {
     return newOrderUpdate(request, this.o.exchangeId, this.o.mode, request.ts);
   }
 
-  /** Serialised writes: the store always ends with the latest state. */
+  /**
+   * Writes the state. Writes are serialised and coalesced: changes made while a write is pending
+   * join it, and the state is taken when the write starts, so the store always ends with the
+   * latest state and a burst of fills costs one write, not one per fill.
+   */
   private save(): Promise<void> {
-    const state: AccountState = {
+    if (this.pendingSave) return this.pendingSave;
+    const write = this.saving.then(async () => {
+      this.pendingSave = undefined;
+      await this.o.store.set(this.o.storeKey, this.state());
+    });
+    this.pendingSave = write;
+    this.saving = write.catch(() => undefined);
+    return this.saving;
+  }
+
+  private state(): AccountState {
+    return {
       portfolio: this.portfolio.snapshot(),
       open: [...this.open.values()].map((r) => ({ request: r.request, last: r.last, reserved: r.reserved, cancelAt: r.cancelAt, stopClose: r.stopClose })),
       done: this.done.slice(),
       stops: this.stops.snapshot(),
     };
-    this.saving = this.saving.then(() => this.o.store.set(this.o.storeKey, state)).catch(() => undefined);
-    return this.saving;
   }
 }

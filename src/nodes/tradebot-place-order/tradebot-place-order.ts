@@ -7,7 +7,7 @@
 import { describeZodError, OrderRequestSchema, type OrderUpdate } from '../../core/contract';
 import { portfolioReport } from '../../core/trading/portfolio-report';
 import { sessionOf } from '../shared/exchange-node';
-import { statusFor } from '../shared/status';
+import { statusFor, StatusThrottle } from '../shared/status';
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessageInFlow, SendFn } from '../shared/types';
 
 type PlaceOrderNodeDef = NodeDef & { exchange: string; currency?: string };
@@ -18,6 +18,7 @@ export = function register(RED: NodeAPI): void {
     const node = this;
     const { session, error } = sessionOf(RED, config.exchange);
     const currency = (config.currency || 'USDT').trim();
+    const status = new StatusThrottle((s) => node.status(s));
     let closed = false;
     if (error) node.status(statusFor('error', error.message));
     else node.status({ fill: 'grey', shape: 'ring', text: session!.label });
@@ -30,7 +31,7 @@ export = function register(RED: NodeAPI): void {
       if (closed) return;
       node.send([{ topic: update.symbol, payload: update }, null]);
       const text = `${update.side} ${update.filled}/${update.amount} ${update.symbol} ${update.status}`;
-      node.status(update.status === 'rejected' ? { fill: 'red', shape: 'ring', text } : { fill: 'green', shape: update.status === 'open' ? 'ring' : 'dot', text });
+      status.update(update.status === 'rejected' ? { fill: 'red', shape: 'ring', text } : { fill: 'green', shape: update.status === 'open' ? 'ring' : 'dot', text });
       if (update.filled > 0 && update.status !== 'open') void report().then((m) => !closed && node.send([null, m]), () => undefined);
     };
     // Orders restored after a restart, and stop-loss closes, report here too.
@@ -68,6 +69,7 @@ export = function register(RED: NodeAPI): void {
 
     node.on('close', (_removed: boolean, done: () => void) => {
       closed = true;
+      status.clear();
       void session?.account().then((a) => {
         if (a.defaultListener === onUpdate) a.defaultListener = undefined;
       }, () => undefined);

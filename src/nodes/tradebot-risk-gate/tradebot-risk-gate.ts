@@ -7,7 +7,7 @@ import { describeZodError, SignalSchema } from '../../core/contract';
 import { initialRiskState, RiskGate, type RiskState } from '../../core/risk/risk-gate';
 import { parseRiskSettings } from '../../core/risk/settings';
 import { sessionOf } from '../shared/exchange-node';
-import { statusFor } from '../shared/status';
+import { statusFor, StatusThrottle } from '../shared/status';
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessageInFlow, SendFn } from '../shared/types';
 
 type RiskNodeDef = NodeDef & Record<string, unknown> & { exchange: string; tradingDays?: string | number[] };
@@ -29,6 +29,7 @@ export = function register(RED: NodeAPI): void {
   function TradebotRiskGateNode(this: Node, config: RiskNodeDef) {
     RED.nodes.createNode(this, config);
     const node = this;
+    const status = new StatusThrottle((s) => node.status(s));
     const { session, error } = sessionOf(RED, config.exchange);
     let gate: RiskGate | undefined;
     let configError = error;
@@ -49,11 +50,12 @@ export = function register(RED: NodeAPI): void {
 
     function showState(): void {
       if (!gate) return;
-      if (gate.state.killed) node.status({ fill: 'red', shape: 'dot', text: 'KILL SWITCH ON' });
-      else if (gate.state.breaker.tripped) node.status({ fill: 'red', shape: 'dot', text: 'drawdown breaker tripped' });
-      else node.status({ fill: 'green', shape: 'ring', text: 'armed' });
+      if (gate.state.killed) status.now({ fill: 'red', shape: 'dot', text: 'KILL SWITCH ON' });
+      else if (gate.state.breaker.tripped) status.now({ fill: 'red', shape: 'dot', text: 'drawdown breaker tripped' });
+      else status.now({ fill: 'green', shape: 'ring', text: 'armed' });
     }
-    const save = () => session!.stateStore.set(stateKey, gate!.state);
+    // A fresh snapshot per write (the store keeps what it is given).
+    const save = () => session!.stateStore.set(stateKey, { ...gate!.state, breaker: { ...gate!.state.breaker }, approved: gate!.state.approved.slice() });
 
     node.on('input', (msg: NodeMessageInFlow & Record<string, any>, send: SendFn, done: DoneFn) => {
       (async () => {
@@ -92,11 +94,11 @@ export = function register(RED: NodeAPI): void {
         await save();
         if ('request' in outcome) {
           send([{ ...msg, topic: signal.symbol, payload: outcome.request }, null]);
-          node.status({ fill: 'green', shape: 'dot', text: `${signal.side} ${outcome.request.amount} ${signal.symbol}` });
+          status.update({ fill: 'green', shape: 'dot', text: `${signal.side} ${outcome.request.amount} ${signal.symbol}` });
         } else {
           send([null, { ...msg, topic: signal.symbol, payload: outcome.rejection }]);
           if (outcome.rejection.code === 'DRAWDOWN_BREAKER') showState();
-          else node.status({ fill: 'yellow', shape: 'ring', text: `${outcome.rejection.code}: ${signal.symbol}` });
+          else status.update({ fill: 'yellow', shape: 'ring', text: `${outcome.rejection.code}: ${signal.symbol}` });
         }
       })().then(
         () => done(),

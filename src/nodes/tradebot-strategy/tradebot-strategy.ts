@@ -56,7 +56,7 @@ export = function register(RED: NodeAPI): void {
           const s = outcome.signal;
           // The message carries on (msg.indicators included: the risk gate reads ATR from it); the payload becomes the signal.
           send([{ ...msg, topic: s.symbol, payload: s }, null]);
-          status.now(statusFor('live', `${s.side} ${s.symbol} @ ${s.price} (${signals} signals)`));
+          status.update(statusFor('live', `${s.side} ${s.symbol} @ ${s.price} (${signals} signals)`));
         } else {
           const hold = outcome.hold;
           if (config.emitHolds === true) send([null, { topic: hold.symbol, payload: hold }]);
