@@ -10,6 +10,8 @@ import type { MarketSource } from './market/market-source';
 import { SimSource } from './market/sim-source';
 import type { SymbolFeed } from './market/symbol-feed';
 import { createTickerFeed } from './market/ticker-feed';
+import { addEquitySource } from './metrics';
+import { sessions, type RiskControl } from './sessions';
 import { MemoryStore, type StateStore } from './state-store';
 import type { OrderRequest } from './contract';
 import { TradingAccount, type OrderListener, type PlaceResult } from './trading/account';
@@ -23,12 +25,50 @@ export class ExchangeSession {
   private readonly priceFeeds = new Map<string, SymbolFeed<any>>();
   private store: StateStore = new MemoryStore();
   private closed = false;
+  /** Risk gates trading on this exchange (the Telegram control pauses them; health reports them). */
+  readonly riskControls = new Set<RiskControl>();
+  /** When market data last arrived (wall clock), for health. */
+  private lastDataAt: number | undefined;
+  private readonly removeEquity: () => void;
 
   /** `id` keys the persisted state (the config node's id). */
   constructor(
     readonly settings: ExchangeSettings,
     readonly id = 'exchange',
-  ) {}
+  ) {
+    sessions.add(this);
+    this.removeEquity = addEquitySource(() => {
+      const account = this.accountNow;
+      if (!account) return [];
+      const currency = settings.reportCurrency;
+      return [{ exchange: this.exchangeName, mode: settings.mode, currency, equity: account.portfolio.equity(currency).equity }];
+    });
+  }
+
+  /** The account if it exists already (metrics and health must not create one). */
+  private accountNow: TradingAccount | undefined;
+
+  /** A market-data node saw data: feeds health's "last data age". */
+  noteData(): void {
+    this.lastDataAt = Date.now();
+  }
+
+  /** What GET /tradebot/health reports for this exchange. */
+  health(now = Date.now()): { id: string; exchange: string; mode: string; connected: boolean; lastDataAgeMs: number | null; killSwitch: boolean; breakerTripped: boolean; openOrders: number } {
+    const age = this.lastDataAt === undefined ? null : now - this.lastDataAt;
+    const gates = [...this.riskControls];
+    return {
+      id: this.id,
+      exchange: this.exchangeName,
+      mode: this.settings.mode,
+      // Connected: the source is up and data arrived within the last minute.
+      connected: this.sourcePromise !== undefined && age !== null && age < 60_000,
+      lastDataAgeMs: age,
+      killSwitch: gates.some((g) => g.killed),
+      breakerTripped: gates.some((g) => g.breakerTripped),
+      openOrders: this.accountNow?.openOrders().length ?? 0,
+    };
+  }
 
   /** Where the account's state persists; set before the first account() call. */
   setStateStore(store: StateStore): void {
@@ -80,7 +120,10 @@ export class ExchangeSession {
     for (const symbol of symbols) {
       if (this.priceFeeds.has(symbol) || this.closed) continue;
       const feed = createTickerFeed(source, { symbols: [symbol], pollIntervalMs: 2_000 }, {
-        onData: (ticker) => account.onPrice(ticker),
+        onData: (ticker) => {
+          this.noteData();
+          account.onPrice(ticker);
+        },
         onStatus: () => undefined,
         onFatal: () => this.priceFeeds.delete(symbol),
       });
@@ -111,6 +154,7 @@ export class ExchangeSession {
       );
     }
     void this.watchPrices(account.watchedSymbols());
+    this.accountNow = account;
     return account;
   }
 
@@ -155,6 +199,8 @@ export class ExchangeSession {
 
   async close(): Promise<void> {
     this.closed = true;
+    sessions.delete(this);
+    this.removeEquity();
     await Promise.all([...this.priceFeeds.values()].map((f) => f.stop()));
     this.priceFeeds.clear();
     const account = this.accountPromise;

@@ -35,6 +35,8 @@ export const ExchangeSettingsSchema = z
     feeRate: z.number().min(0).max(0.05).default(0.001),
     /** Simulated extra slippage per fill, as a fraction (0.0005 = 5 bp), on top of walking the book. */
     slippage: z.number().min(0).max(0.05).default(0.0005),
+    /** The currency equity is reported in (metrics, health, Telegram /status). */
+    reportCurrency: z.string().trim().min(1).default('USDT'),
     /** Request timeout towards the exchange, ms. */
     timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
     credentials: z

@@ -9,13 +9,16 @@ import indicatorNode from '../../src/nodes/tradebot-indicator/tradebot-indicator
 import strategyNode from '../../src/nodes/tradebot-strategy/tradebot-strategy';
 import riskGateNode from '../../src/nodes/tradebot-risk-gate/tradebot-risk-gate';
 import placeOrderNode from '../../src/nodes/tradebot-place-order/tradebot-place-order';
+import telegramNode from '../../src/nodes/tradebot-telegram/tradebot-telegram';
+import notifierNode from '../../src/nodes/tradebot-notifier/tradebot-notifier';
+import telegramControlNode from '../../src/nodes/tradebot-telegram-control/tradebot-telegram-control';
 import orderBookNode from '../../src/nodes/tradebot-order-book/tradebot-order-book';
 import tickerNode from '../../src/nodes/tradebot-ticker/tradebot-ticker';
 
 helper.init(process.env.TRADEBOT_NODE_RED_PATH || require.resolve('node-red'));
 
 export { helper };
-export const tradebotNodes = [exchangeNode, tickerNode, orderBookNode, candlesNode, indicatorNode, strategyNode, riskGateNode, placeOrderNode];
+export const tradebotNodes = [exchangeNode, tickerNode, orderBookNode, candlesNode, indicatorNode, strategyNode, riskGateNode, placeOrderNode, telegramNode, notifierNode, telegramControlNode];
 
 export type FlowNode = Record<string, unknown> & { id: string; type: string };
 

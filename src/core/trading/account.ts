@@ -5,6 +5,7 @@
  * a restart is written to the state store after each change.
  */
 import type { Mode, OrderRequest, OrderUpdate, Ticker } from '../contract';
+import * as metrics from '../metrics';
 import type { StateStore } from '../state-store';
 import { newOrderUpdate, type OrderExecutor } from './executor';
 import { Portfolio, splitSymbol, type PortfolioSnapshot } from './portfolio';
@@ -21,6 +22,8 @@ interface OrderRecord {
   cancelAt?: number;
   /** A close sent by a stop-loss / take-profit / trailing stop. */
   stopClose?: boolean;
+  /** When it was sent (wall clock), until its first definite answer: for the latency metric. */
+  sentAt?: number;
 }
 
 interface AccountState {
@@ -134,7 +137,7 @@ export class TradingAccount {
     if (listener) this.listeners.set(request.clientOrderId, listener);
     // Write-ahead: the order is recorded as pending before anything is sent, so a crash between
     // sending and hearing back leaves a record to reconcile, never an unknown order.
-    const record: OrderRecord = { request, last: this.placeholder(request), ...(stopClose ? { stopClose } : {}) };
+    const record: OrderRecord = { request, last: this.placeholder(request), ...(stopClose ? { stopClose } : {}), sentAt: Date.now() };
     if (request.type === 'limit' && request.timeoutMs) record.cancelAt = request.ts + request.timeoutMs;
     this.open.set(request.clientOrderId, record);
     await this.save();
@@ -240,6 +243,7 @@ export class TradingAccount {
       else if (!this.portfolio.position(update.symbol)) this.stops.clear(update.symbol);
     }
 
+    this.count(record, prev, update);
     record.last = update;
     if (FINAL.has(update.status)) {
       if (record.reserved) this.portfolio.release(record.reserved.currency, record.reserved.amount - record.reserved.consumed);
@@ -252,6 +256,20 @@ export class TradingAccount {
     const listener = this.listeners.get(update.clientOrderId) ?? this.defaultListener;
     if (FINAL.has(update.status)) this.listeners.delete(update.clientOrderId);
     listener?.(update);
+  }
+
+  /** Metrics: orders by outcome, and the time to the first definite answer. */
+  private count(record: OrderRecord, prev: OrderUpdate, update: OrderUpdate): void {
+    const labels = { exchange: this.o.exchangeId, mode: this.o.mode };
+    if (record.sentAt !== undefined && (update.id !== null || update.status !== 'open')) {
+      metrics.orderLatency.observe(labels, (Date.now() - record.sentAt) / 1000);
+      record.sentAt = undefined;
+    }
+    if (prev.id === null && update.id !== null) metrics.orders.inc({ ...labels, outcome: 'placed' });
+    if (FINAL.has(update.status) && !FINAL.has(prev.status)) {
+      const outcome = update.status === 'closed' ? 'filled' : update.status;
+      metrics.orders.inc({ ...labels, outcome });
+    }
   }
 
   private armStops(request: OrderRequest, entry: number, owner: OrderListener | undefined): void {

@@ -4,6 +4,7 @@
  * so a Catch node sees them, and stop everything on close. No trading logic.
  */
 import type { ExchangeSession } from '../../core/exchange-session';
+import * as metrics from '../../core/metrics';
 import type { FeedListener, FeedMeta } from '../../core/market/feed-status';
 import { parseOrThrow, SymbolSchema } from '../../core/contract';
 import { assertSymbolListed, type MarketSource } from '../../core/market/market-source';
@@ -97,12 +98,14 @@ export class FeedRunner<T extends { symbol: string }> {
     return {
       onData: (item, meta) => {
         if (this.closed) return;
+        this.session?.noteData();
         node.send(toMessage(item, meta));
         this.lastState = 'data';
         this.status.update(statusFor('live', statusText(item)));
       },
       onStatus: (s) => {
         if (this.closed) return;
+        if (s.state === 'reconnecting') metrics.reconnects.inc({ exchange: this.session?.exchangeName ?? 'unknown' });
         // "live"/"polling" only matter until data flows; the data status then says more.
         if ((s.state === 'live' || s.state === 'polling') && this.lastState === 'data') return;
         this.lastState = s.state;

@@ -12,6 +12,7 @@ import { FeedRunner } from '../shared/market-feed-runner';
 import { statusFor } from '../shared/status';
 import { parseSymbolList } from '../shared/symbols';
 import type { DoneFn, ExchangeConfigNode, Node, NodeAPI, NodeDef, NodeMessageInFlow, SendFn } from '../shared/types';
+import { instrument } from '../shared/instrument';
 
 interface CandlesNodeDef extends NodeDef {
   exchange: string;
@@ -26,6 +27,7 @@ interface CandlesNodeDef extends NodeDef {
 export = function register(RED: NodeAPI): void {
   function TradebotCandlesNode(this: Node, config: CandlesNodeDef) {
     RED.nodes.createNode(this, config);
+    instrument(this);
     const node = this;
     const timeframe = config.timeframe || '1m';
     let configError: Error | undefined;

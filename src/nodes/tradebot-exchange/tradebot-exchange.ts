@@ -3,6 +3,8 @@
  * shared by every tradebot node that selects it. Glue only: settings go to ExchangeSession.
  */
 import { ExchangeSession } from '../../core/exchange-session';
+import { registry as metricsRegistry } from '../../core/metrics';
+import { sessions } from '../../core/sessions';
 import { parseExchangeSettings } from '../../core/exchange-settings';
 import { hasWebsocketClass, listExchangeIds } from '../../core/market/ccxt-loader';
 import type { ExchangeConfigNode, NodeAPI } from '../shared/types';
@@ -33,6 +35,20 @@ export = function register(RED: NodeAPI): void {
       secret: { type: 'password' },
       password: { type: 'password' },
     },
+  });
+
+  // Health and metrics sit on Node-RED's admin server, behind adminAuth like the editor itself
+  // (the node server, httpNode, serves the flows' own endpoints to anyone who can reach it).
+  RED.httpAdmin.get('/tradebot/health', RED.auth.needsPermission('tradebot.read'), (_req, res) => {
+    const exchanges = [...sessions].map((s) => s.health());
+    const healthy = exchanges.every((e) => e.connected && !e.breakerTripped);
+    res.status(healthy ? 200 : 503).json({ status: healthy ? 'ok' : 'degraded', exchanges });
+  });
+  RED.httpAdmin.get('/tradebot/metrics', RED.auth.needsPermission('tradebot.read'), (_req, res) => {
+    metricsRegistry
+      .metrics()
+      .then((text) => res.set('Content-Type', metricsRegistry.contentType).send(text))
+      .catch((err: Error) => res.status(500).send(err.message));
   });
 
   // The editor's searchable exchange list. Read from ccxt's index file, so it costs no memory.

@@ -8,6 +8,7 @@ import { IndicatorSet, type NamedIndicatorSpec } from '../../core/indicators/ind
 import { resetRequest } from '../shared/reset';
 import { statusFor, StatusThrottle } from '../shared/status';
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessageInFlow, SendFn } from '../shared/types';
+import { instrument } from '../shared/instrument';
 
 interface IndicatorNodeDef extends NodeDef {
   indicators: Array<Record<string, unknown> & { name: string }>;
@@ -25,6 +26,7 @@ function describe(value: unknown): string {
 export = function register(RED: NodeAPI): void {
   function TradebotIndicatorNode(this: Node, config: IndicatorNodeDef) {
     RED.nodes.createNode(this, config);
+    instrument(this);
     const node = this;
     const status = new StatusThrottle((s) => node.status(s));
     let set: IndicatorSet | undefined;

@@ -9,6 +9,7 @@ import { flowsStarted } from '../shared/flows-started';
 import { answerSnapshotRequests, FeedRunner } from '../shared/market-feed-runner';
 import { parseSymbolList } from '../shared/symbols';
 import type { ExchangeConfigNode, Node, NodeAPI, NodeDef } from '../shared/types';
+import { instrument } from '../shared/instrument';
 
 interface OrderBookNodeDef extends NodeDef {
   exchange: string;
@@ -21,6 +22,7 @@ interface OrderBookNodeDef extends NodeDef {
 export = function register(RED: NodeAPI): void {
   function TradebotOrderBookNode(this: Node, config: OrderBookNodeDef) {
     RED.nodes.createNode(this, config);
+    instrument(this);
     const node = this;
     let symbols: string[] = [];
     let configError: Error | undefined;

@@ -9,12 +9,14 @@ import { portfolioReport } from '../../core/trading/portfolio-report';
 import { sessionOf } from '../shared/exchange-node';
 import { statusFor, StatusThrottle } from '../shared/status';
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessageInFlow, SendFn } from '../shared/types';
+import { instrument } from '../shared/instrument';
 
 type PlaceOrderNodeDef = NodeDef & { exchange: string; currency?: string };
 
 export = function register(RED: NodeAPI): void {
   function TradebotPlaceOrderNode(this: Node, config: PlaceOrderNodeDef) {
     RED.nodes.createNode(this, config);
+    instrument(this);
     const node = this;
     const { session, error } = sessionOf(RED, config.exchange);
     const currency = (config.currency || 'USDT').trim();

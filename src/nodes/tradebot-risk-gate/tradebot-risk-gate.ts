@@ -6,9 +6,11 @@
 import { describeZodError, SignalSchema } from '../../core/contract';
 import { initialRiskState, RiskGate, type RiskState } from '../../core/risk/risk-gate';
 import { parseRiskSettings } from '../../core/risk/settings';
+import type { RiskControl } from '../../core/sessions';
 import { sessionOf } from '../shared/exchange-node';
 import { statusFor, StatusThrottle } from '../shared/status';
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessageInFlow, SendFn } from '../shared/types';
+import { instrument } from '../shared/instrument';
 
 type RiskNodeDef = NodeDef & Record<string, unknown> & { exchange: string; tradingDays?: string | number[] };
 
@@ -28,6 +30,7 @@ function settingsFromEditor(config: RiskNodeDef): Record<string, unknown> {
 export = function register(RED: NodeAPI): void {
   function TradebotRiskGateNode(this: Node, config: RiskNodeDef) {
     RED.nodes.createNode(this, config);
+    instrument(this);
     const node = this;
     const status = new StatusThrottle((s) => node.status(s));
     const { session, error } = sessionOf(RED, config.exchange);
@@ -40,6 +43,7 @@ export = function register(RED: NodeAPI): void {
         const settings = parseRiskSettings(settingsFromEditor(config));
         ready = session!.stateStore.get<RiskState>(stateKey).then((saved) => {
           gate = new RiskGate(settings, saved ?? initialRiskState());
+          session!.riskControls.add(control);
           showState();
         });
       } catch (err) {
@@ -56,6 +60,32 @@ export = function register(RED: NodeAPI): void {
     }
     // A fresh snapshot per write (the store keeps what it is given).
     const save = () => session!.stateStore.set(stateKey, { ...gate!.state, breaker: { ...gate!.state.breaker }, approved: gate!.state.approved.slice() });
+
+    // How the Telegram control node (and health) reach this gate's kill switch.
+    const control: RiskControl = {
+      get killed() {
+        return gate?.state.killed ?? false;
+      },
+      get breakerTripped() {
+        return gate?.state.breaker.tripped ?? false;
+      },
+      async kill() {
+        await ready;
+        gate!.kill();
+        await save();
+        showState();
+      },
+      async resume() {
+        await ready;
+        gate!.resume();
+        await save();
+        showState();
+      },
+    };
+    node.on('close', () => {
+      session?.riskControls.delete(control);
+      status.clear();
+    });
 
     node.on('input', (msg: NodeMessageInFlow & Record<string, any>, send: SendFn, done: DoneFn) => {
       (async () => {

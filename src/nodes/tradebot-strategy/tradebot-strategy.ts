@@ -9,12 +9,14 @@ import { StrategyRunner, strategyFactory } from '../../core/strategies/strategy-
 import { resetRequest } from '../shared/reset';
 import { statusFor, StatusThrottle } from '../shared/status';
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessageInFlow, SendFn } from '../shared/types';
+import { instrument } from '../shared/instrument';
 
 type StrategyNodeDef = NodeDef & Record<string, unknown> & { emitHolds?: boolean };
 
 export = function register(RED: NodeAPI): void {
   function TradebotStrategyNode(this: Node, config: StrategyNodeDef) {
     RED.nodes.createNode(this, config);
+    instrument(this);
     const node = this;
     const status = new StatusThrottle((s) => node.status(s));
     let runner: StrategyRunner | undefined;

@@ -1,0 +1,48 @@
+/**
+ * Prometheus metrics of every tradebot node in this process, in one prom-client registry of our
+ * own (not prom-client's global default, so other packages' metrics cannot collide with ours).
+ * Served by GET /tradebot/metrics. Names follow Prometheus conventions: *_total for counters,
+ * base units (seconds).
+ */
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+export const registry = new Registry();
+
+export const messagesIn = new Counter({ name: 'tradebot_messages_in_total', help: 'Messages received by a tradebot node', labelNames: ['node', 'type'] as const, registers: [registry] });
+export const messagesOut = new Counter({ name: 'tradebot_messages_out_total', help: 'Messages sent by a tradebot node', labelNames: ['node', 'type'] as const, registers: [registry] });
+export const nodeErrors = new Counter({ name: 'tradebot_errors_total', help: 'Errors reported by a tradebot node (done(err) or node.error)', labelNames: ['node', 'type'] as const, registers: [registry] });
+export const validationFailures = new Counter({ name: 'tradebot_validation_failures_total', help: 'Messages refused because they do not fit the message contract', labelNames: ['node', 'type'] as const, registers: [registry] });
+export const orders = new Counter({
+  name: 'tradebot_orders_total',
+  help: 'Orders by outcome: placed (accepted by the exchange or simulator), filled, rejected, canceled, expired',
+  labelNames: ['exchange', 'mode', 'outcome'] as const,
+  registers: [registry],
+});
+export const orderLatency = new Histogram({
+  name: 'tradebot_order_latency_seconds',
+  help: 'From sending an order to its first definite answer (accepted, filled or rejected)',
+  labelNames: ['exchange', 'mode'] as const,
+  buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  registers: [registry],
+});
+export const reconnects = new Counter({ name: 'tradebot_ws_reconnects_total', help: 'Market data streams that failed and retried (websocket or polling)', labelNames: ['exchange'] as const, registers: [registry] });
+export const notifierDeliveries = new Counter({ name: 'tradebot_notifier_deliveries_total', help: 'Notifications delivered', labelNames: ['channel'] as const, registers: [registry] });
+export const notifierDrops = new Counter({ name: 'tradebot_notifier_drops_total', help: 'Notifications given up (queue full, permanent error, retries exhausted)', labelNames: ['channel'] as const, registers: [registry] });
+
+/** Equity per account, read when scraped. */
+const equitySources = new Set<() => Array<{ exchange: string; mode: string; currency: string; equity: number }>>();
+export const equity = new Gauge({
+  name: 'tradebot_equity',
+  help: 'Account equity in its reporting currency',
+  labelNames: ['exchange', 'mode', 'currency'] as const,
+  registers: [registry],
+  collect() {
+    this.reset();
+    for (const source of equitySources) for (const e of source()) this.set({ exchange: e.exchange, mode: e.mode, currency: e.currency }, e.equity);
+  },
+});
+
+export function addEquitySource(source: () => Array<{ exchange: string; mode: string; currency: string; equity: number }>): () => void {
+  equitySources.add(source);
+  return () => equitySources.delete(source);
+}

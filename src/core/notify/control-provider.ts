@@ -1,0 +1,55 @@
+/** The Telegram control commands' answers, read from one exchange session. */
+import type { ExchangeSession } from '../exchange-session';
+import { portfolioReport } from '../trading/portfolio-report';
+import type { ControlProvider } from './control-commands';
+
+const n = (x: number) => String(+x.toPrecision(8));
+
+export function sessionControl(session: ExchangeSession | undefined, currency: string, onPause: (paused: boolean) => void): ControlProvider {
+  const report = async () => {
+    if (!session) throw new Error('no exchange is configured on the control node');
+    const account = await session.account();
+    return portfolioReport(account, currency, (await session.source()).now());
+  };
+  const gates = () => [...(session?.riskControls ?? [])];
+  return {
+    async status() {
+      const r = await report();
+      const paused = gates().some((g) => g.killed);
+      const breaker = gates().some((g) => g.breakerTripped);
+      const open = r.positions.filter((p) => p.amount > 0).length;
+      return [
+        `${session!.label}: ${paused ? 'PAUSED (kill switch on)' : 'trading'}${breaker ? ', drawdown breaker TRIPPED' : ''}`,
+        `equity ${n(r.equity)} ${currency}`,
+        `open positions ${open}, open orders ${r.openOrders}`,
+        gates().length ? `${gates().length} risk gate(s)` : 'no risk gate on this exchange',
+      ].join('\n');
+    },
+    async balance() {
+      const r = await report();
+      const rows = Object.entries(r.balances)
+        .filter(([, b]) => b.total !== 0)
+        .map(([c, b]) => `${c}: ${n(b.total)}${b.used ? ` (${n(b.used)} in orders)` : ''}`);
+      return rows.length ? rows.join('\n') : 'no balances';
+    },
+    async positions() {
+      const open = (await report()).positions.filter((p) => p.amount > 0);
+      if (!open.length) return 'no open positions';
+      return open.map((p) => `${p.symbol}: ${n(p.amount)} @ ${n(p.avgEntry)}, last ${p.lastPrice === null ? '-' : n(p.lastPrice)}, unrealized ${n(p.unrealizedPnl)}`).join('\n');
+    },
+    async profit() {
+      const r = await report();
+      return [`today (realized): ${n(r.realizedToday)} ${currency}`, `realized: ${n(r.realizedPnl)}`, `unrealized: ${n(r.unrealizedPnl)}`, `fees: ${n(r.fees)}`].join('\n');
+    },
+    async pause() {
+      await Promise.all(gates().map((g) => g.kill()));
+      onPause(true);
+      return `Paused: the kill switch is on${gates().length ? ` on ${gates().length} risk gate(s)` : ''}. No new orders until /resume.`;
+    },
+    async resume() {
+      await Promise.all(gates().map((g) => g.resume()));
+      onPause(false);
+      return `Resumed: the kill switch is off${gates().length ? ` on ${gates().length} risk gate(s)` : ''}.`;
+    },
+  };
+}

@@ -1,0 +1,51 @@
+/** The notifier node's settings, validated; errors name the editor field. */
+import { z } from 'zod';
+import { describeZodError } from '../contract';
+import { NOTIFY_KINDS } from './kinds';
+import type { NotifierSettings } from './notifier';
+import { checkTemplate } from './templates';
+
+const seconds = z.preprocess((v) => (v === '' || v === null || v === undefined ? undefined : Number(v)), z.number().min(0, 'must be 0 or more').max(86_400).optional());
+
+export const NotifierConfigSchema = z.object({
+  channel: z.enum(['telegram', 'webhook', 'none']).default('none'),
+  chatId: z.string().trim().default(''),
+  parseMode: z.enum(['HTML', 'MarkdownV2', 'plain']).default('HTML'),
+  webhookPreset: z.enum(['generic', 'discord', 'slack']).default('generic'),
+  kinds: z.array(z.enum(NOTIFY_KINDS)).default(['signal', 'order', 'rejection', 'breaker', 'error', 'summary']),
+  /** Per kind, seconds: at most one notification of that kind per this long. */
+  minIntervals: z.partialRecord(z.enum(NOTIFY_KINDS), seconds).default({}),
+  batchSeconds: seconds,
+  templates: z.partialRecord(z.enum(NOTIFY_KINDS), z.string()).default({}),
+  maxQueue: z.preprocess((v) => (v === '' || v === undefined ? undefined : Number(v)), z.number().int().min(1).max(10_000).default(100)),
+});
+
+export type NotifierConfig = z.infer<typeof NotifierConfigSchema>;
+
+export function parseNotifierConfig(input: unknown): { config: NotifierConfig; settings: NotifierSettings } {
+  const result = NotifierConfigSchema.safeParse(input);
+  if (!result.success) throw new Error(describeZodError(result.error, 'notifier'));
+  const config = result.data;
+  if (config.channel === 'telegram' && !/^-?\d+$|^@\w+$/.test(config.chatId)) {
+    throw new Error('notifier.chatId: a Telegram chat id (a number such as 123456789, or -100... for groups) or @channelname');
+  }
+  for (const [kind, template] of Object.entries(config.templates)) if (template) checkTemplate(kind, template);
+  const settings: NotifierSettings = {
+    kinds: config.kinds,
+    minIntervalMs: Object.fromEntries(Object.entries(config.minIntervals).map(([k, v]) => [k, (v ?? 0) * 1000])),
+    batchWindowMs: (config.batchSeconds ?? 0) * 1000,
+    templates: Object.fromEntries(Object.entries(config.templates).filter(([, t]) => t && t.trim())),
+  };
+  return { config, settings };
+}
+
+/** "123, -100456" -> [123, -100456]; the chats allowed to control the bot. */
+export function parseChatIds(text: string | undefined, field = 'allowedChats'): number[] {
+  const parts = String(text ?? '')
+    .split(/[\s,;]+/)
+    .filter(Boolean);
+  return parts.map((p) => {
+    if (!/^-?\d+$/.test(p)) throw new Error(`${field}: "${p}" is not a chat id (a whole number)`);
+    return Number(p);
+  });
+}

@@ -1,0 +1,94 @@
+/**
+ * Long-polls Telegram's getUpdates and hands each message to a handler, confirming updates by
+ * offset so none is handled twice. Network errors, 5xx and 429 back off and retry; a 409
+ * (another process polls the same bot) is reported and retried slowly. Errors never contain the
+ * token.
+ */
+import { Backoff, Sleeper } from '../market/backoff';
+
+export interface TelegramMessage {
+  chatId: number;
+  fromId?: number;
+  username?: string;
+  text: string;
+}
+
+export interface PollerOptions {
+  token: string;
+  apiBase?: string;
+  /** Long-poll time per request, seconds (Telegram allows up to 50). */
+  timeoutSec?: number;
+  onMessage: (m: TelegramMessage) => void | Promise<void>;
+  onStatus?: (state: 'polling' | 'retrying' | 'error', text: string) => void;
+  backoff?: { initialMs: number; maxMs: number };
+}
+
+export class TelegramPoller {
+  private offset = 0;
+  private stopped = false;
+  private readonly sleeper = new Sleeper();
+  private controller: AbortController | undefined;
+  private running: Promise<void> | undefined;
+
+  constructor(private readonly o: PollerOptions) {}
+
+  start(): void {
+    this.running ??= this.loop();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.sleeper.cancel();
+    this.controller?.abort();
+    await this.running?.catch(() => undefined);
+  }
+
+  private redact(text: string): string {
+    return text.split(this.o.token).join('***');
+  }
+
+  private async loop(): Promise<void> {
+    const base = (this.o.apiBase || 'https://api.telegram.org').replace(/\/$/, '');
+    const timeout = this.o.timeoutSec ?? 25;
+    const backoff = new Backoff(this.o.backoff?.initialMs ?? 1000, this.o.backoff?.maxMs ?? 60_000);
+    let announced = false;
+    while (!this.stopped) {
+      this.controller = new AbortController();
+      const guard = setTimeout(() => this.controller?.abort(), (timeout + 10) * 1000);
+      try {
+        const res = await fetch(`${base}/bot${this.o.token}/getUpdates`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ offset: this.offset, timeout, allowed_updates: ['message'] }),
+          signal: this.controller.signal,
+        });
+        const json: any = await res.json().catch(() => undefined);
+        if (!res.ok || !json?.ok) {
+          const description = this.redact(String(json?.description ?? `HTTP ${res.status}`));
+          const retryAfter = Number(json?.parameters?.retry_after);
+          throw Object.assign(new Error(description), { retryAfterMs: retryAfter > 0 ? retryAfter * 1000 : undefined, status: res.status });
+        }
+        backoff.reset();
+        if (!announced) this.o.onStatus?.('polling', 'listening for commands');
+        announced = true;
+        for (const update of json.result as any[]) {
+          this.offset = Math.max(this.offset, Number(update.update_id) + 1);
+          const m = update.message;
+          if (m && typeof m.text === 'string' && m.chat) {
+            await this.o.onMessage({ chatId: Number(m.chat.id), fromId: m.from?.id, username: m.from?.username, text: m.text });
+          }
+        }
+      } catch (err) {
+        if (this.stopped) break;
+        announced = false;
+        const e = err as Error & { retryAfterMs?: number; status?: number };
+        const message = this.redact(e.name === 'AbortError' ? 'long poll timed out' : e.message);
+        const delay = e.retryAfterMs ?? (e.status === 409 ? Math.max(5000, backoff.next()) : backoff.next());
+        this.o.onStatus?.(e.status === 401 ? 'error' : 'retrying', `${message}; retry in ${Math.round(delay / 1000)} s`);
+        await this.sleeper.sleep(delay);
+      } finally {
+        clearTimeout(guard);
+      }
+    }
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * Notification texts from mustache templates over the message. A template is plain text: the
+ * `b`, `i` and `code` sections give bold, italic and code in whichever format the channel uses
+ * (Telegram HTML or MarkdownV2, or plain text for webhooks), so one template serves all channels:
+ * `{{#b}}{{payload.symbol}}{{/b}}`. The whole text, the template's own characters and the values,
+ * is escaped for the format afterwards, so a "." or "<" anywhere can never break a message.
+ */
+import Mustache from 'mustache';
+import type { NotifyKind } from './kinds';
+
+export type TextFormat = 'HTML' | 'MarkdownV2' | 'plain';
+
+export const DEFAULT_TEMPLATES: Record<NotifyKind, string> = {
+  signal: '{{icon}} {{#b}}{{payload.side}} signal{{/b}} {{payload.symbol}} @ {{n.price}}\n{{payload.strategy}}, strength {{n.strength}}\n{{#i}}{{payload.reason}}{{/i}}',
+  order:
+    '{{icon}} {{#b}}order {{payload.status}}{{/b}}: {{payload.side}} {{n.filled}}/{{n.amount}} {{payload.symbol}}{{#payload.average}} @ {{n.average}}{{/payload.average}} ({{payload.mode}})\nfee {{n.feeCost}} {{payload.fee.currency}}{{#payload.reason}}\n{{#i}}{{payload.reason}}{{/i}}{{/payload.reason}}',
+  rejection: '⛔ {{#b}}rejected{{/b}} {{payload.side}} {{payload.symbol}}: {{payload.code}}\n{{#i}}{{payload.reason}}{{/i}}',
+  breaker: '🚨 {{#b}}drawdown breaker tripped{{/b}}\n{{payload.reason}}\nTrading stops until the risk gate gets a "reset".',
+  error: '❗ {{#b}}error{{/b}} in {{error.source.type}} {{error.source.name}}\n{{#code}}{{error.message}}{{/code}}',
+  summary:
+    '📊 {{#b}}portfolio{{/b}} ({{payload.exchange}}, {{payload.mode}})\nequity {{n.equity}} {{payload.currency}}\nP&L today {{n.realizedToday}}, realized {{n.realizedPnl}}, unrealized {{n.unrealizedPnl}}\nfees {{n.fees}}, open positions {{positionCount}}, open orders {{payload.openOrders}}',
+  other: '{{text}}',
+};
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+
+/** Escapes a value for the format (Telegram's rules: https://core.telegram.org/bots/api#formatting-options). */
+export function escapeFor(format: TextFormat, text: string): string {
+  if (format === 'HTML') return text.replace(/[&<>]/g, (c) => HTML_ESCAPES[c]!);
+  if (format === 'MarkdownV2') return text.replace(/[_*[\]()~`>#+\-=|{}.!\\]/g, '\\$&');
+  return text;
+}
+
+/** Private-use characters mark formatting while the text is rendered plain, before escaping. */
+const MARKERS = { b: ['\uE000', '\uE001'], i: ['\uE002', '\uE003'], code: ['\uE004', '\uE005'] } as const;
+
+const MARKUP: Record<TextFormat, Record<'b' | 'i' | 'code', [string, string]>> = {
+  HTML: { b: ['<b>', '</b>'], i: ['<i>', '</i>'], code: ['<code>', '</code>'] },
+  MarkdownV2: { b: ['*', '*'], i: ['_', '_'], code: ['`', '`'] },
+  plain: { b: ['', ''], i: ['', ''], code: ['', ''] },
+};
+
+/** Numbers as a person reads them: 8 significant digits, no float noise. */
+function readable(value: unknown): unknown {
+  return typeof value === 'number' && Number.isFinite(value) ? String(+value.toPrecision(8)) : value;
+}
+
+function viewOf(msg: Record<string, any>): Record<string, unknown> {
+  const p = msg.payload && typeof msg.payload === 'object' ? msg.payload : {};
+  const n: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(p)) n[k] = readable(v);
+  n.feeCost = readable(p.fee?.cost);
+  const wrap = (tag: 'b' | 'i' | 'code') => () => (text: string, render: (t: string) => string) => {
+    const [open, close] = MARKERS[tag];
+    return `${open}${render(text)}${close}`;
+  };
+  return {
+    ...msg,
+    n,
+    icon: p.side === 'buy' ? '🟢' : p.side === 'sell' ? '🔴' : 'ℹ️',
+    positionCount: Array.isArray(p.positions) ? p.positions.filter((x: { amount: number }) => x.amount > 0).length : 0,
+    text: typeof msg.payload === 'string' ? msg.payload : JSON.stringify(msg.payload),
+    b: wrap('b'),
+    i: wrap('i'),
+    code: wrap('code'),
+  };
+}
+
+export function renderTemplate(template: string, msg: Record<string, any>, format: TextFormat): string {
+  const plain = Mustache.render(template, viewOf(msg), {}, { escape: (value: unknown) => String(value) }).trim();
+  let text = escapeFor(format, plain);
+  for (const tag of ['b', 'i', 'code'] as const) {
+    text = text.split(MARKERS[tag][0]).join(MARKUP[format][tag][0]).split(MARKERS[tag][1]).join(MARKUP[format][tag][1]);
+  }
+  return text;
+}
+
+/** Checks a template's syntax at deploy time; the error names the kind. */
+export function checkTemplate(kind: string, template: string): void {
+  try {
+    Mustache.parse(template);
+  } catch (err) {
+    throw new Error(`templates.${kind}: ${(err as Error).message}`);
+  }
+}

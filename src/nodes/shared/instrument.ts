@@ -1,0 +1,25 @@
+/**
+ * Counts what a node receives, sends and reports as errors, for GET /tradebot/metrics.
+ * One call in each node's constructor; it wraps the node's own send and error, so nothing in the
+ * node's logic changes.
+ */
+import * as metrics from '../../core/metrics';
+import type { Node } from './types';
+
+export function instrument(node: Node): void {
+  const labels = { node: node.id, type: node.type };
+  node.on('input', () => metrics.messagesIn.inc(labels));
+  const send = node.send.bind(node);
+  node.send = (msg: any) => {
+    const count = Array.isArray(msg) ? msg.flat().filter((m) => m !== null && m !== undefined).length : msg ? 1 : 0;
+    if (count) metrics.messagesOut.inc(labels, count);
+    send(msg);
+  };
+  const error = node.error.bind(node);
+  node.error = (err: any, msg?: any) => {
+    metrics.nodeErrors.inc(labels);
+    // The message contract's errors name a msg field: those are validation failures.
+    if (err?.name === 'ContractError' || /(^|\s)msg\.[A-Za-z]/.test(String(err?.message ?? err))) metrics.validationFailures.inc(labels);
+    error(err, msg);
+  };
+}

@@ -1,0 +1,74 @@
+/**
+ * tradebot-notifier (palette: notifier): turns signals, order updates, rejections, breaker trips,
+ * errors and portfolio summaries into messages for Telegram or a webhook, and passes the text on
+ * (output 1) for any other node to deliver. Never blocks the flow: done() comes at once, delivery
+ * runs in the background. Glue only: core/notify decides and delivers.
+ */
+import { telegramChannel, webhookChannel, type Channel } from '../../core/notify/channels';
+import { NotificationService } from '../../core/notify/notification-service';
+import { parseNotifierConfig } from '../../core/notify/settings';
+import { statusFor, StatusThrottle } from '../shared/status';
+import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessageInFlow, SendFn } from '../shared/types';
+import type { TelegramConfigNode } from '../shared/telegram-config';
+import { instrument } from '../shared/instrument';
+
+type NotifierNodeDef = NodeDef & Record<string, unknown> & { telegram?: string };
+
+export = function register(RED: NodeAPI): void {
+  function TradebotNotifierNode(this: Node & { credentials?: { webhookUrl?: string } }, config: NotifierNodeDef) {
+    RED.nodes.createNode(this, config);
+    instrument(this);
+    const node = this;
+    const status = new StatusThrottle((s) => node.status(s), 1000);
+    let service: NotificationService | undefined;
+    let configError: Error | undefined;
+    let token: string | undefined;
+    const webhookUrl = this.credentials?.webhookUrl?.trim();
+    const redact = (text: string): string => [token, webhookUrl].reduce<string>((t, secret) => (secret ? t.split(secret).join('***') : t), text);
+    try {
+      const { config: c, settings } = parseNotifierConfig(config);
+      const channels: Channel[] = [];
+      if (c.channel === 'telegram') {
+        const bot = RED.nodes.getNode(config.telegram ?? '') as TelegramConfigNode | null;
+        if (!bot) throw new Error('notifier.telegram: pick or add a Telegram bot config node');
+        if (bot.configError || !bot.token) throw new Error(bot.configError ?? 'telegram.token: missing');
+        token = bot.token;
+        channels.push(telegramChannel({ token: bot.token, chatId: c.chatId, apiBase: bot.apiBase, format: c.parseMode }));
+      } else if (c.channel === 'webhook') {
+        if (!webhookUrl || !/^https?:\/\/\S+$/.test(webhookUrl)) throw new Error('notifier.webhookUrl: an http(s) URL (kept as a credential)');
+        channels.push(webhookChannel({ url: webhookUrl, preset: c.webhookPreset }));
+      }
+      service = new NotificationService(
+        settings,
+        channels,
+        {
+          passThrough: (text) => node.send({ topic: 'notification', payload: text }),
+          status: (text, level) => status.update(statusFor(level === 'ok' ? 'live' : level === 'warn' ? 'reconnecting' : 'error', redact(text))),
+          dropped: (channel, reason) => node.warn(`notification to ${channel} dropped: ${redact(reason)}`),
+        },
+        { maxQueue: c.maxQueue, maxAttempts: 5, backoff: { initialMs: 1000, maxMs: 60_000 } },
+      );
+      status.now(statusFor('stopped', channels.length ? `ready: ${channels.map((ch) => ch.name).join(', ')}` : 'pass-through only'));
+    } catch (err) {
+      configError = new Error(redact((err as Error).message));
+      status.now(statusFor('error', configError.message));
+    }
+
+    node.on('input', (msg: NodeMessageInFlow & Record<string, any>, _send: SendFn, done: DoneFn) => {
+      if (configError) return done(configError);
+      try {
+        service!.handle(msg);
+        done();
+      } catch (err) {
+        // A template that fails on this message: reported, the flow goes on.
+        done(new Error(redact((err as Error).message)));
+      }
+    });
+    node.on('close', (_removed: boolean, done: () => void) => {
+      service?.close();
+      status.clear();
+      done();
+    });
+  }
+  RED.nodes.registerType('tradebot-notifier', TradebotNotifierNode as any, { credentials: { webhookUrl: { type: 'password' } } });
+};

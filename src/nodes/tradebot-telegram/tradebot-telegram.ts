@@ -1,0 +1,30 @@
+/**
+ * tradebot-telegram (config): one Telegram bot, shared by notifiers and the control node: its
+ * token (a Node-RED credential), the API address (configurable for proxies and tests), and the
+ * chats allowed to control the bot. Glue only.
+ */
+import { parseChatIds } from '../../core/notify/settings';
+import type { NodeAPI, NodeDef } from '../shared/types';
+import type { TelegramConfigNode } from '../shared/telegram-config';
+
+interface TelegramNodeDef extends NodeDef {
+  apiBase: string;
+  allowedChats: string;
+}
+
+export = function register(RED: NodeAPI): void {
+  function TradebotTelegramNode(this: TelegramConfigNode & { credentials?: { token?: string } }, config: TelegramNodeDef) {
+    RED.nodes.createNode(this, config);
+    this.token = this.credentials?.token?.trim() || undefined;
+    this.apiBase = (config.apiBase || 'https://api.telegram.org').trim();
+    this.allowedChats = [];
+    try {
+      this.allowedChats = parseChatIds(config.allowedChats);
+      if (!this.token) throw new Error('telegram.token: paste the bot token from @BotFather');
+      if (!/^https?:\/\/[^\s]+$/.test(this.apiBase)) throw new Error('telegram.apiBase: must be an http(s) URL');
+    } catch (err) {
+      this.configError = (err as Error).message;
+    }
+  }
+  RED.nodes.registerType('tradebot-telegram', TradebotTelegramNode as any, { credentials: { token: { type: 'password' } } });
+};
