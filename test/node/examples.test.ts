@@ -22,8 +22,10 @@ const EXAMPLES = path.join(packageRoot(), 'examples');
 const files = fs.existsSync(EXAMPLES) ? fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.json')).sort() : [];
 const read = (file: string): FlowNode[] => JSON.parse(fs.readFileSync(path.join(EXAMPLES, file), 'utf8'));
 
-const OUR_TYPES = ['tradebot-exchange', 'tradebot-ticker', 'tradebot-order-book', 'tradebot-candles', 'tradebot-indicator', 'tradebot-strategy', 'tradebot-risk-gate', 'tradebot-place-order'];
+const OUR_TYPES = ['tradebot-exchange', 'tradebot-ticker', 'tradebot-order-book', 'tradebot-candles', 'tradebot-indicator', 'tradebot-strategy', 'tradebot-risk-gate', 'tradebot-place-order', 'tradebot-telegram', 'tradebot-notifier', 'tradebot-telegram-control'];
 const CORE_TYPES = ['tab', 'debug', 'comment', 'catch', 'inject', 'change', 'delay', 'function', 'switch', 'link in', 'link out'];
+/** Config nodes: global (no tab), shared by the nodes that select them. */
+const CONFIG_TYPES = ['tradebot-exchange', 'tradebot-telegram'];
 /** Node types that document the flow or are buttons for the user: the runtime test leaves them out. */
 const NOT_LOADED = ['tab', 'comment', 'inject'];
 /** What loadFlow can run: our nodes, the core catch node, and helper nodes standing in for debug nodes. */
@@ -100,7 +102,10 @@ describe('example flows (examples/)', function () {
 
         for (const n of flow) {
           assert.ok([...OUR_TYPES, ...CORE_TYPES].includes(n.type), `node ${n.id}: type "${n.type}" is neither ours nor a core node`);
-          if (n.type === 'tab' || n.type === 'tradebot-exchange') continue;
+          if (n.type === 'tab' || CONFIG_TYPES.includes(n.type)) {
+            assert.equal(n.z, undefined, `config node ${n.id} is global`);
+            continue;
+          }
           assert.equal(n.z, tab.id, `node ${n.id} (${n.type}) is on the tab`);
           assert.ok(typeof n.x === 'number' && typeof n.y === 'number', `node ${n.id} has a position`);
           if ('exchange' in n) assert.equal(n.exchange, exchange.id, `node ${n.id} uses the example's exchange`);
@@ -129,12 +134,14 @@ describe('example flows (examples/)', function () {
 
         const errors: string[] = [];
         for (const n of flow) {
-          if (n.type === 'helper' || n.type === 'tradebot-exchange') continue;
+          if (n.type === 'helper' || CONFIG_TYPES.includes(n.type)) continue;
           getNode(n.id).on('call:error', (call: any) => errors.push(`${n.type} ${n.id}: ${String(call.args[0]?.message ?? call.args[0])}`));
         }
+        // The debug nodes a catch node feeds (it may feed a notifier too, which gets other messages as well).
         const caught = flow
           .filter((n) => n.type === 'catch')
           .flatMap((c) => wiresOf(c).flat())
+          .filter((id) => flow.find((n) => n.id === id)?.type === 'helper')
           .map((id) => new Inbox(id));
 
         // Signals per strategy node, as sent on output 1 (whatever it is wired to).
@@ -179,6 +186,11 @@ describe('example flows (examples/)', function () {
           assert.ok(target, `place order ${order.id}: its updates output is wired`);
           const inbox = new Inbox(target);
           await waitFor(() => inbox.messages.some((m) => m.payload.kind === 'orderUpdate' && m.payload.status === 'closed' && m.payload.filled > 0), SIGNAL_TIMEOUT_MS, 'a filled order');
+        }
+        // Notifiers without a bot token pass their texts on: they must reach the debug node.
+        for (const notifier of flow.filter((n) => n.type === 'tradebot-notifier')) {
+          const inbox = new Inbox((wiresOf(notifier)[0] ?? [])[0]!);
+          await waitFor(() => inbox.messages.some((m) => typeof m.payload === 'string' && m.payload.length > 0), SIGNAL_TIMEOUT_MS, 'a notification text');
         }
       });
     });

@@ -26,9 +26,6 @@ export function parseNotifierConfig(input: unknown): { config: NotifierConfig; s
   const result = NotifierConfigSchema.safeParse(input);
   if (!result.success) throw new Error(describeZodError(result.error, 'notifier'));
   const config = result.data;
-  if (config.channel === 'telegram' && !/^-?\d+$|^@\w+$/.test(config.chatId)) {
-    throw new Error('notifier.chatId: a Telegram chat id (a number such as 123456789, or -100... for groups) or @channelname');
-  }
   for (const [kind, template] of Object.entries(config.templates)) if (template) checkTemplate(kind, template);
   const settings: NotifierSettings = {
     kinds: config.kinds,
@@ -37,6 +34,13 @@ export function parseNotifierConfig(input: unknown): { config: NotifierConfig; s
     templates: Object.fromEntries(Object.entries(config.templates).filter(([, t]) => t && t.trim())),
   };
   return { config, settings };
+}
+
+/** Checked when a Telegram channel is set up (an imported example may not have one yet). */
+export function checkChatId(chatId: string): void {
+  if (!/^-?\d+$|^@\w+$/.test(chatId)) {
+    throw new Error('notifier.chatId: a Telegram chat id (a number such as 123456789, or -100... for groups) or @channelname');
+  }
 }
 
 /** "123, -100456" -> [123, -100456]; the chats allowed to control the bot. */

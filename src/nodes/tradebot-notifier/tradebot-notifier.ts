@@ -6,7 +6,7 @@
  */
 import { telegramChannel, webhookChannel, type Channel } from '../../core/notify/channels';
 import { NotificationService } from '../../core/notify/notification-service';
-import { parseNotifierConfig } from '../../core/notify/settings';
+import { checkChatId, parseNotifierConfig } from '../../core/notify/settings';
 import { statusFor, StatusThrottle } from '../shared/status';
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessageInFlow, SendFn } from '../shared/types';
 import type { TelegramConfigNode } from '../shared/telegram-config';
@@ -28,12 +28,20 @@ export = function register(RED: NodeAPI): void {
     try {
       const { config: c, settings } = parseNotifierConfig(config);
       const channels: Channel[] = [];
+      let waiting: string | undefined;
       if (c.channel === 'telegram') {
         const bot = RED.nodes.getNode(config.telegram ?? '') as TelegramConfigNode | null;
         if (!bot) throw new Error('notifier.telegram: pick or add a Telegram bot config node');
-        if (bot.configError || !bot.token) throw new Error(bot.configError ?? 'telegram.token: missing');
-        token = bot.token;
-        channels.push(telegramChannel({ token: bot.token, chatId: c.chatId, apiBase: bot.apiBase, format: c.parseMode }));
+        if (!bot.token) {
+          // An imported example has no token yet: keep the flow running, pass texts on, say what is missing.
+          waiting = 'no bot token yet: add it on the Telegram bot node (texts go to the output meanwhile)';
+          node.warn(waiting);
+        } else {
+          if (bot.configError) throw new Error(bot.configError);
+          checkChatId(c.chatId);
+          token = bot.token;
+          channels.push(telegramChannel({ token: bot.token, chatId: c.chatId, apiBase: bot.apiBase, format: c.parseMode }));
+        }
       } else if (c.channel === 'webhook') {
         if (!webhookUrl || !/^https?:\/\/\S+$/.test(webhookUrl)) throw new Error('notifier.webhookUrl: an http(s) URL (kept as a credential)');
         channels.push(webhookChannel({ url: webhookUrl, preset: c.webhookPreset }));
@@ -48,7 +56,7 @@ export = function register(RED: NodeAPI): void {
         },
         { maxQueue: c.maxQueue, maxAttempts: 5, backoff: { initialMs: 1000, maxMs: 60_000 } },
       );
-      status.now(statusFor('stopped', channels.length ? `ready: ${channels.map((ch) => ch.name).join(', ')}` : 'pass-through only'));
+      status.now(waiting ? statusFor('reconnecting', waiting) : statusFor('stopped', channels.length ? `ready: ${channels.map((ch) => ch.name).join(', ')}` : 'pass-through only'));
     } catch (err) {
       configError = new Error(redact((err as Error).message));
       status.now(statusFor('error', configError.message));

@@ -23,7 +23,14 @@ export = function register(RED: NodeAPI): void {
     instrument(this);
     const node = this;
     const bot = RED.nodes.getNode(config.telegram) as TelegramConfigNode | null;
-    const problem = !bot ? 'pick or add a Telegram bot config node' : bot.configError ?? (bot.token ? undefined : 'telegram.token: missing');
+    if (bot && !bot.token) {
+      // An imported example has no token yet: idle, and say what is missing.
+      const waiting = 'no bot token yet: add it on the Telegram bot node';
+      node.status(statusFor('reconnecting', waiting));
+      node.warn(waiting);
+      return;
+    }
+    const problem = !bot ? 'pick or add a Telegram bot config node' : bot.configError;
     if (problem) {
       node.status(statusFor('error', problem));
       node.error(problem);

@@ -20,7 +20,6 @@ export = function register(RED: NodeAPI): void {
     this.allowedChats = [];
     try {
       this.allowedChats = parseChatIds(config.allowedChats);
-      if (!this.token) throw new Error('telegram.token: paste the bot token from @BotFather');
       if (!/^https?:\/\/[^\s]+$/.test(this.apiBase)) throw new Error('telegram.apiBase: must be an http(s) URL');
     } catch (err) {
       this.configError = (err as Error).message;
