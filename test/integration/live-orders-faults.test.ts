@@ -40,11 +40,11 @@ const CREATE_FAULTS: MockFault[] = [
   { status: 503, accepted: true },
 ];
 
-async function liveAccount(mock: MockBinance) {
+async function liveAccount(mock: MockBinance, pollMs = 20) {
   const source = await CcxtSource.create({ exchangeId: 'binance', baseUrl: mock.url, credentials: { apiKey: KEY, secret: SECRET }, timeoutMs: 300 });
   // The mock answers instantly; ccxt's own throttle would only make the test slow.
   source.ccxt.enableRateLimit = false;
-  const executor = new LiveExecutor({ exchange: source.ccxt, exchangeId: 'binance', now: () => Date.now(), pollMs: 20, backoff: { initialMs: 5, maxMs: 40 }, maxAttempts: 10 });
+  const executor = new LiveExecutor({ exchange: source.ccxt, exchangeId: 'binance', now: () => Date.now(), pollMs, backoff: { initialMs: 5, maxMs: 40 }, maxAttempts: 10 });
   const account = new TradingAccount({ exchangeId: 'binance', mode: 'live', store: new MemoryStore(), storeKey: 'live', now: () => Date.now() });
   await account.init(executor);
   await reconcileLiveAccount(account, executor, source.ccxt);
@@ -154,12 +154,17 @@ describe('live orders under injected faults (real ccxt, mock Binance)', function
     assert.equal(mock.tradingStats(KEY).createRequests, 1);
   });
 
-  it('a limit order is followed to its fill by polling; one that times out is canceled at the exchange', async function () {
-    const live = await liveAccount(mock);
+  it('a limit order is followed to its fill over the order websocket; one that times out is canceled at the exchange', async function () {
+    // Polling every 30 s: a fill seen within 5 s came over the websocket (ccxt watchOrders).
+    const live = await liveAccount(mock, 30_000);
     source = live.source;
     const updates: OrderUpdate[] = [];
     await live.account.place({ kind: 'orderRequest', clientOrderId: 'tb-limit-a', symbol: 'BTC/USDT', side: 'buy', type: 'limit', amount: 0.01, price: 59_000, ts: Date.now() }, (u) => updates.push(u));
     assert.equal(live.account.portfolio.balance('USDT').used, 590, 'funds held like the exchange holds them');
+    await mock.waitForUserStream(KEY, 5000);
+    // ccxt registers for the stream's events just after subscribing; an event before that is
+    // left to the (here: 30 s) poll, the websocket's safety net.
+    await new Promise((r) => setTimeout(r, 300));
     mock.setTicker('BTC/USDT', { bid: 58_900, ask: 58_950, last: 58_950 });
     const deadline = Date.now() + 5000;
     while (!updates.some((u) => u.status === 'closed') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));

@@ -26,6 +26,7 @@ export class DeliveryQueue {
   private readonly queue: string[] = [];
   private running = false;
   private closed = false;
+  private accepting = true;
   private readonly sleeper = new Sleeper();
 
   constructor(
@@ -39,7 +40,7 @@ export class DeliveryQueue {
   }
 
   push(text: string): void {
-    if (this.closed) return;
+    if (this.closed || !this.accepting) return;
     if (this.queue.length >= this.o.maxQueue) {
       const oldest = this.queue.shift()!;
       this.events.dropped(this.channel.name, oldest, `queue full (${this.o.maxQueue})`);
@@ -51,6 +52,24 @@ export class DeliveryQueue {
   close(): void {
     this.closed = true;
     this.sleeper.cancel();
+  }
+
+  /**
+   * Stops taking texts but keeps delivering what is queued for up to `graceMs` (a redeploy must
+   * not swallow the last notifications), then closes.
+   */
+  closeWhenDrained(graceMs: number): Promise<void> {
+    this.accepting = false;
+    return new Promise((resolve) => {
+      const started = Date.now();
+      const check = () => {
+        if (this.queue.length === 0 || Date.now() - started >= graceMs) {
+          this.close();
+          resolve();
+        } else setTimeout(check, 50);
+      };
+      check();
+    });
   }
 
   private async drain(): Promise<void> {

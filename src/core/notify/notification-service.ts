@@ -63,9 +63,10 @@ export class NotificationService {
     this.notifier.flush();
   }
 
-  close(): void {
+  /** Flushes the batch and lets the queues deliver what they hold for up to `graceMs`. */
+  close(graceMs = 10_000): Promise<void> {
     this.notifier.flush();
-    for (const q of this.queues) q.close();
+    return Promise.all(this.queues.map((q) => q.closeWhenDrained(graceMs))).then(() => undefined);
   }
 
   private summary(): string {

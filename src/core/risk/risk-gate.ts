@@ -58,8 +58,10 @@ export class RiskGate {
     this.state.killed = false;
   }
 
-  resetBreaker(): void {
+  /** Re-arms the breaker; the equity peak starts again from today's equity, or it would trip at once. */
+  resetBreaker(portfolio?: Portfolio): void {
     this.state.breaker = { tripped: false };
+    if (portfolio) portfolio.peakEquity = portfolio.equity(this.s.accountCurrency).equity;
   }
 
   evaluate(signal: Signal, ctx: RiskContext): RiskOutcome {
@@ -202,10 +204,15 @@ export class RiskGate {
     if (s.orderType === 'limit') {
       const offset = s.limitOffsetPct / 100;
       request.price = roundToStep(signal.side === 'buy' ? signal.price * (1 - offset) : signal.price * (1 + offset), tick);
-      if (s.limitTimeoutSec) request.timeoutMs = s.limitTimeoutSec * 1000;
+      if (s.limitTimeoutSec) request.timeoutMs = Math.max(1, Math.round(s.limitTimeoutSec * 1000));
     }
     if (signal.side === 'buy') {
       if (stop) request.stopLoss = roundToStep(signal.price * (1 - stop), tick);
+      if (request.stopLoss !== undefined && !(request.stopLoss > 0)) {
+        return {
+          rejection: { kind: 'rejection', code: 'NO_STOP_DISTANCE', reason: `the stop distance (${fmt(100 * stop!)} % of the price) would put the stop at or below 0`, symbol: signal.symbol, side: signal.side, signalId: signal.id, ts: signal.ts },
+        };
+      }
       if (s.takeProfitPct) request.takeProfit = roundToStep(signal.price * (1 + s.takeProfitPct / 100), tick);
       if (s.trailingPct) request.trailingStop = s.trailingPct / 100;
     }

@@ -176,6 +176,13 @@ export class TradingAccount {
     return [...symbols];
   }
 
+  /** A node that closes stops hearing updates; orders it placed report to the default listener. */
+  forget(listener: OrderListener): void {
+    for (const [id, l] of this.listeners) if (l === listener) this.listeners.delete(id);
+    for (const [symbol, l] of this.stopOwners) if (l === listener) this.stopOwners.delete(symbol);
+    if (this.defaultListener === listener) this.defaultListener = undefined;
+  }
+
   /** Waits until every state change so far is stored. */
   flush(): Promise<void> {
     return this.saving;

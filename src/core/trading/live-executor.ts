@@ -4,8 +4,10 @@
  * order may or may not exist) the executor first looks the order up by its client order id and
  * only sends again when the exchange says it has no such order; while the lookup itself fails it
  * keeps looking, it never resends blind. An exchange rejection (insufficient funds, invalid
- * order, bad credentials) is final and reported. Orders are then followed to a final state by
- * polling (one request per open order per poll interval, paced by ccxt's rate limiter).
+ * order, bad credentials) is final and reported. Open orders are then followed to a final state
+ * through the exchange's order websocket (ccxt watchOrders) where it has one, with polling as the
+ * safety net (every poll interval without a websocket, five times slower with one), one request
+ * per open order per poll, paced by ccxt's rate limiter.
  */
 import type { OrderRequest, OrderStatus, OrderUpdate, Ticker } from '../contract';
 import { Backoff, Sleeper } from '../market/backoff';
@@ -22,6 +24,8 @@ export interface LiveExecutorOptions {
   backoff?: { initialMs: number; maxMs: number };
   /** Sends before giving up on an order the exchange keeps failing to answer (each after a lookup). */
   maxAttempts?: number;
+  /** Follow orders over the exchange's websocket where it has one (default true). */
+  websocket?: boolean;
 }
 
 /** ccxt errors after which the order may exist: look it up before anything else. */
@@ -52,6 +56,9 @@ export class LiveExecutor implements OrderExecutor {
   private readonly sleeper = new Sleeper();
   private closed = false;
   private polling: Promise<void> | undefined;
+  private watching: Promise<void> | undefined;
+  /** The order websocket delivered without error since its last failure: polling slows down. */
+  private wsHealthy = false;
 
   constructor(private readonly o: LiveExecutorOptions) {}
 
@@ -151,6 +158,7 @@ export class LiveExecutor implements OrderExecutor {
     this.sleeper.cancel();
     await this.polling?.catch(() => undefined);
     this.tracked.clear();
+    this.watching?.catch(() => undefined);
   }
 
   /**
@@ -177,14 +185,49 @@ export class LiveExecutor implements OrderExecutor {
     if (update.status === 'open') {
       this.tracked.set(request.clientOrderId, { request, orderId: String(order.id), last: update, sink });
       this.polling ??= this.pollLoop();
+      if (this.o.websocket !== false && this.o.exchange.has?.watchOrders === true && typeof this.o.exchange.watchOrders === 'function') {
+        this.watching ??= this.watchLoop();
+      }
     }
     return update;
+  }
+
+  /** Order updates pushed by the exchange; any failure falls back to polling until it recovers. */
+  private async watchLoop(): Promise<void> {
+    const backoff = new Backoff(this.o.backoff?.initialMs ?? 500, this.o.backoff?.maxMs ?? 30_000);
+    while (!this.closed && this.tracked.size > 0) {
+      try {
+        const orders: any[] = await this.o.exchange.watchOrders();
+        this.wsHealthy = true;
+        backoff.reset();
+        for (const o of orders) {
+          const t = [...this.tracked.values()].find((x) => x.orderId === String(o.id) || (o.clientOrderId && o.clientOrderId === x.request.clientOrderId));
+          if (!t) continue;
+          // A push carries the fee of its own fill only: exact fees come from the order's trades.
+          await this.deliver(t, this.toUpdate(t.request, await this.withFees({ ...o, fee: undefined, fees: undefined }, t.request.symbol)));
+        }
+      } catch (err) {
+        if (this.closed) break;
+        this.wsHealthy = false;
+        await this.sleeper.sleep(backoff.next());
+      }
+    }
+    this.watching = undefined;
+  }
+
+  /** Hands an update on when it says something new (websocket and polling may both see it). */
+  private async deliver(t: Tracked, update: OrderUpdate): Promise<void> {
+    if (update.status === t.last.status && update.filled === t.last.filled) return;
+    if (!this.tracked.has(t.request.clientOrderId)) return;
+    t.last = update;
+    if (update.status !== 'open') this.tracked.delete(t.request.clientOrderId);
+    t.sink(update);
   }
 
   private async pollLoop(): Promise<void> {
     const backoff = new Backoff(this.o.backoff?.initialMs ?? 500, this.o.backoff?.maxMs ?? 30_000);
     while (!this.closed && this.tracked.size > 0) {
-      await this.sleeper.sleep(this.o.pollMs ?? 1_000);
+      await this.sleeper.sleep((this.o.pollMs ?? 1_000) * (this.wsHealthy ? 5 : 1));
       for (const t of [...this.tracked.values()]) {
         if (this.closed) break;
         try {
@@ -201,12 +244,7 @@ export class LiveExecutor implements OrderExecutor {
 
   private async poll(t: Tracked): Promise<void> {
     const order = await this.o.exchange.fetchOrder(t.orderId, t.request.symbol);
-    const update = this.toUpdate(t.request, await this.withFees(order, t.request.symbol));
-    if (update.status !== t.last.status || update.filled !== t.last.filled) {
-      t.last = update;
-      if (update.status !== 'open') this.tracked.delete(t.request.clientOrderId);
-      t.sink(update);
-    }
+    await this.deliver(t, this.toUpdate(t.request, await this.withFees(order, t.request.symbol)));
   }
 
   private toUpdate(request: OrderRequest, o: any): OrderUpdate {

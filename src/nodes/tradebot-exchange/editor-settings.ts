@@ -16,6 +16,7 @@ export interface ExchangeNodeDef extends NodeDef {
   simBalances?: string;
   /** Node-RED context store name for persistent state; empty = the default store. */
   stateStore?: string;
+  reportCurrency?: string;
   feeRatePct?: string | number;
   slippagePct?: string | number;
 }
@@ -51,6 +52,7 @@ export function settingsFromEditor(config: ExchangeNodeDef, credentials: Exchang
     simTickMs: optionalNumber(config.simTickMs),
     timeoutMs: optionalNumber(config.timeoutMs),
     simBalances: config.simBalances || undefined,
+    reportCurrency: config.reportCurrency || undefined,
     // The editor shows percentages; the core works in fractions.
     feeRate: percent(config.feeRatePct),
     slippage: percent(config.slippagePct),

@@ -73,8 +73,9 @@ export = function register(RED: NodeAPI): void {
       }
     });
     node.on('close', (_removed: boolean, done: () => void) => {
-      service?.close();
       status.clear();
+      // Queued notifications still go out (for a few seconds) after a redeploy; the close does not wait for them.
+      void service?.close();
       done();
     });
   }

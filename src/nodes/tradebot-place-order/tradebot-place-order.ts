@@ -37,7 +37,8 @@ export = function register(RED: NodeAPI): void {
       if (update.filled > 0 && update.status !== 'open') void report().then((m) => !closed && node.send([null, m]), () => undefined);
     };
     // Orders restored after a restart, and stop-loss closes, report here too.
-    if (session) void session.account().then((a) => (a.defaultListener ??= onUpdate), () => undefined);
+    // (The newest place-order node on the exchange takes over from one that was redeployed.)
+    if (session) void session.account().then((a) => (a.defaultListener = onUpdate), () => undefined);
 
     node.on('input', (msg: NodeMessageInFlow & Record<string, any>, send: SendFn, done: DoneFn) => {
       (async () => {
@@ -72,9 +73,7 @@ export = function register(RED: NodeAPI): void {
     node.on('close', (_removed: boolean, done: () => void) => {
       closed = true;
       status.clear();
-      void session?.account().then((a) => {
-        if (a.defaultListener === onUpdate) a.defaultListener = undefined;
-      }, () => undefined);
+      void session?.account().then((a) => a.forget(onUpdate), () => undefined);
       done();
     });
   }

@@ -95,7 +95,7 @@ export = function register(RED: NodeAPI): void {
         if (msg.topic === 'kill' || msg.topic === 'resume' || msg.topic === 'reset') {
           if (msg.topic === 'kill') g.kill();
           else if (msg.topic === 'resume') g.resume();
-          else g.resetBreaker();
+          else g.resetBreaker((await session!.account()).portfolio);
           await save();
           showState();
           return;
