@@ -50,6 +50,20 @@ describe('place order in paper and live mode (mock Binance)', function () {
     assert.ok(Math.abs(p.payload.balances.USDT.total - (1000 - 600.15 - 0.60015)) < 1e-6, 'simulated balance paid price and fee');
   });
 
+  it('paper: a limit order rests and fills at its price when the real market crosses it', async function () {
+    await loadFlow(flow({ mode: 'paper' }));
+    const updates = new Inbox('updates');
+    getNode('order').receive({ payload: { kind: 'orderRequest', clientOrderId: 'tb-paper-limit', symbol: 'BTC/USDT', side: 'buy', type: 'limit', amount: 0.01, price: 59_000, ts: Date.now() } });
+    const [open] = await updates.take(1);
+    assert.equal(open.payload.status, 'open');
+    await mock.waitForSubscription('btcusdt@ticker', 5000);
+    mock.setTicker('BTC/USDT', { bid: 58_900, ask: 58_950, last: 58_950 });
+    const [, filled] = await updates.take(2, 8000);
+    assert.equal(filled.payload.status, 'closed');
+    assert.equal(filled.payload.average, 59_000);
+    assert.equal(mock.tradingStats().createRequests, 0, 'paper never sends orders');
+  });
+
   it('live: market and limit orders are real orders; the portfolio starts from and matches the exchange balances', async function () {
     await loadFlow(flow({ mode: 'live', liveOptIn: true }), { ex: { apiKey: KEY, secret: SECRET } });
     const updates = new Inbox('updates');
