@@ -12,13 +12,14 @@ import placeOrderNode from '../../src/nodes/tradebot-place-order/tradebot-place-
 import telegramNode from '../../src/nodes/tradebot-telegram/tradebot-telegram';
 import notifierNode from '../../src/nodes/tradebot-notifier/tradebot-notifier';
 import telegramControlNode from '../../src/nodes/tradebot-telegram-control/tradebot-telegram-control';
+import redisNode from '../../src/nodes/tradebot-redis/tradebot-redis';
 import orderBookNode from '../../src/nodes/tradebot-order-book/tradebot-order-book';
 import tickerNode from '../../src/nodes/tradebot-ticker/tradebot-ticker';
 
 helper.init(process.env.TRADEBOT_NODE_RED_PATH || require.resolve('node-red'));
 
 export { helper };
-export const tradebotNodes = [exchangeNode, tickerNode, orderBookNode, candlesNode, indicatorNode, strategyNode, riskGateNode, placeOrderNode, telegramNode, notifierNode, telegramControlNode];
+export const tradebotNodes = [exchangeNode, tickerNode, orderBookNode, candlesNode, indicatorNode, strategyNode, riskGateNode, placeOrderNode, telegramNode, notifierNode, telegramControlNode, redisNode];
 
 export type FlowNode = Record<string, unknown> & { id: string; type: string };
 
@@ -31,10 +32,12 @@ function nodeRedDir(): string {
 }
 
 const TAB = 'tradebot-test-tab';
+/** Config node types stay global, as the editor keeps them. */
+const CONFIG_TYPES = ['tradebot-exchange', 'tradebot-telegram', 'tradebot-redis'];
 
 /** Loads the flow on one tab (Catch nodes catch within their tab); config nodes stay global. */
 export async function loadFlow(flow: FlowNode[], credentials: Record<string, unknown> = {}): Promise<void> {
-  const onTab = flow.map((n) => (n.type === 'tradebot-exchange' || n.z ? n : { ...n, z: TAB }));
+  const onTab = flow.map((n) => (CONFIG_TYPES.includes(n.type) || n.z ? n : { ...n, z: TAB }));
   await helper.load([...tradebotNodes, catchNode] as any, [{ id: TAB, type: 'tab', label: 'test' }, ...onTab], credentials as any);
 }
 

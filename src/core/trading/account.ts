@@ -140,7 +140,16 @@ export class TradingAccount {
     const record: OrderRecord = { request, last: this.placeholder(request), ...(stopClose ? { stopClose } : {}), sentAt: Date.now() };
     if (request.type === 'limit' && request.timeoutMs) record.cancelAt = request.ts + request.timeoutMs;
     this.open.set(request.clientOrderId, record);
-    await this.save();
+    try {
+      await this.save();
+    } catch (err) {
+      // No order goes out on state nobody saved: with the store down, refuse and say so.
+      this.open.delete(request.clientOrderId);
+      this.listeners.delete(request.clientOrderId);
+      const update: OrderUpdate = { ...this.placeholder(request), status: 'rejected', reason: `state store unavailable (${(err as Error).message}): not sent` };
+      listener?.(update);
+      return { update, duplicate: false };
+    }
     const update = await this.executor.submit(request, (u) => this.apply(u));
     return { update, duplicate: false };
   }
@@ -308,8 +317,11 @@ export class TradingAccount {
       await this.o.store.set(this.o.storeKey, this.state());
     });
     this.pendingSave = write;
+    // The chain goes on after a failed write (the next one writes the whole state anyway);
+    // the caller of this write sees its failure.
     this.saving = write.catch(() => undefined);
-    return this.saving;
+    write.catch(() => undefined);
+    return write;
   }
 
   private state(): AccountState {

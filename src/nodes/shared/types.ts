@@ -10,6 +10,8 @@ export interface ExchangeConfigNode extends Node {
   session?: ExchangeSession;
   /** Why there is no session: a sentence naming the field. */
   configError?: string;
+  /** The Redis connection state is kept in, when one is selected (for statuses). */
+  redisHub?: import('../../core/redis/redis-hub').RedisHub;
 }
 
 export type SendFn = (msg: NodeMessage | Array<NodeMessage | null>) => void;

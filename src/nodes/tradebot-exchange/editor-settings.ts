@@ -17,6 +17,8 @@ export interface ExchangeNodeDef extends NodeDef {
   /** Node-RED context store name for persistent state; empty = the default store. */
   stateStore?: string;
   reportCurrency?: string;
+  /** A tradebot-redis config node: state persists there instead of in context. */
+  redis?: string;
   feeRatePct?: string | number;
   slippagePct?: string | number;
 }

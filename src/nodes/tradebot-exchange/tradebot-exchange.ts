@@ -8,16 +8,23 @@ import { sessions } from '../../core/sessions';
 import { parseExchangeSettings } from '../../core/exchange-settings';
 import { hasWebsocketClass, listExchangeIds } from '../../core/market/ccxt-loader';
 import type { ExchangeConfigNode, NodeAPI } from '../shared/types';
+import { RedisStateStore } from '../../core/redis/redis-state-store';
 import { NodeContextStore } from '../shared/context-store';
+import type { RedisConfigNode } from '../shared/redis-config';
 import { settingsFromEditor, type ExchangeCredentials, type ExchangeNodeDef } from './editor-settings';
 
 export = function register(RED: NodeAPI): void {
   function TradebotExchangeNode(this: ExchangeConfigNode & { credentials?: ExchangeCredentials }, config: ExchangeNodeDef) {
     RED.nodes.createNode(this, config);
     try {
-      this.session = new ExchangeSession(parseExchangeSettings(settingsFromEditor(config, this.credentials)), this.id);
-      // Portfolio, orders and risk state persist in this node's context; a file context store keeps them across restarts.
-      this.session.setStateStore(new NodeContextStore(this.context() as any, config.stateStore || undefined));
+      // Portfolio, orders and risk state persist in Redis when a Redis node is selected, else in this
+      // node's context (a file context store keeps them across restarts).
+      const redisNode = config.redis ? (RED.nodes.getNode(config.redis) as RedisConfigNode | null) : null;
+      if (config.redis && !redisNode?.hub) throw new Error(`exchange.redis: ${redisNode?.configError ?? 'the selected Redis node is missing or invalid'}`);
+      const session = new ExchangeSession(parseExchangeSettings(settingsFromEditor(config, this.credentials)), this.id);
+      session.setStateStore(redisNode?.hub ? new RedisStateStore(redisNode.hub.client()) : new NodeContextStore(this.context() as any, config.stateStore || undefined));
+      this.session = session;
+      this.redisHub = redisNode?.hub;
     } catch (err) {
       this.configError = (err as Error).message;
       this.error(this.configError);

@@ -10,6 +10,7 @@ import { sessionOf } from '../shared/exchange-node';
 import { statusFor, StatusThrottle } from '../shared/status';
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessageInFlow, SendFn } from '../shared/types';
 import { instrument } from '../shared/instrument';
+import { followStateStore } from '../shared/store-status';
 
 type PlaceOrderNodeDef = NodeDef & { exchange: string; currency?: string };
 
@@ -21,6 +22,7 @@ export = function register(RED: NodeAPI): void {
     const { session, error } = sessionOf(RED, config.exchange);
     const currency = (config.currency || 'USDT').trim();
     const status = new StatusThrottle((s) => node.status(s));
+    followStateStore(RED, node, config.exchange, status);
     let closed = false;
     if (error) node.status(statusFor('error', error.message));
     else node.status({ fill: 'grey', shape: 'ring', text: session!.label });

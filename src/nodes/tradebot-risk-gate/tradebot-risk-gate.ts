@@ -11,6 +11,7 @@ import { sessionOf } from '../shared/exchange-node';
 import { statusFor, StatusThrottle } from '../shared/status';
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessageInFlow, SendFn } from '../shared/types';
 import { instrument } from '../shared/instrument';
+import { followStateStore } from '../shared/store-status';
 
 type RiskNodeDef = NodeDef & Record<string, unknown> & { exchange: string; tradingDays?: string | number[] };
 
@@ -33,6 +34,7 @@ export = function register(RED: NodeAPI): void {
     instrument(this);
     const node = this;
     const status = new StatusThrottle((s) => node.status(s));
+    followStateStore(RED, node, config.exchange, status);
     const { session, error } = sessionOf(RED, config.exchange);
     let gate: RiskGate | undefined;
     let configError = error;

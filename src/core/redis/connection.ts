@@ -1,0 +1,92 @@
+/**
+ * Redis connections for one tradebot-redis config node, through ioredis: plain, TLS (rediss://),
+ * Sentinel or Cluster. Two flavours: `command` connections fail fast while Redis is down (state
+ * must never be written "later", after an order went out on state nobody saved), and blocking
+ * connections for stream reads. Every key is prefixed.
+ */
+import Redis, { Cluster, type RedisOptions } from 'ioredis';
+import { z } from 'zod';
+import { describeZodError } from '../contract';
+
+export const RedisSettingsSchema = z.object({
+  url: z
+    .string()
+    .trim()
+    .regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL such as redis://127.0.0.1:6379')
+    .default('redis://127.0.0.1:6379'),
+  username: z.string().optional(),
+  password: z.string().optional(),
+  db: z.preprocess((v) => (v === '' || v === undefined ? undefined : Number(v)), z.number().int().min(0).max(15).default(0)),
+  keyPrefix: z.string().trim().regex(/^[A-Za-z0-9:_.-]*$/, 'letters, digits and : _ . - only').default('tradebot:'),
+  /** rediss:// only: verify the server's certificate (default true). */
+  tlsRejectUnauthorized: z.boolean().default(true),
+  /** Extra ioredis options as JSON: sentinels, cluster nodes, timeouts ({"sentinels": [...], "name": "mymaster"}). */
+  options: z.record(z.string(), z.unknown()).default({}),
+  /** Connect to a Redis Cluster: `options.nodes` lists the seed nodes. */
+  cluster: z.boolean().default(false),
+});
+
+export type RedisSettings = z.infer<typeof RedisSettingsSchema>;
+
+export function parseRedisSettings(input: unknown): RedisSettings {
+  const result = RedisSettingsSchema.safeParse(input);
+  if (!result.success) throw new Error(describeZodError(result.error, 'redis'));
+  return result.data;
+}
+
+export type RedisClient = Redis | Cluster;
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'down';
+
+/** Opens a connection. `failFast`: commands fail at once while disconnected instead of queueing. */
+export function openRedis(s: RedisSettings, purpose: string, failFast: boolean): RedisClient {
+  const url = new URL(s.url);
+  const tls = url.protocol === 'rediss:' ? { rejectUnauthorized: s.tlsRejectUnauthorized } : undefined;
+  const base: RedisOptions = {
+    connectionName: `tradebot-${purpose}`,
+    username: s.username || (url.username ? decodeURIComponent(url.username) : undefined),
+    password: s.password || (url.password ? decodeURIComponent(url.password) : undefined),
+    db: s.db,
+    keyPrefix: s.keyPrefix,
+    tls,
+    lazyConnect: false,
+    enableOfflineQueue: !failFast,
+    maxRetriesPerRequest: failFast ? 1 : null,
+    // Reconnect forever, backing off to 5 s: Redis coming back must bring the nodes back by themselves.
+    retryStrategy: (times) => Math.min(5000, 100 * 2 ** Math.min(times, 6)),
+    ...(s.options as RedisOptions),
+  };
+  if (s.cluster) {
+    const nodes = (s.options.nodes as Array<{ host: string; port: number }> | undefined) ?? [{ host: url.hostname, port: Number(url.port) || 6379 }];
+    return new Cluster(nodes, { redisOptions: base, enableOfflineQueue: !failFast });
+  }
+  if (s.options.sentinels) return new Redis(base);
+  return new Redis({ ...base, host: url.hostname, port: Number(url.port) || 6379 });
+}
+
+/** Follows a connection's state for statuses. */
+export function watchState(client: RedisClient, onChange: (state: ConnectionState, detail?: string) => void): void {
+  client.on('connect', () => onChange('connecting'));
+  client.on('ready', () => onChange('connected'));
+  client.on('reconnecting', () => onChange('reconnecting'));
+  client.on('end', () => onChange('down'));
+  client.on('error', (err: Error) => onChange('down', err.message));
+}
+
+/**
+ * Waits (briefly) for the connection to be ready: commands on a fail-fast connection would fail
+ * during the first connect after a deploy. After `timeoutMs` it gives up: Redis is down.
+ */
+export function ready(client: RedisClient, timeoutMs = 2000): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      client.off('ready', onReady);
+      reject(new Error(`Redis is not reachable (${client.status})`));
+    }, timeoutMs);
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    client.once('ready', onReady);
+  });
+}

@@ -1,0 +1,54 @@
+/**
+ * tradebot-redis (config): one Redis server (or Sentinel group, or Cluster) for persistent
+ * state, the market-data cache and the streams bus. The password and username are Node-RED
+ * credentials. Glue only: core/redis connects.
+ */
+import { parseRedisSettings } from '../../core/redis/connection';
+import { RedisHub } from '../../core/redis/redis-hub';
+import type { RedisConfigNode } from '../shared/redis-config';
+import type { NodeAPI, NodeDef } from '../shared/types';
+
+interface RedisNodeDef extends NodeDef {
+  url: string;
+  db: string | number;
+  keyPrefix: string;
+  tlsRejectUnauthorized: boolean;
+  options: string;
+  cluster: boolean;
+}
+
+export = function register(RED: NodeAPI): void {
+  function TradebotRedisNode(this: RedisConfigNode & { credentials?: { username?: string; password?: string } }, config: RedisNodeDef) {
+    RED.nodes.createNode(this, config);
+    try {
+      let options: Record<string, unknown> = {};
+      if (config.options && String(config.options).trim()) {
+        try {
+          options = JSON.parse(config.options);
+        } catch {
+          throw new Error('redis.options: must be JSON, for example {"sentinels":[{"host":"10.0.0.5","port":26379}],"name":"mymaster"}');
+        }
+      }
+      const settings = parseRedisSettings({
+        url: config.url || undefined,
+        db: config.db,
+        keyPrefix: config.keyPrefix ?? undefined,
+        tlsRejectUnauthorized: config.tlsRejectUnauthorized !== false,
+        options,
+        cluster: config.cluster === true,
+        username: this.credentials?.username || undefined,
+        password: this.credentials?.password || undefined,
+      });
+      this.hub = new RedisHub(settings);
+    } catch (err) {
+      this.configError = (err as Error).message;
+      this.error(this.configError);
+    }
+    this.on('close', (_removed: boolean, done: () => void) => {
+      const hub = this.hub;
+      this.hub = undefined;
+      (hub ? hub.close() : Promise.resolve()).finally(done);
+    });
+  }
+  RED.nodes.registerType('tradebot-redis', TradebotRedisNode as any, { credentials: { username: { type: 'text' }, password: { type: 'password' } } });
+};
