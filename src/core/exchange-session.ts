@@ -15,6 +15,7 @@ import { sessions, type RiskControl } from './sessions';
 import { MemoryStore, type StateStore } from './state-store';
 import type { OrderRequest } from './contract';
 import { TradingAccount, type OrderListener, type PlaceResult } from './trading/account';
+import type { OrderClaims } from './trading/order-claims';
 import { LiveExecutor } from './trading/live-executor';
 import { reconcileLiveAccount } from './trading/reconcile';
 import { SimExecutor } from './trading/sim-executor';
@@ -71,9 +72,15 @@ export class ExchangeSession {
   }
 
   /** Where the account's state persists; set before the first account() call. */
-  setStateStore(store: StateStore): void {
+  setStateStore(store: StateStore, claims?: OrderClaims, instance?: string): void {
     this.store = store;
+    this.claims = claims;
+    if (instance) this.instance = instance;
   }
+
+  private claims: OrderClaims | undefined;
+  /** Several instances may share a Redis: each keeps its own account document. */
+  private instance = 'local';
 
   get stateStore(): StateStore {
     return this.store;
@@ -139,7 +146,8 @@ export class ExchangeSession {
       exchangeId: this.exchangeName,
       mode: s.mode,
       store: this.store,
-      storeKey: `tradebot:account:${this.id}:${s.mode}`,
+      storeKey: this.instance === 'local' ? `tradebot:account:${this.id}:${s.mode}` : `tradebot:account:${this.instance}:${this.id}:${s.mode}`,
+      claims: this.claims,
       now: () => source.now(),
       initialBalances: s.mode === 'live' ? undefined : parseBalances(s.simBalances),
       maxNotional: s.maxNotional,

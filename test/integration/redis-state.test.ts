@@ -5,6 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import Redis from 'ioredis';
+import { ExchangeSession } from '../../src/core/exchange-session';
+import { parseExchangeSettings } from '../../src/core/exchange-settings';
+import { parseRedisSettings } from '../../src/core/redis/connection';
+import { RedisHub } from '../../src/core/redis/redis-hub';
+import { RedisOrderClaims } from '../../src/core/redis/redis-order-claims';
+import { RedisStateStore } from '../../src/core/redis/redis-state-store';
+import { MockBinance } from '../support/mock-binance';
 import { RedisServer, requireRedis } from '../support/redis-server';
 import { Inbox, getNode, loadFlow, recordStatuses, unloadFlow, waitFor, type FlowNode } from '../support/node-red';
 
@@ -78,5 +85,47 @@ describe('state in Redis (real redis-server)', function () {
     const doc = JSON.parse((await probe.get('tb-test:state:tradebot:account:ex:sim'))!);
     assert.ok(doc.done.includes('tb-after-up'));
     assert.ok(!doc.done.includes('tb-while-down'), 'the refused order was never recorded as placed');
+  });
+
+  it('two instances sharing one exchange account and one Redis: the same order request becomes one order', async function () {
+    const mock = new MockBinance();
+    await mock.start();
+    mock.addAccount('sharedKey0123456789', 'sharedSecret0123456789', { USDT: 100_000, BTC: 1 });
+    mock.setOrderBook('BTC/USDT', [[59_990, 5]], [[60_010, 5]]);
+    mock.setTicker('BTC/USDT', { bid: 59_990, ask: 60_010, last: 60_000 });
+    const hubs: RedisHub[] = [];
+    const sessions = ['instance-a', 'instance-b'].map((name) => {
+      const hub = new RedisHub(parseRedisSettings({ url: redis.url, keyPrefix: 'tb-shared:' }));
+      hubs.push(hub);
+      const session = new ExchangeSession(
+        parseExchangeSettings({ mode: 'live', liveOptIn: true, exchangeId: 'binance', baseUrl: mock.url, credentials: { apiKey: 'sharedKey0123456789', secret: 'sharedSecret0123456789' } }),
+        'ex',
+      );
+      session.setStateStore(new RedisStateStore(hub.client()), new RedisOrderClaims(hub.client(), name), name);
+      return session;
+    });
+    try {
+      const request = { kind: 'orderRequest' as const, clientOrderId: 'tb-shared-1', symbol: 'BTC/USDT', side: 'buy' as const, type: 'market' as const, amount: 0.01, ts: Date.now() };
+      const results = await Promise.all(sessions.map((sess) => sess.placeOrder(request)));
+      const sent = results.filter((r) => !r.duplicate);
+      const refused = results.filter((r) => r.duplicate);
+      assert.equal(sent.length, 1, 'exactly one instance sent it');
+      assert.equal(sent[0]!.update.status, 'closed');
+      assert.equal(refused.length, 1);
+      assert.match(refused[0]!.update.reason!, /placed by another instance/);
+      assert.equal(mock.tradingStats('sharedKey0123456789').createRequests, 1, 'one create call at the exchange');
+      assert.equal(mock.orders('sharedKey0123456789').length, 1);
+      // Each instance keeps its own state document: the order is in the sender's only.
+      const sender = results[0]!.duplicate ? 'instance-b' : 'instance-a';
+      const other = sender === 'instance-a' ? 'instance-b' : 'instance-a';
+      const doc = JSON.parse((await probe.get(`tb-shared:state:tradebot:account:${sender}:ex:live`))!);
+      assert.ok(doc.done.includes('tb-shared-1'));
+      const otherDoc = await probe.get(`tb-shared:state:tradebot:account:${other}:ex:live`);
+      assert.ok(otherDoc === null || !JSON.parse(otherDoc).done.includes('tb-shared-1'));
+    } finally {
+      await Promise.all(sessions.map((sess) => sess.close()));
+      await Promise.all(hubs.map((h) => h.close()));
+      await mock.stop();
+    }
   });
 });

@@ -8,6 +8,7 @@ import type { Mode, OrderRequest, OrderUpdate, Ticker } from '../contract';
 import * as metrics from '../metrics';
 import type { StateStore } from '../state-store';
 import { newOrderUpdate, type OrderExecutor } from './executor';
+import type { OrderClaims } from './order-claims';
 import { Portfolio, splitSymbol, type PortfolioSnapshot } from './portfolio';
 import { StopBook, type StopHit, type StopLevels } from './stops';
 
@@ -50,6 +51,8 @@ export interface AccountOptions {
   initialBalances?: Record<string, number>;
   /** The exchange node's cap on one order's value (quote currency): anything above is refused. */
   maxNotional?: number;
+  /** Claims on client order ids shared with other instances trading the same account. */
+  claims?: OrderClaims;
 }
 
 export type PlaceResult = { update: OrderUpdate; duplicate: boolean };
@@ -133,6 +136,15 @@ export class TradingAccount {
         listener?.(update);
         return { update, duplicate: false };
       }
+    }
+    try {
+      if (this.o.claims && !(await this.o.claims.claim(request.clientOrderId))) {
+        return { update: { ...this.placeholder(request), status: 'rejected', reason: `client order id ${request.clientOrderId} was placed by another instance: not sent again` }, duplicate: true };
+      }
+    } catch (err) {
+      const update: OrderUpdate = { ...this.placeholder(request), status: 'rejected', reason: `state store unavailable (${(err as Error).message}): not sent` };
+      listener?.(update);
+      return { update, duplicate: false };
     }
     if (listener) this.listeners.set(request.clientOrderId, listener);
     // Write-ahead: the order is recorded as pending before anything is sent, so a crash between

@@ -8,6 +8,8 @@ import { sessions } from '../../core/sessions';
 import { parseExchangeSettings } from '../../core/exchange-settings';
 import { hasWebsocketClass, listExchangeIds } from '../../core/market/ccxt-loader';
 import type { ExchangeConfigNode, NodeAPI } from '../shared/types';
+import os from 'node:os';
+import { RedisOrderClaims } from '../../core/redis/redis-order-claims';
 import { RedisStateStore } from '../../core/redis/redis-state-store';
 import { NodeContextStore } from '../shared/context-store';
 import type { RedisConfigNode } from '../shared/redis-config';
@@ -22,7 +24,15 @@ export = function register(RED: NodeAPI): void {
       const redisNode = config.redis ? (RED.nodes.getNode(config.redis) as RedisConfigNode | null) : null;
       if (config.redis && !redisNode?.hub) throw new Error(`exchange.redis: ${redisNode?.configError ?? 'the selected Redis node is missing or invalid'}`);
       const session = new ExchangeSession(parseExchangeSettings(settingsFromEditor(config, this.credentials)), this.id);
-      session.setStateStore(redisNode?.hub ? new RedisStateStore(redisNode.hub.client()) : new NodeContextStore(this.context() as any, config.stateStore || undefined));
+      if (redisNode?.hub) {
+        // Instances sharing one Redis (and one exchange account) claim each order id there. Each
+        // needs its own state document: set TRADEBOT_INSTANCE to a distinct name per instance.
+        const named = process.env.TRADEBOT_INSTANCE;
+        const claimant = named || os.hostname();
+        session.setStateStore(new RedisStateStore(redisNode.hub.client()), new RedisOrderClaims(redisNode.hub.client(), claimant), named);
+      } else {
+        session.setStateStore(new NodeContextStore(this.context() as any, config.stateStore || undefined));
+      }
       this.session = session;
       this.redisHub = redisNode?.hub;
     } catch (err) {
