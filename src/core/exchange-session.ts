@@ -6,6 +6,10 @@
  */
 import { parseBalances, type ExchangeSettings } from './exchange-settings';
 import { CcxtSource } from './market/ccxt-source';
+// --- Redis market-data cache hook (imports) ---
+import { CachedSource } from './market/cached-source';
+import type { RedisHub } from './redis/redis-hub';
+// --- end Redis market-data cache hook ---
 import type { MarketSource } from './market/market-source';
 import { SimSource } from './market/sim-source';
 import type { SymbolFeed } from './market/symbol-feed';
@@ -48,6 +52,21 @@ export class ExchangeSession {
 
   /** The account if it exists already (metrics and health must not create one). */
   private accountNow: TradingAccount | undefined;
+
+  // --- Redis market-data cache hook ---
+  private redisHub: RedisHub | undefined;
+  private onCacheStatus: ((text: string) => void) | undefined;
+
+  /**
+   * Shares market data (markets, closed candles) and the account's rate budget through Redis with
+   * other Node-RED instances (src/core/market/cached-source.ts); call before the first source().
+   * `onStatus` hears once when Redis goes away (the cache is skipped) and once when it is back.
+   */
+  useRedis(hub: RedisHub | undefined, onStatus?: (text: string) => void): void {
+    this.redisHub = hub;
+    this.onCacheStatus = onStatus;
+  }
+  // --- end Redis market-data cache hook ---
 
   /** A market-data node saw data: feeds health's "last data age". */
   noteData(): void {
@@ -224,12 +243,16 @@ export class ExchangeSession {
     if (s.mode === 'sim') {
       return new SimSource({ seed: s.simSeed, speed: s.simSpeed, tickMs: s.simTickMs });
     }
-    return CcxtSource.create({
+    const ccxtSource = await CcxtSource.create({
       exchangeId: s.exchangeId,
       sandbox: s.sandbox,
       baseUrl: s.baseUrl,
       credentials: s.credentials,
       timeoutMs: s.timeoutMs,
     });
+    // --- Redis market-data cache hook: CachedSource exposes `ccxt` too, for the live executor ---
+    if (this.redisHub) return new CachedSource(ccxtSource, { redis: this.redisHub.client(), onStatus: this.onCacheStatus });
+    // --- end Redis market-data cache hook ---
+    return ccxtSource;
   }
 }

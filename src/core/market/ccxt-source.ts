@@ -106,8 +106,12 @@ export class CcxtSource implements MarketSource {
         }
         return result;
       });
-      // A failed load must not poison every later call: the next call retries.
-      loading.catch(() => (this.markets = undefined));
+      // A failed load must not poison every later call: the next call retries (ccxt keeps its
+      // own rejected promise too, so that goes as well).
+      loading.catch(() => {
+        this.markets = undefined;
+        if (this.exchange) this.exchange.marketsLoading = undefined;
+      });
       this.markets = loading;
       return loading;
     }

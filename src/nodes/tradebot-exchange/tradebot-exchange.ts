@@ -33,6 +33,8 @@ export = function register(RED: NodeAPI): void {
       } else {
         session.setStateStore(new NodeContextStore(this.context() as any, config.stateStore || undefined));
       }
+      // With Redis, markets and closed candles are cached there and REST calls share one rate budget per account.
+      session.useRedis(redisNode?.hub, (text) => this.warn(text));
       this.session = session;
       this.redisHub = redisNode?.hub;
     } catch (err) {
