@@ -15,11 +15,14 @@ import telegramControlNode from '../../src/nodes/tradebot-telegram-control/trade
 import redisNode from '../../src/nodes/tradebot-redis/tradebot-redis';
 import orderBookNode from '../../src/nodes/tradebot-order-book/tradebot-order-book';
 import tickerNode from '../../src/nodes/tradebot-ticker/tradebot-ticker';
+import streamOutNode from '../../src/nodes/tradebot-stream-out/tradebot-stream-out';
+import streamInNode from '../../src/nodes/tradebot-stream-in/tradebot-stream-in';
+import streamAckNode from '../../src/nodes/tradebot-stream-ack/tradebot-stream-ack';
 
 helper.init(process.env.TRADEBOT_NODE_RED_PATH || require.resolve('node-red'));
 
 export { helper };
-export const tradebotNodes = [exchangeNode, tickerNode, orderBookNode, candlesNode, indicatorNode, strategyNode, riskGateNode, placeOrderNode, telegramNode, notifierNode, telegramControlNode, redisNode];
+export const tradebotNodes = [exchangeNode, tickerNode, orderBookNode, candlesNode, indicatorNode, strategyNode, riskGateNode, placeOrderNode, telegramNode, notifierNode, telegramControlNode, redisNode, streamOutNode, streamInNode, streamAckNode];
 
 export type FlowNode = Record<string, unknown> & { id: string; type: string };
 

@@ -6,6 +6,11 @@ import { z } from 'zod';
 import { describeZodError } from '../contract';
 
 const blankToUndefined = (v: unknown) => (v === '' || v === null ? undefined : typeof v === 'string' ? Number(v) : v);
+/** Durations where 0 means "off", like an empty field. */
+const zeroIsOff = (v: unknown) => {
+  const n = blankToUndefined(v);
+  return n === 0 ? undefined : n;
+};
 const optionalPositive = z.preprocess(blankToUndefined, z.number().positive('must be above 0').finite().optional());
 const optionalPercent = z.preprocess(blankToUndefined, z.number().positive('must be above 0').max(100, 'must be at most 100').optional());
 const optionalCount = z.preprocess(blankToUndefined, z.number().int('must be a whole number').min(0).optional());
@@ -33,8 +38,8 @@ export const RiskSettingsSchema = z
     maxExposurePerSymbol: optionalPositive,
     maxExposureTotal: optionalPositive,
     noSellWithoutPosition: z.boolean().default(true),
-    cooldownSec: optionalPositive,
-    cooldownAfterLossSec: optionalPositive,
+    cooldownSec: z.preprocess(zeroIsOff, z.number().positive('must be above 0').finite().optional()),
+    cooldownAfterLossSec: z.preprocess(zeroIsOff, z.number().positive('must be above 0').finite().optional()),
     dailyLossLimit: optionalPositive,
     maxDrawdownPct: optionalPercent,
     /** Trading window: days 0 (Sunday) to 6; empty = every day. */

@@ -280,10 +280,15 @@ export class TradingAccount {
       this.doneSet.add(update.clientOrderId);
       if (this.done.length > REMEMBER_DONE) this.doneSet.delete(this.done.shift()!);
     }
-    void this.save();
     const listener = this.listeners.get(update.clientOrderId) ?? this.defaultListener;
     if (FINAL.has(update.status)) this.listeners.delete(update.clientOrderId);
-    listener?.(update);
+    // The flow hears of a change only once it is saved: a crash in between cannot make it see a
+    // fill the restarted account does not know. (Saves are serialised, so updates keep their order;
+    // with the store down the update still goes out: the flow must know.)
+    void this.save().then(
+      () => listener?.(update),
+      () => listener?.(update),
+    );
   }
 
   /** Metrics: orders by outcome, and the time to the first definite answer. */

@@ -36,6 +36,8 @@ interface RestingOrder {
 export class SimExecutor implements OrderExecutor {
   private readonly resting = new Map<string, RestingOrder>();
   private nextId = 1;
+  /** Order ids are unique across restarts: the start time is part of them. */
+  private readonly idPrefix = `${Date.now().toString(36)}`;
 
   constructor(private readonly o: SimExecutorOptions) {}
 
@@ -47,7 +49,7 @@ export class SimExecutor implements OrderExecutor {
       sink(update);
       return update;
     };
-    const id = `${this.o.mode}-${this.nextId++}`;
+    const id = `${this.o.mode}-${this.idPrefix}-${this.nextId++}`;
     const base0 = newOrderUpdate(request, this.o.exchangeId, this.o.mode, now, id);
 
 

@@ -47,7 +47,8 @@ export = function register(RED: NodeAPI): void {
         if (error) throw error;
         const account = await session!.account();
         if (msg.topic === 'portfolio') {
-          send([null, { ...(await report()), _msgid: msg._msgid }]);
+          // The incoming message carries on (msg.req / msg.res included, for an http response).
+          send([null, { ...msg, ...(await report()) }]);
           return;
         }
         if (msg.topic === 'cancel') {
