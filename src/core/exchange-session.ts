@@ -12,6 +12,7 @@ import type { RedisHub } from './redis/redis-hub';
 // --- end Redis market-data cache hook ---
 import type { MarketSource } from './market/market-source';
 import { SimSource } from './market/sim-source';
+import { DEFAULT_SIM_SYMBOLS } from './sim/sim-market';
 import type { SymbolFeed } from './market/symbol-feed';
 import { createTickerFeed } from './market/ticker-feed';
 import { addEquitySource } from './metrics';
@@ -227,6 +228,7 @@ export class ExchangeSession {
   async close(): Promise<void> {
     this.closed = true;
     sessions.delete(this);
+    await Promise.all(this.onClose.map((f) => f()));
     this.removeEquity();
     await Promise.all([...this.priceFeeds.values()].map((f) => f.stop()));
     this.priceFeeds.clear();
@@ -238,11 +240,36 @@ export class ExchangeSession {
     if (pending) await (await pending.catch(() => undefined))?.close();
   }
 
+  /**
+   * The simulator continues where it stopped: its virtual clock (ahead of the wall clock at speeds
+   * above 1) and last prices are saved every few seconds, so after a restart time does not run
+   * backwards under the restored positions and orders, and prices carry on from where they were.
+   */
+  private async createSim(): Promise<SimSource> {
+    const s = this.settings;
+    const key = `tradebot:sim:${this.id}`;
+    const saved = await this.store.get<{ now: number; prices: Record<string, number> }>(key).catch(() => undefined);
+    const symbols = saved ? DEFAULT_SIM_SYMBOLS.map((spec) => ({ ...spec, price: saved.prices[spec.symbol] ?? spec.price })) : undefined;
+    const sim = new SimSource({ seed: s.simSeed, speed: s.simSpeed, tickMs: s.simTickMs, symbols, startTime: Math.max(Date.now(), (saved?.now ?? 0) + s.simTickMs) });
+    const save = () => {
+      const prices = Object.fromEntries(sim.market.symbols().map((symbol) => [symbol, sim.market.ticker(symbol).last]));
+      return this.store.set(key, { now: sim.now(), prices }).catch(() => undefined);
+    };
+    const timer = setInterval(save, 2_000);
+    timer.unref();
+    this.onClose.push(async () => {
+      clearInterval(timer);
+      await save();
+    });
+    return sim;
+  }
+
+  /** Things to do when the session closes (before the source closes). */
+  private readonly onClose: Array<() => Promise<void>> = [];
+
   private async createSource(): Promise<MarketSource> {
     const s = this.settings;
-    if (s.mode === 'sim') {
-      return new SimSource({ seed: s.simSeed, speed: s.simSpeed, tickMs: s.simTickMs });
-    }
+    if (s.mode === 'sim') return this.createSim();
     const ccxtSource = await CcxtSource.create({
       exchangeId: s.exchangeId,
       sandbox: s.sandbox,

@@ -50,6 +50,9 @@ describe('trading account', function () {
     assert.deepEqual(a.portfolio.balance('USDT'), { free: 9000, used: 1000 });
     await a.cancel('l-1');
     assert.deepEqual(a.portfolio.balance('USDT'), { free: 10_000, used: 0 });
+    // Listeners hear of a change once it is saved.
+    await a.flush();
+    await new Promise((r) => setImmediate(r));
     assert.deepEqual(updates.map((u) => u.status), ['open', 'canceled']);
     await a.place(request('l-2', { type: 'limit', price: 1000, amount: 1 }));
     a.onPrice({ kind: 'ticker', exchange: 'sim', symbol: 'BTC/USDT', ts: 1, bid: 999, ask: 1000, last: 999.5 });

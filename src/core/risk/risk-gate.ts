@@ -50,6 +50,13 @@ export class RiskGate {
     this.approvedSet = new Set(state.approved);
   }
 
+  /** Takes back an approval that could not be saved, so the signal can trade once state is stored. */
+  unapprove(signalId: string): void {
+    this.approvedSet.delete(signalId);
+    const i = this.state.approved.lastIndexOf(signalId);
+    if (i >= 0) this.state.approved.splice(i, 1);
+  }
+
   kill(): void {
     this.state.killed = true;
   }

@@ -123,7 +123,15 @@ export = function register(RED: NodeAPI): void {
           maxNotional: session!.settings.maxNotional,
           openOrderSymbols: account.openOrders().map((o) => o.symbol),
         });
-        await save();
+        try {
+          await save();
+        } catch (err) {
+          // An approval nobody could save must not stand: the signal is refused now and may trade later.
+          if ('request' in outcome) g.unapprove(signal.id);
+          const reason = `state store unavailable (${(err as Error).message}): signal not approved`;
+          send([null, { ...msg, topic: signal.symbol, payload: { kind: 'rejection', code: 'STATE_STORE_DOWN', reason, symbol: signal.symbol, side: signal.side, signalId: signal.id, ts: signal.ts } }]);
+          return;
+        }
         if ('request' in outcome) {
           send([{ ...msg, topic: signal.symbol, payload: outcome.request }, null]);
           status.update({ fill: 'green', shape: 'dot', text: `${signal.side} ${outcome.request.amount} ${signal.symbol}` });
