@@ -67,4 +67,21 @@ describe('trading account', function () {
     assert.match(update.reason!, /insufficient USDT/);
     assert.deepEqual(a.portfolio.balance('USDT'), { free: 10_000, used: 0 });
   });
+
+  it('an order recorded but never acknowledged before a restart is closed as rejected, and the first listener hears of it', async function () {
+    const store = new MemoryStore();
+    const a = await makeAccount(store, source);
+    // A write-ahead record with no answer yet: the process died between recording and sending.
+    await store.set('acct', { ...(await store.get<any>('acct')), open: [{ request: request('c-lost'), last: { kind: 'orderUpdate', id: null, clientOrderId: 'c-lost', exchange: 'sim', symbol: 'BTC/USDT', side: 'buy', type: 'market', status: 'open', amount: 0.01, filled: 0, remaining: 0.01, average: null, price: null, fee: { cost: 0, currency: 'USDT' }, ts: 0, mode: 'sim' } }] });
+    void a;
+    const b = await makeAccount(store, source);
+    await b.flush();
+    const heard: OrderUpdate[] = [];
+    b.defaultListener = (u) => heard.push(u);
+    assert.equal(heard.length, 1);
+    assert.equal(heard[0]!.status, 'rejected');
+    assert.match(heard[0]!.reason!, /not executed before the restart/);
+    assert.deepEqual(b.openOrders(), []);
+    assert.equal((await b.place(request('c-lost'))).duplicate, true, 'its id stays used');
+  });
 });

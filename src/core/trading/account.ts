@@ -70,7 +70,21 @@ export class TradingAccount {
   /** Who hears about stop-triggered closes, per symbol: the listener of the order that opened the position. */
   private readonly stopOwners = new Map<string, OrderListener>();
   /** Hears updates of orders nobody listens to (restored after a restart, or whose owner is gone). */
-  defaultListener: OrderListener | undefined;
+  private fallback: OrderListener | undefined;
+  /** Updates that came before anyone listened (at start-up), handed over when someone does. */
+  private unheard: OrderUpdate[] = [];
+
+  get defaultListener(): OrderListener | undefined {
+    return this.fallback;
+  }
+
+  set defaultListener(listener: OrderListener | undefined) {
+    this.fallback = listener;
+    if (!listener) return;
+    const waiting = this.unheard;
+    this.unheard = [];
+    for (const update of waiting) listener(update);
+  }
 
   constructor(readonly o: AccountOptions) {}
 
@@ -201,7 +215,7 @@ export class TradingAccount {
   forget(listener: OrderListener): void {
     for (const [id, l] of this.listeners) if (l === listener) this.listeners.delete(id);
     for (const [symbol, l] of this.stopOwners) if (l === listener) this.stopOwners.delete(symbol);
-    if (this.defaultListener === listener) this.defaultListener = undefined;
+    if (this.fallback === listener) this.fallback = undefined;
   }
 
   /** Waits until every state change so far is stored. */
@@ -285,10 +299,8 @@ export class TradingAccount {
     // The flow hears of a change only once it is saved: a crash in between cannot make it see a
     // fill the restarted account does not know. (Saves are serialised, so updates keep their order;
     // with the store down the update still goes out: the flow must know.)
-    void this.save().then(
-      () => listener?.(update),
-      () => listener?.(update),
-    );
+    const tell = () => (listener ? listener(update) : this.unheard.length < 1000 && this.unheard.push(update));
+    void this.save().then(tell, tell);
   }
 
   /** Metrics: orders by outcome, and the time to the first definite answer. */
