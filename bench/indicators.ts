@@ -7,7 +7,7 @@
  * Three ways of getting an indicator value for each new candle, measured in one process on one
  * candle series:
  *
- *   1. ours            src/core/indicators: `createIndicator(spec).update(candle)`, every type
+ *   1. ours            core/indicators: `createIndicator(spec).update(candle)`, every type
  *                      with its default parameters. This is what the tradebot-indicator node does.
  *   2. hand-written    the tightest loop a person would write for RSI(14), EMA(20), SMA(20): a
  *                      Float64Array of closes, locals only, no objects, no allocation. It is the
@@ -35,7 +35,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as ti from 'technicalindicators';
-import { createIndicator, INDICATOR_TYPES, type Indicator, type IndicatorType, type OhlcvCandle } from '../src/core/indicators';
+import { createIndicator, INDICATOR_TYPES, type Indicator, type IndicatorType, type OhlcvCandle } from '../core/indicators';
 import { listPairs, loadCandles, OHLCV_DIR } from '../test/support/ohlcv-data';
 
 // ------------------------------------------------------------------ parameters

@@ -69,7 +69,7 @@ function main(): void {
   const perLine = new Map<string, number>();
   for (const n of profile.nodes) {
     const where = shortUrl(n.callFrame.url);
-    if (!where.startsWith('dist/src/')) continue;
+    if (!where.startsWith('dist/')) continue;
     for (const t of n.positionTicks ?? []) {
       const key = `${where}:${t.line}  (${n.callFrame.functionName || '(anonymous)'})`;
       perLine.set(key, (perLine.get(key) ?? 0) + t.ticks);
@@ -79,7 +79,7 @@ function main(): void {
   console.log(`${path.basename(file)}: ${(totalUs / 1e6).toFixed(2)} s of samples`);
   print(`top ${top} functions by self time`, perFunction);
   print(`top ${top} files by self time`, perFile);
-  print(`top ${top} lines of dist/src by self time`, new Map([...perLine].map(([k, ticks]) => [k, ticks * usPerSample])));
+  print(`top ${top} lines of dist by self time`, new Map([...perLine].map(([k, ticks]) => [k, ticks * usPerSample])));
 }
 
 main();

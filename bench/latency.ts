@@ -45,7 +45,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { performance, PerformanceObserver } from 'node:perf_hooks';
-import { signalId } from '../src/core/strategies/signal-id';
+import { signalId } from '../core/strategies/signal-id';
 import { freePort } from '../test/support/free-port';
 
 // ------------------------------------------------------------------ parameters

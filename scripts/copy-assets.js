@@ -2,8 +2,8 @@
 const fs = require('fs');
 const path = require('path');
 
-const from = path.join(__dirname, '..', 'src', 'nodes');
-const to = path.join(__dirname, '..', 'dist', 'src', 'nodes');
+const from = path.join(__dirname, '..', 'nodes');
+const to = path.join(__dirname, '..', 'dist', 'nodes');
 
 function copyTree(src, dst) {
   for (const entry of fs.readdirSync(src, { withFileTypes: true })) {

@@ -3,8 +3,8 @@
  * on 127.0.0.1 (HTTP + websocket, Binance's wire format). Faults are injected at the mock.
  */
 import assert from 'node:assert/strict';
-import { CandleSchema, TickerSchema } from '../../src/core/contract';
-import { ccxtLoadCount } from '../../src/core/market/ccxt-loader';
+import { CandleSchema, TickerSchema } from '../../core/contract';
+import { ccxtLoadCount } from '../../core/market/ccxt-loader';
 import { MockBinance } from '../support/mock-binance';
 import { Inbox, loadFlow, recordStatuses, sleep, unloadFlow, waitFor, type FlowNode } from '../support/node-red';
 
@@ -257,8 +257,8 @@ describe('market-data nodes against a mock Binance through ccxt', function () {
   });
 
   it('credentials never show up in statuses, messages or errors', async function () {
-    const apiKey = 'AKEYTHATMUSTNEVERLEAK0123456789';
-    const secret = 'SECRETTHATMUSTNEVERLEAK987654321';
+    const apiKey = 'AKEY-THAT-MUST-NEVER-LEAK-0123456789';
+    const secret = 'SECRET-THAT-MUST-NEVER-LEAK-987654321';
     await loadFlow(
       [
         exchange(),

@@ -6,12 +6,12 @@
  * equal the exchange's balances.
  */
 import assert from 'node:assert/strict';
-import type { OrderRequest, OrderUpdate } from '../../src/core/contract';
-import { CcxtSource } from '../../src/core/market/ccxt-source';
-import { MemoryStore } from '../../src/core/state-store';
-import { TradingAccount } from '../../src/core/trading/account';
-import { LiveExecutor } from '../../src/core/trading/live-executor';
-import { reconcileLiveAccount } from '../../src/core/trading/reconcile';
+import type { OrderRequest, OrderUpdate } from '../../core/contract';
+import { CcxtSource } from '../../core/market/ccxt-source';
+import { MemoryStore } from '../../core/state-store';
+import { TradingAccount } from '../../core/trading/account';
+import { LiveExecutor } from '../../core/trading/live-executor';
+import { reconcileLiveAccount } from '../../core/trading/reconcile';
 import { MockBinance, type MockFault } from '../support/mock-binance';
 
 const KEY = 'liveTestKey0123456789abcdef';

@@ -5,13 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import Redis from 'ioredis';
-import type { Candle, OhlcvRow } from '../../src/core/contract';
-import { CachedSource, type CachedSourceOptions } from '../../src/core/market/cached-source';
-import { CandleFeed } from '../../src/core/market/candle-feed';
-import { CcxtSource } from '../../src/core/market/ccxt-source';
-import { parseRedisSettings } from '../../src/core/redis/connection';
-import { RedisHub } from '../../src/core/redis/redis-hub';
-import { apiKeyFingerprint } from '../../src/core/redis/rate-budget';
+import type { Candle, OhlcvRow } from '../../core/contract';
+import { CachedSource, type CachedSourceOptions } from '../../core/market/cached-source';
+import { CandleFeed } from '../../core/market/candle-feed';
+import { CcxtSource } from '../../core/market/ccxt-source';
+import { parseRedisSettings } from '../../core/redis/connection';
+import { RedisHub } from '../../core/redis/redis-hub';
+import { apiKeyFingerprint } from '../../core/redis/rate-budget';
 import { MockBinance } from '../support/mock-binance';
 import { RedisServer, requireRedis } from '../support/redis-server';
 

@@ -5,12 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import Redis from 'ioredis';
-import { ExchangeSession } from '../../src/core/exchange-session';
-import { parseExchangeSettings } from '../../src/core/exchange-settings';
-import { parseRedisSettings } from '../../src/core/redis/connection';
-import { RedisHub } from '../../src/core/redis/redis-hub';
-import { RedisOrderClaims } from '../../src/core/redis/redis-order-claims';
-import { RedisStateStore } from '../../src/core/redis/redis-state-store';
+import { ExchangeSession } from '../../core/exchange-session';
+import { parseExchangeSettings } from '../../core/exchange-settings';
+import { parseRedisSettings } from '../../core/redis/connection';
+import { RedisHub } from '../../core/redis/redis-hub';
+import { RedisOrderClaims } from '../../core/redis/redis-order-claims';
+import { RedisStateStore } from '../../core/redis/redis-state-store';
 import { MockBinance } from '../support/mock-binance';
 import { RedisServer, requireRedis } from '../support/redis-server';
 import { Inbox, getNode, loadFlow, recordStatuses, unloadFlow, waitFor, type FlowNode } from '../support/node-red';

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { STRATEGY_KINDS } from '../../src/core/strategies/settings';
+import { STRATEGY_KINDS } from '../../core/strategies/settings';
 import { Inbox, getNode, loadFlow, unloadFlow, waitFor, type FlowNode } from '../support/node-red';
 
 /** The package root: the nearest folder up from here with our package.json (works from src and dist). */

@@ -1,6 +1,6 @@
 /**
  * Indicator and strategy nodes in the real Node-RED runtime. Expected values and signals are
- * computed in the test, independently of src/, from the textbook indicators and the documented
+ * computed in the test, independently of core/ and nodes/, from the textbook indicators and the documented
  * signal rules (README, "strategy").
  */
 import assert from 'node:assert/strict';

@@ -3,8 +3,8 @@
  * No network: this is what `npm start` shows a newcomer.
  */
 import assert from 'node:assert/strict';
-import { CandleSchema, OrderBookSchema, TickerSchema } from '../../src/core/contract';
-import { ccxtLoadCount } from '../../src/core/market/ccxt-loader';
+import { CandleSchema, OrderBookSchema, TickerSchema } from '../../core/contract';
+import { ccxtLoadCount } from '../../core/market/ccxt-loader';
 import { Inbox, getNode, loadFlow, recordStatuses, unloadFlow, waitFor, type FlowNode } from '../support/node-red';
 
 /** 600x real time: a simulated minute passes in 100 ms. */

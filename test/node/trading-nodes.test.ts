@@ -3,7 +3,7 @@
  * sized orders, fills move the portfolio, duplicates and bad input place nothing, stops close.
  */
 import assert from 'node:assert/strict';
-import { OrderUpdateSchema } from '../../src/core/contract';
+import { OrderUpdateSchema } from '../../core/contract';
 import { Inbox, getNode, loadFlow, unloadFlow, waitFor, type FlowNode } from '../support/node-red';
 
 const exchange = (extra: Record<string, unknown> = {}): FlowNode => ({

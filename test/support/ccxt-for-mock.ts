@@ -1,10 +1,10 @@
 /**
  * A REAL ccxt binance (pro, websocket-capable) pointed at a MockBinance, built with the same
- * loader and URL override the product uses (src/core/market/ccxt-loader.ts):
+ * loader and URL override the product uses (core/market/ccxt-loader.ts):
  *   https://api.binance.com/api/v3     -> http://127.0.0.1:PORT/api/v3
  *   wss://stream.binance.com:9443/ws   -> ws://127.0.0.1:PORT/ws
  */
-import { loadExchangeClass, overrideApiUrls } from '../../src/core/market/ccxt-loader';
+import { loadExchangeClass, overrideApiUrls } from '../../core/market/ccxt-loader';
 
 /**
  * @param baseUrl       the mock's base URL, `http://127.0.0.1:PORT`

@@ -3,21 +3,21 @@
  * Node-RED 4.1 by default; TRADEBOT_NODE_RED_PATH points at another install (the Node-RED 5 run).
  */
 import helper from 'node-red-node-test-helper';
-import candlesNode from '../../src/nodes/tradebot-candles/tradebot-candles';
-import exchangeNode from '../../src/nodes/tradebot-exchange/tradebot-exchange';
-import indicatorNode from '../../src/nodes/tradebot-indicator/tradebot-indicator';
-import strategyNode from '../../src/nodes/tradebot-strategy/tradebot-strategy';
-import riskGateNode from '../../src/nodes/tradebot-risk-gate/tradebot-risk-gate';
-import placeOrderNode from '../../src/nodes/tradebot-place-order/tradebot-place-order';
-import telegramNode from '../../src/nodes/tradebot-telegram/tradebot-telegram';
-import notifierNode from '../../src/nodes/tradebot-notifier/tradebot-notifier';
-import telegramControlNode from '../../src/nodes/tradebot-telegram-control/tradebot-telegram-control';
-import redisNode from '../../src/nodes/tradebot-redis/tradebot-redis';
-import orderBookNode from '../../src/nodes/tradebot-order-book/tradebot-order-book';
-import tickerNode from '../../src/nodes/tradebot-ticker/tradebot-ticker';
-import streamOutNode from '../../src/nodes/tradebot-stream-out/tradebot-stream-out';
-import streamInNode from '../../src/nodes/tradebot-stream-in/tradebot-stream-in';
-import streamAckNode from '../../src/nodes/tradebot-stream-ack/tradebot-stream-ack';
+import candlesNode from '../../nodes/tradebot-candles/tradebot-candles';
+import exchangeNode from '../../nodes/tradebot-exchange/tradebot-exchange';
+import indicatorNode from '../../nodes/tradebot-indicator/tradebot-indicator';
+import strategyNode from '../../nodes/tradebot-strategy/tradebot-strategy';
+import riskGateNode from '../../nodes/tradebot-risk-gate/tradebot-risk-gate';
+import placeOrderNode from '../../nodes/tradebot-place-order/tradebot-place-order';
+import telegramNode from '../../nodes/tradebot-telegram/tradebot-telegram';
+import notifierNode from '../../nodes/tradebot-notifier/tradebot-notifier';
+import telegramControlNode from '../../nodes/tradebot-telegram-control/tradebot-telegram-control';
+import redisNode from '../../nodes/tradebot-redis/tradebot-redis';
+import orderBookNode from '../../nodes/tradebot-order-book/tradebot-order-book';
+import tickerNode from '../../nodes/tradebot-ticker/tradebot-ticker';
+import streamOutNode from '../../nodes/tradebot-stream-out/tradebot-stream-out';
+import streamInNode from '../../nodes/tradebot-stream-in/tradebot-stream-in';
+import streamAckNode from '../../nodes/tradebot-stream-ack/tradebot-stream-ack';
 
 helper.init(process.env.TRADEBOT_NODE_RED_PATH || require.resolve('node-red'));
 

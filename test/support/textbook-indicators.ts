@@ -1,5 +1,5 @@
 /**
- * Textbook (batch) indicators: an independent reference for src/core/indicators/.
+ * Textbook (batch) indicators: an independent reference for core/indicators/.
  *
  * Written straight from docs/indicators.md, without looking at the engine. Every function takes
  * the whole candle array and returns an array of the same length: `null` before the first value,

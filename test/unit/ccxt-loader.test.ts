@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { errorClassChain, isRateLimitError, isRetryableError, listExchangeIds, loadExchangeClass, overrideApiUrls } from '../../src/core/market/ccxt-loader';
+import { errorClassChain, isRateLimitError, isRetryableError, listExchangeIds, loadExchangeClass, overrideApiUrls } from '../../core/market/ccxt-loader';
 
 describe('ccxt loader', function () {
   it('rewrites every API host, REST and websocket, keeping paths', function () {

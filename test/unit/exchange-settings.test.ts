@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { parseExchangeSettings } from '../../src/core/exchange-settings';
-import { settingsFromEditor } from '../../src/nodes/tradebot-exchange/editor-settings';
+import { parseExchangeSettings } from '../../core/exchange-settings';
+import { settingsFromEditor } from '../../nodes/tradebot-exchange/editor-settings';
 
 describe('exchange settings', function () {
   it('defaults to the simulated market', function () {

@@ -1,5 +1,5 @@
 /**
- * The incremental indicator engine (src/core/indicators) against an independent batch
+ * The incremental indicator engine (core/indicators) against an independent batch
  * implementation of docs/indicators.md (test/support/textbook-indicators.ts), on the real
  * exchange candles of ../shared/data/ohlcv: all ten pairs, every candle, at 1m and 5m.
  *
@@ -29,7 +29,7 @@
  * reported, not asserted: near-flat windows exceed 1e-9 there through conditioning alone).
  */
 import assert from 'node:assert/strict';
-import { createIndicator, parseIndicatorSpec } from '../../src/core/indicators';
+import { createIndicator, parseIndicatorSpec } from '../../core/indicators';
 import { OHLCV_TIMEFRAMES, listPairs, loadCandles, skipWithoutOhlcv, type Candle, type OhlcvTimeframe } from '../support/ohlcv-data';
 import * as tb from '../support/textbook-indicators';
 

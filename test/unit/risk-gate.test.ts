@@ -1,10 +1,10 @@
 /** Every risk rule: it refuses what it should and lets through what it should. */
 import assert from 'node:assert/strict';
-import type { Signal } from '../../src/core/contract';
-import { initialRiskState, RiskGate, type RiskContext } from '../../src/core/risk/risk-gate';
-import { parseRiskSettings, type RiskSettings } from '../../src/core/risk/settings';
-import { inTradingWindow } from '../../src/core/risk/trading-window';
-import { Portfolio } from '../../src/core/trading/portfolio';
+import type { Signal } from '../../core/contract';
+import { initialRiskState, RiskGate, type RiskContext } from '../../core/risk/risk-gate';
+import { parseRiskSettings, type RiskSettings } from '../../core/risk/settings';
+import { inTradingWindow } from '../../core/risk/trading-window';
+import { Portfolio } from '../../core/trading/portfolio';
 
 const T0 = Date.UTC(2026, 0, 5, 12, 0, 0); // a Monday, 12:00 UTC
 const market = { symbol: 'BTC/USDT', base: 'BTC', quote: 'USDT', tickSize: 0.01, amountStep: 0.00001, minAmount: 0.00001, minNotional: 5, active: true };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { CandleSchema, OrderBookSchema, TickerSchema, type Candle, type OhlcvRow } from '../../src/core/contract';
-import { DEFAULT_SIM_SYMBOLS, SimMarket, type SimMarketOptions } from '../../src/core/sim/sim-market';
-import { candleOpenTime, timeframeToMs } from '../../src/core/timeframe';
+import { CandleSchema, OrderBookSchema, TickerSchema, type Candle, type OhlcvRow } from '../../core/contract';
+import { DEFAULT_SIM_SYMBOLS, SimMarket, type SimMarketOptions } from '../../core/sim/sim-market';
+import { candleOpenTime, timeframeToMs } from '../../core/timeframe';
 
 const START = Date.UTC(2024, 0, 1, 0, 0, 0) + 123; // deliberately not aligned to anything
 const DAY = 86_400_000;

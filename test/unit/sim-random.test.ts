@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { Rng, deriveSeed, hashString, normalizeSeed } from '../../src/core/sim/random';
+import { Rng, deriveSeed, hashString, normalizeSeed } from '../../core/sim/random';
 
 describe('sim random', () => {
   it('is deterministic for a seed and differs between seeds', () => {

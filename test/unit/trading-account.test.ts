@@ -1,10 +1,10 @@
 /** The trading account on its own: fills booked once, state that survives a restart, reservations. */
 import assert from 'node:assert/strict';
-import type { OrderRequest, OrderUpdate } from '../../src/core/contract';
-import { SimSource } from '../../src/core/market/sim-source';
-import { MemoryStore } from '../../src/core/state-store';
-import { TradingAccount } from '../../src/core/trading/account';
-import { SimExecutor } from '../../src/core/trading/sim-executor';
+import type { OrderRequest, OrderUpdate } from '../../core/contract';
+import { SimSource } from '../../core/market/sim-source';
+import { MemoryStore } from '../../core/state-store';
+import { TradingAccount } from '../../core/trading/account';
+import { SimExecutor } from '../../core/trading/sim-executor';
 
 async function makeAccount(store: MemoryStore, source: SimSource) {
   const account = new TradingAccount({ exchangeId: 'sim', mode: 'sim', store, storeKey: 'acct', now: () => source.now(), initialBalances: { USDT: 10_000 } });

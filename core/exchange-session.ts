@@ -60,7 +60,7 @@ export class ExchangeSession {
 
   /**
    * Shares market data (markets, closed candles) and the account's rate budget through Redis with
-   * other Node-RED instances (src/core/market/cached-source.ts); call before the first source().
+   * other Node-RED instances (core/market/cached-source.ts); call before the first source().
    * `onStatus` hears once when Redis goes away (the cache is skipped) and once when it is back.
    */
   useRedis(hub: RedisHub | undefined, onStatus?: (text: string) => void): void {
