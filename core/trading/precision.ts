@@ -13,8 +13,9 @@ function decimalsOf(step: number): number {
 /** Rounds down to a multiple of `step` (amounts: never more than asked or affordable). */
 export function floorToStep(value: number, step: number | undefined): number {
   if (!step || !(step > 0)) return value;
-  // The 1e-9 forgives binary residue (0.3/0.1 = 2.9999999999999996) without rounding real values up.
-  const units = Math.floor(value / step + 1e-9);
+  // Twelve significant digits forgive binary residue (0.3/0.1 = 2.9999999999999996, or a balance
+  // that summed to 1.1111112299999999) without rounding a real shortfall up.
+  const units = Math.floor(Number((value / step).toPrecision(12)));
   return Number((units * step).toFixed(decimalsOf(step)));
 }
 

@@ -1,0 +1,61 @@
+/** The backtest's inputs and outputs (docs/backtest.md describes the replay and fill model). */
+import type { Candle, OhlcvRow } from '../contract';
+import type { TradingAccount } from '../trading/account';
+
+export interface BacktestOptions {
+  /** Payload exchange id (default "backtest"). */
+  exchangeId?: string;
+  timeframe: string;
+  /** Closed candles per symbol, ascending by open time. */
+  series: Record<string, OhlcvRow[]>;
+  /** Candles per series handed over as warm-up before the run. */
+  warmup: number;
+  /** Starting balances of the simulated account. */
+  balances: Record<string, number>;
+  /** Fee per fill, fraction of its value. */
+  feeRate: number;
+  /** Adverse price move per fill, fraction. */
+  slippage: number;
+  /** Market precision (default: amount step 1e-8, no price tick). */
+  amountStep?: number;
+  tickSize?: number;
+  /** The currency equity is counted in (default: the quote of the first symbol). */
+  currency?: string;
+}
+
+/** Hands one closed candle to "the flow" and resolves when the flow has finished with it. */
+export type Deliver = (candle: Candle, warmup: boolean, ctx: { account: TradingAccount; now: number }) => Promise<void>;
+
+export interface BacktestTrade {
+  clientOrderId: string;
+  symbol: string;
+  side: 'buy' | 'sell';
+  /** Fill time (the open time of the candle it filled on). */
+  ts: number;
+  price: number;
+  amount: number;
+  fee: number;
+}
+
+export interface BacktestReport {
+  start: number;
+  end: number;
+  candles: number;
+  startEquity: number;
+  endEquity: number;
+  totalReturn: number;
+  annualizedReturn: number;
+  buyAndHold: number;
+  maxDrawdown: number;
+  maxDrawdownDurationMs: number;
+  sharpe: number;
+  sortino: number;
+  trades: BacktestTrade[];
+  roundTrips: number;
+  winRate: number;
+  profitFactor: number;
+  averageTrade: number;
+  exposure: number;
+  fees: number;
+  equity: Array<[number, number]>;
+}
