@@ -12,6 +12,9 @@ import type { RedisHub } from './redis/redis-hub';
 // --- end Redis market-data cache hook ---
 import type { MarketSource } from './market/market-source';
 import { SimSource } from './market/sim-source';
+import { BacktestExecutor, ReplaySource, replay, type BacktestReport } from './backtest';
+import { loadSeries, parseDataList } from './backtest/data-file';
+import type { OhlcvRow } from './contract';
 import { DEFAULT_SIM_SYMBOLS } from './sim/sim-market';
 import type { SymbolFeed } from './market/symbol-feed';
 import { createTickerFeed } from './market/ticker-feed';
@@ -108,7 +111,44 @@ export class ExchangeSession {
 
   /** The exchange id payloads carry: "sim" on the simulator, else the ccxt id. */
   get exchangeName(): string {
-    return this.usesSimulator ? 'sim' : this.settings.exchangeId;
+    return this.usesSimulator ? 'sim' : this.settings.mode === 'backtest' ? 'backtest' : this.settings.exchangeId;
+  }
+
+  /** Where relative backtest data paths start (the Node-RED user dir). */
+  dataDir = process.cwd();
+
+  /**
+   * Runs the backtest through the flow: each candle is released to the flow's candles nodes and
+   * the next waits until `idle()` says the flow has finished with it.
+   */
+  async runBacktest(idle: () => Promise<void>, onProgress?: (done: number, total: number) => void): Promise<BacktestReport> {
+    if (this.settings.mode !== 'backtest') throw new Error('the exchange node is not in backtest mode');
+    if (this.backtestRan) throw new Error('this deploy already ran its backtest: deploy again (or restart the flows) to run it again from a clean state');
+    this.backtestRan = true;
+    const source = (await this.source()) as ReplaySource;
+    const account = await this.account();
+    const executor = this.backtestExecutor(account);
+    const s = this.settings;
+    let n = 0;
+    const total = new Set(Object.values(source.series).flatMap((rows) => rows.slice(s.backtestWarmup).map((r) => r[0]))).size;
+    return replay(
+      { timeframe: s.backtestTimeframe, series: source.series, warmup: s.backtestWarmup },
+      { exchange: 'backtest', currency: s.reportCurrency, account, executor, setNow: (ts) => source.setClock(ts) },
+      async (candle) => {
+        source.release(candle.symbol, [candle.ts, candle.open, candle.high, candle.low, candle.close, candle.volume]);
+        await idle();
+        onProgress?.(++n, total * Object.keys(source.series).length);
+      },
+      false,
+    );
+  }
+
+  private backtestRan = false;
+
+  private backtestExecutor(account: TradingAccount): BacktestExecutor {
+    const executor = account.executorForBacktest();
+    if (!(executor instanceof BacktestExecutor)) throw new Error('the account has no backtest executor');
+    return executor;
   }
 
   /**
@@ -165,13 +205,19 @@ export class ExchangeSession {
     const account = new TradingAccount({
       exchangeId: this.exchangeName,
       mode: s.mode,
-      store: this.store,
+      // A backtest starts from its balances every time: its account is never persisted.
+      store: s.mode === 'backtest' ? new MemoryStore() : this.store,
       storeKey: this.instance === 'local' ? `tradebot:account:${this.id}:${s.mode}` : `tradebot:account:${this.instance}:${this.id}:${s.mode}`,
       claims: this.claims,
       now: () => source.now(),
       initialBalances: s.mode === 'live' ? undefined : parseBalances(s.simBalances),
       maxNotional: s.maxNotional,
     });
+    if (s.mode === 'backtest') {
+      await account.init(new BacktestExecutor({ exchangeId: this.exchangeName, portfolio: account.portfolio, feeRate: s.feeRate, slippage: s.slippage, now: () => source.now() }));
+      this.accountNow = account;
+      return account;
+    }
     if (s.mode === 'live') {
       const executor = new LiveExecutor({ exchange: (source as CcxtSource).ccxt, exchangeId: this.exchangeName, now: () => source.now() });
       await account.init(executor);
@@ -197,12 +243,13 @@ export class ExchangeSession {
 
   /** Short name for statuses: "sim" or "binance (paper)". */
   get label(): string {
+    if (this.settings.mode === 'backtest') return 'backtest';
     return this.usesSimulator ? 'sim' : `${this.settings.exchangeId} (${this.settings.mode})`;
   }
 
   /** How long after its end a candle counts as closed when no newer one was seen (clock skew). */
   get candleCloseGraceMs(): number {
-    return this.usesSimulator ? 0 : 2_000;
+    return this.usesSimulator || this.settings.mode === 'backtest' ? 0 : 2_000;
   }
 
   /** The market source, created on first use: ccxt is only loaded when a node needs it. */
@@ -270,6 +317,11 @@ export class ExchangeSession {
   private async createSource(): Promise<MarketSource> {
     const s = this.settings;
     if (s.mode === 'sim') return this.createSim();
+    if (s.mode === 'backtest') {
+      const series: Record<string, OhlcvRow[]> = {};
+      for (const { symbol, file } of parseDataList(s.backtestData)) series[symbol] = loadSeries(file, this.dataDir).rows;
+      return new ReplaySource('backtest', s.backtestTimeframe, series, s.backtestWarmup, {});
+    }
     const ccxtSource = await CcxtSource.create({
       exchangeId: s.exchangeId,
       sandbox: s.sandbox,

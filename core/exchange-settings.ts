@@ -35,6 +35,12 @@ export const ExchangeSettingsSchema = z
     feeRate: z.number().min(0).max(0.05).default(0.001),
     /** Simulated extra slippage per fill, as a fraction (0.0005 = 5 bp), on top of walking the book. */
     slippage: z.number().min(0).max(0.05).default(0.0005),
+    /** backtest: "SYMBOL = file" per line (JSON OHLCV rows or CSV with a header). */
+    backtestData: z.string().default(''),
+    /** backtest: the data's timeframe. */
+    backtestTimeframe: z.string().regex(/^[1-9][0-9]*(s|m|h|d|w|M)$/, 'must be a timeframe such as 1m, 5m, 1h').default('1m'),
+    /** backtest: candles per symbol the candles nodes get as warm-up before the run. */
+    backtestWarmup: z.number().int().min(0).max(100_000).default(100),
     /** The currency equity is reported in (metrics, health, Telegram /status). */
     reportCurrency: z.string().trim().min(1).default('USDT'),
     /** Request timeout towards the exchange, ms. */
@@ -44,8 +50,8 @@ export const ExchangeSettingsSchema = z
       .default({}),
   })
   .superRefine((s, ctx) => {
-    if (s.mode === 'backtest') {
-      ctx.addIssue({ code: 'custom', path: ['mode'], message: 'backtest mode is not available in this version yet; use sim' });
+    if (s.mode === 'backtest' && !s.backtestData.trim()) {
+      ctx.addIssue({ code: 'custom', path: ['backtestData'], message: 'backtest mode needs data: one line per symbol, BTC/USDT = path/to/candles.json' });
     }
     if (s.mode === 'live') {
       if (!s.credentials.apiKey || !s.credentials.secret) {

@@ -72,13 +72,12 @@ export async function replay(o: Pick<BacktestOptions, 'timeframe' | 'series' | '
     env.setNow(ts);
   };
   const trades: BacktestTrade[] = [];
-  const previousListener = account.defaultListener;
-  account.defaultListener = (u: OrderUpdate) => {
+  const collect = (u: OrderUpdate) => {
     if (u.status !== 'open' && u.filled > 0 && u.average !== null) {
       trades.push({ clientOrderId: u.clientOrderId, symbol: u.symbol, side: u.side, ts: u.ts, price: u.average, amount: u.filled, fee: u.fee.cost });
     }
-    previousListener?.(u);
   };
+  account.observers.add(collect);
 
   if (deliverWarmup) {
     // Warm-up: history the flow learns from, nothing trades.
@@ -129,7 +128,7 @@ export async function replay(o: Pick<BacktestOptions, 'timeframe' | 'series' | '
     if (account.portfolio.openPositions().length) exposed++;
   }
   await settle(account);
-  account.defaultListener = previousListener;
+  account.observers.delete(collect);
   return buildReport({
     trades,
     equity,

@@ -71,6 +71,8 @@ export class TradingAccount {
   private readonly stopOwners = new Map<string, OrderListener>();
   /** Hears updates of orders nobody listens to (restored after a restart, or whose owner is gone). */
   private fallback: OrderListener | undefined;
+  /** See every update of every order, whoever placed it (the backtest report's trade list). */
+  readonly observers = new Set<OrderListener>();
   /** Updates that came before anyone listened (at start-up), handed over when someone does. */
   private unheard: OrderUpdate[] = [];
 
@@ -110,6 +112,11 @@ export class TradingAccount {
         else executor.restore(r.request, r.last, (u) => this.apply(u));
       }
     }
+  }
+
+  /** The executor, for the backtest driver that moves its price path. */
+  executorForBacktest(): OrderExecutor | undefined {
+    return this.executor;
   }
 
   /** Orders not final yet, with their latest update. */
@@ -299,7 +306,11 @@ export class TradingAccount {
     // The flow hears of a change only once it is saved: a crash in between cannot make it see a
     // fill the restarted account does not know. (Saves are serialised, so updates keep their order;
     // with the store down the update still goes out: the flow must know.)
-    const tell = () => (listener ? listener(update) : this.unheard.length < 1000 && this.unheard.push(update));
+    const tell = () => {
+      for (const observer of this.observers) observer(update);
+      if (listener) listener(update);
+      else if (this.unheard.length < 1000) this.unheard.push(update);
+    };
     void this.save().then(tell, tell);
   }
 

@@ -13,9 +13,12 @@ function decimalsOf(step: number): number {
 /** Rounds down to a multiple of `step` (amounts: never more than asked or affordable). */
 export function floorToStep(value: number, step: number | undefined): number {
   if (!step || !(step > 0)) return value;
-  // Twelve significant digits forgive binary residue (0.3/0.1 = 2.9999999999999996, or a balance
-  // that summed to 1.1111112299999999) without rounding a real shortfall up.
-  const units = Math.floor(Number((value / step).toPrecision(12)));
+  // A few ulps below a whole number is binary residue (0.3/0.1 = 2.9999999999999996, a balance
+  // that summed to 1.1111112299999999): that counts as the whole number. Anything more is a real
+  // fraction and is floored, however large the number of units.
+  const exact = value / step;
+  const nearest = Math.round(exact);
+  const units = Math.abs(exact - nearest) <= 64 * Number.EPSILON * Math.max(1, Math.abs(exact)) ? nearest : Math.floor(exact);
   return Number((units * step).toFixed(decimalsOf(step)));
 }
 

@@ -17,6 +17,9 @@ export interface ExchangeNodeDef extends NodeDef {
   /** Node-RED context store name for persistent state; empty = the default store. */
   stateStore?: string;
   reportCurrency?: string;
+  backtestData?: string;
+  backtestTimeframe?: string;
+  backtestWarmup?: string | number;
   /** A tradebot-redis config node: state persists there instead of in context. */
   redis?: string;
   feeRatePct?: string | number;
@@ -55,6 +58,9 @@ export function settingsFromEditor(config: ExchangeNodeDef, credentials: Exchang
     timeoutMs: optionalNumber(config.timeoutMs),
     simBalances: config.simBalances || undefined,
     reportCurrency: config.reportCurrency || undefined,
+    backtestData: config.backtestData || undefined,
+    backtestTimeframe: config.backtestTimeframe || undefined,
+    backtestWarmup: optionalNumber(config.backtestWarmup),
     // The editor shows percentages; the core works in fractions.
     feeRate: percent(config.feeRatePct),
     slippage: percent(config.slippagePct),

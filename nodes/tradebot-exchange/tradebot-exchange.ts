@@ -35,6 +35,8 @@ export = function register(RED: NodeAPI): void {
       }
       // With Redis, markets and closed candles are cached there and REST calls share one rate budget per account.
       session.useRedis(redisNode?.hub, (text) => this.warn(text));
+      // Relative backtest data paths start at the Node-RED user directory.
+      session.dataDir = (RED.settings as unknown as { userDir?: string }).userDir ?? process.cwd();
       this.session = session;
       this.redisHub = redisNode?.hub;
     } catch (err) {

@@ -26,7 +26,7 @@ describe('exchange settings', function () {
     assert.throws(() => parseExchangeSettings({ simSpeed: 0 }), /exchange\.simSpeed/);
     assert.throws(() => parseExchangeSettings({ maxNotional: -5 }), /exchange\.maxNotional/);
     assert.throws(() => parseExchangeSettings({ exchangeId: 'Bin ance' }), /exchange\.exchangeId: must be a ccxt exchange id/);
-    assert.throws(() => parseExchangeSettings({ mode: 'backtest' }), /exchange\.mode: backtest mode is not available/);
+    assert.throws(() => parseExchangeSettings({ mode: 'backtest' }), /exchange\.backtestData: backtest mode needs data/);
   });
 
   it('reads the editor fields: empty strings are unset, numbers parsed, credentials kept apart', function () {

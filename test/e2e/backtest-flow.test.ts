@@ -1,0 +1,81 @@
+/**
+ * Backtesting the flow itself: a real Node-RED process runs candles -> strategy -> risk gate ->
+ * place order on an exchange node in backtest mode over real candles; the report's trades and
+ * final equity must equal an independent computation of docs/backtest.md, and two runs must give
+ * byte-identical reports.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { OHLCV_DIR, loadCandles, skipWithoutOhlcv } from '../support/ohlcv-data';
+import { NodeRedProcess, makeUserDir, removeUserDir, type FlowNode } from '../support/node-red-process';
+import { referenceSmaCross } from '../support/reference-backtest';
+
+const WARMUP = 30;
+
+/** Nodes on a tab need a position: without x and y Node-RED takes a node for a config node. */
+function flow(reportFile: string): FlowNode[] {
+  return placed([
+    { id: 'f1', type: 'tab', label: 'backtest' },
+    { id: 'n-ex', type: 'tradebot-exchange', mode: 'backtest', backtestData: `ETH/BTC = ${path.join(OHLCV_DIR, 'ETH_BTC-5m.json')}`, backtestTimeframe: '5m', backtestWarmup: WARMUP, simBalances: 'BTC=10', feeRatePct: 0.1, slippagePct: 0.05, reportCurrency: 'BTC' },
+    { id: 'n-candles', type: 'tradebot-candles', z: 'f1', source: 'exchange', exchange: 'n-ex', symbols: 'ETH/BTC', timeframe: '5m', warmup: WARMUP, interval: 1000, websocket: true, wires: [['n-strategy']] },
+    { id: 'n-strategy', type: 'tradebot-strategy', z: 'f1', strategy: 'maCross', maType: 'sma', fastPeriod: 10, slowPeriod: 30, wires: [['n-risk'], []] },
+    { id: 'n-risk', type: 'tradebot-risk-gate', z: 'f1', exchange: 'n-ex', sizing: 'quote', quoteAmount: '0.1', accountCurrency: 'BTC', wires: [['n-order'], []] },
+    { id: 'n-order', type: 'tradebot-place-order', z: 'f1', exchange: 'n-ex', currency: 'BTC', wires: [[], []] },
+    { id: 'n-run', type: 'inject', z: 'f1', name: 'n-run', props: [{ p: 'payload' }], payload: '', payloadType: 'date', repeat: '', once: false, wires: [['n-bt']] },
+    { id: 'n-bt', type: 'tradebot-backtest', z: 'f1', exchange: 'n-ex', wires: [['n-json']] },
+    { id: 'n-json', type: 'json', z: 'f1', property: 'payload', action: 'str', pretty: false, wires: [['n-file']] },
+    { id: 'n-file', type: 'file', z: 'f1', filename: reportFile, filenameType: 'str', appendNewline: false, createDir: true, overwriteFile: 'true', encoding: 'utf8', wires: [] },
+  ]);
+}
+
+function placed(nodes: FlowNode[]): FlowNode[] {
+  return nodes.map((n, i) => (n.z ? { ...n, x: 150 + 120 * i, y: 100 } : n));
+}
+
+async function runOnce(): Promise<{ report: any; text: string }> {
+  const userDir = makeUserDir('tradebot-backtest-');
+  const reportFile = path.join(userDir, 'report.json');
+  const red = await NodeRedProcess.start({ userDir, flow: flow(reportFile) });
+  try {
+    const res = await red.post('/inject/n-run');
+    assert.equal(res.status, 200, `the run inject: ${red.log.split('\n').filter((l) => /error|Waiting|Circular/i.test(l)).join('\n')}`);
+    const deadline = Date.now() + 60_000;
+    while (!fs.existsSync(reportFile) || fs.readFileSync(reportFile, 'utf8').length === 0) {
+      if (Date.now() > deadline) throw new Error(`no report within 60 s\n${red.log.slice(-3000)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    const text = fs.readFileSync(reportFile, 'utf8');
+    assert.deepEqual(red.errors(), [], 'no errors in the Node-RED log');
+    return { report: JSON.parse(text), text };
+  } finally {
+    await red.stop();
+    removeUserDir(userDir);
+  }
+}
+
+describe('backtesting the flow itself (real Node-RED process)', function () {
+  this.timeout(180_000);
+
+  it('SMA crossover on real ETH/BTC 5m candles: exactly the independently computed trades and final equity; byte-identical on a second run', async function () {
+    skipWithoutOhlcv(this);
+    const first = await runOnce();
+    const candles = loadCandles('ETH_BTC', '5m');
+    const expected = referenceSmaCross({ candles, fast: 10, slow: 30, warmup: WARMUP, quoteAmount: 0.1, amountStep: 1e-8, feeRate: 0.001, slippage: 0.0005, startQuote: 10, symbol: 'ETH/BTC' } as any);
+    const trades = first.report.trades as Array<{ side: string; ts: number; price: number; amount: number; fee: number }>;
+    assert.ok(expected.trades.length > 50, `the data exercises the strategy (${expected.trades.length} trades)`);
+    assert.equal(trades.length, expected.trades.length, 'trade count');
+    const rel = (a: number, b: number) => Math.abs(a - b) <= 1e-12 * Math.max(Math.abs(b), 1e-300);
+    trades.forEach((t, i) => {
+      const e = expected.trades[i]!;
+      assert.equal(t.side, e.side, `trade ${i} side`);
+      assert.equal(t.ts, e.ts, `trade ${i} fill time`);
+      assert.ok(rel(t.price, e.price) && rel(t.amount, e.amount) && rel(t.fee, e.fee), `trade ${i}: ${JSON.stringify(t)} vs ${JSON.stringify(e)}`);
+    });
+    assert.ok(Math.abs(first.report.endEquity - expected.finalEquity) <= 1e-9 * expected.finalEquity, `final equity ${first.report.endEquity} vs ${expected.finalEquity}`);
+    assert.equal(first.report.candles, candles.length - WARMUP);
+    const second = await runOnce();
+    assert.equal(second.text, first.text, 'byte-identical reports');
+  });
+});
