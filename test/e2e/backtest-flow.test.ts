@@ -78,4 +78,41 @@ describe('backtesting the flow itself (real Node-RED process)', function () {
     const second = await runOnce();
     assert.equal(second.text, first.text, 'byte-identical reports');
   });
+
+  it('example 12 runs as imported: the report arrives with trades, from the sample history shipped in the package', async function () {
+    const file = path.join(__dirname, '..', '..', '..', 'examples', '12 Backtest.json');
+    const example = JSON.parse(fs.readFileSync(file, 'utf8')) as FlowNode[];
+    const userDir = makeUserDir('tradebot-example12-');
+    const reportFile = path.join(userDir, 'report.json');
+    // The report debug node's message also goes to a file, so the test can read it.
+    const flow: FlowNode[] = example.map((n) => (n.type === 'debug' && n.name === 'report' ? { ...n, wires: [] } : n));
+    const tab = example.find((n) => n.type === 'tab')!.id;
+    const bt = example.find((n) => n.type === 'tradebot-backtest')!;
+    flow.push(
+      { id: 'ec0f000000000001', type: 'json', z: tab, property: 'payload', action: 'str', x: 600, y: 400, wires: [['ec0f000000000002']] },
+      { id: 'ec0f000000000002', type: 'file', z: tab, filename: reportFile, filenameType: 'str', appendNewline: false, createDir: true, overwriteFile: 'true', encoding: 'utf8', x: 800, y: 400, wires: [] },
+    );
+    const btNode = flow.find((n) => n.id === bt.id)!;
+    (btNode.wires as string[][])[0]!.push('ec0f000000000001');
+    const red = await NodeRedProcess.start({ userDir, flow });
+    try {
+      const inject = example.find((n) => n.type === 'inject')!;
+      assert.equal((await red.post(`/inject/${inject.id}`)).status, 200);
+      const deadline = Date.now() + 60_000;
+      while (!fs.existsSync(reportFile) || fs.readFileSync(reportFile, 'utf8').length === 0) {
+        if (Date.now() > deadline) throw new Error(`no report within 60 s\n${red.log.slice(-3000)}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await new Promise((r) => setTimeout(r, 200));
+      const report = JSON.parse(fs.readFileSync(reportFile, 'utf8'));
+      assert.equal(report.kind, 'backtestReport');
+      assert.equal(report.candles, 4319 - 100);
+      assert.ok(report.trades.length > 10, `trades: ${report.trades.length}`);
+      assert.ok(Number.isFinite(report.endEquity) && report.endEquity > 0);
+      assert.deepEqual(red.errors(), []);
+    } finally {
+      await red.stop();
+      removeUserDir(userDir);
+    }
+  });
 });
