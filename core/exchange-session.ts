@@ -14,6 +14,8 @@ import type { MarketSource } from './market/market-source';
 import { SimSource } from './market/sim-source';
 import { BacktestExecutor, ReplaySource, replay, type BacktestReport } from './backtest';
 import { loadSeries, parseDataList } from './backtest/data-file';
+import { downloadHistory } from './backtest/history-download';
+import path from 'node:path';
 import type { OhlcvRow } from './contract';
 import { DEFAULT_SIM_SYMBOLS } from './sim/sim-market';
 import type { SymbolFeed } from './market/symbol-feed';
@@ -144,6 +146,8 @@ export class ExchangeSession {
   }
 
   private backtestRan = false;
+  /** Requests the history download sent (0 when the disk cache had it all). */
+  historyRequests = 0;
 
   private backtestExecutor(account: TradingAccount): BacktestExecutor {
     const executor = account.executorForBacktest();
@@ -319,7 +323,22 @@ export class ExchangeSession {
     if (s.mode === 'sim') return this.createSim();
     if (s.mode === 'backtest') {
       const series: Record<string, OhlcvRow[]> = {};
-      for (const { symbol, file } of parseDataList(s.backtestData)) series[symbol] = loadSeries(file, this.dataDir).rows;
+      if (s.backtestSource === 'exchange') {
+        // Downloaded once through ccxt (paginated), cached on disk under the user dir.
+        const exchange = await CcxtSource.create({ exchangeId: s.exchangeId, sandbox: s.sandbox, baseUrl: s.baseUrl, credentials: {}, timeoutMs: s.timeoutMs });
+        try {
+          const time = (t: string) => (/^\d+$/.test(t) ? Number(t) : Date.parse(t));
+          for (const symbol of s.backtestSymbols.split(/[\s,;]+/).filter(Boolean).map((x) => x.toUpperCase())) {
+            const got = await downloadHistory({ source: exchange, exchangeId: s.exchangeId, symbol, timeframe: s.backtestTimeframe, from: time(s.backtestFrom), to: time(s.backtestTo), cacheDir: path.join(this.dataDir, 'tradebot-cache') });
+            series[symbol] = got.rows;
+            this.historyRequests += got.requests;
+          }
+        } finally {
+          await exchange.close();
+        }
+      } else {
+        for (const { symbol, file } of parseDataList(s.backtestData)) series[symbol] = loadSeries(file, this.dataDir).rows;
+      }
       return new ReplaySource('backtest', s.backtestTimeframe, series, s.backtestWarmup, {});
     }
     const ccxtSource = await CcxtSource.create({

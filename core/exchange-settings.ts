@@ -35,6 +35,12 @@ export const ExchangeSettingsSchema = z
     feeRate: z.number().min(0).max(0.05).default(0.001),
     /** Simulated extra slippage per fill, as a fraction (0.0005 = 5 bp), on top of walking the book. */
     slippage: z.number().min(0).max(0.05).default(0.0005),
+    /** backtest: where the history comes from. */
+    backtestSource: z.enum(['files', 'exchange']).default('files'),
+    /** backtest from the exchange: the symbols, and the range (ISO dates or ms). */
+    backtestSymbols: z.string().default(''),
+    backtestFrom: z.string().default(''),
+    backtestTo: z.string().default(''),
     /** backtest: "SYMBOL = file" per line (JSON OHLCV rows or CSV with a header). */
     backtestData: z.string().default(''),
     /** backtest: the data's timeframe. */
@@ -50,8 +56,14 @@ export const ExchangeSettingsSchema = z
       .default({}),
   })
   .superRefine((s, ctx) => {
-    if (s.mode === 'backtest' && !s.backtestData.trim()) {
+    if (s.mode === 'backtest' && s.backtestSource === 'files' && !s.backtestData.trim()) {
       ctx.addIssue({ code: 'custom', path: ['backtestData'], message: 'backtest mode needs data: one line per symbol, BTC/USDT = path/to/candles.json' });
+    }
+    if (s.mode === 'backtest' && s.backtestSource === 'exchange') {
+      if (!s.backtestSymbols.trim()) ctx.addIssue({ code: 'custom', path: ['backtestSymbols'], message: 'list the symbols to download, e.g. BTC/USDT, ETH/USDT' });
+      for (const field of ['backtestFrom', 'backtestTo'] as const) {
+        if (Number.isNaN(Date.parse(s[field])) && !/^\d+$/.test(s[field])) ctx.addIssue({ code: 'custom', path: [field], message: 'a date such as 2024-01-01 (UTC) or a time in ms' });
+      }
     }
     if (s.mode === 'live') {
       if (!s.credentials.apiKey || !s.credentials.secret) {

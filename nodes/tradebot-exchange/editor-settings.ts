@@ -18,6 +18,10 @@ export interface ExchangeNodeDef extends NodeDef {
   stateStore?: string;
   reportCurrency?: string;
   backtestData?: string;
+  backtestSource?: string;
+  backtestSymbols?: string;
+  backtestFrom?: string;
+  backtestTo?: string;
   backtestTimeframe?: string;
   backtestWarmup?: string | number;
   /** A tradebot-redis config node: state persists there instead of in context. */
@@ -59,6 +63,10 @@ export function settingsFromEditor(config: ExchangeNodeDef, credentials: Exchang
     simBalances: config.simBalances || undefined,
     reportCurrency: config.reportCurrency || undefined,
     backtestData: config.backtestData || undefined,
+    backtestSource: (config.backtestSource || undefined) as ExchangeSettingsInput['backtestSource'],
+    backtestSymbols: config.backtestSymbols || undefined,
+    backtestFrom: config.backtestFrom || undefined,
+    backtestTo: config.backtestTo || undefined,
     backtestTimeframe: config.backtestTimeframe || undefined,
     backtestWarmup: optionalNumber(config.backtestWarmup),
     // The editor shows percentages; the core works in fractions.
