@@ -1,0 +1,45 @@
+# node-red-contrib-tradebot on the official Node-RED image.
+#
+#   docker build -t tradebot .
+#   docker run -d --name tradebot -p 127.0.0.1:1880:1880 -v tradebot-data:/data tradebot
+#
+# Or `docker compose up -d` (docker-compose.yml: this image plus Redis).
+#
+# nodered/node-red is published for linux/amd64 and linux/arm64 (and arm/v7), so the same
+# Dockerfile builds on a PC and on a 64-bit Raspberry Pi. Nothing here compiles native code.
+
+# ---- build: TypeScript -> dist/, then the same tarball `npm publish` would upload ----------
+# Built on Debian (glibc) with the full dev toolchain of the repo (typescript, node-red for the
+# types); only the resulting .tgz goes into the final image, not this stage's node_modules.
+FROM node:20-bookworm-slim AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+# --ignore-scripts: dependency install scripts are not needed to compile (ccxt's postinstall only
+# prints a banner; bufferutil would try to build a native addon). npm ci = exactly the lockfile.
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY . .
+RUN npm run build && npm pack --pack-destination /tmp
+
+# ---- runtime: the official Node-RED 4.1 image ---------------------------------------------
+FROM nodered/node-red:4.1
+# /usr/src/node-red is the image's WORKDIR and holds the package.json Node-RED itself is
+# installed from. Node-RED also loads nodes from the node_modules next to its own install, so a
+# package installed here is part of the image and survives replacing the /data volume.
+# --omit=dev: runtime dependencies only (ccxt, ioredis, zod, ...; all pure JavaScript).
+# --ignore-scripts: no native modules. The only dependency with a native part is bufferutil
+# (optional, via ccxt's ws); without its install script it is not built and ws uses its
+# JavaScript fallback, which matters on arm64/musl where no prebuilt binary exists.
+COPY --from=build /tmp/node-red-contrib-tradebot-*.tgz /tmp/
+RUN npm install --omit=dev --ignore-scripts --no-audit --no-fund /tmp/node-red-contrib-tradebot-*.tgz \
+    && rm /tmp/node-red-contrib-tradebot-*.tgz \
+    && npm cache clean --force
+
+# The default flow (simulated market, no keys, no network) is only a starting point: it is
+# copied to /data/<FLOWS> (flows.json) at start when that file does not exist yet, so flows you
+# deploy in the editor, kept in the /data volume, are never overwritten.
+COPY --chown=node-red:node-red flows/default-flow.json /usr/src/node-red/default-flows.json
+ENV FLOWS=flows.json
+
+# Same start as the official image (./entrypoint.sh: node-red/red.js --userDir /data $FLOWS),
+# with the default flow seeded first. exec keeps signal handling (docker stop) unchanged.
+ENTRYPOINT ["/bin/sh", "-c", "[ -f \"/data/${FLOWS:-flows.json}\" ] || cp /usr/src/node-red/default-flows.json \"/data/${FLOWS:-flows.json}\"; exec ./entrypoint.sh \"$@\"", "--"]
