@@ -2,16 +2,30 @@
  * tradebot-backtest (palette: backtest): runs the flow over the history of its exchange node (in
  * backtest mode) on a virtual clock, one candle at a time, each handed over only when the flow
  * has finished with the one before; sends the report. Glue only: core/backtest replays.
+ *
+ * The last report of each node is kept in memory and served on the admin server (behind its
+ * auth, permission tradebot-backtest.read) as a page with the metrics, a chart of the price with
+ * the fills and of the equity (lightweight-charts, served from the admin server too), and the
+ * trade list: GET tradebot/backtest/<id>/report (and report.json).
  */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { BacktestReport } from '../../core/backtest';
+import type { OhlcvRow } from '../../core/contract';
+import { timeframeToMs } from '../../core/timeframe';
 import { FlowIdle } from '../shared/flow-idle';
 import { instrument } from '../shared/instrument';
 import { sessionOf } from '../shared/exchange-node';
 import { statusFor } from '../shared/status';
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessageInFlow, SendFn } from '../shared/types';
+import { buildChartData, renderReportPage, reportJson, reportSummary, type StoredRun } from './report-data';
 
 type BacktestNodeDef = NodeDef & { exchange: string };
 
 export = function register(RED: NodeAPI): void {
+  /** The last run of each backtest node (by node id); kept over redeploys, dropped when the node is deleted. */
+  const lastRuns = new Map<string, StoredRun>();
+
   function TradebotBacktestNode(this: Node, config: BacktestNodeDef) {
     RED.nodes.createNode(this, config);
     instrument(this);
@@ -43,6 +57,12 @@ export = function register(RED: NodeAPI): void {
           },
         );
         const seconds = (Date.now() - started) / 1000;
+        try {
+          // A copy: nodes downstream get the message's arrays and may change them.
+          lastRuns.set(node.id, await storedRun(structuredClone(report), seconds));
+        } catch (err) {
+          node.warn(`the report page of this run is not available: ${(err as Error).message}`);
+        }
         node.status({ fill: 'green', shape: 'dot', text: `done: ${report.trades.length} trades, return ${(100 * report.totalReturn).toFixed(2)} %, ${Math.round(report.candles / Math.max(seconds, 0.001))} candles/s` });
         send({ ...msg, topic: 'backtest', payload: { kind: 'backtestReport', ...report } });
       })().then(
@@ -54,6 +74,30 @@ export = function register(RED: NodeAPI): void {
       ).finally(() => (running = false));
     });
     node.on('close', () => tracker.close());
+    node.on('close', (removed: boolean, closed: () => void) => {
+      if (removed) lastRuns.delete(node.id);
+      closed();
+    });
+
+    /** What the report page needs of a run: the report, and the replayed prices downsampled for the chart. */
+    async function storedRun(report: BacktestReport, seconds: number): Promise<StoredRun> {
+      const s = session!.settings;
+      const source = (await session!.source()) as Partial<{ series: Record<string, OhlcvRow[]>; timeframe: string }>;
+      const series = source.series ?? {};
+      const timeframe = source.timeframe ?? s.backtestTimeframe;
+      return {
+        node: { id: node.id, name: config.name ?? '' },
+        exchange: (RED.nodes.getNode(config.exchange) as { name?: string } | null)?.name || session!.exchangeName,
+        currency: s.reportCurrency,
+        timeframe,
+        feeRate: s.feeRate,
+        slippage: s.slippage,
+        ranAt: new Date().toISOString(),
+        seconds,
+        report,
+        chart: buildChartData(report, series, timeframe, timeframeToMs(timeframe)),
+      };
+    }
   }
   RED.nodes.registerType('tradebot-backtest', TradebotBacktestNode as any);
 
@@ -63,5 +107,58 @@ export = function register(RED: NodeAPI): void {
     if (!node) return res.sendStatus(404);
     (node as unknown as { receive(msg: object): void }).receive({ payload: Date.now() });
     res.sendStatus(200);
+  });
+
+  // The report page of the last run, its data, and the scripts it loads: relative URLs only, so it
+  // works under any httpAdminRoot; nothing from the internet.
+  const read = RED.auth.needsPermission('tradebot-backtest.read');
+  const noRun = (id: string) =>
+    RED.nodes.getNode(id)
+      ? `The backtest node ${id} has no finished run since Node-RED started: press its button (or send it any message), wait for its "done" status, then open the report again.`
+      : `No backtest node ${id} is deployed here: deploy the flow, run the backtest (the node's button, or any message into it), then open the report again.`;
+  /** The access token the page was opened with (adminAuth on), passed on to what it loads. */
+  const tokenQuery = (req: { query: Record<string, unknown> }) => (typeof req.query.access_token === 'string' ? `?access_token=${encodeURIComponent(req.query.access_token)}` : '');
+
+  RED.httpAdmin.get('/tradebot/backtest/:id/report.json', read, (req, res) => {
+    const id = String(req.params.id);
+    const run = lastRuns.get(id);
+    res.set('Cache-Control', 'no-store');
+    if (!run) return res.status(404).type('text/plain').send(noRun(id));
+    res.json('summary' in req.query ? reportSummary(run) : reportJson(run));
+  });
+
+  RED.httpAdmin.get('/tradebot/backtest/:id/report', read, (req, res) => {
+    const id = String(req.params.id);
+    const run = lastRuns.get(id);
+    res.set('Cache-Control', 'no-store');
+    if (!run) return res.status(404).type('text/plain').send(noRun(id));
+    try {
+      res.type('text/html').send(renderReportPage(run, tokenQuery(req)));
+    } catch (err) {
+      res.status(500).type('text/plain').send(`the report page failed: ${(err as Error).message}`);
+    }
+  });
+
+  // Read into memory once (not res.sendFile: send refuses paths under a dot directory such as ~/.node-red).
+  const assets: Record<string, () => string> = {
+    'lightweight-charts.js': () => path.join(path.dirname(require.resolve('lightweight-charts/package.json')), 'dist', 'lightweight-charts.standalone.production.js'),
+    'report-page.js': () => path.join(__dirname, 'report', 'page.js'),
+  };
+  const assetCache = new Map<string, Buffer>();
+  RED.httpAdmin.get('/tradebot/backtest/assets/:file', read, (req, res) => {
+    const file = String(req.params.file);
+    const where = Object.prototype.hasOwnProperty.call(assets, file) ? assets[file] : undefined;
+    if (!where) return res.status(404).type('text/plain').send(`no such asset: ${file}`);
+    let body = assetCache.get(file);
+    if (!body) {
+      try {
+        body = fs.readFileSync(where());
+      } catch (err) {
+        return res.status(404).type('text/plain').send(`${file} is missing (${(err as Error).message}): reinstall node-red-contrib-tradebot with its dependencies`);
+      }
+      assetCache.set(file, body);
+    }
+    res.set('Cache-Control', 'private, max-age=3600');
+    res.type('application/javascript').send(body);
   });
 };
