@@ -488,7 +488,7 @@ async function storePasses(driver: PipelineDriver, exchange: RedNode) {
 // ------------------------------------------------------------------ main
 
 async function main(): Promise<void> {
-  if (!fs.existsSync(path.join(ROOT, 'dist', 'src', 'nodes', 'tradebot-exchange', 'tradebot-exchange.html'))) {
+  if (!fs.existsSync(path.join(ROOT, 'dist', 'nodes', 'tradebot-exchange', 'tradebot-exchange.html'))) {
     throw new Error('dist/ is not built: run `npm run build` first');
   }
   const started = Date.now();

@@ -859,7 +859,7 @@ function writeJson(summary: ConfigSummary[], results: RunResult[], targets: Retu
 
 async function main(): Promise<void> {
   if (process.platform !== 'linux') throw new Error('this benchmark reads /proc/<pid>/status: Linux only');
-  if (!fs.existsSync(path.join(ROOT, 'dist', 'src', 'nodes', 'tradebot-exchange', 'tradebot-exchange.html'))) {
+  if (!fs.existsSync(path.join(ROOT, 'dist', 'nodes', 'tradebot-exchange', 'tradebot-exchange.html'))) {
     throw new Error('dist/ is not built: run `npm run build` first (or `npm run bench`)');
   }
   process.once('SIGINT', onInterrupt);

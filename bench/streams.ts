@@ -393,7 +393,7 @@ function printTable(header: string[], rows: string[][]): void {
 }
 
 async function main(): Promise<void> {
-  if (!fs.existsSync(path.join(ROOT, 'dist', 'src', 'nodes', 'tradebot-stream-in', 'tradebot-stream-in.html'))) {
+  if (!fs.existsSync(path.join(ROOT, 'dist', 'nodes', 'tradebot-stream-in', 'tradebot-stream-in.html'))) {
     throw new Error('dist/ is not built: run `npm run build` first');
   }
   for (const s of ['SIGINT', 'SIGTERM'] as const) process.once(s, () => (cleanup(), process.exit(130)));
