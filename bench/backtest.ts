@@ -56,6 +56,7 @@ import { FlowIdle } from '../nodes/shared/flow-idle';
 import { freePort } from '../test/support/free-port';
 import { ohlcvAvailable, OHLCV_DIR } from '../test/support/ohlcv-data';
 import { retainedBytesPer, summarizeProfile, writeContinuousHistory, type CpuProfile, type HistoryInfo, type ProfileSummary } from './backtest-support';
+import { makeBenchUserDir, removeBenchUserDir } from './user-dir';
 
 // ------------------------------------------------------------------ parameters
 
@@ -224,28 +225,6 @@ function settings(userDir: string, port: number): Record<string, unknown> {
       },
     },
   };
-}
-
-function makeUserDir(flow: FlowNode[]): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tradebot-bench-backtest-'));
-  fs.writeFileSync(path.join(dir, 'flows.json'), JSON.stringify(flow, null, 2));
-  fs.mkdirSync(path.join(dir, 'node_modules'));
-  fs.symlinkSync(ROOT, path.join(dir, 'node_modules', PACKAGE_NAME), 'dir');
-  fs.writeFileSync(
-    path.join(dir, 'package.json'),
-    JSON.stringify({ name: 'tradebot-bench-user-dir', private: true, dependencies: { [PACKAGE_NAME]: `file:${ROOT}` } }, null, 2),
-  );
-  return dir;
-}
-
-/** The package link goes first, so nothing can ever recurse into the repo. */
-function removeUserDir(dir: string): void {
-  try {
-    fs.unlinkSync(path.join(dir, 'node_modules', PACKAGE_NAME));
-  } catch {
-    /* already gone */
-  }
-  fs.rmSync(dir, { recursive: true, force: true });
 }
 
 async function getNodes(RED: RedApp, ids: string[]): Promise<Map<string, RedNode>> {
@@ -593,7 +572,7 @@ async function main(): Promise<void> {
 
   // The histories, in a temp dir of their own.
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tradebot-bench-backtest-data-'));
-  const userDir = makeUserDir(floorNodes());
+  const userDir = makeBenchUserDir(floorNodes(), 'backtest');
   const server = http.createServer();
   let RED: RedApp | undefined;
   let redStarted = false;
@@ -856,8 +835,8 @@ async function main(): Promise<void> {
       const peakRss = Math.max(...[...m.samples, afterClose].map((x) => x.rssMB));
       console.log(
         `   RSS: highest sample ${peakRss.toFixed(0)} MB; it does not track the growth (V8 gives back the transient up-front arrays after the first samples), the retained heap does.` +
-          `\n   a lighter flow (candles -> strategy only) would not get much further: the cost that grows is the candles node's catch-up filtering every released row` +
-          ` (see "where the time goes"), which any flow fed by a candles node pays; 1,000,000 candles are out of reach while it is O(n) per candle.`,
+          `\n   the per-candle cost still grows with the candles replayed (the account's saved state and id lists, the equity curve, the released rows);` +
+          ` the slope above says how much; profile with --cpu-prof to see where.`,
       );
       console.log(
         `   one retained item on this heap: a copied OHLCV row ${perItemBytes.releasedRow} B (ReplaySource.released gains one per candle),` +
@@ -952,7 +931,7 @@ async function main(): Promise<void> {
   } finally {
     if (RED && redStarted) await RED.stop().catch((e: Error) => console.error(`stopping Node-RED: ${e.message}`));
     await new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
-    removeUserDir(userDir);
+    removeBenchUserDir(userDir);
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }

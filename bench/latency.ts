@@ -47,6 +47,7 @@ import path from 'node:path';
 import { performance, PerformanceObserver } from 'node:perf_hooks';
 import { signalId } from '../core/strategies/signal-id';
 import { freePort } from '../test/support/free-port';
+import { makeBenchUserDir, removeBenchUserDir } from './user-dir';
 
 // ------------------------------------------------------------------ parameters
 
@@ -159,28 +160,6 @@ function settings(userDir: string, port: number): Record<string, unknown> {
       },
     },
   };
-}
-
-function makeUserDir(flow: FlowNode[]): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tradebot-bench-latency-'));
-  fs.writeFileSync(path.join(dir, 'flows.json'), JSON.stringify(flow, null, 2));
-  fs.mkdirSync(path.join(dir, 'node_modules'));
-  fs.symlinkSync(ROOT, path.join(dir, 'node_modules', PACKAGE_NAME), 'dir');
-  fs.writeFileSync(
-    path.join(dir, 'package.json'),
-    JSON.stringify({ name: 'tradebot-bench-user-dir', private: true, dependencies: { [PACKAGE_NAME]: `file:${ROOT}` } }, null, 2),
-  );
-  return dir;
-}
-
-/** The package link goes first, so nothing can ever recurse into the repo. */
-function removeUserDir(dir: string): void {
-  try {
-    fs.unlinkSync(path.join(dir, 'node_modules', PACKAGE_NAME));
-  } catch {
-    /* already gone */
-  }
-  fs.rmSync(dir, { recursive: true, force: true });
 }
 
 async function getNodes(RED: RedApp, ids: string[]): Promise<Map<string, RedNode>> {
@@ -493,7 +472,7 @@ async function main(): Promise<void> {
   }
   const started = Date.now();
   const flow = buildFlow();
-  const userDir = makeUserDir(flow);
+  const userDir = makeBenchUserDir(flow, 'latency');
   const port = await freePort();
   const server = http.createServer();
   let RED: RedApp | undefined;
@@ -686,7 +665,7 @@ async function main(): Promise<void> {
     gcObserver.disconnect();
     if (RED && redStarted) await RED.stop().catch((e: Error) => console.error(`stopping Node-RED: ${e.message}`));
     await new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
-    removeUserDir(userDir);
+    removeBenchUserDir(userDir);
   }
 }
 
