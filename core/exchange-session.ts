@@ -22,7 +22,7 @@ import type { SymbolFeed } from './market/symbol-feed';
 import { createTickerFeed } from './market/ticker-feed';
 import { addEquitySource } from './metrics';
 import { sessions, type RiskControl } from './sessions';
-import { MemoryStore, type StateStore } from './state-store';
+import { DiscardingStore, MemoryStore, type StateStore } from './state-store';
 import type { OrderRequest } from './contract';
 import { TradingAccount, type OrderListener, type PlaceResult } from './trading/account';
 import type { OrderClaims } from './trading/order-claims';
@@ -210,7 +210,7 @@ export class ExchangeSession {
       exchangeId: this.exchangeName,
       mode: s.mode,
       // A backtest starts from its balances every time: its account is never persisted.
-      store: s.mode === 'backtest' ? new MemoryStore() : this.store,
+      store: s.mode === 'backtest' ? new DiscardingStore() : this.store,
       storeKey: this.instance === 'local' ? `tradebot:account:${this.id}:${s.mode}` : `tradebot:account:${this.instance}:${this.id}:${s.mode}`,
       claims: this.claims,
       now: () => source.now(),

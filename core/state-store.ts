@@ -11,6 +11,20 @@ export interface StateStore {
   delete(key: string): Promise<void>;
 }
 
+/**
+ * Keeps nothing. A backtest's account lives for one run and is never restored, so saving it
+ * (a JSON copy of the whole account on every order) is work nobody reads.
+ */
+export class DiscardingStore implements StateStore {
+  async get<T>(_key: string): Promise<T | undefined> {
+    return undefined;
+  }
+
+  async set<T>(_key: string, _value: T): Promise<void> {}
+
+  async delete(_key: string): Promise<void> {}
+}
+
 export class MemoryStore implements StateStore {
   private readonly data = new Map<string, string>();
 
