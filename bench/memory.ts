@@ -49,6 +49,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { WebSocket } from 'ws';
 import { MockBinance } from '../test/support/mock-binance';
+import { spawnLogged } from './spawn-logged';
 
 // ------------------------------------------------------------------ parameters
 
@@ -306,24 +307,7 @@ function removeUserDir(dir: string): void {
 /** Spawns `node node-red/red.js` directly (no npm, no shell) so the pid we sample IS Node-RED. */
 function spawnNodeRed(userDir: string): { child: ChildProcess; log: string[] } {
   const red = require.resolve('node-red/red.js');
-  const child = spawn(process.execPath, [red, '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')], {
-    cwd: userDir,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: process.env,
-  });
-  liveChildren.add(child);
-  child.on('exit', () => liveChildren.delete(child));
-  const log: string[] = [];
-  for (const stream of [child.stdout!, child.stderr!]) {
-    let partial = '';
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      const lines = (partial + chunk).split('\n');
-      partial = lines.pop()!;
-      log.push(...lines);
-    });
-  }
-  return { child, log };
+  return spawnLogged(process.execPath, [red, '--userDir', userDir, '--settings', path.join(userDir, 'settings.js')], userDir, liveChildren);
 }
 
 const exited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;

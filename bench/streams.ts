@@ -49,6 +49,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Redis from 'ioredis';
+import { spawnLogged } from './spawn-logged';
 
 // ------------------------------------------------------------------ parameters
 
@@ -101,23 +102,6 @@ function freePort(): Promise<number> {
   });
 }
 
-function spawnLogged(cmd: string, args: string[], cwd: string): { child: ChildProcess; log: string[] } {
-  const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
-  children.add(child);
-  child.on('exit', () => children.delete(child));
-  const log: string[] = [];
-  for (const stream of [child.stdout!, child.stderr!]) {
-    let partial = '';
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      const lines = (partial + chunk).split('\n');
-      partial = lines.pop()!;
-      log.push(...lines);
-    });
-  }
-  return { child, log };
-}
-
 async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const gone = new Promise((r) => child.once('exit', r));
@@ -131,7 +115,7 @@ async function startRedis(): Promise<{ port: number; child: ChildProcess; dir: s
   const port = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tradebot-bench-redis-'));
   dirs.add(dir);
-  const { child } = spawnLogged('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], dir);
+  const { child } = spawnLogged('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], dir, children);
   for (const end = Date.now() + 10_000; ; ) {
     const up = await new Promise<boolean>((resolve) => {
       const s = net.connect(port, '127.0.0.1');
@@ -192,7 +176,7 @@ async function startNodeRed(name: string, flow: FlowNode[]): Promise<{ child: Ch
   fs.symlinkSync(ROOT, path.join(dir, 'node_modules', PACKAGE_NAME), 'dir');
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: `tradebot-bench-${name}`, private: true, dependencies: { [PACKAGE_NAME]: `file:${ROOT}` } }));
   const red = require.resolve('node-red/red.js');
-  const run = spawnLogged(process.execPath, [red, '--userDir', dir, '--settings', path.join(dir, 'settings.js')], dir);
+  const run = spawnLogged(process.execPath, [red, '--userDir', dir, '--settings', path.join(dir, 'settings.js')], dir, children);
   for (const end = Date.now() + START_TIMEOUT_MS; ; ) {
     if (run.log.some((l) => l.includes('[bench] Started flows'))) return run;
     if (run.log.some((l) => l.includes('Waiting for missing types')) || run.child.exitCode !== null) {
