@@ -216,6 +216,7 @@ export class ExchangeSession {
       now: () => source.now(),
       initialBalances: s.mode === 'live' ? undefined : parseBalances(s.simBalances),
       maxNotional: s.maxNotional,
+      exchangeStops: s.mode === 'live' && s.exchangeStops,
     });
     if (s.mode === 'backtest') {
       await account.init(new BacktestExecutor({ exchangeId: this.exchangeName, portfolio: account.portfolio, feeRate: s.feeRate, slippage: s.slippage, now: () => source.now() }));
@@ -226,6 +227,7 @@ export class ExchangeSession {
       const executor = new LiveExecutor({ exchange: (source as CcxtSource).ccxt, exchangeId: this.exchangeName, now: () => source.now() });
       await account.init(executor);
       await reconcileLiveAccount(account, executor, (source as CcxtSource).ccxt);
+      void account.resumeExchangeStops();
     } else {
       await account.init(
         new SimExecutor({ exchangeId: this.exchangeName, mode: s.mode === 'paper' ? 'paper' : 'sim', source, portfolio: account.portfolio, feeRate: s.feeRate, slippage: s.slippage }),

@@ -18,6 +18,8 @@ export const ExchangeSettingsSchema = z
       .optional(),
     /** Largest order value in quote currency any node on this exchange may send; none when absent. */
     maxNotional: z.number().positive().finite().optional(),
+    /** live: rest stop-losses at the exchange where ccxt can place them for the market. */
+    exchangeStops: z.boolean().default(true),
     /** The explicit opt-in live orders need, besides credentials. */
     liveOptIn: z.boolean().default(false),
     simSeed: z.number().int().min(0).max(0xffffffff).default(42),

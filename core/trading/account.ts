@@ -7,7 +7,8 @@
 import type { Mode, OrderRequest, OrderUpdate, Ticker } from '../contract';
 import * as metrics from '../metrics';
 import type { StateStore } from '../state-store';
-import { newOrderUpdate, type OrderExecutor } from './executor';
+import { ExchangeStops } from './exchange-stops';
+import { newOrderUpdate, type ExecutorRequest, type OrderExecutor } from './executor';
 import type { OrderClaims } from './order-claims';
 import { Portfolio, splitSymbol, type PortfolioSnapshot } from './portfolio';
 import { StopBook, type StopHit, type StopLevels } from './stops';
@@ -15,7 +16,7 @@ import { StopBook, type StopHit, type StopLevels } from './stops';
 export type OrderListener = (update: OrderUpdate) => void;
 
 interface OrderRecord {
-  request: OrderRequest;
+  request: ExecutorRequest;
   last: OrderUpdate;
   /** Funds held for an open limit order, and how much of them fills consumed. */
   reserved?: { currency: string; amount: number; consumed: number };
@@ -53,6 +54,8 @@ export interface AccountOptions {
   maxNotional?: number;
   /** Claims on client order ids shared with other instances trading the same account. */
   claims?: OrderClaims;
+  /** Rest stop-losses at the exchange where the executor can (live); otherwise the bot watches them. */
+  exchangeStops?: boolean;
 }
 
 export type PlaceResult = { update: OrderUpdate; duplicate: boolean };
@@ -75,6 +78,10 @@ export class TradingAccount {
   readonly observers = new Set<OrderListener>();
   /** Updates that came before anyone listened (at start-up), handed over when someone does. */
   private unheard: OrderUpdate[] = [];
+  /** Stop-loss orders resting at the exchange (live, where it has them). */
+  private readonly exchangeStops: ExchangeStops | undefined;
+  /** Who waits for an order to reach its final state (cancelUntilFinal). */
+  private readonly finalWaiters = new Map<string, () => void>();
 
   get defaultListener(): OrderListener | undefined {
     return this.fallback;
@@ -88,7 +95,21 @@ export class TradingAccount {
     for (const update of waiting) listener(update);
   }
 
-  constructor(readonly o: AccountOptions) {}
+  constructor(readonly o: AccountOptions) {
+    this.exchangeStops = o.exchangeStops
+      ? new ExchangeStops({
+          stops: this.stops,
+          portfolio: this.portfolio,
+          format: (symbol) => this.executor?.stopLossOrders?.(symbol),
+          openOrder: (id) => this.open.get(id),
+          otherOrderOpen: (symbol) => [...this.open.values()].some((r) => r.request.symbol === symbol && r.request.stopLossPrice === undefined),
+          place: async (request) => (await this.place(request, this.stopOwners.get(request.symbol), true)).update,
+          cancelUntilFinal: (id) => this.cancelUntilFinal(id),
+          changed: () => void this.save().catch(() => undefined),
+          now: () => this.o.now(),
+        })
+      : undefined;
+  }
 
   /** Loads saved state (or the initial balances) and attaches the executor. */
   async init(executor: OrderExecutor): Promise<void> {
@@ -133,7 +154,7 @@ export class TradingAccount {
    * Places an order unless its client order id was seen before: then nothing is sent, and the
    * order's latest state comes back with duplicate = true. `listener` gets every later update.
    */
-  async place(request: OrderRequest, listener?: OrderListener, stopClose = false): Promise<PlaceResult> {
+  async place(request: ExecutorRequest, listener?: OrderListener, stopClose = false): Promise<PlaceResult> {
     if (!this.executor) throw new Error('the account is not ready yet');
     const known = this.open.get(request.clientOrderId);
     if (known) return { update: known.last, duplicate: true };
@@ -167,6 +188,26 @@ export class TradingAccount {
       listener?.(update);
       return { update, duplicate: false };
     }
+    const resting = request.side === 'sell' && !stopClose ? this.exchangeStops?.resting(request.symbol) : undefined;
+    if (resting !== undefined) {
+      // The coins are locked by the stop resting at the exchange: take it down first, one thing at a time.
+      return this.exchangeStops!.exclusive(request.symbol, async () => {
+        try {
+          await this.exchangeStops!.takeDown(resting);
+        } catch (err) {
+          const update: OrderUpdate = { ...this.placeholder(request), status: 'rejected', reason: `the stop-loss resting at the exchange could not be canceled first (${(err as Error).message}): not sent` };
+          listener?.(update);
+          return { update, duplicate: false };
+        }
+        return this.send(request, listener, stopClose);
+      });
+    }
+    return this.send(request, listener, stopClose);
+  }
+
+  /** Records the order (write-ahead) and hands it to the executor. */
+  private async send(request: ExecutorRequest, listener: OrderListener | undefined, stopClose: boolean): Promise<PlaceResult> {
+    if (!this.executor) throw new Error('the account is not ready yet');
     if (listener) this.listeners.set(request.clientOrderId, listener);
     // Write-ahead: the order is recorded as pending before anything is sent, so a crash between
     // sending and hearing back leaves a record to reconcile, never an unknown order.
@@ -194,6 +235,38 @@ export class TradingAccount {
 
   async cancel(clientOrderId: string): Promise<void> {
     await this.executor?.cancel(clientOrderId);
+  }
+
+  /**
+   * Cancels an open order and resolves once its final state is booked (canceled, or filled if it
+   * fired first). Network failures are retried a few times with backoff; then it throws.
+   */
+  async cancelUntilFinal(clientOrderId: string, attempts = 5): Promise<void> {
+    if (!this.open.has(clientOrderId)) return;
+    const final = new Promise<void>((resolve) => this.finalWaiters.set(clientOrderId, resolve));
+    try {
+      let lastError: unknown;
+      for (let attempt = 0; attempt < attempts && this.open.has(clientOrderId); attempt++) {
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 250 * 2 ** attempt)));
+        try {
+          await this.executor?.cancel(clientOrderId);
+          // The executor books the final state before it returns; give a pushed update a moment.
+          await Promise.race([final, new Promise((resolve) => setTimeout(resolve, 1_000))]);
+        } catch (err) {
+          lastError = err;
+        }
+      }
+      if (this.open.has(clientOrderId)) {
+        throw new Error(`order ${clientOrderId} could not be canceled${lastError ? `: ${(lastError as Error).message}` : ''}`);
+      }
+    } finally {
+      this.finalWaiters.delete(clientOrderId);
+    }
+  }
+
+  /** After the live start-up reconciliation: every position's stop resting at the exchange is checked. */
+  resumeExchangeStops(): Promise<void> {
+    return this.exchangeStops?.syncAll() ?? Promise.resolve();
   }
 
   /** A new price: marks the portfolio, fills simulated limit orders, fires stops and timeouts. */
@@ -236,6 +309,24 @@ export class TradingAccount {
   }
 
   private async closeOnStop(hit: StopHit): Promise<void> {
+    if (this.exchangeStops) {
+      await this.exchangeStops.exclusive(hit.symbol, async () => {
+        try {
+          await this.exchangeStops!.takeDown(hit.exchangeOrder);
+        } catch {
+          // Could not cancel it: it stays and protects the position; the bot tries again on the next price.
+          this.stops.set(hit.levels);
+          return;
+        }
+        await this.sendStopClose(hit);
+      });
+      return;
+    }
+    await this.sendStopClose(hit);
+  }
+
+  private async sendStopClose(hit: StopHit): Promise<void> {
+    // Read now: an exchange stop that fired just before it was canceled already sold.
     const position = this.portfolio.position(hit.symbol);
     if (!position) return;
     const free = this.portfolio.balance(splitSymbol(hit.symbol).base).free;
@@ -289,7 +380,14 @@ export class TradingAccount {
       }
       this.portfolio.applyFill({ symbol: update.symbol, side: update.side, amount: filledDelta, price, fee: { cost: Math.max(0, feeDelta), currency: update.fee.currency }, ts: update.ts }, fromReserved);
       if (update.side === 'buy') this.armStops(record.request, price, this.listeners.get(update.clientOrderId));
-      else if (!this.portfolio.position(update.symbol)) this.stops.clear(update.symbol);
+      else if (!this.portfolio.position(update.symbol)) {
+        // Sold out: a stop still resting at the exchange for these coins goes too.
+        const orphan = this.exchangeStops?.resting(update.symbol);
+        this.stops.clear(update.symbol);
+        if (orphan !== undefined && orphan !== update.clientOrderId) {
+          void this.exchangeStops!.exclusive(update.symbol, () => this.exchangeStops!.takeDown(orphan)).catch(() => undefined);
+        }
+      }
     }
 
     this.count(record, prev, update);
@@ -300,6 +398,9 @@ export class TradingAccount {
       this.done.push(update.clientOrderId);
       this.doneSet.add(update.clientOrderId);
       if (this.done.length > REMEMBER_DONE) this.doneSet.delete(this.done.shift()!);
+      this.finalWaiters.get(update.clientOrderId)?.();
+      // An order on the symbol ended: the stop resting at the exchange follows what is held now.
+      if (this.exchangeStops) void this.exchangeStops.sync(update.symbol);
     }
     const listener = this.listeners.get(update.clientOrderId) ?? this.defaultListener;
     if (FINAL.has(update.status)) this.listeners.delete(update.clientOrderId);

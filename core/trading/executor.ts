@@ -3,13 +3,27 @@ import type { OrderRequest, OrderUpdate, Ticker } from '../contract';
 
 export type UpdateSink = (update: OrderUpdate) => void;
 
+/**
+ * What an executor is asked to send: an order request, or (built by the account, never taken from
+ * a message) a stop-loss order resting at the exchange: a market sell triggered at stopLossPrice.
+ */
+export type ExecutorRequest = OrderRequest & { stopLossPrice?: number };
+
+/** How to express a stop-loss order for one market of an exchange that rests them. */
+export interface StopLossOrderFormat {
+  /** The amount as the exchange accepts it (its precision, rounded down); throws below its minimum. */
+  amount(amount: number): number;
+  /** The stop price as the exchange accepts it (its precision). */
+  price(price: number): number;
+}
+
 export interface OrderExecutor {
   /**
    * Sends the order; every change (accepted, each fill, final state) goes to the sink, in order.
    * Resolves with the first definite state (accepted, filled or rejected). Never sends an order
    * twice for one clientOrderId.
    */
-  submit(request: OrderRequest, sink: UpdateSink): Promise<OrderUpdate>;
+  submit(request: ExecutorRequest, sink: UpdateSink): Promise<OrderUpdate>;
   /** Cancels an open order; its final update goes to the sink it was submitted with. */
   cancel(clientOrderId: string): Promise<void>;
   /** A new price: simulated limit orders fill against it (live: no-op). */
@@ -18,6 +32,8 @@ export interface OrderExecutor {
   close(): Promise<void>;
   /** Takes back an order that was open before a restart (the simulator's resting limit orders). */
   restore?(request: OrderRequest, last: OrderUpdate, sink: UpdateSink): void;
+  /** Stop-loss orders at the exchange for this symbol: undefined where the exchange has none (and in sim). */
+  stopLossOrders?(symbol: string): StopLossOrderFormat | undefined;
 }
 
 /** A fresh update for a request: open, nothing filled yet. Callers override what they know. */

@@ -12,7 +12,7 @@
 import type { OrderRequest, OrderStatus, OrderUpdate, Ticker } from '../contract';
 import { Backoff, Sleeper } from '../market/backoff';
 import { errorClassChain } from '../market/ccxt-loader';
-import { rejectedUpdate, type OrderExecutor, type UpdateSink } from './executor';
+import { rejectedUpdate, type ExecutorRequest, type OrderExecutor, type StopLossOrderFormat, type UpdateSink } from './executor';
 import { splitSymbol } from './portfolio';
 
 export interface LiveExecutorOptions {
@@ -62,7 +62,7 @@ export class LiveExecutor implements OrderExecutor {
 
   constructor(private readonly o: LiveExecutorOptions) {}
 
-  async submit(request: OrderRequest, sink: UpdateSink): Promise<OrderUpdate> {
+  async submit(request: ExecutorRequest, sink: UpdateSink): Promise<OrderUpdate> {
     const backoff = new Backoff(this.o.backoff?.initialMs ?? 500, this.o.backoff?.maxMs ?? 30_000);
     const maxAttempts = this.o.maxAttempts ?? 5;
     for (let attempt = 1; ; attempt++) {
@@ -70,6 +70,8 @@ export class LiveExecutor implements OrderExecutor {
       try {
         const order = await this.o.exchange.createOrder(request.symbol, request.type, request.side, request.amount, request.price, {
           clientOrderId: request.clientOrderId,
+          // ccxt's unified stop-loss parameter: a stop-market order triggered at this price
+          ...(request.stopLossPrice !== undefined ? { stopLossPrice: request.stopLossPrice } : {}),
         });
         return this.adopt(request, order, sink);
       } catch (err) {
@@ -145,6 +147,22 @@ export class LiveExecutor implements OrderExecutor {
 
   onPrice(_ticker: Ticker): void {
     /* the exchange fills real orders */
+  }
+
+  /**
+   * Stop-loss orders rest at the exchange when ccxt says it can create them (createStopLossOrder
+   * or createStopOrder) and, where the market lists its order types (Binance), the market takes
+   * a stop-market type.
+   */
+  stopLossOrders(symbol: string): StopLossOrderFormat | undefined {
+    const ex = this.o.exchange;
+    if (ex.has?.createStopLossOrder !== true && ex.has?.createStopOrder !== true) return undefined;
+    const types = ex.markets?.[symbol]?.info?.orderTypes;
+    if (Array.isArray(types) && !types.some((t: string) => t === 'STOP_LOSS' || t === 'STOP_MARKET')) return undefined;
+    return {
+      amount: (amount) => Number(ex.amountToPrecision(symbol, amount)),
+      price: (price) => Number(ex.priceToPrecision(symbol, price)),
+    };
   }
 
   /** Follows an order found at the exchange (after a restart) like one this executor sent. */

@@ -9,6 +9,8 @@ export interface ExchangeNodeDef extends NodeDef {
   baseUrl: string;
   maxNotional: string | number;
   liveOptIn: boolean;
+  /** Rest stop-losses at the exchange (live); absent in flows saved before it existed = on. */
+  exchangeStops?: boolean;
   simSeed: string | number;
   simSpeed: string | number;
   simTickMs: string | number;
@@ -56,6 +58,7 @@ export function settingsFromEditor(config: ExchangeNodeDef, credentials: Exchang
     baseUrl: config.baseUrl || undefined,
     maxNotional: optionalNumber(config.maxNotional),
     liveOptIn: config.liveOptIn === true,
+    exchangeStops: config.exchangeStops !== false,
     simSeed: optionalNumber(config.simSeed),
     simSpeed: optionalNumber(config.simSpeed),
     simTickMs: optionalNumber(config.simTickMs),

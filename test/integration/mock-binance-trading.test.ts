@@ -331,6 +331,26 @@ describe('MockBinance spot trading with a real ccxt binance', function () {
       assert.equal(maker.constructor.name, 'OrderImmediatelyFillable');
       assert.deepEqual(mock.orders(KEY), []);
     });
+
+    it("a STOP_LOSS sell (ccxt's stopLossPrice) locks its coins, waits, and sells at market when last reaches the stop", async () => {
+      const early = await rejection(ex.createOrder('BTC/USDT', 'market', 'sell', 0.1, undefined, { stopLossPrice: 60_500 }));
+      assert.match(early.message, /Stop price would trigger immediately/);
+      const buyStop = await rejection(ex.createOrder('BTC/USDT', 'market', 'buy', 0.1, undefined, { stopLossPrice: 61_000 }));
+      assert.match(buyStop.message, /Unsupported order combination/);
+      const placed = await ex.createOrder('BTC/USDT', 'market', 'sell', 0.1, undefined, { stopLossPrice: 59_000, clientOrderId: 'stop-1' });
+      assert.equal(placed.status, 'open');
+      assert.equal(placed.triggerPrice, 59_000);
+      assert.deepEqual(mock.balances(KEY).BTC, { free: 0.9, locked: 0.1 });
+      mock.setTicker('BTC/USDT', { bid: 59_100, ask: 59_120, last: 59_110 });
+      assert.equal((await ex.fetchOrder(placed.id, 'BTC/USDT')).status, 'open', 'above the stop: still waiting');
+      mock.setTicker('BTC/USDT', { bid: 58_990, ask: 59_010, last: 58_995 });
+      const fired = await ex.fetchOrder(placed.id, 'BTC/USDT');
+      assert.equal(fired.status, 'closed');
+      assert.equal(fired.filled, 0.1);
+      close(fired.average, 58_990);
+      assert.deepEqual(mock.balances(KEY).BTC, { free: 0.9, locked: 0 });
+      close(mock.balances(KEY).USDT!.free, 10_000 + 0.1 * 58_990 * 0.999);
+    });
   });
 
   describe('faults on POST /api/v3/order', () => {

@@ -33,7 +33,12 @@
  *     brings ask or last to/below a buy's price (bid or last to/above a sell's). fillOrder() makes
  *     partial fills by hand.
  *   - Commission (default 0.1%, per account) is charged in the asset received.
- *   - Supported types: MARKET (quantity or quoteOrderQty), LIMIT (GTC/IOC/FOK), LIMIT_MAKER.
+ *   - Supported types: MARKET (quantity or quoteOrderQty), LIMIT (GTC/IOC/FOK), LIMIT_MAKER, and
+ *     SELL STOP_LOSS (a stop-market: quantity + stopPrice; the quantity is locked while it waits;
+ *     a stopPrice at or above the last price is refused with -2010 "Stop price would trigger
+ *     immediately."; when setTicker brings last to/below stopPrice it executes as a market sell
+ *     walking the bids, as taker). STOP_LOSS_LIMIT, TAKE_PROFIT(_LIMIT) and buy stops answer
+ *     -1014 "Unsupported order combination." (valid on Binance, not modelled).
  *     Filters enforced: PRICE_FILTER, LOT_SIZE, MARKET_LOT_SIZE (max 100), NOTIONAL (min/max).
  *     Not enforced: PERCENT_PRICE_BY_SIDE, MAX_NUM_ORDERS, rate limits, listenKey expiry.
  */
@@ -74,7 +79,7 @@ export interface MockAccountOptions {
 }
 
 export type MockOrderStatus = 'NEW' | 'PARTIALLY_FILLED' | 'FILLED' | 'CANCELED' | 'EXPIRED';
-export type MockOrderType = 'MARKET' | 'LIMIT' | 'LIMIT_MAKER';
+export type MockOrderType = 'MARKET' | 'LIMIT' | 'LIMIT_MAKER' | 'STOP_LOSS';
 
 export interface MockFill {
   price: number;
@@ -100,6 +105,10 @@ export interface MockOrder {
   price: number;
   /** 0 for a quoteOrderQty market order */
   origQty: number;
+  /** STOP_LOSS: the trigger price; 0 for other types */
+  stopPrice: number;
+  /** false for a STOP_LOSS order until its stop price is reached (Binance's isWorking) */
+  isWorking: boolean;
   origQuoteOrderQty: number;
   executedQty: number;
   cummulativeQuoteQty: number;
@@ -378,6 +387,10 @@ export class MockTradingEngine {
       .flatMap((a) => a.orders.filter((o) => o.symbol === symbolId && isOpen(o) && o.type !== 'MARKET').map((o) => ({ a, o })))
       .sort((x, y) => x.o.orderId - y.o.orderId);
     for (const { a, o } of resting) {
+      if (o.type === 'STOP_LOSS') {
+        if (last > 0 && last <= o.stopPrice) this.triggerStop(a, o, s);
+        continue;
+      }
       const crossed =
         o.side === 'BUY' ? (ask > 0 && ask <= o.price) || (last > 0 && last <= o.price) : (bid > 0 && bid >= o.price) || (last > 0 && last >= o.price);
       if (!crossed) continue;
@@ -392,7 +405,7 @@ export class MockTradingEngine {
   fillOrder(apiKey: string, ref: { orderId?: number; clientOrderId?: string }, qty?: number, price?: number): MockOrder {
     const a = this.account(apiKey);
     const o = this.lookup(a, undefined, ref.orderId, ref.clientOrderId);
-    if (!o || !isOpen(o) || o.type === 'MARKET') throw new Error(`mock-binance: no open limit order ${JSON.stringify(ref)}`);
+    if (!o || !isOpen(o) || o.type === 'MARKET' || o.type === 'STOP_LOSS') throw new Error(`mock-binance: no open limit order ${JSON.stringify(ref)}`);
     const s = this.host.symbol(o.symbol)!;
     const left = r8(o.origQty - o.executedQty);
     const amount = qty === undefined ? left : Math.min(left, floorToStep(qty, s.stepSize));
@@ -618,8 +631,9 @@ export class MockTradingEngine {
     if (side !== 'BUY' && side !== 'SELL') return bad(-1117, 'Invalid side.');
     const type = p.get('type');
     if (!type) return mandatory('type');
-    if (!['MARKET', 'LIMIT', 'LIMIT_MAKER'].includes(type)) {
-      const binanceTypes = ['STOP_LOSS', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT', 'TAKE_PROFIT_LIMIT'];
+    if (type === 'STOP_LOSS' && side === 'BUY') return bad(-1014, 'Unsupported order combination.'); // valid on Binance, not modelled
+    if (!['MARKET', 'LIMIT', 'LIMIT_MAKER', 'STOP_LOSS'].includes(type)) {
+      const binanceTypes = ['STOP_LOSS_LIMIT', 'TAKE_PROFIT', 'TAKE_PROFIT_LIMIT'];
       // Valid on Binance, not modelled here.
       return binanceTypes.includes(type) ? bad(-1014, 'Unsupported order combination.') : bad(-1116, 'Invalid orderType.');
     }
@@ -632,6 +646,8 @@ export class MockTradingEngine {
     const quantity = num('quantity');
     const quoteOrderQty = num('quoteOrderQty');
     const price = num('price');
+    const stopPrice = num('stopPrice');
+    if (stopPrice === null) return illegal('stopPrice');
     if (quantity === null) return illegal('quantity');
     if (quoteOrderQty === null) return illegal('quoteOrderQty');
     if (price === null) return illegal('price');
@@ -651,6 +667,12 @@ export class MockTradingEngine {
       if (quantity !== undefined && quoteOrderQty !== undefined) return notRequired('quoteOrderQty');
       if (price !== undefined) return notRequired('price');
       if (tif !== undefined) return notRequired('timeInForce');
+    } else if (type === 'STOP_LOSS') {
+      if (quantity === undefined) return mandatory('quantity');
+      if (stopPrice === undefined) return mandatory('stopPrice');
+      if (price !== undefined) return notRequired('price');
+      if (tif !== undefined) return notRequired('timeInForce');
+      if (quoteOrderQty !== undefined) return notRequired('quoteOrderQty');
     } else {
       if (type === 'LIMIT' && tif === undefined) return mandatory('timeInForce');
       if (type === 'LIMIT_MAKER' && tif !== undefined) return notRequired('timeInForce');
@@ -661,6 +683,10 @@ export class MockTradingEngine {
     }
 
     // Filters (exchangeInfo of the mock: PRICE_FILTER, LOT_SIZE, MARKET_LOT_SIZE, NOTIONAL).
+    if (stopPrice !== undefined) {
+      if (type !== 'STOP_LOSS') return notRequired('stopPrice');
+      if (stopPrice < s.tickSize || stopPrice > MAX_PRICE || !onStep(stopPrice, s.tickSize, s.tickSize)) return filterFailure('PRICE_FILTER');
+    }
     if (price !== undefined) {
       if (price < s.tickSize || price > MAX_PRICE || !onStep(price, s.tickSize, s.tickSize)) return filterFailure('PRICE_FILTER');
     }
@@ -670,9 +696,14 @@ export class MockTradingEngine {
     }
     if (quoteOrderQty !== undefined && quoteOrderQty <= 0) return illegal('quoteOrderQty');
     const notional =
-      type === 'MARKET' ? (quoteOrderQty !== undefined ? quoteOrderQty : quantity! * s.ticker.last) : quantity! * price!;
+      type === 'MARKET'
+        ? quoteOrderQty !== undefined
+          ? quoteOrderQty
+          : quantity! * s.ticker.last
+        : quantity! * (type === 'STOP_LOSS' ? stopPrice! : price!);
     if (notional < s.minNotional || (type !== 'MARKET' && notional > MAX_NOTIONAL)) return filterFailure('NOTIONAL');
 
+    if (type === 'STOP_LOSS' && s.ticker.last > 0 && stopPrice! >= s.ticker.last) return bad(-2010, 'Stop price would trigger immediately.');
     if (test) return { status: 200, body: {} };
 
     // The matching engine: duplicates, funds, execution.
@@ -691,8 +722,10 @@ export class MockTradingEngine {
       side,
       type: type as MockOrderType,
       timeInForce: type === 'MARKET' || type === 'LIMIT_MAKER' ? 'GTC' : tif!,
-      price: type === 'MARKET' ? 0 : price!,
+      price: type === 'MARKET' || type === 'STOP_LOSS' ? 0 : price!,
       origQty: quantity ?? 0,
+      stopPrice: stopPrice ?? 0,
+      isWorking: type !== 'STOP_LOSS',
       origQuoteOrderQty: quoteOrderQty ?? 0,
       executedQty: 0,
       cummulativeQuoteQty: 0,
@@ -714,6 +747,14 @@ export class MockTradingEngine {
       if (!buy && quantity !== undefined && quantity > base.free + 1e-9) return INSUFFICIENT;
       if (!buy && r8(sold) > base.free + 1e-9) return INSUFFICIENT;
       finalStatus = plan.complete ? 'FILLED' : 'EXPIRED';
+    } else if (type === 'STOP_LOSS') {
+      // waits for its stop price with the quantity locked
+      if (quantity! > base.free + 1e-9) return INSUFFICIENT;
+      base.free = r8(base.free - quantity!);
+      base.locked = r8(base.locked + quantity!);
+      order.held = quantity!;
+      plan = { fills: [], complete: false };
+      finalStatus = 'NEW';
     } else {
       const hold = buy ? r8(price! * quantity!) : quantity!;
       if (hold > (buy ? quote.free : base.free) + 1e-9) return INSUFFICIENT;
@@ -931,6 +972,24 @@ export class MockTradingEngine {
     return { fills, complete: false };
   }
 
+  /** A sell STOP_LOSS reached its stop price: it executes now as a market sell of its locked quantity. */
+  private triggerStop(a: Account, o: OrderState, s: TradingSymbol): void {
+    o.isWorking = true;
+    o.updateTime = this.host.now();
+    const plan = this.match(s, false, undefined, r8(o.origQty - o.executedQty), undefined);
+    plan.fills.forEach((f, i) => {
+      const last = i === plan.fills.length - 1;
+      o.status = last && plan.complete ? 'FILLED' : 'PARTIALLY_FILLED';
+      this.applyFill(a, o, s, f.price, f.qty, false);
+    });
+    if (!plan.complete) {
+      o.status = 'EXPIRED';
+      this.report(a, o, 'EXPIRED');
+    }
+    this.release(a, o, s);
+    this.accountPosition(a, s);
+  }
+
   private fillResting(a: Account, o: OrderState, s: TradingSymbol, qty: number, price: number): void {
     const done = r8(o.executedQty + qty) >= o.origQty - 1e-12;
     o.status = done ? 'FILLED' : 'PARTIALLY_FILLED';
@@ -1033,6 +1092,8 @@ export class MockTradingEngine {
       timeInForce: o.timeInForce,
       type: o.type,
       side: o.side,
+      // one of Binance's "conditional fields in order responses"
+      ...(o.type === 'STOP_LOSS' ? { stopPrice: fmt(o.stopPrice) } : {}),
     };
   }
 
@@ -1051,11 +1112,11 @@ export class MockTradingEngine {
       timeInForce: o.timeInForce,
       type: o.type,
       side: o.side,
-      stopPrice: fmt(0),
+      stopPrice: fmt(o.stopPrice),
       icebergQty: fmt(0),
       time: o.time, // parseOrder timestamp
       updateTime: o.updateTime, // lastTradeTimestamp / lastUpdateTimestamp
-      isWorking: true,
+      isWorking: o.isWorking,
       workingTime: o.time,
       origQuoteOrderQty: fmt(o.origQuoteOrderQty),
       selfTradePreventionMode: 'NONE',
@@ -1076,7 +1137,7 @@ export class MockTradingEngine {
       f: o.timeInForce,
       q: fmt(o.origQty),
       p: fmt(o.price),
-      P: fmt(0),
+      P: fmt(o.stopPrice),
       F: fmt(0),
       g: -1,
       C: canceled ? o.clientOrderId : '', // ccxt prefers C (the original id) when not empty
