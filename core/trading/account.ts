@@ -164,7 +164,11 @@ export class TradingAccount {
         duplicate: true,
       };
     }
-    const cap = this.o.maxNotional;
+    // The cap guards against oversized orders that add risk. A sell of coins held only reduces it:
+    // refusing it would leave a position the bot can never close (a stop or take-profit included).
+    const held = this.portfolio.position(request.symbol)?.amount ?? 0;
+    const reducesPosition = request.side === 'sell' && (stopClose || request.amount <= held * (1 + 1e-9));
+    const cap = reducesPosition ? undefined : this.o.maxNotional;
     if (cap !== undefined) {
       const price = request.price ?? this.portfolio.lastPrice(request.symbol);
       const reason =

@@ -123,6 +123,21 @@ describe('stop-losses resting at the exchange (real ccxt, mock Binance)', functi
     assert.equal(account.portfolio.position('BTC/USDT'), undefined);
   });
 
+  it('the cancel before a take-profit fails twice (connection reset): retried, the stop canceled once, one sell', async function () {
+    live = await liveAccount(mock);
+    const { account, updates } = live;
+    await account.place(buy('tb-stop-8', { takeProfit: 62_000 }));
+    await waitFor(() => stopOrders(mock).some((o) => o.status === 'NEW'), 5000, 'a stop-loss order at the exchange');
+    mock.failNext(2, 'reset', '/api/v3/order', 'DELETE');
+    price(mock, account, 62_100);
+    await waitFor(() => updates.some((u) => u.clientOrderId === 'tb-stop-8-tp' && u.status === 'closed'), 10_000, 'the take-profit sell');
+    assert.ok(mock.tradingStats(KEY).cancelRequests >= 3, 'the cancel was tried again');
+    assert.equal(stopOrders(mock)[0]!.status, 'CANCELED');
+    assert.equal(mock.orders(KEY).filter((o) => o.side === 'SELL' && o.status === 'FILLED').length, 1, 'one sell');
+    await account.flush();
+    assertPortfolioIsExchange(mock, account);
+  });
+
   it("a strategy's sell of part of the position: the stop is taken down, the sell goes out, a stop for the rest is placed", async function () {
     live = await liveAccount(mock);
     const { account } = live;

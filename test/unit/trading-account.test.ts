@@ -43,6 +43,27 @@ describe('trading account', function () {
     assert.equal(b.portfolio.balance('USDT').used, 0);
   });
 
+  it("the exchange node's max order refuses oversized buys, never a sell that closes a position", async function () {
+    const account = new TradingAccount({ exchangeId: 'sim', mode: 'sim', store: new MemoryStore(), storeKey: 'acct', now: () => source.now(), initialBalances: { USDT: 100_000 }, maxNotional: 1_000 });
+    await account.init(new SimExecutor({ exchangeId: 'sim', mode: 'sim', source, portfolio: account.portfolio, feeRate: 0.001, slippage: 0 }));
+    account.onPrice({ kind: 'ticker', exchange: 'sim', symbol: 'BTC/USDT', ts: 1, bid: 999, ask: 1000, last: 999.5 });
+    const big = await account.place(request('cap-1', { type: 'limit', price: 1000, amount: 2 }));
+    assert.equal(big.update.status, 'rejected');
+    assert.match(big.update.reason ?? '', /above the exchange node's max order 1000/);
+    const ok = await account.place(request('cap-2', { type: 'limit', price: 1000, amount: 0.9 }));
+    assert.equal(ok.update.status, 'open', 'a buy under the cap goes out');
+    account.onPrice({ kind: 'ticker', exchange: 'sim', symbol: 'BTC/USDT', ts: 2, bid: 999, ask: 1000, last: 999.5 });
+    const held = account.portfolio.position('BTC/USDT')!.amount;
+    assert.ok(held > 0.89, 'and fills');
+    // The price doubles: the position is now worth more than the cap, and selling it must work.
+    const sell = await account.place(request('cap-3', { side: 'sell', type: 'limit', price: 1999, amount: held }));
+    assert.equal(sell.update.status, 'open', `the closing sell went out (${sell.update.reason ?? ''})`);
+    account.onPrice({ kind: 'ticker', exchange: 'sim', symbol: 'BTC/USDT', ts: 3, bid: 1999, ask: 2000, last: 1999.5 });
+    assert.equal(account.portfolio.position('BTC/USDT'), undefined, 'position closed');
+    const more = await account.place(request('cap-4', { side: 'sell', type: 'limit', price: 1999, amount: 1 }));
+    assert.equal(more.update.status, 'rejected', 'selling more than is held is still capped');
+  });
+
   it('a limit order holds its funds until it fills or is canceled', async function () {
     const a = await makeAccount(new MemoryStore(), source);
     const updates: OrderUpdate[] = [];
