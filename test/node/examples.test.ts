@@ -6,7 +6,9 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import Redis from 'ioredis';
 import { STRATEGY_KINDS } from '../../core/strategies/settings';
+import { RedisServer, redisServerPath } from '../support/redis-server';
 import { Inbox, getNode, loadFlow, unloadFlow, waitFor, type FlowNode } from '../support/node-red';
 
 /** The package root: the nearest folder up from here with our package.json (works from src and dist). */
@@ -27,11 +29,14 @@ const CORE_TYPES = ['tab', 'debug', 'comment', 'catch', 'complete', 'inject', 'c
 /** Config nodes: global (no tab), shared by the nodes that select them. */
 const CONFIG_TYPES = ['tradebot-exchange', 'tradebot-telegram', 'tradebot-redis'];
 /**
- * Examples whose runtime check lives elsewhere: Redis ones in the streams suite
- * (test/integration/redis-streams.test.ts), backtest ones in a real Node-RED process
- * (test/e2e/backtest-flow.test.ts: the test helper has no messaging hooks).
+ * Examples whose runtime check lives elsewhere: those fed by another example over a stream (11 by 10)
+ * in the streams suite (test/integration/redis-streams.test.ts), backtest ones in a real Node-RED
+ * process (test/e2e/backtest-flow.test.ts: the test helper has no messaging hooks).
  */
 const needsRedis = (flow: FlowNode[]) => flow.some((n) => n.type === 'tradebot-redis' || n.type === 'tradebot-backtest');
+const runsElsewhere = (flow: FlowNode[]) => flow.some((n) => n.type === 'tradebot-stream-in' || n.type === 'tradebot-backtest');
+/** Self-contained examples with a Redis node run here against a real redis-server started for them. */
+const usesRedis = (flow: FlowNode[]) => flow.some((n) => n.type === 'tradebot-redis');
 /** Node types that document the flow or are buttons for the user: the runtime test leaves them out. */
 const NOT_LOADED = ['tab', 'comment', 'inject'];
 /** What loadFlow can run: our nodes, the core catch node, and helper nodes standing in for debug nodes. */
@@ -49,19 +54,34 @@ const wiresOf = (n: FlowNode): string[][] => (Array.isArray(n.wires) ? (n.wires 
  * Strategy settings stay as in the file: at this speed even the rarest example (Bollinger + StochRSI,
  * well under one signal per simulated hour and symbol) signals within a few seconds.
  */
-function testCopy(flow: FlowNode[]): FlowNode[] {
+function testCopy(flow: FlowNode[], redis?: { url: string; keyPrefix: string }): FlowNode[] {
   return flow
     .filter((n) => !NOT_LOADED.includes(n.type))
     .map((n) => {
       const { z: _z, ...node } = n;
       if (node.type === 'debug') return { id: node.id, type: 'helper', name: node.name, wires: [] } as FlowNode;
       if (node.type === 'tradebot-exchange') return { ...node, simSpeed: TEST_SIM_SPEED } as FlowNode;
+      if (node.type === 'tradebot-redis' && redis) return { ...node, url: redis.url, keyPrefix: redis.keyPrefix } as FlowNode;
       return node as FlowNode;
     });
 }
 
 describe('example flows (examples/)', function () {
   this.timeout(60_000);
+
+  // A real redis-server for the self-contained Redis examples (started only if one exists).
+  let redisServer: RedisServer | undefined;
+  let redisProbe: Redis | undefined;
+  before(async function () {
+    if (!files.some((f) => usesRedis(read(f)) && !runsElsewhere(read(f))) || !redisServerPath()) return;
+    redisServer = new RedisServer();
+    await redisServer.start();
+    redisProbe = new Redis(redisServer.url, { maxRetriesPerRequest: 1 });
+  });
+  after(async function () {
+    redisProbe?.disconnect();
+    await redisServer?.destroy();
+  });
 
   it('one example per built-in strategy, file names as listed in Import > Examples', function () {
     assert.ok(files.length > 0, `no examples in ${EXAMPLES}`);
@@ -136,8 +156,16 @@ describe('example flows (examples/)', function () {
       });
 
       it('runs on the sim market: every strategy node signals, nothing reaches the catch node', async function () {
-        if (needsRedis(read(file))) this.skip(); // run end to end against a real Redis in redis-streams.test.ts
-        const flow = testCopy(read(file));
+        if (runsElsewhere(read(file))) this.skip(); // run end to end in redis-streams.test.ts / backtest-flow.test.ts
+        const withRedis = usesRedis(read(file));
+        if (withRedis && !redisServer) {
+          if (process.env.CI) throw new Error('redis-server is required in CI (.ci/run installs the Debian package redis-server)');
+          console.log('      SKIPPED: redis-server is not installed (apt-get install redis-server); this Redis example did not run');
+          this.skip();
+        }
+        // Each Redis example in a key prefix of its own, on the test's redis-server.
+        const keyPrefix = `tbex${file.slice(0, 2)}:`;
+        const flow = testCopy(read(file), withRedis ? { url: redisServer!.url, keyPrefix } : undefined);
         for (const n of flow) assert.ok(LOADABLE.includes(n.type), `the test cannot load a ${n.type} node (${n.id}); teach testCopy about it`);
         await loadFlow(flow);
 
@@ -195,6 +223,23 @@ describe('example flows (examples/)', function () {
           assert.ok(target, `place order ${order.id}: its updates output is wired`);
           const inbox = new Inbox(target);
           await waitFor(() => inbox.messages.some((m) => m.payload.kind === 'orderUpdate' && m.payload.status === 'closed' && m.payload.filled > 0), SIGNAL_TIMEOUT_MS, 'a filled order');
+        }
+        // Redis examples: what the comment says is in Redis is there: each stream out's stream has
+        // entries, and an exchange with "State in Redis" keeps its account there.
+        if (withRedis) {
+          for (const out of flow.filter((n) => n.type === 'tradebot-stream-out')) {
+            const key = `${keyPrefix}${out.key as string}`;
+            const entries = Number(await redisProbe!.xlen(key));
+            assert.ok(entries > 100, `stream ${key} holds the candles (${entries} entries)`);
+            const [[, fields]] = (await redisProbe!.xrevrange(key, '+', '-', 'COUNT', 1)) as Array<[string, string[]]>;
+            assert.ok(fields.join(' ').includes('"kind":"candle"'), `stream ${key} holds candles: ${fields.join(' ').slice(0, 200)}`);
+          }
+          for (const ex of flow.filter((n) => n.type === 'tradebot-exchange' && n.redis)) {
+            const accounts = await redisProbe!.keys(`${keyPrefix}state:tradebot:account:${ex.id}*`);
+            assert.ok(accounts.length > 0, `the account of exchange ${ex.id} is kept in Redis`);
+            const keys = await redisProbe!.keys(`${keyPrefix}state:tradebot:risk:*`);
+            assert.ok(keys.length > 0 || !flow.some((n) => n.type === 'tradebot-risk-gate'), 'the risk gate state is kept in Redis');
+          }
         }
         // Notifiers without a bot token pass their texts on: they must reach the debug node.
         for (const notifier of flow.filter((n) => n.type === 'tradebot-notifier')) {
