@@ -130,9 +130,8 @@ type FlowNode = Record<string, unknown> & { id: string; type: string };
 
 /** The live ReplaySource of an exchange node in backtest mode (its internals, read and wrapped here). */
 interface LiveReplaySource {
-  release(symbol: string, row: number[]): void;
+  releaseNext(symbol: string): number[];
   fetchOHLCV(symbol: string, timeframe: string, since?: number, limit?: number): Promise<number[][]>;
-  released: Map<string, number[][]>;
   waiters: unknown[];
 }
 
@@ -319,7 +318,7 @@ async function floorRun(name: string, hops: number, src: RedNode, sink: RedNode,
   const one = async (k: number) => {
     if (idle) {
       src.send(floorMsg(k));
-      await idle.idle(async () => undefined, 0);
+      await idle.idle(async () => undefined);
     } else {
       const arrived = new Promise<void>((r) => (slot.resolve = r));
       src.send(floorMsg(k));
@@ -438,7 +437,7 @@ async function runPipeline(RED: RedApp, ids: PipelineIds, source: LiveReplaySour
   const counters: Record<string, number> = {};
   const restore: Array<() => void> = [];
   if (opts.profile) {
-    Object.assign(counters, { setImmediate: 0, deliveries: 0, releasedRowsScanned: 0 });
+    Object.assign(counters, { setImmediate: 0, deliveries: 0 });
     const si = global.setImmediate;
     global.setImmediate = Object.assign((fn: (...a: unknown[]) => void, ...args: unknown[]) => {
       counters.setImmediate++;
@@ -453,21 +452,19 @@ async function runPipeline(RED: RedApp, ids: PipelineIds, source: LiveReplaySour
 
   // The wrapper around the one call the backtest makes per candle: counts candles, times blocks,
   // samples memory, and ends the run when its time is up (the backtest node reports the error).
-  const release = source.release;
-  source.release = function (this: LiveReplaySource, symbol: string, row: number[]) {
+  const release = source.releaseNext;
+  source.releaseNext = function (this: LiveReplaySource, symbol: string) {
     if (performance.now() - gcSampleMs - t0 > opts.budgetS * 1000) {
       // The last sample while the run's structures are still alive (after the throw they are garbage).
       if (opts.memory && !stoppedByBudget) sample('last in run');
       stoppedByBudget = true;
       throw new Error(BUDGET_STOP);
     }
-    release.call(this, symbol, row);
+    const row = release.call(this, symbol);
     released++;
-    // The candles node's catch-up calls fetchOHLCV(since) once per release, which filters every
-    // released row (ReplaySource.fetchOHLCV): count what it scans.
-    if (opts.profile) counters.releasedRowsScanned += this.released.get(symbol)?.length ?? 0;
     if (released % BLOCK === 0) blockMarks.push(performance.now() - gcSampleMs);
     if (opts.memory && (released === BLOCK || released % MEM_EVERY === 0)) sample(`${released / 1000}k`);
+    return row;
   };
 
   let session: inspector.Session | undefined;
@@ -510,7 +507,7 @@ async function runPipeline(RED: RedApp, ids: PipelineIds, source: LiveReplaySour
     session!.disconnect();
   }
   for (const f of restore) f();
-  source.release = release;
+  source.releaseNext = release;
   if (opts.memory) sample('end');
 
   const blockUs = blockMarks.map((t, i) => r1(((t - (i ? blockMarks[i - 1]! : t0)) * 1000) / BLOCK));
@@ -612,6 +609,7 @@ async function main(): Promise<void> {
     const floor4 = await floorRun('4 junction hops, wait at the sink', 4, node(F4[0]!), node(F4.at(-1)!), longCandles);
     const floor2 = await floorRun('2 junction hops, wait at the sink', 2, node(F2[0]!), node(F2.at(-1)!), longCandles);
     const tracker = new FlowIdle(RED as any, 'benchfloor');
+    tracker.start();
     const floorIdle = await floorRun('4 junction hops, wait with FlowIdle.idle() (hooks + setImmediate rounds)', 4, node(F4[0]!), node(F4.at(-1)!), longCandles, tracker);
     tracker.close();
 
@@ -724,7 +722,6 @@ async function main(): Promise<void> {
         [
           ['setImmediate calls (each one event-loop turn)', perC(ps, ps.counters.setImmediate!), perC(pl, pl.counters.setImmediate!)],
           ['Node-RED deliveries (hops)', perC(ps, ps.counters.deliveries!), perC(pl, pl.counters.deliveries!)],
-          ['released rows ReplaySource.fetchOHLCV filters (1 call per candle)', fmtInt(ps.counters.releasedRowsScanned! / ps.candles), fmtInt(pl.counters.releasedRowsScanned! / pl.candles)],
         ],
       );
       const areas = [...new Set([...ps.summary.areas, ...pl.summary.areas].map((a) => a.area))];

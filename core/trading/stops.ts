@@ -41,6 +41,11 @@ export class StopBook {
     this.bySymbol.set(levels.symbol, { ...levels });
   }
 
+  /** How many positions have stops. */
+  get size(): number {
+    return this.bySymbol.size;
+  }
+
   get(symbol: string): StopLevels | undefined {
     return this.bySymbol.get(symbol);
   }
