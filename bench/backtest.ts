@@ -318,7 +318,7 @@ async function floorRun(name: string, hops: number, src: RedNode, sink: RedNode,
   const one = async (k: number) => {
     if (idle) {
       src.send(floorMsg(k));
-      await idle.idle(async () => undefined);
+      await idle.idle(() => undefined);
     } else {
       const arrived = new Promise<void>((r) => (slot.resolve = r));
       src.send(floorMsg(k));

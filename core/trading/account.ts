@@ -234,7 +234,12 @@ export class TradingAccount {
    * listeners, while the account is quiet (most candles of a run).
    */
   get quiet(): boolean {
-    return this.open.size === 0 && this.stops.size === 0 && this.writing === 0 && this.untold === 0;
+    return this.open.size === 0 && this.stops.size === 0 && this.settled;
+  }
+
+  /** No state write and no listener pending: flush() has nothing to wait for. */
+  get settled(): boolean {
+    return this.writing === 0 && this.untold === 0;
   }
 
   /** Waits until every state change so far is stored. */

@@ -1,21 +1,27 @@
 /**
  * Knows when the flows have finished with everything sent so far, through Node-RED's messaging
  * hooks: +1 for every message delivered to a node, −1 when that node completes it (done). The
- * backtest hands the flow its next candle only once the count is back to 0 and stays 0 for a turn
- * of the event loop after the account's pending work ran: no sleeps, no races.
+ * flow is idle when the count is 0 at a point where every promise chain started before has run
+ * (a setImmediate callback: Node runs all pending microtasks before each one) and the caller's
+ * pending work (the account's listeners) is done. The backtest hands the flow its next candle only
+ * then: no sleeps, no races.
  *
- * Cheap on purpose (it runs for every candle of a backtest): the hooks are registered only while a
- * run is going (start/stop), so other flows pay nothing the rest of the time; and the wait is
- * woken by the completion hook itself instead of polling with setImmediate, so a candle costs one
- * event-loop turn per hop plus two (one for the candle's first send to happen, one to see nothing
- * follows the last completion).
+ * Cheap on purpose, it runs for every candle of a backtest:
+ * - the hooks are registered only while a run is going (start/stop): other flows pay nothing;
+ * - no polling: Node-RED delivers each message in a setImmediate callback, and the postDeliver
+ *   hook queues a check right behind it, in the same turn of the event loop; a completion that
+ *   happens later (a node that answers after I/O) queues its own. A candle through two nodes thus
+ *   costs two turns, as two pass-through hops do.
  */
 import type { NodeAPI } from './types';
 
 type Hooks = { add(name: string, fn: (e: unknown) => void): void; remove(name: string): void };
 
-/** One turn of the event loop: every promise chain started before it (without I/O) has run. */
-const nextTurn = () => new Promise<void>((r) => setImmediate(r));
+/** Work that may still send messages: a promise to wait for, or undefined when there is none. */
+export type PendingWork = () => Promise<void> | undefined;
+
+/** Waiting with no delivery and no completion for this long means the flow is stuck (a node that never calls done). */
+const STUCK_MS = 60_000;
 
 export class FlowIdle {
   /**
@@ -23,10 +29,19 @@ export class FlowIdle {
    * run started is not counted, so its completion must not count either.
    */
   private readonly inFlight = new Map<object, number>();
-  private wake: (() => void) | undefined;
   private running = false;
+  private waiter: { resolve: () => void; reject: (e: Error) => void; pending: PendingWork } | undefined;
+  /** Check callbacks queued and not run yet. */
+  private checksQueued = 0;
+  /** Deliveries and completions seen (the watchdog's sign of life). */
+  private events = 0;
+  private watchdog: NodeJS.Timeout | undefined;
   private readonly label: string;
   private readonly hooks: Hooks | undefined;
+  private readonly check = () => {
+    this.checksQueued--;
+    this.tryResolve();
+  };
 
   constructor(RED: NodeAPI, id: string) {
     this.label = `tradebot-backtest-${id.replace(/[^A-Za-z0-9]/g, '')}`;
@@ -52,20 +67,30 @@ export class FlowIdle {
     // that calls back, and would wait for it forever.
     this.hooks.add(`preDeliver.${this.label}`, (event: unknown) => {
       const msg = (event as { msg?: object }).msg;
-      if (msg) this.inFlight.set(msg, (this.inFlight.get(msg) ?? 0) + 1);
+      if (!msg) return;
+      this.events++;
+      this.inFlight.set(msg, (this.inFlight.get(msg) ?? 0) + 1);
+    });
+    // Node-RED has just queued the delivery (setImmediate): a check queued now runs right after it.
+    this.hooks.add(`postDeliver.${this.label}`, (_event: unknown) => {
+      if (this.waiter) this.queueCheck();
     });
     this.hooks.add(`onComplete.${this.label}`, (event: unknown) => {
       const msg = (event as { msg?: object }).msg;
       const n = msg ? this.inFlight.get(msg) : undefined;
       if (n === undefined) return;
+      this.events++;
       if (n > 1) this.inFlight.set(msg!, n - 1);
       else this.inFlight.delete(msg!);
-      if (this.inFlight.size === 0 && this.wake) {
-        const wake = this.wake;
-        this.wake = undefined;
-        wake();
-      }
+      // A completion outside a delivery's turn (after I/O) has no check behind it yet.
+      if (this.inFlight.size === 0 && this.waiter && this.checksQueued === 0) this.queueCheck();
     });
+    let seen = -1;
+    this.watchdog = setInterval(() => {
+      if (this.waiter && this.events === seen) this.finish(new Error(`the flow never became idle: ${this.count} message(s) not completed for ${STUCK_MS / 1000} s (a node that never calls done?)`));
+      seen = this.events;
+    }, STUCK_MS);
+    this.watchdog.unref();
   }
 
   /** Stops counting (the run ended): the hooks are removed, nothing is held. */
@@ -73,29 +98,52 @@ export class FlowIdle {
     if (!this.running) return;
     this.running = false;
     this.hooks?.remove(`*.${this.label}`);
+    clearInterval(this.watchdog);
     this.inFlight.clear();
-    this.wake?.();
-    this.wake = undefined;
+    this.finish();
   }
 
   /**
-   * Resolves once every message delivered since start() is completed and nothing new follows for a
-   * turn of the event loop; `settle` runs pending work that may send (the account's listeners).
+   * Resolves once every message delivered since start() is completed, every promise chain started
+   * before has run and `pending` has nothing left (it returns undefined; else its promise is waited
+   * for and everything is checked again).
    */
-  async idle(settle: () => Promise<void>): Promise<void> {
-    // What the caller just set off (the candles node waking up and sending) runs in promise chains:
-    // after one turn every message it sent has been counted.
-    await nextTurn();
-    for (let rounds = 0; ; rounds++) {
-      if (this.inFlight.size > 0 && this.running) await new Promise<void>((resolve) => (this.wake = resolve));
-      await settle();
-      await nextTurn();
-      if (this.inFlight.size === 0 || !this.running) return;
-      if (rounds > 1_000_000) throw new Error('the flow never became idle');
-    }
+  idle(pending: PendingWork): Promise<void> {
+    if (!this.running) return Promise.resolve();
+    if (this.waiter) return Promise.reject(new Error('FlowIdle.idle() is already waiting'));
+    return new Promise<void>((resolve, reject) => {
+      this.waiter = { resolve, reject, pending };
+      // What the caller just set off (the candles node waking up and sending) runs in promise
+      // chains: this first check sees every message it sent counted.
+      this.queueCheck();
+    });
   }
 
   close(): void {
     this.stop();
+  }
+
+  private queueCheck(): void {
+    this.checksQueued++;
+    setImmediate(this.check);
+  }
+
+  private tryResolve(): void {
+    const w = this.waiter;
+    if (!w || this.inFlight.size > 0) return;
+    const work = w.pending();
+    if (!work) return this.finish();
+    // The account's listeners may send: look again once they ran.
+    work.then(
+      () => this.queueCheck(),
+      (err: Error) => this.finish(err),
+    );
+  }
+
+  private finish(error?: Error): void {
+    const w = this.waiter;
+    this.waiter = undefined;
+    if (error) w?.reject(error);
+    else w?.resolve();
   }
 }

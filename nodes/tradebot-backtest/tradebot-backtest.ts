@@ -51,7 +51,7 @@ export = function register(RED: NodeAPI): void {
         let report: BacktestReport;
         try {
           report = await session!.runBacktest(
-            () => tracker.idle(() => account.flush()),
+            () => tracker.idle(() => (account.settled ? undefined : account.flush())),
             (n, total) => {
               // Progress is asked for every candle: the wall clock is read only every 1024th.
               if ((n & 1023) !== 0 || Date.now() - last < 500) return;
