@@ -64,13 +64,16 @@ export class ReplaySource implements MarketSource {
     return 0;
   }
 
+  private markets: Map<string, MarketInfo> | undefined;
+
+  /** The markets of the data's symbols (made once: the place-order node asks on every order). */
   async loadMarkets(): Promise<Map<string, MarketInfo>> {
-    return new Map(
+    return (this.markets ??= new Map(
       Object.keys(this.series).map((symbol) => {
         const { base, quote } = splitSymbol(symbol);
         return [symbol, { symbol, base, quote, amountStep: this.precision.amountStep ?? 1e-8, tickSize: this.precision.tickSize, active: true }];
       }),
-    );
+    ));
   }
 
   async fetchOHLCV(symbol: string, timeframe: string, since?: number, limit = 500): Promise<OhlcvRow[]> {
