@@ -8,11 +8,12 @@ import type { Node } from './types';
 
 export function instrument(node: Node): void {
   const labels = { node: node.id, type: node.type };
-  node.on('input', () => metrics.messagesIn.inc(labels));
+  const counts = metrics.countMessages(labels);
+  node.on('input', () => counts.in++);
+  node.on('close', () => counts.close());
   const send = node.send.bind(node);
   node.send = (msg: any) => {
-    const count = Array.isArray(msg) ? countMessages(msg) : msg ? 1 : 0;
-    if (count) metrics.messagesOut.inc(labels, count);
+    counts.out += Array.isArray(msg) ? countMessages(msg) : msg ? 1 : 0;
     send(msg);
   };
   const error = node.error.bind(node);
