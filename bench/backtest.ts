@@ -721,7 +721,7 @@ async function main(): Promise<void> {
       printTable(
         ['per candle', 'short', 'long'],
         [
-          ['setImmediate calls (each one event-loop turn)', perC(ps, ps.counters.setImmediate!), perC(pl, pl.counters.setImmediate!)],
+          ['setImmediate callbacks (deliveries + FlowIdle checks; several per event-loop turn)', perC(ps, ps.counters.setImmediate!), perC(pl, pl.counters.setImmediate!)],
           ['Node-RED deliveries (hops)', perC(ps, ps.counters.deliveries!), perC(pl, pl.counters.deliveries!)],
         ],
       );
