@@ -26,19 +26,20 @@
  *              4 node-to-node hops. Also 2 hops (what a candle without a signal travels), and 4
  *              hops waited for with FlowIdle (the backtest's "the flow has finished" protocol)
  *              instead of at the sink; and, after the pipeline, 4 hops with a backtest node
- *              deployed (its messaging hooks then run on every delivery).
+ *              deployed but not running (its messaging hooks are registered only while a run goes, so
+ *              this should match the plain 4 hops).
  *   pipeline   exchange (backtest mode) + candles -> indicator (ema 20) -> strategy (maCross sma
  *              10/30) -> risk gate (quote 100 USDT) -> place order, run by the backtest node.
  *              Wall time from the trigger to the report. A short history (the first 20k candles)
  *              is always run to its report; the long one (~134k) runs until its report or its time
- *              budget: a wrapper around ReplaySource.release (the backtest calls it once per
+ *              budget: a wrapper around ReplaySource.releaseNext (the backtest calls it once per
  *              candle) throws at the end of the budget, the backtest node reports that error, and
  *              the figures say how far it got (and project the whole run from the per-block times).
  *              --cpu-prof profiles the long run (node:inspector, from the trigger to the end only)
- *              and counts setImmediate calls, deliveries and the rows the replay source filters.
+ *              and counts setImmediate calls and deliveries.
  *   memory     the same pipeline over a 1,000,000-candle history: RSS and heap (also after a forced
  *              full GC) at the start, after 10k candles, every 100k candles, and at the end, read
- *              in-process from the same release() wrapper; stops after its budget (90 s, less if
+ *              in-process from the same releaseNext() wrapper; stops after its budget (90 s, less if
  *              the whole benchmark would pass ~170 s).
  *
  * Writes bench/results/backtest-latest.json. Exit code 0 whatever the figures (1 only when
@@ -130,9 +131,8 @@ type FlowNode = Record<string, unknown> & { id: string; type: string };
 
 /** The live ReplaySource of an exchange node in backtest mode (its internals, read and wrapped here). */
 interface LiveReplaySource {
-  release(symbol: string, row: number[]): void;
+  releaseNext(symbol: string): number[];
   fetchOHLCV(symbol: string, timeframe: string, since?: number, limit?: number): Promise<number[][]>;
-  released: Map<string, number[][]>;
   waiters: unknown[];
 }
 
@@ -319,7 +319,7 @@ async function floorRun(name: string, hops: number, src: RedNode, sink: RedNode,
   const one = async (k: number) => {
     if (idle) {
       src.send(floorMsg(k));
-      await idle.idle(async () => undefined, 0);
+      await idle.idle(() => undefined);
     } else {
       const arrived = new Promise<void>((r) => (slot.resolve = r));
       src.send(floorMsg(k));
@@ -438,7 +438,7 @@ async function runPipeline(RED: RedApp, ids: PipelineIds, source: LiveReplaySour
   const counters: Record<string, number> = {};
   const restore: Array<() => void> = [];
   if (opts.profile) {
-    Object.assign(counters, { setImmediate: 0, deliveries: 0, releasedRowsScanned: 0 });
+    Object.assign(counters, { setImmediate: 0, deliveries: 0 });
     const si = global.setImmediate;
     global.setImmediate = Object.assign((fn: (...a: unknown[]) => void, ...args: unknown[]) => {
       counters.setImmediate++;
@@ -453,21 +453,19 @@ async function runPipeline(RED: RedApp, ids: PipelineIds, source: LiveReplaySour
 
   // The wrapper around the one call the backtest makes per candle: counts candles, times blocks,
   // samples memory, and ends the run when its time is up (the backtest node reports the error).
-  const release = source.release;
-  source.release = function (this: LiveReplaySource, symbol: string, row: number[]) {
+  const release = source.releaseNext;
+  source.releaseNext = function (this: LiveReplaySource, symbol: string) {
     if (performance.now() - gcSampleMs - t0 > opts.budgetS * 1000) {
       // The last sample while the run's structures are still alive (after the throw they are garbage).
       if (opts.memory && !stoppedByBudget) sample('last in run');
       stoppedByBudget = true;
       throw new Error(BUDGET_STOP);
     }
-    release.call(this, symbol, row);
+    const row = release.call(this, symbol);
     released++;
-    // The candles node's catch-up calls fetchOHLCV(since) once per release, which filters every
-    // released row (ReplaySource.fetchOHLCV): count what it scans.
-    if (opts.profile) counters.releasedRowsScanned += this.released.get(symbol)?.length ?? 0;
     if (released % BLOCK === 0) blockMarks.push(performance.now() - gcSampleMs);
     if (opts.memory && (released === BLOCK || released % MEM_EVERY === 0)) sample(`${released / 1000}k`);
+    return row;
   };
 
   let session: inspector.Session | undefined;
@@ -510,7 +508,7 @@ async function runPipeline(RED: RedApp, ids: PipelineIds, source: LiveReplaySour
     session!.disconnect();
   }
   for (const f of restore) f();
-  source.release = release;
+  source.releaseNext = release;
   if (opts.memory) sample('end');
 
   const blockUs = blockMarks.map((t, i) => r1(((t - (i ? blockMarks[i - 1]! : t0)) * 1000) / BLOCK));
@@ -612,7 +610,8 @@ async function main(): Promise<void> {
     const floor4 = await floorRun('4 junction hops, wait at the sink', 4, node(F4[0]!), node(F4.at(-1)!), longCandles);
     const floor2 = await floorRun('2 junction hops, wait at the sink', 2, node(F2[0]!), node(F2.at(-1)!), longCandles);
     const tracker = new FlowIdle(RED as any, 'benchfloor');
-    const floorIdle = await floorRun('4 junction hops, wait with FlowIdle.idle() (hooks + setImmediate rounds)', 4, node(F4[0]!), node(F4.at(-1)!), longCandles, tracker);
+    tracker.start();
+    const floorIdle = await floorRun('4 junction hops, wait with FlowIdle.idle() (hooks + a check behind each delivery)', 4, node(F4[0]!), node(F4.at(-1)!), longCandles, tracker);
     tracker.close();
 
     // ---------------------------------------------------------------- the pipeline: short (complete), then long (budget)
@@ -635,7 +634,7 @@ async function main(): Promise<void> {
     if (!longRun.completed && !longRun.stoppedByBudget) throw new Error(`the long pipeline run failed: ${longRun.error}\n${logged.slice(-20).join('\n')}`);
     nodes = await getNodes(RED, [...F4, ...F2]);
     node = (id: string) => nodes.get(id)!;
-    const floor4Hooked = await floorRun('4 junction hops, sink, a backtest node deployed (its hooks installed)', 4, node(F4[0]!), node(F4.at(-1)!), longCandles);
+    const floor4Hooked = await floorRun('4 junction hops, sink, a backtest node deployed (idle: no hooks)', 4, node(F4[0]!), node(F4.at(-1)!), longCandles);
     const floors = [floor4, floor2, floorIdle, floor4Hooked];
 
     const longProjection = longRun.completed ? undefined : projectSeconds(longRun, longCandles);
@@ -722,9 +721,8 @@ async function main(): Promise<void> {
       printTable(
         ['per candle', 'short', 'long'],
         [
-          ['setImmediate calls (each one event-loop turn)', perC(ps, ps.counters.setImmediate!), perC(pl, pl.counters.setImmediate!)],
+          ['setImmediate callbacks (deliveries + FlowIdle checks; several per event-loop turn)', perC(ps, ps.counters.setImmediate!), perC(pl, pl.counters.setImmediate!)],
           ['Node-RED deliveries (hops)', perC(ps, ps.counters.deliveries!), perC(pl, pl.counters.deliveries!)],
-          ['released rows ReplaySource.fetchOHLCV filters (1 call per candle)', fmtInt(ps.counters.releasedRowsScanned! / ps.candles), fmtInt(pl.counters.releasedRowsScanned! / pl.candles)],
         ],
       );
       const areas = [...new Set([...ps.summary.areas, ...pl.summary.areas].map((a) => a.area))];
@@ -775,10 +773,11 @@ async function main(): Promise<void> {
       // What one retained per-candle structure costs on this heap (after GC), to read the growth with.
       const n = 200_000;
       const perItemBytes = {
-        releasedRow: retainedBytesPer(gc, n, (k) => Array.from({ length: k }, (_, i) => [FIRST_TS + i * 60_000, 100.25 + i, 101.5, 99.5, 100.75, 12.5])),
+        // The one per-fill record a run keeps: the report's trade list (BacktestTrade).
+        trade: retainedBytesPer(gc, n, (k) => Array.from({ length: k }, (_, i) => ({ clientOrderId: `sig-${i.toString(16).padStart(24, '0')}`, symbol: SYMBOL, side: i % 2 ? 'sell' : 'buy', ts: FIRST_TS + i * 60_000, price: 100.25 + i, amount: 0.5 + i, fee: 0.05 + i }))),
+        // What the run kept per candle before it was made bounded (for the comparison).
+        releasedRowCopy: retainedBytesPer(gc, n, (k) => Array.from({ length: k }, (_, i) => [FIRST_TS + i * 60_000, 100.25 + i, 101.5, 99.5, 100.75, 12.5])),
         equityPoint: retainedBytesPer(gc, n, (k) => Array.from({ length: k }, (_, i) => [FIRST_TS + i * 60_000, 10_000.5 + i])),
-        mapEntryTsToRow: retainedBytesPer(gc, n, (k) => new Map(Array.from({ length: k }, (_, i) => [FIRST_TS + i * 60_000, 0] as const))),
-        timesElement: retainedBytesPer(gc, n, (k) => [...new Set(Array.from({ length: k }, (_, i) => FIRST_TS + i * 60_000))]),
       };
       // Growth per candle after the up-front allocations: from the first-block sample to the last one.
       const key: 'heapAfterGcMB' | 'heapUsedMB' = GC_SAMPLES ? 'heapAfterGcMB' : 'heapUsedMB';
@@ -833,20 +832,19 @@ async function main(): Promise<void> {
         );
       }
       const peakRss = Math.max(...[...m.samples, afterClose].map((x) => x.rssMB));
+      const slope = m.fit?.bNsPerCandleReplayed ?? 0;
       console.log(
-        `   RSS: highest sample ${peakRss.toFixed(0)} MB; it does not track the growth (V8 gives back the transient up-front arrays after the first samples), the retained heap does.` +
-          `\n   the per-candle cost still grows with the candles replayed (the account's saved state and id lists, the equity curve, the released rows);` +
-          ` the slope above says how much; profile with --cpu-prof to see where.`,
+        `   RSS: highest sample ${peakRss.toFixed(0)} MB; RSS moves with V8's heap sizing (tens of MB either way), the retained heap is what the run keeps.` +
+          `\n   the cost per candle ${Math.abs(slope) < 0.2 ? 'stays flat' : `changes by ${slope} ns per candle replayed`} over the run (slope of the later blocks).`,
       );
+      const fills = m.report?.fills;
+      const perCandleTrades = fills !== undefined && m.candles ? (fills * perItemBytes.trade) / m.candles : undefined;
       console.log(
-        `   one retained item on this heap: a copied OHLCV row ${perItemBytes.releasedRow} B (ReplaySource.released gains one per candle),` +
-          ` an equity point [ts, equity] ${perItemBytes.equityPoint} B (replay()'s equity curve, one per candle, also sent in the report);` +
-          `\n   replay() builds up front, for the whole history: a times[] element ${perItemBytes.timesElement} B and a Map entry ts -> row ${perItemBytes.mapEntryTsToRow} B per candle` +
-          ` (${((memHistory.candles * (perItemBytes.timesElement + perItemBytes.mapEntryTsToRow)) / MB).toFixed(0)} MB for this history)` +
-          (growth.heapBytesPerCandle !== undefined
-            ? `\n   => of the ${growth.heapBytesPerCandle} B retained per candle, ${perItemBytes.releasedRow + perItemBytes.equityPoint} B are the released row copy + the equity point;` +
-              ` the rest is the account's and the risk gate's id lists (capped at 10,000 / 5,000) and their saved state`
-            : ''),
+        `   what grows: the report's trade list, one record per fill (${perItemBytes.trade} B each on this heap)` +
+          (perCandleTrades !== undefined ? `: ${fmtInt(fills!)} fills over ${fmtInt(m.candles)} candles = ${perCandleTrades.toFixed(1)} B per candle` : '') +
+          `; everything else per candle is bounded (rows released by count, not copied; equity kept as running statistics + a curve of at most 10,000 points;` +
+          ` the account's and the risk gate's id lists capped at 10,000 / 5,000).` +
+          `\n   before this was bounded, a run kept per candle a released row copy (${perItemBytes.releasedRowCopy} B) and an equity point (${perItemBytes.equityPoint} B), plus an index of the whole history up front.`,
       );
     }
 
@@ -874,7 +872,7 @@ async function main(): Promise<void> {
         pipeline:
           'tradebot-candles -> tradebot-indicator(ema 20) -> tradebot-strategy(maCross sma 10/30) -> tradebot-risk-gate(quote 100 USDT) -> tradebot-place-order; tradebot-backtest on a tradebot-exchange in backtest mode (USDT=10000, fee 0.1 %, slippage 0.05 %)',
         timing: 'performance.now() just before backtestNode.receive(msg) to the report reaching an extra input listener on a junction wired to the backtest node (or to the stop at the time budget)',
-        budget: 'a wrapper around ReplaySource.release (called once per candle) throws once the run has used its time budget; the backtest node reports that error and the run ends without a report',
+        budget: 'a wrapper around ReplaySource.releaseNext (called once per candle) throws once the run has used its time budget; the backtest node reports that error and the run ends without a report',
         floor: 'the same number of candle-shaped messages, one at a time: junction.send(msg) -> N junction hops -> sink junction, next sent on arrival (or after FlowIdle.idle())',
         warmupCandles: WARMUP,
         floorWarmupMessages: FLOOR_WARMUP,

@@ -132,14 +132,16 @@ export class ExchangeSession {
     const executor = this.backtestExecutor(account);
     const s = this.settings;
     let n = 0;
-    const total = new Set(Object.values(source.series).flatMap((rows) => rows.slice(s.backtestWarmup).map((r) => r[0]))).size;
+    // Candles to hand over, for the progress (no index of the history is built for it).
+    const total = Object.values(source.series).reduce((sum, rows) => sum + Math.max(0, rows.length - s.backtestWarmup), 0);
     return replay(
       { timeframe: s.backtestTimeframe, series: source.series, warmup: s.backtestWarmup },
       { exchange: 'backtest', currency: s.reportCurrency, account, executor, setNow: (ts) => source.setClock(ts) },
       async (candle) => {
-        source.release(candle.symbol, [candle.ts, candle.open, candle.high, candle.low, candle.close, candle.volume]);
+        // The replay hands over the symbol's next row: the source releases that row itself, uncopied.
+        source.releaseNext(candle.symbol);
         await idle();
-        onProgress?.(++n, total * Object.keys(source.series).length);
+        onProgress?.(++n, total);
       },
       false,
     );
@@ -186,6 +188,9 @@ export class ExchangeSession {
 
   /** Keeps prices flowing into the account for the symbols it holds, has orders in, or stops on. */
   async watchPrices(symbols: string[]): Promise<void> {
+    // A backtest has no price watcher: the replay moves the account's prices along each candle's
+    // path (docs/backtest.md), and a watcher would only repeat each close one wake-up later.
+    if (this.settings.mode === 'backtest') return;
     const source = await this.source();
     const account = await this.account();
     for (const symbol of symbols) {

@@ -9,6 +9,8 @@ export interface StateStore {
   get<T>(key: string): Promise<T | undefined>;
   set<T>(key: string, value: T): Promise<void>;
   delete(key: string): Promise<void>;
+  /** True when set() keeps nothing: writers may skip building the value. */
+  readonly discardsWrites?: boolean;
 }
 
 /**
@@ -16,6 +18,8 @@ export interface StateStore {
  * (a JSON copy of the whole account on every order) is work nobody reads.
  */
 export class DiscardingStore implements StateStore {
+  readonly discardsWrites = true;
+
   async get<T>(_key: string): Promise<T | undefined> {
     return undefined;
   }

@@ -4,6 +4,9 @@
  * each release wakes their watchers, so the candles nodes emit it through their normal path
  * (each closed candle once, in order). The clock is the close time of the last released candle.
  * Nothing here looks ahead: an unreleased candle is invisible.
+ *
+ * Released rows are not copied: per symbol only a count of the series' first rows is kept, so a
+ * long run holds nothing per candle beyond the series itself.
  */
 import type { OhlcvRow, OrderBook, Ticker } from '../contract';
 import { SourceClosedError, summarizeBook, type MarketInfo, type MarketSource, type SourceCapabilities } from '../market/market-source';
@@ -12,7 +15,8 @@ import { timeframeToMs } from '../timeframe';
 
 export class ReplaySource implements MarketSource {
   readonly capabilities: SourceCapabilities = { watchTicker: true, watchOrderBook: true, watchOHLCV: true };
-  private readonly released = new Map<string, OhlcvRow[]>();
+  /** Per symbol: how many of its series' rows are released (the first n). */
+  private readonly released = new Map<string, number>();
   private readonly tfMs: number;
   private clock = 0;
   private waiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
@@ -28,19 +32,23 @@ export class ReplaySource implements MarketSource {
   ) {
     this.tfMs = timeframeToMs(timeframe);
     for (const [symbol, rows] of Object.entries(series)) {
-      const head = rows.slice(0, warmup);
-      this.released.set(symbol, head);
-      if (head.length) this.clock = Math.max(this.clock, head[head.length - 1]![0] + this.tfMs);
+      const n = Math.min(warmup, rows.length);
+      this.released.set(symbol, n);
+      if (n) this.clock = Math.max(this.clock, rows[n - 1]![0] + this.tfMs);
     }
   }
 
-  /** The candle becomes history: the flow's candles nodes see it and emit it. */
-  release(symbol: string, row: OhlcvRow): void {
-    this.released.get(symbol)!.push(row);
+  /** The symbol's next row becomes history: the flow's candles nodes see it and emit it. Returns it. */
+  releaseNext(symbol: string): OhlcvRow {
+    const n = this.released.get(symbol);
+    const row = n === undefined ? undefined : this.series[symbol]![n];
+    if (!row) throw new Error(`backtest: no more ${symbol} candles to release`);
+    this.released.set(symbol, n! + 1);
     this.clock = Math.max(this.clock, row[0] + this.tfMs);
     const waiters = this.waiters;
     this.waiters = [];
     for (const w of waiters) w.resolve();
+    return row;
   }
 
   /** Sets the clock inside a candle (its open, for fills), without releasing anything. */
@@ -56,36 +64,39 @@ export class ReplaySource implements MarketSource {
     return 0;
   }
 
+  private markets: Map<string, MarketInfo> | undefined;
+
+  /** The markets of the data's symbols (made once: the place-order node asks on every order). */
   async loadMarkets(): Promise<Map<string, MarketInfo>> {
-    return new Map(
+    return (this.markets ??= new Map(
       Object.keys(this.series).map((symbol) => {
         const { base, quote } = splitSymbol(symbol);
         return [symbol, { symbol, base, quote, amountStep: this.precision.amountStep ?? 1e-8, tickSize: this.precision.tickSize, active: true }];
       }),
-    );
+    ));
   }
 
   async fetchOHLCV(symbol: string, timeframe: string, since?: number, limit = 500): Promise<OhlcvRow[]> {
     if (timeframe !== this.timeframe) throw new Error(`the backtest data is ${this.timeframe}; a candles node asks for ${timeframe}`);
-    const rows = this.rowsOf(symbol);
-    if (since === undefined) return rows.slice(-limit);
+    const n = this.releasedCount(symbol);
+    const rows = this.series[symbol]!;
+    if (since === undefined) return rows.slice(Math.max(0, n - limit), n);
     // Released rows are in time order: a binary search keeps each call O(log n + limit); filtering
     // them all made a long backtest quadratic (the candles node asks once per candle).
-    const start = firstAtOrAfter(rows, since);
-    return rows.slice(start, start + limit);
+    const start = firstAtOrAfter(rows, n, since);
+    return rows.slice(start, Math.min(n, start + limit));
   }
 
   async watchOHLCV(symbol: string, timeframe: string): Promise<OhlcvRow[]> {
     await this.next();
     // A "forming" candle one timeframe after the last released one tells the candle feed to catch up.
-    const rows = this.rowsOf(symbol);
-    const last = rows[rows.length - 1];
+    const last = this.lastReleased(symbol);
     void timeframe;
     return last ? [[last[0] + this.tfMs, last[4], last[4], last[4], last[4], 0]] : [];
   }
 
   async fetchTicker(symbol: string): Promise<Ticker> {
-    const last = this.rowsOf(symbol).at(-1);
+    const last = this.lastReleased(symbol);
     if (!last) throw new Error(`no ${symbol} candle released yet`);
     return { kind: 'ticker', exchange: this.exchangeId, symbol, ts: this.clock, bid: null, ask: null, last: last[4] };
   }
@@ -112,10 +123,15 @@ export class ReplaySource implements MarketSource {
     for (const w of waiters) w.reject(new SourceClosedError(this.exchangeId));
   }
 
-  private rowsOf(symbol: string): OhlcvRow[] {
-    const rows = this.released.get(symbol);
-    if (!rows) throw new Error(`symbol "${symbol}" is not in the backtest data (it has ${Object.keys(this.series).join(', ')})`);
-    return rows;
+  private releasedCount(symbol: string): number {
+    const n = this.released.get(symbol);
+    if (n === undefined) throw new Error(`symbol "${symbol}" is not in the backtest data (it has ${Object.keys(this.series).join(', ')})`);
+    return n;
+  }
+
+  private lastReleased(symbol: string): OhlcvRow | undefined {
+    const n = this.releasedCount(symbol);
+    return n ? this.series[symbol]![n - 1] : undefined;
   }
 
   private next(): Promise<void> {
@@ -124,10 +140,10 @@ export class ReplaySource implements MarketSource {
   }
 }
 
-/** Index of the first row whose time is >= ts (rows sorted by time); rows.length when none. */
-function firstAtOrAfter(rows: OhlcvRow[], ts: number): number {
+/** Index of the first of the first `n` rows whose time is >= ts (rows sorted by time); n when none. */
+function firstAtOrAfter(rows: OhlcvRow[], n: number, ts: number): number {
   let lo = 0;
-  let hi = rows.length;
+  let hi = n;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (rows[mid]![0] < ts) lo = mid + 1;

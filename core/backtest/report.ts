@@ -1,52 +1,26 @@
-/** The backtest report: returns, risk and trade statistics from the fills and the equity curve. */
+/** The backtest report: returns, risk and trade statistics from the fills and the equity statistics. */
+import type { EquityStats } from './equity-stats';
 import type { BacktestReport, BacktestTrade } from './types';
 
 const YEAR_MS = 365 * 86_400_000;
 
 export function buildReport(r: {
   trades: BacktestTrade[];
-  equity: Array<[number, number]>;
+  equity: EquityStats;
   exposedCandles: number;
   candles: number;
   start: number;
   end: number;
-  startEquity: number;
   tfMs: number;
   buyAndHold: number[];
 }): BacktestReport {
-  const endEquity = r.equity.length ? r.equity[r.equity.length - 1]![1] : r.startEquity;
-  const totalReturn = r.startEquity > 0 ? endEquity / r.startEquity - 1 : 0;
+  const { startEquity, end: endEquity } = r.equity;
+  const totalReturn = startEquity > 0 ? endEquity / startEquity - 1 : 0;
   const years = Math.max(r.end - r.start, r.tfMs) / YEAR_MS;
   const annualizedReturn = totalReturn > -1 ? (1 + totalReturn) ** (1 / years) - 1 : -1;
-
-  // Drawdown: depth from the running peak, and the longest time below a peak.
-  let peak = r.startEquity;
-  let peakTs = r.start;
-  let maxDrawdown = 0;
-  let maxDrawdownDurationMs = 0;
-  for (const [ts, e] of r.equity) {
-    if (e >= peak) {
-      peak = e;
-      peakTs = ts;
-    } else {
-      maxDrawdown = Math.max(maxDrawdown, (peak - e) / peak);
-      maxDrawdownDurationMs = Math.max(maxDrawdownDurationMs, ts - peakTs);
-    }
-  }
-
-  // Sharpe and Sortino of per-candle returns, annualized by candles per year.
-  const returns: number[] = [];
-  let previous = r.startEquity;
-  for (const [, e] of r.equity) {
-    returns.push(previous > 0 ? e / previous - 1 : 0);
-    previous = e;
-  }
-  const mean = returns.reduce((s, x) => s + x, 0) / Math.max(1, returns.length);
-  const sd = Math.sqrt(returns.reduce((s, x) => s + (x - mean) ** 2, 0) / Math.max(1, returns.length));
-  const downside = Math.sqrt(returns.reduce((s, x) => s + Math.min(0, x) ** 2, 0) / Math.max(1, returns.length));
-  const perYear = Math.sqrt(YEAR_MS / r.tfMs);
-  const sharpe = sd > 0 ? (mean / sd) * perYear : 0;
-  const sortino = downside > 0 ? (mean / downside) * perYear : 0;
+  // Drawdown, Sharpe and Sortino were kept as the equity came (equity-stats.ts).
+  const { maxDrawdown, maxDrawdownDurationMs } = r.equity;
+  const { sharpe, sortino } = r.equity.ratios(YEAR_MS / r.tfMs);
 
   // Round trips: per symbol, buys open (and add to) a position, a sell closes it.
   const pnls: number[] = [];
@@ -73,7 +47,7 @@ export function buildReport(r: {
     start: r.start,
     end: r.end,
     candles: r.candles,
-    startEquity: r.startEquity,
+    startEquity,
     endEquity,
     totalReturn,
     annualizedReturn,
@@ -89,6 +63,7 @@ export function buildReport(r: {
     averageTrade: pnls.length ? pnls.reduce((s, x) => s + x, 0) / pnls.length : 0,
     exposure: r.candles ? r.exposedCandles / r.candles : 0,
     fees: r.trades.reduce((s, t) => s + t.fee, 0),
-    equity: r.equity,
+    equity: r.equity.curve(),
+    equityStep: r.equity.curveStep,
   };
 }

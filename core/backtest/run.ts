@@ -10,6 +10,7 @@ import { timeframeToMs } from '../timeframe';
 import { TradingAccount } from '../trading/account';
 import { splitSymbol } from '../trading/portfolio';
 import { BacktestExecutor } from './backtest-executor';
+import { EquityStats } from './equity-stats';
 import { buildReport } from './report';
 import type { BacktestOptions, BacktestReport, BacktestTrade, Deliver } from './types';
 
@@ -26,8 +27,12 @@ const toCandle = (exchange: string, symbol: string, timeframe: string, r: OhlcvR
   volume: r[5] ?? 0,
 });
 
-/** Lets the account's listeners run (they run once the state write finished). */
+/**
+ * Lets the account's listeners run (they run once the state write finished). Costs an event-loop
+ * turn, so it is skipped while the account is quiet (nothing pending can run).
+ */
 async function settle(account: TradingAccount): Promise<void> {
+  if (account.quiet) return;
   await account.flush();
   await new Promise((r) => setImmediate(r));
 }
@@ -61,11 +66,15 @@ export async function runBacktest(o: BacktestOptions, deliver: Deliver): Promise
 /**
  * The replay itself. `deliverWarmup`: hand the warm-up candles to `deliver` (the core path); the
  * exchange node's candles nodes fetch them themselves at deploy.
+ *
+ * Bounded memory: the rows are read where they are (a cursor per series, no copies, no index of
+ * the whole history), and the equity is kept as running statistics and a downsampled curve.
  */
 export async function replay(o: Pick<BacktestOptions, 'timeframe' | 'series' | 'warmup'>, env: ReplayEnv, deliver: Deliver, deliverWarmup: boolean): Promise<BacktestReport> {
   const { account, executor, exchange, currency } = env;
   const tfMs = timeframeToMs(o.timeframe);
   const symbols = Object.keys(o.series);
+  const series = symbols.map((s) => o.series[s]!);
   let now = 0;
   const setNow = (ts: number) => {
     now = ts;
@@ -81,33 +90,51 @@ export async function replay(o: Pick<BacktestOptions, 'timeframe' | 'series' | '
 
   if (deliverWarmup) {
     // Warm-up: history the flow learns from, nothing trades.
-    for (const symbol of symbols) {
-      for (const row of o.series[symbol]!.slice(0, o.warmup)) {
-        setNow(row[0] + tfMs);
-        await deliver(toCandle(exchange, symbol, o.timeframe, row), true, { account, now });
+    for (let k = 0; k < symbols.length; k++) {
+      const rows = series[k]!;
+      for (let i = 0; i < Math.min(o.warmup, rows.length); i++) {
+        setNow(rows[i]![0] + tfMs);
+        await deliver(toCandle(exchange, symbols[k]!, o.timeframe, rows[i]!), true, { account, now });
       }
     }
   }
 
-  // The run: candle times in order, all symbols with a candle at that time together.
-  const times = [...new Set(symbols.flatMap((s) => o.series[s]!.slice(o.warmup).map((r) => r[0])))].sort((a, b) => a - b);
-  const bySymbol = new Map(symbols.map((s) => [s, new Map(o.series[s]!.slice(o.warmup).map((r) => [r[0], r] as const))]));
+  // The run: candle times in order, all symbols with a candle at that time together (in the order
+  // the series were given). One cursor per series: the next row not replayed yet.
+  const cursor = series.map((rows) => Math.min(o.warmup, rows.length));
+  /** Indexes (into symbols) of the series with a row at the current time. */
+  const at: number[] = [];
   const firstOpen = new Map<string, number>();
   const lastClose = new Map<string, number>();
-  const equity: Array<[number, number]> = [];
+  let equity: EquityStats | undefined;
   let exposed = 0;
-  let startEquity: number | undefined;
+  let candles = 0;
+  let start: number | undefined;
 
-  for (const t of times) {
-    const rows = symbols.map((s) => [s, bySymbol.get(s)!.get(t)] as const).filter((x): x is readonly [string, OhlcvRow] => x[1] !== undefined);
+  for (;;) {
+    let t = Infinity;
+    for (let k = 0; k < series.length; k++) {
+      const row = series[k]![cursor[k]!];
+      if (row && row[0] < t) t = row[0];
+    }
+    if (t === Infinity) break;
+    at.length = 0;
+    for (let k = 0; k < series.length; k++) if (series[k]![cursor[k]!]?.[0] === t) at.push(k);
+    candles++;
+    start ??= t;
     // 1. The price paths: fills at the open, then stops and limits along open, low, high, close.
     setNow(t);
-    for (const [symbol, row] of rows) {
+    for (const k of at) {
+      const symbol = symbols[k]!;
+      const row = series[k]![cursor[k]!]!;
       if (!firstOpen.has(symbol)) firstOpen.set(symbol, row[1]);
-      if (startEquity === undefined && rows.every(([s]) => firstOpen.has(s))) {
-        for (const [s, r] of rows) account.portfolio.mark(s, r[1]);
-        startEquity = account.portfolio.equity(currency).equity;
+      if (equity === undefined && at.every((j) => firstOpen.has(symbols[j]!))) {
+        for (const j of at) account.portfolio.mark(symbols[j]!, series[j]![cursor[j]!]![1]);
+        equity = new EquityStats(account.portfolio.equity(currency).equity, t);
       }
+      // With no order open and no stop armed, nothing on the path can fill or fire: the close
+      // marks the price before anyone looks.
+      if (account.quiet) continue;
       for (const point of pricePath(row, account.stops.get(symbol))) {
         executor.pathPoint({ symbol, ts: t, price: point.price, open: point.open });
         account.onPrice({ kind: 'ticker', exchange, symbol, ts: t, bid: null, ask: null, last: point.price });
@@ -117,26 +144,28 @@ export async function replay(o: Pick<BacktestOptions, 'timeframe' | 'series' | '
     }
     // 2. The close: each candle goes to the flow.
     setNow(t + tfMs);
-    for (const [symbol, row] of rows) {
+    for (const k of at) {
+      const symbol = symbols[k]!;
+      const row = series[k]![cursor[k]!]!;
+      cursor[k]!++;
       account.portfolio.mark(symbol, row[4]);
       lastClose.set(symbol, row[4]);
       await deliver(toCandle(exchange, symbol, o.timeframe, row), false, { account, now });
       await settle(account);
     }
     // 3. The equity at the close.
-    equity.push([now, account.portfolio.equity(currency).equity]);
-    if (account.portfolio.openPositions().length) exposed++;
+    equity!.add(now, account.portfolio.equity(currency).equity);
+    if (account.portfolio.hasOpenPositions()) exposed++;
   }
   await settle(account);
   account.observers.delete(collect);
   return buildReport({
     trades,
-    equity,
+    equity: equity ?? new EquityStats(account.portfolio.equity(currency).equity, 0),
     exposedCandles: exposed,
-    candles: times.length,
-    start: times[0] ?? 0,
+    candles,
+    start: start ?? 0,
     end: now,
-    startEquity: startEquity ?? account.portfolio.equity(currency).equity,
     tfMs,
     buyAndHold: [...firstOpen].map(([s, open]) => (lastClose.get(s) ?? open) / open - 1),
   });

@@ -57,5 +57,10 @@ export interface BacktestReport {
   averageTrade: number;
   exposure: number;
   fees: number;
+  /**
+   * The equity curve [close time, equity]: the equity at every `equityStep`-th close, plus the last
+   * close. `equityStep` is 1 (every close) up to 10,000 candles; longer runs keep 5,000-10,000 points.
+   */
   equity: Array<[number, number]>;
+  equityStep: number;
 }

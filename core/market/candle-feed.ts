@@ -142,10 +142,17 @@ export class CandleFeed {
 
   /** Rows that are closed: followed by a newer row, or past their end time plus the grace. */
   private closedRows(rows: OhlcvRow[]): OhlcvRow[] {
-    const sorted = [...rows].sort((a, b) => a[0] - b[0]);
-    const now = this.source.now();
-    const grace = this.options.closeGraceMs ?? 0;
-    return sorted.filter((row, i) => i < sorted.length - 1 || row[0] + this.tfMs + grace <= now);
+    // Sources answer in time order: a sorted copy only when they did not (this runs once per candle).
+    let sorted = rows;
+    for (let i = 1; i < rows.length; i++) {
+      if (rows[i]![0] < rows[i - 1]![0]) {
+        sorted = [...rows].sort((a, b) => a[0] - b[0]);
+        break;
+      }
+    }
+    const last = sorted[sorted.length - 1];
+    if (!last || last[0] + this.tfMs + (this.options.closeGraceMs ?? 0) <= this.source.now()) return sorted;
+    return sorted.slice(0, -1);
   }
 
   private msUntilNextClose(): number {

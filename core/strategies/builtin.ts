@@ -5,7 +5,7 @@
  */
 import { createIndicator } from '../indicators';
 import { Ring } from '../indicators/ring';
-import { clamp01, crossing, fmt, type Decision, type SeriesStrategy, type StrategyInput } from './types';
+import { clamp01, crossing, fmt, type Decision, type HoldReason, type SeriesStrategy, type StrategyInput } from './types';
 
 export class MaCross implements SeriesStrategy {
   private readonly fast;
@@ -15,7 +15,7 @@ export class MaCross implements SeriesStrategy {
     this.fast = createIndicator({ type: p.maType, period: p.fastPeriod });
     this.slow = createIndicator({ type: p.maType, period: p.slowPeriod });
   }
-  evaluate({ candle }: StrategyInput): Decision | string {
+  evaluate({ candle }: StrategyInput): Decision | HoldReason {
     const fast = this.fast.update(candle) as number | null;
     const slow = this.slow.update(candle) as number | null;
     if (fast === null || slow === null) return `warming up: ${this.slow.remaining} candles to go`;
@@ -24,12 +24,11 @@ export class MaCross implements SeriesStrategy {
     if (!prev) return 'first values';
     const cross = crossing(prev.fast, prev.slow, fast, slow, candle.close);
     const ma = this.p.maType.toUpperCase();
+    if (!cross) return () => `no cross (fast ${fmt(fast)}, slow ${fmt(slow)})`;
     const label = `${ma} ${this.p.fastPeriod} (${fmt(fast)}) ${cross === 'above' ? 'crossed above' : 'crossed below'} ${ma} ${this.p.slowPeriod} (${fmt(slow)})`;
     // 0.5 % separation between the averages counts as a full-strength cross.
     const strength = clamp01(Math.abs(fast - slow) / slow / 0.005);
-    if (cross === 'above') return { side: 'buy', strength, reason: label };
-    if (cross === 'below') return { side: 'sell', strength, reason: label };
-    return `no cross (fast ${fmt(fast)}, slow ${fmt(slow)})`;
+    return { side: cross === 'above' ? 'buy' : 'sell', strength, reason: label };
   }
 }
 
@@ -39,7 +38,7 @@ export class RsiLevels implements SeriesStrategy {
   constructor(private readonly p: { rsiPeriod: number; oversold: number; overbought: number }) {
     this.rsi = createIndicator({ type: 'rsi', period: p.rsiPeriod });
   }
-  evaluate({ candle }: StrategyInput): Decision | string {
+  evaluate({ candle }: StrategyInput): Decision | HoldReason {
     const rsi = this.rsi.update(candle) as number | null;
     if (rsi === null) return `warming up: ${this.rsi.remaining} candles to go`;
     const prev = this.prev;
@@ -61,7 +60,7 @@ export class RsiLevels implements SeriesStrategy {
         reason: `RSI ${this.p.rsiPeriod} fell back below ${overbought} (${fmt(prev)} -> ${fmt(rsi)})`,
       };
     }
-    return `RSI ${fmt(rsi)}`;
+    return () => `RSI ${fmt(rsi)}`;
   }
 }
 
@@ -89,7 +88,7 @@ export class BollingerStochRsi implements SeriesStrategy {
       dPeriod: p.dPeriod,
     });
   }
-  evaluate({ candle }: StrategyInput): Decision | string {
+  evaluate({ candle }: StrategyInput): Decision | HoldReason {
     const bb = this.bb.update(candle) as { upper: number; lower: number; percentB: number } | null;
     const st = this.stochRsi.update(candle) as { k: number; d: number } | null;
     if (bb === null || st === null) return `warming up: ${Math.max(this.bb.remaining, this.stochRsi.remaining)} candles to go`;
@@ -113,7 +112,7 @@ export class BollingerStochRsi implements SeriesStrategy {
         reason: `close ${fmt(close)} at/above the upper band ${fmt(bb.upper)} and StochRSI %K ${fmt(st.k)} crossed below %D ${fmt(st.d)}`,
       };
     }
-    return `%B ${fmt(bb.percentB)}, StochRSI %K ${fmt(st.k)}`;
+    return () => `%B ${fmt(bb.percentB)}, StochRSI %K ${fmt(st.k)}`;
   }
 }
 
@@ -123,7 +122,7 @@ export class MacdCross implements SeriesStrategy {
   constructor(private readonly p: { macdFast: number; macdSlow: number; macdSignal: number }) {
     this.macd = createIndicator({ type: 'macd', fast: p.macdFast, slow: p.macdSlow, signal: p.macdSignal });
   }
-  evaluate({ candle }: StrategyInput): Decision | string {
+  evaluate({ candle }: StrategyInput): Decision | HoldReason {
     const v = this.macd.update(candle) as { macd: number; signal: number; histogram: number } | null;
     if (v === null) return `warming up: ${this.macd.remaining} candles to go`;
     const prev = this.prev;
@@ -132,10 +131,8 @@ export class MacdCross implements SeriesStrategy {
     const cross = crossing(prev.macd, prev.signal, v.macd, v.signal, candle.close);
     // A histogram of 0.1 % of the price is a full-strength cross.
     const strength = clamp01(Math.abs(v.histogram) / candle.close / 0.001);
-    const what = `MACD ${fmt(v.macd)} crossed ${cross} signal ${fmt(v.signal)}`;
-    if (cross === 'above') return { side: 'buy', strength, reason: what };
-    if (cross === 'below') return { side: 'sell', strength, reason: what };
-    return `MACD ${fmt(v.macd)}, signal ${fmt(v.signal)}`;
+    if (!cross) return () => `MACD ${fmt(v.macd)}, signal ${fmt(v.signal)}`;
+    return { side: cross === 'above' ? 'buy' : 'sell', strength, reason: `MACD ${fmt(v.macd)} crossed ${cross} signal ${fmt(v.signal)}` };
   }
 }
 
@@ -144,7 +141,7 @@ export class FairValueGap implements SeriesStrategy {
   private readonly highs = new Ring(3);
   private readonly lows = new Ring(3);
   constructor(private readonly p: { fvgMinGapPct: number }) {}
-  evaluate({ candle }: StrategyInput): Decision | string {
+  evaluate({ candle }: StrategyInput): Decision | HoldReason {
     this.highs.push(candle.high);
     this.lows.push(candle.low);
     if (!this.highs.full) return 'needs three candles';

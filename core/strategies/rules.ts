@@ -4,7 +4,7 @@
  * combined condition turns true (an edge), not on every candle it stays true.
  */
 import type { Candle } from '../contract';
-import { crossing, fmt, type Decision, type SeriesStrategy, type StrategyInput } from './types';
+import { crossing, fmt, type Decision, type HoldReason, type SeriesStrategy, type StrategyInput } from './types';
 
 export const RULE_OPS = ['>', '<', '>=', '<=', 'crossesAbove', 'crossesBelow'] as const;
 export type RuleOp = (typeof RULE_OPS)[number];
@@ -72,7 +72,7 @@ export class RuleStrategy implements SeriesStrategy {
     private readonly exit: RuleSet,
   ) {}
 
-  evaluate({ candle, indicators }: StrategyInput): Decision | string {
+  evaluate({ candle, indicators }: StrategyInput): Decision | HoldReason {
     const entry = this.evaluateSet(this.entry, 'entryRules', candle, indicators);
     const exit = this.evaluateSet(this.exit, 'exitRules', candle, indicators);
     const entryEdge = entry.met === true && !this.lastEntry;

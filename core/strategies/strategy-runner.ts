@@ -11,7 +11,7 @@ import { BollingerStochRsi, FairValueGap, MacdCross, MaCross, RsiLevels } from '
 import { RuleStrategy } from './rules';
 import type { StrategySettings } from './settings';
 import { signalId } from './signal-id';
-import type { Hold, SeriesStrategy } from './types';
+import type { Decision, Hold, HoldReason, SeriesStrategy } from './types';
 
 export type CandleOutcome = { signal: Signal } | { hold: Hold };
 
@@ -32,6 +32,13 @@ export function strategyFactory(s: Exclude<StrategySettings, { strategy: 'decisi
   }
 }
 
+/** The text of a hold: the strategy's reason, or why a decision on a warm-up candle is not a signal. */
+function holdReason(decision: Decision | HoldReason): string {
+  if (typeof decision === 'string') return decision;
+  if (typeof decision === 'function') return decision();
+  return `warm-up candle: ${decision.side} not signalled (${decision.reason})`;
+}
+
 export class StrategyRunner {
   private readonly series: SeriesMap<SeriesStrategy>;
 
@@ -46,9 +53,16 @@ export class StrategyRunner {
     const strategy = this.series.advance(candle);
     const decision = strategy.evaluate({ candle, indicators });
     const closeTs = candle.ts + timeframeToMs(candle.timeframe);
-    if (typeof decision === 'string' || warmup) {
-      const reason = typeof decision === 'string' ? decision : `warm-up candle: ${decision.side} not signalled (${decision.reason})`;
-      return { hold: { kind: 'hold', symbol: candle.symbol, ts: closeTs, strategy: this.name, reason } };
+    if (typeof decision !== 'object' || warmup) {
+      // The hold (and its reason's text) is made when someone reads it: most candles are holds nobody reads.
+      const { symbol } = candle;
+      const name = this.name;
+      let hold: Hold | undefined;
+      return {
+        get hold(): Hold {
+          return (hold ??= { kind: 'hold', symbol, ts: closeTs, strategy: name, reason: holdReason(decision) });
+        },
+      };
     }
     return {
       signal: {

@@ -16,12 +16,19 @@ export interface Decision {
 }
 
 /**
+ * Why a strategy holds: a text, or how to make it. Most candles are holds and their reason is
+ * rarely read (a status shown twice a second, output 2 when enabled), so formatting numbers into
+ * it for every candle is work a backtest would pay a million times.
+ */
+export type HoldReason = string | (() => string);
+
+/**
  * One strategy instance per exchange + symbol + timeframe. `evaluate` is called for every candle,
  * warm-up included (so internal indicators fill); the runner discards decisions on warm-up.
- * Returns a decision, or a string saying why it holds.
+ * Returns a decision, or why it holds.
  */
 export interface SeriesStrategy {
-  evaluate(input: StrategyInput): Decision | string;
+  evaluate(input: StrategyInput): Decision | HoldReason;
 }
 
 export type StrategyFactory = () => SeriesStrategy;

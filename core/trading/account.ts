@@ -82,6 +82,9 @@ export class TradingAccount {
   private readonly exchangeStops: ExchangeStops | undefined;
   /** Who waits for an order to reach its final state (cancelUntilFinal). */
   private readonly finalWaiters = new Map<string, () => void>();
+  /** State writes started and not finished, and updates booked whose listeners have not run yet. */
+  private writing = 0;
+  private untold = 0;
 
   get defaultListener(): OrderListener | undefined {
     return this.fallback;
@@ -302,6 +305,20 @@ export class TradingAccount {
     if (this.fallback === listener) this.fallback = undefined;
   }
 
+  /**
+   * Nothing can happen without a new price or order: no order open, no stop armed, no state write
+   * or listener pending. The backtest skips the price path of a candle, and the waits for
+   * listeners, while the account is quiet (most candles of a run).
+   */
+  get quiet(): boolean {
+    return this.open.size === 0 && this.stops.size === 0 && this.settled;
+  }
+
+  /** No state write and no listener pending: flush() has nothing to wait for. */
+  get settled(): boolean {
+    return this.writing === 0 && this.untold === 0;
+  }
+
   /** Waits until every state change so far is stored. */
   flush(): Promise<void> {
     return this.saving;
@@ -411,7 +428,9 @@ export class TradingAccount {
     // The flow hears of a change only once it is saved: a crash in between cannot make it see a
     // fill the restarted account does not know. (Saves are serialised, so updates keep their order;
     // with the store down the update still goes out: the flow must know.)
+    this.untold++;
     const tell = () => {
+      this.untold--;
       for (const observer of this.observers) observer(update);
       if (listener) listener(update);
       else if (this.unheard.length < 1000) this.unheard.push(update);
@@ -457,9 +476,15 @@ export class TradingAccount {
    */
   private save(): Promise<void> {
     if (this.pendingSave) return this.pendingSave;
+    this.writing++;
     const write = this.saving.then(async () => {
       this.pendingSave = undefined;
-      await this.o.store.set(this.o.storeKey, this.state());
+      try {
+        // A store that keeps nothing (the backtest's) is not worth a copy of the account per write.
+        if (!this.o.store.discardsWrites) await this.o.store.set(this.o.storeKey, this.state());
+      } finally {
+        this.writing--;
+      }
     });
     this.pendingSave = write;
     // The chain goes on after a failed write (the next one writes the whole state anyway);

@@ -93,6 +93,12 @@ export class Portfolio {
     return [...this.positions.values()].filter((p) => p.amount > DUST);
   }
 
+  /** Whether any position is open (openPositions().length > 0 without the array). */
+  hasOpenPositions(): boolean {
+    for (const p of this.positions.values()) if (p.amount > DUST) return true;
+    return false;
+  }
+
   /** Every position record, closed ones included (realized P&L history per symbol). */
   allPositions(): Position[] {
     return [...this.positions.values()];

@@ -67,6 +67,11 @@ export class StopBook {
     });
   }
 
+  /** How many positions have stops. */
+  get size(): number {
+    return this.bySymbol.size;
+  }
+
   get(symbol: string): StopLevels | undefined {
     return this.bySymbol.get(symbol);
   }

@@ -8,11 +8,12 @@ import type { Node } from './types';
 
 export function instrument(node: Node): void {
   const labels = { node: node.id, type: node.type };
-  node.on('input', () => metrics.messagesIn.inc(labels));
+  const counts = metrics.countMessages(labels);
+  node.on('input', () => counts.in++);
+  node.on('close', () => counts.close());
   const send = node.send.bind(node);
   node.send = (msg: any) => {
-    const count = Array.isArray(msg) ? msg.flat().filter((m) => m !== null && m !== undefined).length : msg ? 1 : 0;
-    if (count) metrics.messagesOut.inc(labels, count);
+    counts.out += Array.isArray(msg) ? countMessages(msg) : msg ? 1 : 0;
     send(msg);
   };
   const error = node.error.bind(node);
@@ -22,4 +23,15 @@ export function instrument(node: Node): void {
     if (err?.name === 'ContractError' || /(^|\s)msg\.[A-Za-z]/.test(String(err?.message ?? err))) metrics.validationFailures.inc(labels);
     error(err, msg);
   };
+}
+
+/** Messages in a send([...]) argument (outputs of one message or of arrays of them), without copying it. */
+function countMessages(outputs: unknown[]): number {
+  let n = 0;
+  for (const out of outputs) {
+    if (Array.isArray(out)) {
+      for (const m of out) if (m !== null && m !== undefined) n++;
+    } else if (out !== null && out !== undefined) n++;
+  }
+  return n;
 }

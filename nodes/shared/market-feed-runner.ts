@@ -101,7 +101,7 @@ export class FeedRunner<T extends { symbol: string }> {
         this.session?.noteData();
         node.send(toMessage(item, meta));
         this.lastState = 'data';
-        this.status.update(statusFor('live', statusText(item)));
+        this.status.update(() => statusFor('live', statusText(item)));
       },
       onStatus: (s) => {
         if (this.closed) return;

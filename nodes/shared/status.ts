@@ -15,12 +15,15 @@ export function statusFor(state: FeedState, text: string): NodeStatus {
   return { ...SHAPE[state], text };
 }
 
+/** A status, or how to make it: made only if it is sent (a backtest updates thousands a second). */
+export type StatusSource = NodeStatus | (() => NodeStatus);
+
 /**
  * Status updates travel to every open editor; at simulator speed a feed can produce hundreds
  * a second. This keeps the latest and sends at most one per interval.
  */
 export class StatusThrottle {
-  private pending: NodeStatus | undefined;
+  private pending: StatusSource | undefined;
   private timer: NodeJS.Timeout | undefined;
   private lastSent = 0;
 
@@ -30,18 +33,24 @@ export class StatusThrottle {
   ) {}
 
   /** Sends now if the interval has passed, else sends the latest when it has. */
-  update(status: NodeStatus): void {
+  update(status: StatusSource): void {
+    // While a send is scheduled, the newer status just replaces the pending one (no clock read).
+    if (this.timer) {
+      this.pending = status;
+      return;
+    }
     const wait = this.lastSent + this.intervalMs - Date.now();
-    if (wait <= 0 && !this.timer) {
+    if (wait <= 0) {
       this.lastSent = Date.now();
-      this.send(status);
+      this.send(typeof status === 'function' ? status() : status);
       return;
     }
     this.pending = status;
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
       this.lastSent = Date.now();
-      if (this.pending) this.send(this.pending);
+      const pending = this.pending;
+      if (pending) this.send(typeof pending === 'function' ? pending() : pending);
       this.pending = undefined;
     }, Math.max(0, wait));
   }

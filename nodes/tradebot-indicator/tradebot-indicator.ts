@@ -55,12 +55,12 @@ export = function register(RED: NodeAPI): void {
         if (Object.keys(pending).length) msg.indicatorsPending = pending;
         else delete msg.indicatorsPending;
         send(msg);
-        const [name, needed] = Object.entries(pending)[0] ?? [];
-        status.update(
-          name
+        status.update(() => {
+          const [name, needed] = Object.entries(pending)[0] ?? [];
+          return name
             ? statusFor('connecting', `${candle.symbol} warming up: ${name} needs ${needed} more`)
-            : statusFor('live', `${candle.symbol} ${Object.entries(values).slice(0, 2).map(([n, v]) => `${n} ${describe(v)}`).join(', ')}`),
-        );
+            : statusFor('live', `${candle.symbol} ${Object.entries(values).slice(0, 2).map(([n, v]) => `${n} ${describe(v)}`).join(', ')}`);
+        });
         done();
       } catch (err) {
         done(err as Error);

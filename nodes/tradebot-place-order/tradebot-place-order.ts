@@ -31,12 +31,16 @@ export = function register(RED: NodeAPI): void {
       const account = await session!.account();
       return { topic: 'portfolio', payload: portfolioReport(account, currency, (await session!.source()).now()) };
     };
+    const portfolioWired = ((node as unknown as { wires?: string[][] }).wires?.[1]?.length ?? 0) > 0;
     const onUpdate = (update: OrderUpdate) => {
       if (closed) return;
       node.send([{ topic: update.symbol, payload: update }, null]);
-      const text = `${update.side} ${update.filled}/${update.amount} ${update.symbol} ${update.status}`;
-      status.update(update.status === 'rejected' ? { fill: 'red', shape: 'ring', text } : { fill: 'green', shape: update.status === 'open' ? 'ring' : 'dot', text });
-      if (update.filled > 0 && update.status !== 'open') void report().then((m) => !closed && node.send([null, m]), () => undefined);
+      status.update(() => {
+        const text = `${update.side} ${update.filled}/${update.amount} ${update.symbol} ${update.status}`;
+        return update.status === 'rejected' ? { fill: 'red', shape: 'ring', text } : { fill: 'green', shape: update.status === 'open' ? 'ring' : 'dot', text };
+      });
+      // The portfolio report (a copy of the whole portfolio) only when output 2 leads somewhere.
+      if (update.filled > 0 && update.status !== 'open' && portfolioWired) void report().then((m) => !closed && node.send([null, m]), () => undefined);
     };
     // Orders restored after a restart, and stop-loss closes, report here too.
     // (The newest place-order node on the exchange takes over from one that was redeployed.)

@@ -134,11 +134,11 @@ export = function register(RED: NodeAPI): void {
         }
         if ('request' in outcome) {
           send([{ ...msg, topic: signal.symbol, payload: outcome.request }, null]);
-          status.update({ fill: 'green', shape: 'dot', text: `${signal.side} ${outcome.request.amount} ${signal.symbol}` });
+          status.update(() => ({ fill: 'green', shape: 'dot', text: `${signal.side} ${outcome.request.amount} ${signal.symbol}` }));
         } else {
           send([null, { ...msg, topic: signal.symbol, payload: outcome.rejection }]);
           if (outcome.rejection.code === 'DRAWDOWN_BREAKER') showState();
-          else status.update({ fill: 'yellow', shape: 'ring', text: `${outcome.rejection.code}: ${signal.symbol}` });
+          else status.update(() => ({ fill: 'yellow', shape: 'ring', text: `${outcome.rejection.code}: ${signal.symbol}` }));
         }
       })().then(
         () => done(),

@@ -58,11 +58,11 @@ export = function register(RED: NodeAPI): void {
           const s = outcome.signal;
           // The message carries on (msg.indicators included: the risk gate reads ATR from it); the payload becomes the signal.
           send([{ ...msg, topic: s.symbol, payload: s }, null]);
-          status.update(statusFor('live', `${s.side} ${s.symbol} @ ${s.price} (${signals} signals)`));
+          status.update(() => statusFor('live', `${s.side} ${s.symbol} @ ${s.price} (${signals} signals)`));
         } else {
-          const hold = outcome.hold;
-          if (config.emitHolds === true) send([null, { topic: hold.symbol, payload: hold }]);
-          status.update(statusFor('polling', `${hold.symbol} hold: ${hold.reason}`.slice(0, 60)));
+          if (config.emitHolds === true) send([null, { topic: outcome.hold.symbol, payload: outcome.hold }]);
+          // Read only when the status is sent: the hold's text is made then.
+          status.update(() => statusFor('polling', `${outcome.hold.symbol} hold: ${outcome.hold.reason}`.slice(0, 60)));
         }
         done();
       } catch (err) {
