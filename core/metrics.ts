@@ -42,24 +42,20 @@ export function countMessages(labels: { node: string; type: string }): MessageCo
   return c;
 }
 
-export const messagesIn = new Counter({
-  name: 'tradebot_messages_in_total',
-  help: 'Messages received by a tradebot node',
-  labelNames: ['node', 'type'] as const,
-  registers: [registry],
-  collect() {
-    for (const c of messageCounts) flushMessageCounts(c);
-  },
-});
-export const messagesOut = new Counter({
-  name: 'tradebot_messages_out_total',
-  help: 'Messages sent by a tradebot node',
-  labelNames: ['node', 'type'] as const,
-  registers: [registry],
-  collect() {
-    for (const c of messageCounts) flushMessageCounts(c);
-  },
-});
+/** A per-node message counter; the plain counts are added to it when Prometheus scrapes. */
+function messageCounter(name: string, help: string): Counter<'node' | 'type'> {
+  return new Counter({
+    name,
+    help,
+    labelNames: ['node', 'type'] as const,
+    registers: [registry],
+    collect() {
+      for (const c of messageCounts) flushMessageCounts(c);
+    },
+  });
+}
+export const messagesIn = messageCounter('tradebot_messages_in_total', 'Messages received by a tradebot node');
+export const messagesOut = messageCounter('tradebot_messages_out_total', 'Messages sent by a tradebot node');
 export const nodeErrors = new Counter({ name: 'tradebot_errors_total', help: 'Errors reported by a tradebot node (done(err) or node.error)', labelNames: ['node', 'type'] as const, registers: [registry] });
 export const validationFailures = new Counter({ name: 'tradebot_validation_failures_total', help: 'Messages refused because they do not fit the message contract', labelNames: ['node', 'type'] as const, registers: [registry] });
 export const orders = new Counter({
