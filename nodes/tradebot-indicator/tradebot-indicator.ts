@@ -3,7 +3,7 @@
  * per exchange + symbol + timeframe. Values ride along in msg.indicators.<name>; the candle stays
  * in msg.payload. Glue only: the math is in core/indicators.
  */
-import { CandleSchema, parseOrThrow } from '../../core/contract';
+import { parseCandle } from '../../core/contract';
 import { IndicatorSet, type NamedIndicatorSpec } from '../../core/indicators/indicator-set';
 import { resetRequest } from '../shared/reset';
 import { statusFor, StatusThrottle } from '../shared/status';
@@ -49,7 +49,7 @@ export = function register(RED: NodeAPI): void {
           status.now(statusFor('stopped', `reset ${reset.symbol ?? 'all'} (${n} series)`));
           return done();
         }
-        const candle = parseOrThrow(CandleSchema, msg.payload, 'msg.payload');
+        const candle = parseCandle(msg.payload, 'msg.payload');
         const { values, pending } = set.update(candle);
         msg.indicators = { ...(msg.indicators && typeof msg.indicators === 'object' ? msg.indicators : {}), ...values };
         if (Object.keys(pending).length) msg.indicatorsPending = pending;
