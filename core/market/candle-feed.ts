@@ -32,6 +32,8 @@ export interface CandleFeedOptions {
 
 /** Largest page the catch-up asks for; Binance's maximum is 1000. */
 const CATCH_UP_PAGE = 1000;
+/** The meta of a candle that is neither warm-up nor after a gap (one object for all of them). */
+const NO_META = Object.freeze({});
 
 export function rowToCandle(exchange: string, symbol: string, timeframe: string, row: OhlcvRow): Candle {
   const [ts, open, high, low, close, volume] = row;
@@ -126,17 +128,20 @@ export class CandleFeed {
       if (this.stopped) return;
       const since = this.lastTs === undefined ? undefined : this.lastTs + this.tfMs;
       const rows = await this.source.fetchOHLCV(options.symbol, options.timeframe, since, CATCH_UP_PAGE);
-      const fresh = this.closedRows(rows).filter((row) => this.lastTs === undefined || row[0] > this.lastTs);
-      for (const row of fresh) {
+      const closed = this.closedRows(rows);
+      let fresh = 0;
+      for (const row of closed) {
+        if (this.lastTs !== undefined && row[0] <= this.lastTs) continue;
+        fresh++;
         if (this.stopped) return;
         const gap =
           this.lastTs !== undefined && row[0] > this.lastTs + this.tfMs
             ? { from: this.lastTs + this.tfMs, to: row[0] - this.tfMs, missing: (row[0] - this.lastTs) / this.tfMs - 1 }
             : undefined;
-        this.emit(row, gap ? { gap } : {});
+        this.emit(row, gap ? { gap } : NO_META);
       }
       // A full page means there may be more after it (a long outage).
-      if (rows.length < CATCH_UP_PAGE || fresh.length === 0) return;
+      if (rows.length < CATCH_UP_PAGE || fresh === 0) return;
     }
   }
 
