@@ -23,6 +23,11 @@ function describe(value: unknown): string {
   return String(value);
 }
 
+function hasKeys(o: object): boolean {
+  for (const _ in o) return true;
+  return false;
+}
+
 export = function register(RED: NodeAPI): void {
   function TradebotIndicatorNode(this: Node, config: IndicatorNodeDef) {
     RED.nodes.createNode(this, config);
@@ -51,8 +56,11 @@ export = function register(RED: NodeAPI): void {
         }
         const candle = parseCandle(msg.payload, 'msg.payload');
         const { values, pending } = set.update(candle);
-        msg.indicators = { ...(msg.indicators && typeof msg.indicators === 'object' ? msg.indicators : {}), ...values };
-        if (Object.keys(pending).length) msg.indicatorsPending = pending;
+        // `values` is new for every candle and kept by nobody: it becomes msg.indicators as it is
+        // unless indicators from an earlier node are to be kept.
+        const earlier = msg.indicators;
+        msg.indicators = earlier && typeof earlier === 'object' ? { ...earlier, ...values } : values;
+        if (hasKeys(pending)) msg.indicatorsPending = pending;
         else delete msg.indicatorsPending;
         send(msg);
         status.update(() => {
