@@ -133,7 +133,7 @@ type FlowNode = Record<string, unknown> & { id: string; type: string };
 interface LiveReplaySource {
   releaseNext(symbol: string): number[];
   fetchOHLCV(symbol: string, timeframe: string, since?: number, limit?: number): Promise<number[][]>;
-  waiters: unknown[];
+  watching: boolean;
 }
 
 const TAB = 'bt-tab';
@@ -370,7 +370,7 @@ async function waitReady(RED: RedApp, ids: PipelineIds): Promise<LiveReplaySourc
   if (!exchange.session) throw new Error(`the exchange node has no session:\n${logged.join('\n')}`);
   const source = (await exchange.session.source()) as LiveReplaySource;
   const deadline = Date.now() + 30_000;
-  while (source.waiters.length < 1) {
+  while (!source.watching) {
     if (Date.now() > deadline) throw new Error(`the candles node never started watching the replay source\n${logged.join('\n')}`);
     await sleep(20);
   }

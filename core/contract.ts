@@ -9,15 +9,15 @@
 import { z } from 'zod';
 
 /** Unified ccxt symbol: BASE/QUOTE, optionally :SETTLE for derivatives. */
-export const SymbolSchema = z
-  .string()
-  .regex(/^[A-Z0-9._-]+\/[A-Z0-9._-]+(:[A-Z0-9._-]+)?$/i, 'must look like BASE/QUOTE, for example BTC/USDT');
+const SYMBOL_RE = /^[A-Z0-9._-]+\/[A-Z0-9._-]+(:[A-Z0-9._-]+)?$/i;
+export const SymbolSchema = z.string().regex(SYMBOL_RE, 'must look like BASE/QUOTE, for example BTC/USDT');
 
 export const ModeSchema = z.enum(['sim', 'backtest', 'paper', 'live']);
 export type Mode = z.infer<typeof ModeSchema>;
 
 /** Timeframes in ccxt's notation. */
-export const TimeframeSchema = z.string().regex(/^[1-9][0-9]*(s|m|h|d|w|M)$/, 'must be a timeframe such as 1m, 5m, 1h or 1d');
+const TIMEFRAME_RE = /^[1-9][0-9]*(s|m|h|d|w|M)$/;
+export const TimeframeSchema = z.string().regex(TIMEFRAME_RE, 'must be a timeframe such as 1m, 5m, 1h or 1d');
 
 const finite = z.number().finite();
 const price = finite.positive();
@@ -82,6 +82,48 @@ export const CandleSchema = z
     }
   });
 export type Candle = z.infer<typeof CandleSchema>;
+
+const isPrice = (v: unknown): v is number => typeof v === 'number' && v > 0 && v < Infinity;
+
+/**
+ * CandleSchema's parse for the hot path (every candle, in the indicator and the strategy): a
+ * hand-written check of exactly what the schema accepts, and the same result (a new object with
+ * the schema's fields only, in its order). Anything the check does not accept goes to the schema
+ * itself, so a bad candle fails with zod's message naming the field, word for word.
+ */
+export function parseCandle(value: unknown, where: string): Candle {
+  if (typeof value === 'object' && value !== null) {
+    const c = value as Record<string, unknown>;
+    const { exchange, symbol, timeframe, ts, open, high, low, close, volume } = c;
+    if (
+      c.kind === 'candle' &&
+      typeof exchange === 'string' &&
+      exchange.length > 0 &&
+      typeof symbol === 'string' &&
+      typeof timeframe === 'string' &&
+      typeof ts === 'number' &&
+      Number.isSafeInteger(ts) &&
+      ts >= 0 &&
+      isPrice(open) &&
+      isPrice(high) &&
+      isPrice(low) &&
+      isPrice(close) &&
+      typeof volume === 'number' &&
+      volume >= 0 &&
+      volume < Infinity &&
+      high >= open &&
+      high >= close &&
+      high >= low &&
+      low <= open &&
+      low <= close &&
+      SYMBOL_RE.test(symbol) &&
+      TIMEFRAME_RE.test(timeframe)
+    ) {
+      return { kind: 'candle', exchange, symbol, timeframe, ts, open, high, low, close, volume };
+    }
+  }
+  return parseOrThrow(CandleSchema, value, where);
+}
 
 export const SideSchema = z.enum(['buy', 'sell']);
 export type Side = z.infer<typeof SideSchema>;

@@ -19,7 +19,8 @@ export class ReplaySource implements MarketSource {
   private readonly released = new Map<string, number>();
   private readonly tfMs: number;
   private clock = 0;
-  private waiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
+  /** What every watcher waits on until the next release: one promise shared by all of them. */
+  private wake: { promise: Promise<void>; resolve: () => void; reject: (e: Error) => void } | undefined;
   private closed = false;
 
   constructor(
@@ -45,10 +46,15 @@ export class ReplaySource implements MarketSource {
     if (!row) throw new Error(`backtest: no more ${symbol} candles to release`);
     this.released.set(symbol, n! + 1);
     this.clock = Math.max(this.clock, row[0] + this.tfMs);
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const w of waiters) w.resolve();
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.resolve();
     return row;
+  }
+
+  /** Whether a watcher waits for the next release (the candles nodes have started watching). */
+  get watching(): boolean {
+    return this.wake !== undefined;
   }
 
   /** Sets the clock inside a candle (its open, for fills), without releasing anything. */
@@ -118,9 +124,9 @@ export class ReplaySource implements MarketSource {
 
   async close(): Promise<void> {
     this.closed = true;
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const w of waiters) w.reject(new SourceClosedError(this.exchangeId));
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.reject(new SourceClosedError(this.exchangeId));
   }
 
   private releasedCount(symbol: string): number {
@@ -136,7 +142,18 @@ export class ReplaySource implements MarketSource {
 
   private next(): Promise<void> {
     if (this.closed) return Promise.reject(new SourceClosedError(this.exchangeId));
-    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+    if (!this.wake) {
+      let resolve!: () => void;
+      let reject!: (e: Error) => void;
+      const promise = new Promise<void>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      // A rejection at close reaches the watchers; the shared promise itself must not count as unhandled.
+      promise.catch(() => undefined);
+      this.wake = { promise, resolve, reject };
+    }
+    return this.wake.promise;
   }
 }
 

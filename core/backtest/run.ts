@@ -154,7 +154,7 @@ export async function replay(o: Pick<BacktestOptions, 'timeframe' | 'series' | '
       await settle(account);
     }
     // 3. The equity at the close.
-    equity!.add(now, account.portfolio.equity(currency).equity);
+    equity!.add(now, account.portfolio.equityValue(currency));
     if (account.portfolio.hasOpenPositions()) exposed++;
   }
   await settle(account);

@@ -49,11 +49,13 @@ export class IndicatorSet {
     const indicators = this.series.advance(candle);
     const values: Record<string, IndicatorValue | null> = {};
     const pending: Record<string, number> = {};
-    indicators.forEach((indicator, i) => {
+    for (let i = 0; i < indicators.length; i++) {
+      const indicator = indicators[i]!;
       const name = this.names[i]!;
-      values[name] = indicator.update(candle);
-      if (values[name] === null) pending[name] = indicator.remaining;
-    });
+      const value = indicator.update(candle);
+      values[name] = value;
+      if (value === null) pending[name] = indicator.remaining;
+    }
     return { values, pending };
   }
 

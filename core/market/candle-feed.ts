@@ -32,6 +32,8 @@ export interface CandleFeedOptions {
 
 /** Largest page the catch-up asks for; Binance's maximum is 1000. */
 const CATCH_UP_PAGE = 1000;
+/** The meta of a candle that is neither warm-up nor after a gap (one object for all of them). */
+const NO_META = Object.freeze({});
 
 export function rowToCandle(exchange: string, symbol: string, timeframe: string, row: OhlcvRow): Candle {
   const [ts, open, high, low, close, volume] = row;
@@ -42,7 +44,9 @@ export class CandleFeed {
   private readonly tfMs: number;
   private lastTs: number | undefined;
   private loop: WatchLoop<OhlcvRow[]> | undefined;
-  private catchingUp: Promise<void> = Promise.resolve();
+  /** The last catch-up started, while catch-ups run (`catchUps` > 0). */
+  private catchingUp: Promise<void> | undefined;
+  private catchUps = 0;
   private stopped = false;
   private readonly sleeper = new Sleeper();
 
@@ -90,7 +94,7 @@ export class CandleFeed {
     this.sleeper.cancel();
     await this.loop?.stop();
     // A REST catch-up in flight ends on its own (it checks `stopped` before emitting).
-    this.catchingUp.catch(() => undefined);
+    this.catchingUp?.catch(() => undefined);
   }
 
   private async warmUp(): Promise<void> {
@@ -114,29 +118,43 @@ export class CandleFeed {
     return this.catchUp();
   }
 
-  /** Emits every closed candle after lastTs; serialised so two triggers cannot emit one candle twice. */
+  /**
+   * Emits every closed candle after lastTs; serialised so two triggers cannot emit one candle twice.
+   * With none running (the usual case) it starts at once, with no promise chained in front. One
+   * that failed does not stop the next: its caller got the error, the next one tries again.
+   */
   private catchUp(): Promise<void> {
-    this.catchingUp = this.catchingUp.then(() => this.fetchClosedSinceLast());
+    const before = this.catchUps > 0 ? this.catchingUp : undefined;
+    this.catchUps++;
+    this.catchingUp = this.fetchClosedSinceLast(before);
     return this.catchingUp;
   }
 
-  private async fetchClosedSinceLast(): Promise<void> {
-    const { options } = this;
-    for (;;) {
-      if (this.stopped) return;
-      const since = this.lastTs === undefined ? undefined : this.lastTs + this.tfMs;
-      const rows = await this.source.fetchOHLCV(options.symbol, options.timeframe, since, CATCH_UP_PAGE);
-      const fresh = this.closedRows(rows).filter((row) => this.lastTs === undefined || row[0] > this.lastTs);
-      for (const row of fresh) {
+  private async fetchClosedSinceLast(before: Promise<void> | undefined): Promise<void> {
+    try {
+      if (before) await before.catch(() => undefined);
+      const { options } = this;
+      for (;;) {
         if (this.stopped) return;
-        const gap =
-          this.lastTs !== undefined && row[0] > this.lastTs + this.tfMs
-            ? { from: this.lastTs + this.tfMs, to: row[0] - this.tfMs, missing: (row[0] - this.lastTs) / this.tfMs - 1 }
-            : undefined;
-        this.emit(row, gap ? { gap } : {});
+        const since = this.lastTs === undefined ? undefined : this.lastTs + this.tfMs;
+        const rows = await this.source.fetchOHLCV(options.symbol, options.timeframe, since, CATCH_UP_PAGE);
+        const closed = this.closedRows(rows);
+        let fresh = 0;
+        for (const row of closed) {
+          if (this.lastTs !== undefined && row[0] <= this.lastTs) continue;
+          fresh++;
+          if (this.stopped) return;
+          const gap =
+            this.lastTs !== undefined && row[0] > this.lastTs + this.tfMs
+              ? { from: this.lastTs + this.tfMs, to: row[0] - this.tfMs, missing: (row[0] - this.lastTs) / this.tfMs - 1 }
+              : undefined;
+          this.emit(row, gap ? { gap } : NO_META);
+        }
+        // A full page means there may be more after it (a long outage).
+        if (rows.length < CATCH_UP_PAGE || fresh === 0) return;
       }
-      // A full page means there may be more after it (a long outage).
-      if (rows.length < CATCH_UP_PAGE || fresh.length === 0) return;
+    } finally {
+      this.catchUps--;
     }
   }
 

@@ -45,9 +45,17 @@ export interface PortfolioSnapshot {
 /** Amounts below this are dust left by rounding, not a position. */
 const DUST = 1e-12;
 
-export function splitSymbol(symbol: string): { base: string; quote: string } {
-  const [base, rest] = symbol.split('/') as [string, string];
-  return { base, quote: rest.split(':')[0]! };
+/** Split symbols, made once per symbol (every order and fill asks); frozen, as they are shared. */
+const splitSymbols = new Map<string, Readonly<{ base: string; quote: string }>>();
+
+export function splitSymbol(symbol: string): Readonly<{ base: string; quote: string }> {
+  let split = splitSymbols.get(symbol);
+  if (split === undefined) {
+    const [base, rest] = symbol.split('/') as [string, string];
+    split = Object.freeze({ base, quote: rest.split(':')[0]! });
+    if (splitSymbols.size < 10_000) splitSymbols.set(symbol, split);
+  }
+  return split;
 }
 
 const dayOf = (ts: number) => new Date(ts).toISOString().slice(0, 10);
@@ -204,6 +212,41 @@ export class Portfolio {
       }
     }
     return { equity, unpriced };
+  }
+
+  /**
+   * equity(currency).equity without the list of unpriced assets: the backtest asks after every
+   * candle. The same sum in the same order; the pair names are made once per asset.
+   */
+  equityValue(currency: string): number {
+    let equity = 0;
+    for (const [asset, b] of this.balances) {
+      const total = b.free + b.used;
+      if (Math.abs(total) <= DUST) continue;
+      if (asset === currency) equity += total;
+      else {
+        const price = this.lastPrices.get(this.pairName(asset, currency));
+        if (price) equity += total * price;
+      }
+    }
+    return equity;
+  }
+
+  /** Pair names by asset, for one quote currency (the last one asked for). */
+  private pairNames = new Map<string, string>();
+  private pairNamesCurrency: string | undefined;
+
+  private pairName(asset: string, currency: string): string {
+    if (currency !== this.pairNamesCurrency) {
+      this.pairNames = new Map();
+      this.pairNamesCurrency = currency;
+    }
+    let name = this.pairNames.get(asset);
+    if (name === undefined) {
+      name = `${asset}/${currency}`;
+      if (this.pairNames.size < 10_000) this.pairNames.set(asset, name);
+    }
+    return name;
   }
 
   /** Updates the peak equity and returns the drawdown from it, 0..1. */

@@ -2,8 +2,20 @@
  * Rounding to an exchange's increments. Steps such as 0.00001 are not exact in binary, so the
  * result is re-parsed from a fixed-decimal string: 0.1 + 0.2 style residue never reaches an order.
  */
+/** Decimals per step seen (a market has one or two steps; every order asks). */
+const decimalsCache = new Map<number, number>();
+
 function decimalsOf(step: number): number {
   if (!(step > 0)) return 12;
+  let decimals = decimalsCache.get(step);
+  if (decimals === undefined) {
+    decimals = countDecimals(step);
+    if (decimalsCache.size < 1000) decimalsCache.set(step, decimals);
+  }
+  return decimals;
+}
+
+function countDecimals(step: number): number {
   const text = step.toExponential();
   const [mantissa, exp] = text.split('e') as [string, string];
   const fraction = mantissa.split('.')[1]?.length ?? 0;

@@ -49,9 +49,11 @@ export = function register(RED: NodeAPI): void {
         // Counting starts now: this node's own input message was delivered before, so it does not count.
         tracker.start();
         let report: BacktestReport;
+        // Made once: the replay waits for the flow after every candle.
+        const pending = () => (account.settled ? undefined : account.flush());
         try {
           report = await session!.runBacktest(
-            () => tracker.idle(() => (account.settled ? undefined : account.flush())),
+            () => tracker.idle(pending),
             (n, total) => {
               // Progress is asked for every candle: the wall clock is read only every 1024th.
               if ((n & 1023) !== 0 || Date.now() - last < 500) return;

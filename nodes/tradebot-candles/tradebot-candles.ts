@@ -11,7 +11,7 @@ import { flowsStarted } from '../shared/flows-started';
 import { FeedRunner } from '../shared/market-feed-runner';
 import { statusFor } from '../shared/status';
 import { parseSymbolList } from '../shared/symbols';
-import type { DoneFn, ExchangeConfigNode, Node, NodeAPI, NodeDef, NodeMessageInFlow, SendFn } from '../shared/types';
+import type { DoneFn, ExchangeConfigNode, Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow, SendFn } from '../shared/types';
 import { instrument } from '../shared/instrument';
 
 interface CandlesNodeDef extends NodeDef {
@@ -88,12 +88,13 @@ export = function register(RED: NodeAPI): void {
               listener,
             ),
         ),
-      toMessage: (candle, meta) => ({
-        topic: candle.symbol,
-        payload: candle,
-        ...(meta.warmup ? { warmup: true } : {}),
-        ...(meta.gap ? { gap: meta.gap } : {}),
-      }),
+      toMessage: (candle, meta) => {
+        // Built field by field (no spreads): this runs for every candle.
+        const msg: NodeMessage & { warmup?: true; gap?: unknown } = { topic: candle.symbol, payload: candle };
+        if (meta.warmup) msg.warmup = true;
+        if (meta.gap) msg.gap = meta.gap;
+        return msg;
+      },
       statusText: (c) => `${c.symbol} ${c.timeframe} close ${c.close}`,
     });
 

@@ -3,7 +3,7 @@
  * per exchange + symbol + timeframe. Values ride along in msg.indicators.<name>; the candle stays
  * in msg.payload. Glue only: the math is in core/indicators.
  */
-import { CandleSchema, parseOrThrow } from '../../core/contract';
+import { parseCandle } from '../../core/contract';
 import { IndicatorSet, type NamedIndicatorSpec } from '../../core/indicators/indicator-set';
 import { resetRequest } from '../shared/reset';
 import { statusFor, StatusThrottle } from '../shared/status';
@@ -21,6 +21,11 @@ function describe(value: unknown): string {
     return first ? `${first[0]} ${describe(first[1])}` : '';
   }
   return String(value);
+}
+
+function hasKeys(o: object): boolean {
+  for (const _ in o) return true;
+  return false;
 }
 
 export = function register(RED: NodeAPI): void {
@@ -49,10 +54,13 @@ export = function register(RED: NodeAPI): void {
           status.now(statusFor('stopped', `reset ${reset.symbol ?? 'all'} (${n} series)`));
           return done();
         }
-        const candle = parseOrThrow(CandleSchema, msg.payload, 'msg.payload');
+        const candle = parseCandle(msg.payload, 'msg.payload');
         const { values, pending } = set.update(candle);
-        msg.indicators = { ...(msg.indicators && typeof msg.indicators === 'object' ? msg.indicators : {}), ...values };
-        if (Object.keys(pending).length) msg.indicatorsPending = pending;
+        // `values` is new for every candle and kept by nobody: it becomes msg.indicators as it is
+        // unless indicators from an earlier node are to be kept.
+        const earlier = msg.indicators;
+        msg.indicators = earlier && typeof earlier === 'object' ? { ...earlier, ...values } : values;
+        if (hasKeys(pending)) msg.indicatorsPending = pending;
         else delete msg.indicatorsPending;
         send(msg);
         status.update(() => {

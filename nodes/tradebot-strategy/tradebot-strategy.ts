@@ -2,7 +2,7 @@
  * tradebot-strategy (palette: strategy): built-in strategies, the rule builder, or the decision
  * maker. Output 1: signals. Output 2: holds, when enabled. Glue only: core/strategies decides.
  */
-import { CandleSchema, parseOrThrow, SignalSchema } from '../../core/contract';
+import { parseCandle, parseOrThrow, SignalSchema } from '../../core/contract';
 import { DecisionMaker } from '../../core/strategies/decision';
 import { defaultStrategyName, parseStrategySettings } from '../../core/strategies/settings';
 import { StrategyRunner, strategyFactory } from '../../core/strategies/strategy-runner';
@@ -49,7 +49,7 @@ export = function register(RED: NodeAPI): void {
         const outcome = decision
           ? decision.onSignal(parseOrThrow(SignalSchema, msg.payload, 'msg.payload'))
           : runner!.onCandle(
-              parseOrThrow(CandleSchema, msg.payload, 'msg.payload'),
+              parseCandle(msg.payload, 'msg.payload'),
               msg.indicators && typeof msg.indicators === 'object' ? msg.indicators : {},
               msg.warmup === true,
             );
