@@ -229,7 +229,11 @@ describe('example flows (examples/)', function () {
         if (withRedis) {
           for (const out of flow.filter((n) => n.type === 'tradebot-stream-out')) {
             const key = `${keyPrefix}${out.key as string}`;
-            const entries = Number(await redisProbe!.xlen(key));
+            // A producer-only example has no signal to wait for above: give its stream the same time.
+            let entries = 0;
+            for (const end = Date.now() + SIGNAL_TIMEOUT_MS; (entries = Number(await redisProbe!.xlen(key))) <= 100 && Date.now() < end; ) {
+              await new Promise((r) => setTimeout(r, 100));
+            }
             assert.ok(entries > 100, `stream ${key} holds the candles (${entries} entries)`);
             const [[, fields]] = (await redisProbe!.xrevrange(key, '+', '-', 'COUNT', 1)) as Array<[string, string[]]>;
             assert.ok(fields.join(' ').includes('"kind":"candle"'), `stream ${key} holds candles: ${fields.join(' ').slice(0, 200)}`);
