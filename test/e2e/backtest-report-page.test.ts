@@ -2,10 +2,9 @@
  * The backtest node's report page, through a real Node-RED process running example 12: before a
  * run the report URLs answer 404 with a sentence saying what to do; after the run report.json has
  * the metrics, trades, equity and the chart's prices, the page has the metrics and the trades, and
- * the chart library is served by Node-RED itself. When Debian's chromium and playwright-core are
- * both there (playwright-core is not a dependency of the project), the page is also loaded
- * headless: no page errors, no request leaves the machine, a chart canvas exists; a screenshot
- * goes to test-output/ (git-ignored).
+ * the chart library is served by Node-RED itself. The page is also loaded in Debian's chromium
+ * driven by playwright-core (test/support/browser.ts; required in CI): no page errors, no request
+ * leaves the machine, a chart canvas exists; a screenshot goes to test-output/screenshots/.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -13,17 +12,7 @@ import path from 'node:path';
 import { NodeRedProcess, ROOT, killAllNodeRed, makeUserDir, removeUserDir, type FlowNode } from '../support/node-red-process';
 import { buildChartData } from '../../nodes/tradebot-backtest/report-data';
 import type { BacktestReport } from '../../core/backtest';
-
-const CHROMIUM = '/usr/bin/chromium';
-
-/** playwright-core when something on this machine provides it (never a dependency of the project). */
-function playwright(): any {
-  try {
-    return require(require.resolve('playwright-core'));
-  } catch {
-    return undefined;
-  }
-}
+import { launchBrowser, requireBrowser, screenshot, watchPage } from '../support/browser';
 
 describe('backtest report page (real Node-RED process, example 12)', function () {
   this.timeout(120_000);
@@ -130,21 +119,14 @@ describe('backtest report page (real Node-RED process, example 12)', function ()
     }
     assert.equal((await fetch(`${red.base}/tradebot/backtest/assets/other.js`)).status, 404);
 
-    // A real browser, when this machine has one that playwright-core can drive.
-    const pw = fs.existsSync(CHROMIUM) ? playwright() : undefined;
-    if (!pw) {
-      console.log(`      (browser check skipped: ${fs.existsSync(CHROMIUM) ? 'playwright-core is not installed' : `no ${CHROMIUM}`})`);
-    } else {
-      const browser = await pw.chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    // A real browser (test/support/browser.ts): required in CI, skipped with a message elsewhere without one.
+    if (requireBrowser()) {
+      const browser = await launchBrowser();
       try {
         const tab = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
-        const errors: string[] = [];
-        const outside: string[] = [];
-        tab.on('pageerror', (e: Error) => errors.push(String(e)));
-        tab.on('console', (m: any) => m.type() === 'error' && errors.push(m.text()));
-        tab.on('request', (r: any) => !r.url().startsWith(red!.base) && outside.push(r.url()));
+        const { errors, outside } = watchPage(tab, red.base);
         const loaded = await tab.goto(`${base}/report`, { waitUntil: 'load' });
-        assert.equal(loaded.status(), 200);
+        assert.equal(loaded?.status(), 200);
         await tab.waitForSelector('#chart canvas', { timeout: 15_000 });
         await tab.waitForTimeout(300);
         const canvases = await tab.$$eval('#chart canvas', (els: any[]) => els.filter((c) => c.width > 0 && c.height > 0).length);
@@ -152,9 +134,7 @@ describe('backtest report page (real Node-RED process, example 12)', function ()
         assert.equal(await tab.$eval('#chart', (el: any) => el.querySelector('.chart-error') === null), true, 'no chart error message');
         assert.deepEqual(errors, [], 'no page errors');
         assert.deepEqual(outside, [], 'no request leaves the Node-RED server');
-        const shots = path.join(ROOT, 'test-output');
-        fs.mkdirSync(shots, { recursive: true });
-        await tab.screenshot({ path: path.join(shots, 'backtest-report-page.png'), fullPage: true });
+        await screenshot(tab, 'backtest-report-page', true);
       } finally {
         await browser.close();
       }

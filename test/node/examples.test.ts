@@ -29,6 +29,14 @@ const CORE_TYPES = ['tab', 'debug', 'comment', 'catch', 'complete', 'inject', 'c
 /** Config nodes: global (no tab), shared by the nodes that select them. */
 const CONFIG_TYPES = ['tradebot-exchange', 'tradebot-telegram', 'tradebot-redis'];
 /**
+ * The one optional kind of example that needs a package besides ours: its file name says it needs
+ * FlowFuse Dashboard 2 (@flowfuse/node-red-dashboard). Only there may `ui-*` nodes appear; the
+ * dashboard's config nodes are global like ours.
+ */
+const needsDashboard = (file: string) => /needs FlowFuse Dashboard/i.test(file);
+const DASHBOARD_CONFIG_TYPES = ['ui-base', 'ui-theme', 'ui-page', 'ui-group'];
+const knownType = (file: string, type: string) => [...OUR_TYPES, ...CORE_TYPES].includes(type) || (needsDashboard(file) && /^ui-[a-z-]+$/.test(type));
+/**
  * Examples whose runtime check lives elsewhere: those fed by another example over a stream (11 by 10)
  * in the streams suite (test/integration/redis-streams.test.ts), backtest ones in a real Node-RED
  * process (test/e2e/backtest-flow.test.ts: the test helper has no messaging hooks).
@@ -128,8 +136,8 @@ describe('example flows (examples/)', function () {
         }
 
         for (const n of flow) {
-          assert.ok([...OUR_TYPES, ...CORE_TYPES].includes(n.type), `node ${n.id}: type "${n.type}" is neither ours nor a core node`);
-          if (n.type === 'tab' || CONFIG_TYPES.includes(n.type)) {
+          assert.ok(knownType(file, n.type), `node ${n.id}: type "${n.type}" is neither ours nor a core node (ui-* only in an example named "needs FlowFuse Dashboard")`);
+          if (n.type === 'tab' || CONFIG_TYPES.includes(n.type) || (needsDashboard(file) && DASHBOARD_CONFIG_TYPES.includes(n.type))) {
             assert.equal(n.z, undefined, `config node ${n.id} is global`);
             continue;
           }
@@ -157,6 +165,9 @@ describe('example flows (examples/)', function () {
 
       it('runs on the sim market: every strategy node signals, nothing reaches the catch node', async function () {
         if (runsElsewhere(read(file))) this.skip(); // run end to end in redis-streams.test.ts / backtest-flow.test.ts
+        // The test helper cannot load ui-* nodes (the dashboard is not a dependency of ours): this example
+        // runs in a real Node-RED with the dashboard installed in test/e2e/dashboard-example.test.ts.
+        if (needsDashboard(file)) this.skip();
         const withRedis = usesRedis(read(file));
         if (withRedis && !redisServer) {
           if (process.env.CI) throw new Error('redis-server is required in CI (.ci/run installs the Debian package redis-server)');

@@ -54,6 +54,8 @@ export interface StartOptions {
   startTimeoutMs?: number;
   /** Environment over the test's own; undefined removes a variable. */
   env?: Record<string, string | undefined>;
+  /** The settings file (default: scripts/node-red-settings.js, the one `npm start` uses); it should take the port from PORT. */
+  settings?: string;
 }
 
 export class NodeRedProcess {
@@ -78,7 +80,7 @@ export class NodeRedProcess {
     const port = o.port ?? (await freePort());
     const env: Record<string, string | undefined> = { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', ...o.env };
     for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
-    const child = spawn(process.execPath, [require.resolve('node-red/red.js'), '--userDir', o.userDir, '--settings', SETTINGS], {
+    const child = spawn(process.execPath, [require.resolve('node-red/red.js'), '--userDir', o.userDir, '--settings', o.settings ?? SETTINGS], {
       cwd: o.userDir,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],

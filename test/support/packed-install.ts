@@ -1,0 +1,93 @@
+/**
+ * The package installed the way a user installs it: `npm pack` (exactly the tarball that would be
+ * published), then `npm install <tarball>` into a fresh Node-RED user dir (no link to this working
+ * tree), with a settings.js of its own. Node-RED itself comes from this repo's dev dependencies and
+ * is started by NodeRedProcess with `settings: packed.settings`.
+ *
+ * npm install runs with --offline (the packages come from npm's cache, which `npm ci` filled);
+ * when the cache lacks something it is retried online. --ignore-scripts as in the Dockerfile.
+ * `npm test` has built dist/ already; run `npm run build` first when running a suite alone.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { ROOT } from './node-red-process';
+
+const run = promisify(execFile);
+const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+const BIG = 64 * 1024 * 1024;
+
+export const PKG = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+  name: string;
+  version: string;
+  dependencies?: Record<string, string>;
+  'node-red': { nodes: Record<string, string> };
+};
+
+export interface PackedUserDir {
+  /** The temporary folder holding the tarball and the user dir; remove() deletes it. */
+  tmp: string;
+  userDir: string;
+  tarball: string;
+  /** npm install's stderr (warnings), for assertion messages. */
+  installLog: string;
+  /** <userDir>/settings.js: pass it as NodeRedProcess.start({ settings }). */
+  settings: string;
+  /** Where the package landed: <userDir>/node_modules/<name>. */
+  installed: string;
+  remove(): void;
+}
+
+export interface PackedOptions {
+  /** Folder name prefix under the OS temp dir. */
+  prefix?: string;
+  /** Copied to <userDir>/flows.json (default: none, Node-RED starts with an empty flow). */
+  flowFile?: string;
+  /** Merged over the settings written to settings.js (JSON values only). */
+  settings?: Record<string, unknown>;
+}
+
+/** Packs the package, installs the tarball into a fresh user dir and writes its settings.js. */
+export async function installPacked(o: PackedOptions = {}): Promise<PackedUserDir> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), o.prefix ?? 'tradebot-pack-'));
+  const remove = () => fs.rmSync(tmp, { recursive: true, force: true });
+  try {
+    const userDir = path.join(tmp, 'user');
+    fs.mkdirSync(userDir);
+    const packed = await run(NPM, ['pack', '--json', '--pack-destination', tmp], { cwd: ROOT, maxBuffer: BIG });
+    const tarball = path.join(tmp, JSON.parse(packed.stdout)[0].filename as string);
+    assert.ok(fs.existsSync(tarball), `npm pack made no tarball at ${tarball}`);
+
+    fs.writeFileSync(path.join(userDir, 'package.json'), JSON.stringify({ name: 'tradebot-packed-user-dir', private: true }, null, 2));
+    const args = ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock', tarball];
+    let installLog: string;
+    try {
+      installLog = (await run(NPM, [...args, '--offline'], { cwd: userDir, maxBuffer: BIG })).stderr;
+    } catch (offline) {
+      // Not everything in npm's cache: the same install from the registry.
+      installLog = `offline install failed: ${(offline as Error).message}\n`;
+      installLog += (await run(NPM, args, { cwd: userDir, maxBuffer: BIG })).stderr;
+    }
+    if (o.flowFile) fs.copyFileSync(o.flowFile, path.join(userDir, 'flows.json'));
+    const settings = path.join(userDir, 'settings.js');
+    const values = {
+      uiHost: '127.0.0.1',
+      flowFile: 'flows.json',
+      credentialSecret: 'packed-install-test',
+      diagnostics: { enabled: false },
+      telemetry: { enabled: false },
+      editorTheme: { tours: false },
+      logging: { console: { level: 'info', metrics: false, audit: false } },
+      ...o.settings,
+    };
+    // The port comes from PORT (NodeRedProcess sets it to a free one).
+    fs.writeFileSync(settings, `module.exports = Object.assign(${JSON.stringify(values, null, 2)}, { uiPort: Number(process.env.PORT) });\n`);
+    return { tmp, userDir, tarball, installLog, settings, installed: path.join(userDir, 'node_modules', PKG.name), remove };
+  } catch (err) {
+    remove();
+    throw err;
+  }
+}
