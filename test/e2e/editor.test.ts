@@ -119,7 +119,8 @@ describe('editor in a real browser (packed install, Debian chromium, playwright-
     const search = page.locator('#red-ui-palette-search input');
     await search.click({ clickCount: 3 });
     await page.keyboard.press('Backspace');
-    if (text) await search.pressSequentially(text, { delay: 10 });
+    if (!text) return;
+    await search.pressSequentially(text, { delay: 10 });
     await sleep(400); // the palette filters after a pause in typing, then animates
   }
 
@@ -192,7 +193,18 @@ describe('editor in a real browser (packed install, Debian chromium, playwright-
    */
   async function deploy(confirmInvalid?: RegExp): Promise<void> {
     await page.locator('#red-ui-header-button-deploy').click();
-    const done = page.locator('#red-ui-header-button-deploy.disabled');
+    // Inactive again with its spinner gone (while the deploy is in flight the button is inactive too, with a spinner).
+    const spinner = page.locator('#red-ui-header-button-deploy .red-ui-deploy-button-spinner');
+    const done = {
+      isVisible: async () => (await page.locator('#red-ui-header-button-deploy.disabled').isVisible()) && !(await spinner.isVisible()),
+      waitFor: async (o: { timeout: number }) => {
+        const end = Date.now() + o.timeout;
+        while (!(await done.isVisible())) {
+          if (Date.now() > end) throw new Error(`deploy did not finish within ${o.timeout / 1000} s`);
+          await sleep(100);
+        }
+      },
+    };
     const warning = page.locator('.red-ui-notification', { hasText: 'not properly configured' });
     const deadline = Date.now() + 30_000;
     while (!(await done.isVisible()) && !(await warning.isVisible())) {
@@ -347,6 +359,9 @@ describe('editor in a real browser (packed install, Debian chromium, playwright-
       );
       assert.ok(rows.some((r) => r.for === 'node-input-name'), `${type}: the dialog has a Name field`);
       for (const r of rows.filter((x) => x.for)) assert.ok(r.found, `${type}: label "${r.label}" points at #${r.for}, which does not exist`);
+      // A new node's defaults pass the browser's own checks (min, max, step of number fields): none is drawn as invalid.
+      const invalid = await tray.locator('input:invalid:visible').evaluateAll((els) => els.map((e: any) => `#${e.id || e.className} = ${e.value}`));
+      assert.deepEqual(invalid, [], `${type}: fields the browser marks invalid with the default values`);
       if (i === 0) await screenshot(page, 'editor 02 dialog after drag');
       await closeDialog('cancel');
     }
@@ -602,7 +617,9 @@ describe('editor in a real browser (packed install, Debian chromium, playwright-
       await clearDebug();
       const tab = await importExample(file);
       const ours = flow.filter((n) => n.z === tab).map((n) => n.id as string);
-      for (const id of ours) assert.equal(await nodeOnCanvas(id).count(), 1, `node ${id} of the example is on its tab`);
+      for (const id of ours) {
+        await nodeOnCanvas(id).waitFor({ state: 'attached', timeout: 5_000 }).catch(() => assert.fail(`node ${id} of the example is not drawn on its tab`));
+      }
       // Example 09 ships without a bot token and chat id (the user's own): the editor says so, the user deploys anyway.
       await deploy(service ? /\((tradebot-notifier|tradebot-telegram|tradebot-telegram-control|tradebot-redis)\)$/ : undefined);
       await sleep(service ? 1_500 : 2_500);
