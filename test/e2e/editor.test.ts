@@ -225,9 +225,9 @@ describe('editor in a real browser (packed install, Debian chromium, playwright-
     const open = page.locator('.red-ui-notification:visible');
     for (let i = 0; i < 6 && (await open.count()) > 0; i++) {
       const n = open.first();
-      const buttons = n.locator('button');
-      if ((await buttons.count()) === 1 && /^close$/i.test((await buttons.textContent())?.trim() ?? '')) await buttons.click();
-      else if (await buttons.count()) return; // one that asks something is answered by the test itself
+      const close = n.getByRole('button', { name: /^close$/i });
+      if (await close.count()) await close.click(); // e.g. "Successfully deployed. You have some unused configuration nodes."
+      else if (await n.locator('button').count()) return; // one that asks something is answered by the test itself
       else await n.click({ force: true, timeout: 1_000 }).catch(() => undefined);
       await sleep(400); // it slides up
     }
