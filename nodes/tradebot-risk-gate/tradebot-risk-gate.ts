@@ -39,15 +39,32 @@ export = function register(RED: NodeAPI): void {
     let gate: RiskGate | undefined;
     let configError = error;
     const stateKey = `tradebot:risk:${node.id}`;
-    let ready: Promise<void> = Promise.resolve();
-    if (!configError) {
-      try {
-        const settings = parseRiskSettings(settingsFromEditor(config));
-        ready = session!.stateStore.get<RiskState>(stateKey).then((saved) => {
-          gate = new RiskGate(settings, saved ?? initialRiskState());
+    let settings: ReturnType<typeof parseRiskSettings> | undefined;
+    let loading: Promise<void> | undefined;
+    /**
+     * The gate's saved state, loaded once. With the state store down (Redis) the load fails: the
+     * node says so, and the next message (or kill switch) tries again, so the gate comes up by
+     * itself once the store is back. Never a rejection nobody handles: it would stop Node-RED.
+     */
+    function loaded(): Promise<void> {
+      loading ??= session!.stateStore.get<RiskState>(stateKey).then(
+        (saved) => {
+          gate = new RiskGate(settings!, saved ?? initialRiskState());
           session!.riskControls.add(control);
           showState();
-        });
+        },
+        (err: Error) => {
+          loading = undefined;
+          status.now({ fill: 'red', shape: 'ring', text: 'state store unavailable: retrying on the next signal' });
+          throw new Error(`the risk gate's state could not be loaded from the state store (${err.message})`);
+        },
+      );
+      return loading;
+    }
+    if (!configError) {
+      try {
+        settings = parseRiskSettings(settingsFromEditor(config));
+        loaded().catch(() => undefined);
       } catch (err) {
         configError = err as Error;
       }
@@ -72,13 +89,13 @@ export = function register(RED: NodeAPI): void {
         return gate?.state.breaker.tripped ?? false;
       },
       async kill() {
-        await ready;
+        await loaded();
         gate!.kill();
         await save();
         showState();
       },
       async resume() {
-        await ready;
+        await loaded();
         gate!.resume();
         await save();
         showState();
@@ -92,9 +109,21 @@ export = function register(RED: NodeAPI): void {
     node.on('input', (msg: NodeMessageInFlow & Record<string, any>, send: SendFn, done: DoneFn) => {
       (async () => {
         if (configError) throw configError;
-        await ready;
+        const command = msg.topic === 'kill' || msg.topic === 'resume' || msg.topic === 'reset';
+        try {
+          await loaded();
+        } catch (err) {
+          // A command that cannot be kept must be loud; a signal is refused like any other.
+          if (command) throw err;
+          const p = (msg.payload && typeof msg.payload === 'object' ? msg.payload : {}) as Record<string, unknown>;
+          const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+          const side = p.side === 'buy' || p.side === 'sell' ? p.side : undefined;
+          const reason = `${(err as Error).message}: signal not approved`;
+          send([null, { ...msg, payload: { kind: 'rejection', code: 'STATE_STORE_DOWN', reason, symbol: text(p.symbol), side, signalId: text(p.id), ts: Date.now() } }]);
+          return;
+        }
         const g = gate!;
-        if (msg.topic === 'kill' || msg.topic === 'resume' || msg.topic === 'reset') {
+        if (command) {
           if (msg.topic === 'kill') g.kill();
           else if (msg.topic === 'resume') g.resume();
           else g.resetBreaker((await session!.account()).portfolio);

@@ -87,6 +87,36 @@ describe('state in Redis (real redis-server)', function () {
     assert.ok(!doc.done.includes('tb-while-down'), 'the refused order was never recorded as placed');
   });
 
+  it('Redis down at deploy: nothing crashes, the risk gate says so and refuses signals; Redis up: it loads its state and trades', async function () {
+    const crashes: unknown[] = [];
+    const onCrash = (err: unknown) => crashes.push(err);
+    process.on('unhandledRejection', onCrash);
+    try {
+      await redis.stop();
+      await loadFlow(flow());
+      const statuses = recordStatuses('risk');
+      const rejected = new Inbox('rejected');
+      await waitFor(() => statuses.some((s) => /state store/.test(s.text ?? '')), 10_000, 'the risk gate to say its state store is down');
+      await new Promise((r) => setTimeout(r, 3_000)); // past the connect timeout: what used to crash Node-RED
+      assert.deepEqual(crashes.map(String), [], 'no unhandled rejection (it would stop Node-RED)');
+      getNode('risk').receive(signal('buy'));
+      const [r] = await rejected.take(1, 10_000);
+      assert.match(r.payload.reason, /state store/i);
+      await redis.start();
+      const updates = new Inbox('updates');
+      // Signals keep coming, as they would from a strategy: once Redis is back one goes through.
+      for (const end = Date.now() + 20_000; !updates.messages.some((m) => m.payload.status === 'closed'); ) {
+        assert.ok(Date.now() < end, 'a signal approved and filled within 20 s of Redis coming back');
+        getNode('risk').receive(signal('buy'));
+        await new Promise((res) => setTimeout(res, 300));
+      }
+      assert.deepEqual(crashes.map(String), []);
+    } finally {
+      process.off('unhandledRejection', onCrash);
+      if (!(await probe.ping().then(() => true, () => false))) await redis.start();
+    }
+  });
+
   it('two instances sharing one exchange account and one Redis: the same order request becomes one order', async function () {
     const mock = new MockBinance();
     await mock.start();

@@ -79,7 +79,8 @@ export async function installPacked(o: PackedOptions = {}): Promise<PackedUserDi
       credentialSecret: 'packed-install-test',
       diagnostics: { enabled: false },
       telemetry: { enabled: false },
-      editorTheme: { tours: false },
+      // No catalogue download for the palette manager: the tests' editor makes no request off the machine.
+      editorTheme: { tours: false, palette: { catalogues: [] } },
       logging: { console: { level: 'info', metrics: false, audit: false } },
       ...o.settings,
     };
