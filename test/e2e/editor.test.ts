@@ -438,6 +438,33 @@ describe('editor in a real browser (packed install, Debian chromium, playwright-
     await closeDialog('cancel');
   });
 
+  it("risk gate dialog: tabs, a warning sign on the tab holding a bad value, ATR names from the indicator wired before it", async function () {
+    const indicator = await dragFromPalette('tradebot-indicator', 200, 100);
+    const risk = await dragFromPalette('tradebot-risk-gate', 520, 100);
+    // The indicator computes an ATR 21 and is wired into the gate (wiring with the mouse is tested with example 08).
+    await page.evaluate(([a, b]) => {
+      const R = (globalThis as any).RED;
+      R.nodes.node(a).indicators = [{ name: 'atr21', type: 'atr', period: 21 }];
+      R.nodes.addLink({ source: R.nodes.node(a), sourcePort: 0, target: R.nodes.node(b) });
+      R.view.redraw(true);
+    }, [indicator, risk]);
+    const tray = await openDialog(risk);
+    const tabs = (await tray.locator('#tradebot-risk-tabs .red-ui-tab-label').allTextContents()).map((t) => t.trim());
+    assert.deepEqual(tabs, ['Sizing', 'Stops', 'Order', 'Rules', 'Trading window']);
+    const atrNames = await tray.locator('#tradebot-risk-atr-names option').evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).value));
+    assert.ok(atrNames.includes('atr21'), `the ATR of the wired indicator is offered (${atrNames.join(', ')})`);
+    const sign = tray.locator('#red-ui-tab-tradebot-risk-tab-sizing .tradebot-risk-tab-error');
+    assert.equal(await sign.count(), 0, 'no warning with the defaults');
+    await tray.locator('#node-input-quoteAmount').fill('-5');
+    await tray.locator('#node-input-quoteAmount').dispatchEvent('change');
+    await sign.waitFor({ state: 'attached', timeout: 2_000 }).catch(() => assert.fail('the Sizing tab shows no warning for a negative amount'));
+    await tray.locator('#red-ui-tab-tradebot-risk-tab-stops').click();
+    assert.equal(await tray.locator('#tradebot-risk-tab-stops').isVisible(), true, 'a tab shows its fields');
+    await screenshot(page, 'editor 06 risk gate tabs');
+    await closeDialog('cancel');
+    await deleteNodes([indicator, risk]);
+  });
+
   it('indicator dialog: the parameter fields follow the indicator type', async function () {
     await showSidebar('info');
     const id = await dragFromPalette('tradebot-indicator', 200, 100);
