@@ -585,6 +585,35 @@ describe('editor in a real browser (packed install, Debian chromium, playwright-
     await page.setViewportSize(VIEWPORT);
   }
 
+  /**
+   * Example 13, the classic bot, on its deployed tab: its decisions and orders reach the debug
+   * sidebar within 30 s (notifications go to a debug node until a bot token is added), and the
+   * picture of the whole pipeline at work for the README.
+   */
+  async function classicBotTrades(flow: Array<Record<string, any>>): Promise<void> {
+    const debugId = (name: string) => flow.find((n) => n.type === 'debug' && n.name === name)!.id as string;
+    const from = (id: string, msgs: Array<{ cls: string; text: string }>) => msgs.filter((m) => m.cls.includes(`red-ui-debug-msg-node-${id}`));
+    const deadline = Date.now() + 30_000;
+    let msgs: Array<{ cls: string; text: string }> = [];
+    while (Date.now() < deadline) {
+      msgs = await debugMessages();
+      if (from(debugId('decisions'), msgs).length && from(debugId('orders'), msgs).length && from(debugId('notifications'), msgs).length) break;
+      await sleep(500);
+    }
+    assert.ok(from(debugId('decisions'), msgs).some((m) => /kind: "signal"/.test(m.text)), 'a decision of the decision maker in the sidebar within 30 s');
+    assert.ok(from(debugId('orders'), msgs).some((m) => /kind: "orderUpdate"/.test(m.text)), 'an order in the sidebar within 30 s');
+    assert.ok(from(debugId('notifications'), msgs).length > 0, 'a notification text in the sidebar within 30 s');
+    await dismissNotifications();
+    await page.setViewportSize({ width: 1920, height: 860 });
+    await page.locator('#red-ui-view-zoom-out').click();
+    await page.locator('#red-ui-view-zoom-out').click();
+    await page.mouse.move(600, 800); // no tooltip on the picture
+    await sleep(1_000);
+    await screenshot(page, 'editor-classic-bot');
+    await page.locator('#red-ui-view-zoom-zero').click();
+    await page.setViewportSize(VIEWPORT);
+  }
+
   /** Example 12 on its deployed tab: the node's button runs the backtest; the report page opens from its dialog and draws. */
   async function backtestReportOpens(flow: Array<Record<string, any>>): Promise<void> {
     const bt = flow.find((n) => n.type === 'tradebot-backtest')!;
@@ -623,6 +652,7 @@ describe('editor in a real browser (packed install, Debian chromium, playwright-
   const EXTRA: Record<string, { title: string; check: (flow: Array<Record<string, any>>) => Promise<void> }> = {
     '08 Trading pipeline.json': { title: ', and on the sim market signals and orders reach the debug sidebar within 30 s', check: pipelineShowsSignalsAndOrders },
     '12 Backtest.json': { title: ', and its button runs the backtest, whose report page opens from the dialog and draws', check: backtestReportOpens },
+    '13 Classic bot.json': { title: ', and its decisions, orders and notification texts reach the debug sidebar within 30 s', check: classicBotTrades },
   };
 
   // The dashboard example needs FlowFuse Dashboard 2, which this user dir does not have: it is
