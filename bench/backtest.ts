@@ -57,6 +57,7 @@ import { FlowIdle } from '../nodes/shared/flow-idle';
 import { freePort } from '../test/support/free-port';
 import { ohlcvAvailable, OHLCV_DIR } from '../test/support/ohlcv-data';
 import { retainedBytesPer, summarizeProfile, writeContinuousHistory, type CpuProfile, type HistoryInfo, type ProfileSummary } from './backtest-support';
+import { BenchLog, EXPECTED_WARNINGS, embeddedSettings, runningNodes } from './embedded-red';
 import { makeBenchUserDir, removeBenchUserDir } from './user-dir';
 
 // ------------------------------------------------------------------ parameters
@@ -197,46 +198,10 @@ function pipelineFlow(ids: PipelineIds, file: string): FlowNode[] {
 }
 
 /** Node-RED log lines at warn and above; listeners see each line as it comes. */
-const logged: string[] = [];
-const logListeners = new Set<(line: string) => void>();
-const EXPECTED_WARNINGS = [/Encrypted credentials not found/, /Projects disabled/];
+const log = new BenchLog();
+const logged = log.lines;
 /** The error the release wrapper throws at the end of a run's time budget. */
 const BUDGET_STOP = 'bench: time budget of the run reached';
-
-function settings(userDir: string, port: number): Record<string, unknown> {
-  return {
-    userDir,
-    flowFile: 'flows.json',
-    uiHost: '127.0.0.1',
-    uiPort: port,
-    credentialSecret: 'tradebot-backtest-benchmark',
-    diagnostics: { enabled: false },
-    telemetry: { enabled: false },
-    editorTheme: { tours: false },
-    logging: {
-      console: { level: 'off', metrics: false, audit: false },
-      bench: {
-        level: 'warn', metrics: false, audit: false,
-        handler: () => (msg: { level: number; msg: unknown; type?: string; id?: string }) => {
-          const line = `[${msg.level <= 20 ? 'error' : 'warn'}]${msg.type ? ` [${msg.type}:${msg.id}]` : ''} ${String(msg.msg)}`;
-          logged.push(line);
-          for (const l of logListeners) l(line);
-        },
-      },
-    },
-  };
-}
-
-async function getNodes(RED: RedApp, ids: string[]): Promise<Map<string, RedNode>> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const found = new Map(ids.map((id) => [id, RED.nodes.getNode(id)] as const));
-    const missing = [...found].filter(([, n]) => !n).map(([id]) => id);
-    if (!missing.length) return found as Map<string, RedNode>;
-    if (Date.now() > deadline) throw new Error(`nodes not running after 15 s: ${missing.join(', ')}\n${logged.join('\n')}`);
-    await sleep(50);
-  }
-}
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -365,7 +330,7 @@ async function deploy(RED: RedApp, flow: FlowNode[]): Promise<void> {
 
 /** Waits until the candles node has sent its warm-up and waits for the first release. */
 async function waitReady(RED: RedApp, ids: PipelineIds): Promise<LiveReplaySource> {
-  const nodes = await getNodes(RED, [ids.exchange, ids.candles, ids.indicator, ids.strategy, ids.risk, ids.place, ids.backtest, ids.sink]);
+  const nodes = await runningNodes(RED.nodes, [ids.exchange, ids.candles, ids.indicator, ids.strategy, ids.risk, ids.place, ids.backtest, ids.sink], log);
   const exchange = nodes.get(ids.exchange)!;
   if (!exchange.session) throw new Error(`the exchange node has no session:\n${logged.join('\n')}`);
   const source = (await exchange.session.source()) as LiveReplaySource;
@@ -488,10 +453,10 @@ async function runPipeline(RED: RedApp, ids: PipelineIds, source: LiveReplaySour
     const onLog = (line: string) => {
       if (!line.includes(`tradebot-backtest:${ids.backtest}`)) return;
       error = line;
-      logListeners.delete(onLog);
+      log.listeners.delete(onLog);
       resolve();
     };
-    logListeners.add(onLog);
+    log.listeners.add(onLog);
     sink.on('input', (msg) => (report = msg));
   });
   if (opts.profile) await post('Profiler.start');
@@ -586,7 +551,7 @@ async function main(): Promise<void> {
     RED = require('node-red') as RedApp;
     const redVersion = (JSON.parse(fs.readFileSync(require.resolve('node-red/package.json'), 'utf8')) as { version: string }).version;
     const port = await freePort();
-    RED.init(server, settings(userDir, port));
+    RED.init(server, embeddedSettings({ userDir, port, credentialSecret: 'tradebot-backtest-benchmark', log, consoleLevel: 'off' }));
     await RED.start();
     redStarted = true;
     await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', () => resolve()));
@@ -605,7 +570,7 @@ async function main(): Promise<void> {
     );
 
     // ---------------------------------------------------------------- the floor, bare runtime
-    let nodes = await getNodes(RED, [...F4, ...F2]);
+    let nodes = await runningNodes(RED.nodes, [...F4, ...F2], log);
     let node = (id: string) => nodes.get(id)!;
     const floor4 = await floorRun('4 junction hops, wait at the sink', 4, node(F4[0]!), node(F4.at(-1)!), longCandles);
     const floor2 = await floorRun('2 junction hops, wait at the sink', 2, node(F2[0]!), node(F2.at(-1)!), longCandles);
@@ -632,7 +597,7 @@ async function main(): Promise<void> {
     await deploy(RED, pipelineFlow(lids, long.file));
     const longRun = await runPipeline(RED, lids, await waitReady(RED, lids), { budgetS: LONG_BUDGET_S, profile: PROFILE });
     if (!longRun.completed && !longRun.stoppedByBudget) throw new Error(`the long pipeline run failed: ${longRun.error}\n${logged.slice(-20).join('\n')}`);
-    nodes = await getNodes(RED, [...F4, ...F2]);
+    nodes = await runningNodes(RED.nodes, [...F4, ...F2], log);
     node = (id: string) => nodes.get(id)!;
     const floor4Hooked = await floorRun('4 junction hops, sink, a backtest node deployed (idle: no hooks)', 4, node(F4[0]!), node(F4.at(-1)!), longCandles);
     const floors = [floor4, floor2, floorIdle, floor4Hooked];

@@ -47,6 +47,7 @@ import path from 'node:path';
 import { performance, PerformanceObserver } from 'node:perf_hooks';
 import { signalId } from '../core/strategies/signal-id';
 import { freePort } from '../test/support/free-port';
+import { BenchLog, EXPECTED_WARNINGS, embeddedSettings, runningNodes } from './embedded-red';
 import { makeBenchUserDir, removeBenchUserDir } from './user-dir';
 
 // ------------------------------------------------------------------ parameters
@@ -136,42 +137,8 @@ function buildFlow(): FlowNode[] {
 }
 
 /** Node-RED log lines at warn and above, kept so the report can show them. */
-const logged: string[] = [];
-/** Start-up warnings every fresh user dir gets (as in bench/memory.ts): not reported. */
-const EXPECTED_WARNINGS = [/Encrypted credentials not found/, /Projects disabled/];
-
-function settings(userDir: string, port: number): Record<string, unknown> {
-  return {
-    userDir,
-    flowFile: 'flows.json',
-    uiHost: '127.0.0.1',
-    uiPort: port,
-    credentialSecret: 'tradebot-latency-benchmark',
-    diagnostics: { enabled: false },
-    telemetry: { enabled: false },
-    editorTheme: { tours: false },
-    logging: {
-      console: { level: 'warn', metrics: false, audit: false },
-      bench: {
-        level: 'warn', metrics: false, audit: false,
-        handler: () => (msg: { level: number; msg: unknown; type?: string; id?: string }) => {
-          logged.push(`[${msg.level <= 20 ? 'error' : 'warn'}]${msg.type ? ` [${msg.type}:${msg.id}]` : ''} ${String(msg.msg)}`);
-        },
-      },
-    },
-  };
-}
-
-async function getNodes(RED: RedApp, ids: string[]): Promise<Map<string, RedNode>> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const found = new Map(ids.map((id) => [id, RED.nodes.getNode(id)] as const));
-    const missing = [...found].filter(([, n]) => !n).map(([id]) => id);
-    if (!missing.length) return found as Map<string, RedNode>;
-    if (Date.now() > deadline) throw new Error(`nodes not running after 10 s: ${missing.join(', ')}\n${logged.join('\n')}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const log = new BenchLog();
+const logged = log.lines;
 
 // ------------------------------------------------------------------ probe: one message at a time
 
@@ -487,11 +454,11 @@ async function main(): Promise<void> {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     RED = require('node-red') as RedApp;
     const redVersion = (JSON.parse(fs.readFileSync(require.resolve('node-red/package.json'), 'utf8')) as { version: string }).version;
-    RED.init(server, settings(userDir, port));
+    RED.init(server, embeddedSettings({ userDir, port, credentialSecret: 'tradebot-latency-benchmark', log }));
     await RED.start();
     redStarted = true;
     await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', () => resolve()));
-    const nodes = await getNodes(RED, [EXCHANGE, A.indicator, A.sink, A.rejections, B.hops[0]!, B.sink]);
+    const nodes = await runningNodes(RED.nodes, [EXCHANGE, A.indicator, A.sink, A.rejections, B.hops[0]!, B.sink], log, 10_000);
     const node = (id: string) => nodes.get(id)!;
     const startupProblems = logged.filter((l) => !EXPECTED_WARNINGS.some((re) => re.test(l)));
 
