@@ -78,5 +78,27 @@
     return { mark: mark, openFirstInvalid: openFirstInvalid };
   }
 
-  window.tradebotEditor = { upstream: upstream, tabs: tabs };
+  function blank(v) {
+    return v === '' || v === null || v === undefined;
+  }
+  function isNum(v) {
+    return !blank(v) && typeof v !== 'boolean' && isFinite(Number(v));
+  }
+  function text(v) {
+    return blank(v) ? '' : String(v);
+  }
+
+  /**
+   * What a validator reads for `prop`: while the node's own dialog is open (`editingId`), the field
+   * being edited, so "needed for this choice" follows what the user picks; else the saved value.
+   */
+  function edited(editingId, node, prop) {
+    if (editingId !== null && editingId === node.id) {
+      var el = $('#node-input-' + prop);
+      if (el.length) return el.attr('type') === 'checkbox' ? el.prop('checked') : el.val();
+    }
+    return node[prop];
+  }
+
+  window.tradebotEditor = { upstream: upstream, tabs: tabs, edited: edited, blank: blank, isNum: isNum, text: text };
 })();
