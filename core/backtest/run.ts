@@ -9,6 +9,7 @@ import { MemoryStore } from '../state-store';
 import { timeframeToMs } from '../timeframe';
 import { TradingAccount } from '../trading/account';
 import { splitSymbol } from '../trading/portfolio';
+import type { StopLevels } from '../trading/stops';
 import { BacktestExecutor } from './backtest-executor';
 import { EquityStats } from './equity-stats';
 import { buildReport } from './report';
@@ -135,7 +136,11 @@ export async function replay(o: Pick<BacktestOptions, 'timeframe' | 'series' | '
       // With no order open and no stop armed, nothing on the path can fill or fire: the close
       // marks the price before anyone looks.
       if (account.quiet) continue;
-      for (const point of pricePath(row, account.stops.get(symbol))) {
+      // The path is walked point by point and its next point chosen only after the fills and
+      // stops of the one before: a buy that fills on the path (at the open, or at its limit)
+      // arms stops that the rest of this same candle meets at their levels.
+      const path = new PricePath(row);
+      for (let point: PathStep | undefined = path.first(); point; point = path.next(nextLevels(account.stops.get(symbol), executor, symbol))) {
         executor.pathPoint({ symbol, ts: t, price: point.price, open: point.open });
         account.onPrice({ kind: 'ticker', exchange, symbol, ts: t, bid: null, ask: null, last: point.price });
         await settle(account);
@@ -171,24 +176,71 @@ export async function replay(o: Pick<BacktestOptions, 'timeframe' | 'series' | '
   });
 }
 
+/** Prices on a candle's path where something can fill or fire, read at the current point. */
+interface PathLevels {
+  /** Reached going down: stop-loss, trailing stop, buy limits. */
+  down: number[];
+  /** Reached going up: take-profit, sell limits. */
+  up: number[];
+}
+
 /**
- * A candle's price path for fills and stops: open, low, high, close, with the stop levels the
- * path crosses inserted where it crosses them (so a stop fills at its level, not at the extreme).
+ * The levels armed now. The trailing stop's level is computed exactly as the stop book computes
+ * it (from the highest price seen, which the book updated at the current point), so the path
+ * stops at the very price where the stop fires.
  */
-function pricePath(row: OhlcvRow, stops: { stopLoss?: number; takeProfit?: number; trailingStop?: number; highWater: number } | undefined): Array<{ price: number; open: boolean }> {
-  const [, open, high, low, close] = row;
-  const points: Array<{ price: number; open: boolean }> = [{ price: open, open: true }];
-  const down = (from: number, to: number, levels: Array<number | undefined>) => {
-    for (const level of levels.filter((l): l is number => l !== undefined && l < from && l >= to).sort((a, b) => b - a)) points.push({ price: level, open: false });
-    points.push({ price: to, open: false });
-  };
-  const up = (from: number, to: number, levels: Array<number | undefined>) => {
-    for (const level of levels.filter((l): l is number => l !== undefined && l > from && l <= to).sort((a, b) => a - b)) points.push({ price: level, open: false });
-    points.push({ price: to, open: false });
-  };
-  const trail = (water: number) => (stops?.trailingStop !== undefined ? Math.max(water, stops.highWater) * (1 - stops.trailingStop) : undefined);
-  down(open, low, [stops?.stopLoss, trail(open)]);
-  up(low, high, [stops?.takeProfit]);
-  down(high, close, [stops?.stopLoss, trail(high)]);
-  return points;
+function nextLevels(stops: StopLevels | undefined, executor: BacktestExecutor, symbol: string): PathLevels {
+  const down = executor.limitPrices(symbol, 'buy');
+  const up = executor.limitPrices(symbol, 'sell');
+  if (stops) {
+    if (stops.stopLoss !== undefined) down.push(stops.stopLoss);
+    if (stops.trailingStop !== undefined) down.push(stops.highWater * (1 - stops.trailingStop));
+    if (stops.takeProfit !== undefined) up.push(stops.takeProfit);
+  }
+  return { down, up };
+}
+
+interface PathStep {
+  price: number;
+  /** The candle's open (the first point). */
+  open: boolean;
+}
+
+/**
+ * A candle's price path (docs/backtest.md): open, low, high, close, with a point inserted at
+ * every stop or limit level the path crosses on the way, so an order or stop fills at its level,
+ * not at the extreme. Walked one point at a time: `next` takes the levels armed after the current
+ * point, so a stop armed on the path (by a buy filled at the open or at its limit) counts for
+ * the rest of the same candle.
+ */
+class PricePath {
+  /** Corners still ahead: low, high, close. */
+  private readonly corners: number[];
+  private at: number;
+
+  constructor(row: OhlcvRow) {
+    const [, open, high, low, close] = row;
+    this.at = open;
+    this.corners = [low, high, close];
+  }
+
+  first(): PathStep {
+    return { price: this.at, open: true };
+  }
+
+  /** The next point, or undefined at the end of the path. */
+  next(levels: PathLevels): PathStep | undefined {
+    const to = this.corners[0];
+    if (to === undefined) return undefined;
+    const from = this.at;
+    let price = to;
+    if (to < from) {
+      for (const l of levels.down) if (l < from && l > price) price = l;
+    } else if (to > from) {
+      for (const l of levels.up) if (l > from && l < price) price = l;
+    }
+    if (price === to) this.corners.shift();
+    this.at = price;
+    return { price, open: false };
+  }
 }
