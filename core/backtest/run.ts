@@ -193,7 +193,8 @@ function nextLevels(stops: StopLevels | undefined, executor: BacktestExecutor, s
   const down = executor.limitPrices(symbol, 'buy');
   const up = executor.limitPrices(symbol, 'sell');
   if (stops) {
-    if (stops.stopLoss !== undefined) down.push(stops.stopLoss);
+    // A stop-loss resting at the exchange (live only) is not the bot's to fire.
+    if (stops.stopLoss !== undefined && stops.exchangeOrder === undefined) down.push(stops.stopLoss);
     if (stops.trailingStop !== undefined) down.push(stops.highWater * (1 - stops.trailingStop));
     if (stops.takeProfit !== undefined) up.push(stops.takeProfit);
   }
