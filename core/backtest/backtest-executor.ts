@@ -62,6 +62,13 @@ export class BacktestExecutor implements OrderExecutor {
     }
   }
 
+  /** Prices of the limit orders of one side waiting on a symbol (the path stops at each). */
+  limitPrices(symbol: string, side: 'buy' | 'sell'): number[] {
+    const prices: number[] = [];
+    for (const w of this.limits) if (w.request.symbol === symbol && w.request.side === side) prices.push(w.request.price!);
+    return prices;
+  }
+
   /** The price path of a candle is over. */
   endPath(symbol: string): void {
     this.path.delete(symbol);

@@ -11,6 +11,7 @@ import { TradingAccount } from '../trading/account';
 import { splitSymbol } from '../trading/portfolio';
 import { BacktestExecutor } from './backtest-executor';
 import { EquityStats } from './equity-stats';
+import { nextLevels, PricePath, type PathStep } from './price-path';
 import { buildReport } from './report';
 import type { BacktestOptions, BacktestReport, BacktestTrade, Deliver } from './types';
 
@@ -135,7 +136,11 @@ export async function replay(o: Pick<BacktestOptions, 'timeframe' | 'series' | '
       // With no order open and no stop armed, nothing on the path can fill or fire: the close
       // marks the price before anyone looks.
       if (account.quiet) continue;
-      for (const point of pricePath(row, account.stops.get(symbol))) {
+      // The path is walked point by point and its next point chosen only after the fills and
+      // stops of the one before: a buy that fills on the path (at the open, or at its limit)
+      // arms stops that the rest of this same candle meets at their levels.
+      const path = new PricePath(row);
+      for (let point: PathStep | undefined = path.first(); point; point = path.next(nextLevels(account.stops.get(symbol), executor, symbol))) {
         executor.pathPoint({ symbol, ts: t, price: point.price, open: point.open });
         account.onPrice({ kind: 'ticker', exchange, symbol, ts: t, bid: null, ask: null, last: point.price });
         await settle(account);
@@ -169,26 +174,4 @@ export async function replay(o: Pick<BacktestOptions, 'timeframe' | 'series' | '
     tfMs,
     buyAndHold: [...firstOpen].map(([s, open]) => (lastClose.get(s) ?? open) / open - 1),
   });
-}
-
-/**
- * A candle's price path for fills and stops: open, low, high, close, with the stop levels the
- * path crosses inserted where it crosses them (so a stop fills at its level, not at the extreme).
- */
-function pricePath(row: OhlcvRow, stops: { stopLoss?: number; takeProfit?: number; trailingStop?: number; highWater: number } | undefined): Array<{ price: number; open: boolean }> {
-  const [, open, high, low, close] = row;
-  const points: Array<{ price: number; open: boolean }> = [{ price: open, open: true }];
-  const down = (from: number, to: number, levels: Array<number | undefined>) => {
-    for (const level of levels.filter((l): l is number => l !== undefined && l < from && l >= to).sort((a, b) => b - a)) points.push({ price: level, open: false });
-    points.push({ price: to, open: false });
-  };
-  const up = (from: number, to: number, levels: Array<number | undefined>) => {
-    for (const level of levels.filter((l): l is number => l !== undefined && l > from && l <= to).sort((a, b) => a - b)) points.push({ price: level, open: false });
-    points.push({ price: to, open: false });
-  };
-  const trail = (water: number) => (stops?.trailingStop !== undefined ? Math.max(water, stops.highWater) * (1 - stops.trailingStop) : undefined);
-  down(open, low, [stops?.stopLoss, trail(open)]);
-  up(low, high, [stops?.takeProfit]);
-  down(high, close, [stops?.stopLoss, trail(high)]);
-  return points;
 }

@@ -3,7 +3,7 @@
  * in the length of history (window scans are O(period)). Values are never rounded.
  */
 import { Ring } from './ring';
-import { Ema, Rsi, Sma, Stoch, WilderAverage, Wma, type Series } from './series';
+import { clampTo, Ema, percentOfRange, Rsi, Sma, Stoch, WilderAverage, WindowMean, Wma, type Series } from './series';
 import type { IndicatorSpec, PriceSource } from './spec';
 
 export interface OhlcvCandle {
@@ -173,25 +173,29 @@ export class Bollinger extends Counted<Extract<IndicatorSpec, { type: 'bollinger
   }
 }
 
+/** An oscillator's smoothing: exact at its extremes, kept in 0..100 (docs/indicators.md "Ranges"). */
+const percentMean = (period: number) => new WindowMean(period);
+const percent = (x: number) => clampTo(x, 0, 100);
+
 export class Stochastic extends Counted<Extract<IndicatorSpec, { type: 'stochastic' }>> {
   private readonly window: HighLowWindow;
-  private readonly k: Sma;
-  private readonly d: Sma;
+  private readonly k: WindowMean;
+  private readonly d: WindowMean;
   constructor(spec: Extract<IndicatorSpec, { type: 'stochastic' }>) {
     super(spec, spec.period + spec.kSmoothing + spec.dPeriod - 2);
     this.window = new HighLowWindow(spec.period);
-    this.k = new Sma(spec.kSmoothing);
-    this.d = new Sma(spec.dPeriod);
+    this.k = percentMean(spec.kSmoothing);
+    this.d = percentMean(spec.dPeriod);
   }
   protected compute(c: OhlcvCandle) {
     const range = this.window.push(c);
     if (!range) return null;
     const { hh, ll } = range;
-    const rawK = hh === ll ? 50 : (100 * (c.close - ll)) / (hh - ll);
+    const rawK = hh === ll ? 50 : percentOfRange(c.close, ll, hh);
     const k = this.k.next(rawK);
     if (k === null) return null;
-    const d = this.d.next(k);
-    return d === null ? null : { k, d };
+    const d = this.d.next(percent(k));
+    return d === null ? null : { k: percent(k), d: percent(d) };
   }
   protected clear() {
     this.window.clear();
@@ -203,15 +207,15 @@ export class Stochastic extends Counted<Extract<IndicatorSpec, { type: 'stochast
 export class StochRsi extends Counted<Extract<IndicatorSpec, { type: 'stochrsi' }>> {
   private readonly rsi: Rsi;
   private readonly stoch: Stoch;
-  private readonly k: Sma;
-  private readonly d: Sma;
+  private readonly k: WindowMean;
+  private readonly d: WindowMean;
   constructor(spec: Extract<IndicatorSpec, { type: 'stochrsi' }>) {
     super(spec, spec.rsiPeriod + spec.stochPeriod + spec.kPeriod + spec.dPeriod - 2);
     this.rsi = new Rsi(spec.rsiPeriod);
     // RSI ranges below 1e-7 (on its 0-100 scale) are rounding noise of a flat market.
     this.stoch = new Stoch(spec.stochPeriod, 1e-7);
-    this.k = new Sma(spec.kPeriod);
-    this.d = new Sma(spec.dPeriod);
+    this.k = percentMean(spec.kPeriod);
+    this.d = percentMean(spec.dPeriod);
   }
   protected compute(c: OhlcvCandle) {
     const rsi = this.rsi.next(priceOf(c, this.spec.src));
@@ -220,8 +224,8 @@ export class StochRsi extends Counted<Extract<IndicatorSpec, { type: 'stochrsi' 
     if (stoch === null) return null;
     const k = this.k.next(stoch);
     if (k === null) return null;
-    const d = this.d.next(k);
-    return d === null ? null : { k, d };
+    const d = this.d.next(percent(k));
+    return d === null ? null : { k: percent(k), d: percent(d) };
   }
   protected clear() {
     this.rsi.reset();
@@ -311,11 +315,11 @@ export class Adx extends Counted<Extract<IndicatorSpec, { type: 'adx' }>> {
     const sPlus = this.sPlus.next(up > down && up > 0 ? up : 0);
     const sMinus = this.sMinus.next(down > up && down > 0 ? down : 0);
     if (sTr === null || sPlus === null || sMinus === null) return null;
-    const pdi = sTr === 0 ? 0 : (100 * sPlus) / sTr;
-    const mdi = sTr === 0 ? 0 : (100 * sMinus) / sTr;
-    const dx = pdi + mdi === 0 ? 0 : (100 * Math.abs(pdi - mdi)) / (pdi + mdi);
+    const pdi = sTr === 0 ? 0 : percent((100 * sPlus) / sTr);
+    const mdi = sTr === 0 ? 0 : percent((100 * sMinus) / sTr);
+    const dx = pdi + mdi === 0 ? 0 : percent((100 * Math.abs(pdi - mdi)) / (pdi + mdi));
     const adx = this.adx.next(dx);
-    return adx === null ? null : { adx, pdi, mdi };
+    return adx === null ? null : { adx: percent(adx), pdi, mdi };
   }
   protected clear() {
     this.prev = null;
@@ -428,7 +432,12 @@ export class WilliamsR extends Counted<Extract<IndicatorSpec, { type: 'williamsr
     const range = this.window.push(c);
     if (!range) return null;
     const { hh, ll } = range;
-    return hh === ll ? -50 : (-100 * (hh - c.close)) / (hh - ll);
+    if (hh === ll) return -50;
+    // Exactly -100 at the lowest low and 0 at the highest high (the division alone can give
+    // -100.00000000000001 there), never outside.
+    if (c.close <= ll) return -100;
+    if (c.close >= hh) return 0;
+    return clampTo((-100 * (hh - c.close)) / (hh - ll), -100, 0);
   }
   protected clear() {
     this.window.clear();

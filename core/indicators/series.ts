@@ -41,6 +41,44 @@ export class Sma implements Series {
   }
 }
 
+/**
+ * Mean of the last n values, summed over the window at every update (O(n), no running sum): a
+ * window of equal values gives exactly that value (100, 100, 100 -> 100, never 99.99999999999999)
+ * and nothing of the values that left the window remains (0, 0, 0 -> 0, never -1.2e-15). The
+ * oscillators smooth with it: rules test their extremes.
+ */
+export class WindowMean implements Series {
+  private readonly ring: Ring;
+
+  constructor(readonly period: number) {
+    this.ring = new Ring(period);
+  }
+
+  next(x: number): number | null {
+    this.ring.push(x);
+    return this.ring.full ? this.ring.sum() / this.period : null;
+  }
+
+  reset(): void {
+    this.ring.clear();
+  }
+}
+
+/** x limited to [lo, hi] (an oscillator's documented range; -0 becomes 0). */
+export function clampTo(x: number, lo: number, hi: number): number {
+  return x <= lo ? lo : x >= hi ? hi : x;
+}
+
+/**
+ * Where x lies between lo and hi, as 0 to 100: exactly 0 at lo and 100 at hi (the division alone
+ * can give 100.00000000000001 or 99.99999999999999 there), never outside.
+ */
+export function percentOfRange(x: number, lo: number, hi: number): number {
+  if (x <= lo) return 0;
+  if (x >= hi) return 100;
+  return clampTo((100 * (x - lo)) / (hi - lo), 0, 100);
+}
+
 /** EMA seeded with the SMA of the first `period` values. */
 export class Ema implements Series {
   private readonly alpha: number;
@@ -194,7 +232,7 @@ export class Stoch implements Series {
     if (!this.ring.full) return null;
     const hi = this.ring.max();
     const lo = this.ring.min();
-    return hi - lo <= this.flatBelow ? 50 : (100 * (x - lo)) / (hi - lo);
+    return hi - lo <= this.flatBelow ? 50 : percentOfRange(x, lo, hi);
   }
 
   reset(): void {

@@ -6,7 +6,7 @@
 import type { OrderRequest, Rejection, Signal } from '../contract';
 import type { IndicatorValue } from '../indicators';
 import type { MarketInfo } from '../market/market-source';
-import { floorToStep, roundToStep } from '../trading/precision';
+import { amountForQuote, floorToStep, roundToStep } from '../trading/precision';
 import { splitSymbol, type Portfolio } from '../trading/portfolio';
 import type { RiskSettings } from './settings';
 import { inTradingWindow } from './trading-window';
@@ -158,7 +158,7 @@ export class RiskGate {
         return reject('MAX_EXPOSURE_TOTAL', `total exposure would be ${fmt(total + quoteAmount)}; the limit is ${s.maxExposureTotal}`);
       }
     }
-    const amount = floorToStep(quoteAmount / signal.price, ctx.market.amountStep);
+    const amount = amountForQuote(quoteAmount, signal.price, ctx.market.amountStep);
     const limits = this.checkLimits(amount, signal.price, ctx.market);
     if (limits) return reject(limits.code, limits.reason);
     const free = portfolio.balance(quote).free;

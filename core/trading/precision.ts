@@ -34,6 +34,24 @@ export function floorToStep(value: number, step: number | undefined): number {
   return Number((units * step).toFixed(decimalsOf(step)));
 }
 
+/**
+ * What a quote sum buys at a price: floor(quote / price) to the amount step, the largest multiple
+ * of the step that is not above the quotient. Unlike floorToStep no residue is forgiven: when the
+ * division lands just below a step (0.3 / 0.1 = 2.9999999999999996) the amount is the step below,
+ * never the one above, so the order never costs more than the quote sum at that price.
+ */
+export function amountForQuote(quote: number, price: number, step: number | undefined): number {
+  const value = quote / price;
+  if (!step || !(step > 0) || !(value > 0) || !Number.isFinite(value)) return value;
+  const decimals = decimalsOf(step);
+  const amountOf = (units: number) => Number((units * step).toFixed(decimals));
+  // value / step is rounded itself: the floor of it may be one unit off either way.
+  let units = Math.floor(value / step);
+  if (units > 0 && amountOf(units) > value) units--;
+  else if (amountOf(units + 1) <= value) units++;
+  return amountOf(units);
+}
+
 /** Rounds to the nearest multiple of `step` (prices). */
 export function roundToStep(value: number, step: number | undefined): number {
   if (!step || !(step > 0)) return value;

@@ -14,13 +14,13 @@ import { referenceSmaCross } from '../support/reference-backtest';
 const WARMUP = 30;
 
 /** Nodes on a tab need a position: without x and y Node-RED takes a node for a config node. */
-function flow(reportFile: string): FlowNode[] {
+function flow(reportFile: string, risk: Record<string, unknown> = {}): FlowNode[] {
   return placed([
     { id: 'f1', type: 'tab', label: 'backtest' },
     { id: 'n-ex', type: 'tradebot-exchange', mode: 'backtest', backtestData: `ETH/BTC = ${path.join(OHLCV_DIR, 'ETH_BTC-5m.json')}`, backtestTimeframe: '5m', backtestWarmup: WARMUP, simBalances: 'BTC=10', feeRatePct: 0.1, slippagePct: 0.05, reportCurrency: 'BTC' },
     { id: 'n-candles', type: 'tradebot-candles', z: 'f1', source: 'exchange', exchange: 'n-ex', symbols: 'ETH/BTC', timeframe: '5m', warmup: WARMUP, interval: 1000, websocket: true, wires: [['n-strategy']] },
     { id: 'n-strategy', type: 'tradebot-strategy', z: 'f1', strategy: 'maCross', maType: 'sma', fastPeriod: 10, slowPeriod: 30, wires: [['n-risk'], []] },
-    { id: 'n-risk', type: 'tradebot-risk-gate', z: 'f1', exchange: 'n-ex', sizing: 'quote', quoteAmount: '0.1', accountCurrency: 'BTC', wires: [['n-order'], []] },
+    { id: 'n-risk', type: 'tradebot-risk-gate', z: 'f1', exchange: 'n-ex', sizing: 'quote', quoteAmount: '0.1', accountCurrency: 'BTC', ...risk, wires: [['n-order'], []] },
     { id: 'n-order', type: 'tradebot-place-order', z: 'f1', exchange: 'n-ex', currency: 'BTC', wires: [[], []] },
     { id: 'n-run', type: 'inject', z: 'f1', name: 'n-run', props: [{ p: 'payload' }], payload: '', payloadType: 'date', repeat: '', once: false, wires: [['n-bt']] },
     { id: 'n-bt', type: 'tradebot-backtest', z: 'f1', exchange: 'n-ex', wires: [['n-json']] },
@@ -33,10 +33,10 @@ function placed(nodes: FlowNode[]): FlowNode[] {
   return nodes.map((n, i) => (n.z ? { ...n, x: 150 + 120 * i, y: 100 } : n));
 }
 
-async function runOnce(): Promise<{ report: any; text: string }> {
+async function runOnce(risk: Record<string, unknown> = {}): Promise<{ report: any; text: string }> {
   const userDir = makeUserDir('tradebot-backtest-');
   const reportFile = path.join(userDir, 'report.json');
-  const red = await NodeRedProcess.start({ userDir, flow: flow(reportFile) });
+  const red = await NodeRedProcess.start({ userDir, flow: flow(reportFile, risk) });
   try {
     const res = await red.post('/inject/n-run');
     assert.equal(res.status, 200, `the run inject: ${red.log.split('\n').filter((l) => /error|Waiting|Circular/i.test(l)).join('\n')}`);
@@ -76,6 +76,34 @@ describe('backtesting the flow itself (real Node-RED process)', function () {
     assert.ok(Math.abs(first.report.endEquity - expected.finalEquity) <= 1e-9 * expected.finalEquity, `final equity ${first.report.endEquity} vs ${expected.finalEquity}`);
     assert.equal(first.report.candles, candles.length - WARMUP);
     const second = await runOnce();
+    assert.equal(second.text, first.text, 'byte-identical reports');
+  });
+
+  it('with stop-loss, take-profit and trailing stop on the risk gate: every stop fills where docs/backtest.md says, on the entry candle too; byte-identical on a second run', async function () {
+    skipWithoutOhlcv(this);
+    const stops = { stopPct: 0.5, takeProfitPct: 0.8, trailingPct: 0.8 };
+    const first = await runOnce({ stopMode: 'pct', ...stops });
+    const candles = loadCandles('ETH_BTC', '5m');
+    const expected = referenceSmaCross({ candles, fast: 10, slow: 30, warmup: WARMUP, quoteAmount: 0.1, amountStep: 1e-8, feeRate: 0.001, slippage: 0.0005, startQuote: 10, symbol: 'ETH/BTC', stops });
+    const trades = first.report.trades as Array<{ clientOrderId: string; side: string; ts: number; price: number; amount: number; fee: number }>;
+    const kindOf = (id: string) => ({ sl: 'stop-loss', tp: 'take-profit', ts: 'trailing-stop' })[/-(sl|tp|ts)$/.exec(id)?.[1] ?? ''];
+    // the run exercises each stop on the candle its buy filled on
+    const buyTs = new Map(expected.trades.filter((t) => t.side === 'buy').map((t) => [t.signalIndex, t.ts]));
+    for (const kind of ['stop-loss', 'take-profit', 'trailing-stop']) {
+      assert.ok(expected.trades.some((t) => t.stop === kind && t.ts === buyTs.get(t.signalIndex)), `${kind} on an entry candle`);
+    }
+    assert.equal(trades.length, expected.trades.length, 'trade count');
+    const rel = (a: number, b: number) => Math.abs(a - b) <= 1e-12 * Math.max(Math.abs(b), 1e-300);
+    trades.forEach((t, i) => {
+      const e = expected.trades[i]!;
+      const what = `trade ${i} (${e.stop ?? e.side}, candle ${candles.findIndex((c) => c.ts === e.ts)}): ${JSON.stringify(t)} vs ${JSON.stringify(e)}`;
+      assert.equal(t.side, e.side, what);
+      assert.equal(kindOf(t.clientOrderId), e.stop, what);
+      assert.equal(t.ts, e.ts, what);
+      assert.ok(rel(t.price, e.price) && rel(t.amount, e.amount) && rel(t.fee, e.fee), what);
+    });
+    assert.ok(Math.abs(first.report.endEquity - expected.finalEquity) <= 1e-9 * expected.finalEquity, `final equity ${first.report.endEquity} vs ${expected.finalEquity}`);
+    const second = await runOnce({ stopMode: 'pct', ...stops });
     assert.equal(second.text, first.text, 'byte-identical reports');
   });
 

@@ -13,13 +13,26 @@
  *   are ignored; a decision on the last candle never fills.
  * - Spot, long only: a buy needs no open position (a buy while holding is ignored and counted),
  *   a sell needs one (a sell while flat is ignored, as the risk gate's NO_POSITION does).
- * - A buy of quoteAmount decided at P = close_i is floor(quoteAmount / P / amountStep) steps,
- *   written with the step's decimals; skipped when that is 0 or when the quote balance cannot pay
+ * - A buy of quoteAmount decided at P = close_i is floor(quoteAmount / P) to the amount step: the
+ *   largest whole number of steps, written with the step's decimals, not above the quotient
+ *   quoteAmount / P; skipped when that is 0 or when the quote balance cannot pay
  *   amount x fill price x (1 + feeRate). It fills at open_{i+1} x (1 + slippage).
  * - A sell sells the whole position at open_{i+1} x (1 - slippage).
  * - Fee = feeRate x amount x fill price, in the quote currency.
- * - A trade's ts is candle i+1's open time.
+ * - A trade's ts is the open time of the candle it filled on (i+1 for the strategy's orders).
  * - Final equity = quote balance + position x last close.
+ *
+ * Stops (optional, the risk gate's percent settings), armed by the buy when it fills:
+ * - stop-loss = P x (1 - stopPct/100), take-profit = P x (1 + takeProfitPct/100), P the close the
+ *   buy was decided at; the trailing stop's level is H x (1 - trailingPct/100), H the highest
+ *   price seen since the buy, starting at the buy's fill price (slippage included).
+ * - Every candle from the one the buy filled on runs its price path: open, low, high, close. At
+ *   the open (after the buy filled there) a stop-loss or trailing stop at or above the open, or a
+ *   take-profit at or below it, closes the position at the open. Going down, the first level met
+ *   (the higher of stop-loss and trailing level) closes it at that level; going up, the
+ *   take-profit. H follows every price the path reaches.
+ * - A stop closes the whole position at its price x (1 - slippage), fee as for any fill. A sell
+ *   signal meeting a position a stop already closed is ignored (flat).
  */
 import { sma, type Candle } from './textbook-indicators';
 
@@ -35,6 +48,8 @@ export interface ReferenceOptions {
   startQuote: number;
   /** For the trades' records only (e.g. "ETH/BTC"). */
   symbol: string;
+  /** Stops the buys arm (percent of price), as the risk gate's stopPct / takeProfitPct / trailingPct. */
+  stops?: { stopPct?: number; takeProfitPct?: number; trailingPct?: number };
 }
 
 export interface ReferenceTrade {
@@ -45,10 +60,12 @@ export interface ReferenceTrade {
   price: number;
   amount: number;
   fee: number;
-  /** Index of the candle whose close made the decision (i). */
+  /** Index of the candle whose close made the decision (i); for a stop's close, the buy's. */
   signalIndex: number;
   /** Open time of that candle. */
   signalTs: number;
+  /** What closed the position, for a stop's sell. */
+  stop?: 'stop-loss' | 'take-profit' | 'trailing-stop';
 }
 
 export interface ReferenceSignal {
@@ -86,20 +103,119 @@ export function relation(a: number, b: number, scale: number): -1 | 0 | 1 {
   return a > b ? 1 : -1;
 }
 
+/**
+ * floor(value) to a power-of-ten step, exactly: the value's full decimal expansion (toFixed(100)
+ * is exact to 100 digits, far finer than any step) cut after the step's decimals. No division by
+ * the step, so no rounding in it either.
+ */
+export function floorToDecimals(value: number, decimals: number): number {
+  const text = value.toFixed(100);
+  const point = text.indexOf('.');
+  return Number(decimals === 0 ? text.slice(0, point) : text.slice(0, point + 1 + decimals));
+}
+
+interface OpenPosition {
+  amount: number;
+  /** Candle whose close decided the buy, and its open time. */
+  signalIndex: number;
+  signalTs: number;
+  stopLoss?: number;
+  takeProfit?: number;
+  trailing?: number;
+  /** Highest price since the buy filled (starts at the fill price). */
+  high: number;
+}
+
+/**
+ * A held position's stops over one candle's path (the fill, if the buy filled at this open, is
+ * already booked). Returns the stop that closed it and the price it closed at, or undefined.
+ */
+function stopsOnCandle(p: OpenPosition, c: Candle): { stop: NonNullable<ReferenceTrade['stop']>; at: number } | undefined {
+  const trailLevel = () => (p.trailing === undefined ? undefined : p.high * (1 - p.trailing));
+  // the open: the price jumps there; anything it opened through closes at the open
+  p.high = Math.max(p.high, c.open);
+  if (p.stopLoss !== undefined && c.open <= p.stopLoss) return { stop: 'stop-loss', at: c.open };
+  if (p.takeProfit !== undefined && c.open >= p.takeProfit) return { stop: 'take-profit', at: c.open };
+  const t0 = trailLevel();
+  if (t0 !== undefined && c.open <= t0) return { stop: 'trailing-stop', at: c.open };
+  // going down from `from` to `to`: the highest level in [to, from) is met first
+  const down = (from: number, to: number) => {
+    let best: { stop: NonNullable<ReferenceTrade['stop']>; at: number } | undefined;
+    const t = trailLevel();
+    if (p.stopLoss !== undefined && p.stopLoss < from && p.stopLoss >= to) best = { stop: 'stop-loss', at: p.stopLoss };
+    if (t !== undefined && t < from && t >= to && (!best || t > best.at)) best = { stop: 'trailing-stop', at: t };
+    return best;
+  };
+  const first = down(c.open, c.low);
+  if (first) return first;
+  // going up from the low to the high: the take-profit; the highest price rises with the path
+  if (p.takeProfit !== undefined && p.takeProfit > c.low && p.takeProfit <= c.high) return { stop: 'take-profit', at: p.takeProfit };
+  p.high = Math.max(p.high, c.high);
+  return down(c.high, c.close);
+}
+
 export function referenceSmaCross(o: ReferenceOptions): ReferenceResult {
   const { candles, fast, slow, warmup, quoteAmount, amountStep, feeRate, slippage, symbol } = o;
   if (!(fast < slow)) throw new Error('reference: fast must be < slow');
   if (!(amountStep > 0)) throw new Error('reference: amountStep must be > 0');
+  const decimals = stepDecimals(amountStep);
+  if (Math.abs(amountStep - 10 ** -decimals) > 1e-9 * amountStep) throw new Error('reference: amountStep must be a power of ten');
   const fastMa = sma(candles, { period: fast });
   const slowMa = sma(candles, { period: slow });
-  const decimals = stepDecimals(amountStep);
 
   let quote = o.startQuote;
-  let position = 0;
+  let position: OpenPosition | undefined;
   const trades: ReferenceTrade[] = [];
   const signals: ReferenceSignal[] = [];
+  /** The strategy's order decided at the previous close, filling at this candle's open. */
+  let pending: { side: 'buy' | 'sell'; amount: number; signalIndex: number; signalTs: number; decidedAt: number } | undefined;
 
-  for (let i = 1; i < candles.length; i++) {
+  for (let i = 0; i < candles.length; i++) {
+    const c = candles[i]!;
+
+    // 1. The open: the order decided at the previous close fills; then the held position's stops.
+    if (pending) {
+      const order = pending;
+      pending = undefined;
+      if (order.side === 'buy') {
+        const price = c.open * (1 + slippage);
+        const fee = feeRate * order.amount * price;
+        quote = quote - order.amount * price - fee;
+        const s = o.stops ?? {};
+        const P = order.decidedAt;
+        position = {
+          amount: order.amount,
+          signalIndex: order.signalIndex,
+          signalTs: order.signalTs,
+          ...(s.stopPct !== undefined ? { stopLoss: P * (1 - s.stopPct / 100) } : {}),
+          ...(s.takeProfitPct !== undefined ? { takeProfit: P * (1 + s.takeProfitPct / 100) } : {}),
+          ...(s.trailingPct !== undefined ? { trailing: s.trailingPct / 100 } : {}),
+          high: price,
+        };
+        trades.push({ symbol, side: 'buy', ts: c.ts, price, amount: order.amount, fee, signalIndex: order.signalIndex, signalTs: order.signalTs });
+      } else {
+        const amount = position!.amount;
+        const price = c.open * (1 - slippage);
+        const fee = feeRate * amount * price;
+        quote = quote + amount * price - fee;
+        position = undefined;
+        trades.push({ symbol, side: 'sell', ts: c.ts, price, amount, fee, signalIndex: order.signalIndex, signalTs: order.signalTs });
+      }
+    }
+    if (position && i >= warmup) {
+      const hit = stopsOnCandle(position, c);
+      if (hit) {
+        const amount = position.amount;
+        const price = hit.at * (1 - slippage);
+        const fee = feeRate * amount * price;
+        quote = quote + amount * price - fee;
+        trades.push({ symbol, side: 'sell', ts: c.ts, price, amount, fee, signalIndex: position.signalIndex, signalTs: position.signalTs, stop: hit.stop });
+        position = undefined;
+      }
+    }
+
+    // 2. The close: a cross decides.
+    if (i === 0) continue;
     const f0 = fastMa[i - 1];
     const s0 = slowMa[i - 1];
     const f1 = fastMa[i];
@@ -107,23 +223,22 @@ export function referenceSmaCross(o: ReferenceOptions): ReferenceResult {
     if (f0 === null || f0 === undefined || s0 === null || s0 === undefined) continue;
     if (f1 === null || f1 === undefined || s1 === null || s1 === undefined) continue;
     const prev = relation(f0, s0, candles[i - 1]!.close);
-    const now = relation(f1, s1, candles[i]!.close);
+    const now = relation(f1, s1, c.close);
     let side: 'buy' | 'sell' | undefined;
     if (prev <= 0 && now > 0) side = 'buy';
     else if (prev >= 0 && now < 0) side = 'sell';
     if (!side) continue;
 
-    const c = candles[i]!;
     const record = (outcome: ReferenceSignal['outcome']) => signals.push({ index: i, ts: c.ts, side: side!, outcome });
     if (i < warmup) {
       record('warmup');
       continue;
     }
-    if (side === 'buy' && position > 0) {
+    if (side === 'buy' && position) {
       record('holding');
       continue;
     }
-    if (side === 'sell' && !(position > 0)) {
+    if (side === 'sell' && !position) {
       record('flat');
       continue;
     }
@@ -135,8 +250,7 @@ export function referenceSmaCross(o: ReferenceOptions): ReferenceResult {
 
     if (side === 'buy') {
       const P = c.close;
-      const units = Math.floor(quoteAmount / P / amountStep);
-      const amount = Number((units * amountStep).toFixed(decimals));
+      const amount = floorToDecimals(quoteAmount / P, decimals);
       if (!(amount > 0)) {
         record('zero-amount');
         continue;
@@ -146,21 +260,14 @@ export function referenceSmaCross(o: ReferenceOptions): ReferenceResult {
         record('insufficient-balance');
         continue;
       }
-      const fee = feeRate * amount * price;
-      quote = quote - amount * price - fee;
-      position = amount;
-      trades.push({ symbol, side, ts: next.ts, price, amount, fee, signalIndex: i, signalTs: c.ts });
+      pending = { side, amount, signalIndex: i, signalTs: c.ts, decidedAt: P };
     } else {
-      const amount = position;
-      const price = next.open * (1 - slippage);
-      const fee = feeRate * amount * price;
-      quote = quote + amount * price - fee;
-      position = 0;
-      trades.push({ symbol, side, ts: next.ts, price, amount, fee, signalIndex: i, signalTs: c.ts });
+      pending = { side, amount: position!.amount, signalIndex: i, signalTs: c.ts, decidedAt: c.close };
     }
     record('filled');
   }
 
   const lastClose = candles.length ? candles[candles.length - 1]!.close : 0;
-  return { trades, finalEquity: quote + position * lastClose, quote, position, signals };
+  const held = position?.amount ?? 0;
+  return { trades, finalEquity: quote + held * lastClose, quote, position: held, signals };
 }

@@ -13,7 +13,7 @@ import { parseRiskSettings } from '../../core/risk/settings';
 import { defaultStrategyName, parseStrategySettings } from '../../core/strategies/settings';
 import { StrategyRunner, strategyFactory } from '../../core/strategies/strategy-runner';
 import { loadCandles, skipWithoutOhlcv, type Candle, type OhlcvTimeframe } from '../support/ohlcv-data';
-import { referenceSmaCross, type ReferenceResult } from '../support/reference-backtest';
+import { referenceSmaCross, type ReferenceResult, type ReferenceTrade } from '../support/reference-backtest';
 
 const FAST = 10;
 const SLOW = 30;
@@ -44,13 +44,17 @@ interface FlowLog {
   outOfOrder: string[];
 }
 
+/** Stops the risk gate arms on each buy (percent of price), as its settings name them. */
+type StopSettings = { stopPct?: number; takeProfitPct?: number; trailingPct?: number };
+
 /** "The flow": strategy runner -> risk gate -> account.place, fresh state per run. */
-function makeFlow(symbol: string, rows: readonly OhlcvRow[], amountStep: number): { deliver: Deliver; log: FlowLog } {
+function makeFlow(symbol: string, rows: readonly OhlcvRow[], amountStep: number, stops?: StopSettings): { deliver: Deliver; log: FlowLog } {
   const strategySettings = parseStrategySettings({ strategy: 'maCross', maType: 'sma', fastPeriod: FAST, slowPeriod: SLOW });
   if (strategySettings.strategy === 'decision') throw new Error('unreachable');
   const runner = new StrategyRunner(defaultStrategyName(strategySettings), strategyFactory(strategySettings));
   const [base, quote] = symbol.split('/') as [string, string];
-  const gate = new RiskGate(parseRiskSettings({ sizing: 'quote', quoteAmount: QUOTE_AMOUNT, accountCurrency: quote, noSellWithoutPosition: true }), initialRiskState());
+  const stopSettings = stops ? { ...(stops.stopPct !== undefined ? { stopMode: 'pct', stopPct: stops.stopPct } : {}), ...(stops.takeProfitPct !== undefined ? { takeProfitPct: stops.takeProfitPct } : {}), ...(stops.trailingPct !== undefined ? { trailingPct: stops.trailingPct } : {}) } : {};
+  const gate = new RiskGate(parseRiskSettings({ sizing: 'quote', quoteAmount: QUOTE_AMOUNT, accountCurrency: quote, noSellWithoutPosition: true, ...stopSettings }), initialRiskState());
   const market = { symbol, base, quote, amountStep, minAmount: undefined, minNotional: undefined, active: true };
   const log: FlowLog = { delivered: [], signals: [], rejections: [], placed: new Map(), buysWhileHolding: [], outOfOrder: [] };
 
@@ -79,6 +83,12 @@ function makeFlow(symbol: string, rows: readonly OhlcvRow[], amountStep: number)
   return { deliver, log };
 }
 
+/** The stop that sent a close, from its client order id (`<parent>-sl`, `-tp`, `-ts`). */
+function stopKind(clientOrderId: string): ReferenceTrade['stop'] {
+  const suffix = /-(sl|tp|ts)$/.exec(clientOrderId)?.[1];
+  return suffix === 'sl' ? 'stop-loss' : suffix === 'tp' ? 'take-profit' : suffix === 'ts' ? 'trailing-stop' : undefined;
+}
+
 /** First difference between the report's trades and the reference's, in words; undefined if none. */
 function tradeDifference(report: BacktestReport, ref: ReferenceResult, candles: readonly Candle[]): string | undefined {
   const indexOf = new Map(candles.map((c, i) => [c.ts, i]));
@@ -97,24 +107,32 @@ function tradeDifference(report: BacktestReport, ref: ReferenceResult, candles: 
       if (!relClose(a.amount, held, 1e-12)) fields.push(`the report's sell does not close its own position: held ${held}, sold ${a.amount}, left ${held - a.amount}`);
     }
     if (a.side !== e.side) fields.push(`side ${a.side} vs ${e.side}`);
+    const kind = stopKind(a.clientOrderId);
+    if (kind !== e.stop) fields.push(`closed by ${kind ?? 'the strategy'} vs ${e.stop ?? 'the strategy'}`);
     if (a.ts !== e.ts) fields.push(`ts ${where(a.ts)} vs ${where(e.ts)}`);
     if (a.symbol !== e.symbol) fields.push(`symbol ${a.symbol} vs ${e.symbol}`);
     if (!relClose(a.price, e.price, 1e-12)) fields.push(`price ${a.price} vs ${e.price}`);
     if (!relClose(a.amount, e.amount, 1e-12)) fields.push(`amount ${a.amount} vs ${e.amount}`);
     if (!relClose(a.fee, e.fee, 1e-12)) fields.push(`fee ${a.fee} vs ${e.fee}`);
-    if (fields.length) return `trade ${k} (reference: ${e.side} signalled on candle ${e.signalIndex}, filled on ${where(e.ts)}): report vs reference: ${fields.join('; ')}`;
+    const what = e.stop ? `${e.stop} close of the buy signalled on candle ${e.signalIndex}` : `${e.side} signalled on candle ${e.signalIndex}`;
+    if (fields.length) return `trade ${k} (reference: ${what}, filled on ${where(e.ts)}): report vs reference: ${fields.join('; ')}`;
   }
   return undefined;
 }
 
-const CASES: Array<{ pair: string; timeframe: OhlcvTimeframe }> = [
+const CASES: Array<{ pair: string; timeframe: OhlcvTimeframe; stops?: StopSettings }> = [
   { pair: 'ETH_BTC', timeframe: '5m' },
   { pair: 'LTC_BTC', timeframe: '1m' },
+  // Every buy arms a stop-loss, a take-profit and a trailing stop (risk gate percent settings),
+  // chosen so that each kind fires on entry candles and on later ones (see the test below).
+  { pair: 'ETH_BTC', timeframe: '5m', stops: { stopPct: 0.5, takeProfitPct: 0.8, trailingPct: 0.8 } },
+  { pair: 'LTC_BTC', timeframe: '1m', stops: { stopPct: 0.5, takeProfitPct: 0.5, trailingPct: 0.5 } },
 ];
 
 describe('backtest: SMA crossover on real candles against the reference (docs/backtest.md)', function () {
-  for (const { pair, timeframe } of CASES) {
-    describe(`${pair} ${timeframe}, all candles`, function () {
+  for (const { pair, timeframe, stops } of CASES) {
+    const withStops = stops ? `, stop-loss ${stops.stopPct} %, take-profit ${stops.takeProfitPct} %, trailing ${stops.trailingPct} %` : '';
+    describe(`${pair} ${timeframe}, all candles${withStops}`, function () {
       const symbol = pair.replace('_', '/');
       const [base, quote] = symbol.split('/') as [string, string];
       const tfMs = TF_MS[timeframe];
@@ -137,11 +155,11 @@ describe('backtest: SMA crossover on real candles against the reference (docs/ba
           amountStep: AMOUNT_STEP,
         });
         const run = async () => {
-          const flow = makeFlow(symbol, rows, AMOUNT_STEP);
+          const flow = makeFlow(symbol, rows, AMOUNT_STEP, stops);
           const report = await runBacktest(options(), flow.deliver);
           return { report, log: flow.log };
         };
-        ref = referenceSmaCross({ candles, fast: FAST, slow: SLOW, warmup: WARMUP, quoteAmount: QUOTE_AMOUNT, amountStep: AMOUNT_STEP, feeRate: FEE_RATE, slippage: SLIPPAGE, startQuote: START_QUOTE, symbol });
+        ref = referenceSmaCross({ candles, fast: FAST, slow: SLOW, warmup: WARMUP, quoteAmount: QUOTE_AMOUNT, amountStep: AMOUNT_STEP, feeRate: FEE_RATE, slippage: SLIPPAGE, startQuote: START_QUOTE, symbol, ...(stops ? { stops } : {}) });
         first = await run();
         second = await run();
       });
@@ -150,6 +168,18 @@ describe('backtest: SMA crossover on real candles against the reference (docs/ba
         assert.ok(ref.trades.length >= 20, `only ${ref.trades.length} reference trades`);
         assert.ok(ref.trades.some((t) => t.side === 'sell'));
       });
+
+      if (stops) {
+        it('the stops fire: each kind, on the candle the buy filled on and on later candles', function () {
+          const buyTs = new Map(ref.trades.filter((t) => t.side === 'buy').map((t) => [t.signalIndex, t.ts]));
+          for (const kind of ['stop-loss', 'take-profit', 'trailing-stop'] as const) {
+            const closes = ref.trades.filter((t) => t.stop === kind);
+            const entry = closes.filter((t) => t.ts === buyTs.get(t.signalIndex)).length;
+            assert.ok(entry >= 2 && closes.length - entry >= 2, `${kind}: ${entry} on the entry candle, ${closes.length - entry} later`);
+          }
+          assert.ok(ref.trades.filter((t) => t.side === 'sell' && !t.stop).length >= 2, 'some positions are closed by the strategy');
+        });
+      }
 
       it('hands every candle to the flow once, in order, the first `warmup` marked, the clock at its close', function () {
         const { log } = first;
@@ -209,6 +239,13 @@ describe('backtest: SMA crossover on real candles against the reference (docs/ba
         const indexOf = new Map(candles.map((c, i) => [c.ts, i]));
         assert.ok(first.report.trades.length > 0);
         for (const t of first.report.trades) {
+          if (stopKind(t.clientOrderId)) {
+            // a stop's close: after its buy filled (on that candle at the earliest), never before
+            const parent = first.report.trades.find((b) => b.side === 'buy' && t.clientOrderId.startsWith(`${b.clientOrderId.slice(0, 32)}-`));
+            assert.ok(parent && first.log.placed.has(parent.clientOrderId), `stop close ${t.clientOrderId} without a buy of the flow`);
+            assert.ok(t.ts >= parent.ts, `stop close ${t.clientOrderId} at ${t.ts}, before its buy filled at ${parent.ts}`);
+            continue;
+          }
           const origin = first.log.placed.get(t.clientOrderId);
           assert.ok(origin, `trade ${t.clientOrderId} was not placed by the flow`);
           assert.equal(t.side, origin.side);
@@ -221,7 +258,7 @@ describe('backtest: SMA crossover on real candles against the reference (docs/ba
           assert.equal(t.ts, next.ts, `trade ${t.clientOrderId}: fill at candle ${indexOf.get(t.ts)}, signal candle ${origin.index}`);
           if (next.ts - origin.candleTs === tfMs) assert.equal(t.ts, origin.candleTs + tfMs);
         }
-        const gaps = first.report.trades.filter((t) => t.ts !== first.log.placed.get(t.clientOrderId)!.candleTs + tfMs).length;
+        const gaps = first.report.trades.filter((t) => !stopKind(t.clientOrderId) && t.ts !== first.log.placed.get(t.clientOrderId)!.candleTs + tfMs).length;
         if (gaps) console.log(`      (${gaps} trade(s) filled across a gap in the data: at the next candle's open, later than signal + ${timeframe})`);
       });
     });
