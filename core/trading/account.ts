@@ -59,10 +59,9 @@ export interface AccountOptions {
   exchangeStops?: boolean;
   /** Hears trouble the account retries by itself (a limit timeout's cancel that failed), for the nodes' statuses. */
   onStatus?: TradingStatusSink;
+  /** A limit timeout's cancel that failed is tried again on the first price at least this much later (ms of price time; default 2 s). */
+  cancelRetryMs?: number;
 }
-
-/** A limit timeout's cancel that failed is tried again on the first price at least this much later (ms of price time). */
-const CANCEL_RETRY_MS = 2_000;
 
 export type PlaceResult = { update: OrderUpdate; duplicate: boolean };
 
@@ -308,7 +307,7 @@ export class TradingAccount {
       .then(() => this.executor?.cancel(id))
       .catch((err: unknown) => {
         if (this.open.get(id) !== r || FINAL.has(r.last.status)) return;
-        r.cancelAt = priceTs + CANCEL_RETRY_MS;
+        r.cancelAt = priceTs + (this.o.cancelRetryMs ?? 2_000);
         try {
           this.o.onStatus?.({ level: 'warn', text: `cancel of ${id} after its timeout failed (${describeExchangeError(err)}): retrying` });
         } catch {

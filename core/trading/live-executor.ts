@@ -208,15 +208,21 @@ export class LiveExecutor implements OrderExecutor {
     }
   }
 
-  /** The order with this client order id at the exchange, or null. Network errors propagate. */
+  /**
+   * The order with this client order id at the exchange, or null when the exchange answers that
+   * it has none. Any other failure propagates (the caller keeps looking): only an exchange that
+   * cannot fetch by client order id at all (ccxt NotSupported / ArgumentsRequired) is searched in
+   * its open and recent orders instead. An error such as 400 "signature invalid" is not such an
+   * answer: a search of recent orders is paged and may miss the order, so it must not stand in.
+   */
   async lookup(request: OrderRequest): Promise<any | null> {
     const ex = this.o.exchange;
     try {
       return await ex.fetchOrder(undefined, request.symbol, { clientOrderId: request.clientOrderId, origClientOrderId: request.clientOrderId });
     } catch (err) {
       if (isNotFoundError(err)) return null;
-      if (isAmbiguousError(err) || isNotSentError(err)) throw err;
-      // This exchange cannot fetch by client order id: search its open and recent orders.
+      const chain = errorClassChain(err);
+      if (!chain.includes('NotSupported') && !chain.includes('ArgumentsRequired')) throw err;
     }
     const match = (orders: any[]) => orders.find((o) => o.clientOrderId === request.clientOrderId) ?? null;
     const open = ex.has?.fetchOpenOrders ? match(await ex.fetchOpenOrders(request.symbol)) : null;

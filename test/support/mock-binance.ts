@@ -510,6 +510,11 @@ export class MockBinance {
     if (n > 0) this.faults.push({ remaining: n, kind, prefix: pathPrefix, method: method?.toUpperCase() });
   }
 
+  /** Forgets every fault still waiting to be applied (failNext). */
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
+
   /** Terminates every open ws connection, WebSocket API ones included (TCP destroyed, no close frame: clients see code 1006). */
   dropWebSockets(): void {
     for (const ws of this.clients.keys()) ws.terminate();
