@@ -303,17 +303,25 @@ export class TradingAccount {
    */
   private cancelOnTimeout(r: OrderRecord, priceTs: number): void {
     const id = r.request.clientOrderId;
-    Promise.resolve()
-      .then(() => this.executor?.cancel(id))
-      .catch((err: unknown) => {
-        if (this.open.get(id) !== r || FINAL.has(r.last.status)) return;
-        r.cancelAt = priceTs + (this.o.cancelRetryMs ?? 2_000);
-        try {
-          this.o.onStatus?.({ level: 'warn', text: `cancel of ${id} after its timeout failed (${describeExchangeError(err)}): retrying` });
-        } catch {
-          /* a status listener's failure is not the order's */
-        }
-      });
+    const retryLater = (err: unknown) => {
+      if (this.open.get(id) !== r || FINAL.has(r.last.status)) return;
+      r.cancelAt = priceTs + (this.o.cancelRetryMs ?? 2_000);
+      try {
+        this.o.onStatus?.({ level: 'warn', text: `cancel of ${id} after its timeout failed (${describeExchangeError(err)}): retrying` });
+      } catch {
+        /* a status listener's failure is not the order's */
+      }
+    };
+    // Called synchronously: the simulator cancels at once, before the next price of the same
+    // path (backtests stay as they were); a live cancel's failure is handled, never left floating.
+    let cancelling: Promise<void> | undefined;
+    try {
+      cancelling = this.executor?.cancel(id);
+    } catch (err) {
+      retryLater(err);
+      return;
+    }
+    cancelling?.catch(retryLater);
   }
 
   /** Symbols the account needs prices for: open orders, stops and positions. */
