@@ -10,6 +10,8 @@
  *   2. the exchange is unreachable for a few seconds (connection refused), then back;
  *   3. the status poll of the open order gets 400 {-1022 signature invalid} (not a network error);
  *   4. the limit timeout's cancel meets a 503.
+ * And an order whose outcome is unknown (its request timed out; the exchange executes it late)
+ * survives a kill -9: the restarted process resolves it by lookup, never by a resend.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -57,6 +59,7 @@ function liveFlow(mockUrl: string, dir: string): FlowNode[] {
       baseUrl: mockUrl,
       timeoutMs: 2000,
       exchangeStops: false,
+      unknownWindowSec: '8',
       credentials: { apiKey: KEY, secret: SECRET },
     },
     { id: 'order', type: 'tradebot-place-order', z: TAB, exchange: 'ex', currency: 'USDT', wires: [['updates'], []] },
@@ -191,5 +194,26 @@ describe('live trading under exchange faults: Node-RED keeps running and recover
     assert.ok(red!.running, `Node-RED still running\n${context()}`);
     assert.equal(mock.findOrder(KEY, { clientOrderId: 'tb-cancel503' })?.status, 'CANCELED');
     assert.ok(mock.tradingStats(KEY).cancelRequests >= 3, 'the 503s were met and the cancel sent again');
+  });
+
+  it('an unknown order survives kill -9: the restarted Node-RED looks it up and adopts it when the late execution appears; one exchange order', async function () {
+    await startLive();
+    // The create request gets no answer (ccxt gives up after 2 s); the exchange executes it 6 s after it arrived.
+    mock.failNext(1, { lateExecutionMs: 6_000, answer: 'timeout' }, '/api/v3/order', 'POST');
+    const res = await red!.post('/tb/order', { kind: 'orderRequest', clientOrderId: 'tb-restart-late', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 0.01, ts: Date.now() });
+    assert.equal(res.status, 200);
+    const unknown = await waitFor(finalUpdate('tb-restart-late', 'unknown'), 10_000, 'the unknown update in the flow', context);
+    assert.match(unknown.reason, /outcome unknown .*looking it up for 8 s, never sent again/);
+    await waitFor(statusSeen(/unknown: looking it up/), 5_000, 'the status saying the order is being looked up', context);
+    await sleep(1_500); // the file context store flushes every second
+    assert.equal(mock.orders(KEY).length, 0, 'not at the exchange yet');
+    await red!.kill('SIGKILL');
+
+    red = await NodeRedProcess.start({ userDir: userDir!, env: { TRADEBOT_INSTANCE: undefined } });
+    const filled = await waitFor(finalUpdate('tb-restart-late', 'closed'), 20_000, 'the late order adopted by the restarted process', context);
+    assert.equal(filled.filled, 0.01);
+    assert.equal(mock.tradingStats(KEY).createRequests, 1, 'never sent again');
+    assert.equal(mock.orders(KEY).length, 1, 'one exchange order');
+    assert.ok(red.running, `Node-RED still running\n${context()}`);
   });
 });
