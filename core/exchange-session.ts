@@ -261,7 +261,13 @@ export class ExchangeSession {
         onStatus: (status) => this.tradingStatus(status),
       });
       await account.init(executor);
-      await reconcileLiveAccount(account, executor, (source as CcxtSource).ccxt);
+      try {
+        await reconcileLiveAccount(account, executor, (source as CcxtSource).ccxt);
+      } catch (err) {
+        // The next account() call starts over: this executor's lookups and loops stop here.
+        await executor.close();
+        throw err;
+      }
       void account.resumeExchangeStops();
     } else {
       await account.init(
