@@ -190,7 +190,13 @@ export const OrderRequestSchema = z
   });
 export type OrderRequest = z.infer<typeof OrderRequestSchema>;
 
-export const OrderStatusSchema = z.enum(['open', 'closed', 'canceled', 'rejected', 'expired']);
+/**
+ * open: resting or being filled; closed: filled; canceled; rejected: never placed; expired: ended
+ * by the exchange with the rest unfilled. unknown (live): a request failed ambiguously (timeout,
+ * 5xx, reset): the order may exist or still appear; it is looked up over the exchange node's
+ * unknown-order window and never sent again; the reason says so. Not final.
+ */
+export const OrderStatusSchema = z.enum(['open', 'closed', 'canceled', 'rejected', 'expired', 'unknown']);
 export type OrderStatus = z.infer<typeof OrderStatusSchema>;
 
 /** Every change of an order, from submission to its final state. */
@@ -214,7 +220,7 @@ export const OrderUpdateSchema = z.object({
   fee: z.object({ cost: amount, currency: z.string() }),
   ts: timestamp,
   mode: ModeSchema,
-  /** Why it was rejected, canceled or expired; or what closed a position (stop-loss, ...). */
+  /** Why it was rejected, canceled or expired, or why its outcome is unknown; or what closed a position (stop-loss, ...). */
   reason: z.string().optional(),
 });
 export type OrderUpdate = z.infer<typeof OrderUpdateSchema>;

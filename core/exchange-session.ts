@@ -26,6 +26,7 @@ import { DiscardingStore, MemoryStore, type StateStore } from './state-store';
 import type { OrderRequest } from './contract';
 import { TradingAccount, type OrderListener, type PlaceResult } from './trading/account';
 import type { OrderClaims } from './trading/order-claims';
+import type { TradingStatus } from './trading/executor';
 import { LiveExecutor } from './trading/live-executor';
 import { reconcileLiveAccount } from './trading/reconcile';
 import { SimExecutor } from './trading/sim-executor';
@@ -38,6 +39,8 @@ export class ExchangeSession {
   private closed = false;
   /** Risk gates trading on this exchange (the Telegram control pauses them; health reports them). */
   readonly riskControls = new Set<RiskControl>();
+  /** Who shows trading trouble and recovery (the place-order nodes' statuses). */
+  private readonly tradingStatusListeners = new Set<(status: TradingStatus) => void>();
   /** When market data last arrived (wall clock), for health. */
   private lastDataAt: number | undefined;
   private readonly removeEquity: () => void;
@@ -94,6 +97,25 @@ export class ExchangeSession {
       breakerTripped: gates.some((g) => g.breakerTripped),
       openOrders: this.accountNow?.openOrders().length ?? 0,
     };
+  }
+
+  /**
+   * Hears what the account and the live executor meet and retry by themselves: the order stream
+   * down or back, polls or lookups failing, a cancel to retry. Returns the unsubscribe.
+   */
+  onTradingStatus(listener: (status: TradingStatus) => void): () => void {
+    this.tradingStatusListeners.add(listener);
+    return () => this.tradingStatusListeners.delete(listener);
+  }
+
+  private tradingStatus(status: TradingStatus): void {
+    for (const listener of this.tradingStatusListeners) {
+      try {
+        listener(status);
+      } catch {
+        /* one node's status is not trading's concern */
+      }
+    }
   }
 
   /** Where the account's state persists; set before the first account() call. */
@@ -182,7 +204,8 @@ export class ExchangeSession {
       account.portfolio.mark(request.symbol, ticker.last);
     }
     const result = await account.place(request, listener);
-    void this.watchPrices([request.symbol]);
+    // Prices keep the account's timeouts and stops going; a feed that cannot start says so in its own status.
+    this.watchPrices([request.symbol]).catch(() => undefined);
     return result;
   }
 
@@ -222,6 +245,7 @@ export class ExchangeSession {
       initialBalances: s.mode === 'live' ? undefined : parseBalances(s.simBalances),
       maxNotional: s.maxNotional,
       exchangeStops: s.mode === 'live' && s.exchangeStops,
+      onStatus: (status) => this.tradingStatus(status),
     });
     if (s.mode === 'backtest') {
       await account.init(new BacktestExecutor({ exchangeId: this.exchangeName, portfolio: account.portfolio, feeRate: s.feeRate, slippage: s.slippage, now: () => source.now() }));
@@ -229,16 +253,28 @@ export class ExchangeSession {
       return account;
     }
     if (s.mode === 'live') {
-      const executor = new LiveExecutor({ exchange: (source as CcxtSource).ccxt, exchangeId: this.exchangeName, now: () => source.now() });
+      const executor = new LiveExecutor({
+        exchange: (source as CcxtSource).ccxt,
+        exchangeId: this.exchangeName,
+        now: () => source.now(),
+        unknownWindowMs: s.unknownWindowSec === undefined ? undefined : s.unknownWindowSec * 1000,
+        onStatus: (status) => this.tradingStatus(status),
+      });
       await account.init(executor);
-      await reconcileLiveAccount(account, executor, (source as CcxtSource).ccxt);
+      try {
+        await reconcileLiveAccount(account, executor, (source as CcxtSource).ccxt);
+      } catch (err) {
+        // The next account() call starts over: this executor's lookups and loops stop here.
+        await executor.close();
+        throw err;
+      }
       void account.resumeExchangeStops();
     } else {
       await account.init(
         new SimExecutor({ exchangeId: this.exchangeName, mode: s.mode === 'paper' ? 'paper' : 'sim', source, portfolio: account.portfolio, feeRate: s.feeRate, slippage: s.slippage }),
       );
     }
-    void this.watchPrices(account.watchedSymbols());
+    this.watchPrices(account.watchedSymbols()).catch(() => undefined);
     this.accountNow = account;
     return account;
   }

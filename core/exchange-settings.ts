@@ -53,6 +53,12 @@ export const ExchangeSettingsSchema = z
     reportCurrency: z.string().trim().min(1).default('USDT'),
     /** Request timeout towards the exchange, ms. */
     timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+    /**
+     * live: how long after an ambiguous failure (timeout, 5xx, reset) an order is looked up before
+     * it counts as never placed, seconds. Absent: the exchange's default (Binance 15 s, its
+     * recvWindow + 5 s; others 60 s: core/trading/live-executor.ts defaultUnknownOrderWindowMs).
+     */
+    unknownWindowSec: z.number().min(0.5).max(600).optional(),
     credentials: z
       .object({ apiKey: z.string().optional(), secret: z.string().optional(), password: z.string().optional() })
       .default({}),

@@ -6,6 +6,7 @@
  */
 import type { OhlcvRow, OrderBook, Ticker } from '../contract';
 import { loadExchangeClass, overrideApiUrls, type CcxtExchange } from './ccxt-loader';
+import { handleWsFutures } from './ccxt-ws-futures';
 import { SourceClosedError, summarizeBook, type MarketInfo, type MarketSource, type SourceCapabilities } from './market-source';
 
 export interface CcxtSourceOptions {
@@ -57,6 +58,8 @@ export class CcxtSource implements MarketSource {
       if (credentials[key]) config[key] = credentials[key];
     }
     const exchange = new ExchangeClass(config);
+    // Futures of the websocket clients nobody awaits must not end the process (see there).
+    handleWsFutures(exchange);
     if (sandbox) {
       if (!exchange.urls?.test) {
         throw new Error(`exchange "${exchangeId}" has no testnet/sandbox in ccxt; turn the sandbox switch off`);

@@ -8,8 +8,9 @@ import type { Mode, OrderRequest, OrderUpdate, Ticker } from '../contract';
 import * as metrics from '../metrics';
 import type { StateStore } from '../state-store';
 import { ExchangeStops } from './exchange-stops';
-import { newOrderUpdate, type ExecutorRequest, type OrderExecutor } from './executor';
+import { newOrderUpdate, type ExecutorRequest, type OrderExecutor, type TradingStatusSink } from './executor';
 import type { OrderClaims } from './order-claims';
+import { describeExchangeError } from './order-errors';
 import { Portfolio, splitSymbol, type PortfolioSnapshot } from './portfolio';
 import { StopBook, type StopHit, type StopLevels } from './stops';
 
@@ -56,6 +57,10 @@ export interface AccountOptions {
   claims?: OrderClaims;
   /** Rest stop-losses at the exchange where the executor can (live); otherwise the bot watches them. */
   exchangeStops?: boolean;
+  /** Hears trouble the account retries by itself (a limit timeout's cancel that failed), for the nodes' statuses. */
+  onStatus?: TradingStatusSink;
+  /** A limit timeout's cancel that failed is tried again on the first price at least this much later (ms of price time; default 2 s). */
+  cancelRetryMs?: number;
 }
 
 export type PlaceResult = { update: OrderUpdate; duplicate: boolean };
@@ -283,11 +288,40 @@ export class TradingAccount {
     for (const r of this.open.values()) {
       if (r.cancelAt !== undefined && ticker.ts >= r.cancelAt && r.last.status === 'open') {
         r.cancelAt = undefined;
-        void this.executor?.cancel(r.request.clientOrderId);
+        this.cancelOnTimeout(r, ticker.ts);
       }
     }
     const hit = this.stops.check(ticker);
-    if (hit) void this.closeOnStop(hit);
+    // closeOnStop handles its own failures (the stop is re-armed); the catch is for a bug, never an exit.
+    if (hit) this.closeOnStop(hit).catch(() => undefined);
+  }
+
+  /**
+   * A limit order's timeout: cancel it. The exchange may fail to answer (a 503, a timeout): the
+   * order is still open there, so the cancel is tried again on a later price, and the nodes hear
+   * why until it goes through (its final state then comes as an order update).
+   */
+  private cancelOnTimeout(r: OrderRecord, priceTs: number): void {
+    const id = r.request.clientOrderId;
+    const retryLater = (err: unknown) => {
+      if (this.open.get(id) !== r || FINAL.has(r.last.status)) return;
+      r.cancelAt = priceTs + (this.o.cancelRetryMs ?? 2_000);
+      try {
+        this.o.onStatus?.({ level: 'warn', text: `cancel of ${id} after its timeout failed (${describeExchangeError(err)}): retrying` });
+      } catch {
+        /* a status listener's failure is not the order's */
+      }
+    };
+    // Called synchronously: the simulator cancels at once, before the next price of the same
+    // path (backtests stay as they were); a live cancel's failure is handled, never left floating.
+    let cancelling: Promise<void> | undefined;
+    try {
+      cancelling = this.executor?.cancel(id);
+    } catch (err) {
+      retryLater(err);
+      return;
+    }
+    cancelling?.catch(retryLater);
   }
 
   /** Symbols the account needs prices for: open orders, stops and positions. */
@@ -435,13 +469,14 @@ export class TradingAccount {
       if (listener) listener(update);
       else if (this.unheard.length < 1000) this.unheard.push(update);
     };
-    void this.save().then(tell, tell);
+    // tell runs the flow's listeners: one that throws must not become an unhandled rejection.
+    this.save().then(tell, tell).catch(() => undefined);
   }
 
   /** Metrics: orders by outcome, and the time to the first definite answer. */
   private count(record: OrderRecord, prev: OrderUpdate, update: OrderUpdate): void {
     const labels = { exchange: this.o.exchangeId, mode: this.o.mode };
-    if (record.sentAt !== undefined && (update.id !== null || update.status !== 'open')) {
+    if (record.sentAt !== undefined && (update.id !== null || (update.status !== 'open' && update.status !== 'unknown'))) {
       metrics.orderLatency.observe(labels, (Date.now() - record.sentAt) / 1000);
       record.sentAt = undefined;
     }

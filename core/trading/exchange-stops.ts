@@ -10,7 +10,8 @@
  *  - Everything that places or cancels orders of one symbol runs one after the other (exclusive):
  *    a stop is never being replaced while the bot sells the same coins.
  *  - The order is placed through the account like any other: a deterministic client order id
- *    (`<opening order id>-x<n>`), written ahead, looked up before any resend.
+ *    (`<opening order id>-x<n>`), written ahead, never resent after an ambiguous failure
+ *    (unknown until a lookup finds it or its window ends).
  *  - Before the bot sells the position itself (a strategy's sell, a take-profit, a trailing stop)
  *    the resting stop is canceled and the position read again: if the exchange stop fired
  *    meanwhile, there is nothing left to sell.

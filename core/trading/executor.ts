@@ -4,6 +4,17 @@ import type { OrderRequest, OrderUpdate, Ticker } from '../contract';
 export type UpdateSink = (update: OrderUpdate) => void;
 
 /**
+ * What trading meets on its way that is not an order update: the order stream down or back, a
+ * poll or a lookup failing, a cancel to retry. `warn` while it lasts, `ok` once it recovered.
+ * The place-order nodes show it in their status.
+ */
+export interface TradingStatus {
+  level: 'warn' | 'ok';
+  text: string;
+}
+export type TradingStatusSink = (status: TradingStatus) => void;
+
+/**
  * What an executor is asked to send: an order request, or (built by the account, never taken from
  * a message) a stop-loss order resting at the exchange: a market sell triggered at stopLossPrice.
  */

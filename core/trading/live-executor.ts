@@ -1,19 +1,32 @@
 /**
  * Real orders through ccxt (live mode). The rule that keeps money safe: an order is sent at most
- * once per client order id. After any ambiguous failure (timeout, reset, 5xx, rate limit: the
- * order may or may not exist) the executor first looks the order up by its client order id and
- * only sends again when the exchange says it has no such order; while the lookup itself fails it
- * keeps looking, it never resends blind. An exchange rejection (insufficient funds, invalid
- * order, bad credentials) is final and reported. Open orders are then followed to a final state
- * through the exchange's order websocket (ccxt watchOrders) where it has one, with polling as the
- * safety net (every poll interval without a websocket, five times slower with one), one request
- * per open order per poll, paced by ccxt's rate limiter.
+ * once per client order id, unless the exchange certainly never received it.
+ *  - Not sent (rate limited, connection refused: see order-errors.ts): sent again with the same
+ *    client order id after a pause, a few times, then rejected.
+ *  - Ambiguous (timeout, reset, 5xx, garbled answer): the order may exist, or may still be
+ *    executed late (Binance: "execution status UNKNOWN"). It goes to the flow as `unknown` and
+ *    is resolved by looking it up by client order id, repeatedly, over the unknown-order window:
+ *    found -> adopted and followed like any other; not found by a lookup made after the window
+ *    ended -> `rejected`, "never seen at the exchange". It is NEVER sent again: a resend is what
+ *    made two orders of one when the first request executed late. A lookup that fails is no
+ *    answer: the executor keeps looking (and says so), it never takes a failed lookup for "not
+ *    found".
+ *  - Anything else is the exchange's final rejection, reported.
+ * Open orders are then followed to a final state through the exchange's order websocket (ccxt
+ * watchOrders) where it has one, with polling as the safety net (every poll interval without a
+ * websocket, five times slower with one), one request per open order per poll, paced by ccxt's
+ * rate limiter. Every loop here handles its own failures: an exchange that fails, a socket that
+ * drops, a poll answered with an error are reported through onStatus and retried with backoff;
+ * none ends the process.
  */
 import type { OrderRequest, OrderStatus, OrderUpdate, Ticker } from '../contract';
 import { Backoff, Sleeper } from '../market/backoff';
 import { errorClassChain } from '../market/ccxt-loader';
-import { rejectedUpdate, type ExecutorRequest, type OrderExecutor, type StopLossOrderFormat, type UpdateSink } from './executor';
+import { newOrderUpdate, rejectedUpdate, type ExecutorRequest, type OrderExecutor, type StopLossOrderFormat, type TradingStatusSink, type UpdateSink } from './executor';
+import { describeExchangeError, isAmbiguousError, isNotFoundError, isNotSentError } from './order-errors';
 import { splitSymbol } from './portfolio';
+
+export { isAmbiguousError } from './order-errors';
 
 export interface LiveExecutorOptions {
   /** The exchange config node's ccxt instance (shared rate limiter). */
@@ -22,24 +35,36 @@ export interface LiveExecutorOptions {
   now: () => number;
   pollMs?: number;
   backoff?: { initialMs: number; maxMs: number };
-  /** Sends before giving up on an order the exchange keeps failing to answer (each after a lookup). */
+  /** Sends of a request the exchange certainly did not receive (rate limited, refused) before it is rejected. */
   maxAttempts?: number;
   /** Follow orders over the exchange's websocket where it has one (default true). */
   websocket?: boolean;
+  /**
+   * How long after an ambiguous failure an order can still appear at the exchange, ms: lookups
+   * go on this long before "never seen" is final. Default: defaultUnknownOrderWindowMs.
+   */
+  unknownWindowMs?: number;
+  /** Trouble and recovery of the order stream, the polls and the lookups, for the nodes' statuses. */
+  onStatus?: TradingStatusSink;
 }
 
-/** ccxt errors after which the order may exist: look it up before anything else. */
-export function isAmbiguousError(err: unknown): boolean {
-  return errorClassChain(err).some((n) => n === 'NetworkError' || n === 'BadResponse' || n === 'NullResponse');
-}
-
-function isDuplicateOrderError(err: unknown): boolean {
-  const chain = errorClassChain(err);
-  return chain.includes('DuplicateOrderId') || /duplicate order/i.test((err as Error)?.message ?? '');
-}
-
-function isNotFound(err: unknown): boolean {
-  return errorClassChain(err).includes('OrderNotFound');
+/**
+ * The unknown-order window an exchange gets when the exchange node leaves it blank.
+ *  - Binance (and its ccxt variants): the matching engine refuses a request older than its
+ *    recvWindow (ccxt sends 10 s: options.recvWindow), so a late execution can only happen within
+ *    recvWindow of the request's timestamp, which lies before the failure. The window, counted
+ *    from the failure, is recvWindow + 5 s of margin for clock offset and the engine's queue: 15 s.
+ *  - Other exchanges document no such bound: 60 s, several times ccxt's default request timeout
+ *    (10 s), so a request held in a gateway queue or retried by the exchange's own proxy has time
+ *    to surface before the order is given up.
+ */
+export function defaultUnknownOrderWindowMs(exchange: { id?: string; options?: Record<string, unknown> } | undefined): number {
+  const id = String(exchange?.id ?? '');
+  if (id.startsWith('binance')) {
+    const recvWindow = Number(exchange?.options?.recvWindow);
+    return (Number.isFinite(recvWindow) && recvWindow > 0 ? recvWindow : 10_000) + 5_000;
+  }
+  return 60_000;
 }
 
 const STATUS: Record<string, OrderStatus> = { open: 'open', closed: 'closed', canceled: 'canceled', cancelled: 'canceled', expired: 'expired', rejected: 'rejected' };
@@ -59,6 +84,8 @@ export class LiveExecutor implements OrderExecutor {
   private watching: Promise<void> | undefined;
   /** The order websocket delivered without error since its last failure: polling slows down. */
   private wsHealthy = false;
+  /** Unknown orders being looked up (markUnknown). */
+  private readonly resolving = new Set<Promise<void>>();
 
   constructor(private readonly o: LiveExecutorOptions) {}
 
@@ -75,29 +102,95 @@ export class LiveExecutor implements OrderExecutor {
         });
         return this.adopt(request, order, sink);
       } catch (err) {
-        if (isDuplicateOrderError(err) || isAmbiguousError(err)) {
-          // Give a request still in flight time to land before asking whether it exists.
-          await this.sleeper.sleep(backoff.next());
-          const found = await this.lookupUntilKnown(request, backoff);
-          if (found) return this.adopt(request, found, sink);
-          if (isDuplicateOrderError(err)) {
-            // The exchange says the id exists but cannot show it: never send it again.
-            const update = rejectedUpdate(request, this.o.exchangeId, 'live', this.o.now(), `the exchange reports client order id ${request.clientOrderId} exists but it cannot be found; not sent again`);
-            sink(update);
-            return update;
-          }
+        if (isNotSentError(err)) {
+          // Refused before it reached the exchange: the same client order id may go again.
           if (attempt >= maxAttempts) {
-            const update = rejectedUpdate(request, this.o.exchangeId, 'live', this.o.now(), `not sent: ${attempt} attempts failed and the exchange has no such order (${(err as Error).message})`);
-            sink(update);
-            return update;
+            return this.reject(request, sink, `not sent: ${attempt} attempts did not reach the exchange (${describeExchangeError(err)})`);
           }
-          await this.sleeper.sleep(backoff.next());
+          await this.sleeper.sleep(backoff.next(errorClassChain(err).includes('DDoSProtection')));
           continue;
         }
-        const update = rejectedUpdate(request, this.o.exchangeId, 'live', this.o.now(), `rejected by the exchange: ${(err as Error).message}`);
-        sink(update);
-        return update;
+        if (isAmbiguousError(err)) return this.markUnknown(request, sink, describeExchangeError(err), Date.now());
+        return this.reject(request, sink, `rejected by the exchange: ${describeExchangeError(err, 200)}`);
       }
+    }
+  }
+
+  /** The unknown-order window in use, ms. */
+  get unknownWindowMs(): number {
+    return this.o.unknownWindowMs ?? defaultUnknownOrderWindowMs(this.o.exchange);
+  }
+
+  /**
+   * The order's outcome is unknown (an ambiguous failure, or a restart while it was being sent):
+   * the flow hears `unknown`, and lookups by client order id resolve it in the background until
+   * `since` + the window. Returns the unknown update.
+   */
+  markUnknown(request: OrderRequest, sink: UpdateSink, why: string, since: number): OrderUpdate {
+    const windowMs = this.unknownWindowMs;
+    const update: OrderUpdate = {
+      ...newOrderUpdate(request, this.o.exchangeId, 'live', this.o.now()),
+      status: 'unknown',
+      reason: `outcome unknown (${why}): looking it up for ${+(windowMs / 1000).toFixed(1)} s, never sent again`,
+    };
+    sink(update);
+    const resolving = this.resolveUnknown(request, sink, since + windowMs, windowMs).catch((err) =>
+      this.status('warn', `lookup of ${request.clientOrderId} stopped (${describeExchangeError(err)})`),
+    );
+    this.resolving.add(resolving);
+    void resolving.finally(() => this.resolving.delete(resolving));
+    return update;
+  }
+
+  /**
+   * Looks the unknown order up until it is found (adopted) or a lookup made after `deadline`
+   * says the exchange has no such order (rejected). Failed lookups never count as "not found".
+   */
+  private async resolveUnknown(request: OrderRequest, sink: UpdateSink, deadline: number, windowMs: number): Promise<void> {
+    const initial = this.o.backoff?.initialMs ?? 500;
+    // Often enough to adopt an order soon after it appears, no busier than a few lookups per window.
+    const backoff = new Backoff(initial, Math.max(initial, Math.min(this.o.backoff?.maxMs ?? 30_000, windowMs / 4)));
+    let failing = false;
+    for (;;) {
+      // The first pause lets a request still in flight land; the last lookup comes just after the deadline.
+      const untilDeadline = deadline - Date.now();
+      await this.sleeper.sleep(untilDeadline > 0 ? Math.min(backoff.next(), untilDeadline + 1) : backoff.next());
+      if (this.closed) return;
+      const askedAt = Date.now();
+      let found: any | null;
+      try {
+        found = await this.lookup(request);
+        if (found) found = await this.withFees(found, request.symbol);
+      } catch (err) {
+        failing = true;
+        this.status('warn', `lookup of ${request.clientOrderId} failing (${describeExchangeError(err)}): retrying`);
+        continue;
+      }
+      if (this.closed) return;
+      if (failing) this.status('ok', `lookup of ${request.clientOrderId} answered again`);
+      failing = false;
+      if (found) {
+        this.adopt(request, found, sink);
+        return;
+      }
+      if (askedAt >= deadline) {
+        this.reject(request, sink, `never seen at the exchange within the unknown-order window (${+(windowMs / 1000).toFixed(1)} s) after an ambiguous failure: not sent again`);
+        return;
+      }
+    }
+  }
+
+  private reject(request: OrderRequest, sink: UpdateSink, reason: string): OrderUpdate {
+    const update = rejectedUpdate(request, this.o.exchangeId, 'live', this.o.now(), reason);
+    sink(update);
+    return update;
+  }
+
+  private status(level: 'warn' | 'ok', text: string): void {
+    try {
+      this.o.onStatus?.({ level, text });
+    } catch {
+      /* a status listener's failure is not the order's */
     }
   }
 
@@ -115,15 +208,21 @@ export class LiveExecutor implements OrderExecutor {
     }
   }
 
-  /** The order with this client order id at the exchange, or null. Network errors propagate. */
+  /**
+   * The order with this client order id at the exchange, or null when the exchange answers that
+   * it has none. Any other failure propagates (the caller keeps looking): only an exchange that
+   * cannot fetch by client order id at all (ccxt NotSupported / ArgumentsRequired) is searched in
+   * its open and recent orders instead. An error such as 400 "signature invalid" is not such an
+   * answer: a search of recent orders is paged and may miss the order, so it must not stand in.
+   */
   async lookup(request: OrderRequest): Promise<any | null> {
     const ex = this.o.exchange;
     try {
       return await ex.fetchOrder(undefined, request.symbol, { clientOrderId: request.clientOrderId, origClientOrderId: request.clientOrderId });
     } catch (err) {
-      if (isNotFound(err)) return null;
-      if (isAmbiguousError(err)) throw err;
-      // This exchange cannot fetch by client order id: search its open and recent orders.
+      if (isNotFoundError(err)) return null;
+      const chain = errorClassChain(err);
+      if (!chain.includes('NotSupported') && !chain.includes('ArgumentsRequired')) throw err;
     }
     const match = (orders: any[]) => orders.find((o) => o.clientOrderId === request.clientOrderId) ?? null;
     const open = ex.has?.fetchOpenOrders ? match(await ex.fetchOpenOrders(request.symbol)) : null;
@@ -133,6 +232,11 @@ export class LiveExecutor implements OrderExecutor {
     return null;
   }
 
+  /**
+   * Cancels an open order at the exchange and reads its final state. Throws when the exchange
+   * could not be asked (the caller retries: a limit timeout on a later price, cancelUntilFinal
+   * with backoff); an order already filled or canceled is not an error.
+   */
   async cancel(clientOrderId: string): Promise<void> {
     const t = this.tracked.get(clientOrderId);
     if (!t) return;
@@ -174,9 +278,9 @@ export class LiveExecutor implements OrderExecutor {
   async close(): Promise<void> {
     this.closed = true;
     this.sleeper.cancel();
-    await this.polling?.catch(() => undefined);
+    await this.polling;
+    await Promise.all([...this.resolving]);
     this.tracked.clear();
-    this.watching?.catch(() => undefined);
   }
 
   /**
@@ -202,22 +306,37 @@ export class LiveExecutor implements OrderExecutor {
     sink(update);
     if (update.status === 'open') {
       this.tracked.set(request.clientOrderId, { request, orderId: String(order.id), last: update, sink });
-      this.polling ??= this.pollLoop();
+      // Both loops handle every failure themselves; the catch is for a bug, never an exit.
+      this.polling ??= this.pollLoop().catch((err) => {
+        this.polling = undefined;
+        this.status('warn', `order status poll stopped (${describeExchangeError(err)})`);
+      });
       if (this.o.websocket !== false && this.o.exchange.has?.watchOrders === true && typeof this.o.exchange.watchOrders === 'function') {
-        this.watching ??= this.watchLoop();
+        this.watching ??= this.watchLoop().catch((err) => {
+          this.watching = undefined;
+          this.status('warn', `order stream stopped (${describeExchangeError(err)})`);
+        });
       }
     }
     return update;
   }
 
-  /** Order updates pushed by the exchange; any failure falls back to polling until it recovers. */
+  /**
+   * Order updates pushed by the exchange. Any failure (the socket refused, dropped, the exchange
+   * unreachable) is reported once as "order stream down" and retried with backoff while polling
+   * follows the orders; the first push after that says it is back.
+   */
   private async watchLoop(): Promise<void> {
     const backoff = new Backoff(this.o.backoff?.initialMs ?? 500, this.o.backoff?.maxMs ?? 30_000);
+    let down = false;
     while (!this.closed && this.tracked.size > 0) {
       try {
         const orders: any[] = await this.o.exchange.watchOrders();
+        if (this.closed) break;
         this.wsHealthy = true;
         backoff.reset();
+        if (down) this.status('ok', 'order stream back');
+        down = false;
         for (const o of orders) {
           const t = [...this.tracked.values()].find((x) => x.orderId === String(o.id) || (o.clientOrderId && o.clientOrderId === x.request.clientOrderId));
           if (!t) continue;
@@ -227,6 +346,8 @@ export class LiveExecutor implements OrderExecutor {
       } catch (err) {
         if (this.closed) break;
         this.wsHealthy = false;
+        down = true;
+        this.status('warn', `order stream down (${describeExchangeError(err)}): retrying, polling meanwhile`);
         await this.sleeper.sleep(backoff.next());
       }
     }
@@ -242,8 +363,15 @@ export class LiveExecutor implements OrderExecutor {
     t.sink(update);
   }
 
+  /**
+   * Reads each open order's state every poll interval. A poll that fails, whatever the error (a
+   * network error, or an answer such as 400 "signature invalid" after a clock jump or a key
+   * change), is reported and tried again with backoff: the order is still open at the exchange
+   * and must be followed until it is final.
+   */
   private async pollLoop(): Promise<void> {
     const backoff = new Backoff(this.o.backoff?.initialMs ?? 500, this.o.backoff?.maxMs ?? 30_000);
+    let failing = false;
     while (!this.closed && this.tracked.size > 0) {
       await this.sleeper.sleep((this.o.pollMs ?? 1_000) * (this.wsHealthy ? 5 : 1));
       for (const t of [...this.tracked.values()]) {
@@ -251,9 +379,13 @@ export class LiveExecutor implements OrderExecutor {
         try {
           await this.poll(t);
           backoff.reset();
+          if (failing) this.status('ok', 'order status poll back');
+          failing = false;
         } catch (err) {
-          if (!isAmbiguousError(err)) throw err;
-          await this.sleeper.sleep(backoff.next());
+          if (this.closed) break;
+          failing = true;
+          this.status('warn', `order status poll failing (${describeExchangeError(err)}): retrying`);
+          await this.sleeper.sleep(backoff.next(errorClassChain(err).includes('DDoSProtection')));
         }
       }
     }

@@ -15,6 +15,8 @@ export interface ExchangeNodeDef extends NodeDef {
   simSpeed: string | number;
   simTickMs: string | number;
   timeoutMs: string | number;
+  /** Unknown-order window, seconds; empty = the exchange's default. */
+  unknownWindowSec?: string | number;
   simBalances?: string;
   /** Node-RED context store name for persistent state; empty = the default store. */
   stateStore?: string;
@@ -63,6 +65,7 @@ export function settingsFromEditor(config: ExchangeNodeDef, credentials: Exchang
     simSpeed: optionalNumber(config.simSpeed),
     simTickMs: optionalNumber(config.simTickMs),
     timeoutMs: optionalNumber(config.timeoutMs),
+    unknownWindowSec: optionalNumber(config.unknownWindowSec),
     simBalances: config.simBalances || undefined,
     reportCurrency: config.reportCurrency || undefined,
     backtestData: config.backtestData || undefined,

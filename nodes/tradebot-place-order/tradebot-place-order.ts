@@ -37,11 +37,20 @@ export = function register(RED: NodeAPI): void {
       node.send([{ topic: update.symbol, payload: update }, null]);
       status.update(() => {
         const text = `${update.side} ${update.filled}/${update.amount} ${update.symbol} ${update.status}`;
-        return update.status === 'rejected' ? { fill: 'red', shape: 'ring', text } : { fill: 'green', shape: update.status === 'open' ? 'ring' : 'dot', text };
+        if (update.status === 'rejected') return { fill: 'red', shape: 'ring', text };
+        // unknown: a request failed ambiguously; the order is being looked up, never sent again.
+        if (update.status === 'unknown') return { fill: 'yellow', shape: 'ring', text: `${text}: looking it up` };
+        return { fill: 'green', shape: update.status === 'open' ? 'ring' : 'dot', text };
       });
       // The portfolio report (a copy of the whole portfolio) only when output 2 leads somewhere.
       if (update.filled > 0 && update.status !== 'open' && portfolioWired) void report().then((m) => !closed && node.send([null, m]), () => undefined);
     };
+    // Trouble trading retries by itself (order stream down, a poll or a cancel failing) and its recovery.
+    const stopTradingStatus = session?.onTradingStatus((s) => {
+      if (closed) return;
+      const text = session.redact(s.text);
+      status.update(() => (s.level === 'warn' ? { fill: 'yellow', shape: 'ring', text } : { fill: 'green', shape: 'ring', text }));
+    });
     // Orders restored after a restart, and stop-loss closes, report here too.
     // (The newest place-order node on the exchange takes over from one that was redeployed.)
     if (session) void session.account().then((a) => (a.defaultListener = onUpdate), () => undefined);
@@ -79,6 +88,7 @@ export = function register(RED: NodeAPI): void {
 
     node.on('close', (_removed: boolean, done: () => void) => {
       closed = true;
+      stopTradingStatus?.();
       status.clear();
       void session?.account().then((a) => a.forget(onUpdate), () => undefined);
       done();

@@ -1,21 +1,26 @@
 /**
  * Live orders under faults: the product's own order path (TradingAccount + LiveExecutor + a real
- * ccxt) against the mock Binance, with faults injected on order creation and on lookups,
- * including "the order was accepted but the response was lost". The exchange must end with
- * exactly one order per accepted request, none duplicated, none lost, and the portfolio must
- * equal the exchange's balances.
+ * ccxt) against the mock Binance, with faults injected on order creation, lookups, polls,
+ * cancels, the order websocket and the whole server, including "the order was accepted but the
+ * response was lost" and late executions ("the request timed out / got a 503, nothing is
+ * visible, and the exchange executes it a moment later"). The exchange must end with exactly one
+ * order per order the account reports as placed and none for one it reports as rejected (none
+ * duplicated, none lost), the portfolio must equal the exchange's balances, and no promise may
+ * reject unhandled (in Node-RED that ends the process).
  */
 import assert from 'node:assert/strict';
 import type { OrderRequest, OrderUpdate } from '../../core/contract';
 import { CcxtSource } from '../../core/market/ccxt-source';
-import { MemoryStore } from '../../core/state-store';
+import { MemoryStore, type StateStore } from '../../core/state-store';
 import { TradingAccount } from '../../core/trading/account';
 import { LiveExecutor } from '../../core/trading/live-executor';
 import { reconcileLiveAccount } from '../../core/trading/reconcile';
-import { MockBinance, type MockFault } from '../support/mock-binance';
+import { MockBinance, SIGNATURE_INVALID, type MockFault } from '../support/mock-binance';
 
 const KEY = 'liveTestKey0123456789abcdef';
 const SECRET = 'liveTestSecret0123456789abcdef';
+const FINAL = new Set(['closed', 'canceled', 'rejected', 'expired']);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** mulberry32: a seeded PRNG, so a failing run can be replayed with the same seed. */
 function rng(seed: number): () => number {
@@ -29,6 +34,9 @@ function rng(seed: number): () => number {
   };
 }
 
+/** The unknown-order window of these tests: longer than any late execution injected (<= 200 ms). */
+const WINDOW_MS = 300;
+
 const CREATE_FAULTS: MockFault[] = [
   { status: 503 },
   { status: 500 },
@@ -38,17 +46,34 @@ const CREATE_FAULTS: MockFault[] = [
   'acceptedThenReset',
   'acceptedThenTimeout',
   { status: 503, accepted: true },
+  { lateExecutionMs: 120, answer: 'timeout' },
+  { lateExecutionMs: 200, answer: 503 },
 ];
 
-async function liveAccount(mock: MockBinance, pollMs = 20) {
+async function liveAccount(mock: MockBinance, o: { pollMs?: number; windowMs?: number; store?: StateStore } = {}) {
   const source = await CcxtSource.create({ exchangeId: 'binance', baseUrl: mock.url, credentials: { apiKey: KEY, secret: SECRET }, timeoutMs: 300 });
   // The mock answers instantly; ccxt's own throttle would only make the test slow.
   source.ccxt.enableRateLimit = false;
-  const executor = new LiveExecutor({ exchange: source.ccxt, exchangeId: 'binance', now: () => Date.now(), pollMs, backoff: { initialMs: 5, maxMs: 40 }, maxAttempts: 10 });
-  const account = new TradingAccount({ exchangeId: 'binance', mode: 'live', store: new MemoryStore(), storeKey: 'live', now: () => Date.now() });
+  const executor = new LiveExecutor({ exchange: source.ccxt, exchangeId: 'binance', now: () => Date.now(), pollMs: o.pollMs ?? 20, backoff: { initialMs: 5, maxMs: 40 }, maxAttempts: 10, unknownWindowMs: o.windowMs ?? WINDOW_MS });
+  // A failed limit-timeout cancel is retried 100 ms later (2 s by default): the harness cancels often.
+  const account = new TradingAccount({ exchangeId: 'binance', mode: 'live', store: o.store ?? new MemoryStore(), storeKey: 'live', now: () => Date.now(), cancelRetryMs: 100 });
   await account.init(executor);
   await reconcileLiveAccount(account, executor, source.ccxt);
-  return { source, account };
+  return { source, account, executor };
+}
+
+/** Places an order and resolves with its final update (an `unknown` first answer is followed to its end). */
+function placeUntilFinal(account: TradingAccount, request: OrderRequest, seen: OrderUpdate[] = []): Promise<OrderUpdate> {
+  return new Promise((resolve, reject) => {
+    account
+      .place(request, (u) => {
+        seen.push(u);
+        if (FINAL.has(u.status)) resolve(u);
+      })
+      .then(({ update }) => {
+        if (FINAL.has(update.status) && !seen.some((u) => FINAL.has(u.status))) resolve(update);
+      }, reject);
+  });
 }
 
 describe('live orders under injected faults (real ccxt, mock Binance)', function () {
@@ -71,76 +96,234 @@ describe('live orders under injected faults (real ccxt, mock Binance)', function
     await mock.stop();
   });
 
-  it('1,000 random market orders with faults: one exchange order per accepted request, portfolio = exchange balances', async function () {
-    const live = await liveAccount(mock);
-    source = live.source;
-    const { account } = live;
-    const random = rng(20261121);
-    const N = 1000;
-    const finals = new Map<string, OrderUpdate>();
-    const requests: OrderRequest[] = [];
-    let injected = 0;
-    let next = 0;
-    const worker = async () => {
-      while (next < N) {
-        const i = next++;
-        const request: OrderRequest = {
-          kind: 'orderRequest',
-          clientOrderId: `tb-fault-${i.toString().padStart(5, '0')}`,
-          symbol: 'BTC/USDT',
-          side: random() < 0.5 ? 'buy' : 'sell',
-          type: 'market',
-          amount: Number((0.001 + Math.floor(random() * 10) * 0.001).toFixed(3)),
-          ts: Date.now(),
-        };
-        requests.push(request);
-        if (random() < 0.35) {
-          mock.failNext(1, CREATE_FAULTS[Math.floor(random() * CREATE_FAULTS.length)]!, '/api/v3/order', 'POST');
-          injected++;
+  it('1,000 random orders under every fault (lost answers, late executions, order stream refused 404, server down, polls answered 400, cancels answered 503): no unhandled rejection, none duplicated, none lost, portfolio = exchange balances', async function () {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    let running = true;
+    const background: Array<Promise<void>> = [];
+    try {
+      const live = await liveAccount(mock, { pollMs: 50 });
+      source = live.source;
+      const { account } = live;
+      const random = rng(20261202);
+      const N = 1000;
+      const finals = new Map<string, OrderUpdate>();
+      const wentUnknown = new Set<string>();
+      const injected = { create: 0, late: 0, lookupOrPoll: 0, signature400: 0, cancel503: 0, ws404: 0, offline: 0 };
+      // Prices drive the account's limit timeouts (and their cancels).
+      background.push(
+        (async () => {
+          while (running) {
+            account.onPrice({ kind: 'ticker', exchange: 'binance', symbol: 'BTC/USDT', ts: Date.now(), bid: 59_999, ask: 60_001, last: 60_000 });
+            await sleep(25);
+          }
+        })(),
+      );
+      // The market dips and rises now and then: resting limit orders fill at the exchange, and the
+      // fills must reach the account over the order stream or the polls.
+      background.push(
+        (async () => {
+          for (let k = 0; running; k++) {
+            await sleep(150);
+            if (!running || !mock.isOnline) continue;
+            mock.setTicker('BTC/USDT', k % 2 ? { bid: 60_015, ask: 60_016, last: 60_015 } : { bid: 59_984, ask: 59_985, last: 59_985 });
+            mock.setTicker('BTC/USDT', { bid: 59_999, ask: 60_001, last: 60_000 });
+          }
+        })(),
+      );
+      // The order websocket refused (HTTP 404 on the upgrade), or the whole server unreachable, in turns.
+      background.push(
+        (async () => {
+          for (let k = 0; running; k++) {
+            await sleep(700);
+            if (!running) break;
+            if (k % 2 === 0) {
+              mock.rejectWebSockets(true, 404);
+              mock.dropWebSockets();
+              injected.ws404++;
+              await sleep(400);
+              mock.rejectWebSockets(false);
+            } else {
+              mock.offline(150);
+              injected.offline++;
+              await sleep(200);
+            }
+          }
+        })(),
+      );
+      let next = 0;
+      const worker = async () => {
+        while (next < N) {
+          const i = next++;
+          const side = random() < 0.5 ? 'buy' : 'sell';
+          const amount = Number((0.001 + Math.floor(random() * 10) * 0.001).toFixed(3));
+          const limit = random() < 0.15;
+          const request: OrderRequest = {
+            kind: 'orderRequest',
+            clientOrderId: `tb-fault-${i.toString().padStart(5, '0')}`,
+            symbol: 'BTC/USDT',
+            side,
+            // A limit order rests 10 below / above the market: filled by a dip or rise, or canceled after 100 ms.
+            ...(limit ? { type: 'limit' as const, price: side === 'buy' ? 59_990 : 60_010, timeoutMs: 100 } : { type: 'market' as const }),
+            amount,
+            ts: Date.now(),
+          };
+          if (random() < 0.35) {
+            const fault = CREATE_FAULTS[Math.floor(random() * CREATE_FAULTS.length)]!;
+            mock.failNext(1, fault, '/api/v3/order', 'POST');
+            if (typeof fault === 'object' && 'lateExecutionMs' in fault) injected.late++;
+            else injected.create++;
+          }
+          const r = random();
+          if (r < 0.05) {
+            mock.failNext(1, random() < 0.5 ? { status: 503 } : 'reset', '/api/v3/order', 'GET');
+            injected.lookupOrPoll++;
+          } else if (r < 0.1) {
+            mock.failNext(1, SIGNATURE_INVALID, '/api/v3/order', 'GET');
+            injected.signature400++;
+          }
+          if (limit && random() < 0.2) {
+            mock.failNext(1, { status: 503 }, '/api/v3/order', 'DELETE');
+            injected.cancel503++;
+          }
+          const seen: OrderUpdate[] = [];
+          finals.set(request.clientOrderId, await placeUntilFinal(account, request, seen));
+          if (seen.some((u) => u.status === 'unknown')) wentUnknown.add(request.clientOrderId);
         }
-        if (random() < 0.1) {
-          mock.failNext(1, random() < 0.5 ? { status: 503 } : 'reset', '/api/v3/order', 'GET');
-          injected++;
-        }
-        const { update } = await account.place(request);
-        // Market orders are final at once (closed), or rejected after the lookups proved they do not exist.
-        finals.set(request.clientOrderId, update);
+      };
+      await Promise.all(Array.from({ length: 8 }, worker));
+      running = false;
+      await Promise.all(background);
+      mock.online();
+      mock.rejectWebSockets(false);
+      await account.flush();
+
+      assert.deepEqual(unhandled.map(String), [], 'no promise rejected unhandled (in Node-RED, each would have ended the process)');
+      assert.equal(finals.size, N, 'every request reached a final state');
+      assert.deepEqual(account.openOrders(), [], 'nothing left open or unknown');
+      const atExchange = new Map<string, string[]>();
+      for (const o of mock.orders(KEY)) atExchange.set(o.clientOrderId, [...(atExchange.get(o.clientOrderId) ?? []), o.status]);
+      const duplicated = [...atExchange].filter(([, list]) => list.length > 1);
+      assert.deepEqual(duplicated, [], 'no request became two orders');
+      const placed = [...finals.values()].filter((u) => u.status === 'closed' || u.status === 'canceled');
+      const refused = [...finals.values()].filter((u) => u.status === 'rejected');
+      assert.equal(placed.length + refused.length, N, `only closed, canceled or rejected (got ${[...new Set([...finals.values()].map((u) => u.status))]})`);
+      for (const u of placed) assert.deepEqual(atExchange.get(u.clientOrderId), [u.status === 'closed' ? 'FILLED' : 'CANCELED'], `${u.clientOrderId} ${u.status} here, the same at the exchange`);
+      for (const u of refused) assert.equal(atExchange.get(u.clientOrderId), undefined, `${u.clientOrderId} rejected here (${u.reason}) and absent at the exchange`);
+      assert.equal(atExchange.size, placed.length, 'the exchange has no order we do not know');
+      const lateFound = [...wentUnknown].filter((id) => finals.get(id)!.status !== 'rejected').length;
+      assert.ok(injected.late >= 20 && lateFound >= 20, `late executions injected (${injected.late}) and unknown orders found at the exchange (${lateFound})`);
+      assert.ok(injected.ws404 >= 2 && injected.offline >= 2 && injected.signature400 >= 20 && injected.cancel503 >= 5, `every crash case injected: ${JSON.stringify(injected)}`);
+      assert.ok(placed.length > 800, `most orders went through despite the faults (${placed.length})`);
+
+      const exchange = mock.balances(KEY);
+      for (const asset of ['USDT', 'BTC']) {
+        const ours = account.portfolio.balance(asset);
+        const theirs = exchange[asset]!;
+        const close = (a: number, b: number) => Math.abs(a - b) <= 1e-8 * Math.max(1, Math.abs(b));
+        assert.ok(close(ours.free + ours.used, theirs.free + theirs.locked), `${asset}: portfolio ${ours.free + ours.used} vs exchange ${theirs.free + theirs.locked}`);
       }
-    };
-    await Promise.all(Array.from({ length: 8 }, worker));
-    await account.flush();
-
-    assert.equal(finals.size, N, 'every request got a final answer');
-    const byClientId = new Map<string, number>();
-    for (const o of mock.orders(KEY)) byClientId.set(o.clientOrderId, (byClientId.get(o.clientOrderId) ?? 0) + 1);
-    const duplicated = [...byClientId].filter(([, n]) => n > 1);
-    assert.deepEqual(duplicated, [], 'no request became two orders');
-    const accepted = [...finals.values()].filter((u) => u.status === 'closed');
-    const refused = [...finals.values()].filter((u) => u.status === 'rejected');
-    assert.equal(accepted.length + refused.length, N, `only closed or rejected (got ${[...new Set([...finals.values()].map((u) => u.status))]})`);
-    for (const u of accepted) assert.equal(byClientId.get(u.clientOrderId), 1, `${u.clientOrderId} accepted here and exists once at the exchange`);
-    for (const u of refused) assert.equal(byClientId.get(u.clientOrderId), undefined, `${u.clientOrderId} refused here and absent at the exchange`);
-    assert.equal(byClientId.size, accepted.length, 'the exchange has no order we do not know');
-    assert.ok(injected > 300, `faults were injected (${injected})`);
-    assert.ok(accepted.length > 900, `most orders went through despite the faults (${accepted.length})`);
-
-    const exchange = mock.balances(KEY);
-    for (const asset of ['USDT', 'BTC']) {
-      const ours = account.portfolio.balance(asset);
-      const theirs = exchange[asset]!;
-      const close = (a: number, b: number) => Math.abs(a - b) <= 1e-8 * Math.max(1, Math.abs(b));
-      assert.ok(close(ours.free + ours.used, theirs.free + theirs.locked), `${asset}: portfolio ${ours.free + ours.used} vs exchange ${theirs.free + theirs.locked}`);
+      const canceled = placed.filter((u) => u.status === 'canceled').length;
+      console.log(
+        `      ${N} requests; faults ${JSON.stringify(injected)}; ${placed.length - canceled} filled, ${canceled} canceled, ${refused.length} rejected; ${wentUnknown.size} went unknown, ${lateFound} of them found; ${mock.tradingStats(KEY).createRequests} create calls`,
+      );
+    } finally {
+      running = false;
+      await Promise.all(background);
+      process.off('unhandledRejection', onUnhandled);
     }
-    console.log(`      ${N} requests, ${injected} faults injected, ${accepted.length} filled, ${refused.length} refused, ${mock.tradingStats(KEY).createRequests} create calls`);
   });
 
-  it('an order accepted while the response was lost is found by client order id, not sent again', async function () {
+  it('an order accepted while the response was lost is unknown, then found by client order id, not sent again', async function () {
     const live = await liveAccount(mock);
     source = live.source;
     mock.failNext(1, 'acceptedThenReset', '/api/v3/order', 'POST');
-    const { update } = await live.account.place({ kind: 'orderRequest', clientOrderId: 'tb-lost-1', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 0.01, ts: Date.now() });
-    assert.equal(update.status, 'closed');
+    const seen: OrderUpdate[] = [];
+    const final = await placeUntilFinal(live.account, { kind: 'orderRequest', clientOrderId: 'tb-lost-1', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 0.01, ts: Date.now() }, seen);
+    assert.equal(final.status, 'closed');
+    assert.deepEqual(seen.map((u) => u.status), ['unknown', 'closed']);
+    assert.match(seen[0]!.reason ?? '', /outcome unknown .*never sent again/);
     assert.equal(mock.tradingStats(KEY).createRequests, 1, 'sent once');
+    assert.equal(mock.orders(KEY).length, 1);
+  });
+
+  it('late execution: 5 orders whose create request timed out or got a 503, invisible to lookups, executed 1 s later: exactly 5 exchange orders, each booked once', async function () {
+    const live = await liveAccount(mock, { windowMs: 2_500 });
+    source = live.source;
+    const before = live.account.portfolio.balance('BTC').free;
+    const runs = [0, 1, 2, 3, 4].map((i) => {
+      mock.failNext(1, { lateExecutionMs: 1_000, answer: i % 2 ? 503 : 'timeout' }, '/api/v3/order', 'POST');
+      const seen: OrderUpdate[] = [];
+      return placeUntilFinal(live.account, { kind: 'orderRequest', clientOrderId: `tb-late-${i}`, symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 0.01, ts: Date.now() }, seen).then((final) => ({ final, seen }));
+    });
+    const results = await Promise.all(runs);
+    for (const { final, seen } of results) {
+      assert.equal(final.status, 'closed', `${final.clientOrderId}: ${final.reason ?? ''}`);
+      assert.deepEqual(seen.map((u) => u.status), ['unknown', 'closed'], 'unknown first, adopted when it appeared');
+    }
+    assert.equal(mock.tradingStats(KEY).createRequests, 5, 'each order was sent once');
+    const orders = mock.orders(KEY);
+    assert.equal(orders.length, 5, 'exactly 5 exchange orders');
+    assert.deepEqual(orders.map((o) => o.clientOrderId).sort(), ['tb-late-0', 'tb-late-1', 'tb-late-2', 'tb-late-3', 'tb-late-4']);
+    await live.account.flush();
+    const bought = orders.reduce((sum, o) => sum + o.executedQty - o.fills.reduce((f, x) => f + x.commission, 0), 0);
+    assert.ok(Math.abs(live.account.portfolio.balance('BTC').free - before - bought) < 1e-9, 'each fill booked once');
+  });
+
+  it('an ambiguous failure the exchange never executed: rejected when the window ends, "never seen", never sent again', async function () {
+    const live = await liveAccount(mock, { windowMs: 600 });
+    source = live.source;
+    mock.failNext(1, { status: 503 }, '/api/v3/order', 'POST');
+    const seen: OrderUpdate[] = [];
+    const started = Date.now();
+    const final = await placeUntilFinal(live.account, { kind: 'orderRequest', clientOrderId: 'tb-never', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 0.01, ts: Date.now() }, seen);
+    assert.deepEqual(seen.map((u) => u.status), ['unknown', 'rejected']);
+    assert.match(final.reason ?? '', /never seen at the exchange within the unknown-order window \(0\.6 s\)/);
+    assert.ok(Date.now() - started >= 600, 'not given up before the window ended');
+    assert.equal(mock.tradingStats(KEY).createRequests, 1, 'never sent again');
+    assert.equal(mock.orders(KEY).length, 0);
+  });
+
+  it('a lookup that fails is no answer: the unknown order stays unknown past its window until a lookup answers', async function () {
+    const live = await liveAccount(mock, { windowMs: 300 });
+    source = live.source;
+    // The create times out and the order executes 100 ms later; every read (the lookup by client
+    // order id and its fallbacks, open and all orders) fails for the next second.
+    mock.failNext(1, { lateExecutionMs: 100, answer: 'timeout' }, '/api/v3/order', 'POST');
+    mock.failNext(1_000_000, SIGNATURE_INVALID, '/api/v3/', 'GET');
+    const seen: OrderUpdate[] = [];
+    const done = placeUntilFinal(live.account, { kind: 'orderRequest', clientOrderId: 'tb-lookup-fails', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 0.01, ts: Date.now() }, seen);
+    await sleep(1_200);
+    assert.deepEqual(seen.map((u) => u.status), ['unknown'], 'still unknown well past the 300 ms window');
+    mock.clearFaults(); // the exchange answers lookups again
+    const final = await done;
+    assert.equal(final.status, 'closed', 'found, not taken for never placed');
+    assert.equal(mock.orders(KEY).length, 1);
+  });
+
+  it('an unknown order survives a restart: the restarted account resolves it by lookup (found after its late execution), never by a resend', async function () {
+    const store = new MemoryStore();
+    const first = await liveAccount(mock, { windowMs: 2_000, store });
+    mock.failNext(1, { lateExecutionMs: 1_500, answer: 'timeout' }, '/api/v3/order', 'POST');
+    const { update } = await first.account.place({ kind: 'orderRequest', clientOrderId: 'tb-restart-unknown', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 0.01, ts: Date.now() });
+    assert.equal(update.status, 'unknown');
+    await first.account.close();
+    await first.source.close();
+    assert.equal(mock.orders(KEY).length, 0, 'not at the exchange yet when the process stops');
+    const saved = await store.get<any>('live');
+    assert.equal(saved.open[0].last.status, 'unknown', 'the unknown state is saved');
+
+    const second = await liveAccount(mock, { windowMs: 2_000, store });
+    source = second.source;
+    const restored = second.account.openOrders();
+    assert.equal(restored.length, 1);
+    assert.equal(restored[0]!.status, 'unknown');
+    const final = await new Promise<OrderUpdate>((resolve) => {
+      second.account.defaultListener = (u) => FINAL.has(u.status) && resolve(u);
+    });
+    assert.equal(final.status, 'closed');
+    assert.equal(mock.tradingStats(KEY).createRequests, 1, 'never sent again');
     assert.equal(mock.orders(KEY).length, 1);
   });
 
@@ -156,7 +339,7 @@ describe('live orders under injected faults (real ccxt, mock Binance)', function
 
   it('a limit order is followed to its fill over the order websocket; one that times out is canceled at the exchange', async function () {
     // Polling every 30 s: a fill seen within 5 s came over the websocket (ccxt watchOrders).
-    const live = await liveAccount(mock, 30_000);
+    const live = await liveAccount(mock, { pollMs: 30_000 });
     source = live.source;
     const updates: OrderUpdate[] = [];
     await live.account.place({ kind: 'orderRequest', clientOrderId: 'tb-limit-a', symbol: 'BTC/USDT', side: 'buy', type: 'limit', amount: 0.01, price: 59_000, ts: Date.now() }, (u) => updates.push(u));

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { WebSocket } from 'ws';
-import { MockBinance } from '../support/mock-binance';
+import { MockBinance, SIGNATURE_INVALID } from '../support/mock-binance';
 import { ccxtBinanceForMock } from '../support/ccxt-for-mock';
 
 // Binance's documentation example key pair (not a real account).
@@ -409,6 +409,47 @@ describe('MockBinance spot trading with a real ccxt binance', function () {
       assert.equal(missing.constructor.name, 'OrderNotFound');
       const ok = await ex.createOrder('BTC/USDT', 'market', 'buy', 0.01, undefined, { clientOrderId: 'n-1' });
       assert.equal(ok.status, 'closed');
+    });
+
+    it('late execution: the create times out (or gets a 503), the order is not there, then it executes afterMs later', async () => {
+      await ex.loadMarkets();
+      ex.timeout = 300;
+      mock.failNext(1, { lateExecutionMs: 500, answer: 'timeout' }, '/api/v3/order', 'POST');
+      const timedOut = await rejection(ex.createOrder('BTC/USDT', 'market', 'buy', 0.01, undefined, { clientOrderId: 'late-1' }));
+      assert.equal(timedOut.constructor.name, 'RequestTimeout');
+      assert.equal((await rejection(ex.fetchOrder(undefined, 'BTC/USDT', { clientOrderId: 'late-1' }))).constructor.name, 'OrderNotFound', 'invisible after the timeout');
+      mock.failNext(1, { lateExecutionMs: 200, answer: 503 }, '/api/v3/order', 'POST');
+      const gateway = await rejection(ex.createOrder('BTC/USDT', 'market', 'buy', 0.01, undefined, { clientOrderId: 'late-2' }));
+      assert.equal(gateway.constructor.name, 'ExchangeNotAvailable');
+      assert.deepEqual(mock.orders(KEY), []);
+      await new Promise((r) => setTimeout(r, 400));
+      assert.equal((await ex.fetchOrder(undefined, 'BTC/USDT', { clientOrderId: 'late-1' })).status, 'closed', 'executed late');
+      assert.equal((await ex.fetchOrder(undefined, 'BTC/USDT', { clientOrderId: 'late-2' })).status, 'closed');
+      assert.deepEqual(mock.tradingStats(KEY), { createRequests: 2, ordersCreated: 2, createRejected: 0, cancelRequests: 0 });
+    });
+
+    it('an API error fault answers Binance\'s JSON body (400 -1022 -> AuthenticationError) without processing', async () => {
+      await ex.loadMarkets();
+      const order = await ex.createOrder('BTC/USDT', 'limit', 'buy', 0.01, 50_000, { clientOrderId: 'poll-1' });
+      mock.failNext(1, SIGNATURE_INVALID, '/api/v3/order', 'GET');
+      const refused = await rejection(ex.fetchOrder(order.id, 'BTC/USDT'));
+      assert.equal(refused.constructor.name, 'AuthenticationError');
+      assert.match(refused.message, /-1022.*Signature for this request is not valid/);
+      assert.equal((await ex.fetchOrder(order.id, 'BTC/USDT')).status, 'open', 'the next poll answers');
+    });
+
+    it('offline(ms): connections refused (ECONNREFUSED) and open ones dropped, then the same port serves again with the same orders', async () => {
+      await ex.loadMarkets();
+      await ex.createOrder('BTC/USDT', 'limit', 'buy', 0.01, 50_000, { clientOrderId: 'keep-1' });
+      mock.offline(400);
+      assert.equal(mock.isOnline, false);
+      const first = await rejection(ex.fetchOrder(undefined, 'BTC/USDT', { clientOrderId: 'keep-1' }));
+      const second = first.message.includes('ECONNREFUSED') ? first : await rejection(ex.fetchOrder(undefined, 'BTC/USDT', { clientOrderId: 'keep-1' }));
+      assert.equal(second.constructor.name, 'NetworkError');
+      assert.match(second.message, /ECONNREFUSED/);
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal(mock.isOnline, true);
+      assert.equal((await ex.fetchOrder(undefined, 'BTC/USDT', { clientOrderId: 'keep-1' })).status, 'open');
     });
   });
 

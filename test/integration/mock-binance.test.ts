@@ -299,6 +299,14 @@ describe('MockBinance with a real ccxt binance', function () {
       assert.equal((await next).last, 5.5);
     });
 
+    it('rejectWebSockets(true, 404) answers the upgrade with 404 (an exchange no longer serving the path)', async () => {
+      mock.rejectWebSockets(true, 404);
+      const err = await rejection(ex.watchTicker('BTC/USDT'));
+      assert.equal(err.constructor.name, 'NetworkError');
+      assert.match(err.message, /Unexpected server response: 404/);
+      mock.rejectWebSockets(false);
+    });
+
     it('a stream the mock does not serve is rejected, not left hanging', async () => {
       const err = await rejection(ex.watchTrades('BTC/USDT'));
       assert.ok(classChain(err).includes('ExchangeError'));

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { MockBinance } from '../support/mock-binance';
-import { Inbox, getNode, loadFlow, unloadFlow, waitFor, type FlowNode } from '../support/node-red';
+import { Inbox, getNode, loadFlow, sleep, unloadFlow, waitFor, type FlowNode } from '../support/node-red';
 
 const KEY = 'nodeTestKey0123456789abcdef';
 const SECRET = 'nodeTestSecret0123456789abcdef';
@@ -82,6 +82,37 @@ describe('place order in paper and live mode (mock Binance)', function () {
     for (const asset of ['USDT', 'BTC']) {
       const theirs = exchange[asset]!.free + exchange[asset]!.locked;
       assert.ok(Math.abs(p.payload.balances[asset].total - theirs) < 1e-8, `${asset}: ${p.payload.balances[asset].total} vs exchange ${theirs}`);
+    }
+  });
+
+  it('live, late execution: 5 orders whose create timed out or got a 503 and executed later go to the flow as unknown, then filled; exactly 5 exchange orders, each booked once', async function () {
+    // Request timeout 1 s; each order executes at the exchange 1.5 s after it arrived, invisible to
+    // lookups before that; the exchange node's unknown-order window is 4 s.
+    await loadFlow(flow({ mode: 'live', liveOptIn: true, timeoutMs: 1000, unknownWindowSec: '4' }), { ex: { apiKey: KEY, secret: SECRET } });
+    const updates = new Inbox('updates');
+    const caught = new Inbox('caught');
+    for (let i = 0; i < 5; i++) {
+      mock.failNext(1, { lateExecutionMs: 1_500, answer: i % 2 ? 503 : 'timeout' }, '/api/v3/order', 'POST');
+      getNode('order').receive(market(`tb-late-${i}`, 'buy', 0.001));
+    }
+    const ids = [0, 1, 2, 3, 4].map((i) => `tb-late-${i}`);
+    const closed = (id: string) => updates.messages.some((m) => m.payload.clientOrderId === id && m.payload.status === 'closed');
+    await waitFor(() => ids.every(closed), 15_000, 'the 5 late orders filled in the flow');
+    await sleep(300); // a resend, had there been one, would execute by now
+    assert.deepEqual(mock.orders(KEY).map((o) => o.clientOrderId).sort(), ids, 'exactly 5 exchange orders');
+    assert.equal(mock.tradingStats(KEY).createRequests, 5, 'each order sent once');
+    for (const id of ids) {
+      const mine = updates.messages.filter((m) => m.payload.clientOrderId === id).map((m) => m.payload);
+      assert.deepEqual(mine.map((u) => u.status), ['unknown', 'closed'], `${id}: unknown, then adopted when it appeared`);
+      assert.match(mine[0].reason, /outcome unknown .*looking it up for 4 s, never sent again/);
+    }
+    assert.equal(caught.messages.length, 0, 'no error');
+    getNode('order').receive({ topic: 'portfolio' });
+    const [p] = await new Inbox('portfolio').take(1);
+    const exchange = mock.balances(KEY);
+    for (const asset of ['USDT', 'BTC']) {
+      const theirs = exchange[asset]!.free + exchange[asset]!.locked;
+      assert.ok(Math.abs(p.payload.balances[asset].total - theirs) < 1e-8, `${asset}: booked once (${p.payload.balances[asset].total} vs exchange ${theirs})`);
     }
   });
 

@@ -83,11 +83,39 @@ export interface MockSymbolConfig {
 export type MockFault =
   | { status: 500 | 502 | 503; accepted?: boolean }
   | { status: 429 | 418; retryAfterSec: number }
+  | ApiErrorFault
+  | LateExecutionFault
   | 'timeout'
   | 'reset'
   | 'acceptedThenReset'
   | 'acceptedThenLost'
   | 'acceptedThenTimeout';
+
+/**
+ * A request answered with Binance's JSON error body without being processed, e.g.
+ * `{ status: 400, code: -1022, msg: 'Signature for this request is not valid.' }` (a poll whose
+ * signature the exchange refuses): ccxt maps it by code, not as a network error.
+ */
+export interface ApiErrorFault {
+  status: 400 | 401 | 403;
+  code: number;
+  msg: string;
+}
+
+/**
+ * Late execution (Binance: "execution status unknown"): the request is answered with `answer`
+ * (never answered: the client times out; or a 503 gateway page) WITHOUT being processed, so a
+ * lookup finds nothing; `afterMs` later the exchange processes it after all (the order is created
+ * and executes), as a matching engine working through a backlog does. Binance still refuses it
+ * then if its timestamp is older than the request's recvWindow (10 s as ccxt sends it).
+ */
+export interface LateExecutionFault {
+  lateExecutionMs: number;
+  answer: 'timeout' | 503;
+}
+
+/** Binance's error body for the signature check: what a poll meeting a clock or key problem gets. */
+export const SIGNATURE_INVALID: ApiErrorFault = { status: 400, code: -1022, msg: 'Signature for this request is not valid.' };
 
 export interface MockRequest {
   method: string;
@@ -257,7 +285,12 @@ export class MockBinance {
   private readonly hanging = new Set<http.ServerResponse>();
   private readonly faults: Array<{ remaining: number; kind: MockFault; prefix?: string; method?: string }> = [];
   private readonly waiters = new Set<Waiter>();
-  private rejectingWs = false;
+  private rejectingWs: false | 404 | 503 = false;
+  /** Set while the server is down (offline()): the port the server comes back on. */
+  private downPort: number | undefined;
+  private backOnline: NodeJS.Timeout | undefined;
+  /** Requests whose late execution is still to come (LateExecutionFault). */
+  private readonly lateTimers = new Set<NodeJS.Timeout>();
   private fixedNow: number | undefined;
   private baseUrl: string | undefined;
   private tradeId = 1_000_000;
@@ -307,6 +340,11 @@ export class MockBinance {
 
   /** Closes the http and ws servers, ends hanging requests, terminates every socket, clears timers. */
   async stop(): Promise<void> {
+    if (this.backOnline) clearTimeout(this.backOnline);
+    this.backOnline = undefined;
+    this.downPort = undefined;
+    for (const t of this.lateTimers) clearTimeout(t);
+    this.lateTimers.clear();
     for (const w of this.waiters) {
       clearTimeout(w.timer);
       w.reject(new Error(`mock-binance stopped while waiting for subscription ${w.stream}`));
@@ -329,7 +367,7 @@ export class MockBinance {
     this.wss = undefined;
     if (wss) await new Promise<void>((resolve) => wss.close(() => resolve()));
     if (server) {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
       server.closeAllConnections();
       for (const socket of this.sockets) socket.destroy(); // upgraded sockets are not tracked by closeAllConnections
       this.sockets.clear();
@@ -472,6 +510,11 @@ export class MockBinance {
     if (n > 0) this.faults.push({ remaining: n, kind, prefix: pathPrefix, method: method?.toUpperCase() });
   }
 
+  /** Forgets every fault still waiting to be applied (failNext). */
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
+
   /** Terminates every open ws connection, WebSocket API ones included (TCP destroyed, no close frame: clients see code 1006). */
   dropWebSockets(): void {
     for (const ws of this.clients.keys()) ws.terminate();
@@ -480,9 +523,48 @@ export class MockBinance {
     this.apiClients.clear();
   }
 
-  /** While on, new ws upgrades are answered with HTTP 503 and closed. Open connections are untouched. */
-  rejectWebSockets(on: boolean): void {
-    this.rejectingWs = on;
+  /**
+   * While on, new ws upgrades are answered with an HTTP error (503 by default; 404 as an exchange
+   * that no longer serves the websocket API path) and closed. Open connections are untouched.
+   */
+  rejectWebSockets(on: boolean, status: 404 | 503 = 503): void {
+    this.rejectingWs = on ? status : false;
+  }
+
+  /**
+   * The exchange goes away: the port stops listening (new connections are refused: ECONNREFUSED)
+   * and every open connection, REST and websocket, is destroyed. It listens again on the same
+   * port after `ms` (or at online()); accounts, orders and market data are kept.
+   */
+  offline(ms?: number): void {
+    const server = this.server;
+    if (!server || this.downPort !== undefined) return;
+    const address = server.address();
+    if (!address || typeof address === 'string') throw new Error('mock-binance: no TCP address');
+    this.downPort = address.port;
+    server.close();
+    for (const res of this.hanging) res.destroy();
+    this.hanging.clear();
+    this.dropWebSockets();
+    server.closeAllConnections();
+    for (const socket of this.sockets) socket.destroy();
+    this.sockets.clear();
+    if (ms !== undefined) this.backOnline = setTimeout(() => this.online(), ms);
+  }
+
+  /** Listens again after offline(), on the same port. */
+  online(): void {
+    if (this.backOnline) clearTimeout(this.backOnline);
+    this.backOnline = undefined;
+    const port = this.downPort;
+    if (port === undefined || !this.server) return;
+    this.downPort = undefined;
+    this.server.listen(port, '127.0.0.1');
+  }
+
+  /** false while offline(). */
+  get isOnline(): boolean {
+    return this.downPort === undefined && this.server !== undefined;
   }
 
   // ---------------------------------------------------------------- observation
@@ -685,6 +767,10 @@ export class MockBinance {
     this.trading.noteRequest(method, path, apiKey);
 
     const fault = this.takeFault(path, method);
+    if (typeof fault === 'object' && 'lateExecutionMs' in fault) {
+      this.lateExecution(fault, req, res, path, apiKey);
+      return;
+    }
     const accepted =
       fault === 'acceptedThenReset' ||
       fault === 'acceptedThenLost' ||
@@ -753,7 +839,31 @@ export class MockBinance {
     return f.kind;
   }
 
+  /** LateExecutionFault: answered now without processing, processed afterMs later. */
+  private lateExecution(fault: LateExecutionFault, req: http.IncomingMessage, res: http.ServerResponse, path: string, apiKey: string | undefined): void {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const rawUrl = req.url ?? '';
+      const q = rawUrl.indexOf('?');
+      const privateReq = { method: req.method ?? 'GET', path, rawQuery: q < 0 ? '' : rawUrl.slice(q + 1).split('#')[0]!, rawBody: Buffer.concat(chunks).toString('utf8'), apiKey };
+      this.applyFault(fault.answer === 'timeout' ? 'timeout' : { status: 503 }, req, res);
+      const timer = setTimeout(() => {
+        this.lateTimers.delete(timer);
+        this.trading.handle(privateReq);
+      }, fault.lateExecutionMs);
+      this.lateTimers.add(timer);
+    });
+  }
+
   private applyFault(fault: MockFault, req: http.IncomingMessage, res: http.ServerResponse): void {
+    if (typeof fault === 'object' && 'lateExecutionMs' in fault) throw new Error('mock-binance: a late execution is applied by lateExecution()');
+    if (typeof fault === 'object' && 'code' in fault) {
+      const body = JSON.stringify({ code: fault.code, msg: fault.msg });
+      res.writeHead(fault.status, { 'Content-Type': 'application/json;charset=UTF-8', 'Content-Length': Buffer.byteLength(body) });
+      res.end(body);
+      return;
+    }
     if (fault === 'reset' || fault === 'acceptedThenReset' || fault === 'acceptedThenLost') {
       req.socket.destroy();
       return;
@@ -1064,7 +1174,7 @@ export class MockBinance {
     const known =
       path === '/ws' || path.startsWith('/ws/') || path === '/stream' || path.startsWith('/stream/') || path.startsWith('/ws-api/');
     if (this.rejectingWs || !known || !this.wss) {
-      const status = this.rejectingWs ? 503 : 404;
+      const status = this.rejectingWs || 404;
       socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       socket.destroy();
       return;

@@ -4,7 +4,7 @@
  * the same error message.
  */
 import assert from 'node:assert/strict';
-import { CandleSchema, ContractError, parseCandle, parseOrThrow } from '../../core/contract';
+import { CandleSchema, ContractError, OrderUpdateSchema, parseCandle, parseOrThrow } from '../../core/contract';
 
 const good = { kind: 'candle', exchange: 'binance', symbol: 'BTC/USDT', timeframe: '1m', ts: 1_600_000_000_000, open: 10, high: 12, low: 9, close: 11, volume: 3 };
 
@@ -48,5 +48,15 @@ describe('parseCandle: the same as CandleSchema', () => {
     same({ ...good, high: 9.5 });
     same({ ...good, low: 10.5 });
     same({ ...good, high: 8, low: 13 });
+  });
+});
+
+describe('order update statuses', () => {
+  const update = { kind: 'orderUpdate', id: null, clientOrderId: 'tb-1', exchange: 'binance', symbol: 'BTC/USDT', side: 'buy', type: 'market', status: 'unknown', amount: 0.01, filled: 0, remaining: 0.01, average: null, price: null, fee: { cost: 0, currency: 'USDT' }, ts: 1, mode: 'live', reason: 'outcome unknown (RequestTimeout): looking it up for 15 s, never sent again' };
+
+  it('has an unknown status (live: an ambiguous failure being looked up), with its reason', () => {
+    assert.deepEqual(OrderUpdateSchema.parse(update), update);
+    for (const status of ['open', 'closed', 'canceled', 'rejected', 'expired', 'unknown']) assert.equal(OrderUpdateSchema.safeParse({ ...update, status }).success, true, status);
+    assert.equal(OrderUpdateSchema.safeParse({ ...update, status: 'pending' }).success, false);
   });
 });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { defaultUnknownOrderWindowMs } from '../../core/trading/live-executor';
 import { parseExchangeSettings } from '../../core/exchange-settings';
 import { settingsFromEditor } from '../../nodes/tradebot-exchange/editor-settings';
 
@@ -27,6 +28,18 @@ describe('exchange settings', function () {
     assert.throws(() => parseExchangeSettings({ maxNotional: -5 }), /exchange\.maxNotional/);
     assert.throws(() => parseExchangeSettings({ exchangeId: 'Bin ance' }), /exchange\.exchangeId: must be a ccxt exchange id/);
     assert.throws(() => parseExchangeSettings({ mode: 'backtest' }), /exchange\.backtestData: backtest mode needs data/);
+    assert.throws(() => parseExchangeSettings({ unknownWindowSec: 0.1 }), /exchange\.unknownWindowSec/);
+    assert.throws(() => parseExchangeSettings({ unknownWindowSec: 601 }), /exchange\.unknownWindowSec/);
+  });
+
+  it('the unknown-order window: empty takes the exchange default, seconds from the editor field', function () {
+    const fields = { id: 'x', type: 'tradebot-exchange', mode: 'sim' } as any;
+    assert.equal(parseExchangeSettings(settingsFromEditor({ ...fields, unknownWindowSec: '' }, {})).unknownWindowSec, undefined);
+    assert.equal(parseExchangeSettings(settingsFromEditor({ ...fields, unknownWindowSec: '20' }, {})).unknownWindowSec, 20);
+    assert.throws(() => parseExchangeSettings(settingsFromEditor({ ...fields, unknownWindowSec: 'soon' }, {})), /exchange\.unknownWindowSec/);
+    assert.equal(defaultUnknownOrderWindowMs({ id: 'binance', options: { recvWindow: 10_000 } }), 15_000, 'Binance: recvWindow + 5 s');
+    assert.equal(defaultUnknownOrderWindowMs({ id: 'binance', options: { recvWindow: 5_000 } }), 10_000);
+    assert.equal(defaultUnknownOrderWindowMs({ id: 'kraken', options: {} }), 60_000);
   });
 
   it('reads the editor fields: empty strings are unset, numbers parsed, credentials kept apart', function () {
