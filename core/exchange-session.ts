@@ -179,7 +179,7 @@ export class ExchangeSession {
     const account = await this.account();
     if (account.portfolio.lastPrice(request.symbol) === undefined) {
       const ticker = await (await this.source()).fetchTicker(request.symbol);
-      account.portfolio.mark(request.symbol, ticker.last);
+      account.notePrice(ticker);
     }
     const result = await account.place(request, listener);
     void this.watchPrices([request.symbol]);
