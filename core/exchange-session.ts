@@ -21,6 +21,7 @@ import { DEFAULT_SIM_SYMBOLS } from './sim/sim-market';
 import type { SymbolFeed } from './market/symbol-feed';
 import { createTickerFeed } from './market/ticker-feed';
 import { addEquitySource } from './metrics';
+import { secrets } from './secrets';
 import { sessions, type RiskControl } from './sessions';
 import { DiscardingStore, MemoryStore, type StateStore } from './state-store';
 import type { OrderRequest } from './contract';
@@ -276,7 +277,9 @@ export class ExchangeSession {
 
   /** Removes every credential value from a text (error messages pass through here before anyone sees them). */
   redact(text: string): string {
-    let out = text;
+    // The process-wide redaction (every config node's credentials, core/secrets.ts), then this
+    // session's own values, for a session made without a config node (benchmarks, core tests).
+    let out = secrets.redact(text);
     for (const value of Object.values(this.settings.credentials)) {
       if (value && value.length >= 4) out = out.split(value).join('***');
     }
