@@ -270,9 +270,34 @@ export class ExchangeSession {
     if (!this.sourcePromise) {
       this.sourcePromise = this.createSource();
       // A failed creation is retried on the next call rather than cached.
-      this.sourcePromise.catch(() => (this.sourcePromise = undefined));
+      this.sourcePromise.then(
+        (source) => (this.sourceReady = source),
+        () => (this.sourcePromise = undefined),
+      );
     }
     return this.sourcePromise;
+  }
+
+  private sourceReady: MarketSource | undefined;
+
+  /** The exchange's clock (virtual in sim and backtest) once the source exists, else undefined. */
+  clock(): number | undefined {
+    return this.closed ? undefined : this.sourceReady?.now();
+  }
+
+  /**
+   * The market price of a symbol to check messages' prices against: the account's price while a
+   * feed keeps it current (or the backtest's replay moves it), else fetched from the exchange,
+   * after which a feed keeps it current.
+   */
+  async marketPrice(symbol: string): Promise<number> {
+    const account = await this.account();
+    const known = account.portfolio.lastPrice(symbol);
+    if (known !== undefined && (this.settings.mode === 'backtest' || this.priceFeeds.has(symbol))) return known;
+    const ticker = await (await this.source()).fetchTicker(symbol);
+    account.notePrice(ticker);
+    void this.watchPrices([symbol]).catch(() => undefined);
+    return ticker.last;
   }
 
   /** Removes every credential value from a text (error messages pass through here before anyone sees them). */

@@ -131,7 +131,7 @@ describe('risk gate -> place order on the simulated market', function () {
     const value = Number(/order value ([\d.]+)/.exec(u.payload.reason)![1]);
     assert.ok(value > 3_000 && value < 20_000, `valued at the market (${value}), not at the message's price`);
     // A limit sell is valued at the market when that is above its limit (it fills at the better price).
-    getNode('order').receive({ payload: { kind: 'orderRequest', clientOrderId: 'tb-cheap-limit-sell', symbol: 'BTC/USDT', side: 'sell', type: 'limit', amount: 0.1, price: 1, ts: Date.now() } });
+    getNode('order').receive({ payload: { kind: 'orderRequest', clientOrderId: 'tb-cheap-limit-sell', symbol: 'BTC/USDT', side: 'sell', type: 'limit', amount: 0.1, price: 1000, ts: Date.now() } });
     const [, sell] = await updates.take(2);
     assert.equal(sell.payload.status, 'rejected');
     assert.match(sell.payload.reason, /above the exchange node's max order 1000/);
