@@ -51,9 +51,10 @@ export function checkOrderPrice(field: string, price: number | undefined, market
 }
 
 /** A time stamp of something happening now (signal, order request, ticker): not ahead of the clock, not long past. */
-export function checkMessageTime(field: string, ts: number, now: number, maxAgeMs: number | undefined = MAX_MESSAGE_AGE_MS): string | undefined {
+/** `maxAgeMs` null: only the future is refused (ticks, members' signals: their age is the flow's business). */
+export function checkMessageTime(field: string, ts: number, now: number, maxAgeMs: number | null = MAX_MESSAGE_AGE_MS): string | undefined {
   if (ts > now + CLOCK_GRACE_MS) return `${field}: ${when(ts)} is ahead of the exchange's clock (${when(now)}): refused as implausible`;
-  if (maxAgeMs !== undefined && ts < now - maxAgeMs) {
+  if (maxAgeMs !== null && ts < now - maxAgeMs) {
     return `${field}: ${when(ts)} is more than ${Math.round(maxAgeMs / 3_600_000)} h behind the exchange's clock (${when(now)}): refused as stale`;
   }
   return undefined;

@@ -48,7 +48,7 @@ export = function register(RED: NodeAPI): void {
           if (configError) throw configError;
           const ticker = parseOrThrow(TickerSchema, msg.payload, 'msg.payload');
           // A tick from the future would open a candle no real tick could follow: refused first.
-          const implausible = checkMessageTime('msg.payload.ts', ticker.ts, exchangeClock(ticker.exchange) ?? Date.now(), undefined);
+          const implausible = checkMessageTime('msg.payload.ts', ticker.ts, exchangeClock(ticker.exchange) ?? Date.now(), null);
           if (implausible) throw new ImplausibleInputError(implausible);
           const built = builder.add(ticker);
           if (built) {

@@ -79,7 +79,7 @@ export = function register(RED: NodeAPI): void {
 
 /** A member's signal from the future would hold the decision window: refused before it counts. */
 function plausibleSignal<T extends { ts: number; exchange: string }>(signal: T): T {
-  const implausible = checkMessageTime('msg.payload.ts', signal.ts, exchangeClock(signal.exchange) ?? Date.now(), undefined);
+  const implausible = checkMessageTime('msg.payload.ts', signal.ts, exchangeClock(signal.exchange) ?? Date.now(), null);
   if (implausible) throw new ImplausibleInputError(implausible);
   return signal;
 }
