@@ -73,7 +73,9 @@ describe('credentials never shown (mock Binance echoing the API key, mock Telegr
     { id: 'order', type: 'tradebot-place-order', exchange: 'ex', currency: 'USDT', wires: [['updates', 'tgNotify', 'hookNotify'], []] },
     { id: 'tgNotify', type: 'tradebot-notifier', channel: 'telegram', telegram: 'bot', chatId: String(CHAT), parseMode: 'HTML', wires: [['notified']] },
     { id: 'hookNotify', type: 'tradebot-notifier', channel: 'webhook', webhookPreset: 'generic', wires: [[]] },
-    { id: 'catcher', type: 'catch', scope: null, wires: [['caught', 'tgNotify', 'hookNotify']] },
+    // A second gate outside the Catch node's scope: its error goes to the Node-RED log instead.
+    { id: 'riskLogged', type: 'tradebot-risk-gate', exchange: 'ex', sizing: 'quote', quoteAmount: 100, wires: [[], []] },
+    { id: 'catcher', type: 'catch', scope: ['risk', 'order', 'ctl', 'tgNotify', 'hookNotify'], wires: [['caught', 'tgNotify', 'hookNotify']] },
     { id: 'approved', type: 'helper' },
     { id: 'rejected', type: 'helper' },
     { id: 'updates', type: 'helper' },
@@ -89,7 +91,7 @@ describe('credentials never shown (mock Binance echoing the API key, mock Telegr
     });
     await loadFlow(flow(), { ex: { apiKey: KEY, secret: SECRET, password: PASSWORD }, bot: { token: TOKEN }, hookNotify: { webhookUrl: hookUrl } });
     const shown: unknown[] = [];
-    for (const id of ['ex', 'bot', 'ctl', 'risk', 'order', 'tgNotify', 'hookNotify']) {
+    for (const id of ['ex', 'bot', 'ctl', 'risk', 'riskLogged', 'order', 'tgNotify', 'hookNotify']) {
       for (const call of ['status', 'warn', 'error', 'log']) getNode(id).on(`call:${call}`, (c: any) => shown.push(c.args));
     }
     const caught = new Inbox('caught');
@@ -101,6 +103,8 @@ describe('credentials never shown (mock Binance echoing the API key, mock Telegr
     getNode('risk').receive({ payload: { kind: 'signal', id: 'sig-secret-1', exchange: 'binance', symbol: 'BTC/USDT', timeframe: '1m', side: 'buy', price: 60_000, ts: Date.now(), candleTs: Date.now() - 60_000, strategy: 's', strength: 1, reason: 'r' } });
     const [gateError] = await caught.take(1, 15_000);
     assert.match(gateError.error.message, /Invalid API-key/, 'the exchange error reached the Catch node');
+    getNode('riskLogged').receive({ payload: { kind: 'signal', id: 'sig-secret-2', exchange: 'binance', symbol: 'BTC/USDT', timeframe: '1m', side: 'buy', price: 60_000, ts: Date.now(), candleTs: Date.now() - 60_000, strategy: 's', strength: 1, reason: 'r' } });
+    await waitFor(() => helper.log().args.some((a: any[]) => a[0]?.id === 'riskLogged' && /Invalid API-key/.test(String(a[0]?.msg?.message ?? a[0]?.msg))), 15_000, 'the uncaught error in the Node-RED log');
     tg.pushUpdate({ chatId: CHAT, text: '/balance' });
     await waitFor(() => tg.sentTo(CHAT).some((t) => t.includes('Invalid API-key')), 15_000, 'the /balance error reply');
 
