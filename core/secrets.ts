@@ -23,6 +23,8 @@ type Handle = symbol;
 export class SecretRegistry {
   private readonly owners = new Map<Handle, string[]>();
   private pattern: RegExp | undefined;
+  /** The shortest form: a shorter string cannot hold any (most message fields are short: no regex run). */
+  private minLength = Infinity;
 
   /**
    * Registers credential values (empty and missing ones are skipped). Returns the release
@@ -55,7 +57,7 @@ export class SecretRegistry {
   /** The text with every registered value (in every form) replaced by ***. */
   redact(text: string): string {
     const re = this.pattern;
-    if (!re || typeof text !== 'string') return text;
+    if (!re || typeof text !== 'string' || text.length < this.minLength) return text;
     re.lastIndex = 0;
     return re.test(text) ? text.replace(re, REDACTED) : text;
   }
@@ -67,58 +69,60 @@ export class SecretRegistry {
    */
   redactDeep<T>(value: T): T {
     if (!this.pattern) return value;
-    return this.walk(value, 0, new Set()) as T;
+    return this.walk(value, 0, []) as T;
   }
 
   /** An Error with its message and stack redacted (the same object when there is nothing to hide). */
   redactError<E extends Error>(err: E): E {
     if (!this.pattern || !(err instanceof Error)) return err;
-    return this.walk(err, 0, new Set()) as E;
+    return this.walk(err, 0, []) as E;
   }
 
-  private walk(value: unknown, depth: number, seen: Set<object>): unknown {
+  /** `path`: the objects above this one (a cycle back to one of them is not walked again). */
+  private walk(value: unknown, depth: number, path: object[]): unknown {
     if (typeof value === 'string') return this.redact(value);
-    if (value === null || typeof value !== 'object' || depth > 32 || seen.has(value)) return value;
-    if (value instanceof Error) return this.walkError(value, depth, seen);
+    if (value === null || typeof value !== 'object' || depth > 32 || path.includes(value)) return value;
+    if (value instanceof Error) return this.walkError(value, depth, path);
     const proto = Object.getPrototypeOf(value);
     if (Array.isArray(value)) {
-      seen.add(value);
+      path.push(value);
       let copy: unknown[] | undefined;
       for (let i = 0; i < value.length; i++) {
-        const v = this.walk(value[i], depth + 1, seen);
+        const v = this.walk(value[i], depth + 1, path);
         if (v !== value[i]) (copy ??= value.slice())[i] = v;
       }
-      seen.delete(value);
+      path.pop();
       return copy ?? value;
     }
     if (proto !== Object.prototype && proto !== null) return value;
-    seen.add(value);
+    path.push(value);
     let copy: Record<string, unknown> | undefined;
-    for (const key of Object.keys(value)) {
+    for (const key in value) {
+      if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
       const before = (value as Record<string, unknown>)[key];
-      const after = this.walk(before, depth + 1, seen);
+      const after = this.walk(before, depth + 1, path);
       if (after !== before) (copy ??= { ...(value as Record<string, unknown>) })[key] = after;
     }
-    seen.delete(value);
+    path.pop();
     return copy ?? value;
   }
 
-  private walkError(err: Error, depth: number, seen: Set<object>): Error {
+  private walkError(err: Error, depth: number, path: object[]): Error {
     const message = this.redact(err.message);
     const stack = typeof err.stack === 'string' ? this.redact(err.stack) : err.stack;
     const extra: Record<string, unknown> = {};
     let changed = message !== err.message || stack !== err.stack;
-    seen.add(err);
+    path.push(err);
     for (const key of Object.keys(err)) {
       const before = (err as unknown as Record<string, unknown>)[key];
-      const after = this.walk(before, depth + 1, seen);
+      const after = this.walk(before, depth + 1, path);
       extra[key] = after;
       if (after !== before) changed = true;
     }
     const cause = (err as { cause?: unknown }).cause;
-    const redactedCause = cause === undefined ? undefined : this.walk(cause, depth + 1, seen);
+    const redactedCause = cause === undefined ? undefined : this.walk(cause, depth + 1, path);
     if (redactedCause !== cause) changed = true;
-    seen.delete(err);
+    path.pop();
     if (!changed) return err;
     // A new Error of the same kind: the original may be shared (ccxt keeps some) and stays as it was.
     const copy = Object.create(Object.getPrototypeOf(err)) as Error;
@@ -135,8 +139,10 @@ export class SecretRegistry {
     for (const list of this.owners.values()) for (const value of list) for (const form of encodedForms(value)) forms.add(form);
     if (!forms.size) {
       this.pattern = undefined;
+      this.minLength = Infinity;
       return;
     }
+    this.minLength = Math.min(...[...forms].map((f) => f.length));
     // Longest first, so a value containing another is replaced whole.
     const alternatives = [...forms].sort((a, b) => b.length - a.length).map(escapeRegExp);
     this.pattern = new RegExp(alternatives.join('|'), 'g');
