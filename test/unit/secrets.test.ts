@@ -1,5 +1,6 @@
 /** The credential redaction every outgoing text passes (core/secrets.ts). */
 import assert from 'node:assert/strict';
+import { redisSecrets } from '../../core/redis/connection';
 import { MIN_SECRET_LENGTH, SecretRegistry, tooShort } from '../../core/secrets';
 
 describe('secret registry (redaction)', function () {
@@ -68,5 +69,13 @@ describe('secret registry (redaction)', function () {
     await new Promise((resolve) => setTimeout(resolve, 40));
     assert.equal(r.redact('SHAREDVALUE1'), 'SHAREDVALUE1');
     assert.equal(r.active, false);
+  });
+
+  it("finds the Redis node's passwords outside its credentials: in the URL and in the options JSON", function () {
+    const found = redisSecrets('redis://app:p%40ssWord1@10.0.0.5:6379', '{"sentinels":[{"host":"10.0.0.6","port":26379}],"sentinelPassword":"SENTINELPW1","name":"mymaster"}');
+    assert.ok(found.includes('p%40ssWord1') && found.includes('p@ssWord1'), 'the URL password, as written and decoded');
+    assert.ok(found.includes('SENTINELPW1'));
+    assert.ok(!found.includes('mymaster') && !found.includes('10.0.0.6'));
+    assert.deepEqual(redisSecrets('not a url', 'not json'), []);
   });
 });
