@@ -178,10 +178,8 @@ export class ExchangeSession {
    */
   async placeOrder(request: OrderRequest, listener?: OrderListener): Promise<PlaceResult> {
     const account = await this.account();
-    if (account.portfolio.lastPrice(request.symbol) === undefined) {
-      const ticker = await (await this.source()).fetchTicker(request.symbol);
-      account.notePrice(ticker);
-    }
+    // The max-order cap values the order at the market: a current price first (fetched if no feed keeps one).
+    await this.marketPrice(request.symbol);
     const result = await account.place(request, listener);
     void this.watchPrices([request.symbol]);
     return result;
@@ -286,13 +284,13 @@ export class ExchangeSession {
   }
 
   /**
-   * The market price of a symbol to check messages' prices against: the account's price while a
-   * feed keeps it current (or the backtest's replay moves it), else fetched from the exchange,
-   * after which a feed keeps it current.
+   * The market price of a symbol (to check messages' prices against, to value an order for the
+   * max-order cap): the account's latest ticker while a feed keeps it current (or the backtest's
+   * replay price), else fetched from the exchange, after which a feed keeps it current.
    */
   async marketPrice(symbol: string): Promise<number> {
     const account = await this.account();
-    const known = account.portfolio.lastPrice(symbol);
+    const known = account.marketPrice(symbol);
     if (known !== undefined && (this.settings.mode === 'backtest' || this.priceFeeds.has(symbol))) return known;
     const ticker = await (await this.source()).fetchTicker(symbol);
     account.notePrice(ticker);

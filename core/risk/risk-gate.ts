@@ -84,6 +84,8 @@ export class RiskGate {
     const s = this.s;
     const { portfolio } = ctx;
     const { base, quote } = splitSymbol(signal.symbol);
+    // A signal seen before is refused as such whatever it carries (a redelivery after a restart).
+    if (this.approvedSet.has(signal.id)) return reject('DUPLICATE_SIGNAL', `signal ${signal.id} was already turned into an order; not again`);
     // An implausible price or time is refused before it touches anything (marks, breaker, windows).
     const implausible =
       checkMarketPrice('msg.payload.price', signal.price, ctx.marketPrice ?? portfolio.lastPrice(signal.symbol), signal.symbol) ??
@@ -93,7 +95,6 @@ export class RiskGate {
     // signal's price marks it only where no market price is known at all.
     if (portfolio.lastPrice(signal.symbol) === undefined) portfolio.mark(signal.symbol, signal.price);
 
-    if (this.approvedSet.has(signal.id)) return reject('DUPLICATE_SIGNAL', `signal ${signal.id} was already turned into an order; not again`);
     if (this.state.killed) return reject('KILL_SWITCH', 'the kill switch is on: no orders until a "resume" message');
     if (!ctx.market) return reject('UNKNOWN_SYMBOL', `${signal.symbol} is not a market on this exchange`);
     if (this.state.breaker.tripped) {

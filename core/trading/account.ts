@@ -284,11 +284,7 @@ export class TradingAccount {
    * is not known.
    */
   private fillPriceBound(request: ExecutorRequest): number | undefined {
-    const last = this.portfolio.lastPrice(request.symbol);
-    const quote = this.quotes.get(request.symbol);
-    // A quote counts only while it belongs to the latest price (fills and replays mark the last price alone).
-    const fresh = quote && quote.last === last ? (request.side === 'buy' ? quote.ask : quote.bid) : null;
-    const market = fresh ?? last;
+    const market = this.marketPrice(request.symbol, request.side);
     if (request.type === 'limit' && request.price !== undefined) {
       if (request.side === 'buy') return request.price;
       return market === undefined ? undefined : Math.max(request.price, market);
@@ -296,7 +292,20 @@ export class TradingAccount {
     return market;
   }
 
-  /** The best bid and ask with the last price of the ticker they came with, per symbol. */
+  /**
+   * The market's price of a symbol as the account last heard it: the latest ticker's ask (for a
+   * buy) or bid (for a sell) where it gives them, else its last price; in a backtest the replay's
+   * price. Not a fill's price: a simulated limit that crosses fills at its own price, which is
+   * not the market's. Falls back to the portfolio's last price (saved before a restart).
+   */
+  marketPrice(symbol: string, side?: 'buy' | 'sell'): number | undefined {
+    if (this.o.mode === 'backtest') return this.portfolio.lastPrice(symbol);
+    const quote = this.quotes.get(symbol);
+    const sided = side === 'buy' ? quote?.ask : side === 'sell' ? quote?.bid : undefined;
+    return sided ?? quote?.last ?? this.portfolio.lastPrice(symbol);
+  }
+
+  /** The latest ticker's bid, ask and last price, per symbol. */
   private readonly quotes = new Map<string, { bid: number | null; ask: number | null; last: number }>();
 
   /** Marks the portfolio at a ticker's last price and keeps its bid and ask for the max-order cap. */
