@@ -277,6 +277,8 @@ export class ExchangeSession {
   }
 
   private sourceReady: MarketSource | undefined;
+  /** When marketPrice() last fetched a symbol's ticker (wall clock; a two-second reuse, not a decision). */
+  private readonly pricesFetchedAt = new Map<string, number>();
 
   /** The exchange's clock (virtual in sim and backtest) once the source exists, else undefined. */
   clock(): number | undefined {
@@ -291,8 +293,11 @@ export class ExchangeSession {
   async marketPrice(symbol: string): Promise<number> {
     const account = await this.account();
     const known = account.marketPrice(symbol);
-    if (known !== undefined && (this.settings.mode === 'backtest' || this.priceFeeds.has(symbol))) return known;
+    // A price fetched a moment ago is current too (the plausibility check and the order's cap ask one after the other).
+    const justFetched = Date.now() - (this.pricesFetchedAt.get(symbol) ?? -Infinity) < 2_000;
+    if (known !== undefined && (this.settings.mode === 'backtest' || this.priceFeeds.has(symbol) || justFetched)) return known;
     const ticker = await (await this.source()).fetchTicker(symbol);
+    this.pricesFetchedAt.set(symbol, Date.now());
     account.notePrice(ticker);
     void this.watchPrices([symbol]).catch(() => undefined);
     return ticker.last;
