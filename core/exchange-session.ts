@@ -21,6 +21,7 @@ import { DEFAULT_SIM_SYMBOLS } from './sim/sim-market';
 import type { SymbolFeed } from './market/symbol-feed';
 import { createTickerFeed } from './market/ticker-feed';
 import { addEquitySource } from './metrics';
+import { secrets } from './secrets';
 import { sessions, type RiskControl } from './sessions';
 import { DiscardingStore, MemoryStore, type StateStore } from './state-store';
 import type { OrderRequest } from './contract';
@@ -199,10 +200,8 @@ export class ExchangeSession {
    */
   async placeOrder(request: OrderRequest, listener?: OrderListener): Promise<PlaceResult> {
     const account = await this.account();
-    if (account.portfolio.lastPrice(request.symbol) === undefined) {
-      const ticker = await (await this.source()).fetchTicker(request.symbol);
-      account.portfolio.mark(request.symbol, ticker.last);
-    }
+    // The max-order cap values the order at the market: a current price first (fetched if no feed keeps one).
+    await this.marketPrice(request.symbol);
     const result = await account.place(request, listener);
     // Prices keep the account's timeouts and stops going; a feed that cannot start says so in its own status.
     this.watchPrices([request.symbol]).catch(() => undefined);
@@ -305,14 +304,46 @@ export class ExchangeSession {
     if (!this.sourcePromise) {
       this.sourcePromise = this.createSource();
       // A failed creation is retried on the next call rather than cached.
-      this.sourcePromise.catch(() => (this.sourcePromise = undefined));
+      this.sourcePromise.then(
+        (source) => (this.sourceReady = source),
+        () => (this.sourcePromise = undefined),
+      );
     }
     return this.sourcePromise;
   }
 
+  private sourceReady: MarketSource | undefined;
+  /** When marketPrice() last fetched a symbol's ticker (wall clock; a two-second reuse, not a decision). */
+  private readonly pricesFetchedAt = new Map<string, number>();
+
+  /** The exchange's clock (virtual in sim and backtest) once the source exists, else undefined. */
+  clock(): number | undefined {
+    return this.closed ? undefined : this.sourceReady?.now();
+  }
+
+  /**
+   * The market price of a symbol (to check messages' prices against, to value an order for the
+   * max-order cap): the account's latest ticker while a feed keeps it current (or the backtest's
+   * replay price), else fetched from the exchange, after which a feed keeps it current.
+   */
+  async marketPrice(symbol: string): Promise<number> {
+    const account = await this.account();
+    const known = account.marketPrice(symbol);
+    // A price fetched a moment ago is current too (the plausibility check and the order's cap ask one after the other).
+    const justFetched = Date.now() - (this.pricesFetchedAt.get(symbol) ?? -Infinity) < 2_000;
+    if (known !== undefined && (this.settings.mode === 'backtest' || this.priceFeeds.has(symbol) || justFetched)) return known;
+    const ticker = await (await this.source()).fetchTicker(symbol);
+    this.pricesFetchedAt.set(symbol, Date.now());
+    account.notePrice(ticker);
+    void this.watchPrices([symbol]).catch(() => undefined);
+    return ticker.last;
+  }
+
   /** Removes every credential value from a text (error messages pass through here before anyone sees them). */
   redact(text: string): string {
-    let out = text;
+    // The process-wide redaction (every config node's credentials, core/secrets.ts), then this
+    // session's own values, for a session made without a config node (benchmarks, core tests).
+    let out = secrets.redact(text);
     for (const value of Object.values(this.settings.credentials)) {
       if (value && value.length >= 4) out = out.split(value).join('***');
     }

@@ -1,9 +1,16 @@
 /**
  * Per-series state (exchange + symbol + timeframe) for nodes that consume candles: indicators
  * and strategies. Enforces order: a candle older than or equal to the last one of its series is
- * refused with a CandleOrderError and never reaches the state.
+ * refused with a CandleOrderError and never reaches the state; so is one whose time is ahead of
+ * its exchange's clock (ImplausibleInputError), which would otherwise lock the series.
  */
 import type { Candle } from './contract';
+import { checkCandleTime, ImplausibleInputError } from './plausibility';
+import { exchangeClock } from './sessions';
+
+/** The clock a candle's time is checked against: its exchange's (virtual in sim and backtest), else the wall clock. */
+export type ExchangeClock = (exchange: string) => number;
+const defaultClock: ExchangeClock = (exchange) => exchangeClock(exchange) ?? Date.now();
 
 export class CandleOrderError extends Error {
   override readonly name = 'CandleOrderError';
@@ -18,6 +25,7 @@ export class SeriesMap<T> {
   constructor(
     private readonly create: () => T,
     private readonly what = 'state',
+    private readonly clock: ExchangeClock = defaultClock,
   ) {}
 
   static key(c: Pick<Candle, 'exchange' | 'symbol' | 'timeframe'>): string {
@@ -26,6 +34,9 @@ export class SeriesMap<T> {
 
   /** The state for this candle's series, after checking the candle is newer than the last one. */
   advance(candle: Candle): T {
+    // A candle from the future would make every real one after it "older": refused before it counts.
+    const implausible = checkCandleTime('msg.payload.ts', candle, this.clock(candle.exchange));
+    if (implausible) throw new ImplausibleInputError(`candle ${candle.symbol} ${candle.timeframe}: ${implausible}, ${this.what} unchanged`);
     const key = SeriesMap.key(candle);
     let entry = this.entries.get(key);
     if (entry && candle.ts <= entry.lastTs) {

@@ -13,3 +13,17 @@ export interface RiskControl {
   kill(): Promise<void>;
   resume(): Promise<void>;
 }
+
+/**
+ * The clock of an exchange by the name payloads carry ("sim", "backtest", a ccxt id): the latest
+ * of its sessions' clocks (virtual in sim and backtest), undefined when no session has a source.
+ */
+export function exchangeClock(exchange: string): number | undefined {
+  let now: number | undefined;
+  for (const session of sessions) {
+    if (session.exchangeName !== exchange) continue;
+    const t = session.clock();
+    if (t !== undefined && (now === undefined || t > now)) now = t;
+  }
+  return now;
+}

@@ -3,6 +3,7 @@
  * Slack). A channel sends one text or throws a DeliveryError that says whether to retry and when.
  * Error texts never contain the bot token (it is part of Telegram's URL).
  */
+import { secrets } from '../secrets';
 import { RateGate } from './rate-gate';
 import type { TextFormat } from './templates';
 
@@ -33,10 +34,11 @@ const TIMEOUT_MS = 10_000;
 async function post(url: string, body: unknown, redact: (s: string) => string): Promise<{ status: number; json: any; retryAfter: string | null }> {
   let res: Response;
   try {
-    res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(TIMEOUT_MS) });
+    // Every text sent out (notifications, control replies) passes the credential redaction here.
+    res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(secrets.redactDeep(body)), signal: AbortSignal.timeout(TIMEOUT_MS) });
   } catch (err) {
     const cause = (err as { cause?: { code?: string } }).cause?.code;
-    throw new DeliveryError(redact(`network error: ${cause ?? (err as Error).message}`), false);
+    throw new DeliveryError(secrets.redact(redact(`network error: ${cause ?? (err as Error).message}`)), false);
   }
   const text = await res.text().catch(() => '');
   let json: any;

@@ -34,6 +34,40 @@ export function parseRedisSettings(input: unknown): RedisSettings {
   return result.data;
 }
 
+/**
+ * Passwords in the editor's plain fields, for the redaction (core/secrets.ts): the one in a
+ * redis://user:password@host URL, and any password or secret in the options JSON (Sentinel's own
+ * password, for example). Unreadable input gives none: parseRedisSettings reports it.
+ */
+export function redisSecrets(url: unknown, options: unknown): string[] {
+  const found: string[] = [];
+  try {
+    const password = typeof url === 'string' && url ? new URL(url.trim()).password : '';
+    if (password) found.push(password, safeDecode(password));
+  } catch {
+    // not a URL: refused by the settings check
+  }
+  const visit = (v: unknown, key: string, depth: number): void => {
+    if (typeof v === 'string' && /pass|secret|token/i.test(key)) found.push(v);
+    else if (v && typeof v === 'object' && depth < 8) for (const [k, x] of Object.entries(v)) visit(x, k, depth + 1);
+  };
+  try {
+    if (typeof options === 'string' && options.trim()) visit(JSON.parse(options), '', 0);
+    else if (options && typeof options === 'object') visit(options, '', 0);
+  } catch {
+    // not JSON: refused by the node
+  }
+  return found;
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
 export type RedisClient = Redis | Cluster;
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'down';
 

@@ -1,11 +1,13 @@
 /**
  * The risk gate: turns a signal into a sized order request, or refuses it with a reason code
  * and a sentence. Rules run in a fixed order and the first that refuses decides. Time is the
- * signal's (virtual in backtests), never the wall clock.
+ * signal's (virtual in backtests), never the wall clock. A signal whose price or time is not
+ * plausible (core/plausibility.ts) is refused with an ImplausibleInputError before any rule.
  */
 import type { OrderRequest, Rejection, Signal } from '../contract';
 import type { IndicatorValue } from '../indicators';
 import type { MarketInfo } from '../market/market-source';
+import { checkMarketPrice, checkMessageTime, ImplausibleInputError } from '../plausibility';
 import { amountForQuote, floorToStep, roundToStep } from '../trading/precision';
 import { splitSymbol, type Portfolio } from '../trading/portfolio';
 import type { RiskSettings } from './settings';
@@ -28,6 +30,10 @@ export interface RiskContext {
   maxNotional?: number;
   /** Orders still open, by symbol (they hold funds and count towards exposure). */
   openOrderSymbols: string[];
+  /** The market price the signal's price is checked against (else the portfolio's last price). */
+  marketPrice?: number;
+  /** The exchange's clock (virtual in sim and backtest) the signal's time is checked against. */
+  now?: number;
 }
 
 export type RiskOutcome = { request: OrderRequest } | { rejection: Rejection };
@@ -78,9 +84,17 @@ export class RiskGate {
     const s = this.s;
     const { portfolio } = ctx;
     const { base, quote } = splitSymbol(signal.symbol);
-    portfolio.mark(signal.symbol, signal.price);
-
+    // A signal seen before is refused as such whatever it carries (a redelivery after a restart).
     if (this.approvedSet.has(signal.id)) return reject('DUPLICATE_SIGNAL', `signal ${signal.id} was already turned into an order; not again`);
+    // An implausible price or time is refused before it touches anything (marks, breaker, windows).
+    const implausible =
+      checkMarketPrice('msg.payload.price', signal.price, ctx.marketPrice ?? portfolio.lastPrice(signal.symbol), signal.symbol) ??
+      (ctx.now === undefined ? undefined : checkMessageTime('msg.payload.ts', signal.ts, ctx.now));
+    if (implausible) throw new ImplausibleInputError(implausible);
+    // The portfolio is valued at market prices (the exchange's feed, the backtest's replay); the
+    // signal's price marks it only where no market price is known at all.
+    if (portfolio.lastPrice(signal.symbol) === undefined) portfolio.mark(signal.symbol, signal.price);
+
     if (this.state.killed) return reject('KILL_SWITCH', 'the kill switch is on: no orders until a "resume" message');
     if (!ctx.market) return reject('UNKNOWN_SYMBOL', `${signal.symbol} is not a market on this exchange`);
     if (this.state.breaker.tripped) {

@@ -178,12 +178,12 @@ export class TradingAccount {
     const reducesPosition = request.side === 'sell' && (stopClose || request.amount <= held * (1 + 1e-9));
     const cap = reducesPosition ? undefined : this.o.maxNotional;
     if (cap !== undefined) {
-      const price = request.price ?? this.portfolio.lastPrice(request.symbol);
+      const price = this.fillPriceBound(request);
       const reason =
         price === undefined
-          ? `no price known for ${request.symbol} to check the max order value ${cap}: not sent`
+          ? `no market price known for ${request.symbol} to check the max order value ${cap}: not sent`
           : request.amount * price > cap * (1 + 1e-9)
-            ? `order value ${+(request.amount * price).toPrecision(8)} is above the exchange node's max order ${cap}: not sent`
+            ? `order value ${+(request.amount * price).toPrecision(8)} (at ${+price.toPrecision(8)}, the price it would fill at) is above the exchange node's max order ${cap}: not sent`
             : undefined;
       if (reason) {
         const update: OrderUpdate = { ...this.placeholder(request), status: 'rejected', reason };
@@ -281,9 +281,47 @@ export class TradingAccount {
     return this.exchangeStops?.syncAll() ?? Promise.resolve();
   }
 
+  /**
+   * The price an order would fill at, as high as it can be, for the max-order cap: whatever price
+   * a message carries, a market order fills at the market (the ask for a buy, the bid for a sell,
+   * else the last price), a limit buy at its limit or lower, a limit sell at its limit or higher
+   * (the market's price when that is above the limit). Undefined when the market price it needs
+   * is not known.
+   */
+  private fillPriceBound(request: ExecutorRequest): number | undefined {
+    const market = this.marketPrice(request.symbol, request.side);
+    if (request.type === 'limit' && request.price !== undefined) {
+      if (request.side === 'buy') return request.price;
+      return market === undefined ? undefined : Math.max(request.price, market);
+    }
+    return market;
+  }
+
+  /**
+   * The market's price of a symbol as the account last heard it: the latest ticker's ask (for a
+   * buy) or bid (for a sell) where it gives them, else its last price; in a backtest the replay's
+   * price. Not a fill's price: a simulated limit that crosses fills at its own price, which is
+   * not the market's. Falls back to the portfolio's last price (saved before a restart).
+   */
+  marketPrice(symbol: string, side?: 'buy' | 'sell'): number | undefined {
+    if (this.o.mode === 'backtest') return this.portfolio.lastPrice(symbol);
+    const quote = this.quotes.get(symbol);
+    const sided = side === 'buy' ? quote?.ask : side === 'sell' ? quote?.bid : undefined;
+    return sided ?? quote?.last ?? this.portfolio.lastPrice(symbol);
+  }
+
+  /** The latest ticker's bid, ask and last price, per symbol. */
+  private readonly quotes = new Map<string, { bid: number | null; ask: number | null; last: number }>();
+
+  /** Marks the portfolio at a ticker's last price and keeps its bid and ask for the max-order cap. */
+  notePrice(ticker: Ticker): void {
+    this.portfolio.mark(ticker.symbol, ticker.last);
+    this.quotes.set(ticker.symbol, { bid: ticker.bid, ask: ticker.ask, last: ticker.last });
+  }
+
   /** A new price: marks the portfolio, fills simulated limit orders, fires stops and timeouts. */
   onPrice(ticker: Ticker): void {
-    this.portfolio.mark(ticker.symbol, ticker.last);
+    this.notePrice(ticker);
     this.executor?.onPrice(ticker);
     for (const r of this.open.values()) {
       if (r.cancelAt !== undefined && ticker.ts >= r.cancelAt && r.last.status === 'open') {

@@ -1,12 +1,15 @@
 /**
- * Counts what a node receives, sends and reports as errors, for GET /tradebot/metrics.
- * One call in each node's constructor; it wraps the node's own send and error, so nothing in the
- * node's logic changes.
+ * Counts what a node receives, sends and reports as errors, for GET /tradebot/metrics, and keeps
+ * credentials out of what it shows. One call in each node's constructor; it wraps the node's own
+ * send, status, error and log calls, so nothing in the node's logic changes.
  */
 import * as metrics from '../../core/metrics';
+import { guardOutputs } from './redaction';
 import type { Node } from './types';
 
 export function instrument(node: Node): void {
+  // Every text the node shows passes the credential redaction (nodes/shared/redaction.ts).
+  guardOutputs(node);
   const labels = { node: node.id, type: node.type };
   const counts = metrics.countMessages(labels);
   node.on('input', () => counts.in++);

@@ -15,6 +15,7 @@ import type { OhlcvRow } from '../../core/contract';
 import { timeframeToMs } from '../../core/timeframe';
 import { FlowIdle } from '../shared/flow-idle';
 import { instrument } from '../shared/instrument';
+import { redact, redactDeep } from '../../core/secrets';
 import { sessionOf } from '../shared/exchange-node';
 import { statusFor } from '../shared/status';
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessageInFlow, SendFn } from '../shared/types';
@@ -132,7 +133,8 @@ export = function register(RED: NodeAPI): void {
     const run = lastRuns.get(id);
     res.set('Cache-Control', 'no-store');
     if (!run) return res.status(404).type('text/plain').send(noRun(id));
-    res.json('summary' in req.query ? reportSummary(run) : reportJson(run));
+    // Like every text the package shows, the report passes the credential redaction.
+    res.json(redactDeep('summary' in req.query ? reportSummary(run) : reportJson(run)));
   });
 
   RED.httpAdmin.get('/tradebot/backtest/:id/report', read, (req, res) => {
@@ -141,9 +143,9 @@ export = function register(RED: NodeAPI): void {
     res.set('Cache-Control', 'no-store');
     if (!run) return res.status(404).type('text/plain').send(noRun(id));
     try {
-      res.type('text/html').send(renderReportPage(run, tokenQuery(req)));
+      res.type('text/html').send(redact(renderReportPage(run, tokenQuery(req))));
     } catch (err) {
-      res.status(500).type('text/plain').send(`the report page failed: ${(err as Error).message}`);
+      res.status(500).type('text/plain').send(redact(`the report page failed: ${(err as Error).message}`));
     }
   });
 

@@ -6,6 +6,8 @@
  */
 import { parseOrThrow, TickerSchema, TimeframeSchema, type Candle } from '../../core/contract';
 import { CandleBuilder } from '../../core/market/candle-builder';
+import { checkMessageTime, ImplausibleInputError } from '../../core/plausibility';
+import { exchangeClock } from '../../core/sessions';
 import { CandleFeed } from '../../core/market/candle-feed';
 import { flowsStarted } from '../shared/flows-started';
 import { FeedRunner } from '../shared/market-feed-runner';
@@ -45,6 +47,9 @@ export = function register(RED: NodeAPI): void {
         try {
           if (configError) throw configError;
           const ticker = parseOrThrow(TickerSchema, msg.payload, 'msg.payload');
+          // A tick from the future would open a candle no real tick could follow: refused first.
+          const implausible = checkMessageTime('msg.payload.ts', ticker.ts, exchangeClock(ticker.exchange) ?? Date.now(), null);
+          if (implausible) throw new ImplausibleInputError(implausible);
           const built = builder.add(ticker);
           if (built) {
             send({ topic: built.candle.symbol, payload: built.candle, ...(built.gap ? { gap: built.gap } : {}) });

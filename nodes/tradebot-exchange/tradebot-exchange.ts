@@ -13,11 +13,18 @@ import { RedisOrderClaims } from '../../core/redis/redis-order-claims';
 import { RedisStateStore } from '../../core/redis/redis-state-store';
 import { NodeContextStore } from '../shared/context-store';
 import type { RedisConfigNode } from '../shared/redis-config';
+import { guardOutputs, holdSecrets } from '../shared/redaction';
+import { MIN_SECRET_LENGTH, tooShort } from '../../core/secrets';
 import { settingsFromEditor, type ExchangeCredentials, type ExchangeNodeDef } from './editor-settings';
 
 export = function register(RED: NodeAPI): void {
   function TradebotExchangeNode(this: ExchangeConfigNode & { credentials?: ExchangeCredentials }, config: ExchangeNodeDef) {
     RED.nodes.createNode(this, config);
+    // Its credentials are redacted from every text any node shows, from before anything can fail.
+    guardOutputs(this);
+    holdSecrets(this, Object.values(this.credentials ?? {}));
+    const short = tooShort({ ...(this.credentials ?? {}) });
+    if (short.length) this.warn(`credentials ${short.join(', ')}: shorter than ${MIN_SECRET_LENGTH} characters, so they cannot be kept out of texts`);
     try {
       // Portfolio, orders and risk state persist in Redis when a Redis node is selected, else in this
       // node's context (a file context store keeps them across restarts).

@@ -11,6 +11,7 @@ import { statusFor, StatusThrottle } from '../shared/status';
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessageInFlow, SendFn } from '../shared/types';
 import type { TelegramConfigNode } from '../shared/telegram-config';
 import { instrument } from '../shared/instrument';
+import { holdSecrets } from '../shared/redaction';
 
 type NotifierNodeDef = NodeDef & Record<string, unknown> & { telegram?: string };
 
@@ -24,6 +25,8 @@ export = function register(RED: NodeAPI): void {
     let configError: Error | undefined;
     let token: string | undefined;
     const webhookUrl = this.credentials?.webhookUrl?.trim();
+    // The webhook URL, and the path that holds its secret (Discord, Slack), are redacted from every text any node shows.
+    holdSecrets(this, [webhookUrl, webhookPath(webhookUrl)]);
     const redact = (text: string): string => [token, webhookUrl].reduce<string>((t, secret) => (secret ? t.split(secret).join('***') : t), text);
     try {
       const { config: c, settings } = parseNotifierConfig(config);
@@ -81,3 +84,14 @@ export = function register(RED: NodeAPI): void {
   }
   RED.nodes.registerType('tradebot-notifier', TradebotNotifierNode as any, { credentials: { webhookUrl: { type: 'password' } } });
 };
+
+/** The path and query of a webhook URL, where Discord and Slack keep the secret (short paths are not secret). */
+function webhookPath(url: string | undefined): string | undefined {
+  try {
+    const u = new URL(url ?? '');
+    const rest = u.pathname + u.search;
+    return rest.length >= 12 ? rest : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -5,6 +5,7 @@
  * cancels an open order. Glue only: core/trading executes.
  */
 import { describeZodError, OrderRequestSchema, type OrderUpdate } from '../../core/contract';
+import { checkOrderRequest, ImplausibleInputError } from '../../core/plausibility';
 import { portfolioReport } from '../../core/trading/portfolio-report';
 import { sessionOf } from '../shared/exchange-node';
 import { statusFor, StatusThrottle } from '../shared/status';
@@ -78,6 +79,14 @@ export = function register(RED: NodeAPI): void {
         }
         const markets = await (await session!.source()).loadMarkets();
         if (!markets.has(request.symbol)) throw new Error(`msg.payload.symbol: ${request.symbol} is not a market on ${session!.exchangeName}`);
+        // A new request's time and the prices it sets must be plausible against the market and the
+        // exchange's clock before anything is recorded (a market order's price is not used: not
+        // checked). One for an order still open is answered from the record, whatever it says (a
+        // redelivery after a restart, whose time may be ahead of the simulator's restored clock).
+        if (!account.openOrders().some((o) => o.clientOrderId === request.clientOrderId)) {
+          const implausible = checkOrderRequest(request, await session!.marketPrice(request.symbol), (await session!.source()).now());
+          if (implausible) throw new ImplausibleInputError(implausible);
+        }
         const { update, duplicate } = await session!.placeOrder(request, onUpdate);
         if (duplicate) send([{ ...msg, topic: request.symbol, payload: update, duplicate: true }, null]);
       })().then(

@@ -6,6 +6,8 @@
 import { parseRedisSettings } from '../../core/redis/connection';
 import { RedisHub } from '../../core/redis/redis-hub';
 import type { RedisConfigNode } from '../shared/redis-config';
+import { guardOutputs, holdSecrets } from '../shared/redaction';
+import { redisSecrets } from '../../core/redis/connection';
 import type { NodeAPI, NodeDef } from '../shared/types';
 
 interface RedisNodeDef extends NodeDef {
@@ -20,6 +22,9 @@ interface RedisNodeDef extends NodeDef {
 export = function register(RED: NodeAPI): void {
   function TradebotRedisNode(this: RedisConfigNode & { credentials?: { username?: string; password?: string } }, config: RedisNodeDef) {
     RED.nodes.createNode(this, config);
+    // The password (typed, in the URL, or in the options' sentinel settings) is redacted from every text any node shows.
+    guardOutputs(this);
+    holdSecrets(this, [this.credentials?.password, ...redisSecrets(config.url, config.options)]);
     try {
       let options: Record<string, unknown> = {};
       if (config.options && String(config.options).trim()) {

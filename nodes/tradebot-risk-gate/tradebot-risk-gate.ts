@@ -6,6 +6,7 @@
 import { describeZodError, SignalSchema } from '../../core/contract';
 import { initialRiskState, RiskGate, type RiskState } from '../../core/risk/risk-gate';
 import { parseRiskSettings } from '../../core/risk/settings';
+import { ImplausibleInputError } from '../../core/plausibility';
 import type { RiskControl } from '../../core/sessions';
 import { sessionOf } from '../shared/exchange-node';
 import { statusFor, StatusThrottle } from '../shared/status';
@@ -145,13 +146,25 @@ export = function register(RED: NodeAPI): void {
           send([null, { ...msg, payload: { kind: 'rejection', code: 'WRONG_EXCHANGE', reason: `the signal is for ${signal.exchange}, this risk gate trades on ${session!.exchangeName}`, symbol: signal.symbol, side: signal.side, signalId: signal.id, ts: signal.ts } }]);
           return;
         }
-        const outcome = g.evaluate(signal, {
-          portfolio: account.portfolio,
-          market: markets.get(signal.symbol),
-          indicators: msg.indicators && typeof msg.indicators === 'object' ? msg.indicators : {},
-          maxNotional: session!.settings.maxNotional,
-          openOrderSymbols: account.openOrders().map((o) => o.symbol),
-        });
+        const market = markets.get(signal.symbol);
+        let outcome: ReturnType<RiskGate['evaluate']>;
+        try {
+          outcome = g.evaluate(signal, {
+            portfolio: account.portfolio,
+            market,
+            indicators: msg.indicators && typeof msg.indicators === 'object' ? msg.indicators : {},
+            maxNotional: session!.settings.maxNotional,
+            openOrderSymbols: account.openOrders().map((o) => o.symbol),
+            // The signal's price and time are checked against the market and the exchange's clock.
+            marketPrice: market ? await session!.marketPrice(signal.symbol) : undefined,
+            now: source.now(),
+          });
+        } catch (err) {
+          if (!(err instanceof ImplausibleInputError)) throw err;
+          // Refused like a malformed signal: on output 2 and to Catch; the gate's state is untouched.
+          send([null, { ...msg, topic: signal.symbol, payload: { kind: 'rejection', code: 'IMPLAUSIBLE_INPUT', reason: err.message, symbol: signal.symbol, side: signal.side, signalId: signal.id, ts: source.now() } }]);
+          throw err;
+        }
         try {
           await save();
         } catch (err) {

@@ -6,6 +6,8 @@ import { parseCandle, parseOrThrow, SignalSchema } from '../../core/contract';
 import { DecisionMaker } from '../../core/strategies/decision';
 import { defaultStrategyName, parseStrategySettings } from '../../core/strategies/settings';
 import { StrategyRunner, strategyFactory } from '../../core/strategies/strategy-runner';
+import { checkMessageTime, ImplausibleInputError } from '../../core/plausibility';
+import { exchangeClock } from '../../core/sessions';
 import { resetRequest } from '../shared/reset';
 import { statusFor, StatusThrottle } from '../shared/status';
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessageInFlow, SendFn } from '../shared/types';
@@ -47,7 +49,7 @@ export = function register(RED: NodeAPI): void {
           return done();
         }
         const outcome = decision
-          ? decision.onSignal(parseOrThrow(SignalSchema, msg.payload, 'msg.payload'))
+          ? decision.onSignal(plausibleSignal(parseOrThrow(SignalSchema, msg.payload, 'msg.payload')))
           : runner!.onCandle(
               parseCandle(msg.payload, 'msg.payload'),
               msg.indicators && typeof msg.indicators === 'object' ? msg.indicators : {},
@@ -74,3 +76,10 @@ export = function register(RED: NodeAPI): void {
 
   RED.nodes.registerType('tradebot-strategy', TradebotStrategyNode as any);
 };
+
+/** A member's signal from the future would hold the decision window: refused before it counts. */
+function plausibleSignal<T extends { ts: number; exchange: string }>(signal: T): T {
+  const implausible = checkMessageTime('msg.payload.ts', signal.ts, exchangeClock(signal.exchange) ?? Date.now(), null);
+  if (implausible) throw new ImplausibleInputError(implausible);
+  return signal;
+}

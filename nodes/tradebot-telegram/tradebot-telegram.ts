@@ -4,6 +4,7 @@
  * chats allowed to control the bot. Glue only.
  */
 import { parseChatIds } from '../../core/notify/settings';
+import { guardOutputs, holdSecrets } from '../shared/redaction';
 import type { NodeAPI, NodeDef } from '../shared/types';
 import type { TelegramConfigNode } from '../shared/telegram-config';
 
@@ -16,6 +17,9 @@ export = function register(RED: NodeAPI): void {
   function TradebotTelegramNode(this: TelegramConfigNode & { credentials?: { token?: string } }, config: TelegramNodeDef) {
     RED.nodes.createNode(this, config);
     this.token = this.credentials?.token?.trim() || undefined;
+    // The token, and its secret part after the bot id, are redacted from every text any node shows.
+    guardOutputs(this);
+    holdSecrets(this, [this.token, this.token?.split(':').slice(1).join(':')]);
     this.apiBase = (config.apiBase || 'https://api.telegram.org').trim();
     this.allowedChats = [];
     try {

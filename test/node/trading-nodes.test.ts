@@ -120,6 +120,28 @@ describe('risk gate -> place order on the simulated market', function () {
     assert.equal((await portfolioNow()).balances.USDT.total, 10_000);
   });
 
+  it("the max order value is checked at the price the order fills at, not a price the message carries", async function () {
+    await loadFlow([{ ...pipeline()[0]!, maxNotional: '1000' }, ...pipeline().slice(1)]);
+    const updates = new Inbox('updates');
+    // 0.1 BTC at about 60,000 is about 6,000 USDT: "price: 1" on a market order must not make it look like 0.1 USDT.
+    getNode('order').receive({ payload: { kind: 'orderRequest', clientOrderId: 'tb-cheap-market', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 0.1, price: 1, ts: Date.now() } });
+    const [u] = await updates.take(1);
+    assert.equal(u.payload.status, 'rejected', `a 6,000 USDT market buy went out (${u.payload.reason ?? ''})`);
+    assert.match(u.payload.reason, /order value [\d.]+ .*is above the exchange node's max order 1000: not sent/);
+    const value = Number(/order value ([\d.]+)/.exec(u.payload.reason)![1]);
+    assert.ok(value > 3_000 && value < 20_000, `valued at the market (${value}), not at the message's price`);
+    // A limit sell is valued at the market when that is above its limit (it fills at the better price).
+    getNode('order').receive({ payload: { kind: 'orderRequest', clientOrderId: 'tb-cheap-limit-sell', symbol: 'BTC/USDT', side: 'sell', type: 'limit', amount: 0.1, price: 1000, ts: Date.now() } });
+    const [, sell] = await updates.take(2);
+    assert.equal(sell.payload.status, 'rejected');
+    assert.match(sell.payload.reason, /above the exchange node's max order 1000/);
+    // Under the cap at the market price: it goes out and fills.
+    getNode('order').receive({ payload: { kind: 'orderRequest', clientOrderId: 'tb-small-market', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 0.01, price: 1, ts: Date.now() } });
+    await waitFor(() => updates.messages.some((m) => m.payload.clientOrderId === 'tb-small-market' && m.payload.status === 'closed'), 5000, 'the small market buy filled');
+    const p = await portfolioNow();
+    assert.ok(p.balances.BTC.total > 0.0099 && p.balances.BTC.total < 0.0101, 'only the small buy traded');
+  });
+
   it('a bad signal is rejected on output 2 and reported to Catch; the kill switch refuses until resume', async function () {
     await loadFlow(pipeline());
     const rejected = new Inbox('rejected');

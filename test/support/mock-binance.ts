@@ -78,10 +78,15 @@ export interface MockSymbolConfig {
  * ones process it fully first (an order is created and may fill) and then lose the answer:
  * 'acceptedThenReset' (alias 'acceptedThenLost') destroys the socket, 'acceptedThenTimeout' never
  * answers (the client times out), `{ status: 5xx, accepted: true }` answers a gateway error page,
- * which Binance documents as "execution status UNKNOWN".
+ * which Binance documents as "execution status UNKNOWN". `{ status: 401, echoApiKey: true }`
+ * answers an authentication error whose text repeats the request's X-MBX-APIKEY header, as typed
+ * and URL-encoded (exchanges do echo keys in some auth errors): for the redaction tests. Its code
+ * is -2015 (ccxt: AuthenticationError, or DDoSProtection once the key has worked) or -2014 (always
+ * AuthenticationError: a final rejection of an order).
  */
 export type MockFault =
   | { status: 500 | 502 | 503; accepted?: boolean }
+  | { status: 401; echoApiKey: true; code?: -2014 | -2015 }
   | { status: 429 | 418; retryAfterSec: number }
   | ApiErrorFault
   | LateExecutionFault
@@ -885,6 +890,15 @@ export class MockBinance {
         'Content-Type': 'application/json;charset=UTF-8',
         'Retry-After': String(fault.retryAfterSec),
       });
+      res.end(body);
+      return;
+    }
+    if (fault.status === 401) {
+      const header = req.headers['x-mbx-apikey'];
+      const key = typeof header === 'string' ? header : '';
+      const what = fault.code === -2014 ? 'API-key format invalid' : 'Invalid API-key, IP, or permissions for action';
+      const body = JSON.stringify({ code: fault.code ?? -2015, msg: `${what}, request ip: 127.0.0.1, api-key: ${key} (sent as apiKey=${encodeURIComponent(key)})` });
+      res.writeHead(401, { 'Content-Type': 'application/json;charset=UTF-8' });
       res.end(body);
       return;
     }
