@@ -863,7 +863,7 @@ export class MockBinance {
 
   private applyFault(fault: MockFault, req: http.IncomingMessage, res: http.ServerResponse): void {
     if (typeof fault === 'object' && 'lateExecutionMs' in fault) throw new Error('mock-binance: a late execution is applied by lateExecution()');
-    if (typeof fault === 'object' && 'code' in fault) {
+    if (typeof fault === 'object' && 'msg' in fault) {
       const body = JSON.stringify({ code: fault.code, msg: fault.msg });
       res.writeHead(fault.status, { 'Content-Type': 'application/json;charset=UTF-8', 'Content-Length': Buffer.byteLength(body) });
       res.end(body);
