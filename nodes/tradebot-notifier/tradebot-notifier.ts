@@ -36,12 +36,12 @@ export = function register(RED: NodeAPI): void {
         if (c.channel === 'telegram') {
           const bot = RED.nodes.getNode(config.telegram ?? '') as TelegramConfigNode | null;
           if (!bot) throw new Error('notifier.telegram: pick or add a Telegram bot config node');
+          if (bot.configError) throw new Error(bot.configError);
           if (!bot.token) {
             // An imported example has no token yet: keep the flow running, pass texts on, say what is missing.
             waiting = 'no bot token yet: add it on the Telegram bot node (texts go to the output meanwhile)';
             node.warn(waiting);
           } else {
-            if (bot.configError) throw new Error(bot.configError);
             checkChatId(c.chatId);
             token = bot.token;
             channels.push(telegramChannel({ token: bot.token, chatId: c.chatId, apiBase: bot.apiBase, format: c.parseMode }));

@@ -30,6 +30,7 @@ export = function register(RED: NodeAPI): void {
       const currency = currencySetting(config.currency, 'currency');
       const pollSeconds = parsePollSeconds(config.pollSeconds);
       if (!bot) throw new Error('telegram: pick or add a Telegram bot config node');
+      if (bot.configError) throw new Error(bot.configError);
       if (!bot.token) {
         // An imported example has no token yet: idle, and say what is missing.
         const waiting = 'no bot token yet: add it on the Telegram bot node';
@@ -37,7 +38,6 @@ export = function register(RED: NodeAPI): void {
         node.warn(waiting);
         return;
       }
-      if (bot.configError) throw new Error(bot.configError);
       if (!bot!.allowedChats.length) node.warn('no allowed chats: every command will be refused (add your chat id on the Telegram bot config node)');
       const { session, error } = config.exchange ? sessionOf(RED, config.exchange) : { session: undefined, error: undefined };
       if (error) node.warn(`exchange: ${error.message}; /status and the like will say so`);
