@@ -19,7 +19,7 @@ import { setUpNode } from '../shared/config-error';
 import { sessionOf } from '../shared/exchange-node';
 import { statusFor } from '../shared/status';
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessageInFlow, SendFn } from '../shared/types';
-import { buildChartData, renderReportPage, reportJson, reportSummary, type StoredRun } from './report-data';
+import { buildChartData, dataSummary, renderReportPage, reportJson, reportSummary, type StoredRun } from './report-data';
 
 type BacktestNodeDef = NodeDef & { exchange: string };
 
@@ -74,7 +74,13 @@ export = function register(RED: NodeAPI): void {
           } catch (err) {
             node.warn(`the report page of this run is not available: ${(err as Error).message}`);
           }
-          node.status({ fill: 'green', shape: 'dot', text: `done: ${report.trades.length} trades, return ${(100 * report.totalReturn).toFixed(2)} %, ${Math.round(report.candles / Math.max(seconds, 0.001))} candles/s` });
+          // Data the checks dropped or changed is part of the result: a yellow dot says the data was not clean.
+          const dataNote = dataSummary(report.dataChecks ?? []);
+          node.status({
+            fill: dataNote ? 'yellow' : 'green',
+            shape: 'dot',
+            text: `done: ${report.trades.length} trades, return ${(100 * report.totalReturn).toFixed(2)} %, ${Math.round(report.candles / Math.max(seconds, 0.001))} candles/s${dataNote ? `; data: ${dataNote}` : ''}`,
+          });
           send({ ...msg, topic: 'backtest', payload: { kind: 'backtestReport', ...report } });
         })().then(
           () => done(),
