@@ -5,6 +5,8 @@
  * that need escaping, still arrives: cut validly, at Telegram's count, marked with "…".
  */
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { TelegramPoller } from '../../core/notify/telegram-poller';
 import { MockTelegram } from '../support/mock-telegram';
 import { getNode, loadFlow, recordStatuses, sleep, unloadFlow, waitFor, type FlowNode } from '../support/node-red';
@@ -54,6 +56,28 @@ describe('Telegram limits (mock Bot API)', function () {
       const count = tg.requestsOf('getUpdates').length;
       assert.ok(count >= 1 && count <= 4, `getUpdates requests in 2.5 s: ${count}`);
     });
+  });
+
+  it('a server that answers an empty long poll at once (a proxy) gets at most one getUpdates a second', async function () {
+    // Not Telegram: a proxy in front of it that ignores the long-poll timeout.
+    let count = 0;
+    const server = http.createServer((req, res) => {
+      count++;
+      req.resume();
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ ok: true, result: [] }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const poller = new TelegramPoller({ token: TOKEN, apiBase: `http://127.0.0.1:${port}`, timeoutSec: 25, onMessage: () => undefined });
+    try {
+      poller.start();
+      await sleep(2500);
+    } finally {
+      await poller.stop();
+      await new Promise((resolve) => server.close(resolve));
+    }
+    assert.ok(count >= 2 && count <= 4, `getUpdates requests in 2.5 s: ${count}`);
   });
 
   describe('notifications longer than 4,096 characters, with markup characters in the data', function () {
