@@ -2,6 +2,7 @@
  * Settings of one exchange config node, validated. Errors name the editor field.
  */
 import { z } from 'zod';
+import { parseDataList } from './backtest/data-file';
 import { describeZodError, ModeSchema } from './contract';
 
 export const ExchangeSettingsSchema = z
@@ -66,6 +67,13 @@ export const ExchangeSettingsSchema = z
   .superRefine((s, ctx) => {
     if (s.mode === 'backtest' && s.backtestSource === 'files' && !s.backtestData.trim()) {
       ctx.addIssue({ code: 'custom', path: ['backtestData'], message: 'backtest mode needs data: one line per symbol, BTC/USDT = path/to/candles.json' });
+    } else if (s.mode === 'backtest' && s.backtestSource === 'files') {
+      // The list's form is checked at deploy; the files themselves when the history loads.
+      try {
+        parseDataList(s.backtestData);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', path: ['backtestData'], message: (err as Error).message.replace(/^backtestData(\[\d+\])?: /, '') });
+      }
     }
     if (s.mode === 'backtest' && s.backtestSource === 'exchange') {
       if (!s.backtestSymbols.trim()) ctx.addIssue({ code: 'custom', path: ['backtestSymbols'], message: 'list the symbols to download, e.g. BTC/USDT, ETH/USDT' });
