@@ -95,3 +95,16 @@ describe('a bad setting refuses the node at deploy, naming the field (every node
     });
   }
 });
+
+describe('an order request whose limit timeout is below the floor', function () {
+  this.timeout(20_000);
+  afterEach(() => helper.unload());
+
+  it('timeoutMs 10 is refused naming msg.payload.timeoutMs; no order is placed', async () => {
+    const { caught, send, outputs } = await load([simExchange(), { id: 'order', type: 'tradebot-place-order', exchange: 'ex', wires: [['out'], ['out']] }], 'order');
+    send({ payload: { kind: 'orderRequest', clientOrderId: 'tb-fast-cancel', symbol: 'BTC/USDT', side: 'buy', type: 'limit', amount: 0.01, price: 1000, ts: Date.now(), timeoutMs: 10 } });
+    await waitFor(() => caught.some((e) => e.sourceId === 'order' && /msg\.payload\.timeoutMs: must be at least 1000/.test(e.message)), 5_000, 'done(err) naming msg.payload.timeoutMs');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(outputs.length, 0, `no order: ${JSON.stringify(outputs[0]?.payload)}`);
+  });
+});
