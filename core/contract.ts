@@ -177,8 +177,8 @@ export const OrderRequestSchema = z
     takeProfit: price.optional(),
     /** Trailing stop distance as a fraction of price (0.02 = 2 %). */
     trailingStop: finite.positive().max(0.5).optional(),
-    /** Cancel a limit order still open after this many ms. */
-    timeoutMs: z.number().int().positive().optional(),
+    /** Cancel a limit order still open after this many ms; at least 1000 (a cancel right after placing is never meant). */
+    timeoutMs: z.number().int().min(1000, 'must be at least 1000 (ms)').optional(),
     /** Why: the signal reason and the sizing. */
     reason: z.string().optional(),
     ts: timestamp,

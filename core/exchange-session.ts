@@ -13,7 +13,7 @@ import type { RedisHub } from './redis/redis-hub';
 import type { MarketSource } from './market/market-source';
 import { SimSource } from './market/sim-source';
 import { BacktestExecutor, ReplaySource, replay, type BacktestReport } from './backtest';
-import { loadSeries, parseDataList } from './backtest/data-file';
+import { loadSeries, parseDataList, type DataChecks } from './backtest/data-file';
 import { downloadHistory } from './backtest/history-download';
 import path from 'node:path';
 import type { OhlcvRow } from './contract';
@@ -157,7 +157,7 @@ export class ExchangeSession {
     let n = 0;
     // Candles to hand over, for the progress (no index of the history is built for it).
     const total = Object.values(source.series).reduce((sum, rows) => sum + Math.max(0, rows.length - s.backtestWarmup), 0);
-    return replay(
+    const report = await replay(
       { timeframe: s.backtestTimeframe, series: source.series, warmup: s.backtestWarmup },
       { exchange: 'backtest', currency: s.reportCurrency, account, executor, setNow: (ts) => source.setClock(ts) },
       async (candle) => {
@@ -168,9 +168,15 @@ export class ExchangeSession {
       },
       false,
     );
+    // The data the run stood on, and what its checks dropped or changed.
+    return { ...report, dataChecks: this.dataChecks.map((c) => ({ ...c })) };
   }
 
   private backtestRan = false;
+  /** What the checks of each backtest history file found (files source; empty otherwise). */
+  readonly dataChecks: DataChecks[] = [];
+  /** Where warnings about the data go (the exchange node's log). */
+  onWarning: ((text: string) => void) | undefined;
   /** Requests the history download sent (0 when the disk cache had it all). */
   historyRequests = 0;
 
@@ -411,7 +417,13 @@ export class ExchangeSession {
           await exchange.close();
         }
       } else {
-        for (const { symbol, file } of parseDataList(s.backtestData)) series[symbol] = loadSeries(file, this.dataDir).rows;
+        for (const { symbol, file } of parseDataList(s.backtestData)) {
+          const loaded = loadSeries(file, this.dataDir, symbol);
+          series[symbol] = loaded.rows;
+          this.dataChecks.push(loaded.checks);
+          // One warning line per file with problems, once per deploy (the source loads once).
+          for (const note of loaded.notes) this.onWarning?.(note);
+        }
       }
       return new ReplaySource('backtest', s.backtestTimeframe, series, s.backtestWarmup, {});
     }

@@ -2,6 +2,7 @@
  * Settings of one exchange config node, validated. Errors name the editor field.
  */
 import { z } from 'zod';
+import { parseDataList } from './backtest/data-file';
 import { describeZodError, ModeSchema } from './contract';
 
 export const ExchangeSettingsSchema = z
@@ -31,8 +32,14 @@ export const ExchangeSettingsSchema = z
     simBalances: z
       .string()
       .trim()
-      .regex(/^([A-Za-z0-9]+\s*=\s*[0-9.]+\s*(,\s*|$))*$/, 'must look like USDT=10000, BTC=0.5')
-      .default('USDT=10000'),
+      .default('USDT=10000')
+      .superRefine((text, ctx) => {
+        try {
+          parseBalances(text);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        }
+      }),
     /** Simulated fee per fill, as a fraction of its value (0.001 = 0.1 %). */
     feeRate: z.number().min(0).max(0.05).default(0.001),
     /** Simulated extra slippage per fill, as a fraction (0.0005 = 5 bp), on top of walking the book. */
@@ -50,7 +57,7 @@ export const ExchangeSettingsSchema = z
     /** backtest: candles per symbol the candles nodes get as warm-up before the run. */
     backtestWarmup: z.number().int().min(0).max(100_000).default(100),
     /** The currency equity is reported in (metrics, health, Telegram /status). */
-    reportCurrency: z.string().trim().min(1).default('USDT'),
+    reportCurrency: z.string().trim().regex(/^[A-Za-z0-9]{1,20}$/, 'must be a currency code such as USDT').default('USDT'),
     /** Request timeout towards the exchange, ms. */
     timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
     /**
@@ -66,12 +73,23 @@ export const ExchangeSettingsSchema = z
   .superRefine((s, ctx) => {
     if (s.mode === 'backtest' && s.backtestSource === 'files' && !s.backtestData.trim()) {
       ctx.addIssue({ code: 'custom', path: ['backtestData'], message: 'backtest mode needs data: one line per symbol, BTC/USDT = path/to/candles.json' });
+    } else if (s.mode === 'backtest' && s.backtestSource === 'files') {
+      // The list's form is checked at deploy; the files themselves when the history loads.
+      try {
+        parseDataList(s.backtestData);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', path: ['backtestData'], message: (err as Error).message.replace(/^backtestData(\[\d+\])?: /, '') });
+      }
     }
     if (s.mode === 'backtest' && s.backtestSource === 'exchange') {
       if (!s.backtestSymbols.trim()) ctx.addIssue({ code: 'custom', path: ['backtestSymbols'], message: 'list the symbols to download, e.g. BTC/USDT, ETH/USDT' });
+      const times: number[] = [];
       for (const field of ['backtestFrom', 'backtestTo'] as const) {
-        if (Number.isNaN(Date.parse(s[field])) && !/^\d+$/.test(s[field])) ctx.addIssue({ code: 'custom', path: [field], message: 'a date such as 2024-01-01 (UTC) or a time in ms' });
+        const t = /^\d+$/.test(s[field].trim()) ? Number(s[field].trim()) : Date.parse(s[field]);
+        if (Number.isNaN(t)) ctx.addIssue({ code: 'custom', path: [field], message: 'a date such as 2024-01-01 (UTC) or a time in ms' });
+        else times.push(t);
       }
+      if (times.length === 2 && times[0]! >= times[1]!) ctx.addIssue({ code: 'custom', path: ['backtestTo'], message: 'must be after backtestFrom' });
     }
     if (s.mode === 'live') {
       if (!s.credentials.apiKey || !s.credentials.secret) {
@@ -90,13 +108,26 @@ export const ExchangeSettingsSchema = z
 export type ExchangeSettings = z.infer<typeof ExchangeSettingsSchema>;
 export type ExchangeSettingsInput = z.input<typeof ExchangeSettingsSchema>;
 
-/** "USDT=10000, BTC=0.5" -> { USDT: 10000, BTC: 0.5 } */
+/** One balance: a currency code, "=", a plain decimal amount (10000, 0.5, .5); no exponent, no sign. */
+const BALANCE = /^([A-Za-z0-9]{1,20})\s*=\s*(\d+(?:\.\d+)?|\.\d+)$/;
+
+/**
+ * "USDT=10000, BTC=0.5" -> { USDT: 10000, BTC: 0.5 }. Anything else is refused with the part that
+ * is wrong: "1.2.3" or "." would otherwise become NaN balances that fills then compute with.
+ */
 export function parseBalances(text: string): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
-    const [currency, amount] = part.split('=').map((x) => x.trim()) as [string, string];
-    out[currency.toUpperCase()] = Number(amount);
-  }
+  const parts = text.split(',').map((p) => p.trim());
+  if (parts.length === 1 && parts[0] === '') return out;
+  parts.forEach((part, i) => {
+    const m = BALANCE.exec(part);
+    if (!m) throw new Error(`"${part}" (balance ${i + 1}) must look like USDT=10000, BTC=0.5: a currency code, "=", and an amount of 0 or more`);
+    const currency = m[1]!.toUpperCase();
+    const amount = Number(m[2]);
+    if (!Number.isFinite(amount)) throw new Error(`"${part}" (balance ${i + 1}): the amount is not a number`);
+    if (currency in out) throw new Error(`${currency} is listed twice`);
+    out[currency] = amount;
+  });
   return out;
 }
 

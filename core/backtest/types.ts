@@ -1,6 +1,7 @@
 /** The backtest's inputs and outputs (docs/backtest.md describes the replay and fill model). */
 import type { Candle, OhlcvRow } from '../contract';
 import type { TradingAccount } from '../trading/account';
+import type { DataChecks } from './data-file';
 
 export interface BacktestOptions {
   /** Payload exchange id (default "backtest"). */
@@ -63,4 +64,6 @@ export interface BacktestReport {
    */
   equity: Array<[number, number]>;
   equityStep: number;
+  /** Per history file: rows kept, and the rows the data checks dropped or changed (files source only). */
+  dataChecks?: DataChecks[];
 }

@@ -1,11 +1,20 @@
+/**
+ * The retry waits are not user settings (the callers start at 0.5-1 s); this guards against a
+ * caller passing 0, a negative or NaN, which would retry in a tight loop: such a value becomes
+ * the default, and no wait is ever below 1 ms.
+ */
+export const MIN_BACKOFF_MS = 1;
+
 /** Exponential backoff: initial, initial*2, ... capped at max. Deterministic, so tests can reason about it. */
 export class Backoff {
   private attempt = 0;
+  private readonly initialMs: number;
+  private readonly maxMs: number;
 
-  constructor(
-    private readonly initialMs = 1_000,
-    private readonly maxMs = 60_000,
-  ) {}
+  constructor(initialMs = 1_000, maxMs = 60_000) {
+    this.initialMs = Number.isFinite(initialMs) && initialMs >= MIN_BACKOFF_MS ? initialMs : 1_000;
+    this.maxMs = Number.isFinite(maxMs) && maxMs >= this.initialMs ? maxMs : Math.max(this.initialMs, 60_000);
+  }
 
   /** Delay before the next retry; rate-limit errors wait twice as long. */
   next(rateLimited = false): number {

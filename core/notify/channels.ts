@@ -5,6 +5,7 @@
  */
 import { secrets } from '../secrets';
 import { RateGate } from './rate-gate';
+import { fitText } from './telegram-text';
 import type { TextFormat } from './templates';
 
 export class DeliveryError extends Error {
@@ -63,7 +64,8 @@ export function telegramChannel(o: { token: string; chatId: string; apiBase?: st
     format: o.format,
     gates: [new RateGate(1000), botGate],
     async send(text: string) {
-      const body: Record<string, unknown> = { chat_id: o.chatId, text, link_preview_options: { is_disabled: true } };
+      // Every text to Telegram passes here (notifications and control replies): cut to Telegram's limit, validly.
+      const body: Record<string, unknown> = { chat_id: o.chatId, text: fitText(o.format, text), link_preview_options: { is_disabled: true } };
       if (o.format !== 'plain') body.parse_mode = o.format;
       const { status, json } = await post(`${base}/bot${o.token}/sendMessage`, body, redact);
       if (status === 200 && json?.ok) return;

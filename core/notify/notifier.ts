@@ -5,6 +5,7 @@
  */
 import { kindOf, type NotifyKind } from './kinds';
 import { DEFAULT_TEMPLATES, renderTemplate, type TextFormat } from './templates';
+import { fitText, TELEGRAM_MAX_TEXT, visibleLength } from './telegram-text';
 
 export interface NotifierSettings {
   kinds: NotifyKind[];
@@ -18,8 +19,8 @@ export interface NotifierSettings {
 
 export type NotifyOutcome = { kind: NotifyKind; skipped: string } | { kind: NotifyKind; texts: Map<TextFormat, string> };
 
-/** Telegram's limit per message; longer batches are split. */
-export const MAX_TEXT = 4096;
+/** Telegram's limit per message (visible characters, see telegram-text.ts); longer batches are split. */
+export const MAX_TEXT = TELEGRAM_MAX_TEXT;
 
 export class Notifier {
   private readonly lastSent = new Map<NotifyKind, number>();
@@ -54,12 +55,12 @@ export class Notifier {
     this.batchTimer = undefined;
     const batch = this.batch;
     this.batch = new Map();
-    for (const [format, texts] of batch) for (const chunk of joinWithin(texts, MAX_TEXT)) this.emit(format, chunk);
+    for (const [format, texts] of batch) for (const chunk of joinWithin(texts, MAX_TEXT, format)) this.emit(format, chunk);
   }
 
   private queue(format: TextFormat, text: string): void {
     if (!this.s.batchWindowMs) {
-      for (const chunk of joinWithin([text], MAX_TEXT)) this.emit(format, chunk);
+      for (const chunk of joinWithin([text], MAX_TEXT, format)) this.emit(format, chunk);
       return;
     }
     const list = this.batch.get(format) ?? [];
@@ -69,17 +70,25 @@ export class Notifier {
   }
 }
 
-/** Joins texts with blank lines into as few chunks of at most `max` characters as possible. */
-export function joinWithin(texts: string[], max: number): string[] {
+/**
+ * Joins texts with blank lines into as few chunks of at most `max` visible characters (as
+ * Telegram counts them, markup excluded) as possible; a text longer than that alone is cut
+ * validly (fitText: never inside a tag or an escape, open tags closed, "…" at the cut).
+ */
+export function joinWithin(texts: string[], max: number, format: TextFormat = 'plain'): string[] {
   const chunks: string[] = [];
   let current = '';
+  let currentLength = 0;
   for (const t of texts) {
-    const text = t.length > max ? `${t.slice(0, max - 1)}…` : t;
-    if (current && current.length + 2 + text.length > max) {
+    const text = fitText(format, t, max);
+    const length = visibleLength(format, text);
+    if (current && currentLength + 2 + length > max) {
       chunks.push(current);
       current = '';
+      currentLength = 0;
     }
     current = current ? `${current}\n\n${text}` : text;
+    currentLength += (currentLength ? 2 : 0) + length;
   }
   if (current) chunks.push(current);
   return chunks;

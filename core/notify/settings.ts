@@ -5,11 +5,14 @@ import { NOTIFY_KINDS } from './kinds';
 import type { NotifierSettings } from './notifier';
 import { checkTemplate } from './templates';
 
-const seconds = z.preprocess((v) => (v === '' || v === null || v === undefined ? undefined : Number(v)), z.number().min(0, 'must be 0 or more').max(86_400).optional());
+/** Numbers, or numeric text from the editor; empty = not set. Booleans, objects and other text are refused, not coerced. */
+const toNumber = (v: unknown) => (v === '' || v === null || v === undefined ? undefined : typeof v === 'string' ? Number(v.trim()) : v);
+const seconds = z.preprocess(toNumber, z.number().min(0, 'must be 0 or more').max(86_400, 'must be at most 86400').optional());
 
 export const NotifierConfigSchema = z.object({
   channel: z.enum(['telegram', 'webhook', 'none']).default('none'),
-  chatId: z.string().trim().default(''),
+  /** A number from an imported flow is taken as the chat id it is. */
+  chatId: z.preprocess((v) => (typeof v === 'number' && Number.isInteger(v) ? String(v) : v), z.string().trim().default('')),
   parseMode: z.enum(['HTML', 'MarkdownV2', 'plain']).default('HTML'),
   webhookPreset: z.enum(['generic', 'discord', 'slack']).default('generic'),
   kinds: z.array(z.enum(NOTIFY_KINDS)).default(['signal', 'order', 'rejection', 'breaker', 'error', 'summary']),
@@ -17,7 +20,7 @@ export const NotifierConfigSchema = z.object({
   minIntervals: z.partialRecord(z.enum(NOTIFY_KINDS), seconds).default({}),
   batchSeconds: seconds,
   templates: z.partialRecord(z.enum(NOTIFY_KINDS), z.string()).default({}),
-  maxQueue: z.preprocess((v) => (v === '' || v === undefined ? undefined : Number(v)), z.number().int().min(1).max(10_000).default(100)),
+  maxQueue: z.preprocess(toNumber, z.number().int('must be a whole number').min(1).max(10_000).default(100)),
 });
 
 export type NotifierConfig = z.infer<typeof NotifierConfigSchema>;

@@ -23,6 +23,29 @@ export interface PollerOptions {
   backoff?: { initialMs: number; maxMs: number };
 }
 
+/** Long-poll time per getUpdates, seconds: the default, and the range the node accepts. */
+export const DEFAULT_POLL_SECONDS = 25;
+export const MIN_POLL_SECONDS = 1;
+/** Telegram holds a getUpdates at most this long (a longer timeout is cut to it). */
+export const MAX_POLL_SECONDS = 50;
+
+/**
+ * The control node's long-poll setting: empty = 25 s; otherwise a whole number of seconds from 1
+ * to 50. A timeout of 0 or less makes every getUpdates answer at once and the poller ask again
+ * without pause, hundreds of times a second: Telegram bans a bot token for that.
+ */
+export function parsePollSeconds(value: unknown, field = 'pollSeconds'): number {
+  if (value === undefined || value === null || value === '') return DEFAULT_POLL_SECONDS;
+  const n = typeof value === 'string' ? Number(value.trim()) : value;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < MIN_POLL_SECONDS || n > MAX_POLL_SECONDS) {
+    throw new Error(`${field}: must be a whole number of seconds from ${MIN_POLL_SECONDS} to ${MAX_POLL_SECONDS}, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+/** The least time between two getUpdates requests that returned nothing, ms (see loop()). */
+export const MIN_EMPTY_POLL_GAP_MS = 1_000;
+
 export class TelegramPoller {
   private offset = 0;
   private stopped = false;
@@ -49,11 +72,14 @@ export class TelegramPoller {
 
   private async loop(): Promise<void> {
     const base = (this.o.apiBase || 'https://api.telegram.org').replace(/\/$/, '');
-    const timeout = this.o.timeoutSec ?? 25;
+    // Floors that hold whatever the caller passed: a long poll of at least 1 s (at most Telegram's 50).
+    const timeout = Math.min(MAX_POLL_SECONDS, Math.max(MIN_POLL_SECONDS, Math.round(this.o.timeoutSec ?? DEFAULT_POLL_SECONDS) || DEFAULT_POLL_SECONDS));
     const backoff = new Backoff(this.o.backoff?.initialMs ?? 1000, this.o.backoff?.maxMs ?? 60_000);
     let announced = false;
     while (!this.stopped) {
       this.controller = new AbortController();
+      const askedAt = Date.now();
+      let empty = false;
       const guard = setTimeout(() => this.controller?.abort(), (timeout + 10) * 1000);
       try {
         const res = await fetch(`${base}/bot${this.o.token}/getUpdates`, {
@@ -71,6 +97,7 @@ export class TelegramPoller {
         backoff.reset();
         if (!announced) this.o.onStatus?.('polling', 'listening for commands');
         announced = true;
+        empty = !Array.isArray(json.result) || json.result.length === 0;
         for (const update of json.result as any[]) {
           this.offset = Math.max(this.offset, Number(update.update_id) + 1);
           const m = update.message;
@@ -89,6 +116,10 @@ export class TelegramPoller {
       } finally {
         clearTimeout(guard);
       }
+      // A server that answers an empty long poll at once (a proxy, a misconfigured API address)
+      // would otherwise be asked again without pause: at most one empty answer per second.
+      const gap = MIN_EMPTY_POLL_GAP_MS - (Date.now() - askedAt);
+      if (empty && gap > 0 && !this.stopped) await this.sleeper.sleep(gap);
     }
   }
 }

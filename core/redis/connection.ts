@@ -16,7 +16,7 @@ export const RedisSettingsSchema = z.object({
     .default('redis://127.0.0.1:6379'),
   username: z.string().optional(),
   password: z.string().optional(),
-  db: z.preprocess((v) => (v === '' || v === undefined ? undefined : Number(v)), z.number().int().min(0).max(15).default(0)),
+  db: z.preprocess((v) => (v === '' || v === null || v === undefined ? undefined : typeof v === 'string' ? Number(v.trim()) : v), z.number().int('must be a whole number').min(0).max(15).default(0)),
   keyPrefix: z.string().trim().regex(/^[A-Za-z0-9:_.-]*$/, 'letters, digits and : _ . - only').default('tradebot:'),
   /** rediss:// only: verify the server's certificate (default true). */
   tlsRejectUnauthorized: z.boolean().default(true),

@@ -14,6 +14,8 @@ const zeroIsOff = (v: unknown) => {
 const optionalPositive = z.preprocess(blankToUndefined, z.number().positive('must be above 0').finite().optional());
 const optionalPercent = z.preprocess(blankToUndefined, z.number().positive('must be above 0').max(100, 'must be at most 100').optional());
 const optionalCount = z.preprocess(blankToUndefined, z.number().int('must be a whole number').min(0).optional());
+/** The shortest limit-order timeout, seconds (the same floor as an order request's timeoutMs). */
+export const MIN_LIMIT_TIMEOUT_SEC = 1;
 const time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM, 24-hour');
 
 export const RiskSettingsSchema = z
@@ -33,7 +35,8 @@ export const RiskSettingsSchema = z
     trailingPct: optionalPercent,
     orderType: z.enum(['market', 'limit']).default('market'),
     limitOffsetPct: z.preprocess(blankToUndefined, z.number().min(0).max(10).default(0)),
-    limitTimeoutSec: optionalPositive,
+    /** A limit order still open after this long is canceled; at least 1 s (a shorter one is refused). */
+    limitTimeoutSec: z.preprocess(blankToUndefined, z.number().min(MIN_LIMIT_TIMEOUT_SEC, `must be at least ${MIN_LIMIT_TIMEOUT_SEC} (seconds)`).max(30 * 86_400, 'must be at most 2592000 (30 days)').optional()),
     maxOpenPositions: optionalCount,
     maxExposurePerSymbol: optionalPositive,
     maxExposureTotal: optionalPositive,

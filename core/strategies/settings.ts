@@ -6,9 +6,16 @@ import { z } from 'zod';
 import { describeZodError } from '../contract';
 import { RULE_OPS, checkOperand } from './rules';
 
-const int = (def: number, min = 1, max = 10_000) => z.coerce.number().int('must be a whole number').min(min).max(max).default(def);
-const num = (def: number) => z.coerce.number().refine(Number.isFinite, 'must be a number').default(def);
-const level = (def: number) => z.coerce.number().gt(0, 'must be above 0').lt(100, 'must be below 100').default(def);
+/**
+ * Numbers, or numeric text from the editor; empty (or absent) takes the default. Anything else
+ * (a boolean, an object, text that is not a number) is refused naming the field, never coerced
+ * into 0 or 1.
+ */
+const numeric = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' || v === null ? undefined : typeof v === 'string' ? Number(v.trim()) : v), schema);
+const int = (def: number, min = 1, max = 10_000) => numeric(z.number().int('must be a whole number').min(min).max(max).default(def));
+const num = (def: number) => numeric(z.number().default(def));
+const level = (def: number) => numeric(z.number().gt(0, 'must be above 0').lt(100, 'must be below 100').default(def));
+const positive = (def: number, max?: number) => numeric((max === undefined ? z.number().gt(0, 'must be above 0') : z.number().gt(0, 'must be above 0').max(max, `must be at most ${max}`)).default(def));
 
 const RuleSchema = z.object({ left: z.string(), op: z.enum(RULE_OPS), right: z.string() });
 
@@ -23,7 +30,7 @@ export const StrategySettingsSchema = z.discriminatedUnion('strategy', [
     .object({
       strategy: z.literal('bollingerStochRsi'),
       bbPeriod: int(20),
-      bbStdDev: z.coerce.number().gt(0, 'must be above 0').max(10).default(2),
+      bbStdDev: positive(2, 10),
       stochRsiPeriod: int(14),
       kPeriod: int(3),
       dPeriod: int(3),
@@ -49,10 +56,10 @@ export const StrategySettingsSchema = z.discriminatedUnion('strategy', [
       strategy: z.literal('decision'),
       policy: z.enum(['unanimous', 'majority', 'weighted']).default('majority'),
       members: z
-        .array(z.object({ strategy: z.string().trim().min(1, 'needs the strategy name'), weight: z.coerce.number().gt(0, 'must be above 0').default(1) }))
+        .array(z.object({ strategy: z.string().trim().min(1, 'needs the strategy name'), weight: positive(1) }))
         .min(1, 'add at least one strategy'),
-      windowSeconds: z.coerce.number().gt(0, 'must be above 0').default(60),
-      threshold: z.coerce.number().gt(0, 'must be above 0').max(1, 'must be at most 1').default(0.6),
+      windowSeconds: positive(60),
+      threshold: positive(0.6, 1),
     })
     .refine((s) => new Set(s.members.map((m) => m.strategy)).size === s.members.length, { path: ['members'], message: 'a strategy is listed twice' }),
 ]);

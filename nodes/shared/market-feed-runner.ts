@@ -23,8 +23,6 @@ export interface FeedRunnerOptions<T extends { symbol: string }> {
   exchangeNode: ExchangeConfigNode | undefined;
   /** Resolves when the deploy has created every node; start-up errors wait for it (see flows-started.ts). */
   flowsStarted: Promise<void>;
-  /** A problem with the node's own settings (bad symbol list, ...): reported instead of starting. */
-  configError?: Error;
   createFeeds: (source: MarketSource, session: ExchangeSession, listener: FeedListener<T>) => Feed[];
   toMessage: (item: T, meta: FeedMeta) => NodeMessage;
   /** Status text after an update, e.g. "BTC/USDT 64012.5". */
@@ -43,11 +41,6 @@ export class FeedRunner<T extends { symbol: string }> {
     const { node, exchangeNode } = options;
     this.status = new StatusThrottle((s) => node.status(s));
     this.session = exchangeNode?.session;
-    if (options.configError) {
-      this.fail(options.configError);
-      this.ready = Promise.resolve(undefined);
-      return;
-    }
     if (!exchangeNode) {
       this.fail(new Error('no exchange selected: pick or add a tradebot exchange config node'));
       this.ready = Promise.resolve(undefined);

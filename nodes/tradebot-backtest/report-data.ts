@@ -9,6 +9,7 @@ import path from 'node:path';
 import Mustache from 'mustache';
 import type { OhlcvRow } from '../../core/contract';
 import type { BacktestReport } from '../../core/backtest';
+import { describeDataCounts, type DataChecks } from '../../core/backtest/data-file';
 
 /** Bars the chart gets at most per symbol: longer runs are merged into buckets of several candles. */
 export const MAX_CHART_BARS = 5_000;
@@ -77,6 +78,34 @@ export function buildChartData(report: BacktestReport, series: Record<string, Oh
     else equity.push([t, value]);
   }
   return { timeframe, tfMs, bucketMs, start, downsampled: k > 1, prices, equity };
+}
+
+/** The data checks of all files in one phrase ("3 invalid rows dropped, 1 empty volume (taken as 0)"), '' when the data was clean. */
+export function dataSummary(checks: DataChecks[]): string {
+  const total = { invalidRows: 0, emptyVolumes: 0, duplicateTimes: 0 };
+  for (const c of checks) {
+    total.invalidRows += c.invalidRows;
+    total.emptyVolumes += c.emptyVolumes;
+    total.duplicateTimes += c.duplicateTimes;
+  }
+  return describeDataCounts(total);
+}
+
+/** One line per history file for the report page: rows kept, and what the checks found. */
+function dataLines(checks: DataChecks[]): Array<{ text: string; cls: string }> {
+  return checks.map((c) => {
+    const unit = /\.json$/i.test(c.file) ? 'row' : 'line';
+    const firsts = [
+      c.firstInvalidLine !== undefined ? `first invalid at ${unit} ${c.firstInvalidLine}` : '',
+      c.firstEmptyVolumeLine !== undefined ? `first empty volume at ${unit} ${c.firstEmptyVolumeLine}` : '',
+      c.firstDuplicateLine !== undefined ? `first duplicate at ${unit} ${c.firstDuplicateLine}` : '',
+    ].filter(Boolean);
+    const counts = describeDataCounts(c);
+    return {
+      text: `${c.file}${c.symbol ? ` (${c.symbol})` : ''}: ${c.rows} rows${counts ? `; ${counts} (${firsts.join(', ')})` : ', all valid'}`,
+      cls: counts ? 'neg' : '',
+    };
+  });
 }
 
 /** report.json: the report as the node sends it, plus who ran it and the chart's data. */
@@ -219,5 +248,6 @@ export function renderReportPage(run: StoredRun, query: string): string {
     tradesCut: r.trades.length > MAX_TABLE_TRADES ? `The first ${MAX_TABLE_TRADES} of ${r.trades.length} fills; all of them are in report.json.` : '',
     query,
     chartJson,
+    dataLines: dataLines(r.dataChecks ?? []),
   });
 }

@@ -16,10 +16,11 @@ import { timeframeToMs } from '../../core/timeframe';
 import { FlowIdle } from '../shared/flow-idle';
 import { instrument } from '../shared/instrument';
 import { redact, redactDeep } from '../../core/secrets';
+import { setUpNode } from '../shared/config-error';
 import { sessionOf } from '../shared/exchange-node';
 import { statusFor } from '../shared/status';
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessageInFlow, SendFn } from '../shared/types';
-import { buildChartData, renderReportPage, reportJson, reportSummary, type StoredRun } from './report-data';
+import { buildChartData, dataSummary, renderReportPage, reportJson, reportSummary, type StoredRun } from './report-data';
 
 type BacktestNodeDef = NodeDef & { exchange: string };
 
@@ -31,82 +32,91 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, config);
     instrument(this);
     const node = this;
-    const { session, error } = sessionOf(RED, config.exchange);
-    const tracker = new FlowIdle(RED, node.id);
-    if (error) node.status(statusFor('error', error.message));
-    else if (session!.mode !== 'backtest') node.status(statusFor('error', 'the exchange node is not in backtest mode'));
-    else node.status({ fill: 'grey', shape: 'ring', text: 'ready: send a message to run' });
-    let running = false;
+    // A bad setting leaves the node in the flow, red, refusing every message with the reason (shared/config-error.ts).
+    setUpNode(RED, node, () => {
+      const { session: found, error } = sessionOf(RED, config.exchange);
+      if (error) throw error;
+      const session = found!;
+      if (session.mode !== 'backtest') throw new Error('exchange: the exchange node is not in backtest mode');
+      const tracker = new FlowIdle(RED, node.id);
+      node.status({ fill: 'grey', shape: 'ring', text: 'ready: send a message to run' });
+      let running = false;
 
-    node.on('input', (msg: NodeMessageInFlow & Record<string, any>, send: SendFn, done: DoneFn) => {
-      (async () => {
-        if (error) throw error;
-        if (!tracker.available) throw new Error('this Node-RED has no messaging hooks (needs Node-RED 2 or newer)');
-        if (running) throw new Error('a backtest is already running');
-        running = true;
-        const started = Date.now();
-        let last = 0;
-        const account = await session!.account();
-        // Counting starts now: this node's own input message was delivered before, so it does not count.
-        tracker.start();
-        let report: BacktestReport;
-        // Made once: the replay waits for the flow after every candle.
-        const pending = () => (account.settled ? undefined : account.flush());
-        try {
-          report = await session!.runBacktest(
-            () => tracker.idle(pending),
-            (n, total) => {
-              // Progress is asked for every candle: the wall clock is read only every 1024th.
-              if ((n & 1023) !== 0 || Date.now() - last < 500) return;
-              last = Date.now();
-              node.status({ fill: 'blue', shape: 'dot', text: `running: ${n}/${total} candles` });
-            },
-          );
-        } finally {
-          tracker.stop();
-        }
-        const seconds = (Date.now() - started) / 1000;
-        try {
-          // A copy: nodes downstream get the message's arrays and may change them.
-          lastRuns.set(node.id, await storedRun(structuredClone(report), seconds));
-        } catch (err) {
-          node.warn(`the report page of this run is not available: ${(err as Error).message}`);
-        }
-        node.status({ fill: 'green', shape: 'dot', text: `done: ${report.trades.length} trades, return ${(100 * report.totalReturn).toFixed(2)} %, ${Math.round(report.candles / Math.max(seconds, 0.001))} candles/s` });
-        send({ ...msg, topic: 'backtest', payload: { kind: 'backtestReport', ...report } });
-      })().then(
-        () => done(),
-        (err) => {
-          node.status(statusFor('error', String((err as Error).message).slice(0, 60)));
-          done(err as Error);
-        },
-      ).finally(() => (running = false));
-    });
-    node.on('close', () => tracker.close());
-    node.on('close', (removed: boolean, closed: () => void) => {
-      if (removed) lastRuns.delete(node.id);
-      closed();
-    });
+      node.on('input', (msg: NodeMessageInFlow & Record<string, any>, send: SendFn, done: DoneFn) => {
+        (async () => {
+          if (!tracker.available) throw new Error('this Node-RED has no messaging hooks (needs Node-RED 2 or newer)');
+          if (running) throw new Error('a backtest is already running');
+          running = true;
+          const started = Date.now();
+          let last = 0;
+          const account = await session.account();
+          // Counting starts now: this node's own input message was delivered before, so it does not count.
+          tracker.start();
+          let report: BacktestReport;
+          // Made once: the replay waits for the flow after every candle.
+          const pending = () => (account.settled ? undefined : account.flush());
+          try {
+            report = await session.runBacktest(
+              () => tracker.idle(pending),
+              (n, total) => {
+                // Progress is asked for every candle: the wall clock is read only every 1024th.
+                if ((n & 1023) !== 0 || Date.now() - last < 500) return;
+                last = Date.now();
+                node.status({ fill: 'blue', shape: 'dot', text: `running: ${n}/${total} candles` });
+              },
+            );
+          } finally {
+            tracker.stop();
+          }
+          const seconds = (Date.now() - started) / 1000;
+          try {
+            // A copy: nodes downstream get the message's arrays and may change them.
+            lastRuns.set(node.id, await storedRun(structuredClone(report), seconds));
+          } catch (err) {
+            node.warn(`the report page of this run is not available: ${(err as Error).message}`);
+          }
+          // Data the checks dropped or changed is part of the result: a yellow dot says the data was not clean.
+          const dataNote = dataSummary(report.dataChecks ?? []);
+          node.status({
+            fill: dataNote ? 'yellow' : 'green',
+            shape: 'dot',
+            text: `done: ${report.trades.length} trades, return ${(100 * report.totalReturn).toFixed(2)} %, ${Math.round(report.candles / Math.max(seconds, 0.001))} candles/s${dataNote ? `; data: ${dataNote}` : ''}`,
+          });
+          send({ ...msg, topic: 'backtest', payload: { kind: 'backtestReport', ...report } });
+        })().then(
+          () => done(),
+          (err) => {
+            node.status(statusFor('error', String((err as Error).message).slice(0, 60)));
+            done(err as Error);
+          },
+        ).finally(() => (running = false));
+      });
+      node.on('close', () => tracker.close());
+      node.on('close', (removed: boolean, closed: () => void) => {
+        if (removed) lastRuns.delete(node.id);
+        closed();
+      });
 
-    /** What the report page needs of a run: the report, and the replayed prices downsampled for the chart. */
-    async function storedRun(report: BacktestReport, seconds: number): Promise<StoredRun> {
-      const s = session!.settings;
-      const source = (await session!.source()) as Partial<{ series: Record<string, OhlcvRow[]>; timeframe: string }>;
-      const series = source.series ?? {};
-      const timeframe = source.timeframe ?? s.backtestTimeframe;
-      return {
-        node: { id: node.id, name: config.name ?? '' },
-        exchange: (RED.nodes.getNode(config.exchange) as { name?: string } | null)?.name || session!.exchangeName,
-        currency: s.reportCurrency,
-        timeframe,
-        feeRate: s.feeRate,
-        slippage: s.slippage,
-        ranAt: new Date().toISOString(),
-        seconds,
-        report,
-        chart: buildChartData(report, series, timeframe, timeframeToMs(timeframe)),
-      };
-    }
+      /** What the report page needs of a run: the report, and the replayed prices downsampled for the chart. */
+      async function storedRun(report: BacktestReport, seconds: number): Promise<StoredRun> {
+        const s = session.settings;
+        const source = (await session.source()) as Partial<{ series: Record<string, OhlcvRow[]>; timeframe: string }>;
+        const series = source.series ?? {};
+        const timeframe = source.timeframe ?? s.backtestTimeframe;
+        return {
+          node: { id: node.id, name: config.name ?? '' },
+          exchange: (RED.nodes.getNode(config.exchange) as { name?: string } | null)?.name || session.exchangeName,
+          currency: s.reportCurrency,
+          timeframe,
+          feeRate: s.feeRate,
+          slippage: s.slippage,
+          ranAt: new Date().toISOString(),
+          seconds,
+          report,
+          chart: buildChartData(report, series, timeframe, timeframeToMs(timeframe)),
+        };
+      }
+    });
   }
   RED.nodes.registerType('tradebot-backtest', TradebotBacktestNode as any);
 

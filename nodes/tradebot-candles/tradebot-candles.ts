@@ -15,6 +15,9 @@ import { statusFor } from '../shared/status';
 import { parseSymbolList } from '../shared/symbols';
 import type { DoneFn, ExchangeConfigNode, Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow, SendFn } from '../shared/types';
 import { instrument } from '../shared/instrument';
+import { setUpNode } from '../shared/config-error';
+import { sessionOf } from '../shared/exchange-node';
+import { numberSetting, pollIntervalSetting, textSetting } from '../../core/setting-values';
 
 interface CandlesNodeDef extends NodeDef {
   exchange: string;
@@ -31,83 +34,68 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, config);
     instrument(this);
     const node = this;
-    const timeframe = config.timeframe || '1m';
-    let configError: Error | undefined;
-    try {
+    // A bad setting leaves the node in the flow, red, refusing every message with the reason (shared/config-error.ts).
+    setUpNode(RED, node, () => {
+      const timeframe = textSetting(config.timeframe, 'timeframe', '1m');
       parseOrThrow(TimeframeSchema, timeframe, 'timeframe');
-    } catch (err) {
-      configError = err as Error;
-    }
 
-    if (config.source === 'ticks') {
-      const builder = new CandleBuilder(timeframe);
-      if (configError) node.status(statusFor('error', configError.message));
-      else node.status(statusFor('stopped', `waiting for ticker messages (${timeframe})`));
-      node.on('input', (msg: NodeMessageInFlow, send: SendFn, done: DoneFn) => {
-        try {
-          if (configError) throw configError;
-          const ticker = parseOrThrow(TickerSchema, msg.payload, 'msg.payload');
-          // A tick from the future would open a candle no real tick could follow: refused first.
-          const implausible = checkMessageTime('msg.payload.ts', ticker.ts, exchangeClock(ticker.exchange) ?? Date.now(), null);
-          if (implausible) throw new ImplausibleInputError(implausible);
-          const built = builder.add(ticker);
-          if (built) {
-            send({ topic: built.candle.symbol, payload: built.candle, ...(built.gap ? { gap: built.gap } : {}) });
-            node.status(statusFor('live', `${built.candle.symbol} ${timeframe} close ${built.candle.close}`));
+      if (config.source === 'ticks') {
+        const builder = new CandleBuilder(timeframe);
+        node.status(statusFor('stopped', `waiting for ticker messages (${timeframe})`));
+        node.on('input', (msg: NodeMessageInFlow, send: SendFn, done: DoneFn) => {
+          try {
+            const ticker = parseOrThrow(TickerSchema, msg.payload, 'msg.payload');
+            // A tick from the future would open a candle no real tick could follow: refused first.
+            const implausible = checkMessageTime('msg.payload.ts', ticker.ts, exchangeClock(ticker.exchange) ?? Date.now(), null);
+            if (implausible) throw new ImplausibleInputError(implausible);
+            const built = builder.add(ticker);
+            if (built) {
+              send({ topic: built.candle.symbol, payload: built.candle, ...(built.gap ? { gap: built.gap } : {}) });
+              node.status(statusFor('live', `${built.candle.symbol} ${timeframe} close ${built.candle.close}`));
+            }
+            done();
+          } catch (err) {
+            done(err as Error);
           }
-          done();
-        } catch (err) {
-          done(err as Error);
-        }
+        });
+        node.on('close', () => builder.reset());
+        return;
+      }
+
+      const symbols = parseSymbolList(config.symbols);
+      const warmup = numberSetting(config.warmup, 'warmup', { fallback: 100, min: 0, max: 5000, integer: true, unit: 'candles' });
+      const pollIntervalMs = pollIntervalSetting(config.interval);
+      const { error } = sessionOf(RED, config.exchange);
+      if (error) throw error;
+      const runner = new FeedRunner<Candle>({
+        node,
+        exchangeNode: RED.nodes.getNode(config.exchange) as ExchangeConfigNode | undefined,
+        flowsStarted: flowsStarted(RED),
+        createFeeds: (source, session, listener) =>
+          symbols.map(
+            (symbol) =>
+              new CandleFeed(
+                source,
+                { symbol, timeframe, warmup, pollIntervalMs, websocket: config.websocket !== false, closeGraceMs: session.candleCloseGraceMs },
+                listener,
+              ),
+          ),
+        toMessage: (candle, meta) => {
+          // Built field by field (no spreads): this runs for every candle.
+          const msg: NodeMessage & { warmup?: true; gap?: unknown } = { topic: candle.symbol, payload: candle };
+          if (meta.warmup) msg.warmup = true;
+          if (meta.gap) msg.gap = meta.gap;
+          return msg;
+        },
+        statusText: (c) => `${c.symbol} ${c.timeframe} close ${c.close}`,
       });
-      node.on('close', () => builder.reset());
-      return;
-    }
 
-    let symbols: string[] = [];
-    const warmup = Number(config.warmup ?? 100);
-    try {
-      symbols = parseSymbolList(config.symbols);
-      if (!Number.isInteger(warmup) || warmup < 0 || warmup > 5000) throw new Error('warm-up: must be a whole number from 0 to 5000');
-    } catch (err) {
-      configError ??= err as Error;
-    }
-    const runner = new FeedRunner<Candle>({
-      node,
-      exchangeNode: RED.nodes.getNode(config.exchange) as ExchangeConfigNode | undefined,
-      configError,
-      flowsStarted: flowsStarted(RED),
-      createFeeds: (source, session, listener) =>
-        symbols.map(
-          (symbol) =>
-            new CandleFeed(
-              source,
-              {
-                symbol,
-                timeframe,
-                warmup,
-                pollIntervalMs: Math.max(100, Number(config.interval) || 2_000),
-                websocket: config.websocket !== false,
-                closeGraceMs: session.candleCloseGraceMs,
-              },
-              listener,
-            ),
-        ),
-      toMessage: (candle, meta) => {
-        // Built field by field (no spreads): this runs for every candle.
-        const msg: NodeMessage & { warmup?: true; gap?: unknown } = { topic: candle.symbol, payload: candle };
-        if (meta.warmup) msg.warmup = true;
-        if (meta.gap) msg.gap = meta.gap;
-        return msg;
-      },
-      statusText: (c) => `${c.symbol} ${c.timeframe} close ${c.close}`,
-    });
-
-    node.on('input', (_msg: NodeMessageInFlow, _send: SendFn, done: DoneFn) => {
-      done(new Error('this candles node reads from the exchange; set Source to "ticker messages" to build candles from input'));
-    });
-    node.on('close', (_removed: boolean, done: () => void) => {
-      runner.close().finally(done);
+      node.on('input', (_msg: NodeMessageInFlow, _send: SendFn, done: DoneFn) => {
+        done(new Error('this candles node reads from the exchange; set Source to "ticker messages" to build candles from input'));
+      });
+      node.on('close', (_removed: boolean, done: () => void) => {
+        runner.close().finally(done);
+      });
     });
   }
 

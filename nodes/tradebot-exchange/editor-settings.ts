@@ -42,7 +42,9 @@ export interface ExchangeCredentials {
 
 /** Editor fields arrive as strings; empty means "not set". */
 function optionalNumber(value: string | number | undefined): number | undefined {
-  if (value === undefined || value === null || value === '') return undefined;
+  if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) return undefined;
+  // Anything that is not a number goes to the schema as it is, which refuses it naming the field.
+  if (typeof value !== 'string' && typeof value !== 'number') return value as unknown as number;
   const n = Number(value);
   return Number.isNaN(n) ? (value as unknown as number) : n;
 }

@@ -44,6 +44,8 @@ export = function register(RED: NodeAPI): void {
       session.useRedis(redisNode?.hub, (text) => this.warn(text));
       // Relative backtest data paths start at the Node-RED user directory.
       session.dataDir = (RED.settings as unknown as { userDir?: string }).userDir ?? process.cwd();
+      // Backtest history files with rows dropped or changed: one warning line per file in the log.
+      session.onWarning = (text) => this.warn(text);
       this.session = session;
       this.redisHub = redisNode?.hub;
     } catch (err) {

@@ -12,6 +12,7 @@ import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessageInFlow, SendFn } from '
 import type { TelegramConfigNode } from '../shared/telegram-config';
 import { instrument } from '../shared/instrument';
 import { holdSecrets } from '../shared/redaction';
+import { setUpNode } from '../shared/config-error';
 
 type NotifierNodeDef = NodeDef & Record<string, unknown> & { telegram?: string };
 
@@ -22,51 +23,53 @@ export = function register(RED: NodeAPI): void {
     const node = this;
     const status = new StatusThrottle((s) => node.status(s), 1000);
     let service: NotificationService | undefined;
-    let configError: Error | undefined;
     let token: string | undefined;
     const webhookUrl = this.credentials?.webhookUrl?.trim();
     // The webhook URL, and the path that holds its secret (Discord, Slack), are redacted from every text any node shows.
     holdSecrets(this, [webhookUrl, webhookPath(webhookUrl)]);
     const redact = (text: string): string => [token, webhookUrl].reduce<string>((t, secret) => (secret ? t.split(secret).join('***') : t), text);
-    try {
-      const { config: c, settings } = parseNotifierConfig(config);
-      const channels: Channel[] = [];
-      let waiting: string | undefined;
-      if (c.channel === 'telegram') {
-        const bot = RED.nodes.getNode(config.telegram ?? '') as TelegramConfigNode | null;
-        if (!bot) throw new Error('notifier.telegram: pick or add a Telegram bot config node');
-        if (!bot.token) {
-          // An imported example has no token yet: keep the flow running, pass texts on, say what is missing.
-          waiting = 'no bot token yet: add it on the Telegram bot node (texts go to the output meanwhile)';
-          node.warn(waiting);
-        } else {
+    // A bad setting leaves the node in the flow, red, refusing every message with the reason (shared/config-error.ts).
+    setUpNode(
+      RED,
+      node,
+      () => {
+        const { config: c, settings } = parseNotifierConfig(config);
+        const channels: Channel[] = [];
+        let waiting: string | undefined;
+        if (c.channel === 'telegram') {
+          const bot = RED.nodes.getNode(config.telegram ?? '') as TelegramConfigNode | null;
+          if (!bot) throw new Error('notifier.telegram: pick or add a Telegram bot config node');
           if (bot.configError) throw new Error(bot.configError);
-          checkChatId(c.chatId);
-          token = bot.token;
-          channels.push(telegramChannel({ token: bot.token, chatId: c.chatId, apiBase: bot.apiBase, format: c.parseMode }));
+          if (!bot.token) {
+            // An imported example has no token yet: keep the flow running, pass texts on, say what is missing.
+            waiting = 'no bot token yet: add it on the Telegram bot node (texts go to the output meanwhile)';
+            node.warn(waiting);
+          } else {
+            checkChatId(c.chatId);
+            token = bot.token;
+            channels.push(telegramChannel({ token: bot.token, chatId: c.chatId, apiBase: bot.apiBase, format: c.parseMode }));
+          }
+        } else if (c.channel === 'webhook') {
+          if (!webhookUrl || !/^https?:\/\/\S+$/.test(webhookUrl)) throw new Error('notifier.webhookUrl: an http(s) URL (kept as a credential)');
+          channels.push(webhookChannel({ url: webhookUrl, preset: c.webhookPreset }));
         }
-      } else if (c.channel === 'webhook') {
-        if (!webhookUrl || !/^https?:\/\/\S+$/.test(webhookUrl)) throw new Error('notifier.webhookUrl: an http(s) URL (kept as a credential)');
-        channels.push(webhookChannel({ url: webhookUrl, preset: c.webhookPreset }));
-      }
-      service = new NotificationService(
-        settings,
-        channels,
-        {
-          passThrough: (text) => node.send({ topic: 'notification', payload: text }),
-          status: (text, level) => status.update(statusFor(level === 'ok' ? 'live' : level === 'warn' ? 'reconnecting' : 'error', redact(text))),
-          dropped: (channel, reason) => node.warn(`notification to ${channel} dropped: ${redact(reason)}`),
-        },
-        { maxQueue: c.maxQueue, maxAttempts: 5, backoff: { initialMs: 1000, maxMs: 60_000 } },
-      );
-      status.now(waiting ? statusFor('reconnecting', waiting) : statusFor('stopped', channels.length ? `ready: ${channels.map((ch) => ch.name).join(', ')}` : 'pass-through only'));
-    } catch (err) {
-      configError = new Error(redact((err as Error).message));
-      status.now(statusFor('error', configError.message));
-    }
+        service = new NotificationService(
+          settings,
+          channels,
+          {
+            passThrough: (text) => node.send({ topic: 'notification', payload: text }),
+            status: (text, level) => status.update(statusFor(level === 'ok' ? 'live' : level === 'warn' ? 'reconnecting' : 'error', redact(text))),
+            dropped: (channel, reason) => node.warn(`notification to ${channel} dropped: ${redact(reason)}`),
+          },
+          { maxQueue: c.maxQueue, maxAttempts: 5, backoff: { initialMs: 1000, maxMs: 60_000 } },
+        );
+        status.now(waiting ? statusFor('reconnecting', waiting) : statusFor('stopped', channels.length ? `ready: ${channels.map((ch) => ch.name).join(', ')}` : 'pass-through only'));
+      },
+      redact,
+    );
+    if (!service) return;
 
     node.on('input', (msg: NodeMessageInFlow & Record<string, any>, _send: SendFn, done: DoneFn) => {
-      if (configError) return done(configError);
       try {
         service!.handle(msg);
         done();

@@ -10,6 +10,9 @@ import { answerSnapshotRequests, FeedRunner } from '../shared/market-feed-runner
 import { parseSymbolList } from '../shared/symbols';
 import type { ExchangeConfigNode, Node, NodeAPI, NodeDef } from '../shared/types';
 import { instrument } from '../shared/instrument';
+import { setUpNode } from '../shared/config-error';
+import { sessionOf } from '../shared/exchange-node';
+import { numberSetting, pollIntervalSetting } from '../../core/setting-values';
 
 interface OrderBookNodeDef extends NodeDef {
   exchange: string;
@@ -24,35 +27,27 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, config);
     instrument(this);
     const node = this;
-    let symbols: string[] = [];
-    let configError: Error | undefined;
-    const depth = Number(config.depth || 10);
-    try {
-      symbols = parseSymbolList(config.symbols);
-      if (!Number.isInteger(depth) || depth < 1 || depth > 1000) throw new Error('depth: must be a whole number from 1 to 1000');
-    } catch (err) {
-      configError = err as Error;
-    }
-    const runner = new FeedRunner<OrderBook>({
-      node,
-      exchangeNode: RED.nodes.getNode(config.exchange) as ExchangeConfigNode | undefined,
-      configError,
-      flowsStarted: flowsStarted(RED),
-      createFeeds: (source, _session, listener) => [
-        createOrderBookFeed(
-          source,
-          { symbols, depth, pollIntervalMs: Math.max(100, Number(config.interval) || 2_000), websocket: config.websocket !== false },
-          listener,
-        ),
-      ],
-      toMessage: (book) => ({ topic: book.symbol, payload: book }),
-      statusText: (b) => `${b.symbol} mid ${b.mid ?? '-'} spread ${b.spread === null ? '-' : +b.spread.toPrecision(4)}`,
-    });
+    // A bad setting leaves the node in the flow, red, refusing every message with the reason (shared/config-error.ts).
+    setUpNode(RED, node, () => {
+      const symbols = parseSymbolList(config.symbols);
+      const depth = numberSetting(config.depth, 'depth', { fallback: 10, min: 1, max: 1000, integer: true, unit: 'levels' });
+      const pollIntervalMs = pollIntervalSetting(config.interval);
+      const { error } = sessionOf(RED, config.exchange);
+      if (error) throw error;
+      const runner = new FeedRunner<OrderBook>({
+        node,
+        exchangeNode: RED.nodes.getNode(config.exchange) as ExchangeConfigNode | undefined,
+        flowsStarted: flowsStarted(RED),
+        createFeeds: (source, _session, listener) => [createOrderBookFeed(source, { symbols, depth, pollIntervalMs, websocket: config.websocket !== false }, listener)],
+        toMessage: (book) => ({ topic: book.symbol, payload: book }),
+        statusText: (b) => `${b.symbol} mid ${b.mid ?? '-'} spread ${b.spread === null ? '-' : +b.spread.toPrecision(4)}`,
+      });
 
-    answerSnapshotRequests(node, runner, () => symbols, (source, symbol) => source.fetchOrderBook(symbol, depth));
+      answerSnapshotRequests(node, runner, () => symbols, (source, symbol) => source.fetchOrderBook(symbol, depth));
 
-    node.on('close', (_removed: boolean, done: () => void) => {
-      runner.close().finally(done);
+      node.on('close', (_removed: boolean, done: () => void) => {
+        runner.close().finally(done);
+      });
     });
   }
 

@@ -8,7 +8,9 @@ import { describeZodError, OrderRequestSchema, type OrderUpdate } from '../../co
 import { checkOrderRequest, ImplausibleInputError } from '../../core/plausibility';
 import { portfolioReport } from '../../core/trading/portfolio-report';
 import { sessionOf } from '../shared/exchange-node';
-import { statusFor, StatusThrottle } from '../shared/status';
+import { StatusThrottle } from '../shared/status';
+import { currencySetting } from '../../core/setting-values';
+import { setUpNode } from '../shared/config-error';
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessageInFlow, SendFn } from '../shared/types';
 import { instrument } from '../shared/instrument';
 import { followStateStore } from '../shared/store-status';
@@ -20,87 +22,91 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, config);
     instrument(this);
     const node = this;
-    const { session, error } = sessionOf(RED, config.exchange);
-    const currency = (config.currency || 'USDT').trim();
-    const status = new StatusThrottle((s) => node.status(s));
-    followStateStore(RED, node, config.exchange, status);
-    let closed = false;
-    if (error) node.status(statusFor('error', error.message));
-    else node.status({ fill: 'grey', shape: 'ring', text: session!.label });
+    // A bad setting (no exchange, an invalid exchange node, a currency that is not one) leaves the
+    // node in the flow, refusing every message with the reason (shared/config-error.ts).
+    setUpNode(RED, node, () => {
+      const { session: found, error } = sessionOf(RED, config.exchange);
+      if (error) throw error;
+      const session = found!;
+      const currency = currencySetting(config.currency, 'currency');
+      const status = new StatusThrottle((s) => node.status(s));
+      followStateStore(RED, node, config.exchange, status);
+      let closed = false;
+      node.status({ fill: 'grey', shape: 'ring', text: session.label });
 
-    const report = async () => {
-      const account = await session!.account();
-      return { topic: 'portfolio', payload: portfolioReport(account, currency, (await session!.source()).now()) };
-    };
-    const portfolioWired = ((node as unknown as { wires?: string[][] }).wires?.[1]?.length ?? 0) > 0;
-    const onUpdate = (update: OrderUpdate) => {
-      if (closed) return;
-      node.send([{ topic: update.symbol, payload: update }, null]);
-      status.update(() => {
-        const text = `${update.side} ${update.filled}/${update.amount} ${update.symbol} ${update.status}`;
-        if (update.status === 'rejected') return { fill: 'red', shape: 'ring', text };
-        // unknown: a request failed ambiguously; the order is being looked up, never sent again.
-        if (update.status === 'unknown') return { fill: 'yellow', shape: 'ring', text: `${text}: looking it up` };
-        return { fill: 'green', shape: update.status === 'open' ? 'ring' : 'dot', text };
+      const report = async () => {
+        const account = await session.account();
+        return { topic: 'portfolio', payload: portfolioReport(account, currency, (await session.source()).now()) };
+      };
+      const portfolioWired = ((node as unknown as { wires?: string[][] }).wires?.[1]?.length ?? 0) > 0;
+      const onUpdate = (update: OrderUpdate) => {
+        if (closed) return;
+        node.send([{ topic: update.symbol, payload: update }, null]);
+        status.update(() => {
+          const text = `${update.side} ${update.filled}/${update.amount} ${update.symbol} ${update.status}`;
+          if (update.status === 'rejected') return { fill: 'red', shape: 'ring', text };
+          // unknown: a request failed ambiguously; the order is being looked up, never sent again.
+          if (update.status === 'unknown') return { fill: 'yellow', shape: 'ring', text: `${text}: looking it up` };
+          return { fill: 'green', shape: update.status === 'open' ? 'ring' : 'dot', text };
+        });
+        // The portfolio report (a copy of the whole portfolio) only when output 2 leads somewhere.
+        if (update.filled > 0 && update.status !== 'open' && portfolioWired) void report().then((m) => !closed && node.send([null, m]), () => undefined);
+      };
+      // Trouble trading retries by itself (order stream down, a poll or a cancel failing) and its recovery.
+      const stopTradingStatus = session.onTradingStatus((s) => {
+        if (closed) return;
+        const text = session.redact(s.text);
+        status.update(() => (s.level === 'warn' ? { fill: 'yellow', shape: 'ring', text } : { fill: 'green', shape: 'ring', text }));
       });
-      // The portfolio report (a copy of the whole portfolio) only when output 2 leads somewhere.
-      if (update.filled > 0 && update.status !== 'open' && portfolioWired) void report().then((m) => !closed && node.send([null, m]), () => undefined);
-    };
-    // Trouble trading retries by itself (order stream down, a poll or a cancel failing) and its recovery.
-    const stopTradingStatus = session?.onTradingStatus((s) => {
-      if (closed) return;
-      const text = session.redact(s.text);
-      status.update(() => (s.level === 'warn' ? { fill: 'yellow', shape: 'ring', text } : { fill: 'green', shape: 'ring', text }));
-    });
-    // Orders restored after a restart, and stop-loss closes, report here too.
-    // (The newest place-order node on the exchange takes over from one that was redeployed.)
-    if (session) void session.account().then((a) => (a.defaultListener = onUpdate), () => undefined);
+      // Orders restored after a restart, and stop-loss closes, report here too.
+      // (The newest place-order node on the exchange takes over from one that was redeployed.)
+      void session.account().then((a) => (a.defaultListener = onUpdate), () => undefined);
 
-    node.on('input', (msg: NodeMessageInFlow & Record<string, any>, send: SendFn, done: DoneFn) => {
-      (async () => {
-        if (error) throw error;
-        const account = await session!.account();
-        if (msg.topic === 'portfolio') {
-          // The incoming message carries on (msg.req / msg.res included, for an http response).
-          send([null, { ...msg, ...(await report()) }]);
-          return;
-        }
-        if (msg.topic === 'cancel') {
-          const id = (msg.payload as { clientOrderId?: unknown } | undefined)?.clientOrderId;
-          if (typeof id !== 'string') throw new Error('msg.payload.clientOrderId: the order to cancel');
-          await account.cancel(id);
-          return;
-        }
-        const parsed = OrderRequestSchema.safeParse(msg.payload);
-        if (!parsed.success) throw new Error(describeZodError(parsed.error, 'msg.payload'));
-        const request = parsed.data;
-        if (request.exchange && request.exchange !== session!.exchangeName) {
-          throw new Error(`msg.payload.exchange: the request is for ${request.exchange}, this node trades on ${session!.exchangeName}`);
-        }
-        const markets = await (await session!.source()).loadMarkets();
-        if (!markets.has(request.symbol)) throw new Error(`msg.payload.symbol: ${request.symbol} is not a market on ${session!.exchangeName}`);
-        // A new request's time and the prices it sets must be plausible against the market and the
-        // exchange's clock before anything is recorded (a market order's price is not used: not
-        // checked). One for an order still open is answered from the record, whatever it says (a
-        // redelivery after a restart, whose time may be ahead of the simulator's restored clock).
-        if (!account.openOrders().some((o) => o.clientOrderId === request.clientOrderId)) {
-          const implausible = checkOrderRequest(request, await session!.marketPrice(request.symbol), (await session!.source()).now());
-          if (implausible) throw new ImplausibleInputError(implausible);
-        }
-        const { update, duplicate } = await session!.placeOrder(request, onUpdate);
-        if (duplicate) send([{ ...msg, topic: request.symbol, payload: update, duplicate: true }, null]);
-      })().then(
-        () => done(),
-        (err) => done(new Error(session ? session.redact((err as Error).message ?? String(err)) : String(err))),
-      );
-    });
+      node.on('input', (msg: NodeMessageInFlow & Record<string, any>, send: SendFn, done: DoneFn) => {
+        (async () => {
+          const account = await session.account();
+          if (msg.topic === 'portfolio') {
+            // The incoming message carries on (msg.req / msg.res included, for an http response).
+            send([null, { ...msg, ...(await report()) }]);
+            return;
+          }
+          if (msg.topic === 'cancel') {
+            const id = (msg.payload as { clientOrderId?: unknown } | undefined)?.clientOrderId;
+            if (typeof id !== 'string') throw new Error('msg.payload.clientOrderId: the order to cancel');
+            await account.cancel(id);
+            return;
+          }
+          const parsed = OrderRequestSchema.safeParse(msg.payload);
+          if (!parsed.success) throw new Error(describeZodError(parsed.error, 'msg.payload'));
+          const request = parsed.data;
+          if (request.exchange && request.exchange !== session.exchangeName) {
+            throw new Error(`msg.payload.exchange: the request is for ${request.exchange}, this node trades on ${session.exchangeName}`);
+          }
+          const markets = await (await session.source()).loadMarkets();
+          if (!markets.has(request.symbol)) throw new Error(`msg.payload.symbol: ${request.symbol} is not a market on ${session.exchangeName}`);
+          // A new request's time and the prices it sets must be plausible against the market and the
+          // exchange's clock before anything is recorded (a market order's price is not used: not
+          // checked). One for an order still open is answered from the record, whatever it says (a
+          // redelivery after a restart, whose time may be ahead of the simulator's restored clock).
+          if (!account.openOrders().some((o) => o.clientOrderId === request.clientOrderId)) {
+            const implausible = checkOrderRequest(request, await session.marketPrice(request.symbol), (await session.source()).now());
+            if (implausible) throw new ImplausibleInputError(implausible);
+          }
+          const { update, duplicate } = await session.placeOrder(request, onUpdate);
+          if (duplicate) send([{ ...msg, topic: request.symbol, payload: update, duplicate: true }, null]);
+        })().then(
+          () => done(),
+          (err) => done(new Error(session.redact((err as Error).message ?? String(err)))),
+        );
+      });
 
-    node.on('close', (_removed: boolean, done: () => void) => {
-      closed = true;
-      stopTradingStatus?.();
-      status.clear();
-      void session?.account().then((a) => a.forget(onUpdate), () => undefined);
-      done();
+      node.on('close', (_removed: boolean, done: () => void) => {
+        closed = true;
+        stopTradingStatus();
+        status.clear();
+        void session.account().then((a) => a.forget(onUpdate), () => undefined);
+        done();
+      });
     });
   }
 

@@ -9,9 +9,10 @@ import { parseRiskSettings } from '../../core/risk/settings';
 import { ImplausibleInputError } from '../../core/plausibility';
 import type { RiskControl } from '../../core/sessions';
 import { sessionOf } from '../shared/exchange-node';
-import { statusFor, StatusThrottle } from '../shared/status';
+import { StatusThrottle } from '../shared/status';
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessageInFlow, SendFn } from '../shared/types';
 import { instrument } from '../shared/instrument';
+import { setUpNode } from '../shared/config-error';
 import { followStateStore } from '../shared/store-status';
 
 type RiskNodeDef = NodeDef & Record<string, unknown> & { exchange: string; tradingDays?: string | number[] };
@@ -34,158 +35,153 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, config);
     instrument(this);
     const node = this;
-    const status = new StatusThrottle((s) => node.status(s));
-    followStateStore(RED, node, config.exchange, status);
-    const { session, error } = sessionOf(RED, config.exchange);
-    let gate: RiskGate | undefined;
-    let configError = error;
-    const stateKey = `tradebot:risk:${node.id}`;
-    let settings: ReturnType<typeof parseRiskSettings> | undefined;
-    let loading: Promise<void> | undefined;
-    /**
-     * The gate's saved state, loaded once. With the state store down (Redis) the load fails: the
-     * node says so, and the next message (or kill switch) tries again, so the gate comes up by
-     * itself once the store is back. Never a rejection nobody handles: it would stop Node-RED.
-     */
-    function loaded(): Promise<void> {
-      loading ??= session!.stateStore.get<RiskState>(stateKey).then(
-        (saved) => {
-          gate = new RiskGate(settings!, saved ?? initialRiskState());
-          session!.riskControls.add(control);
-          showState();
-        },
-        (err: Error) => {
-          loading = undefined;
-          status.now({ fill: 'red', shape: 'ring', text: 'state store unavailable: retrying on the next signal' });
-          throw new Error(`the risk gate's state could not be loaded from the state store (${err.message})`);
-        },
-      );
-      return loading;
-    }
-    if (!configError) {
-      try {
-        settings = parseRiskSettings(settingsFromEditor(config));
-        loaded().catch(() => undefined);
-      } catch (err) {
-        configError = err as Error;
+    // A bad setting leaves the node in the flow, red, refusing every message with the reason (shared/config-error.ts).
+    setUpNode(RED, node, () => {
+      const { session: found, error } = sessionOf(RED, config.exchange);
+      if (error) throw error;
+      const session = found!;
+      const settings = parseRiskSettings(settingsFromEditor(config));
+      const status = new StatusThrottle((s) => node.status(s));
+      followStateStore(RED, node, config.exchange, status);
+      let gate: RiskGate | undefined;
+      const stateKey = `tradebot:risk:${node.id}`;
+      let loading: Promise<void> | undefined;
+      /**
+       * The gate's saved state, loaded once. With the state store down (Redis) the load fails: the
+       * node says so, and the next message (or kill switch) tries again, so the gate comes up by
+       * itself once the store is back. Never a rejection nobody handles: it would stop Node-RED.
+       */
+      function loaded(): Promise<void> {
+        loading ??= session.stateStore.get<RiskState>(stateKey).then(
+          (saved) => {
+            gate = new RiskGate(settings, saved ?? initialRiskState());
+            session.riskControls.add(control);
+            showState();
+          },
+          (err: Error) => {
+            loading = undefined;
+            status.now({ fill: 'red', shape: 'ring', text: 'state store unavailable: retrying on the next signal' });
+            throw new Error(`the risk gate's state could not be loaded from the state store (${err.message})`);
+          },
+        );
+        return loading;
       }
-    }
-    if (configError) node.status(statusFor('error', configError.message));
+      loaded().catch(() => undefined);
 
-    function showState(): void {
-      if (!gate) return;
-      if (gate.state.killed) status.now({ fill: 'red', shape: 'dot', text: 'KILL SWITCH ON' });
-      else if (gate.state.breaker.tripped) status.now({ fill: 'red', shape: 'dot', text: 'drawdown breaker tripped' });
-      else status.now({ fill: 'green', shape: 'ring', text: 'armed' });
-    }
-    // A fresh snapshot per write (the store keeps what it is given).
-    const save = () => session!.stateStore.set(stateKey, { ...gate!.state, breaker: { ...gate!.state.breaker }, approved: gate!.state.approved.slice() });
+      function showState(): void {
+        if (!gate) return;
+        if (gate.state.killed) status.now({ fill: 'red', shape: 'dot', text: 'KILL SWITCH ON' });
+        else if (gate.state.breaker.tripped) status.now({ fill: 'red', shape: 'dot', text: 'drawdown breaker tripped' });
+        else status.now({ fill: 'green', shape: 'ring', text: 'armed' });
+      }
+      // A fresh snapshot per write (the store keeps what it is given).
+      const save = () => session.stateStore.set(stateKey, { ...gate!.state, breaker: { ...gate!.state.breaker }, approved: gate!.state.approved.slice() });
 
-    // How the Telegram control node (and health) reach this gate's kill switch.
-    const control: RiskControl = {
-      get killed() {
-        return gate?.state.killed ?? false;
-      },
-      get breakerTripped() {
-        return gate?.state.breaker.tripped ?? false;
-      },
-      async kill() {
-        await loaded();
-        gate!.kill();
-        await save();
-        showState();
-      },
-      async resume() {
-        await loaded();
-        gate!.resume();
-        await save();
-        showState();
-      },
-    };
-    node.on('close', () => {
-      session?.riskControls.delete(control);
-      status.clear();
-    });
-
-    node.on('input', (msg: NodeMessageInFlow & Record<string, any>, send: SendFn, done: DoneFn) => {
-      (async () => {
-        if (configError) throw configError;
-        const command = msg.topic === 'kill' || msg.topic === 'resume' || msg.topic === 'reset';
-        try {
+      // How the Telegram control node (and health) reach this gate's kill switch.
+      const control: RiskControl = {
+        get killed() {
+          return gate?.state.killed ?? false;
+        },
+        get breakerTripped() {
+          return gate?.state.breaker.tripped ?? false;
+        },
+        async kill() {
           await loaded();
-        } catch (err) {
-          // A command that cannot be kept must be loud; a signal is refused like any other.
-          if (command) throw err;
-          const p = (msg.payload && typeof msg.payload === 'object' ? msg.payload : {}) as Record<string, unknown>;
-          const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
-          const side = p.side === 'buy' || p.side === 'sell' ? p.side : undefined;
-          const reason = `${(err as Error).message}: signal not approved`;
-          send([null, { ...msg, payload: { kind: 'rejection', code: 'STATE_STORE_DOWN', reason, symbol: text(p.symbol), side, signalId: text(p.id), ts: Date.now() } }]);
-          return;
-        }
-        const g = gate!;
-        if (command) {
-          if (msg.topic === 'kill') g.kill();
-          else if (msg.topic === 'resume') g.resume();
-          else g.resetBreaker((await session!.account()).portfolio);
+          gate!.kill();
           await save();
           showState();
-          return;
-        }
-        const parsed = SignalSchema.safeParse(msg.payload);
-        if (!parsed.success) {
-          const reason = describeZodError(parsed.error, 'msg.payload');
-          send([null, { ...msg, payload: { kind: 'rejection', code: 'INVALID_INPUT', reason, ts: Date.now() } }]);
-          throw new Error(reason);
-        }
-        const signal = parsed.data;
-        const account = await session!.account();
-        const source = await session!.source();
-        const markets = await source.loadMarkets();
-        if (signal.exchange !== session!.exchangeName) {
-          send([null, { ...msg, payload: { kind: 'rejection', code: 'WRONG_EXCHANGE', reason: `the signal is for ${signal.exchange}, this risk gate trades on ${session!.exchangeName}`, symbol: signal.symbol, side: signal.side, signalId: signal.id, ts: signal.ts } }]);
-          return;
-        }
-        const market = markets.get(signal.symbol);
-        let outcome: ReturnType<RiskGate['evaluate']>;
-        try {
-          outcome = g.evaluate(signal, {
-            portfolio: account.portfolio,
-            market,
-            indicators: msg.indicators && typeof msg.indicators === 'object' ? msg.indicators : {},
-            maxNotional: session!.settings.maxNotional,
-            openOrderSymbols: account.openOrders().map((o) => o.symbol),
-            // The signal's price and time are checked against the market and the exchange's clock.
-            marketPrice: market ? await session!.marketPrice(signal.symbol) : undefined,
-            now: source.now(),
-          });
-        } catch (err) {
-          if (!(err instanceof ImplausibleInputError)) throw err;
-          // Refused like a malformed signal: on output 2 and to Catch; the gate's state is untouched.
-          send([null, { ...msg, topic: signal.symbol, payload: { kind: 'rejection', code: 'IMPLAUSIBLE_INPUT', reason: err.message, symbol: signal.symbol, side: signal.side, signalId: signal.id, ts: source.now() } }]);
-          throw err;
-        }
-        try {
+        },
+        async resume() {
+          await loaded();
+          gate!.resume();
           await save();
-        } catch (err) {
-          // An approval nobody could save must not stand: the signal is refused now and may trade later.
-          if ('request' in outcome) g.unapprove(signal.id);
-          const reason = `state store unavailable (${(err as Error).message}): signal not approved`;
-          send([null, { ...msg, topic: signal.symbol, payload: { kind: 'rejection', code: 'STATE_STORE_DOWN', reason, symbol: signal.symbol, side: signal.side, signalId: signal.id, ts: signal.ts } }]);
-          return;
-        }
-        if ('request' in outcome) {
-          send([{ ...msg, topic: signal.symbol, payload: outcome.request }, null]);
-          status.update(() => ({ fill: 'green', shape: 'dot', text: `${signal.side} ${outcome.request.amount} ${signal.symbol}` }));
-        } else {
-          send([null, { ...msg, topic: signal.symbol, payload: outcome.rejection }]);
-          if (outcome.rejection.code === 'DRAWDOWN_BREAKER') showState();
-          else status.update(() => ({ fill: 'yellow', shape: 'ring', text: `${outcome.rejection.code}: ${signal.symbol}` }));
-        }
-      })().then(
-        () => done(),
-        (err) => done(err instanceof Error ? err : new Error(String(err))),
-      );
+          showState();
+        },
+      };
+      node.on('close', () => {
+        session.riskControls.delete(control);
+        status.clear();
+      });
+
+      node.on('input', (msg: NodeMessageInFlow & Record<string, any>, send: SendFn, done: DoneFn) => {
+        (async () => {
+          const command = msg.topic === 'kill' || msg.topic === 'resume' || msg.topic === 'reset';
+          try {
+            await loaded();
+          } catch (err) {
+            // A command that cannot be kept must be loud; a signal is refused like any other.
+            if (command) throw err;
+            const p = (msg.payload && typeof msg.payload === 'object' ? msg.payload : {}) as Record<string, unknown>;
+            const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+            const side = p.side === 'buy' || p.side === 'sell' ? p.side : undefined;
+            const reason = `${(err as Error).message}: signal not approved`;
+            send([null, { ...msg, payload: { kind: 'rejection', code: 'STATE_STORE_DOWN', reason, symbol: text(p.symbol), side, signalId: text(p.id), ts: Date.now() } }]);
+            return;
+          }
+          const g = gate!;
+          if (command) {
+            if (msg.topic === 'kill') g.kill();
+            else if (msg.topic === 'resume') g.resume();
+            else g.resetBreaker((await session.account()).portfolio);
+            await save();
+            showState();
+            return;
+          }
+          const parsed = SignalSchema.safeParse(msg.payload);
+          if (!parsed.success) {
+            const reason = describeZodError(parsed.error, 'msg.payload');
+            send([null, { ...msg, payload: { kind: 'rejection', code: 'INVALID_INPUT', reason, ts: Date.now() } }]);
+            throw new Error(reason);
+          }
+          const signal = parsed.data;
+          const account = await session.account();
+          const source = await session.source();
+          const markets = await source.loadMarkets();
+          if (signal.exchange !== session.exchangeName) {
+            send([null, { ...msg, payload: { kind: 'rejection', code: 'WRONG_EXCHANGE', reason: `the signal is for ${signal.exchange}, this risk gate trades on ${session.exchangeName}`, symbol: signal.symbol, side: signal.side, signalId: signal.id, ts: signal.ts } }]);
+            return;
+          }
+          const market = markets.get(signal.symbol);
+          let outcome: ReturnType<RiskGate['evaluate']>;
+          try {
+            outcome = g.evaluate(signal, {
+              portfolio: account.portfolio,
+              market,
+              indicators: msg.indicators && typeof msg.indicators === 'object' ? msg.indicators : {},
+              maxNotional: session.settings.maxNotional,
+              openOrderSymbols: account.openOrders().map((o) => o.symbol),
+              // The signal's price and time are checked against the market and the exchange's clock.
+              marketPrice: market ? await session.marketPrice(signal.symbol) : undefined,
+              now: source.now(),
+            });
+          } catch (err) {
+            if (!(err instanceof ImplausibleInputError)) throw err;
+            // Refused like a malformed signal: on output 2 and to Catch; the gate's state is untouched.
+            send([null, { ...msg, topic: signal.symbol, payload: { kind: 'rejection', code: 'IMPLAUSIBLE_INPUT', reason: err.message, symbol: signal.symbol, side: signal.side, signalId: signal.id, ts: source.now() } }]);
+            throw err;
+          }
+          try {
+            await save();
+          } catch (err) {
+            // An approval nobody could save must not stand: the signal is refused now and may trade later.
+            if ('request' in outcome) g.unapprove(signal.id);
+            const reason = `state store unavailable (${(err as Error).message}): signal not approved`;
+            send([null, { ...msg, topic: signal.symbol, payload: { kind: 'rejection', code: 'STATE_STORE_DOWN', reason, symbol: signal.symbol, side: signal.side, signalId: signal.id, ts: signal.ts } }]);
+            return;
+          }
+          if ('request' in outcome) {
+            send([{ ...msg, topic: signal.symbol, payload: outcome.request }, null]);
+            status.update(() => ({ fill: 'green', shape: 'dot', text: `${signal.side} ${outcome.request.amount} ${signal.symbol}` }));
+          } else {
+            send([null, { ...msg, topic: signal.symbol, payload: outcome.rejection }]);
+            if (outcome.rejection.code === 'DRAWDOWN_BREAKER') showState();
+            else status.update(() => ({ fill: 'yellow', shape: 'ring', text: `${outcome.rejection.code}: ${signal.symbol}` }));
+          }
+        })().then(
+          () => done(),
+          (err) => done(err instanceof Error ? err : new Error(String(err))),
+        );
+      });
     });
   }
 

@@ -12,6 +12,8 @@ import { resetRequest } from '../shared/reset';
 import { statusFor, StatusThrottle } from '../shared/status';
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessageInFlow, SendFn } from '../shared/types';
 import { instrument } from '../shared/instrument';
+import { setUpNode } from '../shared/config-error';
+import { textSetting } from '../../core/setting-values';
 
 type StrategyNodeDef = NodeDef & Record<string, unknown> & { emitHolds?: boolean };
 
@@ -23,24 +25,21 @@ export = function register(RED: NodeAPI): void {
     const status = new StatusThrottle((s) => node.status(s));
     let runner: StrategyRunner | undefined;
     let decision: DecisionMaker | undefined;
-    let configError: Error | undefined;
     let signals = 0;
-    try {
+    // A bad setting leaves the node in the flow, red, refusing every message with the reason (shared/config-error.ts).
+    setUpNode(RED, node, () => {
       const settings = parseStrategySettings(config);
-      const name = (config.name as string)?.trim() || defaultStrategyName(settings);
+      const name = textSetting(config.name, 'name', '') || defaultStrategyName(settings);
       if (settings.strategy === 'decision') {
         decision = new DecisionMaker({ name, policy: settings.policy, members: settings.members, windowMs: settings.windowSeconds * 1000, threshold: settings.threshold });
       } else {
         runner = new StrategyRunner(name, strategyFactory(settings));
       }
-    } catch (err) {
-      configError = err as Error;
-      node.status(statusFor('error', configError.message));
-    }
+    });
+    if (!runner && !decision) return;
 
     node.on('input', (msg: NodeMessageInFlow & Record<string, any>, send: SendFn, done: DoneFn) => {
       try {
-        if (configError) throw configError;
         const reset = resetRequest(msg);
         if (reset) {
           runner?.reset(reset.symbol);

@@ -8,6 +8,7 @@ import { ackEntry } from '../../core/redis/streams';
 import type { RedisClient } from '../../core/redis/connection';
 import type { RedisConfigNode } from '../shared/redis-config';
 import { instrument } from '../shared/instrument';
+import { setUpNode } from '../shared/config-error';
 import { statusFor, StatusThrottle } from '../shared/status';
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessageInFlow, SendFn } from '../shared/types';
 
@@ -19,37 +20,32 @@ export = function register(RED: NodeAPI): void {
     instrument(this);
     const node = this;
     const status = new StatusThrottle((s) => node.status(s));
-    let client: RedisClient | undefined;
-    let configError: Error | undefined;
     let acked = 0;
     let already = 0;
-    try {
+    // A bad setting leaves the node in the flow, red, refusing every message with the reason (shared/config-error.ts).
+    setUpNode(RED, node, () => {
       const redisNode = config.redis ? (RED.nodes.getNode(config.redis) as RedisConfigNode | null) : null;
       if (!redisNode?.hub) throw new Error(`stream.redis: ${redisNode?.configError ?? 'pick the tradebot redis config node of the stream in node'}`);
-      client = redisNode.hub.client();
-    } catch (err) {
-      configError = err as Error;
-      node.status(statusFor('error', configError.message));
-    }
+      const client: RedisClient = redisNode.hub.client();
 
-    node.on('input', (msg: NodeMessageInFlow & Record<string, any>, send: SendFn, done: DoneFn) => {
-      if (configError) return done(configError);
-      ackEntry(client!, msg.stream).then(
-        (count) => {
-          if (count > 0) acked++;
-          else already++;
-          status.update(statusFor('live', `${acked} acked${already ? ` · ${already} not pending` : ''}`));
-          send(msg);
-          done();
-        },
-        (err: Error) => {
-          status.now(statusFor('error', err.message.slice(0, 80)));
-          done(err);
-        },
-      );
+      node.on('input', (msg: NodeMessageInFlow & Record<string, any>, send: SendFn, done: DoneFn) => {
+        ackEntry(client, msg.stream).then(
+          (count) => {
+            if (count > 0) acked++;
+            else already++;
+            status.update(statusFor('live', `${acked} acked${already ? ` · ${already} not pending` : ''}`));
+            send(msg);
+            done();
+          },
+          (err: Error) => {
+            status.now(statusFor('error', err.message.slice(0, 80)));
+            done(err);
+          },
+        );
+      });
+
+      node.on('close', () => status.clear());
     });
-
-    node.on('close', () => status.clear());
   }
 
   RED.nodes.registerType('tradebot-stream-ack', TradebotStreamAckNode as any);

@@ -12,6 +12,7 @@ import type { RedisHub } from '../../core/redis/redis-hub';
 import { flowsStarted } from '../shared/flows-started';
 import type { RedisConfigNode } from '../shared/redis-config';
 import { instrument } from '../shared/instrument';
+import { refuseConfig } from '../shared/config-error';
 import { statusFor, StatusThrottle } from '../shared/status';
 import type { Node, NodeAPI, NodeDef } from '../shared/types';
 
@@ -89,9 +90,8 @@ export = function register(RED: NodeAPI): void {
       );
       reader.start();
     } catch (err) {
-      node.status(statusFor('error', (err as Error).message));
-      // A config error reaches Catch nodes once the whole flow exists.
-      void flowsStarted(RED).then(() => node.error(err as Error));
+      // A bad setting leaves the node in the flow, red, saying which (shared/config-error.ts).
+      refuseConfig(RED, node, err);
     }
 
     node.on('close', (_removed: boolean, done: () => void) => {

@@ -8,6 +8,7 @@ import { parseStreamOutSettings, StreamWriter } from '../../core/redis/streams';
 import type { RedisHub } from '../../core/redis/redis-hub';
 import type { RedisConfigNode } from '../shared/redis-config';
 import { instrument } from '../shared/instrument';
+import { setUpNode } from '../shared/config-error';
 import { statusFor, StatusThrottle } from '../shared/status';
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessageInFlow, SendFn } from '../shared/types';
 
@@ -19,43 +20,37 @@ export = function register(RED: NodeAPI): void {
     instrument(this);
     const node = this;
     const status = new StatusThrottle((s) => node.status(s));
-    let writer: StreamWriter | undefined;
-    let configError: Error | undefined;
     let written = 0;
-    let stopState: (() => void) | undefined;
-    try {
+    // A bad setting leaves the node in the flow, red, refusing every message with the reason (shared/config-error.ts).
+    setUpNode(RED, node, () => {
       const redisNode = config.redis ? (RED.nodes.getNode(config.redis) as RedisConfigNode | null) : null;
       if (!redisNode?.hub) throw new Error(`stream.redis: ${redisNode?.configError ?? 'pick or add a tradebot redis config node'}`);
       const hub: RedisHub = redisNode.hub;
       const settings = parseStreamOutSettings({ key: config.key, maxLen: config.maxLen });
-      writer = new StreamWriter(hub.client(), settings.key, settings.maxLen);
-      stopState = hub.onState((state, detail) => {
+      const writer = new StreamWriter(hub.client(), settings.key, settings.maxLen);
+      const stopState = hub.onState((state, detail) => {
         if (state === 'connected') status.now(statusFor('live', `${settings.key}: ${written} written`));
         else if (state !== 'connecting') status.now(statusFor('reconnecting', `Redis ${state}: writes fail${detail ? ` (${detail})` : ''}`.slice(0, 80)));
       });
-    } catch (err) {
-      configError = err as Error;
-      node.status(statusFor('error', configError.message));
-    }
 
-    node.on('input', (msg: NodeMessageInFlow & Record<string, any>, _send: SendFn, done: DoneFn) => {
-      if (configError) return done(configError);
-      writer!.write(msg).then(
-        () => {
-          written++;
-          status.update(statusFor('live', `${writer!.key}: ${written} written`));
-          done();
-        },
-        (err: Error) => {
-          status.now(statusFor('error', `${err.message}`.slice(0, 80)));
-          done(err);
-        },
-      );
-    });
+      node.on('input', (msg: NodeMessageInFlow & Record<string, any>, _send: SendFn, done: DoneFn) => {
+        writer.write(msg).then(
+          () => {
+            written++;
+            status.update(statusFor('live', `${writer.key}: ${written} written`));
+            done();
+          },
+          (err: Error) => {
+            status.now(statusFor('error', `${err.message}`.slice(0, 80)));
+            done(err);
+          },
+        );
+      });
 
-    node.on('close', () => {
-      stopState?.();
-      status.clear();
+      node.on('close', () => {
+        stopState();
+        status.clear();
+      });
     });
   }
 

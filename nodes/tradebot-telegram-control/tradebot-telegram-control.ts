@@ -8,10 +8,12 @@
 import { handleCommand } from '../../core/notify/control-commands';
 import { sessionControl } from '../../core/notify/control-provider';
 import { telegramChannel } from '../../core/notify/channels';
-import { TelegramPoller } from '../../core/notify/telegram-poller';
+import { parsePollSeconds, TelegramPoller } from '../../core/notify/telegram-poller';
+import { currencySetting } from '../../core/setting-values';
 import { sessionOf } from '../shared/exchange-node';
 import { instrument } from '../shared/instrument';
 import { statusFor } from '../shared/status';
+import { setUpNode } from '../shared/config-error';
 import type { Node, NodeAPI, NodeDef } from '../shared/types';
 import type { TelegramConfigNode } from '../shared/telegram-config';
 
@@ -23,49 +25,50 @@ export = function register(RED: NodeAPI): void {
     instrument(this);
     const node = this;
     const bot = RED.nodes.getNode(config.telegram) as TelegramConfigNode | null;
-    if (bot && !bot.token) {
-      // An imported example has no token yet: idle, and say what is missing.
-      const waiting = 'no bot token yet: add it on the Telegram bot node';
-      node.status(statusFor('reconnecting', waiting));
-      node.warn(waiting);
-      return;
-    }
-    const problem = !bot ? 'pick or add a Telegram bot config node' : bot.configError;
-    if (problem) {
-      node.status(statusFor('error', problem));
-      node.error(problem);
-      return;
-    }
-    if (!bot!.allowedChats.length) node.warn('no allowed chats: every command will be refused (add your chat id on the Telegram bot config node)');
-    const { session, error } = config.exchange ? sessionOf(RED, config.exchange) : { session: undefined, error: undefined };
-    if (error) node.warn(`exchange: ${error.message}; /status and the like will say so`);
-    const provider = sessionControl(session, (config.currency || 'USDT').trim(), (paused) => node.send({ topic: paused ? 'kill' : 'resume', payload: { source: 'telegram' } }));
-    const replies = new Map<number, ReturnType<typeof telegramChannel>>();
-    const reply = async (chatId: number, text: string) => {
-      let channel = replies.get(chatId);
-      if (!channel) replies.set(chatId, (channel = telegramChannel({ token: bot!.token!, chatId: String(chatId), apiBase: bot!.apiBase, format: 'plain' })));
-      for (const gate of channel.gates) await gate.slot();
-      await channel.send(text).catch((err: Error) => node.warn(`reply to chat ${chatId} failed: ${err.message}`));
-    };
-    const poller = new TelegramPoller({
-      token: bot!.token!,
-      apiBase: bot!.apiBase,
-      timeoutSec: Number(config.pollSeconds) || 25,
-      onStatus: (state, text) => node.status(statusFor(state === 'polling' ? 'live' : state === 'retrying' ? 'reconnecting' : 'error', text)),
-      onMessage: async (m) => {
-        const outcome = await handleCommand(m.text, m.chatId, bot!.allowedChats, provider).catch((err: Error) => ({ command: 'error', reply: `Error: ${err.message}` }));
-        if ('refused' in outcome) {
-          // Logged without the message text: it may be anything, from anyone.
-          node.warn(outcome.refused === 'chat' ? `refused a message from chat ${m.chatId}: not an allowed chat` : `refused an unknown command from chat ${m.chatId}`);
-        } else {
-          node.status(statusFor('live', `/${outcome.command} from ${m.chatId}`));
-        }
-        if (outcome.reply) await reply(m.chatId, outcome.reply);
-      },
-    });
-    poller.start();
-    node.on('close', (_removed: boolean, done: () => void) => {
-      poller.stop().finally(done);
+    // A bad setting leaves the node in the flow, red, saying which (shared/config-error.ts); it never polls.
+    setUpNode(RED, node, () => {
+      const currency = currencySetting(config.currency, 'currency');
+      const pollSeconds = parsePollSeconds(config.pollSeconds);
+      if (!bot) throw new Error('telegram: pick or add a Telegram bot config node');
+      if (bot.configError) throw new Error(bot.configError);
+      if (!bot.token) {
+        // An imported example has no token yet: idle, and say what is missing.
+        const waiting = 'no bot token yet: add it on the Telegram bot node';
+        node.status(statusFor('reconnecting', waiting));
+        node.warn(waiting);
+        return;
+      }
+      if (!bot!.allowedChats.length) node.warn('no allowed chats: every command will be refused (add your chat id on the Telegram bot config node)');
+      const { session, error } = config.exchange ? sessionOf(RED, config.exchange) : { session: undefined, error: undefined };
+      if (error) node.warn(`exchange: ${error.message}; /status and the like will say so`);
+      const provider = sessionControl(session, currency, (paused) => node.send({ topic: paused ? 'kill' : 'resume', payload: { source: 'telegram' } }));
+      const replies = new Map<number, ReturnType<typeof telegramChannel>>();
+      const reply = async (chatId: number, text: string) => {
+        let channel = replies.get(chatId);
+        if (!channel) replies.set(chatId, (channel = telegramChannel({ token: bot!.token!, chatId: String(chatId), apiBase: bot!.apiBase, format: 'plain' })));
+        for (const gate of channel.gates) await gate.slot();
+        await channel.send(text).catch((err: Error) => node.warn(`reply to chat ${chatId} failed: ${err.message}`));
+      };
+      const poller = new TelegramPoller({
+        token: bot!.token!,
+        apiBase: bot!.apiBase,
+        timeoutSec: pollSeconds,
+        onStatus: (state, text) => node.status(statusFor(state === 'polling' ? 'live' : state === 'retrying' ? 'reconnecting' : 'error', text)),
+        onMessage: async (m) => {
+          const outcome = await handleCommand(m.text, m.chatId, bot!.allowedChats, provider).catch((err: Error) => ({ command: 'error', reply: `Error: ${err.message}` }));
+          if ('refused' in outcome) {
+            // Logged without the message text: it may be anything, from anyone.
+            node.warn(outcome.refused === 'chat' ? `refused a message from chat ${m.chatId}: not an allowed chat` : `refused an unknown command from chat ${m.chatId}`);
+          } else {
+            node.status(statusFor('live', `/${outcome.command} from ${m.chatId}`));
+          }
+          if (outcome.reply) await reply(m.chatId, outcome.reply);
+        },
+      });
+      poller.start();
+      node.on('close', (_removed: boolean, done: () => void) => {
+        poller.stop().finally(done);
+      });
     });
   }
   RED.nodes.registerType('tradebot-telegram-control', TradebotTelegramControlNode as any);

@@ -5,6 +5,7 @@
  */
 import { parseChatIds } from '../../core/notify/settings';
 import { guardOutputs, holdSecrets } from '../shared/redaction';
+import { textSetting } from '../../core/setting-values';
 import type { NodeAPI, NodeDef } from '../shared/types';
 import type { TelegramConfigNode } from '../shared/telegram-config';
 
@@ -20,11 +21,14 @@ export = function register(RED: NodeAPI): void {
     // The token, and its secret part after the bot id, are redacted from every text any node shows.
     guardOutputs(this);
     holdSecrets(this, [this.token, this.token?.split(':').slice(1).join(':')]);
-    this.apiBase = (config.apiBase || 'https://api.telegram.org').trim();
+    this.apiBase = 'https://api.telegram.org';
     this.allowedChats = [];
+    // Never throws: a config node that throws is left out and every node using it sees "missing".
+    // The problem is kept in configError; the notifier and control nodes show it, red.
     try {
-      this.allowedChats = parseChatIds(config.allowedChats);
+      this.apiBase = textSetting(config.apiBase, 'telegram.apiBase', 'https://api.telegram.org');
       if (!/^https?:\/\/[^\s]+$/.test(this.apiBase)) throw new Error('telegram.apiBase: must be an http(s) URL');
+      this.allowedChats = parseChatIds(typeof config.allowedChats === 'number' ? String(config.allowedChats) : textSetting(config.allowedChats, 'telegram.allowedChats', ''), 'telegram.allowedChats');
     } catch (err) {
       this.configError = (err as Error).message;
     }

@@ -10,6 +10,9 @@ import { answerSnapshotRequests, FeedRunner } from '../shared/market-feed-runner
 import { parseSymbolList } from '../shared/symbols';
 import type { ExchangeConfigNode, Node, NodeAPI, NodeDef } from '../shared/types';
 import { instrument } from '../shared/instrument';
+import { setUpNode } from '../shared/config-error';
+import { sessionOf } from '../shared/exchange-node';
+import { pollIntervalSetting } from '../../core/setting-values';
 
 interface TickerNodeDef extends NodeDef {
   exchange: string;
@@ -23,35 +26,26 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, config);
     instrument(this);
     const node = this;
-    let symbols: string[] = [];
-    let configError: Error | undefined;
-    try {
-      symbols = parseSymbolList(config.symbols);
-    } catch (err) {
-      configError = err as Error;
-    }
-    const runner = new FeedRunner<Ticker>({
-      node,
-      exchangeNode: RED.nodes.getNode(config.exchange) as ExchangeConfigNode | undefined,
-      configError,
-      flowsStarted: flowsStarted(RED),
-      createFeeds: (source, _session, listener) => {
-        return [
-          createTickerFeed(
-            source,
-            { symbols, pollIntervalMs: Math.max(100, Number(config.interval) || 2_000), websocket: config.websocket !== false },
-            listener,
-          ),
-        ];
-      },
-      toMessage: (ticker) => ({ topic: ticker.symbol, payload: ticker }),
-      statusText: (t) => `${t.symbol} ${t.last}`,
-    });
+    // A bad setting leaves the node in the flow, red, refusing every message with the reason (shared/config-error.ts).
+    setUpNode(RED, node, () => {
+      const symbols = parseSymbolList(config.symbols);
+      const pollIntervalMs = pollIntervalSetting(config.interval);
+      const { error } = sessionOf(RED, config.exchange);
+      if (error) throw error;
+      const runner = new FeedRunner<Ticker>({
+        node,
+        exchangeNode: RED.nodes.getNode(config.exchange) as ExchangeConfigNode | undefined,
+        flowsStarted: flowsStarted(RED),
+        createFeeds: (source, _session, listener) => [createTickerFeed(source, { symbols, pollIntervalMs, websocket: config.websocket !== false }, listener)],
+        toMessage: (ticker) => ({ topic: ticker.symbol, payload: ticker }),
+        statusText: (t) => `${t.symbol} ${t.last}`,
+      });
 
-    answerSnapshotRequests(node, runner, () => symbols, (source, symbol) => source.fetchTicker(symbol));
+      answerSnapshotRequests(node, runner, () => symbols, (source, symbol) => source.fetchTicker(symbol));
 
-    node.on('close', (_removed: boolean, done: () => void) => {
-      runner.close().finally(done);
+      node.on('close', (_removed: boolean, done: () => void) => {
+        runner.close().finally(done);
+      });
     });
   }
 
