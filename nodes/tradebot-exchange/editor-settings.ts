@@ -16,7 +16,7 @@ export interface ExchangeNodeDef extends NodeDef {
   simTickMs: string | number;
   timeoutMs: string | number;
   simBalances?: string;
-  /** Node-RED context store name for persistent state; empty = the default store. */
+  /** "Import from": the Node-RED context store older versions kept the state in (read once); empty = the default store. */
   stateStore?: string;
   reportCurrency?: string;
   backtestData?: string;
