@@ -117,7 +117,7 @@ describe('kill -9 with the default state store (e2e)', function () {
       // The exchange takes each order and never answers: the requests are in flight at the kill.
       mock.failNext(requests.length, 'acceptedThenTimeout', '/api/v3/order', 'POST');
       for (const r of requests) assert.equal((await red.post('/tb/order', r)).status, 200);
-      await waitFor(() => requests.every((r) => atExchange(r.clientOrderId).length === 1), 15_000, `the exchange to hold the ${requests.length} orders of kill ${kill}`, () => red.log);
+      await waitFor(() => requests.every((r) => atExchange(r.clientOrderId).length === 1), 30_000, `the exchange to hold the ${requests.length} orders of kill ${kill}`, () => red.log);
       await red.kill('SIGKILL');
       cutPartialLine(orders);
 
@@ -131,7 +131,7 @@ describe('kill -9 with the default state store (e2e)', function () {
           // Each request answered as already placed, or sent to the exchange a second time.
           return requests.every((r) => lines.some((l) => l.clientOrderId === r.clientOrderId && l.duplicate) || atExchange(r.clientOrderId).length > 1) && lines;
         },
-        15_000,
+        30_000,
         `answers to the requests of kill ${kill} sent again`,
         () => `${JSON.stringify(readJsonLines(orders).slice(mark))}\n${red.log}`,
       );
@@ -170,7 +170,7 @@ describe('kill -9 with the default state store (e2e)', function () {
       const requests = [1, 2, 3].map((i) => market(`tb-sim-k${kill}-${i}`, 0.001 * (kill * 10 + i)));
       for (const r of requests) assert.equal((await red.post('/tb/order', r)).status, 200);
       // SIGKILL the moment the flow has been told of the three fills (and wrote them down).
-      await waitFor(() => requests.every((r) => told().some((l) => l.clientOrderId === r.clientOrderId)), 15_000, `the fills of kill ${kill}`, () => red.log);
+      await waitFor(() => requests.every((r) => told().some((l) => l.clientOrderId === r.clientOrderId)), 30_000, `the fills of kill ${kill}`, () => red.log);
       await red.kill('SIGKILL');
       cutPartialLine(orders);
       cutPartialLine(portfolio);
