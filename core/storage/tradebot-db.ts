@@ -129,15 +129,22 @@ export class TradebotDb {
   transaction<T>(work: (db: DatabaseSync) => T): T {
     const db = this.db;
     db.exec('BEGIN IMMEDIATE');
-    let result: T;
     try {
-      result = work(db);
+      const result = work(db);
+      db.exec('COMMIT');
+      return result;
     } catch (err) {
-      db.exec('ROLLBACK');
+      // A failed COMMIT (disk full, I/O error) can leave the transaction open: end it, so the
+      // next write starts clean. (isTransaction: Node 22.16+; older 22s roll back regardless.)
+      if ((db as { isTransaction?: boolean }).isTransaction !== false) {
+        try {
+          db.exec('ROLLBACK');
+        } catch {
+          /* nothing was open */
+        }
+      }
       throw err;
     }
-    db.exec('COMMIT');
-    return result;
   }
 
   /** Drops this reference; the last one closes the connection (and removes a temporary file). */
