@@ -32,8 +32,8 @@
  * the run goes on); a risk-gate rejection (output 2) ends the wait early and is printed.
  *
  * After the main measurement, two short extra passes look at the state store (the exchange's
- * NodeContextStore: the account saves its whole state, and the risk gate its state, after each
- * change): one times every StateStore.set() call, one replaces set() by a no-op (then puts it
+ * default store, the SQLite state file in the temp user dir, one fsync'd transaction per write:
+ * the account saves its state, and the risk gate its state, after each change): one times every StateStore.set() call, one replaces set() by a no-op (then puts it
  * back and measures again). Both patch the live object from here; src is untouched. They never
  * feed the main figures.
  *
@@ -393,8 +393,8 @@ async function storePasses(driver: PipelineDriver, exchange: RedNode) {
   const restore = () => (ownSet ? (store.set = original) : delete (store as { set?: unknown }).set);
   const calls: StoreCall[] = [];
 
-  // 1. Timed: every set(), synchronous part (structuredClone + Node-RED memory context set, which
-  //    calls back synchronously). The state's JSON size is taken outside the timed part.
+  // 1. Timed: every set(), synchronous part (the SQLite store commits, fsync included, before it
+  //    returns). The state's JSON size is taken outside the timed part.
   const before = await runPass(driver, STORE_PASS);
   let timed: Sample[];
   let noop: Sample[];
@@ -550,14 +550,14 @@ async function main(): Promise<void> {
     if (c.misses.length) console.log(`  missed candles (no update within ${MISS_TIMEOUT_MS} ms): #${c.misses.slice(0, 10).map((m) => m.k).join(', #')}`);
 
     // The state store.
-    console.log(`\nstate store (the exchange's NodeContextStore; extra passes of ${STORE_PASS} candles each, after the measurement, not in the figures above)`);
+    console.log(`\nstate store (the exchange's SQLite state file, fsync'd per write; extra passes of ${STORE_PASS} candles each, after the measurement, not in the figures above)`);
     const store = STORE_PASSES ? await storePasses(pipeline, node(EXCHANGE)) : undefined;
     if (store) {
       printTable(
         ['state', 'set() calls / candle', 'mean us / call', 'p50 us / call', 'mean JSON bytes', 'last JSON bytes'],
         store.perKind.map((k) => [k.kind, String(k.callsPerCandle), fmtUs(k.meanUs), fmtUs(k.p50Us), String(k.meanJsonBytes), String(k.lastJsonBytes)]),
       );
-      console.log(`set() total: ${store.setUsPerCandle} us per candle (synchronous part: structuredClone + context set)`);
+      console.log(`set() total: ${store.setUsPerCandle} us per candle (synchronous part: the committed, fsync'd write)`);
       console.log(
         `pipeline p50 / p99 us: before ${fmtUs(store.before.p50)} / ${fmtUs(store.before.p99)}, set() timed ${fmtUs(store.timed.p50)} / ${fmtUs(store.timed.p99)},` +
           ` set() a no-op ${fmtUs(store.noop.p50)} / ${fmtUs(store.noop.p99)}, set() restored ${fmtUs(store.after.p50)} / ${fmtUs(store.after.p99)}`,

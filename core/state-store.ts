@@ -1,7 +1,9 @@
 /**
  * Where state that must survive a restart lives: portfolio, open orders, the client-order-id
- * registry, risk counters. In-memory by default; the nodes persist it through Node-RED context
- * (a file context store keeps it across restarts); Redis comes later behind the same interface.
+ * registry, risk counters. In-memory in the core by default; the exchange node persists it in the
+ * tradebot database (storage/sqlite-state-store.ts, fsync'd) or in Redis (redis/redis-state-store.ts).
+ * set() resolves once the value is durable where the store keeps it: the account sends an order
+ * only after the set() of its record resolved.
  * Values are plain JSON snapshots: a caller passes a fresh object to set() and never mutates it
  * afterwards, and does not mutate what get() returns.
  */

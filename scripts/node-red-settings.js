@@ -7,8 +7,10 @@ module.exports = {
   flowFilePretty: true,
   // The dev user dir is on this machine only; a real install should set its own secret (README: Security).
   credentialSecret: process.env.NODE_RED_CREDENTIAL_SECRET || 'tradebot-local-development',
-  // The portfolio, open orders and risk state persist in context: a file store keeps them across
-  // restarts (flushed every second rather than Node-RED's default 30 s).
+  // Context (function nodes' flow and global context, dashboards) kept in files across restarts.
+  // The trading state does not depend on it: the exchange nodes keep the portfolio, open orders and
+  // risk state in <userDir>/tradebot.sqlite, fsync'd on every write (README: State that survives a
+  // restart); `tradebotStateFile: '/path/to/file.sqlite'` here would put that file elsewhere.
   contextStorage: { default: { module: 'localfilesystem', config: { flushInterval: 1 } } },
   diagnostics: { enabled: false },
   telemetry: { enabled: false },

@@ -1,6 +1,8 @@
 /**
- * The state store on Node-RED context: a config node's context in a chosen context store. With a
- * file-backed store (Node-RED's `localfilesystem` module) the state survives a restart.
+ * The state store on Node-RED context: a config node's context in a chosen context store. Where
+ * older versions kept the trading state; now only read once, to take that state over into the
+ * tradebot database (core/storage/upgrade-store.ts). Not durable: Node-RED's file store writes
+ * its cache to disk every few seconds, so it must not hold a write-ahead record.
  */
 import type { StateStore } from '../../core/state-store';
 

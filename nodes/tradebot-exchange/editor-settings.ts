@@ -18,7 +18,7 @@ export interface ExchangeNodeDef extends NodeDef {
   /** Unknown-order window, seconds; empty = the exchange's default. */
   unknownWindowSec?: string | number;
   simBalances?: string;
-  /** Node-RED context store name for persistent state; empty = the default store. */
+  /** "Import from": the Node-RED context store older versions kept the state in (read once); empty = the default store. */
   stateStore?: string;
   reportCurrency?: string;
   backtestData?: string;

@@ -12,6 +12,9 @@ import os from 'node:os';
 import { RedisOrderClaims } from '../../core/redis/redis-order-claims';
 import { RedisStateStore } from '../../core/redis/redis-state-store';
 import { NodeContextStore } from '../shared/context-store';
+import { SqliteStateStore } from '../../core/storage/sqlite-state-store';
+import { resolveStateFile } from '../../core/storage/state-file';
+import { UpgradingStore } from '../../core/storage/upgrade-store';
 import type { RedisConfigNode } from '../shared/redis-config';
 import { guardOutputs, holdSecrets } from '../shared/redaction';
 import { MIN_SECRET_LENGTH, tooShort } from '../../core/secrets';
@@ -25,20 +28,29 @@ export = function register(RED: NodeAPI): void {
     holdSecrets(this, Object.values(this.credentials ?? {}));
     const short = tooShort({ ...(this.credentials ?? {}) });
     if (short.length) this.warn(`credentials ${short.join(', ')}: shorter than ${MIN_SECRET_LENGTH} characters, so they cannot be kept out of texts`);
+    let database: SqliteStateStore | undefined;
+    let created: ExchangeSession | undefined;
     try {
-      // Portfolio, orders and risk state persist in Redis when a Redis node is selected, else in this
-      // node's context (a file context store keeps them across restarts).
+      // Portfolio, orders and risk state persist in Redis when a Redis node is selected, else in the
+      // tradebot database file (fsync'd on every write, whatever the context settings).
       const redisNode = config.redis ? (RED.nodes.getNode(config.redis) as RedisConfigNode | null) : null;
       if (config.redis && !redisNode?.hub) throw new Error(`exchange.redis: ${redisNode?.configError ?? 'the selected Redis node is missing or invalid'}`);
-      const session = new ExchangeSession(parseExchangeSettings(settingsFromEditor(config, this.credentials)), this.id);
+      const session = (created = new ExchangeSession(parseExchangeSettings(settingsFromEditor(config, this.credentials)), this.id));
       if (redisNode?.hub) {
         // Instances sharing one Redis (and one exchange account) claim each order id there. Each
         // needs its own state document: set TRADEBOT_INSTANCE to a distinct name per instance.
         const named = process.env.TRADEBOT_INSTANCE;
         const claimant = named || os.hostname();
         session.setStateStore(new RedisStateStore(redisNode.hub.client()), new RedisOrderClaims(redisNode.hub.client(), claimant), named);
-      } else {
-        session.setStateStore(new NodeContextStore(this.context() as any, config.stateStore || undefined));
+      } else if (session.mode !== 'backtest') {
+        // (A backtest keeps its risk state in memory: every run starts clean and opens no file.)
+        const settings = RED.settings as unknown as { userDir?: string; tradebotStateFile?: unknown };
+        database = new SqliteStateStore(resolveStateFile({ setting: settings.tradebotStateFile, env: process.env.TRADEBOT_STATE_FILE, userDir: settings.userDir }));
+        // Opened now: a file that cannot be used stops the deploy with its reason, not the first order.
+        this.log(`trading state in ${database.open().file}`);
+        // Older versions kept this state in the node's context ("State store"): taken over once.
+        const old = new NodeContextStore(this.context() as any, config.stateStore || undefined);
+        session.setStateStore(new UpgradingStore(database, old, (key) => this.log(`state ${key} taken over from Node-RED context into ${database!.location}`)));
       }
       // With Redis, markets and closed candles are cached there and REST calls share one rate budget per account.
       session.useRedis(redisNode?.hub, (text) => this.warn(text));
@@ -49,13 +61,22 @@ export = function register(RED: NodeAPI): void {
       this.session = session;
       this.redisHub = redisNode?.hub;
     } catch (err) {
+      if (created && !this.session) void created.close().catch(() => undefined);
+      database?.close();
+      database = undefined;
       this.configError = (err as Error).message;
       this.error(this.configError);
     }
     this.on('close', (_removed: boolean, done: () => void) => {
       const session = this.session;
       this.session = undefined;
-      (session ? session.close() : Promise.resolve()).catch((e) => this.warn(`closing: ${(e as Error).message}`)).finally(done);
+      (session ? session.close() : Promise.resolve())
+        .catch((e) => this.warn(`closing: ${(e as Error).message}`))
+        // After the session's last writes (the account's pending save, the simulator's clock).
+        .finally(() => {
+          database?.close();
+          done();
+        });
     });
   }
 
