@@ -9,7 +9,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TelegramPoller } from '../../core/notify/telegram-poller';
 import { MockTelegram } from '../support/mock-telegram';
-import { getNode, loadFlow, recordStatuses, sleep, unloadFlow, waitFor, type FlowNode } from '../support/node-red';
+import { getNode, loadFlow, recordStatuses, sleep, statusesSoFar, unloadFlow, waitFor, type FlowNode } from '../support/node-red';
 
 const TOKEN = '555000111:AAHlimitsTokenThatMustNotLeak_q';
 const CHAT = 4711;
@@ -43,7 +43,7 @@ describe('Telegram limits (mock Bot API)', function () {
       await waitFor(() => caught.some((m) => /pollSeconds/.test(m.error?.message)), 5000, 'a caught error naming pollSeconds');
       await sleep(1500);
       assert.equal(tg.requestsOf('getUpdates').length, 0, 'no getUpdates at all');
-      const status = (getNode('ctl').status as any).getCalls().filter((c: any) => c.thisValue === getNode('ctl')).pop()?.args[0];
+      const status = statusesSoFar(getNode('ctl')).pop();
       assert.equal(status?.fill, 'red');
       assert.match(String(status?.text), /pollSeconds/);
     });

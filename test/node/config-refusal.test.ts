@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import backtestNode from '../../nodes/tradebot-backtest/tradebot-backtest';
-import { helper, tradebotNodes, waitFor, type FlowNode } from '../support/node-red';
+import { helper, statusesSoFar, tradebotNodes, waitFor, type FlowNode } from '../support/node-red';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const catchNode = require(require.resolve('@node-red/nodes/core/common/25-catch.js', { paths: [require('node:path').dirname(process.env.TRADEBOT_NODE_RED_PATH || require.resolve('node-red'))] }));
@@ -37,7 +37,7 @@ async function load(flow: FlowNode[], targetId: string, hasInput = true): Promis
   const target = helper.getNode(targetId);
   assert.ok(target, `the ${targetId} node must be part of the flow (a constructor that throws leaves it out)`);
   // Statuses set in the constructor (the helper spies on every node's status), then later ones.
-  const statuses: any[] = (target.status as any).getCalls().filter((call: any) => call.thisValue === target).map((call: any) => call.args[0]);
+  const statuses: any[] = statusesSoFar(target);
   target.on('call:status', (call: any) => statuses.push(call.args[0]));
   return { caught, statuses, outputs, send: (msg) => helper.getNode('src').send(msg) };
 }

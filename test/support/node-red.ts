@@ -97,6 +97,18 @@ export function recordStatuses(nodeId: string): Array<{ fill?: string; shape?: s
   return statuses;
 }
 
+/**
+ * Every status a node has set so far, constructor included, read from the helper's spy on Node's
+ * prototype (a node's own `status` is the redaction wrapper, which calls through to that spy).
+ */
+export function statusesSoFar(node: any): Array<{ fill?: string; shape?: string; text?: string }> {
+  for (let proto = Object.getPrototypeOf(node); proto; proto = Object.getPrototypeOf(proto)) {
+    const spy = Object.getOwnPropertyDescriptor(proto, 'status')?.value;
+    if (typeof spy?.getCalls === 'function') return spy.getCalls().filter((call: any) => call.thisValue === node).map((call: any) => call.args[0]);
+  }
+  throw new Error('statusesSoFar: no spied status on the node (is this node-red-node-test-helper?)');
+}
+
 /** Polls `predicate` until it is true or the time is up. */
 export async function waitFor(predicate: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
   const end = Date.now() + timeoutMs;
