@@ -58,6 +58,23 @@ export = function register(RED: NodeAPI): void {
         const text = session.redact(s.text);
         status.update(() => (s.level === 'warn' ? { fill: 'yellow', shape: 'ring', text } : { fill: 'green', shape: 'ring', text }));
       });
+      // Drift found by reconciliation (live) and the start / stop of trading go out on output 1 too,
+      // from the newest place-order node on the exchange (each event once), for a notifier.
+      const stopEvents = session.onEvent((event) => {
+        if (closed) return;
+        node.send([{ topic: event.kind === 'drift' ? 'drift' : event.event, payload: event }, null]);
+        if (event.kind === 'drift') {
+          const text = session.redact(`drift adopted: ${event.reason}`.slice(0, 120));
+          status.update(() => ({ fill: 'yellow', shape: 'dot', text }));
+        }
+      });
+      // The flows stop (a deploy that restarts the exchange node, a shutdown): one stop event, while
+      // the flows still deliver it.
+      const onStopping = (e: { type?: string; diff?: { changed?: string[]; removed?: string[] } }) => {
+        const restarts = e?.type === 'full' || e?.diff?.changed?.includes(config.exchange) || e?.diff?.removed?.includes(config.exchange);
+        if (restarts) session.announceStop(e?.type === 'full' ? 'flows stopping (full deploy or shutdown)' : 'exchange node redeployed');
+      };
+      RED.events.on('flows:stopping', onStopping);
       // Orders restored after a restart, and stop-loss closes, report here too.
       // (The newest place-order node on the exchange takes over from one that was redeployed.)
       void session.account().then((a) => (a.defaultListener = onUpdate), () => undefined);
@@ -103,6 +120,8 @@ export = function register(RED: NodeAPI): void {
       node.on('close', (_removed: boolean, done: () => void) => {
         closed = true;
         stopTradingStatus();
+        stopEvents();
+        RED.events.removeListener('flows:stopping', onStopping);
         status.clear();
         void session.account().then((a) => a.forget(onUpdate), () => undefined);
         done();

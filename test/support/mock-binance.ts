@@ -663,6 +663,15 @@ export class MockBinance {
     return this.trading.fillOrder(apiKey, ref, qty, price);
   }
 
+  /**
+   * A trade behind the bot's back: an order on the account as if placed on the exchange's website
+   * (client order id web_…), e.g. { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.01' }.
+   * Matched and reported on the user data stream like any order; not counted in tradingStats().
+   */
+  placeOutsideBot(apiKey: string, params: Record<string, string>): any {
+    return this.trading.placeOutsideBot(apiKey, params);
+  }
+
   /** User data stream receivers (WebSocket API subscriptions and /ws/<listenKey> connections), of one account or all. */
   userStreamCount(apiKey?: string): number {
     let n = 0;
