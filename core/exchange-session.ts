@@ -264,7 +264,7 @@ export class ExchangeSession {
     const account = await this.account();
     for (const symbol of symbols) {
       if (this.priceFeeds.has(symbol) || this.closed) continue;
-      const feed = createTickerFeed(source, { symbols: [symbol], pollIntervalMs: 2_000 }, {
+      const feed = createTickerFeed(source, { symbols: [symbol], pollIntervalMs: 2_000, silentAfterMs: this.silentStreamMs }, {
         onData: (ticker) => {
           this.noteData();
           account.onPrice(ticker);
@@ -356,6 +356,11 @@ export class ExchangeSession {
   /** Where market data comes from: the simulator in sim mode, the real exchange otherwise. */
   get usesSimulator(): boolean {
     return this.settings.mode === 'sim';
+  }
+
+  /** The exchange node's silent-stream timeout, ms; undefined: each feed's default (3 x its expected interval). */
+  get silentStreamMs(): number | undefined {
+    return this.settings.silentStreamSec === undefined ? undefined : this.settings.silentStreamSec * 1000;
   }
 
   /** Short name for statuses: "sim" or "binance (paper)". */

@@ -176,6 +176,8 @@ interface ClientState {
   listenKeys: Set<string>;
   /** `/stream` endpoint or SET_PROPERTY combined=true: events wrapped as {stream, data}. */
   combined: boolean;
+  /** silenceWebSockets(): open, answering pings, but no market data any more. */
+  silent?: boolean;
 }
 
 interface Waiter {
@@ -526,6 +528,28 @@ export class MockBinance {
     this.clients.clear();
     for (const ws of this.apiClients.keys()) ws.terminate();
     this.apiClients.clear();
+  }
+
+  /**
+   * The market-data connections open now go silent: they stay open (no close frame, pings still
+   * answered by the ws library, subscribe requests acknowledged) but receive no market data any
+   * more, as a stream whose server-side feed died. Connections opened afterwards receive data as
+   * usual. Returns how many went silent.
+   */
+  silenceWebSockets(): number {
+    let n = 0;
+    for (const state of this.clients.values()) {
+      if (state.streams.size > 0 && !state.silent) {
+        state.silent = true;
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Market-data connections that are open and silent (silenceWebSockets). */
+  silentWebSocketCount(): number {
+    return [...this.clients.values()].filter((s) => s.silent).length;
   }
 
   /**
@@ -1311,7 +1335,7 @@ export class MockBinance {
   /** Sends `data` to every connection subscribed to `stream` (wrapped as {stream, data} on combined ones). */
   private emit(stream: string, data: unknown): void {
     for (const [ws, state] of this.clients) {
-      if (state.streams.has(stream)) this.send(ws, state.combined ? { stream, data } : data);
+      if (state.streams.has(stream) && !state.silent) this.send(ws, state.combined ? { stream, data } : data);
     }
   }
 
