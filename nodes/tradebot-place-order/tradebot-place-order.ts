@@ -15,7 +15,7 @@ import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessageInFlow, SendFn } from '
 import { instrument } from '../shared/instrument';
 import { followStateStore } from '../shared/store-status';
 
-type PlaceOrderNodeDef = NodeDef & { exchange: string; currency?: string };
+type PlaceOrderNodeDef = NodeDef & { exchange: string; currency?: string; lifecycle?: boolean };
 
 export = function register(RED: NodeAPI): void {
   function TradebotPlaceOrderNode(this: Node, config: PlaceOrderNodeDef) {
@@ -60,9 +60,25 @@ export = function register(RED: NodeAPI): void {
       });
       // Drift found by reconciliation (live) and the start / stop of trading go out on output 1 too,
       // from the newest place-order node on the exchange (each event once), for a notifier.
+      // Start and stop only when ticked (new nodes have it on; older flows keep output 1 as it was).
+      const lifecycle = config.lifecycle === true;
       const stopEvents = session.onEvent((event) => {
-        if (closed) return;
-        node.send([{ topic: event.kind === 'drift' ? 'drift' : event.event, payload: event }, null]);
+        if (closed || (event.kind === 'lifecycle' && !lifecycle)) return;
+        const msg = { topic: event.kind === 'drift' ? 'drift' : event.event, payload: event };
+        if (event.kind === 'lifecycle' && event.event === 'stop') {
+          // Only emitted as the flows are about to stop (flows:stopping): a sent message would be
+          // delivered after the nodes wired here closed, and be lost. Handed to them now,
+          // synchronously (a notifier queues it and delivers it while it closes).
+          for (const id of (node as unknown as { wires?: string[][] }).wires?.[0] ?? []) {
+            try {
+              (RED.nodes.getNode(id) as Node | null)?.receive({ ...msg, payload: { ...event } });
+            } catch {
+              /* one node's failure is not the stop's */
+            }
+          }
+          return;
+        }
+        node.send([msg, null]);
         if (event.kind === 'drift') {
           const text = session.redact(`drift adopted: ${event.reason}`.slice(0, 120));
           status.update(() => ({ fill: 'yellow', shape: 'dot', text }));

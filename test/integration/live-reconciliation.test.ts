@@ -29,7 +29,7 @@ describe('live reconciliation while running (mock Binance)', function () {
 
   const flow = (exchange: Record<string, unknown>): FlowNode[] => [
     { id: 'ex', type: 'tradebot-exchange', exchangeId: 'binance', mode: 'live', liveOptIn: true, baseUrl: mock.url, timeoutMs: 2000, ...exchange },
-    { id: 'order', type: 'tradebot-place-order', exchange: 'ex', currency: 'USDT', wires: [['updates', 'notifier'], ['portfolio']] },
+    { id: 'order', type: 'tradebot-place-order', exchange: 'ex', currency: 'USDT', lifecycle: true, wires: [['updates', 'notifier'], ['portfolio']] },
     { id: 'notifier', type: 'tradebot-notifier', channel: 'none', wires: [['texts']] },
     { id: 'updates', type: 'helper' },
     { id: 'portfolio', type: 'helper' },
