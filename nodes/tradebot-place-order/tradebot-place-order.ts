@@ -80,6 +80,8 @@ export = function register(RED: NodeAPI): void {
         }
         node.send([msg, null]);
         if (event.kind === 'drift') {
+          // In the log too, whole: what changed outside the bot is worth a line.
+          node.warn(`drift from the exchange adopted (${event.trigger}): ${event.reason}`);
           const text = session.redact(`drift adopted: ${event.reason}`.slice(0, 120));
           status.update(() => ({ fill: 'yellow', shape: 'dot', text }));
         }
