@@ -240,7 +240,71 @@ export const RejectionSchema = z.object({
 });
 export type Rejection = z.infer<typeof RejectionSchema>;
 
-export const PayloadSchema = z.union([TickerSchema, OrderBookSchema, CandleSchema, SignalSchema, OrderRequestSchema, OrderUpdateSchema, RejectionSchema]);
+/** One currency's balance as the account had it and as the exchange has it (totals: free + used). */
+export const BalanceDriftSchema = z.object({
+  currency: z.string().min(1),
+  was: finite,
+  now: finite,
+  /** now - was */
+  delta: finite,
+});
+
+/** An order of the drift report: open at the exchange but unknown to the bot, or the other way round. */
+export const DriftOrderSchema = z.object({
+  clientOrderId: z.string().nullable(),
+  id: z.string().nullable(),
+  symbol: z.string(),
+  side: SideSchema,
+  type: z.string(),
+  amount: amount,
+  filled: amount,
+  price: finite.nullable(),
+});
+
+/**
+ * Live: the exchange's balances or open orders differ from the account's settled state (a trade
+ * on the exchange's website, a fill missed while the bot was down, a deposit). The balances are
+ * adopted as the exchange has them; orders unknown to the bot are reported, never touched.
+ * Reconciliation never places an order. From a place-order node's output 1.
+ */
+export const DriftSchema = z.object({
+  kind: z.literal('drift'),
+  exchange: z.string().min(1),
+  mode: ModeSchema,
+  /** 'periodic', 'reconnect' or 'start': what started the comparison. */
+  trigger: z.enum(['periodic', 'reconnect', 'start']),
+  balances: z.array(BalanceDriftSchema),
+  /** Open at the exchange, not an order of the bot (placed by hand, or by another program). */
+  unknownToBot: z.array(DriftOrderSchema),
+  /** Open at the account (acknowledged by the exchange), not open at the exchange any more. */
+  missingAtExchange: z.array(DriftOrderSchema),
+  /** The difference in one sentence. */
+  reason: z.string(),
+  ts: timestamp,
+});
+export type Drift = z.infer<typeof DriftSchema>;
+
+/**
+ * A lifecycle event of the bot, for the notifier: start / stop (the exchange's account ready, the
+ * flows stopping), kill / resume (the kill switch), breaker (the drawdown breaker or the daily loss
+ * limit tripped), forceExit (a position closed at market on request). From a place-order node's
+ * output 1 (start, stop) or a risk gate's output 2 (kill, resume, breaker, forceExit).
+ */
+export const LIFECYCLE_EVENTS = ['start', 'stop', 'kill', 'resume', 'breaker', 'forceExit'] as const;
+export const LifecycleSchema = z.object({
+  kind: z.literal('lifecycle'),
+  event: z.enum(LIFECYCLE_EVENTS),
+  exchange: z.string().min(1),
+  mode: ModeSchema.optional(),
+  /** The symbol concerned (force exit of one symbol); absent when the event is about the whole bot. */
+  symbol: z.string().optional(),
+  /** Why, in words a person reads. */
+  reason: z.string(),
+  ts: timestamp,
+});
+export type Lifecycle = z.infer<typeof LifecycleSchema>;
+
+export const PayloadSchema = z.union([TickerSchema, OrderBookSchema, CandleSchema, SignalSchema, OrderRequestSchema, OrderUpdateSchema, RejectionSchema, DriftSchema, LifecycleSchema]);
 export type Payload = z.infer<typeof PayloadSchema>;
 
 /** ccxt's OHLCV row layout: [timestamp, open, high, low, close, volume]. */

@@ -29,7 +29,11 @@ import { TradingAccount, type OrderListener, type PlaceResult } from './trading/
 import type { OrderClaims } from './trading/order-claims';
 import type { TradingStatus } from './trading/executor';
 import { LiveExecutor } from './trading/live-executor';
-import { reconcileLiveAccount } from './trading/reconcile';
+import { LiveReconciler, reconcileLiveAccount } from './trading/reconcile';
+import type { Drift, Lifecycle } from './contract';
+
+/** What the session tells the flow besides order updates: drift found by reconciliation, start and stop. */
+export type SessionEvent = Drift | Lifecycle;
 import { SimExecutor } from './trading/sim-executor';
 
 export class ExchangeSession {
@@ -109,7 +113,44 @@ export class ExchangeSession {
     return () => this.tradingStatusListeners.delete(listener);
   }
 
+  /**
+   * Who hears drift and lifecycle events: the newest place-order node on this exchange (like the
+   * account's default listener), so each event goes out once. Events from before anyone listens
+   * (the start, at deploy) are kept (up to 100) and handed over. Returns the unsubscribe.
+   */
+  onEvent(listener: (event: SessionEvent) => void): () => void {
+    this.eventListener = listener;
+    const waiting = this.unheardEvents;
+    this.unheardEvents = [];
+    for (const event of waiting) this.deliverEvent(listener, event);
+    return () => {
+      if (this.eventListener === listener) this.eventListener = undefined;
+    };
+  }
+
+  private eventListener: ((event: SessionEvent) => void) | undefined;
+  private unheardEvents: SessionEvent[] = [];
+
+  /** Sends a drift or lifecycle event to the flow (see onEvent). */
+  emitEvent(event: SessionEvent): void {
+    if (this.eventListener) this.deliverEvent(this.eventListener, event);
+    else if (this.unheardEvents.length < 100) this.unheardEvents.push(event);
+  }
+
+  private deliverEvent(listener: (event: SessionEvent) => void, event: SessionEvent): void {
+    try {
+      listener(event);
+    } catch {
+      /* a node's failure is not the session's */
+    }
+  }
+
+  /** Reconciliation while running (live). */
+  private reconciler: LiveReconciler | undefined;
+
   private tradingStatus(status: TradingStatus): void {
+    // The order stream or the exchange is back: what happened meanwhile is read from the exchange.
+    if (status.level === 'ok' && /\bback\b/.test(status.text) && !/^reconciliation/.test(status.text)) this.reconciler?.soon();
     for (const listener of this.tradingStatusListeners) {
       try {
         listener(status);
@@ -223,7 +264,7 @@ export class ExchangeSession {
     const account = await this.account();
     for (const symbol of symbols) {
       if (this.priceFeeds.has(symbol) || this.closed) continue;
-      const feed = createTickerFeed(source, { symbols: [symbol], pollIntervalMs: 2_000 }, {
+      const feed = createTickerFeed(source, { symbols: [symbol], pollIntervalMs: 2_000, silentAfterMs: this.silentStreamMs }, {
         onData: (ticker) => {
           this.noteData();
           account.onPrice(ticker);
@@ -274,6 +315,17 @@ export class ExchangeSession {
         throw err;
       }
       void account.resumeExchangeStops();
+      this.reconciler = new LiveReconciler({
+        account,
+        executor,
+        ccxt: (source as CcxtSource).ccxt,
+        exchangeId: this.exchangeName,
+        intervalMs: s.reconcileSec * 1000,
+        onDrift: (drift) => this.emitEvent(drift),
+        onStatus: (status) => this.tradingStatus(status),
+        now: () => source.now(),
+      });
+      if (!this.closed) this.reconciler.start();
     } else {
       await account.init(
         new SimExecutor({ exchangeId: this.exchangeName, mode: s.mode === 'paper' ? 'paper' : 'sim', source, portfolio: account.portfolio, feeRate: s.feeRate, slippage: s.slippage }),
@@ -281,8 +333,21 @@ export class ExchangeSession {
     }
     this.watchPrices(account.watchedSymbols()).catch(() => undefined);
     this.accountNow = account;
+    this.emitEvent({ kind: 'lifecycle', event: 'start', exchange: this.exchangeName, mode: s.mode, reason: `trading on ${this.label}: account ready${s.mode === 'live' ? ', reconciled with the exchange' : ''}`, ts: Math.round(source.now()) });
     return account;
   }
+
+  /**
+   * The flows stop (a deploy, a shutdown): one `stop` event, before the nodes close, for an account
+   * that was started. `why` says which.
+   */
+  announceStop(why: string): void {
+    if (!this.accountNow || this.stopAnnounced || this.settings.mode === 'backtest') return;
+    this.stopAnnounced = true;
+    this.emitEvent({ kind: 'lifecycle', event: 'stop', exchange: this.exchangeName, mode: this.settings.mode, reason: why, ts: Math.round(this.sourceReady?.now() ?? Date.now()) });
+  }
+
+  private stopAnnounced = false;
 
   get mode(): ExchangeSettings['mode'] {
     return this.settings.mode;
@@ -291,6 +356,11 @@ export class ExchangeSession {
   /** Where market data comes from: the simulator in sim mode, the real exchange otherwise. */
   get usesSimulator(): boolean {
     return this.settings.mode === 'sim';
+  }
+
+  /** The exchange node's silent-stream timeout, ms; undefined: each feed's default (3 x its expected interval). */
+  get silentStreamMs(): number | undefined {
+    return this.settings.silentStreamSec === undefined ? undefined : this.settings.silentStreamSec * 1000;
   }
 
   /** Short name for statuses: "sim" or "binance (paper)". */
@@ -359,6 +429,7 @@ export class ExchangeSession {
   async close(): Promise<void> {
     this.closed = true;
     sessions.delete(this);
+    await this.reconciler?.close();
     await Promise.all(this.onClose.map((f) => f()));
     this.removeEquity();
     await Promise.all([...this.priceFeeds.values()].map((f) => f.stop()));

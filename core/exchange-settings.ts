@@ -66,6 +66,16 @@ export const ExchangeSettingsSchema = z
      * recvWindow + 5 s; others 60 s: core/trading/live-executor.ts defaultUnknownOrderWindowMs).
      */
     unknownWindowSec: z.number().min(0.5).max(600).optional(),
+    /**
+     * live: seconds between two reconciliations with the exchange while running (balances and open
+     * orders compared, differences adopted and reported as drift); at least 10 (three requests each).
+     */
+    reconcileSec: z.number().min(10, 'must be at least 10 (seconds)').max(86_400).default(60),
+    /**
+     * A market-data websocket that delivers nothing for this many seconds is closed and reopened.
+     * Absent: 3 x the stream's expected interval (ticker, order book: the node's interval; candles: the timeframe).
+     */
+    silentStreamSec: z.number().min(1, 'must be at least 1 (second)').max(86_400).optional(),
     credentials: z
       .object({ apiKey: z.string().optional(), secret: z.string().optional(), password: z.string().optional() })
       .default({}),

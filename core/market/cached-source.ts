@@ -142,6 +142,10 @@ export class CachedSource implements MarketSource {
     return this.inner.watchOHLCV(symbol, timeframe);
   }
 
+  reopenStream(symbol: string): Promise<void> {
+    return this.inner.reopenStream?.(symbol) ?? Promise.resolve();
+  }
+
   async fetchOHLCV(symbol: string, timeframe: string, since?: number, limit?: number): Promise<OhlcvRow[]> {
     if (this.closed) throw new SourceClosedError(this.exchangeId);
     const tfMs = timeframeToMs(timeframe);

@@ -28,6 +28,8 @@ export interface CandleFeedOptions {
    */
   closeGraceMs?: number;
   backoff?: { initialMs: number; maxMs: number };
+  /** A websocket silent this long is reopened; default 3 x the timeframe. */
+  silentAfterMs?: number;
 }
 
 /** Largest page the catch-up asks for; Binance's maximum is 1000. */
@@ -85,6 +87,8 @@ export class CandleFeed {
       onFatal: (error) => listener.onFatal(error),
       onRecovering: () => this.catchUp(),
       backoff: options.backoff,
+      silentAfterMs: options.silentAfterMs ?? 3 * this.tfMs,
+      reopen: source.reopenStream ? () => source.reopenStream!(options.symbol) : undefined,
     });
     this.loop.start();
   }

@@ -7,7 +7,7 @@
 import type { OhlcvRow, OrderBook, Ticker } from '../contract';
 import { loadExchangeClass, overrideApiUrls, type CcxtExchange } from './ccxt-loader';
 import { handleWsFutures } from './ccxt-ws-futures';
-import { SourceClosedError, summarizeBook, type MarketInfo, type MarketSource, type SourceCapabilities } from './market-source';
+import { SilentStreamError, SourceClosedError, summarizeBook, type MarketInfo, type MarketSource, type SourceCapabilities } from './market-source';
 
 export interface CcxtSourceOptions {
   exchangeId: string;
@@ -152,6 +152,32 @@ export class CcxtSource implements MarketSource {
 
   async watchOHLCV(symbol: string, timeframe: string): Promise<OhlcvRow[]> {
     return (await this.call(() => this.ex.watchOHLCV(symbol, timeframe))) as OhlcvRow[];
+  }
+
+  /**
+   * Closes the market-data connections that carry `symbol` (ccxt keeps one client per connection
+   * URL, its pending futures and subscriptions keyed by hashes that name the symbol or its market
+   * id); the next watch* dials a new one. Other streams on the same connection see a network error
+   * and come back by themselves. The order stream's connection (ws-api) is left alone.
+   */
+  async reopenStream(symbol: string): Promise<void> {
+    const ex = this.exchange;
+    if (!ex?.clients) return;
+    const id = String(ex.markets?.[symbol]?.id ?? '').toLowerCase();
+    for (const [url, client] of Object.entries(ex.clients as Record<string, any>)) {
+      if (url.includes('ws-api') || !client) continue;
+      const hashes = [...Object.keys(client.futures ?? {}), ...Object.keys(client.subscriptions ?? {})];
+      if (!hashes.some((h) => h.includes(symbol) || (id !== '' && h.toLowerCase().includes(id)))) continue;
+      delete ex.clients[url];
+      const error = new SilentStreamError(`no data on ${symbol}: stream reopened`);
+      client.error = error;
+      try {
+        client.reset?.(error);
+        await client.close?.();
+      } catch {
+        /* a socket that will not close cleanly is dropped anyway: it is no longer the exchange's client */
+      }
+    }
   }
 
   async close(): Promise<void> {

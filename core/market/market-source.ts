@@ -45,6 +45,21 @@ export interface MarketSource {
   watchOHLCV(symbol: string, timeframe: string): Promise<OhlcvRow[]>;
   /** Releases sockets and timers. Pending watch* calls reject. */
   close(): Promise<void>;
+  /**
+   * Closes the websocket connection(s) carrying `symbol`'s streams, so the next watch* opens a new
+   * one (a stream that stays open but went silent). Pending watch* calls on them reject with a
+   * retryable network error. Only sources with websockets (ccxt) have it.
+   */
+  reopenStream?(symbol: string): Promise<void>;
+}
+
+// Named like ccxt's classes, so the retry rules (which read the class chain by name) treat the
+// rejection of a reopened stream as the network error it is: retried, never fatal.
+class OperationFailed extends Error {}
+class NetworkError extends OperationFailed {}
+/** Rejects the watch* calls of a connection closed because it went silent. */
+export class SilentStreamError extends NetworkError {
+  override readonly name = 'SilentStreamError';
 }
 
 /** Pending watch* calls reject with this when the source is closed (redeploy, shutdown): not a failure. */

@@ -13,6 +13,8 @@ export interface SymbolFeedOptions {
   /** Use the websocket when the source has one (default true). */
   websocket?: boolean;
   backoff?: { initialMs: number; maxMs: number };
+  /** A websocket silent this long is reopened; default 3 x pollIntervalMs (the interval data is expected at). */
+  silentAfterMs?: number;
 }
 
 export interface SymbolFeedCalls<T> {
@@ -54,6 +56,8 @@ export class SymbolFeed<T extends { symbol: string }> {
           onStatus: (status) => listener.onStatus(status),
           onFatal: (error) => listener.onFatal(error),
           backoff: options.backoff,
+          silentAfterMs: options.silentAfterMs ?? 3 * options.pollIntervalMs,
+          reopen: source.reopenStream ? () => source.reopenStream!(symbol) : undefined,
         }),
     );
     for (const loop of this.loops) loop.start();

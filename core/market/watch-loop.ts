@@ -24,7 +24,15 @@ export interface WatchLoopOptions<T> {
   /** Runs after a failure, before the next attempt (the candle feed catches up over REST here). */
   onRecovering?: () => Promise<void>;
   backoff?: { initialMs: number; maxMs: number };
+  /**
+   * Websocket only: when a watch delivers nothing for this long, the stream counts as silent (open
+   * but dead): `reopen` closes its connection, the status says so, and the next watch dials anew.
+   */
+  silentAfterMs?: number;
+  reopen?: () => Promise<void>;
 }
+
+const SILENT = Symbol('silent');
 
 export class WatchLoop<T> {
   private stopped = false;
@@ -51,6 +59,23 @@ export class WatchLoop<T> {
     this.running?.catch(() => undefined);
   }
 
+  /** The next update, or SILENT when none came within silentAfterMs (the pending watch is let go, handled). */
+  private async watchOrSilence(): Promise<T | typeof SILENT> {
+    const o = this.options;
+    const pending = o.watch();
+    if (!o.silentAfterMs || !o.reopen) return pending;
+    pending.catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const silence = new Promise<typeof SILENT>((resolve) => {
+      timer = setTimeout(() => resolve(SILENT), o.silentAfterMs);
+    });
+    try {
+      return await Promise.race([pending, silence]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   private async run(): Promise<void> {
     const o = this.options;
     let lastState: FeedStatus['state'] | undefined;
@@ -60,8 +85,16 @@ export class WatchLoop<T> {
         if (!o.useWatch && !firstPoll) await this.sleeper.sleep(o.pollIntervalMs);
         firstPoll = false;
         if (this.stopped) break;
-        const data = o.useWatch ? await o.watch() : await o.fetch();
+        const data = o.useWatch ? await this.watchOrSilence() : await o.fetch();
         if (this.stopped) break;
+        if (data === SILENT) {
+          // Open but dead: nothing for silentAfterMs. Closed and dialled again, what was missed caught up.
+          lastState = 'reconnecting';
+          o.onStatus({ state: 'reconnecting', text: `no data for ${formatDelay(o.silentAfterMs!)}: reopening the stream` });
+          await o.reopen!().catch(() => undefined);
+          if (!this.stopped && o.onRecovering) await o.onRecovering().catch(() => undefined);
+          continue;
+        }
         this.backoff.reset();
         const state = o.useWatch ? 'live' : 'polling';
         if (state !== lastState) o.onStatus({ state, text: `${state === 'live' ? 'websocket' : 'polling'}: ${o.label}` });

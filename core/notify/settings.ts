@@ -15,7 +15,7 @@ export const NotifierConfigSchema = z.object({
   chatId: z.preprocess((v) => (typeof v === 'number' && Number.isInteger(v) ? String(v) : v), z.string().trim().default('')),
   parseMode: z.enum(['HTML', 'MarkdownV2', 'plain']).default('HTML'),
   webhookPreset: z.enum(['generic', 'discord', 'slack']).default('generic'),
-  kinds: z.array(z.enum(NOTIFY_KINDS)).default(['signal', 'order', 'rejection', 'breaker', 'error', 'summary']),
+  kinds: z.array(z.enum(NOTIFY_KINDS)).default(['signal', 'order', 'rejection', 'breaker', 'error', 'summary', 'lifecycle', 'kill', 'forceExit', 'drift']),
   /** Per kind, seconds: at most one notification of that kind per this long. */
   minIntervals: z.partialRecord(z.enum(NOTIFY_KINDS), seconds).default({}),
   batchSeconds: seconds,

@@ -90,6 +90,41 @@ export class TradingAccount {
   /** State writes started and not finished, and updates booked whose listeners have not run yet. */
   private writing = 0;
   private untold = 0;
+  /** Counts every change of orders or balances: reconciliation discards a reading taken across one. */
+  private changes = 0;
+
+  /** Grows with every booked update, every order recorded and every adoption of balances. */
+  get version(): number {
+    return this.changes;
+  }
+
+  /** An order is on its way (recorded, no answer from the exchange yet) or its outcome is unknown. */
+  get ordersInFlight(): boolean {
+    for (const r of this.open.values()) if (r.last.id === null || r.last.status === 'unknown') return true;
+    return false;
+  }
+
+  /** The request of an open order (reconciliation looks up one that is missing at the exchange). */
+  openRequest(clientOrderId: string): OrderRequest | undefined {
+    return this.open.get(clientOrderId)?.request;
+  }
+
+  /**
+   * Takes the exchange's balances as the account's (reconciliation: the exchange is the truth). A
+   * currency the exchange no longer lists is 0. Positions are cut to the base currency held. Resolves
+   * once the result is saved.
+   */
+  adoptBalances(balances: Record<string, { free: number; used: number }>): Promise<void> {
+    for (const currency of new Set([...Object.keys(this.portfolio.allBalances()), ...Object.keys(balances)])) {
+      this.portfolio.setBalance(currency, balances[currency] ?? { free: 0, used: 0 });
+    }
+    for (const p of this.portfolio.openPositions()) {
+      const b = this.portfolio.balance(splitSymbol(p.symbol).base);
+      this.portfolio.capPosition(p.symbol, b.free + b.used);
+    }
+    this.changes++;
+    return this.save();
+  }
 
   get defaultListener(): OrderListener | undefined {
     return this.fallback;
@@ -226,6 +261,7 @@ export class TradingAccount {
     const record: OrderRecord = { request, last: this.placeholder(request), ...(stopClose ? { stopClose } : {}), sentAt: Date.now() };
     if (request.type === 'limit' && request.timeoutMs) record.cancelAt = request.ts + request.timeoutMs;
     this.open.set(request.clientOrderId, record);
+    this.changes++;
     try {
       await this.save();
     } catch (err) {
@@ -445,6 +481,7 @@ export class TradingAccount {
   private apply(incoming: OrderUpdate): void {
     const record = this.open.get(incoming.clientOrderId);
     if (!record) return;
+    this.changes++;
     // Stop-triggered closes say why they happened on every update.
     const update = record.stopClose && !incoming.reason ? { ...incoming, reason: record.request.reason } : incoming;
     const prev = record.last;

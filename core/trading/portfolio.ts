@@ -79,6 +79,20 @@ export class Portfolio {
     this.balances.set(currency, { free: balance.free, used: balance.used });
   }
 
+  /** Every balance (reconciliation compares them with the exchange's). */
+  allBalances(): Record<string, Balance> {
+    return Object.fromEntries([...this.balances].map(([c, b]) => [c, { ...b }]));
+  }
+
+  /**
+   * A position can hold no more than the account has of its base currency: after the exchange's
+   * balances are adopted (coins sold or withdrawn outside the bot) it is cut to what is there.
+   */
+  capPosition(symbol: string, amount: number): void {
+    const p = this.positions.get(symbol);
+    if (p && p.amount > amount) p.amount = Math.max(0, amount);
+  }
+
   /** Moves funds from free to used (an open limit order holds them). */
   reserve(currency: string, amount: number): void {
     const b = this.balance(currency);

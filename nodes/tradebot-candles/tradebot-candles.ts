@@ -76,7 +76,7 @@ export = function register(RED: NodeAPI): void {
             (symbol) =>
               new CandleFeed(
                 source,
-                { symbol, timeframe, warmup, pollIntervalMs, websocket: config.websocket !== false, closeGraceMs: session.candleCloseGraceMs },
+                { symbol, timeframe, warmup, pollIntervalMs, websocket: config.websocket !== false, closeGraceMs: session.candleCloseGraceMs, silentAfterMs: session.silentStreamMs },
                 listener,
               ),
           ),

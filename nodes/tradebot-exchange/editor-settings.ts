@@ -18,6 +18,10 @@ export interface ExchangeNodeDef extends NodeDef {
   /** Unknown-order window, seconds; empty = the exchange's default. */
   unknownWindowSec?: string | number;
   simBalances?: string;
+  /** Reconciliation interval while running (live), seconds; empty = 60. */
+  reconcileSec?: string | number;
+  /** Silent-stream timeout, seconds; empty = 3 x each stream's expected interval. */
+  silentStreamSec?: string | number;
   /** "Import from": the Node-RED context store older versions kept the state in (read once); empty = the default store. */
   stateStore?: string;
   reportCurrency?: string;
@@ -69,6 +73,8 @@ export function settingsFromEditor(config: ExchangeNodeDef, credentials: Exchang
     timeoutMs: optionalNumber(config.timeoutMs),
     unknownWindowSec: optionalNumber(config.unknownWindowSec),
     simBalances: config.simBalances || undefined,
+    reconcileSec: optionalNumber(config.reconcileSec),
+    silentStreamSec: optionalNumber(config.silentStreamSec),
     reportCurrency: config.reportCurrency || undefined,
     backtestData: config.backtestData || undefined,
     backtestSource: (config.backtestSource || undefined) as ExchangeSettingsInput['backtestSource'],

@@ -38,7 +38,7 @@ export = function register(RED: NodeAPI): void {
         node,
         exchangeNode: RED.nodes.getNode(config.exchange) as ExchangeConfigNode | undefined,
         flowsStarted: flowsStarted(RED),
-        createFeeds: (source, _session, listener) => [createOrderBookFeed(source, { symbols, depth, pollIntervalMs, websocket: config.websocket !== false }, listener)],
+        createFeeds: (source, session, listener) => [createOrderBookFeed(source, { symbols, depth, pollIntervalMs, websocket: config.websocket !== false, silentAfterMs: session.silentStreamMs }, listener)],
         toMessage: (book) => ({ topic: book.symbol, payload: book }),
         statusText: (b) => `${b.symbol} mid ${b.mid ?? '-'} spread ${b.spread === null ? '-' : +b.spread.toPrecision(4)}`,
       });

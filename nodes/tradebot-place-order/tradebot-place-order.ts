@@ -15,7 +15,7 @@ import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessageInFlow, SendFn } from '
 import { instrument } from '../shared/instrument';
 import { followStateStore } from '../shared/store-status';
 
-type PlaceOrderNodeDef = NodeDef & { exchange: string; currency?: string };
+type PlaceOrderNodeDef = NodeDef & { exchange: string; currency?: string; lifecycle?: boolean };
 
 export = function register(RED: NodeAPI): void {
   function TradebotPlaceOrderNode(this: Node, config: PlaceOrderNodeDef) {
@@ -58,6 +58,41 @@ export = function register(RED: NodeAPI): void {
         const text = session.redact(s.text);
         status.update(() => (s.level === 'warn' ? { fill: 'yellow', shape: 'ring', text } : { fill: 'green', shape: 'ring', text }));
       });
+      // Drift found by reconciliation (live) and the start / stop of trading go out on output 1 too,
+      // from the newest place-order node on the exchange (each event once), for a notifier.
+      // Start and stop only when ticked (new nodes have it on; older flows keep output 1 as it was).
+      const lifecycle = config.lifecycle === true;
+      const stopEvents = session.onEvent((event) => {
+        if (closed || (event.kind === 'lifecycle' && !lifecycle)) return;
+        const msg = { topic: event.kind === 'drift' ? 'drift' : event.event, payload: event };
+        if (event.kind === 'lifecycle' && event.event === 'stop') {
+          // Only emitted as the flows are about to stop (flows:stopping): a sent message would be
+          // delivered after the nodes wired here closed, and be lost. Handed to them now,
+          // synchronously (a notifier queues it and delivers it while it closes).
+          for (const id of (node as unknown as { wires?: string[][] }).wires?.[0] ?? []) {
+            try {
+              (RED.nodes.getNode(id) as Node | null)?.receive({ ...msg, payload: { ...event } });
+            } catch {
+              /* one node's failure is not the stop's */
+            }
+          }
+          return;
+        }
+        node.send([msg, null]);
+        if (event.kind === 'drift') {
+          // In the log too, whole: what changed outside the bot is worth a line.
+          node.warn(`drift from the exchange adopted (${event.trigger}): ${event.reason}`);
+          const text = session.redact(`drift adopted: ${event.reason}`.slice(0, 120));
+          status.update(() => ({ fill: 'yellow', shape: 'dot', text }));
+        }
+      });
+      // The flows stop (a deploy that restarts the exchange node, a shutdown): one stop event, while
+      // the flows still deliver it.
+      const onStopping = (e: { type?: string; diff?: { changed?: string[]; removed?: string[] } }) => {
+        const restarts = e?.type === 'full' || e?.diff?.changed?.includes(config.exchange) || e?.diff?.removed?.includes(config.exchange);
+        if (restarts) session.announceStop(e?.type === 'full' ? 'flows stopping (full deploy or shutdown)' : 'exchange node redeployed');
+      };
+      RED.events.on('flows:stopping', onStopping);
       // Orders restored after a restart, and stop-loss closes, report here too.
       // (The newest place-order node on the exchange takes over from one that was redeployed.)
       void session.account().then((a) => (a.defaultListener = onUpdate), () => undefined);
@@ -103,6 +138,8 @@ export = function register(RED: NodeAPI): void {
       node.on('close', (_removed: boolean, done: () => void) => {
         closed = true;
         stopTradingStatus();
+        stopEvents();
+        RED.events.removeListener('flows:stopping', onStopping);
         status.clear();
         void session.account().then((a) => a.forget(onUpdate), () => undefined);
         done();

@@ -36,7 +36,7 @@ export = function register(RED: NodeAPI): void {
         node,
         exchangeNode: RED.nodes.getNode(config.exchange) as ExchangeConfigNode | undefined,
         flowsStarted: flowsStarted(RED),
-        createFeeds: (source, _session, listener) => [createTickerFeed(source, { symbols, pollIntervalMs, websocket: config.websocket !== false }, listener)],
+        createFeeds: (source, session, listener) => [createTickerFeed(source, { symbols, pollIntervalMs, websocket: config.websocket !== false, silentAfterMs: session.silentStreamMs }, listener)],
         toMessage: (ticker) => ({ topic: ticker.symbol, payload: ticker }),
         statusText: (t) => `${t.symbol} ${t.last}`,
       });

@@ -414,6 +414,19 @@ export class MockTradingEngine {
     return copyOrder(o);
   }
 
+  /**
+   * An order placed on the account by someone else (the exchange's website, another program): the
+   * same matching engine and executionReports, but no HTTP request, so it is not counted in the
+   * account's stats (createRequests counts what the bot sent). `params` as Binance's POST
+   * /api/v3/order takes them; newClientOrderId defaults to a web_ id. Throws on a refusal.
+   */
+  placeOutsideBot(apiKey: string, params: Record<string, string>): any {
+    const p: Params = new Map(Object.entries({ newClientOrderId: `web_${randomId(20)}`, ...params }));
+    const result = this.newOrder(this.account(apiKey), p, false);
+    if (result.status !== 200) throw new Error(`mock-binance: order outside the bot refused: ${JSON.stringify(result.body)}`);
+    return result.body;
+  }
+
   // ---------------------------------------------------------------- HTTP
 
   /** The private paths this engine answers (others are MockBinance's public ones or 404). */

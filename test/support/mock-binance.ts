@@ -176,6 +176,8 @@ interface ClientState {
   listenKeys: Set<string>;
   /** `/stream` endpoint or SET_PROPERTY combined=true: events wrapped as {stream, data}. */
   combined: boolean;
+  /** silenceWebSockets(): open, answering pings, but no market data any more. */
+  silent?: boolean;
 }
 
 interface Waiter {
@@ -529,6 +531,28 @@ export class MockBinance {
   }
 
   /**
+   * The market-data connections open now go silent: they stay open (no close frame, pings still
+   * answered by the ws library, subscribe requests acknowledged) but receive no market data any
+   * more, as a stream whose server-side feed died. Connections opened afterwards receive data as
+   * usual. Returns how many went silent.
+   */
+  silenceWebSockets(): number {
+    let n = 0;
+    for (const state of this.clients.values()) {
+      if (state.streams.size > 0 && !state.silent) {
+        state.silent = true;
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Market-data connections that are open and silent (silenceWebSockets). */
+  silentWebSocketCount(): number {
+    return [...this.clients.values()].filter((s) => s.silent).length;
+  }
+
+  /**
    * While on, new ws upgrades are answered with an HTTP error (503 by default; 404 as an exchange
    * that no longer serves the websocket API path) and closed. Open connections are untouched.
    */
@@ -661,6 +685,15 @@ export class MockBinance {
   /** Fills (part of) a resting limit order as maker, at its price unless given; emits the executionReport. */
   fillOrder(apiKey: string, ref: { orderId?: number; clientOrderId?: string }, qty?: number, price?: number): MockOrder {
     return this.trading.fillOrder(apiKey, ref, qty, price);
+  }
+
+  /**
+   * A trade behind the bot's back: an order on the account as if placed on the exchange's website
+   * (client order id web_…), e.g. { symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity: '0.01' }.
+   * Matched and reported on the user data stream like any order; not counted in tradingStats().
+   */
+  placeOutsideBot(apiKey: string, params: Record<string, string>): any {
+    return this.trading.placeOutsideBot(apiKey, params);
   }
 
   /** User data stream receivers (WebSocket API subscriptions and /ws/<listenKey> connections), of one account or all. */
@@ -1302,7 +1335,7 @@ export class MockBinance {
   /** Sends `data` to every connection subscribed to `stream` (wrapped as {stream, data} on combined ones). */
   private emit(stream: string, data: unknown): void {
     for (const [ws, state] of this.clients) {
-      if (state.streams.has(stream)) this.send(ws, state.combined ? { stream, data } : data);
+      if (state.streams.has(stream) && !state.silent) this.send(ws, state.combined ? { stream, data } : data);
     }
   }
 
