@@ -10,7 +10,7 @@ import { CcxtSource } from './market/ccxt-source';
 import { CachedSource } from './market/cached-source';
 import type { RedisHub } from './redis/redis-hub';
 // --- end Redis market-data cache hook ---
-import type { MarketSource } from './market/market-source';
+import type { MarketInfo, MarketSource } from './market/market-source';
 import { SimSource } from './market/sim-source';
 import { BacktestExecutor, ReplaySource, replay, type BacktestReport } from './backtest';
 import { loadSeries, parseDataList, type DataChecks } from './backtest/data-file';
@@ -251,7 +251,14 @@ export class ExchangeSession {
       maxNotional: s.maxNotional,
       exchangeStops: s.mode === 'live' && s.exchangeStops,
       onStatus: (status) => this.tradingStatus(status),
+      market: (symbol) => markets?.get(symbol),
     });
+    // The markets as loaded (once per source, shared with the risk gate): ladder rungs round to them.
+    let markets: Map<string, MarketInfo> | undefined;
+    source.loadMarkets().then(
+      (loaded) => (markets = loaded),
+      () => undefined,
+    );
     if (s.mode === 'backtest') {
       await account.init(new BacktestExecutor({ exchangeId: this.exchangeName, portfolio: account.portfolio, feeRate: s.feeRate, slippage: s.slippage, now: () => source.now() }));
       this.accountNow = account;
