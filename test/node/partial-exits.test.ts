@@ -95,6 +95,39 @@ describe('partial exits on the simulated market (real runtime)', function () {
     assert.ok(Math.abs(p.balances.BTC.total) < 1e-12, 'flat after the last rung');
   });
 
+  it('the rule builder emits a partial sell: its exit sells half of what is held, then half of the rest', async function () {
+    // Strategy (rules on the candle's close) -> risk gate -> place order, all in the runtime.
+    const flow = pipeline();
+    await loadFlow([
+      ...flow,
+      {
+        id: 'st', type: 'tradebot-strategy', strategy: 'rules', name: 'partial-rules',
+        entryRules: [{ left: 'close', op: '<', right: '59000' }], exitRules: [{ left: 'close', op: '>', right: '61000' }], exitFraction: '0.5',
+        wires: [['risk', 'signals'], []],
+      },
+      { id: 'signals', type: 'helper' },
+    ]);
+    const updates = new Inbox('updates');
+    const signals = new Inbox('signals');
+    // Candles around the simulated price (plausible), one minute apart, ending a minute ago.
+    const t0 = Math.floor(Date.now() / 60_000) * 60_000 - 6 * 60_000;
+    const candle = (i: number, close: number) => ({ topic: 'BTC/USDT', payload: { kind: 'candle', exchange: 'sim', symbol: 'BTC/USDT', timeframe: '1m', ts: t0 + i * 60_000, open: close, high: close, low: close, close, volume: 1 } });
+    const closes = [60_000, 58_900, 60_000, 61_100, 60_000, 61_100];
+    for (let i = 0; i < closes.length; i++) {
+      getNode('st').receive(candle(i, closes[i]!));
+      await waitFor(() => updates.messages.filter((m) => m.payload.status === 'closed').length >= [0, 1, 1, 2, 2, 3][i]!, 5_000, `the order of candle ${i}`);
+    }
+    const sent = signals.messages.map((m) => [m.payload.side, m.payload.fraction]);
+    assert.deepEqual(sent, [['buy', undefined], ['sell', 0.5], ['sell', 0.5]]);
+    const [buy] = closed(updates, 'buy');
+    const [first, second] = closed(updates, 'sell');
+    const half = (x: number) => Number((Math.floor(x * 0.5 / STEP + 1e-9) * STEP).toFixed(5));
+    assert.equal(first.filled, half(buy.filled));
+    assert.equal(second.filled, half(buy.filled - first.filled));
+    const p = await portfolioNow();
+    assert.ok(near(p.balances.BTC.total, buy.filled - first.filled - second.filled, 1e-12), 'a quarter is still held');
+  });
+
   it('bad fractions end in done(err) naming msg.payload.fraction and place nothing', async function () {
     await loadFlow(pipeline());
     const caught = new Inbox('caught');
@@ -124,13 +157,15 @@ describe('partial exits on the simulated market (real runtime)', function () {
   ] as const) {
     it(`a ladder with ${what} is refused at deploy: a signal ends in done(err) naming the field, nothing placed`, async function () {
       await loadFlow(pipeline({ takeProfitLadder: ladder }));
+      const updates = new Inbox('updates');
       const caught = new Inbox('caught');
+      const rejected = new Inbox('rejected');
       const marker = `probe-${Math.random()}`;
       getNode('risk').receive({ ...signal('buy'), probe: marker });
       await waitFor(() => caught.messages.some((m) => m.probe === marker && field.test(String(m.error.message))), 5_000, `done(err) naming ${field} for the signal`);
-      assert.equal(new Inbox('rejected').messages.length, 0);
+
       await new Promise((resolve) => setTimeout(resolve, 300));
-      assert.equal(new Inbox('updates').messages.length, 0, 'nothing placed');
+      assert.equal(rejected.messages.length + updates.messages.length, 0, 'nothing approved, nothing placed');
     });
   }
 });
