@@ -3,7 +3,8 @@
  * as a share of the position held, rounded down to the amount step, or the whole position when the
  * rest would be below the market's minimum; the take-profit ladder setting and a signal's fraction
  * refuse bad input naming the field; the stop book fires each ladder rung once with its own id;
- * the portfolio books each part's own realized P&L at the average cost and keeps the average.
+ * the portfolio books each part's own realized P&L at the average cost and keeps the average;
+ * the account rounds a rung's part to the amount step and respects the market's minimums.
  */
 import assert from 'node:assert/strict';
 import { OrderRequestSchema, SignalSchema, describeZodError, type Signal } from '../../core/contract';
@@ -13,6 +14,9 @@ import { parseStrategySettings } from '../../core/strategies/settings';
 import { RuleStrategy } from '../../core/strategies/rules';
 import { Portfolio } from '../../core/trading/portfolio';
 import { StopBook } from '../../core/trading/stops';
+import { TradingAccount } from '../../core/trading/account';
+import { BacktestExecutor } from '../../core/backtest/backtest-executor';
+import { MemoryStore } from '../../core/state-store';
 
 const T0 = Date.UTC(2026, 0, 5, 12, 0, 0);
 const market = { symbol: 'BTC/USDT', base: 'BTC', quote: 'USDT', tickSize: 0.01, amountStep: 0.001, minAmount: 0.001, minNotional: 5, active: true };
@@ -224,5 +228,54 @@ describe('partial exits', function () {
       assert.ok(Math.abs(total - (first + second)) < 1e-9);
       assert.ok(Math.abs(p.allPositions()[0]!.lastTradePnl - second) < 1e-12);
     });
+  });
+});
+
+describe('ladder rungs in the account: rounding and market minimums', function () {
+  /** An account on the backtest's executor, every market order filling at `price`. */
+  async function account(ladder: Array<{ fraction: number; price: number }>) {
+    const acct = new TradingAccount({
+      exchangeId: 'bt', mode: 'backtest', store: new MemoryStore(), storeKey: 'a', now: () => T0, initialBalances: { USDT: 10_000 },
+      market: (symbol) => ({ symbol, base: 'BTC', quote: 'USDT', amountStep: 0.001, minAmount: 0.005, active: true }),
+    });
+    const executor = new BacktestExecutor({ exchangeId: 'bt', portfolio: acct.portfolio, feeRate: 0, slippage: 0, now: () => T0 });
+    await acct.init(executor);
+    const sold: Array<[string, number]> = [];
+    acct.observers.add((u) => {
+      if (u.side === 'sell' && u.status === 'closed') sold.push([u.clientOrderId, u.filled]);
+    });
+    const at = async (price: number) => {
+      executor.pathPoint({ symbol: 'BTC/USDT', ts: T0, price, open: false });
+      acct.onPrice({ kind: 'ticker', exchange: 'bt', symbol: 'BTC/USDT', ts: T0, bid: null, ask: null, last: price });
+      for (let i = 0; i < 20 && !acct.settled; i++) await new Promise((resolve) => setImmediate(resolve));
+      await acct.flush();
+      await new Promise((resolve) => setImmediate(resolve));
+    };
+    executor.pathPoint({ symbol: 'BTC/USDT', ts: T0, price: 100, open: false });
+    const { update } = await acct.place({ kind: 'orderRequest', clientOrderId: 'tb-acct', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 0.012, ts: T0, takeProfitLadder: ladder });
+    assert.equal(update.status, 'closed');
+    await at(100);
+    return { acct, sold, at };
+  }
+
+  it('a rung whose part is below the minimum sells nothing; its part goes with the rungs above', async function () {
+    const { sold, at, acct } = await account([{ fraction: 0.3, price: 102 }, { fraction: 0.3, price: 104 }, { fraction: 0.4, price: 106 }]);
+    await at(102); // 0.3 x 0.012 = 0.0036 -> 0.003 < 0.005: nothing
+    assert.equal(sold.length, 0);
+    await at(104); // 0.3 / 0.7 x 0.012 = 0.00514 -> 0.005
+    await at(106); // the rest
+    assert.deepEqual(sold.map(([id]) => id), ['tb-acct-tp2', 'tb-acct-tp3']);
+    assert.equal(sold[0]![1], 0.005);
+    assert.ok(Math.abs(sold[1]![1] - 0.007) < 1e-12);
+    assert.equal(acct.portfolio.position('BTC/USDT'), undefined);
+  });
+
+  it('a rung that would leave less than the minimum sells everything', async function () {
+    const { sold, at, acct } = await account([{ fraction: 0.7, price: 102 }, { fraction: 0.3, price: 104 }]);
+    await at(102); // 0.7 x 0.012 = 0.0084 -> 0.008 would leave 0.004 < 0.005: all of it
+    assert.deepEqual(sold, [['tb-acct-tp1', 0.012]]);
+    assert.equal(acct.portfolio.position('BTC/USDT'), undefined);
+    await at(104);
+    assert.equal(sold.length, 1, 'nothing left for rung 2');
   });
 });
