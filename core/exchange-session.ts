@@ -239,6 +239,12 @@ export class ExchangeSession {
   private async createAccount(): Promise<TradingAccount> {
     const s = this.settings;
     const source = await this.source();
+    // The markets as loaded (once per source, shared with the risk gate): ladder rungs round to them.
+    let markets: Map<string, MarketInfo> | undefined;
+    source.loadMarkets().then(
+      (loaded) => (markets = loaded),
+      () => undefined,
+    );
     const account = new TradingAccount({
       exchangeId: this.exchangeName,
       mode: s.mode,
@@ -253,12 +259,6 @@ export class ExchangeSession {
       onStatus: (status) => this.tradingStatus(status),
       market: (symbol) => markets?.get(symbol),
     });
-    // The markets as loaded (once per source, shared with the risk gate): ladder rungs round to them.
-    let markets: Map<string, MarketInfo> | undefined;
-    source.loadMarkets().then(
-      (loaded) => (markets = loaded),
-      () => undefined,
-    );
     if (s.mode === 'backtest') {
       await account.init(new BacktestExecutor({ exchangeId: this.exchangeName, portfolio: account.portfolio, feeRate: s.feeRate, slippage: s.slippage, now: () => source.now() }));
       this.accountNow = account;
