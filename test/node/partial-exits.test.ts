@@ -151,6 +151,21 @@ describe('partial exits on the simulated market (real runtime)', function () {
     assert.ok(near(p.balances.BTC.total, closed(updates, 'buy')[0].filled, 1e-12), 'the position is untouched');
   });
 
+  it('place order: a ladder rung priced 1,000 times off the market, or a ladder that does not add up, is refused naming the rung; nothing placed', async function () {
+    await loadFlow(pipeline());
+    const caught = new Inbox('caught');
+    const updates = new Inbox('updates');
+    const base = { kind: 'orderRequest', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 0.001, ts: Date.now() };
+    getNode('order').receive({ payload: { ...base, clientOrderId: 'tb-ladder-far', takeProfitLadder: [{ fraction: 0.5, price: 61_000 }, { fraction: 0.5, price: 60_000_000 }] } });
+    getNode('order').receive({ payload: { ...base, clientOrderId: 'tb-ladder-sum', takeProfitLadder: [{ fraction: 0.5, price: 61_000 }, { fraction: 0.4, price: 62_000 }] } });
+    const errors = (await caught.take(2)).map((m) => String(m.error.message));
+    assert.ok(errors.some((e) => /msg\.payload\.takeProfitLadder\.1\.price/.test(e)), errors.join(' | '));
+    assert.ok(errors.some((e) => /msg\.payload\.takeProfitLadder: .*add up to 1/.test(e)), errors.join(' | '));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(updates.messages.length, 0, 'nothing placed');
+    assert.equal((await portfolioNow()).balances.USDT.total, 10_000);
+  });
+
   for (const [what, ladder, field] of [
     ['parts that add up to 90 %', '50@2, 40@4', /risk\.takeProfitLadder: .*add up to 100/],
     ['levels that do not rise', '50@4, 50@2', /risk\.takeProfitLadder\.1\.atPct: must be above/],
