@@ -149,8 +149,18 @@ export const SignalSchema = z.object({
   strength: finite.min(0).max(1),
   /** Why, in words a person reads. */
   reason: z.string(),
+  /**
+   * A sell of part of the position: the share of the amount held, 0 < fraction <= 1 (absent: all
+   * of it). The risk gate sells fraction x held, rounded down to the market's amount step.
+   */
+  fraction: finite.gt(0, 'must be above 0 (a share of the position, 0 < fraction <= 1)').max(1, 'must be at most 1 (1 sells the whole position)').optional(),
+}).superRefine((s, ctx) => {
+  if (s.fraction !== undefined && s.side !== 'sell') ctx.addIssue({ code: 'custom', path: ['fraction'], message: 'only a sell can carry a fraction (a buy is sized by the risk gate)' });
 });
 export type Signal = z.infer<typeof SignalSchema>;
+
+/** The most rungs a take-profit ladder may have (each rung's client order id is `<opening id>-tp<n>`). */
+export const MAX_LADDER_RUNGS = 10;
 
 export const OrderTypeSchema = z.enum(['market', 'limit']);
 export type OrderType = z.infer<typeof OrderTypeSchema>;
@@ -175,6 +185,11 @@ export const OrderRequestSchema = z
     price: price.optional(),
     stopLoss: price.optional(),
     takeProfit: price.optional(),
+    /**
+     * Take-profit ladder of a buy: rungs by rising price, each selling its share of the position
+     * (fractions add up to 1) once, when the price reaches it. Not together with takeProfit.
+     */
+    takeProfitLadder: z.array(z.object({ fraction: finite.gt(0, 'must be above 0').max(1, 'must be at most 1'), price: price })).min(1).max(MAX_LADDER_RUNGS, `at most ${MAX_LADDER_RUNGS} rungs`).optional(),
     /** Trailing stop distance as a fraction of price (0.02 = 2 %). */
     trailingStop: finite.positive().max(0.5).optional(),
     /** Cancel a limit order still open after this many ms; at least 1000 (a cancel right after placing is never meant). */
@@ -186,6 +201,16 @@ export const OrderRequestSchema = z
   .superRefine((o, ctx) => {
     if (o.type === 'limit' && o.price === undefined) {
       ctx.addIssue({ code: 'custom', path: ['price'], message: 'a limit order needs a price' });
+    }
+    const ladder = o.takeProfitLadder;
+    if (ladder) {
+      if (o.side !== 'buy') ctx.addIssue({ code: 'custom', path: ['takeProfitLadder'], message: 'only a buy arms a take-profit ladder' });
+      if (o.takeProfit !== undefined) ctx.addIssue({ code: 'custom', path: ['takeProfitLadder'], message: 'set either takeProfit or takeProfitLadder, not both' });
+      const sum = ladder.reduce((total, rung) => total + rung.fraction, 0);
+      if (Math.abs(sum - 1) > 1e-9) ctx.addIssue({ code: 'custom', path: ['takeProfitLadder'], message: `the rungs' fractions must add up to 1 (they add up to ${+sum.toPrecision(10)})` });
+      ladder.forEach((rung, i) => {
+        if (i > 0 && !(rung.price > ladder[i - 1]!.price)) ctx.addIssue({ code: 'custom', path: ['takeProfitLadder', i, 'price'], message: 'must be above the price of the rung before (rungs by rising price)' });
+      });
     }
   });
 export type OrderRequest = z.infer<typeof OrderRequestSchema>;

@@ -10,7 +10,7 @@ import { CcxtSource } from './market/ccxt-source';
 import { CachedSource } from './market/cached-source';
 import type { RedisHub } from './redis/redis-hub';
 // --- end Redis market-data cache hook ---
-import type { MarketSource } from './market/market-source';
+import type { MarketInfo, MarketSource } from './market/market-source';
 import { SimSource } from './market/sim-source';
 import { BacktestExecutor, ReplaySource, replay, type BacktestReport } from './backtest';
 import { loadSeries, parseDataList, type DataChecks } from './backtest/data-file';
@@ -280,6 +280,12 @@ export class ExchangeSession {
   private async createAccount(): Promise<TradingAccount> {
     const s = this.settings;
     const source = await this.source();
+    // The markets as loaded (once per source, shared with the risk gate): ladder rungs round to them.
+    let markets: Map<string, MarketInfo> | undefined;
+    source.loadMarkets().then(
+      (loaded) => (markets = loaded),
+      () => undefined,
+    );
     const account = new TradingAccount({
       exchangeId: this.exchangeName,
       mode: s.mode,
@@ -292,6 +298,7 @@ export class ExchangeSession {
       maxNotional: s.maxNotional,
       exchangeStops: s.mode === 'live' && s.exchangeStops,
       onStatus: (status) => this.tradingStatus(status),
+      market: (symbol) => markets?.get(symbol),
     });
     if (s.mode === 'backtest') {
       await account.init(new BacktestExecutor({ exchangeId: this.exchangeName, portfolio: account.portfolio, feeRate: s.feeRate, slippage: s.slippage, now: () => source.now() }));

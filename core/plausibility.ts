@@ -74,7 +74,7 @@ export function checkCandleTime(field: string, candle: { ts: number; timeframe: 
 
 /** An order request's time and the prices it sets, against the market price and the exchange's clock. */
 export function checkOrderRequest(
-  request: { symbol: string; type: string; ts: number; price?: number; stopLoss?: number; takeProfit?: number },
+  request: { symbol: string; type: string; ts: number; price?: number; stopLoss?: number; takeProfit?: number; takeProfitLadder?: Array<{ price: number }> },
   market: number | undefined,
   now: number,
 ): string | undefined {
@@ -82,6 +82,8 @@ export function checkOrderRequest(
     checkMessageTime('msg.payload.ts', request.ts, now) ??
     (request.type === 'limit' ? checkOrderPrice('msg.payload.price', request.price, market, request.symbol) : undefined) ??
     checkOrderPrice('msg.payload.stopLoss', request.stopLoss, market, request.symbol) ??
-    checkOrderPrice('msg.payload.takeProfit', request.takeProfit, market, request.symbol)
+    checkOrderPrice('msg.payload.takeProfit', request.takeProfit, market, request.symbol) ??
+    // Each rung's price sets off a sell like a take-profit: checked the same way.
+    (request.takeProfitLadder ?? []).reduce<string | undefined>((found, rung, i) => found ?? checkOrderPrice(`msg.payload.takeProfitLadder.${i}.price`, rung.price, market, request.symbol), undefined)
   );
 }

@@ -28,6 +28,8 @@ export function nextLevels(stops: StopLevels | undefined, executor: BacktestExec
     if (stops.stopLoss !== undefined && stops.exchangeOrder === undefined) down.push(stops.stopLoss);
     if (stops.trailingStop !== undefined) down.push(stops.highWater * (1 - stops.trailingStop));
     if (stops.takeProfit !== undefined) up.push(stops.takeProfit);
+    // Every rung not fired yet: the path stops at each, so each fills at its own level.
+    if (stops.ladder) for (const rung of stops.ladder) if (!rung.fired) up.push(rung.price);
   }
   return { down, up };
 }

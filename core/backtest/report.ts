@@ -22,7 +22,8 @@ export function buildReport(r: {
   const { maxDrawdown, maxDrawdownDurationMs } = r.equity;
   const { sharpe, sortino } = r.equity.ratios(YEAR_MS / r.tfMs);
 
-  // Round trips: per symbol, buys open (and add to) a position, a sell closes it.
+  // Closed trades: per symbol, buys open (and add to) a position; each sell closes the part it
+  // sells (a partial exit, a ladder rung), with its own P&L at the average cost of what was held.
   const pnls: number[] = [];
   const open = new Map<string, { cost: number; amount: number }>();
   for (const t of r.trades) {
@@ -33,7 +34,9 @@ export function buildReport(r: {
       open.set(t.symbol, p);
     } else if (p.amount > 0) {
       const share = Math.min(1, t.amount / p.amount);
-      pnls.push(t.amount * t.price - t.fee - p.cost * share);
+      const pnl = t.amount * t.price - t.fee - p.cost * share;
+      pnls.push(pnl);
+      t.pnl = pnl;
       p.cost *= 1 - share;
       p.amount = Math.max(0, p.amount - t.amount);
       if (p.amount <= 1e-12) open.delete(t.symbol);

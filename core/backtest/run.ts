@@ -53,7 +53,15 @@ export async function runBacktest(o: BacktestOptions, deliver: Deliver): Promise
   const symbols = Object.keys(o.series);
   if (!symbols.length) throw new Error('backtest: no candle series');
   let now = 0;
-  const account = new TradingAccount({ exchangeId: exchange, mode: 'backtest', store: new MemoryStore(), storeKey: 'backtest', now: () => now, initialBalances: o.balances });
+  const account = new TradingAccount({
+    exchangeId: exchange,
+    mode: 'backtest',
+    store: new MemoryStore(),
+    storeKey: 'backtest',
+    now: () => now,
+    initialBalances: o.balances,
+    market: (symbol) => (o.series[symbol] ? { symbol, ...splitSymbol(symbol), amountStep: o.amountStep ?? 1e-8, tickSize: o.tickSize, active: true } : undefined),
+  });
   const executor = new BacktestExecutor({ exchangeId: exchange, portfolio: account.portfolio, feeRate: o.feeRate, slippage: o.slippage, now: () => now });
   await account.init(executor);
   const env: ReplayEnv = { exchange, currency: o.currency ?? splitSymbol(symbols[0]!).quote, account, executor, setNow: (ts) => (now = ts) };
@@ -144,6 +152,12 @@ export async function replay(o: Pick<BacktestOptions, 'timeframe' | 'series' | '
         executor.pathPoint({ symbol, ts: t, price: point.price, open: point.open });
         account.onPrice({ kind: 'ticker', exchange, symbol, ts: t, bid: null, ask: null, last: point.price });
         await settle(account);
+        // A price past several ladder rungs (a gap at the open) fires one rung per check: the
+        // others fire at the same point, each once its predecessor's sell has filled.
+        for (let guard = 0; guard < 16 && account.stops.rungReached(symbol, point.price); guard++) {
+          account.onPrice({ kind: 'ticker', exchange, symbol, ts: t, bid: null, ask: null, last: point.price });
+          await settle(account);
+        }
       }
       executor.endPath(symbol);
     }

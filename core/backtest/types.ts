@@ -36,6 +36,11 @@ export interface BacktestTrade {
   price: number;
   amount: number;
   fee: number;
+  /**
+   * A sell's realized P&L, quote currency: what it got, net of its fee, less the average cost
+   * (buy fees included) of the part it sold. Each partial sell is its own closed trade.
+   */
+  pnl?: number;
 }
 
 export interface BacktestReport {

@@ -45,6 +45,21 @@ const BALANCE_HEADROOM = 1.005;
 const CAP_HEADROOM = 0.99;
 const fmt = (x: number) => String(+x.toPrecision(8));
 
+/**
+ * What a sell sells: the whole position, or `fraction` of it rounded down to the amount step. A
+ * part that would leave a remainder the market cannot sell on its own (below its minimum amount
+ * or order value, or nothing at its step) sells the whole position instead: such dust could never
+ * be closed by a later order. `whole` is already on the step.
+ */
+export function sellSize(whole: number, fraction: number | undefined, price: number, market: MarketInfo): { amount: number; how: string } {
+  if (fraction === undefined || fraction >= 1) return { amount: whole, how: 'sell the whole position' };
+  const amount = floorToStep(whole * fraction, market.amountStep);
+  const rest = floorToStep(whole - amount, market.amountStep);
+  const restTooSmall = !(rest > 0) || (market.minAmount !== undefined && rest < market.minAmount) || (market.minNotional !== undefined && rest * price < market.minNotional);
+  if (restTooSmall) return { amount: whole, how: `sell ${fmt(100 * fraction)} % of the position: the whole of it, as the rest (${fmt(rest)}) would be below the market's minimum` };
+  return { amount, how: `sell ${fmt(100 * fraction)} % of the position (${fmt(amount)} of ${fmt(whole)})` };
+}
+
 export class RiskGate {
   /** The approved ids as a set: the duplicate check runs on every signal. */
   private readonly approvedSet: Set<string>;
@@ -107,12 +122,13 @@ export class RiskGate {
     if (signal.side === 'sell') {
       const position = portfolio.position(signal.symbol);
       const free = portfolio.balance(base).free;
-      const amount = floorToStep(Math.min(position?.amount ?? free, free), ctx.market.amountStep);
+      const whole = floorToStep(Math.min(position?.amount ?? free, free), ctx.market.amountStep);
       if (!position && s.noSellWithoutPosition) return reject('NO_POSITION', `no ${signal.symbol} position to sell (spot)`);
-      if (!(amount > 0)) return reject('NO_POSITION', `no free ${base} to sell`);
+      if (!(whole > 0)) return reject('NO_POSITION', `no free ${base} to sell`);
+      const { amount, how } = sellSize(whole, signal.fraction, signal.price, ctx.market);
       const limits = this.checkLimits(amount, signal.price, ctx.market);
-      if (limits) return reject(limits.code, limits.reason);
-      return this.approve(signal, amount, ctx, undefined, 'sell the whole position');
+      if (limits) return reject(limits.code, `${limits.reason} (${how})`);
+      return this.approve(signal, amount, ctx, undefined, how);
     }
 
     const now = signal.ts;
@@ -235,6 +251,16 @@ export class RiskGate {
         };
       }
       if (s.takeProfitPct) request.takeProfit = roundToStep(signal.price * (1 + s.takeProfitPct / 100), tick);
+      if (s.takeProfitLadder.length) {
+        const ladder = s.takeProfitLadder.map((rung) => ({ fraction: rung.percent / 100, price: roundToStep(signal.price * (1 + rung.atPct / 100), tick) }));
+        // Rounded to the tick, two close levels can become one: each rung needs its own price.
+        if (ladder.some((rung, i) => i > 0 && !(rung.price > ladder[i - 1]!.price))) {
+          return {
+            rejection: { kind: 'rejection', code: 'TAKE_PROFIT_LADDER', reason: `the take-profit ladder's levels fall on the same price at the market's tick ${tick}: space them further apart`, symbol: signal.symbol, side: signal.side, signalId: signal.id, ts: signal.ts },
+          };
+        }
+        request.takeProfitLadder = ladder;
+      }
       if (s.trailingPct) request.trailingStop = s.trailingPct / 100;
     }
     this.state.approved.push(signal.id);

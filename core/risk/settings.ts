@@ -3,7 +3,7 @@
  * the editor field. Numbers may arrive as strings from the editor.
  */
 import { z } from 'zod';
-import { describeZodError } from '../contract';
+import { describeZodError, MAX_LADDER_RUNGS } from '../contract';
 
 const blankToUndefined = (v: unknown) => (v === '' || v === null ? undefined : typeof v === 'string' ? Number(v) : v);
 /** Durations where 0 means "off", like an empty field. */
@@ -17,6 +17,51 @@ const optionalCount = z.preprocess(blankToUndefined, z.number().int('must be a w
 /** The shortest limit-order timeout, seconds (the same floor as an order request's timeoutMs). */
 export const MIN_LIMIT_TIMEOUT_SEC = 1;
 const time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM, 24-hour');
+
+/**
+ * A take-profit ladder from the editor: "50@2, 50@4" (50 % of the position at +2 %, the rest at
+ * +4 %), or a list of { percent, atPct } (a flow written by hand). Blank: no ladder.
+ */
+const RUNG_TEXT = /^\s*([-+]?[0-9.eE+-]+)\s*%?\s*@\s*\+?\s*([-+]?[0-9.eE+-]+)\s*%?\s*$/;
+export interface LadderRung {
+  /** Percent of the position this rung sells, (0, 100]. */
+  percent: number;
+  /** Gain above the entry at which it sells, percent. */
+  atPct: number;
+}
+function ladderFromEditor(v: unknown): unknown {
+  if (v === undefined || v === null || (typeof v === 'string' && v.trim() === '')) return [];
+  if (typeof v !== 'string') return v;
+  return v.split(',').map((part) => {
+    const m = RUNG_TEXT.exec(part);
+    // Left as text: the check below refuses it naming the rung.
+    return m ? { percent: Number(m[1]), atPct: Number(m[2]) } : part.trim();
+  });
+}
+const isNumber = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+/** Every rung checked by hand, so each error names its rung and says what to write. */
+const LadderSchema = z.preprocess(
+  ladderFromEditor,
+  z.array(z.unknown(), { error: 'must be a list of rungs such as "50@2, 50@4" (50 % of the position at +2 %, the rest at +4 %)' }).transform((items, ctx): LadderRung[] => {
+    const rungs: LadderRung[] = [];
+    const issue = (path: Array<string | number>, message: string) => ctx.addIssue({ code: 'custom', path, message });
+    if (items.length > MAX_LADDER_RUNGS) issue([], `at most ${MAX_LADDER_RUNGS} rungs`);
+    items.forEach((item, i) => {
+      const r = (typeof item === 'object' && item !== null ? item : {}) as Record<string, unknown>;
+      if (typeof item !== 'object' || item === null) return issue([i], `"${String(item)}" is not a rung; write percent@gain, for example 50@2 (50 % of the position at +2 %)`);
+      if (!isNumber(r.percent) || !(r.percent > 0) || r.percent > 100) return issue([i, 'percent'], 'must be a number above 0 and at most 100 (percent of the position)');
+      if (!isNumber(r.atPct) || !(r.atPct > 0) || r.atPct > 10_000) return issue([i, 'atPct'], 'must be a number above 0 (percent above the entry price), at most 10000');
+      rungs.push({ percent: r.percent, atPct: r.atPct });
+    });
+    if (rungs.length !== items.length || rungs.length === 0) return rungs;
+    const sum = rungs.reduce((total, r) => total + r.percent, 0);
+    if (Math.abs(sum - 100) > 1e-9) issue([], `the rungs' percents of the position must add up to 100 (they add up to ${+sum.toPrecision(10)})`);
+    rungs.forEach((r, i) => {
+      if (i > 0 && !(r.atPct > rungs[i - 1]!.atPct)) issue([i, 'atPct'], `must be above the level of the rung before (+${rungs[i - 1]!.atPct} %): levels rise rung by rung`);
+    });
+    return rungs;
+  }),
+);
 
 export const RiskSettingsSchema = z
   .object({
@@ -33,6 +78,8 @@ export const RiskSettingsSchema = z
     atrMultiple: optionalPositive,
     takeProfitPct: optionalPercent,
     trailingPct: optionalPercent,
+    /** Take-profit ladder: parts of the position sold at rising gains (percent of position, at +x %). */
+    takeProfitLadder: LadderSchema.default([]),
     orderType: z.enum(['market', 'limit']).default('market'),
     limitOffsetPct: z.preprocess(blankToUndefined, z.number().min(0).max(10).default(0)),
     /** A limit order still open after this long is canceled; at least 1 s (a shorter one is refused). */
@@ -63,6 +110,7 @@ export const RiskSettingsSchema = z
     }
     if (s.stopMode === 'pct' && s.stopPct === undefined) ctx.addIssue({ code: 'custom', path: ['stopPct'], message: 'is needed for a percent stop' });
     if (s.stopMode === 'atr' && s.atrMultiple === undefined) ctx.addIssue({ code: 'custom', path: ['atrMultiple'], message: 'is needed for an ATR stop' });
+    if (s.takeProfitLadder.length && s.takeProfitPct !== undefined) ctx.addIssue({ code: 'custom', path: ['takeProfitLadder'], message: 'set either a take-profit percent or a take-profit ladder, not both' });
     if (Boolean(s.tradingFrom) !== Boolean(s.tradingTo)) ctx.addIssue({ code: 'custom', path: ['tradingTo'], message: 'set both the start and the end of the trading window, or neither' });
     try {
       new Intl.DateTimeFormat('en-US', { timeZone: s.timezone });

@@ -1,7 +1,8 @@
 /**
  * The rule builder: conditions on candle fields and upstream indicator values, combined with
  * all/any, separately for entry (buy) and exit (sell). A signal is made on the candle where the
- * combined condition turns true (an edge), not on every candle it stays true.
+ * combined condition turns true (an edge), not on every candle it stays true. The exit may sell
+ * a share of the position (exitFraction: the sell signal's `fraction`).
  */
 import type { Candle } from '../contract';
 import { crossing, fmt, type Decision, type HoldReason, type SeriesStrategy, type StrategyInput } from './types';
@@ -70,6 +71,8 @@ export class RuleStrategy implements SeriesStrategy {
   constructor(
     private readonly entry: RuleSet,
     private readonly exit: RuleSet,
+    /** The exit sells this share of the position (a partial sell); undefined or 1: all of it. */
+    private readonly exitFraction?: number,
   ) {}
 
   evaluate({ candle, indicators }: StrategyInput): Decision | HoldReason {
@@ -81,7 +84,11 @@ export class RuleStrategy implements SeriesStrategy {
     this.lastExit = exit.met === true;
     if (entryEdge && exitEdge) return 'entry and exit conditions both became true: no signal';
     if (entryEdge) return { side: 'buy', strength: 1, reason: `entry: ${entry.words.join(this.entry.mode === 'all' ? ' and ' : ' or ')}` };
-    if (exitEdge) return { side: 'sell', strength: 1, reason: `exit: ${exit.words.join(this.exit.mode === 'all' ? ' and ' : ' or ')}` };
+    if (exitEdge) {
+      const reason = `exit: ${exit.words.join(this.exit.mode === 'all' ? ' and ' : ' or ')}`;
+      if (this.exitFraction === undefined || this.exitFraction >= 1) return { side: 'sell', strength: 1, reason };
+      return { side: 'sell', strength: 1, reason: `${reason}; sell ${fmt(100 * this.exitFraction)} % of the position`, fraction: this.exitFraction };
+    }
     if (entry.met === undefined && exit.met === undefined) return 'waiting for indicator values';
     return 'no condition became true';
   }

@@ -49,6 +49,8 @@ export const StrategySettingsSchema = z.discriminatedUnion('strategy', [
       entryRules: z.array(RuleSchema).default([]),
       exitMode: z.enum(['all', 'any']).default('all'),
       exitRules: z.array(RuleSchema).default([]),
+      /** Share of the position an exit sells, 0 < f <= 1; empty: all of it. */
+      exitFraction: numeric(z.number().gt(0, 'must be above 0 (a share of the position, 0 < fraction <= 1)').max(1, 'must be at most 1 (1 sells the whole position)').optional()),
     })
     .refine((s) => s.entryRules.length + s.exitRules.length > 0, { path: ['entryRules'], message: 'add at least one entry or exit condition' }),
   z

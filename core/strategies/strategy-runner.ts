@@ -28,7 +28,7 @@ export function strategyFactory(s: Exclude<StrategySettings, { strategy: 'decisi
     case 'fvg':
       return () => new FairValueGap(s);
     case 'rules':
-      return () => new RuleStrategy({ mode: s.entryMode, rules: s.entryRules }, { mode: s.exitMode, rules: s.exitRules });
+      return () => new RuleStrategy({ mode: s.entryMode, rules: s.entryRules }, { mode: s.exitMode, rules: s.exitRules }, s.exitFraction);
   }
 }
 
@@ -78,6 +78,7 @@ export class StrategyRunner {
         strategy: this.name,
         strength: decision.strength,
         reason: decision.reason,
+        ...(decision.fraction !== undefined ? { fraction: decision.fraction } : {}),
       },
     };
   }

@@ -13,6 +13,8 @@ export interface Decision {
   /** 0..1 */
   strength: number;
   reason: string;
+  /** A sell of part of the position: its share, 0 < fraction <= 1 (the signal's `fraction`). */
+  fraction?: number;
 }
 
 /**

@@ -6,12 +6,14 @@
  */
 import type { Mode, OrderRequest, OrderUpdate, Ticker } from '../contract';
 import * as metrics from '../metrics';
+import type { MarketInfo } from '../market/market-source';
 import type { StateStore } from '../state-store';
 import { ExchangeStops } from './exchange-stops';
 import { newOrderUpdate, type ExecutorRequest, type OrderExecutor, type TradingStatusSink } from './executor';
 import type { OrderClaims } from './order-claims';
 import { describeExchangeError } from './order-errors';
 import { Portfolio, splitSymbol, type PortfolioSnapshot } from './portfolio';
+import { floorToStep } from './precision';
 import { StopBook, type StopHit, type StopLevels } from './stops';
 
 export type OrderListener = (update: OrderUpdate) => void;
@@ -59,6 +61,8 @@ export interface AccountOptions {
   exchangeStops?: boolean;
   /** Hears trouble the account retries by itself (a limit timeout's cancel that failed), for the nodes' statuses. */
   onStatus?: TradingStatusSink;
+  /** The market's precision and minimums (ladder rungs round their parts to them); undefined where not known. */
+  market?: (symbol: string) => MarketInfo | undefined;
   /** A limit timeout's cancel that failed is tried again on the first price at least this much later (ms of price time; default 2 s). */
   cancelRetryMs?: number;
 }
@@ -365,9 +369,16 @@ export class TradingAccount {
         this.cancelOnTimeout(r, ticker.ts);
       }
     }
-    const hit = this.stops.check(ticker);
+    const hit = this.stops.check(ticker, this.stopCloseOpen(ticker.symbol));
     // closeOnStop handles its own failures (the stop is re-armed); the catch is for a bug, never an exit.
     if (hit) this.closeOnStop(hit).catch(() => undefined);
+  }
+
+  /** Whether a stop's close (a ladder rung's partial sell) on the symbol is still open: the held amount is not final yet. */
+  private stopCloseOpen(symbol: string): boolean {
+    if (this.stops.get(symbol)?.ladder === undefined) return false;
+    for (const r of this.open.values()) if (r.stopClose && r.request.symbol === symbol && r.request.stopLossPrice === undefined) return true;
+    return false;
   }
 
   /**
@@ -444,7 +455,7 @@ export class TradingAccount {
           await this.exchangeStops!.takeDown(hit.exchangeOrder);
         } catch {
           // Could not cancel it: it stays and protects the position; the bot tries again on the next price.
-          this.stops.set(hit.levels);
+          this.rearm(hit);
           return;
         }
         await this.sendStopClose(hit);
@@ -459,22 +470,52 @@ export class TradingAccount {
     const position = this.portfolio.position(hit.symbol);
     if (!position) return;
     const free = this.portfolio.balance(splitSymbol(hit.symbol).base).free;
+    const held = Math.min(position.amount, free);
+    const amount = hit.rung ? this.rungAmount(hit.symbol, held, hit.rung.share, hit.price) : held;
+    if (amount === 0) return; // a rung too small to be an order on its own: its part stays with the rungs above
     const request: OrderRequest = {
       kind: 'orderRequest',
       clientOrderId: hit.clientOrderId,
       symbol: hit.symbol,
       side: 'sell',
       type: 'market',
-      amount: Math.min(position.amount, free),
-      reason: `${hit.kind} at ${hit.level} (price ${hit.price})`,
+      amount,
+      reason: hit.rung ? `take-profit rung ${hit.rung.index + 1} at ${hit.level} (price ${hit.price}): ${+(100 * hit.rung.share).toPrecision(6)} % of the position` : `${hit.kind} at ${hit.level} (price ${hit.price})`,
       ts: this.o.now(),
     };
     try {
       await this.place(request, this.stopOwners.get(hit.symbol), true);
     } catch {
       /* the close failed to send: the position stays; the stop is re-armed below */
-      this.stops.set({ symbol: hit.symbol, parentClientOrderId: hit.clientOrderId, stopLoss: hit.kind === 'stop-loss' ? hit.level : undefined, highWater: hit.price });
+      if (hit.rung) this.rearm(hit);
+      else this.stops.set({ symbol: hit.symbol, parentClientOrderId: hit.clientOrderId, stopLoss: hit.kind === 'stop-loss' ? hit.level : undefined, highWater: hit.price });
     }
+  }
+
+  /**
+   * The amount a ladder rung sells: its share of what is held, rounded down to the market's amount
+   * step. Everything held when the rest would be too small to sell later (below the market's
+   * minimum amount or order value), 0 (nothing sent) when the part itself is. Without market
+   * information the share is sold as it comes (the exchange rounds it).
+   */
+  private rungAmount(symbol: string, held: number, share: number, price: number): number {
+    if (share >= 1) return held;
+    const market = this.o.market?.(symbol);
+    const step = market?.amountStep;
+    const amount = floorToStep(held * share, step);
+    const rest = floorToStep(held - amount, step);
+    const tooSmall = (x: number) => !(x > 0) || (market?.minAmount !== undefined && x < market.minAmount) || (market?.minNotional !== undefined && x * price < market.minNotional);
+    if (tooSmall(rest)) return held;
+    return tooSmall(amount) ? 0 : amount;
+  }
+
+  /** A stop whose close could not go out is armed again: a ladder rung unfired, a whole stop put back. */
+  private rearm(hit: StopHit): void {
+    if (hit.rung && !hit.rung.last) this.stops.unfire(hit.symbol, hit.rung.index);
+    else if (hit.rung) {
+      hit.levels.ladder![hit.rung.index]!.fired = false;
+      this.stops.set(hit.levels);
+    } else this.stops.set(hit.levels);
   }
 
   /** Books an update: reservation, fill delta into the portfolio, stops, persistence, listener. */
@@ -563,13 +604,14 @@ export class TradingAccount {
   }
 
   private armStops(request: OrderRequest, entry: number, owner: OrderListener | undefined): void {
-    if (request.stopLoss === undefined && request.takeProfit === undefined && request.trailingStop === undefined) return;
+    if (request.stopLoss === undefined && request.takeProfit === undefined && request.trailingStop === undefined && !request.takeProfitLadder?.length) return;
     if (owner) this.stopOwners.set(request.symbol, owner);
     this.stops.set({
       symbol: request.symbol,
       parentClientOrderId: request.clientOrderId,
       stopLoss: request.stopLoss,
       takeProfit: request.takeProfit,
+      ...(request.takeProfitLadder ? { ladder: request.takeProfitLadder.map((rung) => ({ fraction: rung.fraction, price: rung.price })) } : {}),
       trailingStop: request.trailingStop,
       highWater: entry,
     });

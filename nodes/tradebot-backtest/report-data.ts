@@ -211,6 +211,9 @@ export function renderReportPage(run: StoredRun, query: string): string {
     amount: String(Number(t.amount.toPrecision(8))),
     value: num(t.price * t.amount, 2),
     fee: num(t.fee, 6),
+    // A sell's own realized P&L (each partial sell and ladder rung is a closed trade of its own).
+    pnl: t.pnl === undefined ? '' : num(t.pnl, 2),
+    pnlCls: t.pnl === undefined ? '' : sign(t.pnl),
     id: t.clientOrderId,
   }));
   const symbolIndex = new Map(symbols.map((s, i) => [s, i]));
