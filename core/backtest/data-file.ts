@@ -55,15 +55,21 @@ export function describeDataCounts(c: Pick<DataChecks, 'invalidRows' | 'emptyVol
   return parts.join(', ');
 }
 
-/** The one warning line for a file with problems, naming the file, the counts and the first line of each kind. */
-export function dataWarning(c: DataChecks): string {
+/** Where each kind of problem first showed: "first invalid at line 7, first duplicate at line 9" (rows in JSON files). */
+export function describeFirstProblems(c: DataChecks): string {
   const unit = /\.json$/i.test(c.file) ? 'row' : 'line';
-  const firsts = [
+  return [
     c.firstInvalidLine !== undefined ? `first invalid at ${unit} ${c.firstInvalidLine}` : '',
     c.firstEmptyVolumeLine !== undefined ? `first empty volume at ${unit} ${c.firstEmptyVolumeLine}` : '',
     c.firstDuplicateLine !== undefined ? `first duplicate at ${unit} ${c.firstDuplicateLine}` : '',
-  ].filter(Boolean);
-  return `backtest data ${c.file}${c.symbol ? ` (${c.symbol})` : ''}: ${describeDataCounts(c)}; ${c.rows} rows kept (${firsts.join(', ')})`;
+  ]
+    .filter(Boolean)
+    .join(', ');
+}
+
+/** The one warning line for a file with problems, naming the file, the counts and the first line of each kind. */
+export function dataWarning(c: DataChecks): string {
+  return `backtest data ${c.file}${c.symbol ? ` (${c.symbol})` : ''}: ${describeDataCounts(c)}; ${c.rows} rows kept (${describeFirstProblems(c)})`;
 }
 
 /** "BTC/USDT = data/btc.json, ETH/USDT = eth.csv" (or one per line) -> symbol -> path. */

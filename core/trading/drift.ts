@@ -16,6 +16,7 @@ import type { Balance } from './portfolio';
 /** Differences smaller than this (relative to the larger amount, or absolute below 1) are rounding. */
 export const DRIFT_TOLERANCE = 1e-9;
 
+/** An order as the exchange lists it (one placed outside the bot may have no client order id). */
 export interface ExchangeOrderView {
   id: string | null;
   clientOrderId: string | null;
@@ -27,16 +28,8 @@ export interface ExchangeOrderView {
   price: number | null;
 }
 
-export interface AccountOrderView {
-  clientOrderId: string;
-  id: string | null;
-  symbol: string;
-  side: 'buy' | 'sell';
-  type: string;
-  amount: number;
-  filled: number;
-  price: number | null;
-}
+/** An order as the account knows it: always its own client order id. */
+export type AccountOrderView = ExchangeOrderView & { clientOrderId: string };
 
 export type BalanceView = Record<string, Balance>;
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import Mustache from 'mustache';
 import type { OhlcvRow } from '../../core/contract';
 import type { BacktestReport } from '../../core/backtest';
-import { describeDataCounts, type DataChecks } from '../../core/backtest/data-file';
+import { describeDataCounts, describeFirstProblems, type DataChecks } from '../../core/backtest/data-file';
 
 /** Bars the chart gets at most per symbol: longer runs are merged into buckets of several candles. */
 export const MAX_CHART_BARS = 5_000;
@@ -94,15 +94,9 @@ export function dataSummary(checks: DataChecks[]): string {
 /** One line per history file for the report page: rows kept, and what the checks found. */
 function dataLines(checks: DataChecks[]): Array<{ text: string; cls: string }> {
   return checks.map((c) => {
-    const unit = /\.json$/i.test(c.file) ? 'row' : 'line';
-    const firsts = [
-      c.firstInvalidLine !== undefined ? `first invalid at ${unit} ${c.firstInvalidLine}` : '',
-      c.firstEmptyVolumeLine !== undefined ? `first empty volume at ${unit} ${c.firstEmptyVolumeLine}` : '',
-      c.firstDuplicateLine !== undefined ? `first duplicate at ${unit} ${c.firstDuplicateLine}` : '',
-    ].filter(Boolean);
     const counts = describeDataCounts(c);
     return {
-      text: `${c.file}${c.symbol ? ` (${c.symbol})` : ''}: ${c.rows} rows${counts ? `; ${counts} (${firsts.join(', ')})` : ', all valid'}`,
+      text: `${c.file}${c.symbol ? ` (${c.symbol})` : ''}: ${c.rows} rows${counts ? `; ${counts} (${describeFirstProblems(c)})` : ', all valid'}`,
       cls: counts ? 'neg' : '',
     };
   });
