@@ -45,6 +45,12 @@ export const RiskSettingsSchema = z
     cooldownAfterLossSec: z.preprocess(zeroIsOff, z.number().positive('must be above 0').finite().optional()),
     dailyLossLimit: optionalPositive,
     maxDrawdownPct: optionalPercent,
+    /**
+     * What a tripped breaker does besides refusing entries: 'refuse' (only that) or 'flatten'
+     * (also a force exit of every position, once, when it trips). Exits always pass.
+     */
+    drawdownAction: z.enum(['refuse', 'flatten']).default('refuse'),
+    dailyLossAction: z.enum(['refuse', 'flatten']).default('refuse'),
     /** Trading window: days 0 (Sunday) to 6; empty = every day. */
     tradingDays: z.array(z.number().int().min(0).max(6)).default([]),
     tradingFrom: z.union([time, z.literal('')]).default(''),
@@ -63,6 +69,8 @@ export const RiskSettingsSchema = z
     }
     if (s.stopMode === 'pct' && s.stopPct === undefined) ctx.addIssue({ code: 'custom', path: ['stopPct'], message: 'is needed for a percent stop' });
     if (s.stopMode === 'atr' && s.atrMultiple === undefined) ctx.addIssue({ code: 'custom', path: ['atrMultiple'], message: 'is needed for an ATR stop' });
+    if (s.drawdownAction === 'flatten' && s.maxDrawdownPct === undefined) ctx.addIssue({ code: 'custom', path: ['drawdownAction'], message: '"flatten" needs a max drawdown (maxDrawdownPct) to trip on' });
+    if (s.dailyLossAction === 'flatten' && s.dailyLossLimit === undefined) ctx.addIssue({ code: 'custom', path: ['dailyLossAction'], message: '"flatten" needs a daily loss limit (dailyLossLimit) to trip on' });
     if (Boolean(s.tradingFrom) !== Boolean(s.tradingTo)) ctx.addIssue({ code: 'custom', path: ['tradingTo'], message: 'set both the start and the end of the trading window, or neither' });
     try {
       new Intl.DateTimeFormat('en-US', { timeZone: s.timezone });

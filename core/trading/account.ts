@@ -4,6 +4,7 @@
  * so simulated and live orders change the portfolio the same way. Everything that must survive
  * a restart is written to the state store after each change.
  */
+import { isForceExit } from '../risk/force-exit';
 import type { Mode, OrderRequest, OrderUpdate, Ticker } from '../contract';
 import * as metrics from '../metrics';
 import type { StateStore } from '../state-store';
@@ -445,8 +446,8 @@ export class TradingAccount {
   private apply(incoming: OrderUpdate): void {
     const record = this.open.get(incoming.clientOrderId);
     if (!record) return;
-    // Stop-triggered closes say why they happened on every update.
-    const update = record.stopClose && !incoming.reason ? { ...incoming, reason: record.request.reason } : incoming;
+    // Stop-triggered closes and force exits say why they happened on every update.
+    const update = (record.stopClose || isForceExit(record.request)) && !incoming.reason ? { ...incoming, reason: record.request.reason } : incoming;
     const prev = record.last;
     const { base, quote } = splitSymbol(update.symbol);
 
