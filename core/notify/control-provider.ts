@@ -57,7 +57,7 @@ export function sessionControl(session: ExchangeSession | undefined, currency: s
       if (!gates().length) throw new Error('no risk gate on this exchange: a force exit goes out through one (its output 1 to place order)');
       const account = await session.account();
       const source = await session.source();
-      const sells = forceExitRequests(target, { portfolio: account.portfolio, markets: await source.loadMarkets(), exchange: session.exchangeName, now: source.now() }, 'argument');
+      const sells = forceExitRequests(target, { portfolio: account.portfolio, markets: await source.loadMarkets(), exchange: session.exchangeName, now: source.now(), finished: (id) => account.finished(id) }, 'argument');
       if (!sells.length) return 'No open position to close.';
       return `Sell at market?\n${sells.map((r) => `${r.symbol}: ${n(r.amount)}`).join('\n')}`;
     },

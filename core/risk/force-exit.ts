@@ -4,9 +4,12 @@
  * "flatten". They are exits: no risk rule refuses them (see risk-gate.ts).
  *
  * Each close gets a client order id derived from the position it closes (symbol, the time of its
- * last fill, its amount). A repeated or redelivered force exit of the same position therefore
- * maps to the same id and the account answers it from its record instead of selling twice; once
- * the position is closed there is nothing left to force out, and a new position gets a new id.
+ * last fill, its amount) and an attempt number. A repeated or redelivered force exit of the same
+ * position therefore maps to the same id while that order is on its way, and the account answers
+ * it from its record instead of selling twice; once the position is closed there is nothing left
+ * to force out, and a new position gets a new id. An attempt that ended without changing the
+ * position (rejected, e.g. by the exchange) is done with: the next force exit of that unchanged
+ * position is attempt 1, 2, ... so a person can always try again.
  */
 import { createHash } from 'node:crypto';
 import type { OrderRequest } from '../contract';
@@ -43,11 +46,14 @@ export function parseForceExitTarget(payload: unknown, where = 'msg.payload'): F
   return { symbol: p.symbol.trim() };
 }
 
-/** The close's client order id: `tb-fx-` and 24 hex digits of the position's identity. */
-export function forceExitOrderId(position: Pick<Position, 'symbol' | 'lastTradeTs' | 'amount'>): string {
-  const text = [position.symbol, position.lastTradeTs, position.amount].join('|');
+/** The close's client order id: `tb-fx-` and 24 hex digits of the position's identity and the attempt. */
+export function forceExitOrderId(position: Pick<Position, 'symbol' | 'lastTradeTs' | 'amount'>, attempt = 0): string {
+  const text = [position.symbol, position.lastTradeTs, position.amount, ...(attempt ? [attempt] : [])].join('|');
   return `tb-fx-${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
 }
+
+/** Attempts of one unchanged position tried before giving up (each one ended without a fill). */
+const MAX_ATTEMPTS = 1_000;
 
 export interface ForceExitContext {
   portfolio: Portfolio;
@@ -60,6 +66,8 @@ export interface ForceExitContext {
   reason?: string;
   /** Symbols left alone (a sell already on its way for them). */
   exclude?: string[];
+  /** Whether an order id ended at the account (the account's finished()); then the next attempt's id is used. */
+  finished?: (clientOrderId: string) => boolean;
 }
 
 /** What can be sold of a position now: its amount, at most the free coins, to the market's step. */
@@ -69,9 +77,12 @@ function sellable(portfolio: Portfolio, position: Position, market: MarketInfo):
 }
 
 function request(position: Position, amount: number, ctx: ForceExitContext): OrderRequest {
+  // An id that ended while the position stayed as it was did not sell it: the next attempt may.
+  let attempt = 0;
+  while (ctx.finished?.(forceExitOrderId(position, attempt)) && attempt < MAX_ATTEMPTS) attempt++;
   return {
     kind: 'orderRequest',
-    clientOrderId: forceExitOrderId(position),
+    clientOrderId: forceExitOrderId(position, attempt),
     exchange: ctx.exchange,
     symbol: position.symbol,
     side: 'sell',

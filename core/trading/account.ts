@@ -150,6 +150,11 @@ export class TradingAccount {
   }
 
   /** Orders not final yet, with their latest update. */
+  /** Whether an order with this client order id ended here (filled, canceled, rejected, expired): it is never sent again. */
+  finished(clientOrderId: string): boolean {
+    return this.doneSet.has(clientOrderId);
+  }
+
   openOrders(): OrderUpdate[] {
     return [...this.open.values()].map((r) => r.last);
   }

@@ -86,7 +86,7 @@ export = function register(RED: NodeAPI): void {
       async function forceExits(target: ForceExitTarget, where: string, reason = 'force exit', exclude?: string[]): Promise<OrderRequest[]> {
         const account = await session.account();
         const source = await session.source();
-        return forceExitRequests(target, { portfolio: account.portfolio, markets: await source.loadMarkets(), exchange: session.exchangeName, now: source.now(), reason, exclude }, where);
+        return forceExitRequests(target, { portfolio: account.portfolio, markets: await source.loadMarkets(), exchange: session.exchangeName, now: source.now(), reason, exclude, finished: (id) => account.finished(id) }, where);
       }
       const orderMessages = (requests: OrderRequest[], base: Record<string, unknown> = {}) => requests.map((r) => ({ ...base, topic: r.symbol, payload: r }));
       const showForceExit = (requests: OrderRequest[]) =>

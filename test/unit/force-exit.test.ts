@@ -48,4 +48,16 @@ describe('force exit', function () {
     assert.throws(() => forceExitRequests({ symbol: 'SOL/USDT' }, { portfolio: portfolio(), markets, exchange: 'sim', now: 1 }), /msg\.payload\.symbol: SOL\/USDT is not a market on sim/);
     assert.throws(() => forceExitRequests({ symbol: 'ETH/USDT' }, { portfolio: new Portfolio(), markets, exchange: 'sim', now: 1 }), /msg\.payload\.symbol: no ETH\/USDT position is held/);
   });
+
+  it('an attempt that ended without selling (rejected) leaves the position as it was: the next force exit is a new attempt with its own id', function () {
+    const p = portfolio();
+    const ctx = { portfolio: p, markets, exchange: 'sim', now: 5_000 };
+    const [first] = forceExitRequests({ symbol: 'BTC/USDT' }, ctx);
+    const [again] = forceExitRequests({ symbol: 'BTC/USDT' }, { ...ctx, finished: () => false });
+    assert.equal(again!.clientOrderId, first!.clientOrderId, 'still on its way (or never sent): the same id');
+    const ended = new Set([first!.clientOrderId]);
+    const [retry] = forceExitRequests({ symbol: 'BTC/USDT' }, { ...ctx, finished: (id) => ended.has(id) });
+    assert.notEqual(retry!.clientOrderId, first!.clientOrderId);
+    assert.equal(retry!.clientOrderId, forceExitOrderId(p.position('BTC/USDT')!, 1));
+  });
 });
