@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { describeZodError } from '../contract';
 
 const blankToUndefined = (v: unknown) => (v === '' || v === null ? undefined : typeof v === 'string' ? Number(v) : v);
+/** A choice left empty (a flow saved before the field existed) takes its default. */
+const blankToDefault = (v: unknown) => (v === '' || v === null ? undefined : v);
 /** Durations where 0 means "off", like an empty field. */
 const zeroIsOff = (v: unknown) => {
   const n = blankToUndefined(v);
@@ -49,8 +51,8 @@ export const RiskSettingsSchema = z
      * What a tripped breaker does besides refusing entries: 'refuse' (only that) or 'flatten'
      * (also a force exit of every position, once, when it trips). Exits always pass.
      */
-    drawdownAction: z.enum(['refuse', 'flatten']).default('refuse'),
-    dailyLossAction: z.enum(['refuse', 'flatten']).default('refuse'),
+    drawdownAction: z.preprocess(blankToDefault, z.enum(['refuse', 'flatten']).default('refuse')),
+    dailyLossAction: z.preprocess(blankToDefault, z.enum(['refuse', 'flatten']).default('refuse')),
     /** Trading window: days 0 (Sunday) to 6; empty = every day. */
     tradingDays: z.array(z.number().int().min(0).max(6)).default([]),
     tradingFrom: z.union([time, z.literal('')]).default(''),
