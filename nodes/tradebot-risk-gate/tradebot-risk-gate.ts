@@ -75,7 +75,7 @@ export = function register(RED: NodeAPI): void {
 
       function showState(): void {
         if (!gate) return;
-        if (gate.state.killed) status.now({ fill: 'red', shape: 'dot', text: 'KILL SWITCH ON' });
+        if (gate.state.killed) status.now({ fill: 'red', shape: 'dot', text: 'KILL SWITCH ON: no new entries' });
         else if (gate.state.breaker.tripped) status.now({ fill: 'red', shape: 'dot', text: 'drawdown breaker tripped' });
         else status.now({ fill: 'green', shape: 'ring', text: 'armed' });
       }
