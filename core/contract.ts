@@ -262,6 +262,10 @@ export const RejectionSchema = z.object({
   signalId: z.string().optional(),
   clientOrderId: z.string().optional(),
   ts: timestamp,
+  /** Set on the one message a breaker (drawdown, daily loss limit) sends when it trips. */
+  trip: z.literal(true).optional(),
+  /** What the tripped breaker does: 'refuse' (new entries) or 'flatten' (also closes every position). */
+  action: z.enum(['refuse', 'flatten']).optional(),
 });
 export type Rejection = z.infer<typeof RejectionSchema>;
 

@@ -6,12 +6,17 @@ import type { ExchangeSession } from './exchange-session';
 
 export const sessions = new Set<ExchangeSession>();
 
-/** A risk gate as the outside sees it: the Telegram control node pauses and resumes these. */
+/** A risk gate as the outside sees it: the Telegram control node pauses, resumes and force-exits through these. */
 export interface RiskControl {
   readonly killed: boolean;
   readonly breakerTripped: boolean;
   kill(): Promise<void>;
   resume(): Promise<void>;
+  /**
+   * Sends the market sells closing `{symbol}` or `{all: true}` on the gate's output 1 (to place
+   * order) and resolves with them; a target that cannot be closed throws an error naming `where`'s field.
+   */
+  forceExit(target: unknown, where?: string): Promise<Array<{ symbol: string; amount: number; clientOrderId: string }>>;
 }
 
 /**

@@ -27,7 +27,13 @@ export interface Channel {
   readonly format: TextFormat;
   /** Gates every send waits for (rate limits), in order. */
   readonly gates: RateGate[];
-  send(text: string): Promise<void>;
+  /** `buttons` (Telegram only: an inline keyboard, rows of {text, data}) are ignored by other channels. */
+  send(text: string, options?: SendOptions): Promise<void>;
+}
+
+export interface SendOptions {
+  /** Rows of inline buttons; `data` comes back as the tap's callback data (1-64 bytes). */
+  buttons?: Array<Array<{ text: string; data: string }>>;
 }
 
 const TIMEOUT_MS = 10_000;
@@ -63,9 +69,10 @@ export function telegramChannel(o: { token: string; chatId: string; apiBase?: st
     name: `telegram chat ${o.chatId}`,
     format: o.format,
     gates: [new RateGate(1000), botGate],
-    async send(text: string) {
+    async send(text: string, options?: SendOptions) {
       // Every text to Telegram passes here (notifications and control replies): cut to Telegram's limit, validly.
       const body: Record<string, unknown> = { chat_id: o.chatId, text: fitText(o.format, text), link_preview_options: { is_disabled: true } };
+      if (options?.buttons?.length) body.reply_markup = { inline_keyboard: options.buttons.map((row) => row.map((b) => ({ text: b.text, callback_data: b.data }))) };
       if (o.format !== 'plain') body.parse_mode = o.format;
       const { status, json } = await post(`${base}/bot${o.token}/sendMessage`, body, redact);
       if (status === 200 && json?.ok) return;

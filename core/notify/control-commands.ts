@@ -1,7 +1,11 @@
 /**
  * The commands a person sends the bot from their phone, answered for allowed chats only.
  * Everything else, and every other chat, is refused; the caller logs it without the text.
+ * /forceexit asks first: its reply carries Confirm / Cancel buttons, and only the tap on Confirm
+ * (handleCallback) sells.
  */
+import type { ForceExitTarget } from '../risk/force-exit';
+
 export interface ControlProvider {
   status(): Promise<string>;
   balance(): Promise<string>;
@@ -9,17 +13,34 @@ export interface ControlProvider {
   profit(): Promise<string>;
   pause(): Promise<string>;
   resume(): Promise<string>;
+  /** What a force exit would sell, as a question; throws (naming the argument) when it cannot be done. */
+  previewForceExit(target: ForceExitTarget): Promise<string>;
+  /** Sends the force exit's sells; the reply says what went out. */
+  forceExit(target: ForceExitTarget): Promise<string>;
 }
 
 export const HELP =
-  'Commands:\n/status: mode, open positions, equity\n/balance: balances\n/positions: open positions\n/profit: realized and unrealized P&L, today and total\n/pause: kill switch on (no new orders)\n/resume: kill switch off\n/help: this list';
+  'Commands:\n/status: mode, open positions, equity\n/balance: balances\n/positions: open positions\n/profit: realized and unrealized P&L, today and total\n/pause: kill switch on: no new entries (exits, stops and force exits still go through)\n/stopentry: the same as /pause\n/resume: kill switch off: entries allowed again\n/forceexit BTC/USDT: close that position at market (asks to confirm)\n/forceexit all: close every position at market (asks to confirm)\n/help: this list';
 
-export type CommandOutcome = { reply: string; command: string } | { refused: 'chat' | 'command'; reply?: string };
+export type Buttons = Array<Array<{ text: string; data: string }>>;
+export type CommandOutcome = { reply: string; command: string; buttons?: Buttons } | { refused: 'chat' | 'command'; reply?: string };
+
+const FORCE_EXIT_USAGE = 'Usage: /forceexit BTC/USDT (one position) or /forceexit all (every position).';
+/** Callback data of the confirmation buttons: "fx:" + the symbol or "all"; "fx:cancel" cancels. */
+const FX = 'fx:';
+const FX_CANCEL = 'fx:cancel';
+
+function forceExitTarget(arg: string): ForceExitTarget | undefined {
+  if (!arg) return undefined;
+  return arg.toLowerCase() === 'all' ? { all: true } : { symbol: arg.toUpperCase() };
+}
 
 export async function handleCommand(text: string, chatId: number, allowedChats: number[], provider: ControlProvider): Promise<CommandOutcome> {
   if (!allowedChats.includes(chatId)) return { refused: 'chat', reply: 'This chat is not allowed to control this bot.' };
   // "/status@MyBot args" -> status
-  const command = /^\/([a-z]+)(@\w+)?(\s|$)/i.exec(text.trim())?.[1]?.toLowerCase();
+  const match = /^\/([a-z]+)(@\w+)?(\s+(.*))?$/is.exec(text.trim());
+  const command = match?.[1]?.toLowerCase();
+  const arg = (match?.[4] ?? '').trim();
   switch (command) {
     case 'start':
     case 'help':
@@ -33,10 +54,31 @@ export async function handleCommand(text: string, chatId: number, allowedChats: 
     case 'profit':
       return { command, reply: await provider.profit() };
     case 'pause':
+    case 'stopentry':
       return { command, reply: await provider.pause() };
     case 'resume':
       return { command, reply: await provider.resume() };
+    case 'forceexit': {
+      const target = forceExitTarget(arg);
+      if (!target || /\s/.test(arg)) return { command, reply: FORCE_EXIT_USAGE };
+      const question = await provider.previewForceExit(target);
+      const data = FX + ('all' in target ? 'all' : target.symbol);
+      // Telegram limits callback data to 64 bytes; a symbol that long is no market anyway.
+      if (Buffer.byteLength(data) > 64) return { command, reply: `${FORCE_EXIT_USAGE} ${arg.slice(0, 40)} is not a market.` };
+      return { command, reply: question, buttons: [[{ text: 'Confirm: sell at market', data }, { text: 'Cancel', data: FX_CANCEL }]] };
+    }
     default:
       return { refused: 'command', reply: `Unknown command. ${HELP}` };
   }
+}
+
+/** A tap on a confirmation button: only from an allowed chat; Confirm sells, Cancel does nothing. */
+export async function handleCallback(data: string, chatId: number, allowedChats: number[], provider: ControlProvider): Promise<CommandOutcome> {
+  if (!allowedChats.includes(chatId)) return { refused: 'chat', reply: 'This chat is not allowed to control this bot.' };
+  if (data === FX_CANCEL) return { command: 'forceexit', reply: 'Force exit canceled: nothing was sold.' };
+  if (data.startsWith(FX)) {
+    const target = forceExitTarget(data.slice(FX.length));
+    if (target) return { command: 'forceexit', reply: await provider.forceExit(target) };
+  }
+  return { refused: 'command' };
 }

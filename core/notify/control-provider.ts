@@ -2,6 +2,7 @@
 import type { ExchangeSession } from '../exchange-session';
 import { portfolioReport } from '../trading/portfolio-report';
 import type { ControlProvider } from './control-commands';
+import { forceExitRequests, type ForceExitTarget } from '../risk/force-exit';
 
 const n = (x: number) => String(+x.toPrecision(8));
 
@@ -44,12 +45,30 @@ export function sessionControl(session: ExchangeSession | undefined, currency: s
     async pause() {
       await Promise.all(gates().map((g) => g.kill()));
       onPause(true);
-      return `Paused: the kill switch is on${gates().length ? ` on ${gates().length} risk gate(s)` : ''}. No new orders until /resume.`;
+      return `Paused: the kill switch is on${gates().length ? ` on ${gates().length} risk gate(s)` : ''}. No new entries until /resume; exits, stops and /forceexit still go through.`;
     },
     async resume() {
       await Promise.all(gates().map((g) => g.resume()));
       onPause(false);
-      return `Resumed: the kill switch is off${gates().length ? ` on ${gates().length} risk gate(s)` : ''}.`;
+      return `Resumed: the kill switch is off${gates().length ? ` on ${gates().length} risk gate(s)` : ''}: new entries allowed.`;
+    },
+    async previewForceExit(target: ForceExitTarget) {
+      if (!session) throw new Error('no exchange is configured on the control node');
+      if (!gates().length) throw new Error('no risk gate on this exchange: a force exit goes out through one (its output 1 to place order)');
+      const account = await session.account();
+      const source = await session.source();
+      const sells = forceExitRequests(target, { portfolio: account.portfolio, markets: await source.loadMarkets(), exchange: session.exchangeName, now: source.now(), finished: (id) => account.finished(id) }, 'argument');
+      if (!sells.length) return 'No open position to close.';
+      return `Sell at market?\n${sells.map((r) => `${r.symbol}: ${n(r.amount)}`).join('\n')}`;
+    },
+    async forceExit(target: ForceExitTarget) {
+      // One gate sends the sells: the client order ids come from the positions, so another
+      // gate (or a second tap) asking the same would map to the same orders anyway.
+      const gate = gates()[0];
+      if (!gate) throw new Error('no risk gate on this exchange: a force exit goes out through one (its output 1 to place order)');
+      const sent = await gate.forceExit(target, 'argument');
+      if (!sent.length) return 'No open position to close: nothing sold.';
+      return `Force exit sent:\n${sent.map((r) => `sell ${n(r.amount)} ${r.symbol} at market (${r.clientOrderId})`).join('\n')}`;
     },
   };
 }

@@ -13,12 +13,25 @@ export interface TelegramMessage {
   text: string;
 }
 
+/** A tap on an inline keyboard button of a message the bot sent. */
+export interface TelegramCallback {
+  /** The callback query id, to answer with answerCallback(). */
+  id: string;
+  /** The chat of the message whose button was tapped. */
+  chatId: number;
+  fromId?: number;
+  /** The button's callback_data. */
+  data: string;
+}
+
 export interface PollerOptions {
   token: string;
   apiBase?: string;
   /** Long-poll time per request, seconds (Telegram allows up to 50). */
   timeoutSec?: number;
   onMessage: (m: TelegramMessage) => void | Promise<void>;
+  /** Button taps (inline keyboards); without it they are not asked for. */
+  onCallback?: (c: TelegramCallback) => void | Promise<void>;
   onStatus?: (state: 'polling' | 'retrying' | 'error', text: string) => void;
   backoff?: { initialMs: number; maxMs: number };
 }
@@ -66,6 +79,24 @@ export class TelegramPoller {
     await this.running?.catch(() => undefined);
   }
 
+  /**
+   * Confirms a button tap (Telegram shows a spinner on the button until then), with an optional
+   * short notice. Never throws: a failed answer only leaves the spinner until it times out.
+   */
+  async answerCallback(id: string, text?: string): Promise<void> {
+    const base = (this.o.apiBase || 'https://api.telegram.org').replace(/\/$/, '');
+    try {
+      await fetch(`${base}/bot${this.o.token}/answerCallbackQuery`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ callback_query_id: id, ...(text ? { text: text.slice(0, 200) } : {}) }),
+        signal: AbortSignal.timeout(10_000),
+      });
+    } catch {
+      /* the spinner times out by itself */
+    }
+  }
+
   private redact(text: string): string {
     return text.split(this.o.token).join('***');
   }
@@ -85,7 +116,7 @@ export class TelegramPoller {
         const res = await fetch(`${base}/bot${this.o.token}/getUpdates`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ offset: this.offset, timeout, allowed_updates: ['message'] }),
+          body: JSON.stringify({ offset: this.offset, timeout, allowed_updates: this.o.onCallback ? ['message', 'callback_query'] : ['message'] }),
           signal: this.controller.signal,
         });
         const json: any = await res.json().catch(() => undefined);
@@ -103,6 +134,10 @@ export class TelegramPoller {
           const m = update.message;
           if (m && typeof m.text === 'string' && m.chat) {
             await this.o.onMessage({ chatId: Number(m.chat.id), fromId: m.from?.id, username: m.from?.username, text: m.text });
+          }
+          const q = update.callback_query;
+          if (q && this.o.onCallback && typeof q.id === 'string' && typeof q.data === 'string' && q.message?.chat) {
+            await this.o.onCallback({ id: q.id, chatId: Number(q.message.chat.id), fromId: q.from?.id, data: q.data });
           }
         }
       } catch (err) {

@@ -18,6 +18,8 @@ export interface RiskState {
   breaker: { tripped: boolean; at?: number; drawdown?: number };
   /** Signal ids already approved (newest last): a repeated signal is refused. */
   approved: string[];
+  /** The UTC day (yyyy-mm-dd) the daily loss limit last tripped: one trip message (and flatten) per day. */
+  dailyLossDay?: string;
 }
 
 export const initialRiskState = (): RiskState => ({ killed: false, breaker: { tripped: false }, approved: [] });
@@ -36,7 +38,11 @@ export interface RiskContext {
   now?: number;
 }
 
-export type RiskOutcome = { request: OrderRequest } | { rejection: Rejection };
+/**
+ * An approved request or a refusal; `trips` carries the message of each breaker that tripped on
+ * this signal (sent to the notifier; with action "flatten" the caller also force-exits).
+ */
+export type RiskOutcome = ({ request: OrderRequest } | { rejection: Rejection }) & { trips?: Rejection[] };
 
 const REMEMBER_APPROVED = 5_000;
 /** Headroom on the quote balance for fees and slippage of a market buy. */
@@ -110,28 +116,39 @@ export class RiskGate {
     // signal's price marks it only where no market price is known at all.
     if (portfolio.lastPrice(signal.symbol) === undefined) portfolio.mark(signal.symbol, signal.price);
 
-    if (this.state.killed) return reject('KILL_SWITCH', 'the kill switch is on: no orders until a "resume" message');
     if (!ctx.market) return reject('UNKNOWN_SYMBOL', `${signal.symbol} is not a market on this exchange`);
-    if (this.state.breaker.tripped) {
-      return reject('DRAWDOWN_BREAKER', `the drawdown breaker tripped (${fmt(100 * (this.state.breaker.drawdown ?? 0))} % from the peak): no orders until a "reset" message`);
-    }
-    if ((s.tradingDays.length || s.tradingFrom) && !inTradingWindow(signal.ts, { days: s.tradingDays, from: s.tradingFrom, to: s.tradingTo, timezone: s.timezone })) {
-      return reject('OUTSIDE_TRADING_WINDOW', `outside the trading window (${s.tradingDays.length ? `days ${s.tradingDays.join(',')}` : 'every day'}${s.tradingFrom ? ` ${s.tradingFrom}-${s.tradingTo}` : ''} ${s.timezone})`);
-    }
+    const now = signal.ts;
+    // The breakers are looked at on every signal, a sell included, so a drop trips them (and
+    // flattens, where set) even while the strategy only exits.
+    const trips = this.checkBreakers(signal, portfolio);
+    const withTrips = (outcome: RiskOutcome): RiskOutcome => (trips.length ? { ...outcome, trips } : outcome);
 
+    // Exits. On spot a sell can only reduce what is held: no rule that limits new risk refuses it
+    // (kill switch, trading window, cooldowns, daily loss limit, drawdown breaker, max positions,
+    // exposure caps, balance), or a paused or tripped bot could never get out of a position.
     if (signal.side === 'sell') {
       const position = portfolio.position(signal.symbol);
       const free = portfolio.balance(base).free;
       const whole = floorToStep(Math.min(position?.amount ?? free, free), ctx.market.amountStep);
-      if (!position && s.noSellWithoutPosition) return reject('NO_POSITION', `no ${signal.symbol} position to sell (spot)`);
-      if (!(whole > 0)) return reject('NO_POSITION', `no free ${base} to sell`);
+      if (!position && s.noSellWithoutPosition) return withTrips(reject('NO_POSITION', `no ${signal.symbol} position to sell (spot)`));
+      if (!(whole > 0)) return withTrips(reject('NO_POSITION', `no free ${base} to sell`));
       const { amount, how } = sellSize(whole, signal.fraction, signal.price, ctx.market);
       const limits = this.checkLimits(amount, signal.price, ctx.market);
-      if (limits) return reject(limits.code, `${limits.reason} (${how})`);
-      return this.approve(signal, amount, ctx, undefined, how);
+      if (limits) return withTrips(reject(limits.code, `${limits.reason} (${how})`));
+      return withTrips(this.approve(signal, amount, ctx, undefined, how));
     }
 
-    const now = signal.ts;
+    // Entries: every rule below limits new risk.
+    if (this.state.killed) return withTrips(reject('KILL_SWITCH', 'the kill switch is on: no new entries until a "resume" message (exits still go through)'));
+    // A breaker that tripped on this very signal: its trip message is the buy's refusal.
+    const trippedNow = trips.find((t) => t.code === 'DRAWDOWN_BREAKER') ?? trips.find((t) => t.code === 'DAILY_LOSS_LIMIT');
+    if (trippedNow) return { rejection: { ...trippedNow, side: signal.side, signalId: signal.id }, trips: trips.filter((t) => t !== trippedNow) };
+    if (this.state.breaker.tripped) {
+      return reject('DRAWDOWN_BREAKER', `the drawdown breaker tripped (${fmt(100 * (this.state.breaker.drawdown ?? 0))} % from the peak): no new entries until a "reset" message`);
+    }
+    if ((s.tradingDays.length || s.tradingFrom) && !inTradingWindow(signal.ts, { days: s.tradingDays, from: s.tradingFrom, to: s.tradingTo, timezone: s.timezone })) {
+      return reject('OUTSIDE_TRADING_WINDOW', `outside the trading window (${s.tradingDays.length ? `days ${s.tradingDays.join(',')}` : 'every day'}${s.tradingFrom ? ` ${s.tradingFrom}-${s.tradingTo}` : ''} ${s.timezone}): no new entries`);
+    }
     const last = portfolio.allPositions().find((p) => p.symbol === signal.symbol);
     if (s.cooldownSec && last && last.lastTradeTs && now - last.lastTradeTs < s.cooldownSec * 1000) {
       return reject('COOLDOWN', `${signal.symbol} traded ${fmt((now - last.lastTradeTs) / 1000)} s ago; cooldown is ${s.cooldownSec} s`);
@@ -140,14 +157,7 @@ export class RiskGate {
       return reject('COOLDOWN_AFTER_LOSS', `${signal.symbol} lost ${fmt(-last.lastTradePnl)} ${quote} ${fmt((now - last.lastTradeTs) / 1000)} s ago; cooldown after a loss is ${s.cooldownAfterLossSec} s`);
     }
     if (s.dailyLossLimit !== undefined && -portfolio.realizedOn(now) >= s.dailyLossLimit) {
-      return reject('DAILY_LOSS_LIMIT', `today's realized loss ${fmt(-portfolio.realizedOn(now))} reached the daily limit ${s.dailyLossLimit}`);
-    }
-    if (s.maxDrawdownPct !== undefined) {
-      const dd = portfolio.drawdown(s.accountCurrency);
-      if (dd * 100 >= s.maxDrawdownPct) {
-        this.state.breaker = { tripped: true, at: now, drawdown: dd };
-        return reject('DRAWDOWN_BREAKER', `equity is ${fmt(100 * dd)} % below its peak (limit ${s.maxDrawdownPct} %): breaker tripped, no orders until a "reset" message`);
-      }
+      return reject('DAILY_LOSS_LIMIT', `today's realized loss ${fmt(-portfolio.realizedOn(now))} reached the daily limit ${s.dailyLossLimit}: no new entries today`);
     }
     const holding = portfolio.position(signal.symbol);
     if (s.maxOpenPositions !== undefined && !holding) {
@@ -196,6 +206,33 @@ export class RiskGate {
       return reject('INSUFFICIENT_BALANCE', `${fmt(amount * signal.price)} ${quote} needed (plus fees), ${fmt(free)} free`);
     }
     return this.approve(signal, amount, ctx, stop, how);
+  }
+
+  /**
+   * Trips the drawdown breaker and the daily loss limit when they are reached, once each (the
+   * breaker until a reset, the daily limit once per UTC day), and returns a message per trip.
+   */
+  private checkBreakers(signal: Signal, portfolio: Portfolio): Rejection[] {
+    const s = this.s;
+    const trips: Rejection[] = [];
+    const trip = (code: string, action: 'refuse' | 'flatten', reason: string) =>
+      trips.push({ kind: 'rejection', code, reason: `${reason}; ${action === 'flatten' ? 'flatten: every position is closed at market' : 'no new entries, exits still go through'}`, symbol: signal.symbol, ts: signal.ts, trip: true, action });
+    if (s.maxDrawdownPct !== undefined && !this.state.breaker.tripped) {
+      const dd = portfolio.drawdown(s.accountCurrency);
+      if (dd * 100 >= s.maxDrawdownPct) {
+        this.state.breaker = { tripped: true, at: signal.ts, drawdown: dd };
+        trip('DRAWDOWN_BREAKER', s.drawdownAction, `equity is ${fmt(100 * dd)} % below its peak (limit ${s.maxDrawdownPct} %): drawdown breaker tripped until a "reset" message`);
+      }
+    }
+    if (s.dailyLossLimit !== undefined) {
+      const day = new Date(signal.ts).toISOString().slice(0, 10);
+      const loss = -portfolio.realizedOn(signal.ts);
+      if (loss >= s.dailyLossLimit && this.state.dailyLossDay !== day) {
+        this.state.dailyLossDay = day;
+        trip('DAILY_LOSS_LIMIT', s.dailyLossAction, `today's realized loss ${fmt(loss)} reached the daily limit ${s.dailyLossLimit}`);
+      }
+    }
+    return trips;
   }
 
   /** Stop distance as a fraction of price; undefined without a stop; a string says why not. */

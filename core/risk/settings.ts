@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { describeZodError, MAX_LADDER_RUNGS } from '../contract';
 
 const blankToUndefined = (v: unknown) => (v === '' || v === null ? undefined : typeof v === 'string' ? Number(v) : v);
+/** A choice left empty (a flow saved before the field existed) takes its default. */
+const blankToDefault = (v: unknown) => (v === '' || v === null ? undefined : v);
 /** Durations where 0 means "off", like an empty field. */
 const zeroIsOff = (v: unknown) => {
   const n = blankToUndefined(v);
@@ -92,6 +94,12 @@ export const RiskSettingsSchema = z
     cooldownAfterLossSec: z.preprocess(zeroIsOff, z.number().positive('must be above 0').finite().optional()),
     dailyLossLimit: optionalPositive,
     maxDrawdownPct: optionalPercent,
+    /**
+     * What a tripped breaker does besides refusing entries: 'refuse' (only that) or 'flatten'
+     * (also a force exit of every position, once, when it trips). Exits always pass.
+     */
+    drawdownAction: z.preprocess(blankToDefault, z.enum(['refuse', 'flatten']).default('refuse')),
+    dailyLossAction: z.preprocess(blankToDefault, z.enum(['refuse', 'flatten']).default('refuse')),
     /** Trading window: days 0 (Sunday) to 6; empty = every day. */
     tradingDays: z.array(z.number().int().min(0).max(6)).default([]),
     tradingFrom: z.union([time, z.literal('')]).default(''),
@@ -111,6 +119,8 @@ export const RiskSettingsSchema = z
     if (s.stopMode === 'pct' && s.stopPct === undefined) ctx.addIssue({ code: 'custom', path: ['stopPct'], message: 'is needed for a percent stop' });
     if (s.stopMode === 'atr' && s.atrMultiple === undefined) ctx.addIssue({ code: 'custom', path: ['atrMultiple'], message: 'is needed for an ATR stop' });
     if (s.takeProfitLadder.length && s.takeProfitPct !== undefined) ctx.addIssue({ code: 'custom', path: ['takeProfitLadder'], message: 'set either a take-profit percent or a take-profit ladder, not both' });
+    if (s.drawdownAction === 'flatten' && s.maxDrawdownPct === undefined) ctx.addIssue({ code: 'custom', path: ['drawdownAction'], message: '"flatten" needs a max drawdown (maxDrawdownPct) to trip on' });
+    if (s.dailyLossAction === 'flatten' && s.dailyLossLimit === undefined) ctx.addIssue({ code: 'custom', path: ['dailyLossAction'], message: '"flatten" needs a daily loss limit (dailyLossLimit) to trip on' });
     if (Boolean(s.tradingFrom) !== Boolean(s.tradingTo)) ctx.addIssue({ code: 'custom', path: ['tradingTo'], message: 'set both the start and the end of the trading window, or neither' });
     try {
       new Intl.DateTimeFormat('en-US', { timeZone: s.timezone });

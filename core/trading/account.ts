@@ -4,6 +4,7 @@
  * so simulated and live orders change the portfolio the same way. Everything that must survive
  * a restart is written to the state store after each change.
  */
+import { isForceExit } from '../risk/force-exit';
 import type { Mode, OrderRequest, OrderUpdate, Ticker } from '../contract';
 import * as metrics from '../metrics';
 import type { MarketInfo } from '../market/market-source';
@@ -188,6 +189,11 @@ export class TradingAccount {
   }
 
   /** Orders not final yet, with their latest update. */
+  /** Whether an order with this client order id ended here (filled, canceled, rejected, expired): it is never sent again. */
+  finished(clientOrderId: string): boolean {
+    return this.doneSet.has(clientOrderId);
+  }
+
   openOrders(): OrderUpdate[] {
     return [...this.open.values()].map((r) => r.last);
   }
@@ -523,8 +529,8 @@ export class TradingAccount {
     const record = this.open.get(incoming.clientOrderId);
     if (!record) return;
     this.changes++;
-    // Stop-triggered closes say why they happened on every update.
-    const update = record.stopClose && !incoming.reason ? { ...incoming, reason: record.request.reason } : incoming;
+    // Stop-triggered closes and force exits say why they happened on every update.
+    const update = (record.stopClose || isForceExit(record.request)) && !incoming.reason ? { ...incoming, reason: record.request.reason } : incoming;
     const prev = record.last;
     const { base, quote } = splitSymbol(update.symbol);
 

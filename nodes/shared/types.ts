@@ -14,5 +14,6 @@ export interface ExchangeConfigNode extends Node {
   redisHub?: import('../../core/redis/redis-hub').RedisHub;
 }
 
-export type SendFn = (msg: NodeMessage | Array<NodeMessage | null>) => void;
+/** One message, or one per output; an output may get several messages (an array), as Node-RED allows. */
+export type SendFn = (msg: NodeMessage | Array<NodeMessage | NodeMessage[] | null>) => void;
 export type DoneFn = (err?: Error) => void;

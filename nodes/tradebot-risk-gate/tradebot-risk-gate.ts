@@ -1,11 +1,16 @@
 /**
  * tradebot-risk-gate (palette: risk gate): signals in; sized order requests out on output 1,
  * rejections with a reason code and a sentence on output 2. msg.topic "kill" / "resume" is the
- * kill switch, "reset" re-arms a tripped drawdown breaker. Glue only: core/risk decides.
+ * kill switch (no new entries; exits pass), "reset" re-arms a tripped drawdown breaker,
+ * "forceExit" with {symbol} or {all: true} sends market sells closing held positions. A breaker
+ * that trips sends its message on output 2 and, set to "flatten", force-exits everything.
+ * Glue only: core/risk decides.
  */
 import { describeZodError, SignalSchema } from '../../core/contract';
 import { initialRiskState, RiskGate, type RiskState } from '../../core/risk/risk-gate';
 import { parseRiskSettings } from '../../core/risk/settings';
+import { forceExitRequests, parseForceExitTarget, type ForceExitTarget } from '../../core/risk/force-exit';
+import type { OrderRequest } from '../../core/contract';
 import { ImplausibleInputError } from '../../core/plausibility';
 import type { RiskControl } from '../../core/sessions';
 import { sessionOf } from '../shared/exchange-node';
@@ -70,14 +75,24 @@ export = function register(RED: NodeAPI): void {
 
       function showState(): void {
         if (!gate) return;
-        if (gate.state.killed) status.now({ fill: 'red', shape: 'dot', text: 'KILL SWITCH ON' });
+        if (gate.state.killed) status.now({ fill: 'red', shape: 'dot', text: 'KILL SWITCH ON: no new entries' });
         else if (gate.state.breaker.tripped) status.now({ fill: 'red', shape: 'dot', text: 'drawdown breaker tripped' });
         else status.now({ fill: 'green', shape: 'ring', text: 'armed' });
       }
       // A fresh snapshot per write (the store keeps what it is given).
       const save = () => session.stateStore.set(stateKey, { ...gate!.state, breaker: { ...gate!.state.breaker }, approved: gate!.state.approved.slice() });
 
-      // How the Telegram control node (and health) reach this gate's kill switch.
+      /** The market sells of a force exit, from the account's portfolio as it is now. */
+      async function forceExits(target: ForceExitTarget, where: string, reason = 'force exit', exclude?: string[]): Promise<OrderRequest[]> {
+        const account = await session.account();
+        const source = await session.source();
+        return forceExitRequests(target, { portfolio: account.portfolio, markets: await source.loadMarkets(), exchange: session.exchangeName, now: source.now(), reason, exclude, finished: (id) => account.finished(id) }, where);
+      }
+      const orderMessages = (requests: OrderRequest[], base: Record<string, unknown> = {}) => requests.map((r) => ({ ...base, topic: r.symbol, payload: r }));
+      const showForceExit = (requests: OrderRequest[]) =>
+        status.now({ fill: 'yellow', shape: 'dot', text: requests.length ? `force exit: ${requests.map((r) => r.symbol).join(', ')}` : 'force exit: no position to close' });
+
+      // How the Telegram control node (and health) reach this gate's kill switch and force exit.
       const control: RiskControl = {
         get killed() {
           return gate?.state.killed ?? false;
@@ -97,6 +112,13 @@ export = function register(RED: NodeAPI): void {
           await save();
           showState();
         },
+        async forceExit(target: unknown, where = 'msg.payload') {
+          await loaded();
+          const requests = await forceExits(parseForceExitTarget(target, where), where);
+          if (requests.length) node.send([orderMessages(requests), null]);
+          showForceExit(requests);
+          return requests.map((r) => ({ symbol: r.symbol, amount: r.amount, clientOrderId: r.clientOrderId }));
+        },
       };
       node.on('close', () => {
         session.riskControls.delete(control);
@@ -105,7 +127,7 @@ export = function register(RED: NodeAPI): void {
 
       node.on('input', (msg: NodeMessageInFlow & Record<string, any>, send: SendFn, done: DoneFn) => {
         (async () => {
-          const command = msg.topic === 'kill' || msg.topic === 'resume' || msg.topic === 'reset';
+          const command = msg.topic === 'kill' || msg.topic === 'resume' || msg.topic === 'reset' || msg.topic === 'forceExit';
           try {
             await loaded();
           } catch (err) {
@@ -119,6 +141,13 @@ export = function register(RED: NodeAPI): void {
             return;
           }
           const g = gate!;
+          if (msg.topic === 'forceExit') {
+            // Bad input throws (done(err), a Catch sees it) before anything is sent.
+            const requests = await forceExits(parseForceExitTarget(msg.payload), 'msg.payload');
+            if (requests.length) send([orderMessages(requests, msg), null]);
+            showForceExit(requests);
+            return;
+          }
           if (command) {
             if (msg.topic === 'kill') g.kill();
             else if (msg.topic === 'resume') g.resume();
@@ -169,12 +198,25 @@ export = function register(RED: NodeAPI): void {
             send([null, { ...msg, topic: signal.symbol, payload: { kind: 'rejection', code: 'STATE_STORE_DOWN', reason, symbol: signal.symbol, side: signal.side, signalId: signal.id, ts: signal.ts } }]);
             return;
           }
+          // A breaker that tripped here: its message goes out (the notifier's), and "flatten" closes
+          // every position but the one this signal's own sell is already closing.
+          const trips = outcome.trips ?? [];
+          const tripMessages = trips.map((t) => ({ ...msg, topic: signal.symbol, payload: t }));
+          const tripping = 'rejection' in outcome && outcome.rejection.trip ? [outcome.rejection] : [];
+          const flatten = [...trips, ...tripping].filter((t) => t.action === 'flatten');
+          let flattenOrders: OrderRequest[] = [];
+          if (flatten.length) {
+            const why = flatten.map((t) => (t.code === 'DRAWDOWN_BREAKER' ? 'drawdown breaker' : 'daily loss limit')).join(', ');
+            flattenOrders = await forceExits({ all: true }, 'msg.payload', `force exit: ${why} tripped (flatten)`, 'request' in outcome ? [outcome.request.symbol] : []);
+          }
+          const flattenMessages = orderMessages(flattenOrders, msg);
           if ('request' in outcome) {
-            send([{ ...msg, topic: signal.symbol, payload: outcome.request }, null]);
+            send([[{ ...msg, topic: signal.symbol, payload: outcome.request }, ...flattenMessages], tripMessages.length ? tripMessages : null]);
             status.update(() => ({ fill: 'green', shape: 'dot', text: `${signal.side} ${outcome.request.amount} ${signal.symbol}` }));
+            if (trips.length) showState();
           } else {
-            send([null, { ...msg, topic: signal.symbol, payload: outcome.rejection }]);
-            if (outcome.rejection.code === 'DRAWDOWN_BREAKER') showState();
+            send([flattenMessages.length ? flattenMessages : null, [{ ...msg, topic: signal.symbol, payload: outcome.rejection }, ...tripMessages]]);
+            if (outcome.rejection.code === 'DRAWDOWN_BREAKER' || trips.length) showState();
             else status.update(() => ({ fill: 'yellow', shape: 'ring', text: `${outcome.rejection.code}: ${signal.symbol}` }));
           }
         })().then(

@@ -1,11 +1,13 @@
 /**
  * tradebot-telegram-control (palette: telegram control): answers /status, /balance, /positions,
- * /profit, /pause, /resume and /help from the allowed chats, by long-polling the bot's updates.
- * /pause and /resume switch the kill switch of every risk gate on the exchange, and also go out
- * as msg.topic "kill" / "resume" for anything else wired to the output. Other chats and unknown
- * commands are refused and logged without their text. Glue only: core/notify does the work.
+ * /profit, /pause (alias /stopentry), /resume, /forceexit and /help from the allowed chats, by
+ * long-polling the bot's updates. /pause and /resume switch the kill switch (no new entries) of
+ * every risk gate on the exchange, and also go out as msg.topic "kill" / "resume" for anything
+ * else wired to the output. /forceexit answers with Confirm / Cancel buttons; Confirm has a risk
+ * gate of the exchange send the market sells. Other chats and unknown commands are refused and
+ * logged without their text. Glue only: core/notify does the work.
  */
-import { handleCommand } from '../../core/notify/control-commands';
+import { handleCallback, handleCommand, type Buttons, type CommandOutcome } from '../../core/notify/control-commands';
 import { sessionControl } from '../../core/notify/control-provider';
 import { telegramChannel } from '../../core/notify/channels';
 import { parsePollSeconds, TelegramPoller } from '../../core/notify/telegram-poller';
@@ -43,11 +45,20 @@ export = function register(RED: NodeAPI): void {
       if (error) node.warn(`exchange: ${error.message}; /status and the like will say so`);
       const provider = sessionControl(session, currency, (paused) => node.send({ topic: paused ? 'kill' : 'resume', payload: { source: 'telegram' } }));
       const replies = new Map<number, ReturnType<typeof telegramChannel>>();
-      const reply = async (chatId: number, text: string) => {
+      const reply = async (chatId: number, text: string, buttons?: Buttons) => {
         let channel = replies.get(chatId);
         if (!channel) replies.set(chatId, (channel = telegramChannel({ token: bot!.token!, chatId: String(chatId), apiBase: bot!.apiBase, format: 'plain' })));
         for (const gate of channel.gates) await gate.slot();
-        await channel.send(text).catch((err: Error) => node.warn(`reply to chat ${chatId} failed: ${err.message}`));
+        await channel.send(text, buttons ? { buttons } : undefined).catch((err: Error) => node.warn(`reply to chat ${chatId} failed: ${err.message}`));
+      };
+      const answer = async (chatId: number, outcome: CommandOutcome) => {
+        if ('refused' in outcome) {
+          // Logged without the message text: it may be anything, from anyone.
+          node.warn(outcome.refused === 'chat' ? `refused a message from chat ${chatId}: not an allowed chat` : `refused an unknown command from chat ${chatId}`);
+        } else {
+          node.status(statusFor('live', `/${outcome.command} from ${chatId}`));
+        }
+        if (outcome.reply) await reply(chatId, outcome.reply, 'buttons' in outcome ? outcome.buttons : undefined);
       };
       const poller = new TelegramPoller({
         token: bot!.token!,
@@ -56,13 +67,13 @@ export = function register(RED: NodeAPI): void {
         onStatus: (state, text) => node.status(statusFor(state === 'polling' ? 'live' : state === 'retrying' ? 'reconnecting' : 'error', text)),
         onMessage: async (m) => {
           const outcome = await handleCommand(m.text, m.chatId, bot!.allowedChats, provider).catch((err: Error) => ({ command: 'error', reply: `Error: ${err.message}` }));
-          if ('refused' in outcome) {
-            // Logged without the message text: it may be anything, from anyone.
-            node.warn(outcome.refused === 'chat' ? `refused a message from chat ${m.chatId}: not an allowed chat` : `refused an unknown command from chat ${m.chatId}`);
-          } else {
-            node.status(statusFor('live', `/${outcome.command} from ${m.chatId}`));
-          }
-          if (outcome.reply) await reply(m.chatId, outcome.reply);
+          await answer(m.chatId, outcome);
+        },
+        // A tap on Confirm / Cancel of a /forceexit question.
+        onCallback: async (c) => {
+          const outcome = await handleCallback(c.data, c.chatId, bot!.allowedChats, provider).catch((err: Error) => ({ command: 'error', reply: `Error: ${err.message}` }));
+          await poller.answerCallback(c.id, 'refused' in outcome ? undefined : outcome.command === 'error' ? 'failed' : 'done');
+          await answer(c.chatId, outcome);
         },
       });
       poller.start();

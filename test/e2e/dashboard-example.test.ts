@@ -124,7 +124,7 @@ describe(`dashboard example (${EXAMPLE}): packed install + FlowFuse Dashboard ${
     assert.deepEqual(red_.map((e) => `${e.topic}: ${e.data.text}`), [], 'no node shows a red (error) status');
   });
 
-  it('the page shows the price chart, equity, latest signals, positions table and the kill switch; the buttons reach the risk gate', async function () {
+  it('the page shows the price chart, equity, latest signals, positions table, the kill switch and force exit; the buttons reach the risk gate', async function () {
     if (!red) this.skip();
     if (!requireBrowser(this)) return;
     browser = await launchBrowser();
@@ -166,6 +166,11 @@ describe(`dashboard example (${EXAMPLE}): packed install + FlowFuse Dashboard ${
       const afterKill = gateStatus().length;
       await widget(named('ui-button', 'resume')).locator('button').click();
       await waitUntil(() => gateStatus().length > afterKill && !/kill/i.test(gateStatus().at(-1)!), 10_000, `the risk gate leaves the kill switch (statuses: ${gateStatus().slice(-5).join(' | ')})`);
+      // Force exit all: the risk gate sends the sells of every open position (or says there is none).
+      const beforeExit = gateStatus().length;
+      await widget(named('ui-button', 'force exit all')).locator('button').click();
+      await waitUntil(() => gateStatus().slice(beforeExit).some((t) => /^force exit: /.test(t)), 10_000, `the risk gate shows the force exit (statuses: ${gateStatus().slice(-5).join(' | ')})`);
+      await page.waitForFunction((sel) => /force exit: every position sold/.test(document.querySelector(sel)?.textContent ?? ''), `#nrdb-ui-widget-${named('ui-text', 'trading state').id}`, { timeout: 10_000 });
     } catch (err) {
       await screenshot(page, 'dashboard-example-failed', true).catch(() => undefined);
       throw err;

@@ -15,6 +15,7 @@ import { MemoryStore, type StateStore } from '../../core/state-store';
 import { TradingAccount } from '../../core/trading/account';
 import { LiveExecutor } from '../../core/trading/live-executor';
 import { reconcileLiveAccount } from '../../core/trading/reconcile';
+import { ForceExitInputError, forceExitRequests } from '../../core/risk/force-exit';
 import { MockBinance, SIGNATURE_INVALID, type MockFault } from '../support/mock-binance';
 
 const KEY = 'liveTestKey0123456789abcdef';
@@ -228,6 +229,149 @@ describe('live orders under injected faults (real ccxt, mock Binance)', function
       console.log(
         `      ${N} requests; faults ${JSON.stringify(injected)}; ${placed.length - canceled} filled, ${canceled} canceled, ${refused.length} rejected; ${wentUnknown.size} went unknown, ${lateFound} of them found; ${mock.tradingStats(KEY).createRequests} create calls`,
       );
+    } finally {
+      running = false;
+      await Promise.all(background);
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  it('force exits under the same faults, each delivered 1-3 times (also while the first is on its way): none duplicated, none lost, each position sold once, portfolio = exchange balances', async function () {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    let running = true;
+    const background: Array<Promise<void>> = [];
+    try {
+      const levels = (start: number, step: number) => Array.from({ length: 20 }, (_, i) => [+(start + i * step).toFixed(2), 50] as [number, number]);
+      mock.setOrderBook('ETH/USDT', levels(2_999, -0.5), levels(3_001, 0.5));
+      mock.setTicker('ETH/USDT', { bid: 2_999, ask: 3_001, last: 3_000 });
+      const live = await liveAccount(mock, { pollMs: 50 });
+      source = live.source;
+      const { account } = live;
+      const markets = await live.source.loadMarkets();
+      const random = rng(20261203);
+      const ROUNDS = 250; // per symbol: 500 buys and 500 positions force-exited, 1,000 orders
+      const injected = { create: 0, late: 0, lookup: 0, ws404: 0, offline: 0 };
+      const forceExits = new Map<string, { round: string; final?: OrderUpdate }>();
+      const stats = { deliveries: 0, duplicates: 0, notHeld: 0, retriedAttempts: 0 };
+      const soldPerRound = new Map<string, number>();
+      background.push(
+        (async () => {
+          for (let k = 0; running; k++) {
+            await sleep(700);
+            if (!running) break;
+            if (k % 2 === 0) {
+              mock.rejectWebSockets(true, 404);
+              mock.dropWebSockets();
+              injected.ws404++;
+              await sleep(400);
+              mock.rejectWebSockets(false);
+            } else {
+              mock.offline(150);
+              injected.offline++;
+              await sleep(200);
+            }
+          }
+        })(),
+      );
+      const fault = () => {
+        if (random() < 0.35) {
+          const f = CREATE_FAULTS[Math.floor(random() * CREATE_FAULTS.length)]!;
+          mock.failNext(1, f, '/api/v3/order', 'POST');
+          if (typeof f === 'object' && 'lateExecutionMs' in f) injected.late++;
+          else injected.create++;
+        }
+        if (random() < 0.05) {
+          mock.failNext(1, random() < 0.5 ? { status: 503 } : 'reset', '/api/v3/order', 'GET');
+          injected.lookup++;
+        }
+      };
+      /** One delivery of "force exit symbol": what the risk gate does with the message, then place order. */
+      const deliver = async (symbol: string, round: string): Promise<void> => {
+        stats.deliveries++;
+        let request: OrderRequest;
+        try {
+          [request] = forceExitRequests({ symbol }, { portfolio: account.portfolio, markets, exchange: 'binance', now: Date.now(), finished: (id) => account.finished(id) }) as [OrderRequest];
+        } catch (err) {
+          if (!(err instanceof ForceExitInputError)) throw err;
+          stats.notHeld++; // closed already (or only dust left): nothing placed
+          return;
+        }
+        const known = forceExits.get(request.clientOrderId);
+        if (known && known.round !== round) throw new Error(`${request.clientOrderId} reused across positions`);
+        if (!known) forceExits.set(request.clientOrderId, { round });
+        if (!known && [...forceExits.values()].filter((x) => x.round === round).length > 1) stats.retriedAttempts++;
+        fault();
+        const final = await new Promise<OrderUpdate | undefined>((resolve, reject) => {
+          account
+            .place(request, (u) => FINAL.has(u.status) && resolve(u))
+            .then(({ update, duplicate }) => {
+              if (duplicate) {
+                stats.duplicates++;
+                resolve(undefined); // answered from the record: the first delivery follows it
+              } else if (FINAL.has(update.status)) resolve(update);
+            }, reject);
+        });
+        if (final) {
+          forceExits.get(request.clientOrderId)!.final = final;
+          if (final.status === 'closed') soldPerRound.set(round, (soldPerRound.get(round) ?? 0) + 1);
+        }
+      };
+      const worker = async (symbol: string) => {
+        const step = markets.get(symbol)!.amountStep ?? 1e-8;
+        for (let i = 0; i < ROUNDS; i++) {
+          const round = `${symbol}#${i}`;
+          fault();
+          const base = symbol === 'BTC/USDT' ? 0.001 : 0.01;
+          await placeUntilFinal(account, { kind: 'orderRequest', clientOrderId: `tb-fxb-${symbol.slice(0, 3)}-${i}`, symbol, side: 'buy', type: 'market', amount: Number((base * (1 + Math.floor(random() * 10))).toFixed(3)), ts: Date.now() });
+          if (!account.portfolio.position(symbol)) continue;
+          // 1-3 deliveries of the same force exit: the first, then repeats while it may still be on its way.
+          const n = 1 + Math.floor(random() * 3);
+          const runs: Array<Promise<void>> = [];
+          for (let k = 0; k < n; k++) {
+            runs.push(deliver(symbol, round));
+            await sleep(Math.floor(random() * 40));
+          }
+          await Promise.all(runs);
+          // A retry after an attempt that ended without a fill (a person trying again) may sell it now.
+          if (account.portfolio.position(symbol) && (account.portfolio.position(symbol)!.amount >= step)) await deliver(symbol, round);
+          if ((soldPerRound.get(round) ?? 0) > 0) assert.ok((account.portfolio.position(symbol)?.amount ?? 0) < step, `${round}: sold, only dust below the step left`);
+        }
+      };
+      await Promise.all([worker('BTC/USDT'), worker('ETH/USDT')]);
+      running = false;
+      await Promise.all(background);
+      mock.online();
+      mock.rejectWebSockets(false);
+      await account.flush();
+
+      assert.deepEqual(unhandled.map(String), [], 'no promise rejected unhandled');
+      assert.deepEqual(account.openOrders(), [], 'nothing left open or unknown');
+      const atExchange = new Map<string, string[]>();
+      for (const o of mock.orders(KEY)) atExchange.set(o.clientOrderId, [...(atExchange.get(o.clientOrderId) ?? []), o.status]);
+      assert.deepEqual([...atExchange].filter(([, list]) => list.length > 1), [], 'no request became two orders');
+      const finals = [...forceExits.values()];
+      assert.ok(finals.every((x) => x.final), 'every force exit placed reached a final state (none lost)');
+      for (const [id, x] of forceExits) {
+        if (x.final!.status === 'closed') assert.deepEqual(atExchange.get(id), ['FILLED'], `${id} closed here and filled at the exchange once`);
+        else assert.equal(atExchange.get(id), undefined, `${id} ${x.final!.status} here (${x.final!.reason}) and absent at the exchange`);
+      }
+      const twice = [...soldPerRound].filter(([, k]) => k > 1);
+      assert.deepEqual(twice, [], 'no position sold twice');
+      const sold = [...soldPerRound.values()].length;
+      assert.ok(sold > 350, `most positions were closed despite the faults (${sold})`);
+      assert.ok(stats.duplicates > 50, `repeats arrived while the first was on its way and were answered from the record (${stats.duplicates})`);
+      assert.ok(stats.notHeld > 50, `repeats after the close found nothing to sell (${stats.notHeld})`);
+      assert.ok(injected.late >= 20, `late executions injected (${injected.late})`);
+      const exchange = mock.balances(KEY);
+      for (const asset of ['USDT', 'BTC', 'ETH']) {
+        const ours = account.portfolio.balance(asset);
+        const theirs = exchange[asset]!;
+        const close = (a: number, b: number) => Math.abs(a - b) <= 1e-8 * Math.max(1, Math.abs(b));
+        assert.ok(close(ours.free + ours.used, theirs.free + theirs.locked), `${asset}: portfolio ${ours.free + ours.used} vs exchange ${theirs.free + theirs.locked}`);
+      }
+      console.log(`      ${2 * ROUNDS} buys; ${forceExits.size} force exit orders for ${sold} positions sold; deliveries ${JSON.stringify(stats)}; faults ${JSON.stringify(injected)}`);
     } finally {
       running = false;
       await Promise.all(background);

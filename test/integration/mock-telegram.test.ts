@@ -299,4 +299,44 @@ describe('MockTelegram (Bot API over HTTP)', function () {
     await assert.rejects(fetch(`${base}/bot${TOKEN}/getMe`));
     await mock.stop(); // idempotent (afterEach calls it again)
   });
+
+  it('inline keyboards: reply_markup is checked and kept; a tap is a callback_query update, answered once', async () => {
+    const keyboard = { inline_keyboard: [[{ text: 'Yes', callback_data: 'fx:BTC/USDT' }, { text: 'No', callback_data: 'fx:cancel' }]] };
+    const sent = await call('sendMessage', { chat_id: CHAT, text: 'Sell?', reply_markup: keyboard });
+    assert.equal(sent.status, 200);
+    assert.deepEqual(sent.body.result.reply_markup, keyboard);
+    assert.deepEqual(mock.sent.at(-1)!.replyMarkup, keyboard);
+    // As Telegram: a form field carries the markup as JSON text.
+    const form = await fetch(`${base}/bot${TOKEN}/sendMessage`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ chat_id: String(CHAT), text: 'form', reply_markup: JSON.stringify(keyboard) }).toString() });
+    assert.deepEqual(((await form.json()) as any).result.reply_markup, keyboard);
+    const bad = async (reply_markup: unknown, description: string) => {
+      const a = await call('sendMessage', { chat_id: CHAT, text: 'x', reply_markup });
+      assert.equal(a.status, 400);
+      assert.equal(a.body.description, description);
+    };
+    await bad('not json', "Bad Request: can't parse reply keyboard markup JSON object");
+    await bad({ inline_keyboard: [[{ text: 'plain' }]] }, "Bad Request: can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard");
+    await bad({ inline_keyboard: [[{ text: 'long', callback_data: 'x'.repeat(65) }]] }, 'Bad Request: BUTTON_DATA_INVALID');
+    await bad({ inline_keyboard: [[{ text: 'empty', callback_data: '' }]] }, 'Bad Request: BUTTON_DATA_INVALID');
+
+    assert.throws(() => mock.pushCallbackQuery({ chatId: CHAT, messageId: sent.body.result.message_id, data: 'not a button' }), /no button/);
+    const id = mock.pushCallbackQuery({ chatId: CHAT, messageId: sent.body.result.message_id, data: 'fx:BTC/USDT' });
+    const updates = await call('getUpdates', { timeout: 0 });
+    const q = updates.body.result.at(-1).callback_query;
+    assert.equal(q.id, id);
+    assert.equal(q.data, 'fx:BTC/USDT');
+    assert.equal(q.message.chat.id, CHAT);
+    assert.equal(q.message.message_id, sent.body.result.message_id);
+    assert.equal(q.from.id, CHAT);
+    assert.equal((await call('answerCallbackQuery', { callback_query_id: id, text: 'done' })).body.result, true);
+    assert.deepEqual(mock.answeredCallbacks, [{ id, text: 'done', showAlert: false }]);
+    const again = await call('answerCallbackQuery', { callback_query_id: id });
+    assert.equal(again.status, 400);
+    assert.equal(again.body.description, 'Bad Request: query is too old and response timeout expired or query ID is invalid');
+    assert.equal((await call('answerCallbackQuery', {})).body.description, 'Bad Request: parameter "callback_query_id" is required');
+    // allowed_updates without callback_query: taps are not delivered
+    mock.pushCallbackQuery({ chatId: CHAT, messageId: sent.body.result.message_id, data: 'fx:cancel' });
+    const offset = updates.body.result.at(-1).update_id + 1;
+    assert.deepEqual((await call('getUpdates', { timeout: 0, offset, allowed_updates: ['message'] })).body.result, []);
+  });
 });

@@ -82,4 +82,44 @@ describe('telegram control (mock Bot API)', function () {
     assert.ok(!warnings.join(' ').includes(TOKEN));
     assert.equal(new Inbox('control').messages.length, 0, 'a stranger cannot pause');
   });
+
+  it('/stopentry is /pause; /forceexit asks with Confirm / Cancel buttons and sells once, on Confirm only', async function () {
+    const withOrders = flow().map((n) => (n.id === 'risk' ? { ...n, wires: [['order', 'orders'], ['rejected']] } : n));
+    await loadFlow([...withOrders, { id: 'order', type: 'tradebot-place-order', exchange: 'ex', currency: 'USDT', wires: [['updates']] }, { id: 'updates', type: 'helper' }], { bot: { token: TOKEN } });
+    const updates = new Inbox('updates');
+    assert.match(await ask(ALLOWED, '/help'), /\/stopentry: the same as \/pause/);
+    assert.match(await ask(ALLOWED, '/stopentry'), /Paused: the kill switch is on on 1 risk gate\(s\)\. No new entries/);
+    assert.match(await ask(ALLOWED, '/status'), /PAUSED/);
+    getNode('order').receive({ payload: { kind: 'orderRequest', clientOrderId: 'tb-tg-buy', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 0.01, ts: Date.now() } });
+    await updates.take(1);
+    assert.match(await ask(ALLOWED, '/forceexit'), /^Usage: \/forceexit BTC\/USDT/);
+    assert.match(await ask(ALLOWED, '/forceexit ETH/USDT'), /argument\.symbol: no ETH\/USDT position is held/);
+    // The question: nothing is sold until Confirm.
+    assert.match(await ask(ALLOWED, '/forceexit btc/usdt'), /^Sell at market\?\nBTC\/USDT: 0\.01$/);
+    const question = tg.sent.at(-1)!;
+    assert.deepEqual(question.replyMarkup, { inline_keyboard: [[{ text: 'Confirm: sell at market', callback_data: 'fx:BTC/USDT' }, { text: 'Cancel', callback_data: 'fx:cancel' }]] });
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(updates.messages.length, 1, 'nothing sold on the question');
+    // Cancel first: answered, nothing sold.
+    let before = tg.sentTo(ALLOWED).length;
+    const cancelId = tg.pushCallbackQuery({ chatId: ALLOWED, messageId: question.messageId, data: 'fx:cancel' });
+    await waitFor(() => tg.sentTo(ALLOWED).length > before, 8000, 'the cancel answer');
+    assert.match(tg.sentTo(ALLOWED).at(-1)!, /canceled: nothing was sold/);
+    assert.ok(tg.answeredCallbacks.some((a) => a.id === cancelId), 'the tap was answered (no spinner left)');
+    // Confirm: one market sell with the kill switch on.
+    before = tg.sentTo(ALLOWED).length;
+    const confirmId = tg.pushCallbackQuery({ chatId: ALLOWED, messageId: question.messageId, data: 'fx:BTC/USDT' });
+    await waitFor(() => tg.sentTo(ALLOWED).length > before, 8000, 'the confirm answer');
+    assert.match(tg.sentTo(ALLOWED).at(-1)!, /^Force exit sent:\nsell 0\.01 BTC\/USDT at market \(tb-fx-[0-9a-f]{24}\)$/);
+    assert.ok(tg.answeredCallbacks.some((a) => a.id === confirmId));
+    await waitFor(() => updates.messages.some((m) => m.payload.side === 'sell' && m.payload.status === 'closed'), 8000, 'the sell');
+    assert.equal(updates.messages.find((m) => m.payload.side === 'sell').payload.reason, 'force exit');
+    // A second tap on the same Confirm: the position is gone, nothing more is sold.
+    before = tg.sentTo(ALLOWED).length;
+    tg.pushCallbackQuery({ chatId: ALLOWED, messageId: question.messageId, data: 'fx:BTC/USDT' });
+    await waitFor(() => tg.sentTo(ALLOWED).length > before, 8000, 'the second answer');
+    assert.match(tg.sentTo(ALLOWED).at(-1)!, /no BTC\/USDT position is held/);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(updates.messages.filter((m) => m.payload.side === 'sell').length, 1, 'sold once');
+  });
 });

@@ -11,8 +11,15 @@
  * The one exception is the gateway: setDown() and failNext({status:502|503}) answer an nginx HTML
  * page, as Telegram's front (nginx) does when the Bot API server behind it is unreachable.
  *
- * Methods: getMe, sendMessage, getUpdates, setMyCommands, getMyCommands, deleteMyCommands,
- * setWebhook, deleteWebhook, getWebhookInfo. Anything else: 404 "Not Found" (as Telegram).
+ * Methods: getMe, sendMessage, getUpdates, answerCallbackQuery, setMyCommands, getMyCommands,
+ * deleteMyCommands, setWebhook, deleteWebhook, getWebhookInfo. Anything else: 404 "Not Found" (as Telegram).
+ *
+ * Inline keyboards: sendMessage takes reply_markup {inline_keyboard: [[{text, callback_data}]]}
+ * (checked like Telegram: a JSON object, rows of buttons, each with a text and exactly one action;
+ * callback_data of 1-64 bytes, else "BUTTON_DATA_INVALID") and keeps it on the Message. A tap is
+ * pushCallbackQuery(): a callback_query update carrying the bot's message and the button's data,
+ * which the bot confirms with answerCallbackQuery (an unknown or already answered id: 400 "query is
+ * too old and response timeout expired or query ID is invalid").
  *
  * Text formatting (parse_mode) is checked with ports of tdlib's own parsers
  * (td/telegram/MessageEntity.cpp: parse_html, parse_markdown_v2, parse_markdown), which are what
@@ -26,7 +33,7 @@
  * them and a product that escapes `<` but forgets `&` would otherwise pass here and garble text
  * like "a &lt; b" there. Pass strictHtml: false for Telegram's exact leniency.
  *
- * Not modelled: media, keyboards, edits, callback queries, webhooks delivering updates (setWebhook
+ * Not modelled: media, reply (non-inline) keyboards, edits, webhooks delivering updates (setWebhook
  * is recorded and blocks getUpdates with 409 like Telegram, nothing is POSTed), multipart bodies,
  * automatic entity detection in sent texts (urls, @mentions, ...; bot_command IS detected in
  * updates pushed with pushUpdate), Telegram's group limit of 20 messages per minute.
@@ -81,6 +88,21 @@ export interface TgMessage {
   text: string;
   entities?: TgMessageEntity[];
   reply_to_message?: TgMessage;
+  reply_markup?: TgInlineKeyboardMarkup;
+}
+
+/** https://core.telegram.org/bots/api#inlinekeyboardmarkup (callback and url buttons). */
+export interface TgInlineKeyboardMarkup {
+  inline_keyboard: Array<Array<{ text: string; callback_data?: string; url?: string }>>;
+}
+
+/** https://core.telegram.org/bots/api#callbackquery */
+export interface TgCallbackQuery {
+  id: string;
+  from: TgUser;
+  message?: TgMessage;
+  chat_instance: string;
+  data?: string;
 }
 
 /** https://core.telegram.org/bots/api#update (only the message kinds are produced). */
@@ -88,6 +110,7 @@ export interface TgUpdate {
   update_id: number;
   message?: TgMessage;
   channel_post?: TgMessage;
+  callback_query?: TgCallbackQuery;
 }
 
 /**
@@ -136,6 +159,8 @@ export interface MockTelegramSent {
   plain: string;
   entities: TgMessageEntity[];
   replyToMessageId?: number;
+  /** The inline keyboard sent with it, as Telegram keeps it. */
+  replyMarkup?: TgInlineKeyboardMarkup;
 }
 
 export interface MockTelegramRequest {
@@ -193,6 +218,8 @@ export class MockTelegram {
   readonly requests: MockTelegramRequest[] = [];
   /** Messages accepted by sendMessage, in order. */
   readonly sent: MockTelegramSent[] = [];
+  /** answerCallbackQuery calls accepted, in order. */
+  readonly answeredCallbacks: Array<{ id: string; text?: string; showAlert: boolean }> = [];
   /** The commands last set with setMyCommands (default scope). */
   commands: Array<{ command: string; description: string }> = [];
   /** Per-chat and per-bot send limits; undefined (the default) = unlimited. Settable at any time. */
@@ -213,6 +240,9 @@ export class MockTelegram {
   /** Unconfirmed updates, ascending by update_id. */
   private queue: TgUpdate[] = [];
   private nextUpdateId: number;
+  /** Callback queries pushed and not yet answered. */
+  private readonly openCallbacks = new Set<string>();
+  private nextCallbackId = 4_000_000_001;
   private poll: PendingPoll | undefined;
   private readonly chats = new Map<number, TgChat>();
   private readonly chatStates = new Map<number, 'blocked' | 'not_found'>();
@@ -344,6 +374,25 @@ export class MockTelegram {
     this.queue.push(update);
     this.schedulePollFlush();
     return update.update_id;
+  }
+
+  /**
+   * A user taps an inline button of a message the bot sent: queues a callback_query update with
+   * that message and the button's data and answers a pending long poll. Throws when the message
+   * or the data is not one the bot sent (Telegram only delivers taps on real buttons). Returns
+   * the callback query id.
+   */
+  pushCallbackQuery(u: { chatId: number; messageId: number; data: string; fromId?: number; username?: string }): string {
+    const message = this.messages.get(u.chatId)?.get(u.messageId);
+    if (!message) throw new Error(`mock-telegram: no message ${u.messageId} in chat ${u.chatId}`);
+    const buttons = message.reply_markup?.inline_keyboard.flat() ?? [];
+    if (!buttons.some((b) => b.callback_data === u.data)) throw new Error(`mock-telegram: message ${u.messageId} has no button with callback_data ${JSON.stringify(u.data)}`);
+    const id = String(this.nextCallbackId++);
+    this.openCallbacks.add(id);
+    const from: TgUser = { id: u.fromId ?? u.chatId, is_bot: false, first_name: u.username ?? 'User', ...(u.username ? { username: u.username } : {}), language_code: 'en' };
+    this.queue.push({ update_id: this.nextUpdateId++, callback_query: { id, from, message: { ...message }, chat_instance: String(-u.chatId), data: u.data } });
+    this.schedulePollFlush();
+    return id;
   }
 
   /** update_ids not yet confirmed by a getUpdates offset. */
@@ -501,6 +550,18 @@ export class MockTelegram {
       case 'getupdates':
         this.getUpdates(p, res);
         return;
+      case 'answercallbackquery': {
+        // https://core.telegram.org/bots/api#answercallbackquery
+        const id = strArg(p, 'callback_query_id');
+        if (id === undefined || id === '') throw badRequest('parameter "callback_query_id" is required');
+        const text = strArg(p, 'text');
+        if (text !== undefined && text.length > 200) throw badRequest('MESSAGE_TOO_LONG');
+        if (!this.openCallbacks.delete(id)) throw badRequest('query is too old and response timeout expired or query ID is invalid');
+        this.answeredCallbacks.push({ id, ...(text !== undefined ? { text } : {}), showAlert: boolArg(p, 'show_alert') });
+        this.ok(res, true);
+        this.notifyWaiters();
+        return;
+      }
       case 'setmycommands': {
         const commands = jsonArg(p, 'commands');
         if (commands === undefined) throw badRequest('parameter "commands" is required');
@@ -600,6 +661,8 @@ export class MockTelegram {
       if (!replyTo && !allowWithout) throw badRequest('message to be replied not found');
     }
 
+    const markup = parseReplyMarkup(jsonArg(p, 'reply_markup'));
+
     this.checkRateLimit(chat.id);
 
     const message: TgMessage = {
@@ -610,6 +673,7 @@ export class MockTelegram {
       text: shown.text,
     };
     if (shown.entities.length > 0) message.entities = shown.entities;
+    if (markup) message.reply_markup = markup;
     if (replyTo) {
       const { reply_to_message: _nested, ...flat } = replyTo;
       message.reply_to_message = flat;
@@ -625,6 +689,7 @@ export class MockTelegram {
     };
     if (parseModeRaw !== undefined && parseModeRaw !== '') record.parseMode = parseModeRaw;
     if (replyTo) record.replyToMessageId = replyTo.message_id;
+    if (markup) record.replyMarkup = markup;
     this.sent.push(record);
     this.notifyWaiters();
     return message;
@@ -886,6 +951,39 @@ function parseParams(url: URL, contentType: string | undefined, raw: Buffer): { 
     for (const [k, v] of new URLSearchParams(raw.toString('utf8'))) params[k] = v;
   }
   return { params };
+}
+
+/**
+ * reply_markup as Telegram checks it (telegram-bot-api Client.cpp get_reply_markup /
+ * get_inline_keyboard_button): a JSON object; for an inline keyboard, an array of rows of
+ * buttons, each with a text and exactly one action. Only inline keyboards are modelled.
+ */
+function parseReplyMarkup(raw: unknown): TgInlineKeyboardMarkup | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (!isObject(raw)) throw badRequest("can't parse reply keyboard markup JSON object");
+  if (raw.inline_keyboard === undefined) throw new Error('mock-telegram: only inline_keyboard reply markup is modelled');
+  if (!Array.isArray(raw.inline_keyboard)) throw badRequest("can't parse reply keyboard markup JSON object: Field \"inline_keyboard\" must be of type Array");
+  const rows: TgInlineKeyboardMarkup['inline_keyboard'] = [];
+  for (const row of raw.inline_keyboard) {
+    if (!Array.isArray(row)) throw badRequest("can't parse reply keyboard markup JSON object: Expected an Array of inline keyboard buttons");
+    rows.push(
+      row.map((b: unknown) => {
+        if (!isObject(b)) throw badRequest("can't parse inline keyboard button: InlineKeyboardButton must be an Object");
+        if (typeof b.text !== 'string') throw badRequest("can't parse inline keyboard button: Field \"text\" must be of type String");
+        const actions = ['callback_data', 'url', 'switch_inline_query', 'web_app', 'login_url', 'pay', 'copy_text'].filter((k) => b[k] !== undefined);
+        if (actions.length === 0) throw badRequest("can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard");
+        if (b.callback_data !== undefined) {
+          const data = String(b.callback_data);
+          const bytes = Buffer.byteLength(data, 'utf8');
+          if (bytes < 1 || bytes > 64) throw badRequest('BUTTON_DATA_INVALID');
+          return { text: b.text, callback_data: data };
+        }
+        if (b.url !== undefined) return { text: b.text, url: String(b.url) };
+        throw new Error(`mock-telegram: inline button action ${actions[0]} is not modelled`);
+      }),
+    );
+  }
+  return { inline_keyboard: rows };
 }
 
 function isObject(v: unknown): v is Record<string, any> {

@@ -208,4 +208,57 @@ describe('risk gate', function () {
     assert.throws(() => parseRiskSettings({ quoteAmount: 10, timezone: 'Mars/Olympus' }), /risk\.timezone: "Mars\/Olympus" is not a time zone/);
     assert.throws(() => parseRiskSettings({ quoteAmount: -1 }), /risk\.quoteAmount: must be above 0/);
   });
+
+  describe('exits pass every rule that limits new risk', function () {
+    // Each rule refuses a buy and lets the sell of the held position through, whole.
+    const cases: Array<[string, Partial<Record<keyof RiskSettings, unknown>>, (x: ReturnType<typeof setup>) => void, Partial<Signal>?]> = [
+      ['KILL_SWITCH', {}, (x) => x.gate.kill()],
+      ['OUTSIDE_TRADING_WINDOW', { tradingFrom: '13:00', tradingTo: '14:00' }, () => undefined],
+      ['COOLDOWN', { cooldownSec: 3600 }, () => undefined],
+      ['COOLDOWN_AFTER_LOSS', { cooldownAfterLossSec: 3600 }, (x) => { x.sellFill(0.01, 40_000, T0 - 500); x.buyFill(0.01, 50_000, T0 - 400); }],
+      ['DAILY_LOSS_LIMIT', { dailyLossLimit: 5 }, (x) => { x.sellFill(0.01, 40_000, T0 - 500); x.buyFill(0.01, 50_000, T0 - 400); }],
+      ['DRAWDOWN_BREAKER', { maxDrawdownPct: 5 }, (x) => { x.gate.evaluate(signal('buy', { price: 50_000 }), x.ctx()); x.portfolio.mark('BTC/USDT', 20_000); }, { price: 20_000 }],
+      ['MAX_POSITIONS', { maxOpenPositions: 1 }, () => undefined, { symbol: 'ETH/USDT', price: 3000 }],
+      ['MAX_EXPOSURE_SYMBOL', { maxExposurePerSymbol: 100 }, () => undefined],
+      ['MAX_EXPOSURE_TOTAL', { maxExposureTotal: 100 }, () => undefined],
+      ['INSUFFICIENT_BALANCE', { quoteAmount: 9_000 }, () => undefined],
+    ];
+    for (const [expected, settings, arrange, entry] of cases) {
+      it(`${expected}: refuses the entry, approves the exit`, function () {
+        const x = setup(settings);
+        x.buyFill(0.02, 50_000); // 1,000 USDT of BTC held
+        arrange(x);
+        const eth = { ...market, symbol: 'ETH/USDT', base: 'ETH' };
+        if (entry?.symbol === 'ETH/USDT') x.portfolio.mark('ETH/USDT', 3000);
+        const refused = x.gate.evaluate(signal('buy', entry), x.ctx(entry?.symbol === 'ETH/USDT' ? { market: eth } : {}));
+        assert.equal(code(refused), expected);
+        const held = x.portfolio.position('BTC/USDT')!.amount;
+        const exit = x.gate.evaluate(signal('sell', { price: x.portfolio.lastPrice('BTC/USDT')! }), x.ctx());
+        assert.ok('request' in exit, `the exit was refused: ${'rejection' in exit ? exit.rejection.reason : ''}`);
+        assert.equal(exit.request.amount, held);
+      });
+    }
+  });
+
+  it('a breaker trip is announced once, with its action, on a sell as on a buy', function () {
+    const x = setup({ maxDrawdownPct: 10, drawdownAction: 'flatten' });
+    x.buyFill(0.1, 50_000);
+    x.gate.evaluate(signal('buy'), x.ctx()); // sets the peak
+    x.portfolio.mark('BTC/USDT', 20_000);
+    const sell = x.gate.evaluate(signal('sell', { price: 20_000 }), x.ctx());
+    assert.ok('request' in sell, 'the sell goes out');
+    assert.equal(sell.trips?.length, 1);
+    assert.deepEqual([sell.trips![0]!.code, sell.trips![0]!.trip, sell.trips![0]!.action], ['DRAWDOWN_BREAKER', true, 'flatten']);
+    const next = x.gate.evaluate(signal('buy', { price: 20_000 }), x.ctx());
+    assert.equal(code(next), 'DRAWDOWN_BREAKER');
+    assert.equal(next.trips, undefined, 'announced once');
+    assert.equal('rejection' in next && next.rejection.trip, undefined);
+  });
+
+  it('breaker action settings: "flatten" needs its limit; anything else is refused naming the field', function () {
+    assert.throws(() => parseRiskSettings({ quoteAmount: 10, drawdownAction: 'flatten' }), /risk\.drawdownAction: "flatten" needs a max drawdown/);
+    assert.throws(() => parseRiskSettings({ quoteAmount: 10, dailyLossAction: 'flatten' }), /risk\.dailyLossAction: "flatten" needs a daily loss limit/);
+    assert.throws(() => parseRiskSettings({ quoteAmount: 10, drawdownAction: 'sell' }), /risk\.drawdownAction/);
+    assert.equal(parseRiskSettings({ quoteAmount: 10 }).drawdownAction, 'refuse');
+  });
 });
