@@ -20,9 +20,12 @@ export async function reconcileLiveAccount(account: TradingAccount, executor: Li
   for (const request of account.restoredOpen()) {
     const update = last.get(request.clientOrderId)!;
     if (update.status === 'unknown' || update.id === null) {
+      // Looked up once now: an order that executed before the restart is booked before the
+      // balances below are taken, like any order found.
+      if (await executor.resume(request, (u) => account.adopt(u))) continue;
       const why = update.status === 'unknown' ? 'still unknown at a restart' : 'sent just before a restart, no answer recorded';
-      // It may have executed before the balances below were taken (then they hold its fill) or
-      // after: once it is found filled, the balances are taken again, so its fill counts once.
+      // Not there yet: a late execution may still come. Once it is found filled, the balances are
+      // taken again, so its fill counts once whether or not they already held it.
       executor.markUnknown(request, (u) => {
         account.adopt(u);
         if (u.filled > 0 && u.status !== 'open' && u.status !== 'unknown') void takeBalances(account, ccxt).catch(() => undefined);
