@@ -10,6 +10,7 @@ import { describeZodError, SignalSchema } from '../../core/contract';
 import { initialRiskState, RiskGate, type RiskState } from '../../core/risk/risk-gate';
 import { parseRiskSettings } from '../../core/risk/settings';
 import { forceExitRequests, parseForceExitTarget, type ForceExitTarget } from '../../core/risk/force-exit';
+import { forceExitEvent, killSwitchEvent } from '../../core/risk/lifecycle-events';
 import type { OrderRequest } from '../../core/contract';
 import { ImplausibleInputError } from '../../core/plausibility';
 import type { RiskControl } from '../../core/sessions';
@@ -89,6 +90,11 @@ export = function register(RED: NodeAPI): void {
         return forceExitRequests(target, { portfolio: account.portfolio, markets: await source.loadMarkets(), exchange: session.exchangeName, now: source.now(), reason, exclude, finished: (id) => account.finished(id) }, where);
       }
       const orderMessages = (requests: OrderRequest[], base: Record<string, unknown> = {}) => requests.map((r) => ({ ...base, topic: r.symbol, payload: r }));
+      /** Where lifecycle events happen: this exchange, its mode, its clock. */
+      const eventPlace = async () => ({ exchange: session.exchangeName, mode: session.mode, ts: (await session.source()).now() });
+      // Kill switch and force exits go out on output 2 (with the rejections) for the notifier.
+      const killSwitchMessage = async (event: 'kill' | 'resume') => ({ topic: event, payload: killSwitchEvent(event, await eventPlace()) });
+      const forceExitMessage = async (target: ForceExitTarget, requests: OrderRequest[]) => ({ topic: 'forceExit', payload: forceExitEvent(target, requests, await eventPlace()) });
       const showForceExit = (requests: OrderRequest[]) =>
         status.now({ fill: 'yellow', shape: 'dot', text: requests.length ? `force exit: ${requests.map((r) => r.symbol).join(', ')}` : 'force exit: no position to close' });
 
@@ -105,17 +111,20 @@ export = function register(RED: NodeAPI): void {
           gate!.kill();
           await save();
           showState();
+          node.send([null, await killSwitchMessage('kill')]);
         },
         async resume() {
           await loaded();
           gate!.resume();
           await save();
           showState();
+          node.send([null, await killSwitchMessage('resume')]);
         },
-        async forceExit(target: unknown, where = 'msg.payload') {
+        async forceExit(target: unknown, field = 'msg.payload') {
           await loaded();
-          const requests = await forceExits(parseForceExitTarget(target, where), where);
-          if (requests.length) node.send([orderMessages(requests), null]);
+          const parsedTarget = parseForceExitTarget(target, field);
+          const requests = await forceExits(parsedTarget, field);
+          node.send([requests.length ? orderMessages(requests) : null, await forceExitMessage(parsedTarget, requests)]);
           showForceExit(requests);
           return requests.map((r) => ({ symbol: r.symbol, amount: r.amount, clientOrderId: r.clientOrderId }));
         },
@@ -143,8 +152,9 @@ export = function register(RED: NodeAPI): void {
           const g = gate!;
           if (msg.topic === 'forceExit') {
             // Bad input throws (done(err), a Catch sees it) before anything is sent.
-            const requests = await forceExits(parseForceExitTarget(msg.payload), 'msg.payload');
-            if (requests.length) send([orderMessages(requests, msg), null]);
+            const target = parseForceExitTarget(msg.payload);
+            const requests = await forceExits(target, 'msg.payload');
+            send([requests.length ? orderMessages(requests, msg) : null, { ...msg, ...(await forceExitMessage(target, requests)) }]);
             showForceExit(requests);
             return;
           }
@@ -154,6 +164,7 @@ export = function register(RED: NodeAPI): void {
             else g.resetBreaker((await session.account()).portfolio);
             await save();
             showState();
+            if (msg.topic === 'kill' || msg.topic === 'resume') send([null, { ...msg, ...(await killSwitchMessage(msg.topic)) }]);
             return;
           }
           const parsed = SignalSchema.safeParse(msg.payload);

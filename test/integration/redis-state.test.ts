@@ -13,7 +13,7 @@ import { RedisOrderClaims } from '../../core/redis/redis-order-claims';
 import { RedisStateStore } from '../../core/redis/redis-state-store';
 import { MockBinance } from '../support/mock-binance';
 import { RedisServer, requireRedis } from '../support/redis-server';
-import { Inbox, getNode, loadFlow, recordStatuses, unloadFlow, waitFor, type FlowNode } from '../support/node-red';
+import { isRejection, Inbox, getNode, loadFlow, recordStatuses, unloadFlow, waitFor, type FlowNode } from '../support/node-red';
 
 describe('state in Redis (real redis-server)', function () {
   this.timeout(40_000);
@@ -95,7 +95,7 @@ describe('state in Redis (real redis-server)', function () {
       await redis.stop();
       await loadFlow(flow());
       const statuses = recordStatuses('risk');
-      const rejected = new Inbox('rejected');
+      const rejected = new Inbox('rejected', isRejection);
       await waitFor(() => statuses.some((s) => /state store/.test(s.text ?? '')), 10_000, 'the risk gate to say its state store is down');
       await new Promise((r) => setTimeout(r, 3_000)); // past the connect timeout: what used to crash Node-RED
       assert.deepEqual(crashes.map(String), [], 'no unhandled rejection (it would stop Node-RED)');

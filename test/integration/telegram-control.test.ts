@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { MockTelegram } from '../support/mock-telegram';
-import { Inbox, getNode, loadFlow, unloadFlow, waitFor, type FlowNode } from '../support/node-red';
+import { isRejection, Inbox, getNode, loadFlow, unloadFlow, waitFor, type FlowNode } from '../support/node-red';
 
 const TOKEN = '987654321:AAHcontrolTokenThatMustNotLeak_abc';
 const ALLOWED = 111;
@@ -55,7 +55,7 @@ describe('telegram control (mock Bot API)', function () {
   it('/pause turns the kill switch on (orders refused), /resume turns it off; both also go out as messages', async function () {
     await loadFlow(flow(), { bot: { token: TOKEN } });
     const control = new Inbox('control');
-    const rejected = new Inbox('rejected');
+    const rejected = new Inbox('rejected', isRejection);
     assert.match(await ask(ALLOWED, '/pause'), /Paused: the kill switch is on on 1 risk gate/);
     assert.equal((await control.take(1))[0].topic, 'kill');
     assert.match(await ask(ALLOWED, '/status'), /PAUSED/);

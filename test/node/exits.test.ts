@@ -5,7 +5,7 @@
  * breaker set to "flatten" closes every position when it trips.
  */
 import assert from 'node:assert/strict';
-import { Inbox, getNode, loadFlow, unloadFlow, waitFor, type FlowNode } from '../support/node-red';
+import { isRejection, Inbox, getNode, loadFlow, unloadFlow, waitFor, type FlowNode } from '../support/node-red';
 
 // simSpeed 1: the market barely moves during a test, so fees decide drawdown and daily P&L.
 const exchange = (extra: Record<string, unknown> = {}): FlowNode => ({
@@ -89,7 +89,7 @@ describe('exits are never blocked by the rules that limit new risk', function ()
     it(`${c.code}: refuses the buy, the sell of the held position fills`, async function () {
       await loadFlow(pipeline(c.risk, c.ex));
       const updates = new Inbox('updates');
-      const rejected = new Inbox('rejected');
+      const rejected = new Inbox('rejected', isRejection);
       await run(c.before, updates);
       const held = (await portfolioNow()).balances.BTC.total;
       assert.ok(held > 0, 'a position is held');
@@ -108,12 +108,44 @@ describe('exits are never blocked by the rules that limit new risk', function ()
 
   it('the kill switch is "no new entries": its rejection says so', async function () {
     await loadFlow(pipeline());
-    const rejected = new Inbox('rejected');
+    const rejected = new Inbox('rejected', isRejection);
     getNode('risk').receive({ topic: 'kill' });
     getNode('risk').receive(signal('buy'));
     const [r] = await rejected.take(1);
     assert.equal(r.payload.code, 'KILL_SWITCH');
     assert.match(r.payload.reason, /no new entries/);
+  });
+});
+
+describe('kill switch and force exits as lifecycle events on output 2 (for the notifier)', function () {
+  this.timeout(30_000);
+  afterEach(unloadFlow);
+
+  it('kill, resume and a force exit each send one lifecycle event: event, exchange, mode, symbol, reason', async function () {
+    await loadFlow(pipeline());
+    const out2 = new Inbox('rejected', (m) => m.payload?.kind === 'lifecycle');
+    const updates = new Inbox('updates');
+    buy('BTC/USDT', 0.02);
+    await waitFor(() => updates.messages.some((m) => m.payload.status === 'closed'), 8000, 'the buy');
+    getNode('risk').receive({ topic: 'kill' });
+    const [kill] = await out2.take(1);
+    assert.equal(kill.topic, 'kill');
+    assert.deepEqual([kill.payload.event, kill.payload.exchange, kill.payload.mode], ['kill', 'sim', 'sim']);
+    assert.match(kill.payload.reason, /no new entries/);
+    getNode('risk').receive({ topic: 'forceExit', payload: { symbol: 'BTC/USDT' } });
+    const [, exit] = await out2.take(2);
+    assert.equal(exit.payload.event, 'forceExit');
+    assert.equal(exit.payload.symbol, 'BTC/USDT');
+    assert.match(exit.payload.reason, /market sell of 0\.02 BTC\/USDT/);
+    getNode('risk').receive({ topic: 'resume' });
+    const [, , resume] = await out2.take(3);
+    assert.equal(resume.payload.event, 'resume');
+    assert.match(resume.payload.reason, /entries allowed again/);
+    getNode('risk').receive({ topic: 'forceExit', payload: { all: true } });
+    const [, , , all] = await out2.take(4);
+    assert.equal(all.payload.event, 'forceExit');
+    assert.equal(all.payload.symbol, undefined, 'a force exit of everything names no symbol');
+    assert.equal(all.payload.reason, 'no position to close');
   });
 });
 
@@ -200,7 +232,7 @@ describe('breaker action', function () {
   it('drawdown breaker set to "flatten": the trip is announced on output 2 and every position is closed', async function () {
     await loadFlow(pipeline({ maxDrawdownPct: 0.05, quoteAmount: 900, drawdownAction: 'flatten' }, { simBalances: 'USDT=1000' }));
     const updates = new Inbox('updates');
-    const rejected = new Inbox('rejected');
+    const rejected = new Inbox('rejected', isRejection);
     await run(['gateBuy'], updates);
     getNode('risk').receive(signal('buy'));
     const [trip] = await rejected.take(1);
@@ -221,7 +253,7 @@ describe('breaker action', function () {
   it('daily loss limit set to "flatten" trips on a sell too: the sell goes out, the rest is closed, the trip is announced', async function () {
     await loadFlow(pipeline({ dailyLossLimit: 0.5, dailyLossAction: 'flatten' }));
     const updates = new Inbox('updates');
-    const rejected = new Inbox('rejected');
+    const rejected = new Inbox('rejected', isRejection);
     await run(['gateBuy', 'gateSell'], updates); // realized about -2 USDT today
     buy('ETH/USDT', 0.3);
     await waitFor(() => updates.messages.filter((m) => m.payload.status === 'closed').length === 3, 8000, 'the ETH buy');
@@ -242,7 +274,7 @@ describe('breaker action', function () {
   it('"refuse" (the default) announces the trip and closes nothing', async function () {
     await loadFlow(pipeline({ dailyLossLimit: 0.5 }));
     const updates = new Inbox('updates');
-    const rejected = new Inbox('rejected');
+    const rejected = new Inbox('rejected', isRejection);
     await run(['gateBuy', 'gateSell', 'orderBuy'], updates);
     getNode('risk').receive(signal('buy'));
     const [trip] = await rejected.take(1);

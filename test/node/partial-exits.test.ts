@@ -6,7 +6,7 @@
  * ladders end in done(err) naming the field and place nothing.
  */
 import assert from 'node:assert/strict';
-import { Inbox, getNode, loadFlow, unloadFlow, waitFor, type FlowNode } from '../support/node-red';
+import { isRejection, Inbox, getNode, loadFlow, unloadFlow, waitFor, type FlowNode } from '../support/node-red';
 
 const STEP = 0.00001; // the simulator's BTC/USDT amount step
 
@@ -132,7 +132,7 @@ describe('partial exits on the simulated market (real runtime)', function () {
     await loadFlow(pipeline());
     const caught = new Inbox('caught');
     const updates = new Inbox('updates');
-    const rejected = new Inbox('rejected');
+    const rejected = new Inbox('rejected', isRejection);
     getNode('risk').receive(signal('buy'));
     await waitFor(() => closed(updates, 'buy').length === 1, 5_000, 'the buy filled');
     const bad: unknown[] = [0, 2, Number.NaN, '0.5', -0.5];
@@ -174,7 +174,7 @@ describe('partial exits on the simulated market (real runtime)', function () {
       await loadFlow(pipeline({ takeProfitLadder: ladder }));
       const updates = new Inbox('updates');
       const caught = new Inbox('caught');
-      const rejected = new Inbox('rejected');
+      const rejected = new Inbox('rejected', isRejection);
       const marker = `probe-${Math.random()}`;
       getNode('risk').receive({ ...signal('buy'), probe: marker });
       await waitFor(() => caught.messages.some((m) => m.probe === marker && field.test(String(m.error.message))), 5_000, `done(err) naming ${field} for the signal`);

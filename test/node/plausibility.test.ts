@@ -6,7 +6,7 @@
  * error naming the field, seen by a Catch node, and the state stays as it was.
  */
 import assert from 'node:assert/strict';
-import { Inbox, getNode, loadFlow, unloadFlow, waitFor, type FlowNode } from '../support/node-red';
+import { isRejection, Inbox, getNode, loadFlow, unloadFlow, waitFor, type FlowNode } from '../support/node-red';
 
 /** The largest time a JavaScript Date holds: 13 September 275760. Schema-valid (a non-negative integer). */
 const YEAR_275760 = 8.64e15;
@@ -40,7 +40,7 @@ describe('plausibility of prices and times in messages (simulated market)', func
       ...catcher(),
     ]);
     const updates = new Inbox('updates');
-    const rejected = new Inbox('rejected');
+    const rejected = new Inbox('rejected', isRejection);
     const caught = new Inbox('caught');
     // A position worth about 20 % of equity: marking it at ~0 would be a 20 % drawdown.
     getNode('risk').receive(signal());

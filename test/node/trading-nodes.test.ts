@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { OrderUpdateSchema } from '../../core/contract';
-import { Inbox, getNode, loadFlow, unloadFlow, waitFor, type FlowNode } from '../support/node-red';
+import { isRejection, Inbox, getNode, loadFlow, unloadFlow, waitFor, type FlowNode } from '../support/node-red';
 
 const exchange = (extra: Record<string, unknown> = {}): FlowNode => ({
   id: 'ex', type: 'tradebot-exchange', mode: 'sim', simSeed: 42, simSpeed: 600, simTickMs: 1000, simBalances: 'USDT=10000', feeRatePct: 0.1, slippagePct: 0, ...extra,
@@ -69,7 +69,7 @@ describe('risk gate -> place order on the simulated market', function () {
   it('the same signal twice places one order; the same order request twice sends nothing the second time', async function () {
     await loadFlow(pipeline());
     const updates = new Inbox('updates');
-    const rejected = new Inbox('rejected');
+    const rejected = new Inbox('rejected', isRejection);
     const s = signal('buy');
     getNode('risk').receive(s);
     getNode('risk').receive(s);
@@ -144,7 +144,7 @@ describe('risk gate -> place order on the simulated market', function () {
 
   it('a bad signal is rejected on output 2 and reported to Catch; the kill switch refuses until resume', async function () {
     await loadFlow(pipeline());
-    const rejected = new Inbox('rejected');
+    const rejected = new Inbox('rejected', isRejection);
     const caught = new Inbox('caught');
     getNode('risk').receive({ payload: { ...signal('buy').payload, price: 'cheap' } });
     const [r1] = await rejected.take(1);

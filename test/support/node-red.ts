@@ -59,8 +59,10 @@ export class Inbox {
   readonly messages: any[] = [];
   private waiters: Array<{ n: number; resolve: () => void }> = [];
 
-  constructor(nodeId: string) {
+  /** `keep` picks the messages this inbox collects (e.g. only rejections from a risk gate's output 2). */
+  constructor(nodeId: string, keep: (msg: any) => boolean = () => true) {
     getNode(nodeId).on('input', (msg: any) => {
+      if (!keep(msg)) return;
       this.messages.push(msg);
       this.waiters = this.waiters.filter((w) => {
         if (this.messages.length >= w.n) w.resolve();
@@ -89,6 +91,9 @@ export class Inbox {
     return this.messages.slice(0, n);
   }
 }
+
+/** A risk gate's refusals on its output 2, without its lifecycle events (kill switch, force exits). */
+export const isRejection = (msg: any): boolean => msg?.payload?.kind === 'rejection';
 
 /** Every status a node set, in order (the helper emits call:status for each). */
 export function recordStatuses(nodeId: string): Array<{ fill?: string; shape?: string; text?: string }> {
