@@ -17,23 +17,14 @@ import { LiveExecutor } from '../../core/trading/live-executor';
 import { reconcileLiveAccount } from '../../core/trading/reconcile';
 import { ForceExitInputError, forceExitRequests } from '../../core/risk/force-exit';
 import { MockBinance, SIGNATURE_INVALID, type MockFault } from '../support/mock-binance';
+import { seededRandom } from '../support/seeded-random';
 
 const KEY = 'liveTestKey0123456789abcdef';
 const SECRET = 'liveTestSecret0123456789abcdef';
 const FINAL = new Set(['closed', 'canceled', 'rejected', 'expired']);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** mulberry32: a seeded PRNG, so a failing run can be replayed with the same seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 /** The unknown-order window of these tests: longer than any late execution injected (<= 200 ms). */
 const WINDOW_MS = 300;

@@ -8,18 +8,9 @@ import assert from 'node:assert/strict';
 import { DEFAULT_TEMPLATES, renderTemplate, type TextFormat } from '../../core/notify/templates';
 import { fitText, visibleLength } from '../../core/notify/telegram-text';
 import { parseHtml, parseMarkdownV2 } from '../support/mock-telegram';
+import { seededRandom } from '../support/seeded-random';
 
-/** A small deterministic PRNG (mulberry32), so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = seededRandom;
 
 const PIECES = ['<', '>', '&', '&amp;', '"', "'", '.', '-', '_', '*', '`', '\\', '[', ']', '(', ')', '!', '|', '~', '#', '+', '=', '{', '}', '📈', '🟢', 'é', 'a', 'b', 'BTC/USDT', ' ', '\n', '&lt;b&gt;', '<b>', '</i>'];
 
