@@ -13,6 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { OrderRequest } from '../contract';
+import type { RiskOutcome } from './risk-gate';
 import type { MarketInfo } from '../market/market-source';
 import { floorToStep } from '../trading/precision';
 import { splitSymbol, type Portfolio, type Position } from '../trading/portfolio';
@@ -117,4 +118,17 @@ export function forceExitRequests(target: ForceExitTarget, ctx: ForceExitContext
     if (amount > 0) out.push(request(position, amount, ctx));
   }
   return out;
+}
+
+/**
+ * A breaker set to "flatten" that tripped on this signal (its own refusal, or a trip riding along
+ * an approval): the force exit of everything it asks for, as `reason` and the symbols to leave out
+ * (the one this signal's own sell is already closing). Undefined when nothing is to be flattened.
+ */
+export function flattenAfterTrips(outcome: RiskOutcome): { reason: string; exclude: string[] } | undefined {
+  const tripping = 'rejection' in outcome && outcome.rejection.trip ? [outcome.rejection] : [];
+  const flatten = [...(outcome.trips ?? []), ...tripping].filter((t) => t.action === 'flatten');
+  if (!flatten.length) return undefined;
+  const why = flatten.map((t) => (t.code === 'DRAWDOWN_BREAKER' ? 'drawdown breaker' : 'daily loss limit')).join(', ');
+  return { reason: `force exit: ${why} tripped (flatten)`, exclude: 'request' in outcome ? [outcome.request.symbol] : [] };
 }

@@ -11,20 +11,21 @@ import { flowsStarted } from './flows-started';
 import type { DoneFn, Node, NodeAPI, NodeMessage, NodeMessageInFlow, SendFn } from './types';
 
 /** Runs a node's set-up; anything it throws becomes the node's configuration error (see above). */
-export function setUpNode(RED: NodeAPI, node: Node, setUp: () => void, redact: (text: string) => string = (t) => t): void {
+export function setUpNode(RED: NodeAPI, node: Node, setUp: () => void): void {
   const before = new Set(node.listeners('input'));
   try {
     setUp();
   } catch (err) {
     // Input handlers the set-up registered before it failed would act on a half-made node.
     for (const listener of node.listeners('input')) if (!before.has(listener)) node.removeListener('input', listener as (...args: any[]) => void);
-    refuseConfig(RED, node, err, redact);
+    refuseConfig(RED, node, err);
   }
 }
 
 /** Puts the node in the refused state described above: it does nothing but say what is wrong. */
-export function refuseConfig(RED: NodeAPI, node: Node, err: unknown, redact: (text: string) => string = (t) => t): Error {
-  const error = new Error(redact(err instanceof Error ? err.message : String(err)));
+export function refuseConfig(RED: NodeAPI, node: Node, err: unknown): Error {
+  // No redaction here: the node's status, error and done(err) pass core/secrets' (nodes/shared/redaction.ts).
+  const error = new Error(err instanceof Error ? err.message : String(err));
   node.status({ fill: 'red', shape: 'ring', text: shorten(error.message, 80) });
   let closed = false;
   node.on('close', () => (closed = true));

@@ -23,11 +23,10 @@ export = function register(RED: NodeAPI): void {
     const node = this;
     const status = new StatusThrottle((s) => node.status(s), 1000);
     let service: NotificationService | undefined;
-    let token: string | undefined;
     const webhookUrl = this.credentials?.webhookUrl?.trim();
-    // The webhook URL, and the path that holds its secret (Discord, Slack), are redacted from every text any node shows.
+    // The webhook URL, and the path that holds its secret (Discord, Slack), are redacted from every text
+    // any node shows, this one's status, warnings and done(err) included (instrument() wraps them).
     holdSecrets(this, [webhookUrl, webhookPath(webhookUrl)]);
-    const redact = (text: string): string => [token, webhookUrl].reduce<string>((t, secret) => (secret ? t.split(secret).join('***') : t), text);
     // A bad setting leaves the node in the flow, red, refusing every message with the reason (shared/config-error.ts).
     setUpNode(
       RED,
@@ -46,7 +45,6 @@ export = function register(RED: NodeAPI): void {
             node.warn(waiting);
           } else {
             checkChatId(c.chatId);
-            token = bot.token;
             channels.push(telegramChannel({ token: bot.token, chatId: c.chatId, apiBase: bot.apiBase, format: c.parseMode }));
           }
         } else if (c.channel === 'webhook') {
@@ -58,14 +56,13 @@ export = function register(RED: NodeAPI): void {
           channels,
           {
             passThrough: (text) => node.send({ topic: 'notification', payload: text }),
-            status: (text, level) => status.update(statusFor(level === 'ok' ? 'live' : level === 'warn' ? 'reconnecting' : 'error', redact(text))),
-            dropped: (channel, reason) => node.warn(`notification to ${channel} dropped: ${redact(reason)}`),
+            status: (text, level) => status.update(statusFor(level === 'ok' ? 'live' : level === 'warn' ? 'reconnecting' : 'error', text)),
+            dropped: (channel, reason) => node.warn(`notification to ${channel} dropped: ${reason}`),
           },
           { maxQueue: c.maxQueue, maxAttempts: 5, backoff: { initialMs: 1000, maxMs: 60_000 } },
         );
         status.now(waiting ? statusFor('reconnecting', waiting) : statusFor('stopped', channels.length ? `ready: ${channels.map((ch) => ch.name).join(', ')}` : 'pass-through only'));
       },
-      redact,
     );
     if (!service) return;
 
@@ -75,7 +72,7 @@ export = function register(RED: NodeAPI): void {
         done();
       } catch (err) {
         // A template that fails on this message: reported, the flow goes on.
-        done(new Error(redact((err as Error).message)));
+        done(err as Error);
       }
     });
     node.on('close', (_removed: boolean, done: () => void) => {

@@ -9,7 +9,7 @@
 import { describeZodError, SignalSchema } from '../../core/contract';
 import { initialRiskState, RiskGate, type RiskState } from '../../core/risk/risk-gate';
 import { parseRiskSettings } from '../../core/risk/settings';
-import { forceExitRequests, parseForceExitTarget, type ForceExitTarget } from '../../core/risk/force-exit';
+import { flattenAfterTrips, forceExitRequests, parseForceExitTarget, type ForceExitTarget } from '../../core/risk/force-exit';
 import { forceExitEvent, killSwitchEvent } from '../../core/risk/lifecycle-events';
 import type { OrderRequest } from '../../core/contract';
 import { ImplausibleInputError } from '../../core/plausibility';
@@ -213,13 +213,8 @@ export = function register(RED: NodeAPI): void {
           // every position but the one this signal's own sell is already closing.
           const trips = outcome.trips ?? [];
           const tripMessages = trips.map((t) => ({ ...msg, topic: signal.symbol, payload: t }));
-          const tripping = 'rejection' in outcome && outcome.rejection.trip ? [outcome.rejection] : [];
-          const flatten = [...trips, ...tripping].filter((t) => t.action === 'flatten');
-          let flattenOrders: OrderRequest[] = [];
-          if (flatten.length) {
-            const why = flatten.map((t) => (t.code === 'DRAWDOWN_BREAKER' ? 'drawdown breaker' : 'daily loss limit')).join(', ');
-            flattenOrders = await forceExits({ all: true }, 'msg.payload', `force exit: ${why} tripped (flatten)`, 'request' in outcome ? [outcome.request.symbol] : []);
-          }
+          const flatten = flattenAfterTrips(outcome);
+          const flattenOrders = flatten ? await forceExits({ all: true }, 'msg.payload', flatten.reason, flatten.exclude) : [];
           const flattenMessages = orderMessages(flattenOrders, msg);
           if ('request' in outcome) {
             send([[{ ...msg, topic: signal.symbol, payload: outcome.request }, ...flattenMessages], tripMessages.length ? tripMessages : null]);
