@@ -68,6 +68,28 @@ function placeUntilFinal(account: TradingAccount, request: OrderRequest, seen: O
   });
 }
 
+/**
+ * Until `running()` is false, in turns: the order websocket refused (HTTP 404 on the upgrade, open
+ * sockets dropped) for 400 ms, or the whole server unreachable for 150 ms; counted in `injected`.
+ */
+async function connectionFaults(mock: MockBinance, injected: { ws404: number; offline: number }, running: () => boolean): Promise<void> {
+  for (let k = 0; running(); k++) {
+    await sleep(700);
+    if (!running()) break;
+    if (k % 2 === 0) {
+      mock.rejectWebSockets(true, 404);
+      mock.dropWebSockets();
+      injected.ws404++;
+      await sleep(400);
+      mock.rejectWebSockets(false);
+    } else {
+      mock.offline(150);
+      injected.offline++;
+      await sleep(200);
+    }
+  }
+}
+
 describe('live orders under injected faults (real ccxt, mock Binance)', function () {
   this.timeout(300_000);
   let mock: MockBinance;
@@ -126,23 +148,7 @@ describe('live orders under injected faults (real ccxt, mock Binance)', function
       );
       // The order websocket refused (HTTP 404 on the upgrade), or the whole server unreachable, in turns.
       background.push(
-        (async () => {
-          for (let k = 0; running; k++) {
-            await sleep(700);
-            if (!running) break;
-            if (k % 2 === 0) {
-              mock.rejectWebSockets(true, 404);
-              mock.dropWebSockets();
-              injected.ws404++;
-              await sleep(400);
-              mock.rejectWebSockets(false);
-            } else {
-              mock.offline(150);
-              injected.offline++;
-              await sleep(200);
-            }
-          }
-        })(),
+        connectionFaults(mock, injected, () => running),
       );
       let next = 0;
       const worker = async () => {
@@ -248,23 +254,7 @@ describe('live orders under injected faults (real ccxt, mock Binance)', function
       const stats = { deliveries: 0, duplicates: 0, notHeld: 0, retriedAttempts: 0 };
       const soldPerRound = new Map<string, number>();
       background.push(
-        (async () => {
-          for (let k = 0; running; k++) {
-            await sleep(700);
-            if (!running) break;
-            if (k % 2 === 0) {
-              mock.rejectWebSockets(true, 404);
-              mock.dropWebSockets();
-              injected.ws404++;
-              await sleep(400);
-              mock.rejectWebSockets(false);
-            } else {
-              mock.offline(150);
-              injected.offline++;
-              await sleep(200);
-            }
-          }
-        })(),
+        connectionFaults(mock, injected, () => running),
       );
       const fault = () => {
         if (random() < 0.35) {
