@@ -72,36 +72,8 @@ export async function loadExchangeClass(id: string): Promise<new (config: object
   }
 }
 
-/**
- * Points every API host of an exchange at `baseUrl`, keeping each URL's path.
- * Used for self-hosted proxies and for tests against a mock exchange on 127.0.0.1.
- * `https://api.binance.com/api/v3` -> `http://127.0.0.1:9000/api/v3`,
- * `wss://stream.binance.com:9443/ws` -> `ws://127.0.0.1:9000/ws`.
- */
-export function overrideApiUrls(urls: unknown, baseUrl: string): unknown {
-  const base = new URL(baseUrl);
-  const secure = base.protocol === 'https:';
-  const rewrite = (value: unknown): unknown => {
-    if (typeof value === 'string') {
-      let url: URL;
-      try {
-        url = new URL(value);
-      } catch {
-        return value;
-      }
-      const isWs = url.protocol === 'ws:' || url.protocol === 'wss:';
-      const protocol = isWs ? (secure ? 'wss:' : 'ws:') : base.protocol;
-      const basePath = base.pathname.replace(/\/$/, '');
-      return `${protocol}//${base.host}${basePath}${url.pathname}${url.search}`;
-    }
-    if (Array.isArray(value)) return value.map(rewrite);
-    if (value && typeof value === 'object') {
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, rewrite(v)]));
-    }
-    return value;
-  };
-  return rewrite(urls);
-}
+// The API URL override has its own rules and file; kept importable from here.
+export { apiUrlMap, overrideApiUrls } from './api-url-override';
 
 /**
  * True when a ccxt error is transient and a market-data READ is worth retrying: ccxt's

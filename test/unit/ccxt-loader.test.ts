@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { errorClassChain, isRateLimitError, isRetryableError, listExchangeIds, loadExchangeClass, overrideApiUrls } from '../../core/market/ccxt-loader';
+import { errorClassChain, isRateLimitError, isRetryableError, listExchangeIds, loadExchangeClass, overrideApiUrls, apiUrlMap } from '../../core/market/ccxt-loader';
 
 describe('ccxt loader', function () {
   it('rewrites every API host, REST and websocket, keeping paths', function () {
@@ -20,6 +20,35 @@ describe('ccxt loader', function () {
     assert.deepEqual(overrideApiUrls({ ws: 'wss://s.example/ws' }, 'https://proxy.example/binance/'), {
       ws: 'wss://proxy.example/binance/ws',
     });
+  });
+
+  it('keeps a bare host bare, so ccxt does not request //0/public (Kraken)', function () {
+    const out = overrideApiUrls({ public: 'https://api.kraken.com', private: 'https://api.kraken.com' }, 'http://127.0.0.1:9000') as any;
+    assert.equal(out.public, 'http://127.0.0.1:9000');
+    assert.equal(`${out.public}/0/public/Assets`, 'http://127.0.0.1:9000/0/public/Assets');
+    assert.equal((overrideApiUrls({ public: 'https://api.kraken.com' }, 'https://proxy.example/kraken/') as any).public, 'https://proxy.example/kraken');
+  });
+
+  it('gives two hosts that would meet at one address distinct paths: public keeps it, the other gets its host name', async function () {
+    const Kraken = await loadExchangeClass('kraken');
+    const ws = (overrideApiUrls(new Kraken({}).urls.api, 'http://127.0.0.1:9000') as any).ws;
+    assert.equal(ws.publicV2, 'ws://127.0.0.1:9000/v2');
+    assert.equal(ws.privateV2, 'ws://127.0.0.1:9000/ws-auth.kraken.com/v2');
+    assert.equal(ws.public, 'ws://127.0.0.1:9000');
+    assert.equal(ws.private, 'ws://127.0.0.1:9000/ws-auth.kraken.com');
+    // Binance's spot addresses stay where they were; the futures streams that shared /ws move aside.
+    const Binance = await loadExchangeClass('binance');
+    const b = overrideApiUrls(new Binance({}).urls.api, 'http://127.0.0.1:9000') as any;
+    assert.equal(b.ws.spot, 'ws://127.0.0.1:9000/ws');
+    assert.equal(b.public, 'http://127.0.0.1:9000/api/v3');
+    assert.equal(b.ws.future, 'ws://127.0.0.1:9000/fstream.binance.com/ws');
+    const addresses = new Map<string, string>();
+    for (const entry of apiUrlMap(new Binance({}).urls.api, 'http://127.0.0.1:9000')) {
+      const host = new URL(entry.from).hostname;
+      const before = addresses.get(entry.to);
+      assert.ok(before === undefined || before === host, `${entry.to} serves both ${before} and ${host}`);
+      addresses.set(entry.to, host);
+    }
   });
 
   it('lists ccxt exchanges without loading ccxt', function () {
