@@ -35,6 +35,7 @@ import type { Drift, Lifecycle } from './contract';
 /** What the session tells the flow besides order updates: drift found by reconciliation, start and stop. */
 export type SessionEvent = Drift | Lifecycle;
 import { SimExecutor } from './trading/sim-executor';
+import { describeProfile, exchangeProfile, type CcxtLike, type ExchangeProfile } from './exchanges/profile';
 
 export class ExchangeSession {
   private sourcePromise: Promise<MarketSource> | undefined;
@@ -218,6 +219,15 @@ export class ExchangeSession {
   readonly dataChecks: DataChecks[] = [];
   /** Where warnings about the data go (the exchange node's log). */
   onWarning: ((text: string) => void) | undefined;
+  /** Where the exchange's capability profile goes once the connection is set up (the exchange node's log). */
+  onInfo: ((text: string) => void) | undefined;
+
+  /** What this exchange can do through ccxt (paper and live; undefined before the source exists, and in sim and backtest). */
+  profile(from: MarketSource | undefined = this.sourceReady): ExchangeProfile | undefined {
+    const source = from as (MarketSource & { ccxt?: unknown; websocketAllowed?: boolean }) | undefined;
+    if (!source?.ccxt || this.settings.mode === 'sim' || this.settings.mode === 'backtest') return undefined;
+    return exchangeProfile(source.ccxt as CcxtLike, source.websocketAllowed !== false);
+  }
   /** Requests the history download sent (0 when the disk cache had it all). */
   historyRequests = 0;
 
@@ -264,7 +274,9 @@ export class ExchangeSession {
     const account = await this.account();
     for (const symbol of symbols) {
       if (this.priceFeeds.has(symbol) || this.closed) continue;
-      const feed = createTickerFeed(source, { symbols: [symbol], pollIntervalMs: 2_000, silentAfterMs: this.silentStreamMs }, {
+      // The account's prices drive limit timeouts and bot-watched stops: they fall back to polling
+      // whatever the websocket setting, so a stop never waits on one transport.
+      const feed = createTickerFeed(source, { symbols: [symbol], pollIntervalMs: 2_000, silentAfterMs: this.silentStreamMs, fallback: true }, {
         onData: (ticker) => {
           this.noteData();
           account.onPrice(ticker);
@@ -306,11 +318,15 @@ export class ExchangeSession {
       return account;
     }
     if (s.mode === 'live') {
+      // Live trading only where an order whose answer is lost can be found again (profile.ts).
+      const profile = this.profile(source);
+      if (profile?.liveRefusal) throw new Error(`live trading on ${s.exchangeId} is refused: ${profile.liveRefusal}`);
       const executor = new LiveExecutor({
         exchange: (source as CcxtSource).ccxt,
         exchangeId: this.exchangeName,
         now: () => source.now(),
         unknownWindowMs: s.unknownWindowSec === undefined ? undefined : s.unknownWindowSec * 1000,
+        websocket: s.websocket !== 'off',
         onStatus: (status) => this.tradingStatus(status),
       });
       await account.init(executor);
@@ -511,7 +527,9 @@ export class ExchangeSession {
       baseUrl: s.baseUrl,
       credentials: s.credentials,
       timeoutMs: s.timeoutMs,
+      websocket: s.websocket,
     });
+    this.onInfo?.(describeProfile(exchangeProfile(ccxtSource.ccxt, ccxtSource.websocketAllowed)));
     // --- Redis market-data cache hook: CachedSource exposes `ccxt` too, for the live executor ---
     if (this.redisHub) return new CachedSource(ccxtSource, { redis: this.redisHub.client(), onStatus: this.onCacheStatus });
     // --- end Redis market-data cache hook ---

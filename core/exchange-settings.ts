@@ -17,6 +17,12 @@ export const ExchangeSettingsSchema = z
       .trim()
       .regex(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, 'must be an http:// or https:// URL such as http://127.0.0.1:8080')
       .optional(),
+    /**
+     * auto: websockets where ccxt has them, falling back to polling while one fails or stays
+     * silent; on: websockets only for market-data nodes (retried, never replaced; the account's
+     * own prices still fall back); off: REST polling only, no websocket is opened.
+     */
+    websocket: z.enum(['auto', 'on', 'off'], { error: 'must be auto, on or off' }).default('auto'),
     /** Largest order value in quote currency any node on this exchange may send; none when absent. */
     maxNotional: z.number().positive().finite().optional(),
     /** live: rest stop-losses at the exchange where ccxt can place them for the market. */

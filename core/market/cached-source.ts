@@ -105,6 +105,14 @@ export class CachedSource implements MarketSource {
     return this.inner.capabilities;
   }
 
+  get websocketFallback(): boolean {
+    return this.inner.websocketFallback;
+  }
+
+  get websocketAllowed(): boolean {
+    return this.inner.websocketAllowed;
+  }
+
   /** The Redis key of the shared rate budget (tests, diagnostics). */
   get rateBudgetKey(): string | undefined {
     return this.budget?.key;

@@ -30,6 +30,8 @@ export interface CandleFeedOptions {
   backoff?: { initialMs: number; maxMs: number };
   /** A websocket silent this long is reopened; default 3 x the timeframe. */
   silentAfterMs?: number;
+  /** A failing or silent websocket falls back to polling until it is back; default: the source's setting. */
+  fallback?: boolean;
 }
 
 /** Largest page the catch-up asks for; Binance's maximum is 1000. */
@@ -82,13 +84,14 @@ export class CandleFeed {
         await this.sleeper.sleep(this.msUntilNextClose());
         return [];
       },
-      onData: (rows) => this.onUpdate(rows, useWatch),
+      onData: (rows, via) => this.onUpdate(rows, via === 'watch'),
       onStatus: (status) => listener.onStatus(status),
       onFatal: (error) => listener.onFatal(error),
       onRecovering: () => this.catchUp(),
       backoff: options.backoff,
       silentAfterMs: options.silentAfterMs ?? 3 * this.tfMs,
       reopen: source.reopenStream ? () => source.reopenStream!(options.symbol) : undefined,
+      fallback: options.fallback ?? source.websocketFallback !== false,
     });
     this.loop.start();
   }

@@ -17,9 +17,15 @@ export interface CcxtSourceOptions {
   credentials?: { apiKey?: string; secret?: string; password?: string };
   /** Request timeout, ms (ccxt's default is 10 s). */
   timeoutMs?: number;
-  /** Use websockets where the exchange has them (default true). */
-  websocket?: boolean;
+  /**
+   * The exchange node's websocket setting. auto (default): websockets where ccxt has them, polling
+   * while one fails or stays silent; on: websockets only for market data (a failing one is retried,
+   * not replaced); off: REST polling only, no websocket is ever opened.
+   */
+  websocket?: WebsocketMode;
 }
+
+export type WebsocketMode = 'auto' | 'on' | 'off';
 
 export class CcxtSource implements MarketSource {
   readonly exchangeId: string;
@@ -72,13 +78,22 @@ export class CcxtSource implements MarketSource {
       if (baseUrl.startsWith('http:')) await exchange.loadHttpProxyAgent();
     }
     const has = exchange.has ?? {};
-    const ws = this.options.websocket !== false && typeof exchange.watchTicker === 'function';
+    const ws = this.options.websocket !== 'off' && typeof exchange.watchTicker === 'function';
     this.capabilities = {
       watchTicker: ws && has.watchTicker === true,
       watchOrderBook: ws && has.watchOrderBook === true,
       watchOHLCV: ws && has.watchOHLCV === true,
     };
     this.exchange = exchange;
+  }
+
+  get websocketFallback(): boolean {
+    return this.options.websocket !== 'on';
+  }
+
+  /** Whether any websocket may be opened (the order stream too): not when the setting is "off". */
+  get websocketAllowed(): boolean {
+    return this.options.websocket !== 'off';
   }
 
   /** The ccxt instance itself, for the live order executor: one instance, one rate limiter. */

@@ -5,6 +5,8 @@ export interface FeedStatus {
   state: FeedState;
   /** Short text for the editor status, e.g. "BTC/USDT 64012.5" or "retry in 4s: 503". */
   text: string;
+  /** true: polling in place of a websocket that failed (watch-loop.ts); false: the websocket is back. */
+  fallback?: boolean;
 }
 
 export interface FeedListener<T> {

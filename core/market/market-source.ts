@@ -29,6 +29,11 @@ export interface SourceCapabilities {
 export interface MarketSource {
   readonly exchangeId: string;
   readonly capabilities: SourceCapabilities;
+  /**
+   * Whether market-data feeds fall back to polling when a websocket fails or stays silent (the
+   * exchange node's websocket setting: "auto" yes, "on" no). Absent: yes.
+   */
+  readonly websocketFallback?: boolean;
   /** Markets by symbol; loaded once and shared by every node on the same exchange config. */
   loadMarkets(): Promise<Map<string, MarketInfo>>;
   /** Milliseconds since the epoch on the source's clock (virtual time on the simulator). */

@@ -15,6 +15,11 @@ export interface SymbolFeedOptions {
   backoff?: { initialMs: number; maxMs: number };
   /** A websocket silent this long is reopened; default 3 x pollIntervalMs (the interval data is expected at). */
   silentAfterMs?: number;
+  /**
+   * A failing or silent websocket falls back to polling until it is back (watch-loop.ts). Default:
+   * the source's setting (the exchange node's websocket "auto": yes; "on": no).
+   */
+  fallback?: boolean;
 }
 
 export interface SymbolFeedCalls<T> {
@@ -58,6 +63,7 @@ export class SymbolFeed<T extends { symbol: string }> {
           backoff: options.backoff,
           silentAfterMs: options.silentAfterMs ?? 3 * options.pollIntervalMs,
           reopen: source.reopenStream ? () => source.reopenStream!(symbol) : undefined,
+          fallback: options.fallback ?? source.websocketFallback !== false,
         }),
     );
     for (const loop of this.loops) loop.start();

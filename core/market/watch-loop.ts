@@ -3,6 +3,14 @@
  * the source has it, else a poll on an interval that honours the rate limit), hand it on, and
  * on a failure back off exponentially and say so, until stopped. Errors that retrying cannot
  * fix (unknown symbol, bad credentials, unsupported call) stop the loop and are reported once.
+ *
+ * With `fallback` (the default wherever the exchange node's websocket setting is "auto", and
+ * always for the account's own prices), a websocket that fails or stays silent is not waited
+ * for: the loop polls at once and then every poll interval, while a probe tries the websocket
+ * again in the background (2 s, 4 s, ... at most every 60 s); the first update the websocket
+ * delivers switches the loop back to it. So data never depends on one transport: after a
+ * websocket error the next update comes by REST within one poll interval, after a silent
+ * websocket within silentAfterMs plus one poll interval (docs/exchanges.md).
  */
 import { Backoff, Sleeper } from './backoff';
 import { isRateLimitError, isRetryableError } from './ccxt-loader';
@@ -18,7 +26,8 @@ export interface WatchLoopOptions<T> {
   fetch: () => Promise<T>;
   useWatch: boolean;
   pollIntervalMs: number;
-  onData: (data: T) => void | Promise<void>;
+  /** `via` says which transport brought the update. */
+  onData: (data: T, via: 'watch' | 'poll') => void | Promise<void>;
   onStatus: (status: FeedStatus) => void;
   onFatal: (error: Error) => void;
   /** Runs after a failure, before the next attempt (the candle feed catches up over REST here). */
@@ -30,6 +39,10 @@ export interface WatchLoopOptions<T> {
    */
   silentAfterMs?: number;
   reopen?: () => Promise<void>;
+  /** A failing or silent websocket falls back to polling until it delivers again (default false). */
+  fallback?: boolean;
+  /** Waits between two tries of the websocket while polling instead (default 2 s doubling to 60 s). */
+  probeBackoff?: { initialMs: number; maxMs: number };
 }
 
 const SILENT = Symbol('silent');
@@ -39,9 +52,20 @@ export class WatchLoop<T> {
   private readonly sleeper = new Sleeper();
   private readonly backoff: Backoff;
   private running: Promise<void> | undefined;
+  /** 'poll' while a fallback polls instead of a failed websocket. */
+  private mode: 'watch' | 'poll';
+  /** Wakes the poll wait when the probe finds the websocket back. */
+  private readonly pollSleeper = new Sleeper();
+  private probing: Promise<void> | undefined;
 
   constructor(private readonly options: WatchLoopOptions<T>) {
     this.backoff = new Backoff(options.backoff?.initialMs ?? 1_000, options.backoff?.maxMs ?? 60_000);
+    this.mode = options.useWatch ? 'watch' : 'poll';
+  }
+
+  /** Which transport the loop uses now. */
+  get transport(): 'websocket' | 'polling' {
+    return this.mode === 'watch' ? 'websocket' : 'polling';
   }
 
   start(): void {
@@ -56,7 +80,9 @@ export class WatchLoop<T> {
   async stop(): Promise<void> {
     this.stopped = true;
     this.sleeper.cancel();
+    this.pollSleeper.cancel();
     this.running?.catch(() => undefined);
+    this.probing?.catch(() => undefined);
   }
 
   /** The next update, or SILENT when none came within silentAfterMs (the pending watch is let go, handled). */
@@ -81,25 +107,46 @@ export class WatchLoop<T> {
     let lastState: FeedStatus['state'] | undefined;
     let firstPoll = true;
     while (!this.stopped) {
+      const via = this.mode;
       try {
-        if (!o.useWatch && !firstPoll) await this.sleeper.sleep(o.pollIntervalMs);
+        if (via === 'poll' && !firstPoll) await this.pollSleeper.sleep(o.pollIntervalMs);
         firstPoll = false;
         if (this.stopped) break;
-        const data = o.useWatch ? await this.watchOrSilence() : await o.fetch();
+        // The probe found the websocket back while this loop waited: use it again.
+        if (via === 'poll' && this.mode === 'watch') continue;
+        let data: T | typeof SILENT;
+        try {
+          data = via === 'watch' ? await this.watchOrSilence() : await o.fetch();
+        } catch (err) {
+          // Only the websocket itself falling over switches to polling (a failed catch-up is not the stream's).
+          if (via !== 'watch' || !o.fallback || this.stopped || err instanceof SourceClosedError) throw err;
+          // REST carries on at once; the websocket is tried again in the background.
+          lastState = 'polling';
+          firstPoll = true;
+          this.fallBack(shorten(err instanceof Error ? err.message : String(err), 40));
+          if (!this.stopped && o.onRecovering) await o.onRecovering().catch(() => undefined);
+          continue;
+        }
         if (this.stopped) break;
         if (data === SILENT) {
           // Open but dead: nothing for silentAfterMs. Closed and dialled again, what was missed caught up.
-          lastState = 'reconnecting';
-          o.onStatus({ state: 'reconnecting', text: `no data for ${formatDelay(o.silentAfterMs!)}: reopening the stream` });
           await o.reopen!().catch(() => undefined);
+          if (o.fallback) {
+            lastState = 'polling';
+            firstPoll = true;
+            this.fallBack(`no data for ${formatDelay(o.silentAfterMs!)}`);
+          } else {
+            lastState = 'reconnecting';
+            o.onStatus({ state: 'reconnecting', text: `no data for ${formatDelay(o.silentAfterMs!)}: reopening the stream` });
+          }
           if (!this.stopped && o.onRecovering) await o.onRecovering().catch(() => undefined);
           continue;
         }
         this.backoff.reset();
-        const state = o.useWatch ? 'live' : 'polling';
-        if (state !== lastState) o.onStatus({ state, text: `${state === 'live' ? 'websocket' : 'polling'}: ${o.label}` });
+        const state = via === 'watch' ? 'live' : 'polling';
+        if (state !== lastState) o.onStatus({ state, text: this.stateText(state), ...(state === 'polling' && o.useWatch ? { fallback: true } : {}) });
         lastState = state;
-        await o.onData(data);
+        await o.onData(data, via);
       } catch (err) {
         if (this.stopped || err instanceof SourceClosedError) break;
         const error = err instanceof Error ? err : new Error(String(err));
@@ -117,6 +164,47 @@ export class WatchLoop<T> {
         });
         await this.sleeper.sleep(delay);
         if (!this.stopped && o.onRecovering) await o.onRecovering().catch(() => undefined);
+      }
+    }
+  }
+
+  private stateText(state: 'live' | 'polling'): string {
+    if (state === 'live') return `websocket: ${this.options.label}`;
+    return this.options.useWatch ? `websocket down, polling: ${this.options.label}` : `polling: ${this.options.label}`;
+  }
+
+  /** The websocket failed: poll from now on, and try the websocket again in the background. */
+  private fallBack(why: string): void {
+    this.mode = 'poll';
+    this.options.onStatus({ state: 'polling', text: `websocket down (${why}), polling: ${this.options.label}`, fallback: true });
+    this.probing ??= this.probe().finally(() => (this.probing = undefined));
+  }
+
+  /**
+   * Tries the websocket again with growing pauses while the loop polls; its first update is
+   * handed on and switches the loop back. Handles every failure itself.
+   */
+  private async probe(): Promise<void> {
+    const o = this.options;
+    const backoff = new Backoff(o.probeBackoff?.initialMs ?? 2_000, o.probeBackoff?.maxMs ?? 60_000);
+    while (!this.stopped && this.mode === 'poll') {
+      await this.sleeper.sleep(backoff.next());
+      if (this.stopped) return;
+      try {
+        const data = await this.watchOrSilence();
+        if (this.stopped) return;
+        if (data === SILENT) {
+          await o.reopen?.().catch(() => undefined);
+          continue;
+        }
+        this.mode = 'watch';
+        this.backoff.reset();
+        o.onStatus({ state: 'live', text: `websocket back: ${o.label}`, fallback: false });
+        this.pollSleeper.cancel();
+        await o.onData(data, 'watch');
+        return;
+      } catch {
+        /* still down: the loop keeps polling, the next try waits longer */
       }
     }
   }

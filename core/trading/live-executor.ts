@@ -24,6 +24,8 @@ import { Backoff, Sleeper } from '../market/backoff';
 import { errorClassChain } from '../market/ccxt-loader';
 import { newOrderUpdate, rejectedUpdate, type ExecutorRequest, type OrderExecutor, type StopLossOrderFormat, type TradingStatusSink, type UpdateSink } from './executor';
 import { describeExchangeError, isAmbiguousError, isNotFoundError, isNotSentError } from './order-errors';
+import { clientOrderIdParam, exchangeClientOrderId } from '../exchanges/client-order-id';
+import { orderLookupOf } from '../exchanges/profile';
 import { splitSymbol } from './portfolio';
 
 export { isAmbiguousError } from './order-errors';
@@ -96,7 +98,8 @@ export class LiveExecutor implements OrderExecutor {
       if (this.closed) throw new Error('order executor closed');
       try {
         const order = await this.o.exchange.createOrder(request.symbol, request.type, request.side, request.amount, request.price, {
-          clientOrderId: request.clientOrderId,
+          // The flow's id in the exchange's format (Kraken a UUID, Bitfinex an integer): the same every time.
+          clientOrderId: clientOrderIdParam(this.ccxtId, request.clientOrderId),
           // ccxt's unified stop-loss parameter: a stop-market order triggered at this price
           ...(request.stopLossPrice !== undefined ? { stopLossPrice: request.stopLossPrice } : {}),
         });
@@ -114,6 +117,16 @@ export class LiveExecutor implements OrderExecutor {
         return this.reject(request, sink, `rejected by the exchange: ${describeExchangeError(err, 200)}`);
       }
     }
+  }
+
+  /** ccxt's id of the exchange (binance, kraken): decides the client order id format and the lookup. */
+  private get ccxtId(): string {
+    return String(this.o.exchange.id ?? this.o.exchangeId);
+  }
+
+  /** The client order id this exchange received for the flow's id. */
+  private wireId(request: OrderRequest): string {
+    return exchangeClientOrderId(this.ccxtId, request.clientOrderId);
   }
 
   /** The unknown-order window in use, ms. */
@@ -210,26 +223,39 @@ export class LiveExecutor implements OrderExecutor {
 
   /**
    * The order with this client order id at the exchange, or null when the exchange answers that
-   * it has none. Any other failure propagates (the caller keeps looking): only an exchange that
-   * cannot fetch by client order id at all (ccxt NotSupported / ArgumentsRequired) is searched in
-   * its open and recent orders instead. An error such as 400 "signature invalid" is not such an
-   * answer: a search of recent orders is paged and may miss the order, so it must not stand in.
+   * it has none. Any failure propagates (the caller keeps looking): a failed request is never
+   * taken for "not found". How it asks depends on the exchange (core/exchanges/profile.ts):
+   *  - fetch-by-client-id (Binance): one fetchOrder by client order id; OrderNotFound is the answer.
+   *  - filter-by-client-id (Kraken): open, then closed orders, filtered by the exchange on the id.
+   *    (Kraken's single-order query sends the id as `userref`, an integer: it can never find ours.)
+   *  - scan (Bitfinex, exchanges not tested): open, then closed orders since a minute before the
+   *    order, matched on the id the exchange echoes.
    */
   async lookup(request: OrderRequest): Promise<any | null> {
     const ex = this.o.exchange;
-    try {
-      return await ex.fetchOrder(undefined, request.symbol, { clientOrderId: request.clientOrderId, origClientOrderId: request.clientOrderId });
-    } catch (err) {
-      if (isNotFoundError(err)) return null;
-      const chain = errorClassChain(err);
-      if (!chain.includes('NotSupported') && !chain.includes('ArgumentsRequired')) throw err;
+    const wire = this.wireId(request);
+    const match = (orders: any[]) => orders.find((o) => o.clientOrderId !== undefined && o.clientOrderId !== null && String(o.clientOrderId) === wire) ?? null;
+    const since = request.ts - 60_000;
+    switch (orderLookupOf(ex)) {
+      case 'fetch-by-client-id':
+        try {
+          return await ex.fetchOrder(undefined, request.symbol, { clientOrderId: wire, origClientOrderId: wire });
+        } catch (err) {
+          if (isNotFoundError(err)) return null;
+          throw err;
+        }
+      case 'filter-by-client-id': {
+        const open = match(await ex.fetchOpenOrders(request.symbol, undefined, undefined, { clientOrderId: wire }));
+        return open ?? match(await ex.fetchClosedOrders(request.symbol, since, undefined, { clientOrderId: wire }));
+      }
+      case 'scan': {
+        const open = match(await ex.fetchOpenOrders(request.symbol));
+        if (open) return open;
+        return match(ex.has?.fetchClosedOrders ? await ex.fetchClosedOrders(request.symbol, since) : await ex.fetchOrders(request.symbol, since));
+      }
+      default:
+        throw new Error(`${this.ccxtId} cannot look orders up through ccxt`);
     }
-    const match = (orders: any[]) => orders.find((o) => o.clientOrderId === request.clientOrderId) ?? null;
-    const open = ex.has?.fetchOpenOrders ? match(await ex.fetchOpenOrders(request.symbol)) : null;
-    if (open) return open;
-    if (ex.has?.fetchClosedOrders) return match(await ex.fetchClosedOrders(request.symbol, request.ts - 60_000));
-    if (ex.has?.fetchOrders) return match(await ex.fetchOrders(request.symbol, request.ts - 60_000));
-    return null;
   }
 
   /**
@@ -338,7 +364,7 @@ export class LiveExecutor implements OrderExecutor {
         if (down) this.status('ok', 'order stream back');
         down = false;
         for (const o of orders) {
-          const t = [...this.tracked.values()].find((x) => x.orderId === String(o.id) || (o.clientOrderId && o.clientOrderId === x.request.clientOrderId));
+          const t = [...this.tracked.values()].find((x) => x.orderId === String(o.id) || (o.clientOrderId && String(o.clientOrderId) === this.wireId(x.request)));
           if (!t) continue;
           // A push carries the fee of its own fill only: exact fees come from the order's trades.
           await this.deliver(t, this.toUpdate(t.request, await this.withFees({ ...o, fee: undefined, fees: undefined }, t.request.symbol)));

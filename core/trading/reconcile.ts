@@ -14,6 +14,7 @@ import { compareWithExchange, describeDrift, type ExchangeOrderView } from './dr
 import type { TradingStatusSink } from './executor';
 import type { LiveExecutor } from './live-executor';
 import { describeExchangeError } from './order-errors';
+import { flowClientOrderId } from '../exchanges/client-order-id';
 
 export async function reconcileLiveAccount(account: TradingAccount, executor: LiveExecutor, ccxt: any): Promise<void> {
   const last = new Map(account.openOrders().map((u) => [u.clientOrderId, u]));
@@ -141,9 +142,12 @@ export class LiveReconciler {
     const { account, ccxt } = this.o;
     if (this.closed || account.ordersInFlight || !account.settled) return null;
     const version = account.version;
-    const before = ((await ccxt.fetchOpenOrders()) as any[]).map(orderView);
+    // The exchange echoes the client order id in its own format (core/exchanges/client-order-id.ts): read back as the flow's.
+    const ours = account.openOrders().map((u) => u.clientOrderId);
+    const view = (o: any) => orderView(o, (echoed) => flowClientOrderId(String(ccxt.id ?? ''), echoed, ours) ?? echoed);
+    const before = ((await ccxt.fetchOpenOrders()) as any[]).map(view);
     const balance = await ccxt.fetchBalance();
-    const after = ((await ccxt.fetchOpenOrders()) as any[]).map(orderView);
+    const after = ((await ccxt.fetchOpenOrders()) as any[]).map(view);
     // Anything booked or sent meanwhile makes the reading useless: the next round tries again.
     if (this.closed || account.version !== version || account.ordersInFlight || !account.settled) return null;
     const balances: Record<string, { free: number; used: number }> = {};
@@ -203,10 +207,10 @@ export class LiveReconciler {
 }
 
 /** ccxt's order as the comparison reads it. */
-function orderView(o: any): ExchangeOrderView {
+function orderView(o: any, flowId: (echoed: string) => string): ExchangeOrderView {
   return {
     id: o.id === undefined || o.id === null ? null : String(o.id),
-    clientOrderId: o.clientOrderId ? String(o.clientOrderId) : null,
+    clientOrderId: o.clientOrderId ? flowId(String(o.clientOrderId)) : null,
     symbol: String(o.symbol),
     side: o.side === 'sell' ? 'sell' : 'buy',
     type: String(o.type ?? 'limit'),

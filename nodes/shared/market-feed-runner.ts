@@ -34,6 +34,8 @@ export class FeedRunner<T extends { symbol: string }> {
   private readonly status: StatusThrottle;
   private closed = false;
   private lastState: string | undefined;
+  /** Polling in place of a failed websocket (the feed said so): the data status shows it. */
+  private fallback = false;
   readonly session: ExchangeSession | undefined;
   private readonly ready: Promise<MarketSource | undefined>;
 
@@ -94,11 +96,20 @@ export class FeedRunner<T extends { symbol: string }> {
         this.session?.noteData();
         node.send(toMessage(item, meta));
         this.lastState = 'data';
-        this.status.update(() => statusFor('live', statusText(item)));
+        // While REST stands in for a failed websocket the data still flows, on a yellow ring that says so.
+        this.status.update(() => (this.fallback ? statusFor('reconnecting', `${statusText(item)} (websocket down, polling)`) : statusFor('live', statusText(item))));
       },
       onStatus: (s) => {
         if (this.closed) return;
         if (s.state === 'reconnecting') metrics.reconnects.inc({ exchange: this.session?.exchangeName ?? 'unknown' });
+        if (s.fallback !== undefined) {
+          // Entering or leaving the fallback is news even while data flows.
+          this.fallback = s.fallback;
+          if (s.fallback) metrics.reconnects.inc({ exchange: this.session?.exchangeName ?? 'unknown' });
+          this.lastState = s.state;
+          this.status.now(statusFor(s.fallback ? 'reconnecting' : s.state, s.text));
+          return;
+        }
         // "live"/"polling" only matter until data flows; the data status then says more.
         if ((s.state === 'live' || s.state === 'polling') && this.lastState === 'data') return;
         this.lastState = s.state;

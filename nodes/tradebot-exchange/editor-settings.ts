@@ -7,6 +7,8 @@ export interface ExchangeNodeDef extends NodeDef {
   mode: string;
   sandbox: boolean;
   baseUrl: string;
+  /** auto / on / off; absent in flows saved before it existed = auto. */
+  websocket?: string;
   maxNotional: string | number;
   liveOptIn: boolean;
   /** Rest stop-losses at the exchange (live); absent in flows saved before it existed = on. */
@@ -64,6 +66,7 @@ export function settingsFromEditor(config: ExchangeNodeDef, credentials: Exchang
     mode: (config.mode || 'sim') as ExchangeSettingsInput['mode'],
     sandbox: config.sandbox === true,
     baseUrl: config.baseUrl || undefined,
+    websocket: (config.websocket || undefined) as ExchangeSettingsInput['websocket'],
     maxNotional: optionalNumber(config.maxNotional),
     liveOptIn: config.liveOptIn === true,
     exchangeStops: config.exchangeStops !== false,

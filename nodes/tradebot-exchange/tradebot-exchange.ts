@@ -6,7 +6,8 @@ import { ExchangeSession } from '../../core/exchange-session';
 import { registry as metricsRegistry } from '../../core/metrics';
 import { sessions } from '../../core/sessions';
 import { parseExchangeSettings } from '../../core/exchange-settings';
-import { hasWebsocketClass, listExchangeIds } from '../../core/market/ccxt-loader';
+import { apiUrlMap, hasWebsocketClass, listExchangeIds, loadExchangeClass } from '../../core/market/ccxt-loader';
+import { exchangeProfile } from '../../core/exchanges/profile';
 import type { ExchangeConfigNode, NodeAPI } from '../shared/types';
 import os from 'node:os';
 import { RedisOrderClaims } from '../../core/redis/redis-order-claims';
@@ -58,6 +59,8 @@ export = function register(RED: NodeAPI): void {
       session.dataDir = (RED.settings as unknown as { userDir?: string }).userDir ?? process.cwd();
       // Backtest history files with rows dropped or changed: one warning line per file in the log.
       session.onWarning = (text) => this.warn(text);
+      // What the exchange can do (transports, client order id, lookups, stops), once per deploy.
+      session.onInfo = (text) => this.log(text);
       this.session = session;
       this.redisHub = redisNode?.hub;
     } catch (err) {
@@ -100,6 +103,21 @@ export = function register(RED: NodeAPI): void {
       .metrics()
       .then((text) => res.set('Content-Type', metricsRegistry.contentType).send(text))
       .catch((err: Error) => res.status(500).send(err.message));
+  });
+
+  // What an exchange can do, for the dialog: its capability profile, and where the API URL sends each address.
+  RED.httpAdmin.get('/tradebot/exchange-profile', RED.auth.needsPermission('tradebot-exchange.read'), (req, res) => {
+    const query = req.query as Record<string, unknown>;
+    const id = String(query.id ?? '');
+    const websocket = String(query.websocket ?? 'auto');
+    const baseUrl = String(query.baseUrl ?? '');
+    loadExchangeClass(id)
+      .then((ExchangeClass) => {
+        const ex = new ExchangeClass({ options: { defaultType: 'spot' } });
+        const urls = /^https?:\/\/[^\s/]+(\/\S*)?$/.test(baseUrl) ? apiUrlMap(ex.urls?.api, baseUrl) : [];
+        res.json({ profile: exchangeProfile(ex, websocket !== 'off'), urls });
+      })
+      .catch((err: Error) => res.status(400).json({ error: err.message }));
   });
 
   // The editor's searchable exchange list. Read from ccxt's index file, so it costs no memory.

@@ -165,7 +165,8 @@ describe('market-data nodes against a mock Binance through ccxt', function () {
     mock.pushKline('BTC/USDT', '1m', row(base + 2 * MIN, 1032), true);
     mock.pushKline('BTC/USDT', '1m', row(base + 3 * MIN, 1033), true);
     mock.pushKline('BTC/USDT', '1m', row(base + 4 * MIN, 1034), false);
-    await waitFor(() => statuses.some((s) => s.fill === 'yellow' && /retry/.test(s.text ?? '')), 8000, 'a reconnecting status');
+    // The exchange node's websocket setting is auto: REST takes over at once, and the status says so.
+    await waitFor(() => statuses.some((s) => s.fill === 'yellow' && /websocket down .*polling/.test(s.text ?? '')), 8000, 'a websocket-down status');
     mock.rejectWebSockets(false);
     await mock.waitForSubscription('btcusdt@kline_1m', 10_000);
     mock.setNow(base + 5 * MIN + 5_000);

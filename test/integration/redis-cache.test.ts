@@ -73,7 +73,7 @@ describe('market-data cache and shared rate budget in Redis (real redis-server, 
       exchangeId: 'binance',
       baseUrl: mock.url,
       timeoutMs: 2000,
-      websocket: false,
+      websocket: 'off',
       credentials: apiKey ? { apiKey, secret } : {},
     });
     const statuses: string[] = [];
