@@ -157,9 +157,10 @@ function krakenId(prefix: 'O' | 'T'): string {
   return `${prefix}${chars.slice(0, 5).join('')}-${chars.slice(5, 10).join('')}-${chars.slice(10, 16).join('')}`;
 }
 
+/** Rounded to `decimals`; never -0. */
 function round(n: number, decimals: number): number {
   const f = 10 ** decimals;
-  return Math.round(n * f) / f;
+  return Math.round(n * f) / f + 0;
 }
 
 function decimalsIn(raw: string): number {
@@ -431,7 +432,8 @@ export class KrakenTradingEngine {
     const quote = this.balance(a, pair.quote);
     const base = this.balance(a, pair.base);
     if (o.held > 0) {
-      (o.side === 'buy' ? quote : base).held -= o.held;
+      const wallet = o.side === 'buy' ? quote : base;
+      wallet.held = round(wallet.held - o.held, ASSET_DECIMALS[o.side === 'buy' ? pair.quote : pair.base] ?? 8);
       o.held = 0;
     }
     if (o.side === 'buy') {
@@ -473,7 +475,9 @@ export class KrakenTradingEngine {
     for (const o of targets) {
       const pair = o.pair;
       if (o.held > 0) {
-        this.balance(a, o.side === 'buy' ? pair.quote : pair.base).held -= o.held;
+        const code = o.side === 'buy' ? pair.quote : pair.base;
+        const wallet = this.balance(a, code);
+        wallet.held = round(wallet.held - o.held, ASSET_DECIMALS[code] ?? 8);
         o.held = 0;
       }
       o.status = 'canceled';
