@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import zlib from 'node:zlib';
+import { WebSocket } from 'ws';
 import { MockKraken, isValidClOrdId } from '../support/mock-kraken';
 import { ccxtKrakenForMock } from '../support/ccxt-for-mock';
 
@@ -20,6 +21,30 @@ async function rejection(p: Promise<unknown>): Promise<Error> {
 /** ccxt's ws order book sides are Array subclasses; deepEqual wants plain arrays. */
 function plain(side: ArrayLike<number[]>): number[][] {
   return Array.from(side, (level) => [level[0]!, level[1]!]);
+}
+
+/** A plain websocket client that reads the mock's messages one by one (to check the wire itself). */
+async function rawSocket(url: string): Promise<{ send(m: unknown): void; next(pred: (m: any) => boolean): Promise<any>; close(): void }> {
+  const sock = new WebSocket(url);
+  const queue: any[] = [];
+  let wake: (() => void) | undefined;
+  sock.on('message', (data: Buffer) => {
+    queue.push(JSON.parse(data.toString()));
+    wake?.();
+  });
+  await new Promise((resolve, reject) => sock.once('open', resolve).once('error', reject));
+  return {
+    send: (m) => sock.send(JSON.stringify(m)),
+    async next(pred) {
+      for (;;) {
+        const i = queue.findIndex(pred);
+        if (i >= 0) return queue.splice(0, i + 1).at(-1);
+        queue.length = 0;
+        await new Promise<void>((resolve) => (wake = resolve));
+      }
+    },
+    close: () => sock.close(),
+  };
 }
 
 const MIN = 60_000;
@@ -121,6 +146,110 @@ describe('MockKraken with a real ccxt kraken', function () {
       const err = await rejection(ex.publicGetTicker({ pair: 'NOPEUSD' }));
       assert.match(err.message, /EQuery:Unknown asset pair/);
     });
+  });
+});
+
+describe('MockKraken websocket v2 with a real ccxt kraken', function () {
+  this.timeout(10_000);
+  let mock: MockKraken;
+  let ex: any;
+
+  beforeEach(async () => {
+    mock = new MockKraken();
+    ex = await ccxtKrakenForMock(await mock.start(), { rateLimit: 5, timeout: 2000 });
+    await ex.loadMarkets();
+  });
+
+  afterEach(async () => {
+    await ex?.close();
+    await mock?.stop();
+  });
+
+  it('watchTicker: the snapshot on subscribe, then every setTicker', async () => {
+    mock.setTicker(SYMBOL, { bid: 60000, ask: 60000.1, last: 60000 });
+    const first = await ex.watchTicker(SYMBOL);
+    assert.equal(first.symbol, SYMBOL);
+    assert.equal(first.bid, 60000);
+    assert.equal(first.ask, 60000.1);
+    const next = ex.watchTicker(SYMBOL);
+    mock.setTicker(SYMBOL, { bid: 60100, ask: 60100.1, last: 60100.1 });
+    const t = await next;
+    assert.equal(t.last, 60100.1);
+    assert.equal(t.bid, 60100);
+    assert.equal(mock.wsConnectionCount(), 1);
+  });
+
+  it('watchOHLCV: the snapshot of existing candles, then pushCandle updates in place and appends', async () => {
+    mock.setNow(T0 + MIN + 1);
+    mock.setCandles(SYMBOL, '1m', [[T0, 1, 2, 0.5, 1.5, 10], [T0 + MIN, 1.5, 1.5, 1.5, 1.5, 1]]);
+    const first = await ex.watchOHLCV(SYMBOL, '1m');
+    assert.deepEqual(first, [[T0, 1, 2, 0.5, 1.5, 10], [T0 + MIN, 1.5, 1.5, 1.5, 1.5, 1]]);
+    const next = ex.watchOHLCV(SYMBOL, '1m');
+    mock.pushCandle(SYMBOL, '1m', [T0 + MIN, 1.5, 3, 1.5, 2.5, 4]);
+    assert.deepEqual(await next, [[T0 + MIN, 1.5, 3, 1.5, 2.5, 4]]);
+    const after = ex.watchOHLCV(SYMBOL, '1m');
+    mock.pushCandle(SYMBOL, '1m', [T0 + 2 * MIN, 2.5, 2.5, 2.5, 2.5, 0]);
+    assert.deepEqual(await after, [[T0 + 2 * MIN, 2.5, 2.5, 2.5, 2.5, 0]]);
+    mock.setNow(T0 + 2 * MIN + 1);
+    assert.deepEqual((await ex.fetchOHLCV(SYMBOL, '1m')).at(-1), [T0 + 2 * MIN, 2.5, 2.5, 2.5, 2.5, 0], 'pushCandle feeds REST too');
+  });
+
+  it('watchOrderBook: snapshot then diffs, each carrying the v2 CRC32 of the top 10', async () => {
+    mock.setOrderBook(SYMBOL, [[59999.9, 1], [59999.8, 2]], [[60000, 0.5], [60000.1, 3]]);
+    const book = await ex.watchOrderBook(SYMBOL, 10);
+    assert.deepEqual(plain(book.bids), [[59999.9, 1], [59999.8, 2]]);
+    assert.deepEqual(plain(book.asks), [[60000, 0.5], [60000.1, 3]]);
+    const next = ex.watchOrderBook(SYMBOL, 10);
+    mock.setOrderBook(SYMBOL, [[59999.9, 1.5]], [[60000, 0.5], [60000.2, 1]]);
+    const updated = await next;
+    assert.deepEqual(plain(updated.bids), [[59999.9, 1.5]]);
+    assert.deepEqual(plain(updated.asks), [[60000, 0.5], [60000.2, 1]]);
+
+    // the wire: a raw v2 client sees the snapshot and a diff, each with the checksum Kraken would send
+    const raw = await rawSocket(`${mock.url.replace('http:', 'ws:')}/v2`);
+    raw.send({ method: 'subscribe', params: { channel: 'book', symbol: [SYMBOL], depth: 10 }, req_id: 7 });
+    const ack = await raw.next((m) => m.method === 'subscribe');
+    assert.deepEqual(ack.result, { channel: 'book', symbol: SYMBOL, depth: 10, snapshot: true });
+    assert.equal(ack.req_id, 7);
+    const snap = await raw.next((m) => m.channel === 'book');
+    assert.equal(snap.type, 'snapshot');
+    const text = '600000' + '50000000' + '600002' + '100000000' + '599999' + '150000000'; // asks, then bids
+    assert.equal(snap.data[0].checksum, zlib.crc32(text));
+    mock.setOrderBook(SYMBOL, [[59999.9, 1.5]], [[60000.2, 1]]);
+    const diff = await raw.next((m) => m.channel === 'book');
+    assert.equal(diff.type, 'update');
+    assert.deepEqual(diff.data[0].asks, [{ price: 60000, qty: 0 }]);
+    assert.deepEqual(diff.data[0].bids, []);
+    assert.equal(diff.data[0].checksum, zlib.crc32('600002' + '100000000' + '599999' + '150000000'));
+    raw.close();
+  });
+
+  it('greets with the status channel, answers ping with pong even when silenced; silenced sockets get no data', async () => {
+    const raw = await rawSocket(`${mock.url.replace('http:', 'ws:')}/v2`);
+    const status = await raw.next((m) => m.channel === 'status');
+    assert.equal(status.data[0].system, 'online');
+    raw.send({ method: 'subscribe', params: { channel: 'ticker', symbol: [SYMBOL] }, req_id: 1 });
+    await raw.next((m) => m.channel === 'ticker' && m.type === 'snapshot');
+    mock.heartbeat();
+    assert.deepEqual(await raw.next(() => true), { channel: 'heartbeat' });
+    mock.silenceWebSockets();
+    mock.setTicker(SYMBOL, { bid: 1, ask: 2, last: 1.5 });
+    mock.heartbeat();
+    raw.send({ method: 'ping', req_id: 2 });
+    const pong = await raw.next(() => true); // the socket is ordered: anything sent before the pong would come first
+    assert.equal(pong.method, 'pong');
+    assert.equal(pong.req_id, 2);
+    raw.close();
+  });
+
+  it('rejectWebSockets: upgrades answer 404 (ccxt NetworkError), REST keeps working', async () => {
+    mock.rejectWebSockets(true);
+    const err = await rejection(ex.watchTicker(SYMBOL));
+    assert.ok(['NetworkError', 'ExchangeNotAvailable'].includes(err.constructor.name), err.constructor.name);
+    assert.match(err.message, /404/);
+    assert.equal(mock.wsConnectionCount(), 0);
+    assert.equal((await ex.fetchTicker(SYMBOL)).symbol, SYMBOL);
+    mock.rejectWebSockets(false);
   });
 });
 
