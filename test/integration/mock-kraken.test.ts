@@ -387,6 +387,68 @@ describe('MockKraken trading with a real ccxt kraken', function () {
     assert.match(noId.message, /EGeneral:Invalid arguments/);
   });
 
+  it('watchOrders (executions channel, token from GetWebSocketsToken) sees a limit order open; its fill reaches watchMyTrades and, without a symbol, watchOrders', async () => {
+    const watching = ex.watchOrders(SYMBOL);
+    await mock.waitForSubscription('executions', key);
+    assert.equal(mock.requestCount('/0/private/GetWebSocketsToken'), 1);
+    const cid = crypto.randomUUID();
+    const placed = await ex.createOrder(SYMBOL, 'limit', 'buy', 0.01, 59000, { clientOrderId: cid });
+    const first = (await watching).at(-1);
+    assert.equal(first.id, placed.id);
+    assert.equal(first.symbol, SYMBOL);
+    assert.equal(first.status, 'open');
+    assert.equal(first.price, 59000);
+    assert.equal(first.amount, 0.01);
+    // ccxt pro kraken.parseWsOrder reads clientOrderId from order_userref, not cl_ord_id
+    assert.equal(first.clientOrderId, '0');
+    assert.equal(first.info.cl_ord_id, cid);
+
+    // Kraken's status events (new, filled, canceled) carry no symbol: ccxt resolves them only for
+    // watchOrders() without a symbol, as a separate cache entry whose symbol is undefined.
+    const anySymbol = (async () => {
+      for (;;) {
+        const o = (await ex.watchOrders()).find((x: any) => x.id === placed.id && x.status === 'closed');
+        if (o) return o;
+      }
+    })();
+    const seenTrades = ex.watchMyTrades(SYMBOL);
+    mock.setTicker(SYMBOL, { bid: 58999.9, ask: 59000, last: 59000 });
+    const closed = await anySymbol;
+    assert.equal(closed.symbol, undefined);
+    assert.equal(closed.filled, 0.01);
+    assert.equal(closed.average, 59000);
+    assert.equal(closed.cost, 590);
+    const trades = await seenTrades;
+    assert.equal(trades.at(-1).order, placed.id);
+    assert.equal(trades.at(-1).symbol, SYMBOL);
+    assert.equal(trades.at(-1).price, 59000);
+    assert.equal(trades.at(-1).amount, 0.01);
+    assert.equal(trades.at(-1).takerOrMaker, 'maker');
+    assert.deepEqual(trades.at(-1).fee, { cost: 1.534, currency: 'USD' });
+  });
+
+  it('watchOrders(symbol) never sees the close: the fill and status events go elsewhere (ccxt 4.5.84)', async () => {
+    const open = ex.watchOrders(SYMBOL);
+    await mock.waitForSubscription('executions', key);
+    const placed = await ex.createOrder(SYMBOL, 'limit', 'buy', 0.01, 59000);
+    assert.equal((await open).at(-1).status, 'open');
+    let resolved = false;
+    ex.watchOrders(SYMBOL).then(() => (resolved = true), () => undefined);
+    const closedElsewhere = ex.watchOrders();
+    mock.setTicker(SYMBOL, { bid: 58999.9, ask: 59000, last: 59000 });
+    assert.equal((await closedElsewhere).at(-1).id, placed.id); // the same messages reached ccxt
+    await ex.fetchBalance(); // a network round trip: every callback of those messages has run
+    assert.equal(resolved, false);
+  });
+
+  it('an executions subscription with a bad token is refused (ESession:Invalid session)', async () => {
+    const raw = await rawSocket(`${mock.url.replace('http:', 'ws:')}/ws-auth.kraken.com/v2`);
+    raw.send({ method: 'subscribe', params: { channel: 'executions', token: 'made-up' }, req_id: 3 });
+    const ack = await raw.next((m) => m.method === 'subscribe');
+    assert.deepEqual([ack.success, ack.error, ack.req_id], [false, 'ESession:Invalid session', 3]);
+    raw.close();
+  });
+
   it('authentication: a wrong secret is EAPI:Invalid signature, an unknown key EAPI:Invalid key; nothing is processed', async () => {
     const wrongSecret = await ccxtKrakenForMock(mock.url, { rateLimit: 5, apiKey: key, secret: Buffer.from('not the secret').toString('base64') });
     wrongSecret.markets = ex.markets;

@@ -613,8 +613,9 @@ export class KrakenTradingEngine {
     };
   }
 
+  /** RFC 3339 with microseconds, as Kraken's v2 timestamps. */
   private iso(seconds: number): string {
-    return new Date(seconds * 1000).toISOString();
+    return new Date(seconds * 1000).toISOString().replace(/Z$/, '000Z');
   }
 
   private ids(o: OrderState): Record<string, unknown> {
