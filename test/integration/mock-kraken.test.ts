@@ -475,6 +475,114 @@ describe('MockKraken trading with a real ccxt kraken', function () {
   });
 });
 
+describe('MockKraken faults with a real ccxt kraken', function () {
+  this.timeout(10_000);
+  let mock: MockKraken;
+  let ex: any;
+  let key: string;
+
+  async function start(opts: { privateDelayMs?: number } = {}): Promise<void> {
+    mock = new MockKraken(opts);
+    const url = await mock.start();
+    key = mock.credentials.apiKey;
+    mock.addAccount(key, mock.credentials.secret, { USD: 10_000, BTC: 0.5 });
+    ex = await ccxtKrakenForMock(url, { rateLimit: 5, timeout: 1000, apiKey: key, secret: mock.credentials.secret });
+    await ex.loadMarkets();
+  }
+
+  /** Resolves when `check` holds (the mock's state changes on its own timers only for late executions). */
+  async function until(check: () => boolean, timeoutMs = 2000): Promise<void> {
+    const started = Date.now();
+    while (!check()) {
+      if (Date.now() - started > timeoutMs) assert.fail('condition not reached');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  afterEach(async () => {
+    await ex?.close();
+    await mock?.stop();
+  });
+
+  it('public: 5xx gateway pages are ExchangeNotAvailable, reset a NetworkError, timeout a RequestTimeout; n counts down', async () => {
+    await start();
+    mock.failNext('public', 2, { status: 502 });
+    for (let i = 0; i < 2; i++) assert.equal((await rejection(ex.fetchTicker(SYMBOL))).constructor.name, 'ExchangeNotAvailable');
+    mock.failNext('public', 1, 'reset');
+    assert.equal((await rejection(ex.fetchTicker(SYMBOL))).constructor.name, 'NetworkError');
+    ex.timeout = 200;
+    mock.failNext('public', 1, 'timeout');
+    assert.equal((await rejection(ex.fetchOrderBook(SYMBOL))).constructor.name, 'RequestTimeout');
+    assert.equal((await ex.fetchTicker(SYMBOL)).symbol, SYMBOL);
+    assert.equal(mock.requestCount('/0/public/Ticker'), 4);
+    assert.equal(await ex.fetchBalance().then((b: any) => b.USD.total), 10_000, 'public faults leave private calls alone');
+  });
+
+  it("createOrder 'acceptedThenLost' / 'acceptedThenTimeout': the client gets an error, the order exists and is found by clientOrderId", async () => {
+    await start();
+    const lost = crypto.randomUUID();
+    mock.failNext('createOrder', 1, 'acceptedThenLost');
+    assert.equal((await rejection(ex.createOrder(SYMBOL, 'market', 'buy', 0.001, undefined, { clientOrderId: lost }))).constructor.name, 'NetworkError');
+    const found = await ex.fetchClosedOrders(undefined, undefined, undefined, { clientOrderId: lost });
+    assert.deepEqual(found.map((o: any) => [o.clientOrderId, o.status, o.filled]), [[lost, 'closed', 0.001]]);
+
+    const timedOut = crypto.randomUUID();
+    ex.timeout = 200;
+    mock.failNext('createOrder', 1, 'acceptedThenTimeout');
+    assert.equal((await rejection(ex.createOrder(SYMBOL, 'limit', 'buy', 0.001, 50000, { clientOrderId: timedOut }))).constructor.name, 'RequestTimeout');
+    const open = await ex.fetchOpenOrders(undefined, undefined, undefined, { clientOrderId: timedOut });
+    assert.equal(open.length, 1);
+    assert.deepEqual(mock.stats(key), { createRequests: 2, ordersCreated: 2, cancelRequests: 0, lookups: 2 });
+  });
+
+  it('createOrder late execution: answered 503 unprocessed, nothing to find, then the order appears', async () => {
+    await start();
+    const cid = crypto.randomUUID();
+    mock.failNext('createOrder', 1, { lateExecutionMs: 150, answer: 503 });
+    assert.equal((await rejection(ex.createOrder(SYMBOL, 'market', 'sell', 0.01, undefined, { clientOrderId: cid }))).constructor.name, 'ExchangeNotAvailable');
+    assert.deepEqual(await ex.fetchClosedOrders(undefined, undefined, undefined, { clientOrderId: cid }), []);
+    assert.equal(mock.stats(key).ordersCreated, 0);
+    await until(() => mock.orders(key).length === 1);
+    const [o] = await ex.fetchClosedOrders(undefined, undefined, undefined, { clientOrderId: cid });
+    assert.equal(o.status, 'closed');
+    assert.equal(o.side, 'sell');
+    assert.deepEqual(mock.balances(key).BTC, { free: 0.49, locked: 0 });
+  });
+
+  it("lookup { emptyAnswer }: open orders look empty once, fetchOrder is OrderNotFound; 'cancel' and 'private' faults", async () => {
+    await start();
+    const placed = await ex.createOrder(SYMBOL, 'limit', 'buy', 0.001, 50000);
+    mock.failNext('lookup', 2, { emptyAnswer: true });
+    assert.deepEqual(await ex.fetchOpenOrders(), []);
+    assert.equal((await rejection(ex.fetchOrder(placed.id))).constructor.name, 'OrderNotFound');
+    assert.equal((await ex.fetchOpenOrders()).length, 1);
+
+    mock.failNext('cancel', 1, { status: 503 });
+    assert.equal((await rejection(ex.cancelOrder(placed.id))).constructor.name, 'ExchangeNotAvailable');
+    assert.equal(mock.orders(key)[0]!.status, 'open', 'a faulted cancel is not processed');
+
+    mock.failNext('private', 1, 'reset');
+    assert.equal((await rejection(ex.fetchBalance())).constructor.name, 'NetworkError');
+    mock.failNext('private', 5, { status: 500 });
+    mock.clearFaults();
+    await ex.cancelOrder(placed.id);
+    assert.equal(mock.orders(key)[0]!.status, 'canceled');
+    assert.deepEqual(mock.stats(key), { createRequests: 1, ordersCreated: 1, cancelRequests: 2, lookups: 3 });
+  });
+
+  it('privateDelayMs holds every private call that long; public calls are not delayed', async () => {
+    await start({ privateDelayMs: 300 });
+    let started = Date.now();
+    await ex.fetchTicker(SYMBOL);
+    assert.ok(Date.now() - started < 250);
+    started = Date.now();
+    await ex.fetchBalance();
+    assert.ok(Date.now() - started >= 290, `fetchBalance took ${Date.now() - started} ms`);
+    ex.timeout = 150;
+    assert.equal((await rejection(ex.fetchBalance())).constructor.name, 'RequestTimeout');
+  });
+});
+
 describe('MockKraken helpers', () => {
   it("isValidClOrdId follows Kraken's rule: UUID, 32 hex, or up to 18 characters of free text", () => {
     assert.ok(isValidClOrdId(crypto.randomUUID()));

@@ -411,7 +411,8 @@ export class MockKraken implements MockExchange {
         }
         return;
       }
-      if (fault !== undefined && !this.isAccepted(fault) && !('emptyAnswer' in (fault as object))) {
+      const empty = typeof fault === 'object' && 'emptyAnswer' in fault;
+      if (fault !== undefined && !this.isAccepted(fault) && !empty) {
         this.applyFault(fault, req, res);
         return;
       }
@@ -419,7 +420,7 @@ export class MockKraken implements MockExchange {
         const auth = this.trading.authenticate(path, rawBody, params, apiKey, signature);
         let result: KrakenResult | undefined;
         if (!('apiKey' in auth)) result = auth;
-        else if (fault !== undefined && typeof fault === 'object' && 'emptyAnswer' in fault && LOOKUPS.has(method)) result = KrakenTradingEngine.emptyAnswer(method);
+        else if (empty && LOOKUPS.has(method)) result = KrakenTradingEngine.emptyAnswer(method); // other calls are processed
         else result = this.trading.handle(method, auth.apiKey, params);
         if (fault !== undefined && this.isAccepted(fault)) {
           this.applyFault(fault === 'acceptedThenTimeout' ? 'timeout' : 'reset', req, res); // processed, and the answer is lost
