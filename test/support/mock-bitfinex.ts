@@ -109,6 +109,7 @@ interface Waiter {
 export interface MockBitfinexRequest {
   method: string;
   path: string;
+  query: Record<string, string>;
   /** Wall-clock arrival time. */
   at: number;
   calls: MockCall[];
@@ -168,13 +169,14 @@ export class MockBitfinex implements MockExchange {
   private readonly faults: FaultEntry[] = [];
   private readonly waiters = new Set<Waiter>();
   private rejectingWs = false;
+  private fixedNow: number | undefined;
   private nextChanId = 17_000;
   private readonly levelIds = new Map<string, number>();
 
   constructor(opts: { markets?: MockBitfinexMarketConfig[] } = {}) {
     for (const cfg of opts.markets ?? DEFAULT_MARKETS) this.addMarket(cfg);
     this.trading = new BitfinexTrading({
-      now: () => Date.now(),
+      now: () => this.now(),
       market: (id) => this.markets.get(id),
       emit: (apiKey, message) => {
         for (const [ws, c] of this.clients) if (c.apiKey === apiKey) this.send(ws, c, message, true);
@@ -238,6 +240,18 @@ export class MockBitfinex implements MockExchange {
   get url(): string {
     if (!this.baseUrl) throw new Error('mock-bitfinex: call start() first');
     return this.baseUrl;
+  }
+
+  // ---------------------------------------------------------------- clock
+
+  /** The exchange clock: order and trade times (MTS_CREATE, MTS_UPDATE, MTS). */
+  now(): number {
+    return this.fixedNow ?? Date.now();
+  }
+
+  /** Freezes the exchange clock at `ms`; undefined: wall-clock time again. */
+  setNow(ms: number | undefined): void {
+    this.fixedNow = ms;
   }
 
   // ---------------------------------------------------------------- market data
@@ -443,7 +457,7 @@ export class MockBitfinex implements MockExchange {
     }
     const apiPath = path.startsWith(`${PRIVATE_PREFIX}/v2/auth/`) ? path.slice(`${PRIVATE_PREFIX}/v2/`.length) : undefined;
     const calls = callsOf(apiPath);
-    const entry: MockBitfinexRequest = { method: req.method ?? 'GET', path, at: Date.now(), calls };
+    const entry: MockBitfinexRequest = { method: req.method ?? 'GET', path, query: Object.fromEntries(url.searchParams), at: Date.now(), calls };
     this.requests.push(entry);
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
