@@ -378,6 +378,14 @@ export class MockBitfinex implements MockExchange {
     return this.waitFor(() => this.wsSubscriptions().includes(name), `subscription ${name}`, timeoutMs);
   }
 
+  /**
+   * Resolves once some connection asked for book checksums ({event:'conf', flags:131072}).
+   * ccxt asks only after its first book has resolved, so updates before that carry none.
+   */
+  waitForChecksums(timeoutMs = 2000): Promise<void> {
+    return this.waitFor(() => [...this.clients.values()].some((c) => c.checksums), 'checksum conf', timeoutMs);
+  }
+
   /** Resolves once some websocket is authenticated for `apiKey`. */
   waitForAuth(apiKey: string, timeoutMs = 2000): Promise<void> {
     return this.waitFor(() => [...this.clients.values()].some((c) => c.apiKey === apiKey), 'an authenticated websocket', timeoutMs);
@@ -674,7 +682,8 @@ export class MockBitfinex implements MockExchange {
       case 'conf': {
         const flags = Number(msg.flags) || 0;
         client.checksums = (flags & CHECKSUM_FLAG) !== 0;
-        return reply({ event: 'conf', status: 'OK', flags });
+        reply({ event: 'conf', status: 'OK', flags });
+        return this.notifyWaiters();
       }
       case 'subscribe':
         return this.subscribe(ws, client, msg);
