@@ -57,6 +57,13 @@ export class CcxtSource implements MarketSource {
         fetchMargins: false,
         // Binance's watchTicker defaults to the mini ticker, which has no bid/ask.
         ...(exchangeId.startsWith('binance') ? { watchTickers: { name: 'ticker' } } : {}),
+        // No dial delay of ccxt's own: our loops pace reconnects (watch-loop.ts backoff and probe,
+        // the order stream's backoff). ccxt 4.5 otherwise waits 1 s, 2 s, 4 s, ... per URL before
+        // dialling again (reset only after 30 s of a stable connection), which outlasts a stream's
+        // silent timeout: every probe found the websocket "silent" before it had even dialled, so
+        // it never came back (Kraken, one URL for every stream), and a client closed while its dial
+        // was pending dialled afterwards anyway, an orphan socket no close() reaches.
+        ws: { backoff: { base: 0 } },
       },
     };
     if (timeoutMs) config.timeout = timeoutMs;
