@@ -84,11 +84,12 @@ for (const target of TARGETS) {
       assert.deepEqual(crashes.map(String), [], 'no unhandled rejection or uncaught exception');
     });
 
-    /** Moves the last price around 60,000 (bid and ask around it, never crossing a test's limit or stop). */
+    /** Moves the last price around 60,000 (+-20; never crossing a test's limit or stop). */
     const moveMarket = () => {
       let i = 0;
       market = setInterval(() => {
-        const d = (i++ % 5) - 2;
+        // A new price every time within 10 s (a poll every 1.3 s must not meet the same price again).
+        const d = (i++ % 40) - 20;
         mock.setTicker(mock.symbol, { bid: TICKER.bid + d, ask: TICKER.ask + d, last: TICKER.last + d });
       }, 250);
     };
@@ -220,16 +221,22 @@ for (const target of TARGETS) {
       const warm = await out.take(5, WAIT);
       assert.deepEqual(warm.map((m) => m.payload.ts), [4, 3, 2, 1, 0].map((k) => t0 - k * MIN), 'warm-up: the last 5 closed candles');
       assert.ok(warm.every((m) => m.warmup === true));
-      // Six new candles, one at a time; a websocket update that shows a newer candle triggers the catch-up.
-      for (let k = 1; k <= 6; k++) {
+      // Seven new candles, one at a time: pushing candle k says k - 1 closed, as an exchange does
+      // when k opens. Candle 7 is the one still forming; its time is past too (the data is an
+      // hour old), so a catch-up may take it as closed, or not yet: 1-6 must come, 7 may.
+      for (let k = 1; k <= 7; k++) {
         await sleep(300);
         mock.pushCandle(mock.symbol, '1m', row(t0 + k * MIN, 61_000 + k));
       }
-      await out.take(11, WAIT);
+      await out.take(11, WAIT).catch((err) => {
+        throw new Error(`${err.message}: ${JSON.stringify(out.messages.map((m) => [(m.payload.ts - t0) / MIN, m.payload.close]))}; statuses ${JSON.stringify(statuses.map((x) => x.text))}`);
+      });
       await sleep(1500); // a duplicate would arrive now
       const live = out.messages.slice(5).map((m) => m.payload);
-      assert.deepEqual(live.map((c) => c.ts), [1, 2, 3, 4, 5, 6].map((k) => t0 + k * MIN), 'each new candle once, in order');
-      assert.deepEqual(live.map((c) => c.close), [1, 2, 3, 4, 5, 6].map((k) => 61_000 + k));
+      const ks = live.map((c) => (c.ts - t0) / MIN);
+      assert.deepEqual(ks, [1, 2, 3, 4, 5, 6, 7].slice(0, ks.length), `each new candle once, in order: ${JSON.stringify(ks)}`);
+      assert.ok(ks.length >= 6, `candles 1-6 closed: ${JSON.stringify(ks)}`);
+      assert.deepEqual(live.map((c) => c.close), ks.map((k) => 61_000 + k));
       assert.ok(out.messages.every((m) => m.gap === undefined), 'no gap where none was');
       if (websocketRefused) {
         assert.ok(statuses.some((s) => s.fill === 'yellow' && /^websocket down \(.*\), polling: /.test(s.text ?? '')), `websocket-down status: ${JSON.stringify(statuses)}`);
@@ -249,7 +256,9 @@ for (const target of TARGETS) {
 
     it('d. the order book node delivers the exchange book (websocket and polling)', async function () {
       await loadFlow([
-        exchange(),
+        // This book stands still between the two changes below; a real one moves all the time. The
+        // silent-stream time is set above the test's length so stillness is not taken for a dead socket.
+        exchange({ silentStreamSec: 60 }),
         { id: 'bw', type: 'tradebot-order-book', exchange: 'ex', symbols: mock.symbol, depth: 3, interval: 500, websocket: true, wires: [['outw']] },
         { id: 'bp', type: 'tradebot-order-book', exchange: 'ex', symbols: mock.symbol, depth: 3, interval: 500, websocket: false, wires: [['outp']] },
         { id: 'outw', type: 'helper' },
@@ -307,8 +316,10 @@ for (const target of TARGETS) {
       getNode('order').receive(request('tb-suite-limit-1', { type: 'limit', price: 59_900 }));
       await waitFor(() => updatesOf(updates, 'tb-suite-limit-1').some((u) => u.status === 'open'), WAIT, 'the limit buy open').catch(explain(updates));
       assert.equal(ordersAt('tb-suite-limit-1')[0]?.status, 'open');
+      const crossed = Date.now();
       mock.setTicker(mock.symbol, { bid: 59_880, ask: 59_890, last: 59_890 });
       await waitFor(() => finalOf(updates, 'tb-suite-limit-1') !== undefined, WAIT, 'the limit buy filled').catch(explain(updates));
+      console.log(`      [${target.name}: a resting limit buy's fill reached the flow ${Date.now() - crossed} ms after the exchange filled it]`);
       const l = finalOf(updates, 'tb-suite-limit-1');
       const [lo] = ordersAt('tb-suite-limit-1');
       assert.deepEqual([l.status, l.filled, l.average, lo!.status, lo!.filled], ['closed', AMOUNT, 59_900, 'closed', AMOUNT]);
