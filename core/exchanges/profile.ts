@@ -121,6 +121,11 @@ export function exchangeProfile(ex: CcxtLike, websocketAllowed = true): Exchange
   };
 }
 
+/** Live trading refused on this exchange (its profile's liveRefusal): a setting, not a passing fault. */
+export class LiveRefusedError extends Error {
+  override readonly name = 'LiveRefusedError';
+}
+
 /** The profile in one log line. */
 export function describeProfile(p: ExchangeProfile): string {
   const t = p.transports;
