@@ -31,6 +31,7 @@ const CLIENT_ID_FIELD: Record<string, string> = {
   bybit: 'orderLinkId',
   kucoin: 'clientOid',
   gate: 'text',
+  luno: 'client_order_id',
 };
 
 /** Exchanges our integration suite runs against a wire-format mock (test/integration/exchanges.test.ts). */

@@ -24,7 +24,7 @@ import { Backoff, Sleeper } from '../market/backoff';
 import { errorClassChain } from '../market/ccxt-loader';
 import { newOrderUpdate, rejectedUpdate, type ExecutorRequest, type OrderExecutor, type StopLossOrderFormat, type TradingStatusSink, type UpdateSink } from './executor';
 import { describeExchangeError, isAmbiguousError, isNotFoundError, isNotSentError } from './order-errors';
-import { clientOrderIdParam, exchangeClientOrderId } from '../exchanges/client-order-id';
+import { clientOrderIdParam, clientOrderIdParamName, echoedClientOrderId, exchangeClientOrderId } from '../exchanges/client-order-id';
 import { orderLookupOf } from '../exchanges/profile';
 import { splitSymbol } from './portfolio';
 
@@ -99,7 +99,7 @@ export class LiveExecutor implements OrderExecutor {
       try {
         const order = await this.o.exchange.createOrder(request.symbol, request.type, request.side, request.amount, request.price, {
           // The flow's id in the exchange's format (Kraken a UUID, Bitfinex an integer): the same every time.
-          clientOrderId: clientOrderIdParam(this.ccxtId, request.clientOrderId),
+          [clientOrderIdParamName(this.ccxtId)]: clientOrderIdParam(this.ccxtId, request.clientOrderId),
           // ccxt's unified stop-loss parameter: a stop-market order triggered at this price
           ...(request.stopLossPrice !== undefined ? { stopLossPrice: request.stopLossPrice } : {}),
         });
@@ -234,7 +234,7 @@ export class LiveExecutor implements OrderExecutor {
   async lookup(request: OrderRequest): Promise<any | null> {
     const ex = this.o.exchange;
     const wire = this.wireId(request);
-    const match = (orders: any[]) => orders.find((o) => o.clientOrderId !== undefined && o.clientOrderId !== null && String(o.clientOrderId) === wire) ?? null;
+    const match = (orders: any[]) => orders.find((o) => echoedClientOrderId(o) === wire) ?? null;
     const since = request.ts - 60_000;
     switch (orderLookupOf(ex)) {
       case 'fetch-by-client-id':
@@ -364,7 +364,7 @@ export class LiveExecutor implements OrderExecutor {
         if (down) this.status('ok', 'order stream back');
         down = false;
         for (const o of orders) {
-          const t = [...this.tracked.values()].find((x) => x.orderId === String(o.id) || (o.clientOrderId && String(o.clientOrderId) === this.wireId(x.request)));
+          const t = [...this.tracked.values()].find((x) => x.orderId === String(o.id) || echoedClientOrderId(o) === this.wireId(x.request));
           if (!t) continue;
           // A push carries the fee of its own fill only: exact fees come from the order's trades.
           await this.deliver(t, this.toUpdate(t.request, await this.withFees({ ...o, fee: undefined, fees: undefined }, t.request.symbol)));
