@@ -389,6 +389,18 @@ describe('MockKraken trading with a real ccxt kraken', function () {
     assert.match(noId.message, /"EGeneral:Invalid arguments"/);
   });
 
+  it('refusals ccxt maps: EOrder:Insufficient funds (InsufficientFunds), EOrder:Order minimum not met (InvalidOrder), price decimals', async () => {
+    const poor = await rejection(ex.createOrder(SYMBOL, 'market', 'sell', 0.6));
+    assert.equal(poor.constructor.name, 'InsufficientFunds');
+    const small = await rejection(ex.createOrder(SYMBOL, 'market', 'buy', 0.00001));
+    assert.equal(small.constructor.name, 'InvalidOrder');
+    assert.match(small.message, /EOrder:Order minimum not met/);
+    const decimals = await rejection(ex.privatePostAddOrder({ pair: 'XXBTZUSD', type: 'buy', ordertype: 'limit', volume: '0.01', price: '50000.05' }));
+    assert.match(decimals.message, /EOrder:Invalid price:XBTUSD price can only be specified up to 1 decimals\./);
+    assert.equal(mock.orders(key).length, 0);
+    assert.deepEqual(mock.balances(key), { USD: { free: 10_000, locked: 0 }, BTC: { free: 0.5, locked: 0 } });
+  });
+
   it('userref: set on AddOrder, filters OpenOrders / ClosedOrders; ClosedOrders start (ccxt since) and trades', async () => {
     const tagged = await ex.createOrder(SYMBOL, 'limit', 'buy', 0.001, 50000, { userref: 42 });
     await ex.createOrder(SYMBOL, 'limit', 'buy', 0.001, 50000);
