@@ -27,3 +27,18 @@ export async function ccxtBinanceForMock(
   await ex.loadHttpProxyAgent();
   return ex;
 }
+
+/**
+ * A REAL ccxt kraken (pro) pointed at a MockKraken, built as the product builds it:
+ *   https://api.kraken.com       -> http://127.0.0.1:PORT (ccxt requests /0/public/..., /0/private/...)
+ *   wss://ws.kraken.com/v2       -> ws://127.0.0.1:PORT/v2
+ *   wss://ws-auth.kraken.com/v2  -> ws://127.0.0.1:PORT/ws-auth.kraken.com/v2
+ * ccxt's kraken rateLimit is 1000 ms per cost unit; tests pass a small `rateLimit` in `config`.
+ */
+export async function ccxtKrakenForMock(baseUrl: string, config: Record<string, unknown> = {}): Promise<any> {
+  const Kraken = await loadExchangeClass('kraken');
+  const ex = new Kraken(config);
+  ex.urls.api = overrideApiUrls(ex.urls.api, baseUrl);
+  await ex.loadHttpProxyAgent();
+  return ex;
+}
