@@ -363,12 +363,16 @@ export class LiveExecutor implements OrderExecutor {
         backoff.reset();
         if (down) this.status('ok', 'order stream back');
         down = false;
+        const pushed = new Set<Tracked>();
         for (const o of orders) {
           const t = [...this.tracked.values()].find((x) => x.orderId === String(o.id) || echoedClientOrderId(o) === this.wireId(x.request));
-          if (!t) continue;
-          // A push carries the fee of its own fill only: exact fees come from the order's trades.
-          await this.deliver(t, this.toUpdate(t.request, await this.withFees({ ...o, fee: undefined, fees: undefined }, t.request.symbol)));
+          if (t) pushed.add(t);
         }
+        // A push says "this order changed"; what it changed to is read over REST. Pushes are not
+        // complete everywhere: Kraken's v2 executions send fills on another channel and status
+        // events without amounts, so a push read as the order would book "closed, nothing filled".
+        // A read that fails is the poll loop's to report and retry.
+        for (const t of pushed) await this.poll(t).catch(() => undefined);
       } catch (err) {
         if (this.closed) break;
         this.wsHealthy = false;
