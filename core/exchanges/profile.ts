@@ -37,6 +37,9 @@ const CLIENT_ID_FIELD: Record<string, string> = {
 /** Exchanges our integration suite runs against a wire-format mock (test/integration/exchanges.test.ts). */
 export const TESTED_EXCHANGES = ['binance', 'kraken', 'bitfinex'] as const;
 
+/** Exchanges whose resting stop-loss orders the suite proved (see `stops`). */
+const STOP_TESTED = ['binance'];
+
 export interface ExchangeProfile {
   exchangeId: string;
   /** Proven by the integration suite against a mock of this exchange's wire format. */
@@ -91,7 +94,10 @@ export function exchangeProfile(ex: CcxtLike, websocketAllowed = true): Exchange
   const ws = (capability: string): Transport => (websocketAllowed && has[capability] === true ? 'websocket' : 'polling');
   const format = clientOrderIdFormat(exchangeId);
   const lookup = orderLookupOf(ex);
-  const stops = has.createStopLossOrder === true || has.createStopOrder === true ? 'exchange' : 'bot-watched';
+  // A stop-loss rests at the exchange only where the suite proved ccxt sends it as a stop (Binance's
+  // stopLossPrice -> STOP_LOSS). Elsewhere ccxt's unified parameter is not honoured alike (its
+  // Bitfinex class ignores stopLossPrice and would send a market sell at once): the bot watches.
+  const stops = STOP_TESTED.includes(family(exchangeId)) && (has.createStopLossOrder === true || has.createStopOrder === true) ? 'exchange' : 'bot-watched';
   const tested = (TESTED_EXCHANGES as readonly string[]).includes(exchangeId);
   const transports = { ticker: ws('watchTicker'), candles: ws('watchOHLCV'), orderBook: ws('watchOrderBook'), orders: ws('watchOrders') };
   const emulated: string[] = [];

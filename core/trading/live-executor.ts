@@ -25,7 +25,7 @@ import { errorClassChain } from '../market/ccxt-loader';
 import { newOrderUpdate, rejectedUpdate, type ExecutorRequest, type OrderExecutor, type StopLossOrderFormat, type TradingStatusSink, type UpdateSink } from './executor';
 import { describeExchangeError, isAmbiguousError, isNotFoundError, isNotSentError } from './order-errors';
 import { clientOrderIdParam, clientOrderIdParamName, echoedClientOrderId, exchangeClientOrderId } from '../exchanges/client-order-id';
-import { orderLookupOf } from '../exchanges/profile';
+import { exchangeProfile, orderLookupOf } from '../exchanges/profile';
 import { splitSymbol } from './portfolio';
 
 export { isAmbiguousError } from './order-errors';
@@ -286,7 +286,9 @@ export class LiveExecutor implements OrderExecutor {
    */
   stopLossOrders(symbol: string): StopLossOrderFormat | undefined {
     const ex = this.o.exchange;
-    if (ex.has?.createStopLossOrder !== true && ex.has?.createStopOrder !== true) return undefined;
+    // Only where a resting stop was proven (profile.ts): ccxt's Bitfinex, for one, ignores
+    // stopLossPrice and would send a plain market sell.
+    if (exchangeProfile(ex).stops !== 'exchange') return undefined;
     const types = ex.markets?.[symbol]?.info?.orderTypes;
     if (Array.isArray(types) && !types.some((t: string) => t === 'STOP_LOSS' || t === 'STOP_MARKET')) return undefined;
     return {
@@ -423,8 +425,37 @@ export class LiveExecutor implements OrderExecutor {
   }
 
   private async poll(t: Tracked): Promise<void> {
-    const order = await this.o.exchange.fetchOrder(t.orderId, t.request.symbol);
+    const order = await this.fetchById(t);
+    // Not found anywhere yet (an exchange's lists lag a moment behind a fill): the next poll asks again.
+    if (!order) return;
     await this.deliver(t, this.toUpdate(t.request, await this.withFees(order, t.request.symbol)));
+  }
+
+  /**
+   * The order by its exchange id. Some exchanges' fetchOrder reads open orders only (ccxt's
+   * Bitfinex answers a finished order with an order of empty fields; others say OrderNotFound):
+   * then the order is read from the closed orders. Null when neither has it.
+   */
+  private async fetchById(t: Tracked): Promise<any | null> {
+    const ex = this.o.exchange;
+    const { symbol } = t.request;
+    try {
+      const order = await ex.fetchOrder(t.orderId, symbol);
+      if (order && order.id !== undefined && order.id !== null && String(order.id) === t.orderId) return order;
+    } catch (err) {
+      if (!isNotFoundError(err)) throw err;
+    }
+    if (ex.has?.fetchClosedOrder === true) {
+      try {
+        const order = await ex.fetchClosedOrder(t.orderId, symbol);
+        if (order && String(order.id) === t.orderId) return order;
+      } catch (err) {
+        if (!isNotFoundError(err)) throw err;
+      }
+    }
+    const since = t.request.ts - 60_000;
+    const closed: any[] = ex.has?.fetchClosedOrders ? await ex.fetchClosedOrders(symbol, since) : ex.has?.fetchOrders ? await ex.fetchOrders(symbol, since) : [];
+    return closed.find((o) => String(o.id) === t.orderId) ?? null;
   }
 
   private toUpdate(request: OrderRequest, o: any): OrderUpdate {
