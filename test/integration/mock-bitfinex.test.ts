@@ -180,14 +180,16 @@ describe('MockBitfinex with a real ccxt bitfinex', function () {
       assert.equal(trades.length, 1);
       assert.deepEqual(trades[0].fee, { cost: 1.2, currency: 'USD' });
       assert.equal(trades[0].takerOrMaker, 'taker');
+      const mine = await ex.fetchMyTrades('BTC/USD');
+      assert.deepEqual(mine.map((t: any) => [t.order, t.side, t.amount, t.price, t.fee.cost]), [[o.id, 'buy', 0.01, 60000, 1.2]]);
       assert.deepEqual(mock.balances(key).USD, { free: 9398.8, locked: 0 });
       assert.deepEqual(mock.balances(key).BTC, { free: 1.01, locked: 0 });
-      const [mine] = mock.orders(key);
+      const [recorded] = mock.orders(key);
       assert.deepEqual(
-        { ...mine, id: undefined },
+        { ...recorded, id: undefined },
         { id: undefined, clientOrderId: String(CID), symbol: 'BTC/USD', side: 'buy', type: 'market', status: 'closed', amount: 0.01, filled: 0.01, price: 0, average: 60000, fee: 1.2 },
       );
-      assert.equal(mine!.id, o.id);
+      assert.equal(recorded!.id, o.id);
     });
 
     it('a cid that is not an int45 is refused ("cid: invalid"), and no order exists', async () => {
@@ -419,6 +421,23 @@ describe('MockBitfinex with a real ccxt bitfinex', function () {
       await ex.createOrder('BTC/USD', 'limit', 'sell', 0.01, 70000);
       const b = await balance;
       assert.deepEqual([b.BTC.total, b.BTC.free], [1.01, 1]);
+    });
+
+    it('the open orders at connect (the os snapshot) reach watchOrders, with the next order event at the latest', async () => {
+      const a = await ex.createOrder('BTC/USD', 'limit', 'sell', 0.2, 70000, { clientOrderId: 7 });
+      const b = await ex.createOrder('BTC/USD', 'limit', 'sell', 0.3, 71000, { clientOrderId: 8 });
+      const watching = ex.watchOrders();
+      await mock.waitForAuth(key);
+      // 'os' follows the auth answer at once; when both arrive in one read, ccxt caches the
+      // snapshot before its 'orders' future exists and nothing resolves until the next event
+      await ex.cancelOrder(a.id);
+      const seen = new Map<string, [string, number]>();
+      for (let got = await watching; ; got = await ex.watchOrders()) {
+        for (const o of got) seen.set(o.id, [o.status, o.info[2]]);
+        if (seen.get(a.id)?.[0] === 'canceled') break;
+      }
+      assert.deepEqual(seen.get(b.id), ['open', 8], 'from the snapshot');
+      assert.deepEqual(seen.get(a.id), ['canceled', 7]);
     });
 
     it('a websocket auth with a wrong secret is an AuthenticationError', async () => {
