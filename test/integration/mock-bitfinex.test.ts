@@ -166,24 +166,32 @@ describe('MockBitfinex with a real ccxt bitfinex', function () {
       assert.deepEqual(mock.balances(key).BTC, { free: 0.75, locked: 0.25 });
     });
 
-    it('a market buy with clientOrderId fills at the ask: cid sent as an integer and echoed, fee on the trade only', async () => {
+    it('a market buy with clientOrderId fills at the ask; the answer is the order as accepted; cid sent as an integer and echoed; fee on the trade only', async () => {
       mock.setTicker('BTC/USD', { bid: 59990, ask: 60000, last: 59995 });
       const o = await ex.createOrder('BTC/USD', 'market', 'buy', 0.01, undefined, { clientOrderId: CID });
       const sent = JSON.parse(mock.requests.at(-1)!.body!);
       assert.deepEqual(sent, { symbol: 'tBTCUSD', amount: '0.01', type: 'EXCHANGE MARKET', cid: CID });
       assert.equal(o.clientOrderId, String(CID));
-      assert.equal(o.status, 'closed');
-      assert.equal(o.filled, 0.01);
-      assert.equal(o.average, 60000);
-      assert.equal(o.fee, undefined, "Bitfinex's order has no fee: ccxt parseOrder reports none");
+      // Bitfinex answers a submit with the order as accepted, before matching
+      assert.deepEqual([o.status, o.filled, o.remaining, o.average], ['open', 0, 0.01, undefined]);
+      const [done] = await ex.fetchClosedOrders('BTC/USD');
+      assert.deepEqual([done.id, done.clientOrderId, done.status, done.filled, done.average], [o.id, String(CID), 'closed', 0.01, 60000]);
+      assert.equal(done.fee, undefined, "Bitfinex's order has no fee: ccxt parseOrder reports none");
+      mock.submitAnswersAfterMatching = true;
+      const o2 = await ex.createOrder('BTC/USD', 'market', 'sell', 0.01);
+      assert.deepEqual([o2.status, o2.filled, o2.average], ['closed', 0.01, 59990]);
+      mock.submitAnswersAfterMatching = false;
       const trades = await ex.fetchOrderTrades(o.id, 'BTC/USD');
       assert.equal(trades.length, 1);
       assert.deepEqual(trades[0].fee, { cost: 1.2, currency: 'USD' });
       assert.equal(trades[0].takerOrMaker, 'taker');
       const mine = await ex.fetchMyTrades('BTC/USD');
-      assert.deepEqual(mine.map((t: any) => [t.order, t.side, t.amount, t.price, t.fee.cost]), [[o.id, 'buy', 0.01, 60000, 1.2]]);
-      assert.deepEqual(mock.balances(key).USD, { free: 9398.8, locked: 0 });
-      assert.deepEqual(mock.balances(key).BTC, { free: 1.01, locked: 0 });
+      assert.deepEqual(mine.map((t: any) => [t.order, t.side, t.amount, t.price, t.fee.cost]), [
+        [o.id, 'buy', 0.01, 60000, 1.2],
+        [o2.id, 'sell', 0.01, 59990, 1.1998],
+      ]);
+      assert.deepEqual(mock.balances(key).USD, { free: 9997.5002, locked: 0 });
+      assert.deepEqual(mock.balances(key).BTC, { free: 1, locked: 0 });
       const [recorded] = mock.orders(key);
       assert.deepEqual(
         { ...recorded, id: undefined },
@@ -299,7 +307,7 @@ describe('MockBitfinex with a real ccxt bitfinex', function () {
       const sent = JSON.parse(mock.requests.at(-1)!.body!);
       assert.equal(sent.type, 'EXCHANGE MARKET');
       assert.equal(sent.stopLossPrice, 50000, 'passed through as an unknown field');
-      assert.equal(o.status, 'closed');
+      assert.equal(mock.orders(key).find((x) => x.id === o.id)!.status, 'closed', 'sold at once');
       // triggerPrice is what ccxt maps to an EXCHANGE STOP
       const stop = await ex.createOrder('BTC/USD', 'market', 'sell', 0.01, undefined, { triggerPrice: 50000 });
       assert.equal(JSON.parse(mock.requests.at(-1)!.body!).type, 'EXCHANGE STOP');

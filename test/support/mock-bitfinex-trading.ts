@@ -19,6 +19,7 @@
  * its own price, maker, when setTicker crosses it), EXCHANGE STOP (a stop-market order resting
  * until the last price reaches it, then a market order: TYPE becomes EXCHANGE MARKET, TYPE_PREV
  * EXCHANGE STOP, as Bitfinex reports it). Every fill is complete (no partial fills).
+ * The submit answer shows the order as accepted, before matching (see submitAnswersAfterMatching).
  * Fees: feeRate x cost, charged in the QUOTE currency (the shared suite's convention; Bitfinex
  * itself charges the currency received, i.e. the base on a buy) and reported only on trades,
  * as Bitfinex does: ccxt's parseOrder has no fee.
@@ -122,6 +123,13 @@ function emptyStats(): MockExchangeStats {
 }
 
 export class BitfinexTrading {
+  /**
+   * false (Bitfinex): the submit notification shows the order as ACCEPTED, before matching
+   * ("ACTIVE", full AMOUNT, PRICE_AVG 0; the notification says "Submitting 1 orders."), so ccxt's
+   * createOrder reports even a market order that filled at once as open with nothing filled.
+   * true: it shows the order after matching (EXECUTED for an immediate fill).
+   */
+  submitAnswersAfterMatching = false;
   private readonly accounts = new Map<string, Account>();
   private readonly statsByKey = new Map<string, MockExchangeStats>();
   private nextOrderId = 120_000_000_000;
@@ -281,6 +289,7 @@ export class BitfinexTrading {
     };
     a.orders.push(o);
     this.statsFor(a.apiKey).ordersCreated++;
+    const accepted = this.orderArray(o);
 
     const marketable =
       type === 'EXCHANGE MARKET' ||
@@ -295,7 +304,8 @@ export class BitfinexTrading {
       this.host.emit(a.apiKey, [0, 'on', this.orderArray(o)]);
       this.emitWallet(a, buy ? market.quote : market.base);
     }
-    return { status: 200, body: this.notification('on-req', [this.orderArray(o)], 'SUCCESS', 'Submitting 1 orders.') };
+    const answer = this.submitAnswersAfterMatching ? this.orderArray(o) : accepted;
+    return { status: 200, body: this.notification('on-req', [answer], 'SUCCESS', 'Submitting 1 orders.') };
   }
 
   /** POST auth/w/order/cancel {id} or {cid, cid_date}: answers the order as it was (still ACTIVE), then cancels. */

@@ -157,6 +157,14 @@ export class MockBitfinex implements MockExchange {
   /** Refuse a bfx-nonce equal to the last one too (Bitfinex does; see BitfinexTrading.acceptNonce). */
   strictNonce = false;
 
+  /** See BitfinexTrading.submitAnswersAfterMatching: false (Bitfinex) answers a submit with the accepted, unmatched order. */
+  get submitAnswersAfterMatching(): boolean {
+    return this.trading.submitAnswersAfterMatching;
+  }
+  set submitAnswersAfterMatching(on: boolean) {
+    this.trading.submitAnswersAfterMatching = on;
+  }
+
   private readonly markets = new Map<string, MarketState>(); // by id, tBTCUSD
   private readonly trading: BitfinexTrading;
   private server: http.Server | undefined;
