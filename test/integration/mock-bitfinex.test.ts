@@ -200,6 +200,25 @@ describe('MockBitfinex with a real ccxt bitfinex', function () {
       assert.equal(recorded!.id, o.id);
     });
 
+    it("feeCurrency 'received' charges the fee as Bitfinex does: a buy pays it in the base", async () => {
+      const other = { apiKey: 'mock-bitfinex-key-0002', secret: 'mock-bitfinex-secret-0002' };
+      mock.addAccount(other.apiKey, other.secret, { USD: 1000 }, { feeRate: 0.002, feeCurrency: 'received' });
+      const ex2 = await ccxtBitfinexForMock(mock.url, { ...other, rateLimit: 5 });
+      try {
+        const o = await ex2.createOrder('BTC/USD', 'market', 'buy', 0.01); // at the ask, 60001
+        const [t] = await ex2.fetchOrderTrades(o.id, 'BTC/USD');
+        assert.deepEqual(t.fee, { cost: 0.00002, currency: 'BTC' });
+        assert.deepEqual(mock.balances(other.apiKey), { USD: { free: 399.99, locked: 0 }, BTC: { free: 0.00998, locked: 0 } });
+        assert.equal(mock.orders(other.apiKey)[0]!.fee, 1.20002, 'MockExchangeOrder.fee is valued in the quote');
+        const s = await ex2.createOrder('BTC/USD', 'market', 'sell', 0.005); // at the bid, 59999
+        const [ts] = await ex2.fetchOrderTrades(s.id, 'BTC/USD');
+        assert.deepEqual(ts.fee, { cost: 0.599990, currency: 'USD' }, 'a sell brings in the quote');
+      } finally {
+        await ex2.close();
+      }
+      assert.deepEqual(mock.balances(key).USD, { free: 10_000, locked: 0 }, 'the other account is untouched');
+    });
+
     it('a cid that is not an int45 is refused ("cid: invalid"), and no order exists', async () => {
       for (const cid of ['abc', '12345', 1.5, 2 ** 45]) {
         const err = await rejection(ex.createOrder('BTC/USD', 'market', 'buy', 0.01, undefined, { clientOrderId: cid }));
@@ -446,6 +465,18 @@ describe('MockBitfinex with a real ccxt bitfinex', function () {
       }
       assert.deepEqual(seen.get(b.id), ['open', 8], 'from the snapshot');
       assert.deepEqual(seen.get(a.id), ['canceled', 7]);
+    });
+
+    it('unWatchTicker and unWatchOHLCV unsubscribe by chanId', async () => {
+      await ex.watchTicker('BTC/USD');
+      mock.setCandles('ETH/USD', '1h', [[T0, 1, 1, 1, 1, 1]]);
+      await ex.watchOHLCV('ETH/USD', '1h');
+      assert.deepEqual(mock.wsSubscriptions(), ['candles:trade:1h:tETHUSD', 'ticker:tBTCUSD']);
+      await ex.unWatchTicker('BTC/USD');
+      assert.deepEqual(mock.wsSubscriptions(), ['candles:trade:1h:tETHUSD']);
+      await ex.unWatchOHLCV('ETH/USD', '1h');
+      assert.deepEqual(mock.wsSubscriptions(), []);
+      assert.equal(mock.wsConnectionCount(), 1);
     });
 
     it('a websocket auth with a wrong secret is an AuthenticationError', async () => {

@@ -38,7 +38,7 @@ import crypto from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket } from 'ws';
 import type { MockCall, MockExchange, MockExchangeFault, MockExchangeOrder, MockExchangeStats } from './mock-exchange';
-import { BitfinexTrading, bfxError, type Answer, type BitfinexMarket } from './mock-bitfinex-trading';
+import { BitfinexTrading, bfxError, type Answer, type BitfinexMarket, type FeeCurrency } from './mock-bitfinex-trading';
 import { bookChecksum, bookUpdates, bookView, PRECISIONS, type BookView } from './mock-bitfinex-book';
 
 export interface MockBitfinexMarketConfig {
@@ -325,8 +325,9 @@ export class MockBitfinex implements MockExchange {
 
   // ---------------------------------------------------------------- accounts
 
-  addAccount(apiKey: string, secret: string, balances: Record<string, number>, opts: { feeRate?: number } = {}): void {
-    this.trading.addAccount(apiKey, secret, balances, opts.feeRate);
+  /** `feeCurrency` 'received' charges fees as Bitfinex does (see mock-bitfinex-trading.ts); default 'quote'. */
+  addAccount(apiKey: string, secret: string, balances: Record<string, number>, opts: { feeRate?: number; feeCurrency?: FeeCurrency } = {}): void {
+    this.trading.addAccount(apiKey, secret, balances, opts.feeRate, opts.feeCurrency);
   }
 
   balances(apiKey: string): Record<string, { free: number; locked: number }> {
