@@ -257,6 +257,29 @@ describe('MockBitfinex with a real ccxt bitfinex', function () {
       assert.equal(gone.status, undefined);
     });
 
+    it("lookups by cid: ccxt's fetchOrder cannot (it needs an id); auth/r/orders can for open orders; history holds 25 by default", async () => {
+      const today = new Date().toISOString().slice(0, 10);
+      await ex.createOrder('BTC/USD', 'limit', 'buy', 0.01, 50000, { clientOrderId: 99 });
+      const err = await rejection(ex.fetchOrder(undefined, 'BTC/USD', { cid: 99, cid_date: today }));
+      assert.equal(err.constructor.name, 'TypeError', 'ccxt 4.5.84 parseToNumeric(undefined) throws before any request');
+      const raw = await ex.privatePostAuthROrdersSymbol({ symbol: 'tBTCUSD', cid: 99, cid_date: today });
+      const parsed = ex.parseOrder({ result: raw[0] });
+      assert.deepEqual([parsed.clientOrderId, parsed.status, parsed.symbol], ['99', 'open', 'BTC/USD']);
+      for (let i = 1; i <= 26; i++) {
+        mock.setNow(T0 + i * 1000);
+        await ex.createOrder('BTC/USD', 'market', 'buy', 0.0001, undefined, { clientOrderId: i });
+      }
+      mock.setNow(T0 + 100_000);
+      mock.setTicker('BTC/USD', { bid: 48990, ask: 49000, last: 48995 }); // fills cid 99
+      const closed = await ex.fetchClosedOrders('BTC/USD');
+      assert.equal(closed.length, 25, 'the 27 closed orders do not fit a default lookup');
+      assert.equal(closed.find((o: any) => o.clientOrderId === '1'), undefined);
+      // ccxt's order timestamp is Bitfinex's MTS_UPDATE (index 5), not the creation time (4)
+      const filled = closed.find((o: any) => o.clientOrderId === '99');
+      assert.equal(filled.timestamp, T0 + 100_000);
+      assert.ok(filled.info[4] > T0 + 100_000, 'created before setNow, on the wall clock');
+    });
+
     it('cancelOrder by id answers the order as it was (ACTIVE -> ccxt "open"); by cid it needs cidDate', async () => {
       const a = await ex.createOrder('BTC/USD', 'limit', 'sell', 0.2, 70000, { clientOrderId: 1 });
       const b = await ex.createOrder('BTC/USD', 'limit', 'sell', 0.3, 71000, { clientOrderId: 2 });
