@@ -165,7 +165,7 @@ describe('MockLuno with a real ccxt luno', function () {
       assert.deepEqual(plain(book.asks), [[1_200_000, 0.25]]);
     });
 
-    it('watchTrades gets trade_updates; ccxt does not shrink the maker order in its book (Luno does)', async () => {
+    it('watchTrades gets trade_updates; ccxt does not shrink the maker order in its book (Luno does); fetchTrades parses nothing', async () => {
       mock.setOrderBook('BTC/ZAR', [[1_199_000, 0.5]], [[1_200_000, 0.25]]);
       await ex.watchOrderBook('BTC/ZAR');
       const trades = ex.watchTrades('BTC/ZAR');
@@ -177,6 +177,11 @@ describe('MockLuno with a real ccxt luno', function () {
       // Luno's book now has 0.15 left at the ask (REST shows it); ccxt's streamed book still says 0.25.
       assert.deepEqual(plain((await ex.fetchOrderBook('BTC/ZAR', 10)).asks), [[1_200_000, 0.15]]);
       assert.deepEqual(plain(ex.orderbooks['BTC/ZAR'].asks), [[1_200_000, 0.25]]);
+      // REST /api/1/trades has the trade, but the pro class's parseTrade (base/counter) finds none of its fields
+      const rest = await ex.fetchTrades('BTC/ZAR');
+      assert.equal(mock.requests.at(-1)!.path, '/api/1/trades');
+      assert.deepEqual(rest[0].info, { sequence: rest[0].info.sequence, timestamp: rest[0].info.timestamp, price: '1200000.00000000', volume: '0.10000000', is_buy: true });
+      assert.deepEqual([rest[0].price, rest[0].amount, rest[0].side], [undefined, undefined, undefined]);
     });
 
     it('the stream wants credentials first: a wrong key is closed without a snapshot', async () => {
@@ -339,7 +344,7 @@ describe('MockLuno with a real ccxt luno', function () {
       assert.deepEqual(mock.stats(key), { createRequests: 9, ordersCreated: 2, cancelRequests: 1, lookups: 0 });
     });
 
-    it('refusals map to ccxt errors: insufficient balance, volume too low, too many decimals', async () => {
+    it('refusals map to ccxt errors: insufficient balance, volume too low, too many decimals, unknown pair', async () => {
       assert.equal((await rejection(ex.createOrder('BTC/ZAR', 'limit', 'buy', 1, 1_000_000))).constructor.name, 'InsufficientFunds');
       assert.equal((await rejection(ex.createOrder('BTC/ZAR', 'market', 'sell', 2))).constructor.name, 'InsufficientFunds');
       const low = await rejection(ex.createOrder('BTC/ZAR', 'limit', 'sell', 0.0001, 1_300_000));
@@ -347,6 +352,12 @@ describe('MockLuno with a real ccxt luno', function () {
       assert.match(low.message, /ErrVolumeTooLow/);
       // a market buy's amount is ZAR: 100 ZAR buys 0.000083 BTC, under Luno's 0.0005 minimum
       assert.match((await rejection(ex.createOrder('BTC/ZAR', 'market', 'buy', 100))).message, /ErrVolumeTooLow/);
+      // createOrder rounds to the market's precision first, so the raw call shows Luno's own checks
+      await ex.loadMarkets();
+      const raw = (params: Record<string, string>) => rejection(ex.privatePostPostorder({ pair: 'XBTZAR', type: 'BID', volume: '0.01', price: '1000000', ...params }));
+      assert.match((await raw({ volume: '0.0100001' })).message, /ErrVolumeDenominationNotAllowed/);
+      assert.match((await raw({ price: '1000000.5' })).message, /ErrPriceDenominationNotAllowed/);
+      assert.equal((await raw({ pair: 'XBTUSD' })).constructor.name, 'BadSymbol');
       assert.equal(mock.orders().length, 0);
     });
 

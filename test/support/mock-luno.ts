@@ -34,6 +34,9 @@
  * trade_updates in its book (handleDelta reads create/delete only), so its book keeps the maker's
  * old volume: a ccxt limitation, visible in the tests.
  *
+ * The account's own resting orders are not put into the book (fills follow the ticker, see
+ * ./mock-luno-trading.ts), and its fills send no trade_updates.
+ *
  * MockCall classes: createOrder = POST marketorder/postorder, cancel = POST stoporder, lookup =
  * order and trade reads (./mock-luno-trading.ts isLookupPath), private = every authenticated call
  * except candles, public = markets, tickers, books, trades AND candles (market data, though Luno
