@@ -35,7 +35,7 @@ import type { Drift, Lifecycle } from './contract';
 /** What the session tells the flow besides order updates: drift found by reconciliation, start and stop. */
 export type SessionEvent = Drift | Lifecycle;
 import { SimExecutor } from './trading/sim-executor';
-import { describeProfile, exchangeProfile, type CcxtLike, type ExchangeProfile } from './exchanges/profile';
+import { describeProfile, exchangeProfile, LiveRefusedError, type CcxtLike, type ExchangeProfile } from './exchanges/profile';
 
 export class ExchangeSession {
   private sourcePromise: Promise<MarketSource> | undefined;
@@ -320,7 +320,7 @@ export class ExchangeSession {
     if (s.mode === 'live') {
       // Live trading only where an order whose answer is lost can be found again (profile.ts).
       const profile = this.profile(source);
-      if (profile?.liveRefusal) throw new Error(`live trading on ${s.exchangeId} is refused: ${profile.liveRefusal}`);
+      if (profile?.liveRefusal) throw new LiveRefusedError(`live trading on ${s.exchangeId} is refused: ${profile.liveRefusal}`);
       const executor = new LiveExecutor({
         exchange: (source as CcxtSource).ccxt,
         exchangeId: this.exchangeName,

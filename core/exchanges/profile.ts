@@ -31,10 +31,25 @@ const CLIENT_ID_FIELD: Record<string, string> = {
   bybit: 'orderLinkId',
   kucoin: 'clientOid',
   gate: 'text',
+  luno: 'client_order_id',
 };
 
 /** Exchanges our integration suite runs against a wire-format mock (test/integration/exchanges.test.ts). */
-export const TESTED_EXCHANGES = ['binance', 'kraken', 'bitfinex'] as const;
+export const TESTED_EXCHANGES = ['binance', 'kraken', 'bitfinex', 'luno'] as const;
+
+/**
+ * Exchanges where live trading is refused for what a wire-format mock showed of ccxt's class,
+ * whatever its `has` table says. Luno (test/integration/mock-luno.test.ts, ccxt 4.5): its class
+ * neither sends nor reads client order ids (only `info` may carry one, and Luno's v1 order lists
+ * do not), so an order whose answer was lost cannot be found; and it sends a market buy's amount
+ * as the quote currency to spend, so 0.01 BTC would become 0.01 ZAR.
+ */
+const LIVE_REFUSED: Record<string, string> = {
+  luno: "ccxt's luno class cannot find an order by its client order id after a lost answer, and sends a market buy's amount as the quote currency to spend (0.01 BTC would buy 0.01 ZAR worth); paper mode works",
+};
+
+/** Exchanges whose resting stop-loss orders the suite proved (see `stops`). */
+const STOP_TESTED = ['binance'];
 
 export interface ExchangeProfile {
   exchangeId: string;
@@ -76,6 +91,7 @@ export function orderLookupOf(ex: CcxtLike): OrderLookup {
   const has = ex.has ?? {};
   if (id === 'binance' && has.fetchOrder) return 'fetch-by-client-id';
   if (id === 'kraken' && has.fetchOpenOrders && has.fetchClosedOrders) return 'filter-by-client-id';
+  if (id === 'luno') return 'none';
   if (has.fetchOpenOrders && (has.fetchClosedOrders || has.fetchOrders)) return 'scan';
   return 'none';
 }
@@ -90,7 +106,10 @@ export function exchangeProfile(ex: CcxtLike, websocketAllowed = true): Exchange
   const ws = (capability: string): Transport => (websocketAllowed && has[capability] === true ? 'websocket' : 'polling');
   const format = clientOrderIdFormat(exchangeId);
   const lookup = orderLookupOf(ex);
-  const stops = has.createStopLossOrder === true || has.createStopOrder === true ? 'exchange' : 'bot-watched';
+  // A stop-loss rests at the exchange only where the suite proved ccxt sends it as a stop (Binance's
+  // stopLossPrice -> STOP_LOSS). Elsewhere ccxt's unified parameter is not honoured alike (its
+  // Bitfinex class ignores stopLossPrice and would send a market sell at once): the bot watches.
+  const stops = STOP_TESTED.includes(family(exchangeId)) && (has.createStopLossOrder === true || has.createStopOrder === true) ? 'exchange' : 'bot-watched';
   const tested = (TESTED_EXCHANGES as readonly string[]).includes(exchangeId);
   const transports = { ticker: ws('watchTicker'), candles: ws('watchOHLCV'), orderBook: ws('watchOrderBook'), orders: ws('watchOrders') };
   const emulated: string[] = [];
@@ -102,8 +121,9 @@ export function exchangeProfile(ex: CcxtLike, websocketAllowed = true): Exchange
   if (!has.fetchOHLCV) missing.push('candles (fetchOHLCV)');
   if (!has.fetchOrderBook) missing.push('order book (fetchOrderBook)');
   if (!tested) missing.push('not tested by this project: check the client order id and the lookup on the exchange\'s testnet first (docs/exchanges.md)');
-  let liveRefusal: string | undefined;
-  if (has.createOrder !== true) liveRefusal = `ccxt cannot place orders on ${exchangeId}`;
+  let liveRefusal: string | undefined = LIVE_REFUSED[exchangeId];
+  if (liveRefusal) missing.push('live trading (see the refusal)');
+  else if (has.createOrder !== true) liveRefusal = `ccxt cannot place orders on ${exchangeId}`;
   else if (lookup === 'none') {
     liveRefusal = `ccxt cannot list orders on ${exchangeId} (no fetchOpenOrders with fetchClosedOrders or fetchOrders), so an order whose answer was lost could not be found, and a retry could place it twice`;
   }
@@ -119,6 +139,11 @@ export function exchangeProfile(ex: CcxtLike, websocketAllowed = true): Exchange
     missing,
     liveRefusal,
   };
+}
+
+/** Live trading refused on this exchange (its profile's liveRefusal): a setting, not a passing fault. */
+export class LiveRefusedError extends Error {
+  override readonly name = 'LiveRefusedError';
 }
 
 /** The profile in one log line. */

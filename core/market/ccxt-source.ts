@@ -86,6 +86,15 @@ export class CcxtSource implements MarketSource {
       if (credentials[key]) config[key] = credentials[key];
     }
     const exchange = new ExchangeClass(config);
+    // Two signed requests in one millisecond must not share a nonce (Kraken refuses the second as
+    // "EAPI:Invalid nonce", and order calls are not throttled there): ccxt's nonce, strictly increasing.
+    const ccxtNonce = exchange.nonce.bind(exchange);
+    let lastNonce = 0;
+    exchange.nonce = () => {
+      const next = Number(ccxtNonce());
+      lastNonce = Number.isFinite(next) && next > lastNonce ? next : lastNonce + 1;
+      return lastNonce;
+    };
     // Futures of the websocket clients nobody awaits must not end the process (see there).
     handleWsFutures(exchange);
     if (sandbox) {

@@ -24,8 +24,8 @@ import { Backoff, Sleeper } from '../market/backoff';
 import { errorClassChain } from '../market/ccxt-loader';
 import { newOrderUpdate, rejectedUpdate, type ExecutorRequest, type OrderExecutor, type StopLossOrderFormat, type TradingStatusSink, type UpdateSink } from './executor';
 import { describeExchangeError, isAmbiguousError, isNotFoundError, isNotSentError } from './order-errors';
-import { clientOrderIdParam, exchangeClientOrderId } from '../exchanges/client-order-id';
-import { orderLookupOf } from '../exchanges/profile';
+import { clientOrderIdParam, clientOrderIdParamName, echoedClientOrderId, exchangeClientOrderId } from '../exchanges/client-order-id';
+import { exchangeProfile, orderLookupOf } from '../exchanges/profile';
 import { splitSymbol } from './portfolio';
 
 export { isAmbiguousError } from './order-errors';
@@ -99,7 +99,7 @@ export class LiveExecutor implements OrderExecutor {
       try {
         const order = await this.o.exchange.createOrder(request.symbol, request.type, request.side, request.amount, request.price, {
           // The flow's id in the exchange's format (Kraken a UUID, Bitfinex an integer): the same every time.
-          clientOrderId: clientOrderIdParam(this.ccxtId, request.clientOrderId),
+          [clientOrderIdParamName(this.ccxtId)]: clientOrderIdParam(this.ccxtId, request.clientOrderId),
           // ccxt's unified stop-loss parameter: a stop-market order triggered at this price
           ...(request.stopLossPrice !== undefined ? { stopLossPrice: request.stopLossPrice } : {}),
         });
@@ -255,7 +255,7 @@ export class LiveExecutor implements OrderExecutor {
   async lookup(request: OrderRequest): Promise<any | null> {
     const ex = this.o.exchange;
     const wire = this.wireId(request);
-    const match = (orders: any[]) => orders.find((o) => o.clientOrderId !== undefined && o.clientOrderId !== null && String(o.clientOrderId) === wire) ?? null;
+    const match = (orders: any[]) => orders.find((o) => echoedClientOrderId(o) === wire) ?? null;
     const since = request.ts - 60_000;
     switch (orderLookupOf(ex)) {
       case 'fetch-by-client-id':
@@ -307,7 +307,9 @@ export class LiveExecutor implements OrderExecutor {
    */
   stopLossOrders(symbol: string): StopLossOrderFormat | undefined {
     const ex = this.o.exchange;
-    if (ex.has?.createStopLossOrder !== true && ex.has?.createStopOrder !== true) return undefined;
+    // Only where a resting stop was proven (profile.ts): ccxt's Bitfinex, for one, ignores
+    // stopLossPrice and would send a plain market sell.
+    if (exchangeProfile(ex).stops !== 'exchange') return undefined;
     const types = ex.markets?.[symbol]?.info?.orderTypes;
     if (Array.isArray(types) && !types.some((t: string) => t === 'STOP_LOSS' || t === 'STOP_MARKET')) return undefined;
     return {
@@ -384,12 +386,16 @@ export class LiveExecutor implements OrderExecutor {
         backoff.reset();
         if (down) this.status('ok', 'order stream back');
         down = false;
+        const pushed = new Set<Tracked>();
         for (const o of orders) {
-          const t = [...this.tracked.values()].find((x) => x.orderId === String(o.id) || (o.clientOrderId && String(o.clientOrderId) === this.wireId(x.request)));
-          if (!t) continue;
-          // A push carries the fee of its own fill only: exact fees come from the order's trades.
-          await this.deliver(t, this.toUpdate(t.request, await this.withFees({ ...o, fee: undefined, fees: undefined }, t.request.symbol)));
+          const t = [...this.tracked.values()].find((x) => x.orderId === String(o.id) || echoedClientOrderId(o) === this.wireId(x.request));
+          if (t) pushed.add(t);
         }
+        // A push says "this order changed"; what it changed to is read over REST. Pushes are not
+        // complete everywhere: Kraken's v2 executions send fills on another channel and status
+        // events without amounts, so a push read as the order would book "closed, nothing filled".
+        // A read that fails is the poll loop's to report and retry.
+        for (const t of pushed) await this.poll(t).catch(() => undefined);
       } catch (err) {
         if (this.closed) break;
         this.wsHealthy = false;
@@ -440,16 +446,37 @@ export class LiveExecutor implements OrderExecutor {
   }
 
   private async poll(t: Tracked): Promise<void> {
-    let order = await this.o.exchange.fetchOrder(t.orderId, t.request.symbol);
-    // ccxt bitfinex fetchOrder reads open orders only: a filled or canceled order comes back empty
-    // (no id, no status, no OrderNotFound). Then it is looked up as after a lost answer, which
-    // reads closed orders too; still nothing: the next poll asks again.
-    if (order?.id === undefined || order?.id === null || order?.status === undefined) {
-      const found = await this.lookup(t.request);
-      if (!found) return;
-      order = found;
-    }
+    const order = await this.fetchById(t);
+    // Not found anywhere yet (an exchange's lists lag a moment behind a fill): the next poll asks again.
+    if (!order) return;
     await this.deliver(t, this.toUpdate(t.request, await this.withFees(order, t.request.symbol)));
+  }
+
+  /**
+   * The order by its exchange id. Some exchanges' fetchOrder reads open orders only (ccxt's
+   * Bitfinex answers a finished order with an order of empty fields; others say OrderNotFound):
+   * then the order is read from the closed orders. Null when neither has it.
+   */
+  private async fetchById(t: Tracked): Promise<any | null> {
+    const ex = this.o.exchange;
+    const { symbol } = t.request;
+    try {
+      const order = await ex.fetchOrder(t.orderId, symbol);
+      if (order && order.id !== undefined && order.id !== null && String(order.id) === t.orderId) return order;
+    } catch (err) {
+      if (!isNotFoundError(err)) throw err;
+    }
+    if (ex.has?.fetchClosedOrder === true) {
+      try {
+        const order = await ex.fetchClosedOrder(t.orderId, symbol);
+        if (order && String(order.id) === t.orderId) return order;
+      } catch (err) {
+        if (!isNotFoundError(err)) throw err;
+      }
+    }
+    const since = t.request.ts - 60_000;
+    const closed: any[] = ex.has?.fetchClosedOrders ? await ex.fetchClosedOrders(symbol, since) : ex.has?.fetchOrders ? await ex.fetchOrders(symbol, since) : [];
+    return closed.find((o) => String(o.id) === t.orderId) ?? null;
   }
 
   private toUpdate(request: OrderRequest, o: any): OrderUpdate {

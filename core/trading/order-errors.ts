@@ -8,7 +8,8 @@
  *    id is safe.
  *  - ambiguous: the request may have reached the engine and the answer was lost: a timeout, a
  *    connection reset after sending, an HTTP 5xx (Binance: "execution status UNKNOWN"), a garbled
- *    or empty answer, or "duplicate client order id". The order is UNKNOWN; it is never sent
+ *    or empty answer, "duplicate client order id", or an error ccxt could not classify (a plain
+ *    ExchangeError: Bitfinex's HTTP 500 covers both refusals and proxy failures). The order is UNKNOWN; it is never sent
  *    again, only looked up (see live-executor.ts).
  *  - anything else is the exchange's final answer (insufficient funds, invalid order, bad key).
  */
@@ -29,7 +30,12 @@ export function isNotSentError(err: unknown): boolean {
 /** ccxt errors after which the order may exist: look it up, never resend. */
 export function isAmbiguousError(err: unknown): boolean {
   if (isNotSentError(err)) return false;
-  return errorClassChain(err).some((n) => n === 'NetworkError' || n === 'BadResponse' || n === 'NullResponse') || isDuplicateOrderError(err);
+  const chain = errorClassChain(err);
+  // A plain ExchangeError is one ccxt could not classify: Bitfinex answers every error with HTTP
+  // 500, so a proxy's 500 page after the order went through reads the same as a refusal. Not
+  // knowing is "unknown": looked up, never taken for a rejection a retry could duplicate.
+  if (chain[0] === 'ExchangeError') return true;
+  return chain.some((n) => n === 'NetworkError' || n === 'BadResponse' || n === 'NullResponse') || isDuplicateOrderError(err);
 }
 
 export function isDuplicateOrderError(err: unknown): boolean {

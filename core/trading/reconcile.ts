@@ -14,7 +14,7 @@ import { compareWithExchange, describeDrift, type ExchangeOrderView } from './dr
 import type { TradingStatusSink } from './executor';
 import type { LiveExecutor } from './live-executor';
 import { describeExchangeError } from './order-errors';
-import { flowClientOrderId } from '../exchanges/client-order-id';
+import { echoedClientOrderId, flowClientOrderId } from '../exchanges/client-order-id';
 
 export async function reconcileLiveAccount(account: TradingAccount, executor: LiveExecutor, ccxt: any): Promise<void> {
   const last = new Map(account.openOrders().map((u) => [u.clientOrderId, u]));
@@ -210,7 +210,7 @@ export class LiveReconciler {
 function orderView(o: any, flowId: (echoed: string) => string): ExchangeOrderView {
   return {
     id: o.id === undefined || o.id === null ? null : String(o.id),
-    clientOrderId: o.clientOrderId ? flowId(String(o.clientOrderId)) : null,
+    clientOrderId: echoedClientOrderId(o) === undefined ? null : flowId(echoedClientOrderId(o)!),
     symbol: String(o.symbol),
     side: o.side === 'sell' ? 'sell' : 'buy',
     type: String(o.type ?? 'limit'),

@@ -9,6 +9,8 @@ import type { FeedListener, FeedMeta } from '../../core/market/feed-status';
 import { parseOrThrow, SymbolSchema } from '../../core/contract';
 import { assertSymbolListed, type MarketSource } from '../../core/market/market-source';
 import { shorten } from '../../core/market/watch-loop';
+import { Backoff, Sleeper } from '../../core/market/backoff';
+import { isRateLimitError, isRetryableError } from '../../core/market/ccxt-loader';
 import { statusFor, StatusThrottle } from './status';
 import { symbolFromMessage } from './symbols';
 import type { DoneFn, ExchangeConfigNode, Node, NodeMessage, NodeMessageInFlow, SendFn } from './types';
@@ -36,6 +38,8 @@ export class FeedRunner<T extends { symbol: string }> {
   private lastState: string | undefined;
   /** Polling in place of a failed websocket (the feed said so): the data status shows it. */
   private fallback = false;
+  /** The wait between two start attempts; close() ends it. */
+  private readonly sleeper = new Sleeper();
   readonly session: ExchangeSession | undefined;
   private readonly ready: Promise<MarketSource | undefined>;
 
@@ -70,21 +74,40 @@ export class FeedRunner<T extends { symbol: string }> {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.sleeper.cancel();
     this.status.clear();
     await Promise.all(this.feeds.map((f) => f.stop().catch(() => undefined)));
   }
 
+  /**
+   * Gets the source and starts the feeds. An exchange that cannot be reached at deploy (a network
+   * error, a 5xx, a rate limit) is tried again with backoff (1 s doubling to 60 s), the status
+   * saying so, until it answers: the node never needs a redeploy to recover. Only what retrying
+   * cannot fix (an unknown symbol, bad credentials) stops it.
+   */
   private async start(session: ExchangeSession): Promise<MarketSource | undefined> {
-    try {
-      const source = await session.source();
-      if (this.closed) return undefined;
-      this.feeds = this.options.createFeeds(source, session, this.listener());
-      await Promise.all(this.feeds.map((f) => f.start()));
-      return source;
-    } catch (err) {
-      if (!this.closed) this.fail(err);
-      await Promise.all(this.feeds.map((f) => f.stop().catch(() => undefined)));
-      return undefined;
+    const backoff = new Backoff(1_000, 60_000);
+    for (;;) {
+      try {
+        const source = await session.source();
+        if (this.closed) return undefined;
+        this.feeds = this.options.createFeeds(source, session, this.listener());
+        await Promise.all(this.feeds.map((f) => f.start()));
+        return source;
+      } catch (err) {
+        await Promise.all(this.feeds.map((f) => f.stop().catch(() => undefined)));
+        this.feeds = [];
+        if (this.closed) return undefined;
+        if (!isRetryableError(err)) {
+          this.fail(err);
+          return undefined;
+        }
+        const delay = backoff.next(isRateLimitError(err));
+        const text = `${session.label} not reachable, retry ${backoff.failures} in ${Math.round(delay / 100) / 10}s: ${shorten(this.safeMessage(err), 40)}`;
+        this.status.now(statusFor('reconnecting', text));
+        await this.sleeper.sleep(delay);
+        if (this.closed) return undefined;
+      }
     }
   }
 

@@ -4,6 +4,7 @@
  * each fill and on request (msg.topic "portfolio"). msg.topic "cancel" with payload.clientOrderId
  * cancels an open order. Glue only: core/trading executes.
  */
+import { LiveRefusedError } from '../../core/exchanges/profile';
 import { describeZodError, OrderRequestSchema, type OrderUpdate } from '../../core/contract';
 import { checkOrderRequest, ImplausibleInputError } from '../../core/plausibility';
 import { portfolioReport } from '../../core/trading/portfolio-report';
@@ -95,7 +96,13 @@ export = function register(RED: NodeAPI): void {
       RED.events.on('flows:stopping', onStopping);
       // Orders restored after a restart, and stop-loss closes, report here too.
       // (The newest place-order node on the exchange takes over from one that was redeployed.)
-      void session.account().then((a) => (a.defaultListener = onUpdate), () => undefined);
+      // An exchange where live trading is refused says so at deploy, not only at the first order.
+      void session.account().then(
+        (a) => (a.defaultListener = onUpdate),
+        (err) => {
+          if (err instanceof LiveRefusedError && !closed) status.now({ fill: 'red', shape: 'ring', text: session.redact(err.message).slice(0, 120) });
+        },
+      );
 
       node.on('input', (msg: NodeMessageInFlow & Record<string, any>, send: SendFn, done: DoneFn) => {
         (async () => {

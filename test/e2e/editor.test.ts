@@ -405,6 +405,20 @@ describe('editor in a real browser (packed install, Debian chromium, playwright-
     }
     // Never reaches an exchange: no node is wired to it and the address points at nothing.
     await config.locator('#node-config-input-baseUrl').fill('http://127.0.0.1:9');
+    // The capability profile of the exchange, from the runtime: Kraken's client order id, its lookup,
+    // and where the API URL sends its private websocket (apart from the public one).
+    const profile = config.locator('#node-config-tradebot-profile');
+    await page.waitForFunction(() => /ws-auth\.kraken\.com\/v2/.test(document.getElementById('node-config-tradebot-profile')?.textContent ?? ''));
+    const profileText = (await profile.textContent()) ?? '';
+    assert.match(profileText, /tested by tradebot/);
+    assert.match(profileText, /client order id: cl_ord_id, a UUID/);
+    assert.match(profileText, /open and closed orders are filtered by its client order id/);
+    assert.match(profileText, /ws:\/\/127\.0\.0\.1:9\/ws-auth\.kraken\.com\/v2/);
+    assert.match(profileText, /ticker websocket/);
+    assert.equal(await config.locator('#node-config-input-websocket').inputValue(), 'auto', 'websocket auto by default');
+    await config.locator('#node-config-input-websocket').selectOption('off');
+    await page.waitForFunction(() => /ticker polling, candles polling/.test(document.getElementById('node-config-tradebot-profile')?.textContent ?? ''));
+    await config.locator('#node-config-input-websocket').selectOption('auto');
     await config.locator('#node-config-input-name').fill('e2e kraken paper');
     await screenshot(page, 'editor 04 exchange config dialog');
     await closeDialog('ok'); // Add

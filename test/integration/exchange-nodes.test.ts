@@ -227,6 +227,25 @@ describe('market-data nodes against a mock Binance through ccxt', function () {
     assert.equal(recovered.payload.last, 2.5);
   });
 
+  it('the exchange unreachable at deploy: the node says so, retries, and trades data once it answers, without a redeploy', async function () {
+    mock.setTicker('BTC/USDT', { bid: 1, ask: 2, last: 1.5 });
+    mock.offline();
+    await loadFlow([
+      exchange(),
+      { id: 't', type: 'tradebot-ticker', exchange: 'ex', symbols: 'BTC/USDT', interval: 100, websocket: false, wires: [['out']] },
+      { id: 'out', type: 'helper' },
+      ...catchAll(),
+    ]);
+    const statuses = recordStatuses('t');
+    const out = new Inbox('out');
+    const caught = new Inbox('caught');
+    await waitFor(() => statuses.some((s) => s.fill === 'yellow' && /not reachable, retry 1 in 1s/.test(s.text ?? '')), 8000, 'a retry status');
+    mock.online();
+    const [first] = await out.take(1, 10_000);
+    assert.equal(first.payload.last, 1.5);
+    assert.equal(caught.messages.length, 0, 'a passing outage is not an error');
+  });
+
   it('a wrong symbol stops only its node, with a clear error; other nodes on the exchange go on', async function () {
     mock.setTicker('BTC/USDT', { bid: 1, ask: 2, last: 1.5 });
     await loadFlow([

@@ -166,28 +166,57 @@ describe('MockBitfinex with a real ccxt bitfinex', function () {
       assert.deepEqual(mock.balances(key).BTC, { free: 0.75, locked: 0.25 });
     });
 
-    it('a market buy with clientOrderId fills at the ask: cid sent as an integer and echoed, fee on the trade only', async () => {
+    it('a market buy with clientOrderId fills at the ask; the answer is the order as accepted; cid sent as an integer and echoed; fee on the trade only', async () => {
       mock.setTicker('BTC/USD', { bid: 59990, ask: 60000, last: 59995 });
       const o = await ex.createOrder('BTC/USD', 'market', 'buy', 0.01, undefined, { clientOrderId: CID });
       const sent = JSON.parse(mock.requests.at(-1)!.body!);
       assert.deepEqual(sent, { symbol: 'tBTCUSD', amount: '0.01', type: 'EXCHANGE MARKET', cid: CID });
       assert.equal(o.clientOrderId, String(CID));
-      assert.equal(o.status, 'closed');
-      assert.equal(o.filled, 0.01);
-      assert.equal(o.average, 60000);
-      assert.equal(o.fee, undefined, "Bitfinex's order has no fee: ccxt parseOrder reports none");
+      // Bitfinex answers a submit with the order as accepted, before matching
+      assert.deepEqual([o.status, o.filled, o.remaining, o.average], ['open', 0, 0.01, undefined]);
+      const [done] = await ex.fetchClosedOrders('BTC/USD');
+      assert.deepEqual([done.id, done.clientOrderId, done.status, done.filled, done.average], [o.id, String(CID), 'closed', 0.01, 60000]);
+      assert.equal(done.fee, undefined, "Bitfinex's order has no fee: ccxt parseOrder reports none");
+      mock.submitAnswersAfterMatching = true;
+      const o2 = await ex.createOrder('BTC/USD', 'market', 'sell', 0.01);
+      assert.deepEqual([o2.status, o2.filled, o2.average], ['closed', 0.01, 59990]);
+      mock.submitAnswersAfterMatching = false;
       const trades = await ex.fetchOrderTrades(o.id, 'BTC/USD');
       assert.equal(trades.length, 1);
       assert.deepEqual(trades[0].fee, { cost: 1.2, currency: 'USD' });
       assert.equal(trades[0].takerOrMaker, 'taker');
-      assert.deepEqual(mock.balances(key).USD, { free: 9398.8, locked: 0 });
-      assert.deepEqual(mock.balances(key).BTC, { free: 1.01, locked: 0 });
-      const [mine] = mock.orders(key);
+      const mine = await ex.fetchMyTrades('BTC/USD');
+      assert.deepEqual(mine.map((t: any) => [t.order, t.side, t.amount, t.price, t.fee.cost]), [
+        [o.id, 'buy', 0.01, 60000, 1.2],
+        [o2.id, 'sell', 0.01, 59990, 1.1998],
+      ]);
+      assert.deepEqual(mock.balances(key).USD, { free: 9997.5002, locked: 0 });
+      assert.deepEqual(mock.balances(key).BTC, { free: 1, locked: 0 });
+      const [recorded] = mock.orders(key);
       assert.deepEqual(
-        { ...mine, id: undefined },
+        { ...recorded, id: undefined },
         { id: undefined, clientOrderId: String(CID), symbol: 'BTC/USD', side: 'buy', type: 'market', status: 'closed', amount: 0.01, filled: 0.01, price: 0, average: 60000, fee: 1.2 },
       );
-      assert.equal(mine!.id, o.id);
+      assert.equal(recorded!.id, o.id);
+    });
+
+    it("feeCurrency 'received' charges the fee as Bitfinex does: a buy pays it in the base", async () => {
+      const other = { apiKey: 'mock-bitfinex-key-0002', secret: 'mock-bitfinex-secret-0002' };
+      mock.addAccount(other.apiKey, other.secret, { USD: 1000 }, { feeRate: 0.002, feeCurrency: 'received' });
+      const ex2 = await ccxtBitfinexForMock(mock.url, { ...other, rateLimit: 5 });
+      try {
+        const o = await ex2.createOrder('BTC/USD', 'market', 'buy', 0.01); // at the ask, 60001
+        const [t] = await ex2.fetchOrderTrades(o.id, 'BTC/USD');
+        assert.deepEqual(t.fee, { cost: 0.00002, currency: 'BTC' });
+        assert.deepEqual(mock.balances(other.apiKey), { USD: { free: 399.99, locked: 0 }, BTC: { free: 0.00998, locked: 0 } });
+        assert.equal(mock.orders(other.apiKey)[0]!.fee, 1.20002, 'MockExchangeOrder.fee is valued in the quote');
+        const s = await ex2.createOrder('BTC/USD', 'market', 'sell', 0.005); // at the bid, 59999
+        const [ts] = await ex2.fetchOrderTrades(s.id, 'BTC/USD');
+        assert.deepEqual(ts.fee, { cost: 0.599990, currency: 'USD' }, 'a sell brings in the quote');
+      } finally {
+        await ex2.close();
+      }
+      assert.deepEqual(mock.balances(key).USD, { free: 10_000, locked: 0 }, 'the other account is untouched');
     });
 
     it('a cid that is not an int45 is refused ("cid: invalid"), and no order exists', async () => {
@@ -226,6 +255,29 @@ describe('MockBitfinex with a real ccxt bitfinex', function () {
       const gone = await ex.fetchOrder(o.id, 'BTC/USD');
       assert.equal(gone.id, undefined);
       assert.equal(gone.status, undefined);
+    });
+
+    it("lookups by cid: ccxt's fetchOrder cannot (it needs an id); auth/r/orders can for open orders; history holds 25 by default", async () => {
+      const today = new Date().toISOString().slice(0, 10);
+      await ex.createOrder('BTC/USD', 'limit', 'buy', 0.01, 50000, { clientOrderId: 99 });
+      const err = await rejection(ex.fetchOrder(undefined, 'BTC/USD', { cid: 99, cid_date: today }));
+      assert.equal(err.constructor.name, 'TypeError', 'ccxt 4.5.84 parseToNumeric(undefined) throws before any request');
+      const raw = await ex.privatePostAuthROrdersSymbol({ symbol: 'tBTCUSD', cid: 99, cid_date: today });
+      const parsed = ex.parseOrder({ result: raw[0] });
+      assert.deepEqual([parsed.clientOrderId, parsed.status, parsed.symbol], ['99', 'open', 'BTC/USD']);
+      for (let i = 1; i <= 26; i++) {
+        mock.setNow(T0 + i * 1000);
+        await ex.createOrder('BTC/USD', 'market', 'buy', 0.0001, undefined, { clientOrderId: i });
+      }
+      mock.setNow(T0 + 100_000);
+      mock.setTicker('BTC/USD', { bid: 48990, ask: 49000, last: 48995 }); // fills cid 99
+      const closed = await ex.fetchClosedOrders('BTC/USD');
+      assert.equal(closed.length, 25, 'the 27 closed orders do not fit a default lookup');
+      assert.equal(closed.find((o: any) => o.clientOrderId === '1'), undefined);
+      // ccxt's order timestamp is Bitfinex's MTS_UPDATE (index 5), not the creation time (4)
+      const filled = closed.find((o: any) => o.clientOrderId === '99');
+      assert.equal(filled.timestamp, T0 + 100_000);
+      assert.ok(filled.info[4] > T0 + 100_000, 'created before setNow, on the wall clock');
     });
 
     it('cancelOrder by id answers the order as it was (ACTIVE -> ccxt "open"); by cid it needs cidDate', async () => {
@@ -297,7 +349,7 @@ describe('MockBitfinex with a real ccxt bitfinex', function () {
       const sent = JSON.parse(mock.requests.at(-1)!.body!);
       assert.equal(sent.type, 'EXCHANGE MARKET');
       assert.equal(sent.stopLossPrice, 50000, 'passed through as an unknown field');
-      assert.equal(o.status, 'closed');
+      assert.equal(mock.orders(key).find((x) => x.id === o.id)!.status, 'closed', 'sold at once');
       // triggerPrice is what ccxt maps to an EXCHANGE STOP
       const stop = await ex.createOrder('BTC/USD', 'market', 'sell', 0.01, undefined, { triggerPrice: 50000 });
       assert.equal(JSON.parse(mock.requests.at(-1)!.body!).type, 'EXCHANGE STOP');
@@ -419,6 +471,35 @@ describe('MockBitfinex with a real ccxt bitfinex', function () {
       await ex.createOrder('BTC/USD', 'limit', 'sell', 0.01, 70000);
       const b = await balance;
       assert.deepEqual([b.BTC.total, b.BTC.free], [1.01, 1]);
+    });
+
+    it('the open orders at connect (the os snapshot) reach watchOrders, with the next order event at the latest', async () => {
+      const a = await ex.createOrder('BTC/USD', 'limit', 'sell', 0.2, 70000, { clientOrderId: 7 });
+      const b = await ex.createOrder('BTC/USD', 'limit', 'sell', 0.3, 71000, { clientOrderId: 8 });
+      const watching = ex.watchOrders();
+      await mock.waitForAuth(key);
+      // 'os' follows the auth answer at once; when both arrive in one read, ccxt caches the
+      // snapshot before its 'orders' future exists and nothing resolves until the next event
+      await ex.cancelOrder(a.id);
+      const seen = new Map<string, [string, number]>();
+      for (let got = await watching; ; got = await ex.watchOrders()) {
+        for (const o of got) seen.set(o.id, [o.status, o.info[2]]);
+        if (seen.get(a.id)?.[0] === 'canceled') break;
+      }
+      assert.deepEqual(seen.get(b.id), ['open', 8], 'from the snapshot');
+      assert.deepEqual(seen.get(a.id), ['canceled', 7]);
+    });
+
+    it('unWatchTicker and unWatchOHLCV unsubscribe by chanId', async () => {
+      await ex.watchTicker('BTC/USD');
+      mock.setCandles('ETH/USD', '1h', [[T0, 1, 1, 1, 1, 1]]);
+      await ex.watchOHLCV('ETH/USD', '1h');
+      assert.deepEqual(mock.wsSubscriptions(), ['candles:trade:1h:tETHUSD', 'ticker:tBTCUSD']);
+      await ex.unWatchTicker('BTC/USD');
+      assert.deepEqual(mock.wsSubscriptions(), ['candles:trade:1h:tETHUSD']);
+      await ex.unWatchOHLCV('ETH/USD', '1h');
+      assert.deepEqual(mock.wsSubscriptions(), []);
+      assert.equal(mock.wsConnectionCount(), 1);
     });
 
     it('a websocket auth with a wrong secret is an AuthenticationError', async () => {

@@ -383,8 +383,44 @@ describe('MockKraken trading with a real ccxt kraken', function () {
       'ccxt kraken.fetchOrder sends params.clientOrderId as userref',
     );
     assert.match(byCid.message, /EGeneral:Invalid arguments:userref/);
+    assert.equal(byCid.constructor.name, 'ExchangeError');
     const noId = await rejection(ex.fetchOrder(undefined, SYMBOL, { clientOrderId: cid }));
-    assert.match(noId.message, /EGeneral:Invalid arguments/);
+    assert.equal(noId.constructor.name, 'BadRequest');
+    assert.match(noId.message, /"EGeneral:Invalid arguments"/);
+  });
+
+  it('refusals ccxt maps: EOrder:Insufficient funds (InsufficientFunds), EOrder:Order minimum not met (InvalidOrder), price decimals', async () => {
+    const poor = await rejection(ex.createOrder(SYMBOL, 'market', 'sell', 0.6));
+    assert.equal(poor.constructor.name, 'InsufficientFunds');
+    const small = await rejection(ex.createOrder(SYMBOL, 'market', 'buy', 0.00001));
+    assert.equal(small.constructor.name, 'InvalidOrder');
+    assert.match(small.message, /EOrder:Order minimum not met/);
+    const decimals = await rejection(ex.privatePostAddOrder({ pair: 'XXBTZUSD', type: 'buy', ordertype: 'limit', volume: '0.01', price: '50000.05' }));
+    assert.match(decimals.message, /EOrder:Invalid price:XBTUSD price can only be specified up to 1 decimals\./);
+    assert.equal(mock.orders(key).length, 0);
+    assert.deepEqual(mock.balances(key), { USD: { free: 10_000, locked: 0 }, BTC: { free: 0.5, locked: 0 } });
+  });
+
+  it('userref: set on AddOrder, filters OpenOrders / ClosedOrders; ClosedOrders start (ccxt since) and trades', async () => {
+    const tagged = await ex.createOrder(SYMBOL, 'limit', 'buy', 0.001, 50000, { userref: 42 });
+    await ex.createOrder(SYMBOL, 'limit', 'buy', 0.001, 50000);
+    const mine = await ex.fetchOpenOrders(undefined, undefined, undefined, { userref: 42 });
+    assert.deepEqual(mine.map((o: any) => [o.id, o.clientOrderId]), [[tagged.id, '42']], 'parseOrder falls back to userref');
+    const bad = await rejection(ex.privatePostOpenOrders({ userref: 'abc' }));
+    assert.match(bad.message, /EGeneral:Invalid arguments:userref/);
+
+    mock.setNow(T0);
+    const earlier = await ex.createOrder(SYMBOL, 'market', 'buy', 0.001);
+    mock.setNow(T0 + 10 * MIN);
+    const later = await ex.createOrder(SYMBOL, 'market', 'buy', 0.002);
+    mock.setNow(undefined);
+    const since = await ex.fetchClosedOrders(undefined, T0 + MIN);
+    assert.deepEqual(since.map((o: any) => o.id), [later.id]);
+    assert.equal(mock.requests.at(-1)!.params.start, String((T0 + MIN) / 1000));
+    const raw = await ex.privatePostClosedOrders({ trades: true });
+    assert.equal(raw.result.count, 2);
+    assert.equal(raw.result.closed[later.id].trades.length, 1);
+    assert.deepEqual(Object.keys(raw.result.closed), [later.id, earlier.id], 'newest first');
   });
 
   it('watchOrders (executions channel, token from GetWebSocketsToken) sees a limit order open; its fill reaches watchMyTrades and, without a symbol, watchOrders', async () => {

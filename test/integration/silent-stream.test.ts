@@ -2,7 +2,8 @@
  * Silent websockets, in the real Node-RED runtime against the mock Binance through a real ccxt: a
  * market-data stream that stays open but stops delivering (the mock keeps the socket, answers pings
  * and sends nothing) is closed and reopened after the silent-stream time; the node's status says
- * so and data resumes on the new connection.
+ * so. With the exchange node's websocket setting "auto" REST polling carries the data until the
+ * reopened websocket delivers again; with "on" nothing is polled and data resumes on the new connection.
  */
 import assert from 'node:assert/strict';
 import { MockBinance } from '../support/mock-binance';
@@ -38,7 +39,7 @@ describe('silent market-data websockets are reopened (mock Binance)', function (
     }, 100);
   };
 
-  it('ticker: default 3 x the interval; the silent socket is closed, a new one subscribes, prices flow again', async function () {
+  it('ticker, websocket auto: default 3 x the interval; polled meanwhile, then back on a new websocket', async function () {
     mock.setTicker('BTC/USDT', { bid: 63_999.5, ask: 64_000.5, last: 64_000 });
     await loadFlow([exchange(), { id: 't', type: 'tradebot-ticker', exchange: 'ex', symbols: 'BTC/USDT', interval: 400, websocket: true, wires: [['out']] }, { id: 'out', type: 'helper' }, ...catchAll()]);
     const statuses = recordStatuses('t');
@@ -51,15 +52,40 @@ describe('silent market-data websockets are reopened (mock Binance)', function (
     assert.ok(mock.silenceWebSockets() >= 1, 'a socket went silent');
     const silencedAt = Date.now();
     const before = out.messages.length;
-    await waitFor(() => statuses.some((s) => s.fill === 'yellow' && /no data for 1\.2s: reopening the stream/.test(s.text ?? '')), 5000, 'the status says the stream is reopened');
+    await waitFor(() => statuses.some((s) => s.fill === 'yellow' && /websocket down \(no data for 1\.2s\), polling: BTC\/USDT/.test(s.text ?? '')), 5000, 'the status says the stream fell back to polling');
     const reopenedAfter = Date.now() - silencedAt;
     assert.ok(reopenedAfter >= 1000, `not before the silent time (${reopenedAfter} ms)`);
+    await waitFor(() => mock.requestCount('/api/v3/ticker/24hr') >= 1, 3000, 'polled while the websocket is down');
+    await waitFor(() => statuses.some((s) => /websocket back: BTC\/USDT/.test(s.text ?? '')), 8000, 'the websocket back');
+    await waitFor(() => mock.silentWebSocketCount() === 0, 3000, 'the silent socket closed');
+    await waitFor(() => statuses.at(-1)?.fill === 'green', 3000, 'green again');
+    const polled = mock.requestCount('/api/v3/ticker/24hr');
+    const atBack = out.messages.length;
+    await waitFor(() => out.messages.length >= atBack + 3, 5000, 'prices flow on the new websocket');
+    assert.ok(out.messages.length >= before + 3);
+    const lasts = out.messages.map((m) => m.payload.last);
+    assert.ok(lasts.at(-1) > lasts[before - 1], 'newer prices after the reopen');
+    assert.equal(mock.requestCount('/api/v3/ticker/24hr'), polled, 'no polling once the websocket is back');
+    assert.equal(caught.messages.length, 0, 'no error');
+  });
+
+  it('ticker, websocket on: the silent socket is closed, a new one subscribes, nothing is polled', async function () {
+    mock.setTicker('BTC/USDT', { bid: 63_999.5, ask: 64_000.5, last: 64_000 });
+    await loadFlow([exchange({ websocket: 'on' }), { id: 't', type: 'tradebot-ticker', exchange: 'ex', symbols: 'BTC/USDT', interval: 400, websocket: true, wires: [['out']] }, { id: 'out', type: 'helper' }, ...catchAll()]);
+    const statuses = recordStatuses('t');
+    const out = new Inbox('out');
+    const caught = new Inbox('caught');
+    await mock.waitForSubscription('btcusdt@ticker', 5000);
+    tick();
+    await out.take(3, 5000);
+
+    assert.ok(mock.silenceWebSockets() >= 1, 'a socket went silent');
+    const before = out.messages.length;
+    await waitFor(() => statuses.some((s) => s.fill === 'yellow' && /no data for 1\.2s: reopening the stream/.test(s.text ?? '')), 5000, 'the status says the stream is reopened');
     await waitFor(() => out.messages.length >= before + 3, 5000, 'prices flow again on a new connection');
     await waitFor(() => mock.silentWebSocketCount() === 0, 3000, 'the silent socket closed');
     await waitFor(() => statuses.at(-1)?.fill === 'green', 3000, 'green again');
-    const lasts = out.messages.map((m) => m.payload.last);
-    assert.ok(lasts.at(-1) > lasts[before - 1], 'newer prices after the reopen');
-    assert.equal(mock.requestCount('/api/v3/ticker/24hr'), 0, 'websocket again, no polling');
+    assert.equal(mock.requestCount('/api/v3/ticker/24hr'), 0, 'websocket only, no polling');
     assert.equal(caught.messages.length, 0, 'no error');
   });
 
@@ -89,7 +115,7 @@ describe('silent market-data websockets are reopened (mock Binance)', function (
     mock.setNow(t0 + MIN + 5_000);
     mock.pushKline('BTC/USDT', '1m', [t0, 104, 107, 103, 106, 2], true);
     pusher = setInterval(() => mock.pushKline('BTC/USDT', '1m', [t0 + MIN, 106, 106, 106, 106, 0.1], false), 100);
-    await waitFor(() => statuses.some((s) => /no data for 1s: reopening the stream/.test(s.text ?? '')), 5000, 'the status says the stream is reopened');
+    await waitFor(() => statuses.some((s) => /websocket down \(no data for 1s\), polling/.test(s.text ?? '')), 5000, 'the status says the stream fell back to polling');
     await waitFor(() => out.messages.some((m) => m.payload.ts === t0), 5000, 'the candle closed during the silence');
     const closed = out.messages.filter((m) => m.payload.ts === t0);
     assert.equal(closed.length, 1, 'once');

@@ -19,11 +19,14 @@
  * its own price, maker, when setTicker crosses it), EXCHANGE STOP (a stop-market order resting
  * until the last price reaches it, then a market order: TYPE becomes EXCHANGE MARKET, TYPE_PREV
  * EXCHANGE STOP, as Bitfinex reports it). Every fill is complete (no partial fills).
- * Fees: feeRate x cost, charged in the QUOTE currency (the shared suite's convention; Bitfinex
- * itself charges the currency received, i.e. the base on a buy) and reported only on trades,
- * as Bitfinex does: ccxt's parseOrder has no fee.
- * Locked funds: a resting buy holds price x amount x (1 + feeRate) of the quote, a resting sell
- * its amount of the base; the wallet's BALANCE is free + locked and AVAILABLE is free.
+ * The submit answer shows the order as accepted, before matching (see submitAnswersAfterMatching).
+ * Fees: feeRate x what the fill moves, reported only on trades as Bitfinex does (ccxt's
+ * parseOrder has no fee). Charged in the QUOTE currency by default (the shared suite's
+ * convention), or, with feeCurrency 'received', in the currency the fill brings in (the base on
+ * a buy), which is how Bitfinex charges spot trades.
+ * Locked funds: a resting buy holds price x amount (x (1 + feeRate) when the fee is in the quote)
+ * of the quote, a resting sell its amount of the base; the wallet's BALANCE is free + locked and
+ * AVAILABLE is free.
  */
 import type { MockExchangeOrder, MockExchangeStats, MockCall } from './mock-exchange';
 
@@ -51,6 +54,9 @@ export interface Answer {
   body: unknown;
 }
 
+/** Which currency a fill's fee is charged in: always the quote, or the one the fill brings in. */
+export type FeeCurrency = 'quote' | 'received';
+
 type OrderType = 'EXCHANGE MARKET' | 'EXCHANGE LIMIT' | 'EXCHANGE STOP';
 
 interface OrderState {
@@ -72,6 +78,7 @@ interface OrderState {
   /** What MockExchangeOrder reports as the order's price: 0 for market orders. */
   limitPrice: number;
   average: number;
+  /** Fees paid, valued in the quote currency (MockExchangeOrder.fee). */
   fee: number;
   /** Still locked in the wallet for this order (quote for buys, base for sells). */
   held: number;
@@ -96,6 +103,7 @@ interface Account {
   apiKey: string;
   secret: string;
   feeRate: number;
+  feeCurrency: FeeCurrency;
   wallets: Map<string, { free: number; locked: number }>;
   orders: OrderState[];
   trades: TradeState[];
@@ -122,6 +130,13 @@ function emptyStats(): MockExchangeStats {
 }
 
 export class BitfinexTrading {
+  /**
+   * false (Bitfinex): the submit notification shows the order as ACCEPTED, before matching
+   * ("ACTIVE", full AMOUNT, PRICE_AVG 0; the notification says "Submitting 1 orders."), so ccxt's
+   * createOrder reports even a market order that filled at once as open with nothing filled.
+   * true: it shows the order after matching (EXECUTED for an immediate fill).
+   */
+  submitAnswersAfterMatching = false;
   private readonly accounts = new Map<string, Account>();
   private readonly statsByKey = new Map<string, MockExchangeStats>();
   private nextOrderId = 120_000_000_000;
@@ -131,10 +146,10 @@ export class BitfinexTrading {
 
   // ---------------------------------------------------------------- accounts
 
-  addAccount(apiKey: string, secret: string, balances: Record<string, number>, feeRate = 0.002): void {
+  addAccount(apiKey: string, secret: string, balances: Record<string, number>, feeRate = 0.002, feeCurrency: FeeCurrency = 'quote'): void {
     const wallets = new Map<string, { free: number; locked: number }>();
     for (const [currency, free] of Object.entries(balances)) wallets.set(currency.toUpperCase(), { free, locked: 0 });
-    this.accounts.set(apiKey, { apiKey, secret, feeRate, wallets, orders: [], trades: [], lastNonce: 0 });
+    this.accounts.set(apiKey, { apiKey, secret, feeRate, feeCurrency, wallets, orders: [], trades: [], lastNonce: 0 });
   }
 
   secretOf(apiKey: string): string | undefined {
@@ -254,7 +269,8 @@ export class BitfinexTrading {
     if (size > market.maxSize) return bfxError(10001, `Invalid order: maximum size for ${market.symbol} is ${market.maxSize}`);
     const buy = amount > 0;
     const quotePrice = type === 'EXCHANGE MARKET' ? (buy ? market.ticker.ask : market.ticker.bid) : price;
-    const need = buy ? r8(size * quotePrice * (1 + a.feeRate)) : size;
+    const feeInQuote = a.feeCurrency === 'quote';
+    const need = buy ? r8(size * quotePrice * (feeInQuote ? 1 + a.feeRate : 1)) : size;
     const wallet = this.wallet(a, buy ? market.quote : market.base);
     if (need > wallet.free + 1e-12) {
       return bfxError(10001, `Invalid order: not enough exchange balance for ${amount} ${market.id.slice(1)} at ${quotePrice}`);
@@ -281,6 +297,7 @@ export class BitfinexTrading {
     };
     a.orders.push(o);
     this.statsFor(a.apiKey).ordersCreated++;
+    const accepted = this.orderArray(o);
 
     const marketable =
       type === 'EXCHANGE MARKET' ||
@@ -295,7 +312,8 @@ export class BitfinexTrading {
       this.host.emit(a.apiKey, [0, 'on', this.orderArray(o)]);
       this.emitWallet(a, buy ? market.quote : market.base);
     }
-    return { status: 200, body: this.notification('on-req', [this.orderArray(o)], 'SUCCESS', 'Submitting 1 orders.') };
+    const answer = this.submitAnswersAfterMatching ? this.orderArray(o) : accepted;
+    return { status: 200, body: this.notification('on-req', [answer], 'SUCCESS', 'Submitting 1 orders.') };
   }
 
   /** POST auth/w/order/cancel {id} or {cid, cid_date}: answers the order as it was (still ACTIVE), then cancels. */
@@ -386,13 +404,16 @@ export class BitfinexTrading {
     const buy = isBuy(o);
     const qty = r8(Math.abs(o.amountOrig) - o.filled);
     const cost = r8(qty * price);
-    const fee = r8(cost * a.feeRate);
+    // fee in the quote, or in what the fill brings in (base on a buy, quote on a sell)
+    const feeCurrency = a.feeCurrency === 'quote' || !buy ? market.quote : market.base;
+    const fee = r8((feeCurrency === market.base ? qty : cost) * a.feeRate);
+    const feeInQuote = feeCurrency === market.base ? r8(fee * price) : fee;
     const quote = this.wallet(a, market.quote);
     const base = this.wallet(a, market.base);
     this.release(a, o, market);
     if (buy) {
-      quote.free = r8(quote.free - cost - fee);
-      base.free = r8(base.free + qty);
+      quote.free = r8(quote.free - cost - (feeCurrency === market.quote ? fee : 0));
+      base.free = r8(base.free + qty - (feeCurrency === market.base ? fee : 0));
     } else {
       base.free = r8(base.free - qty);
       quote.free = r8(quote.free + cost - fee);
@@ -400,7 +421,7 @@ export class BitfinexTrading {
     const now = this.host.now();
     o.average = r8((o.average * o.filled + price * qty) / (o.filled + qty));
     o.filled = r8(o.filled + qty);
-    o.fee = r8(o.fee + fee);
+    o.fee = r8(o.fee + feeInQuote);
     o.updated = now;
     o.status = 'closed';
     const t: TradeState = {
@@ -414,7 +435,7 @@ export class BitfinexTrading {
       orderPrice: o.price,
       maker,
       fee,
-      feeCurrency: market.quote,
+      feeCurrency,
       cid: o.cid,
     };
     a.trades.push(t);

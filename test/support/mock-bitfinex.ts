@@ -38,7 +38,7 @@ import crypto from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket } from 'ws';
 import type { MockCall, MockExchange, MockExchangeFault, MockExchangeOrder, MockExchangeStats } from './mock-exchange';
-import { BitfinexTrading, bfxError, type Answer, type BitfinexMarket } from './mock-bitfinex-trading';
+import { BitfinexTrading, bfxError, type Answer, type BitfinexMarket, type FeeCurrency } from './mock-bitfinex-trading';
 import { bookChecksum, bookUpdates, bookView, PRECISIONS, type BookView } from './mock-bitfinex-book';
 
 export interface MockBitfinexMarketConfig {
@@ -156,6 +156,14 @@ export class MockBitfinex implements MockExchange {
   readonly requests: MockBitfinexRequest[] = [];
   /** Refuse a bfx-nonce equal to the last one too (Bitfinex does; see BitfinexTrading.acceptNonce). */
   strictNonce = false;
+
+  /** See BitfinexTrading.submitAnswersAfterMatching: false (Bitfinex) answers a submit with the accepted, unmatched order. */
+  get submitAnswersAfterMatching(): boolean {
+    return this.trading.submitAnswersAfterMatching;
+  }
+  set submitAnswersAfterMatching(on: boolean) {
+    this.trading.submitAnswersAfterMatching = on;
+  }
 
   private readonly markets = new Map<string, MarketState>(); // by id, tBTCUSD
   private readonly trading: BitfinexTrading;
@@ -317,8 +325,9 @@ export class MockBitfinex implements MockExchange {
 
   // ---------------------------------------------------------------- accounts
 
-  addAccount(apiKey: string, secret: string, balances: Record<string, number>, opts: { feeRate?: number } = {}): void {
-    this.trading.addAccount(apiKey, secret, balances, opts.feeRate);
+  /** `feeCurrency` 'received' charges fees as Bitfinex does (see mock-bitfinex-trading.ts); default 'quote'. */
+  addAccount(apiKey: string, secret: string, balances: Record<string, number>, opts: { feeRate?: number; feeCurrency?: FeeCurrency } = {}): void {
+    this.trading.addAccount(apiKey, secret, balances, opts.feeRate, opts.feeCurrency);
   }
 
   balances(apiKey: string): Record<string, { free: number; locked: number }> {

@@ -30,7 +30,11 @@
  *     of at most 18 characters; anything else is `EGeneral:Invalid arguments:cl_ord_id`. It must
  *     be unique among the account's OPEN orders; a duplicate is refused with
  *     `EOrder:Duplicate order` (the exact text Kraken uses here is not documented; the mock's).
- *   - Only `market` and `limit` order types; others answer `EGeneral:Invalid arguments:ordertype`.
+ *   - Only `market` and `limit` order types; others answer `EGeneral:Invalid arguments:ordertype`;
+ *     `viqc` (volume in quote) answers `EGeneral:Invalid arguments:viqc`. Not enforced: userref and
+ *     cl_ord_id being mutually exclusive, rate limits, token expiry, time in force, post-only.
+ *   - An OpenOrders / ClosedOrders `cl_ord_id` filter that breaks the cl_ord_id rule is refused like
+ *     AddOrder's (the mock's assumption).
  *   - QueryOrders needs txid (else `EGeneral:Invalid arguments`); an unknown txid is
  *     `EOrder:Invalid order` (what Kraken answers; ccxt maps it to InvalidOrder, not OrderNotFound).
  *     It does NOT take cl_ord_id (a response field there); `userref` must be an integer.

@@ -27,8 +27,9 @@
  * (fetchOrder), OpenOrders, ClosedOrders, CancelOrder, TradesHistory (fetchMyTrades), QueryTrades,
  * GetWebSocketsToken (then watchOrders / watchMyTrades subscribe `executions` on the private v2 socket).
  *
- * ccxt's rateLimit for kraken is 1000 ms per cost unit (public calls 1-1.2, private reads 3-6):
- * tests give the ccxt instance a small rateLimit, or every call waits about a second.
+ * ccxt's rateLimit for kraken is 1000 ms per cost unit (public calls 1-1.2, private reads 3-6,
+ * AddOrder / CancelOrder 0): with ccxt's defaults, consecutive private reads go out 3 s apart
+ * (ccxt's own throttle, measured against this mock). Tests give ccxt a small rateLimit.
  */
 import http from 'node:http';
 import zlib from 'node:zlib';

@@ -42,6 +42,13 @@ describe('ccxt loader', function () {
     assert.equal(b.ws.spot, 'ws://127.0.0.1:9000/ws');
     assert.equal(b.public, 'http://127.0.0.1:9000/api/v3');
     assert.equal(b.ws.future, 'ws://127.0.0.1:9000/fstream.binance.com/ws');
+    // Bitfinex: public REST keeps the bare address, the private host moves aside (docs/exchanges.md).
+    const Bitfinex = await loadExchangeClass('bitfinex');
+    const f = overrideApiUrls(new Bitfinex({}).urls.api, 'http://127.0.0.1:9000') as any;
+    assert.equal(f.public, 'http://127.0.0.1:9000');
+    assert.equal(f.private, 'http://127.0.0.1:9000/api.bitfinex.com');
+    assert.equal(f.ws.public, 'ws://127.0.0.1:9000/ws/2');
+    assert.equal(f.ws.private, 'ws://127.0.0.1:9000/api.bitfinex.com/ws/2');
     const addresses = new Map<string, string>();
     for (const entry of apiUrlMap(new Binance({}).urls.api, 'http://127.0.0.1:9000')) {
       const host = new URL(entry.from).hostname;

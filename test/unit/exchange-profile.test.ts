@@ -73,6 +73,13 @@ describe('exchange capability profile', () => {
     assert.ok(p.emulated.some((e) => /searched for its client order id/.test(e)));
   });
 
+  it('Luno: paper only, live refused for what its ccxt class does with ids and market buys', async () => {
+    const Luno = await loadExchangeClass('luno');
+    const p = exchangeProfile(new Luno({}));
+    assert.equal(p.lookup, 'none');
+    assert.match(p.liveRefusal ?? '', /cannot find an order by its client order id.*quote currency to spend/);
+  });
+
   it('websocket off: every stream polls', async () => {
     const Kraken = await loadExchangeClass('kraken');
     const p = exchangeProfile(new Kraken({}), false);
