@@ -23,12 +23,14 @@ interface Target {
   make: () => MockExchange;
   /** Makes every private call of the mock slow (MockKraken's privateDelayMs), for the redeploy-while-setting-up test. */
   slowPrivateCalls?: (mock: MockExchange, ms: number) => void;
+  /** Makes the create answer show the order already matched (filled), without its fee (Bitfinex's submitAnswersAfterMatching). */
+  createAnswersFilled?: (mock: MockExchange) => void;
 }
 
 const TARGETS: Target[] = [
   { name: 'binance', make: () => new BinanceAdapter() },
   { name: 'kraken', make: () => new MockKraken(), slowPrivateCalls: (mock, ms) => (mock as MockKraken).setPrivateDelay(ms) },
-  { name: 'bitfinex', make: () => new MockBitfinex() },
+  { name: 'bitfinex', make: () => new MockBitfinex(), createAnswersFilled: (mock) => ((mock as MockBitfinex).submitAnswersAfterMatching = true) },
 ];
 
 /** The market the suite trades in: bid 59,990, ask 60,010. */
@@ -329,6 +331,22 @@ for (const target of TARGETS) {
       await assertPortfolioMatchesExchange();
       assert.equal(caught.messages.length, 0, `no error: ${caught.messages.map((c) => c.error?.message).join(' | ')}`);
     });
+
+    if (target.createAnswersFilled) {
+      const answerFilled = target.createAnswersFilled;
+      it('f2. a market buy whose create answer already shows the fill, with no fee in it: the fee still reaches the flow', async function () {
+        answerFilled(mock);
+        await loadFlow(orderFlow(liveExchange()), credentials());
+        const updates = new Inbox('updates');
+        getNode('order').receive(request('tb-suite-market-2'));
+        await waitFor(() => finalOf(updates, 'tb-suite-market-2') !== undefined, WAIT, 'the market buy final').catch(explain(updates));
+        const m = finalOf(updates, 'tb-suite-market-2');
+        const [mo] = ordersAt('tb-suite-market-2');
+        assert.deepEqual([m.status, m.filled, mo?.status], ['closed', AMOUNT, 'closed']);
+        assert.ok(mo!.fee > 0 && Math.abs(feeInQuote(m) - mo!.fee) < 1e-6, `fee: flow ${JSON.stringify(m.fee)} vs exchange ${mo!.fee}`);
+        await assertPortfolioMatchesExchange();
+      });
+    }
 
     for (const fault of ['acceptedThenLost', 'acceptedThenTimeout'] as const) {
       it(`g. the create answer lost (${fault}): unknown, then the order found and adopted; ONE order, ONE create request`, async function () {
