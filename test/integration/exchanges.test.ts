@@ -23,13 +23,15 @@ interface Target {
   make: () => MockExchange;
   /** Makes every private call of the mock slow (MockKraken's privateDelayMs), for the redeploy-while-setting-up test. */
   slowPrivateCalls?: (mock: MockExchange, ms: number) => void;
+  /** Where its private REST calls go (Kraken '/0/private/'): the redeploy test waits for the first. */
+  privatePath?: string;
   /** Makes the create answer show the order already matched (filled), without its fee (Bitfinex's submitAnswersAfterMatching). */
   createAnswersFilled?: (mock: MockExchange) => void;
 }
 
 const TARGETS: Target[] = [
   { name: 'binance', make: () => new BinanceAdapter() },
-  { name: 'kraken', make: () => new MockKraken(), slowPrivateCalls: (mock, ms) => (mock as MockKraken).setPrivateDelay(ms) },
+  { name: 'kraken', make: () => new MockKraken(), slowPrivateCalls: (mock, ms) => (mock as MockKraken).setPrivateDelay(ms), privatePath: '/0/private/' },
   { name: 'bitfinex', make: () => new MockBitfinex(), createAnswersFilled: (mock) => ((mock as MockBitfinex).submitAnswersAfterMatching = true) },
 ];
 
@@ -420,25 +422,30 @@ for (const target of TARGETS) {
       await assertPortfolioMatchesExchange();
     });
 
-    if (target.slowPrivateCalls) {
+    if (target.slowPrivateCalls && target.privatePath) {
       const slow = target.slowPrivateCalls;
+      const privatePath = target.privatePath;
       it('k. a redeploy while the live account is still being set up (slow private calls): no crash, the new deploy trades', async function () {
-        slow(mock, 1500);
+        slow(mock, 2000);
         const flow = orderFlow(liveExchange());
         await loadFlow(flow, credentials());
-        await sleep(300); // the account is being set up now (balances, open orders: 1.5 s each)
-        // A full deploy of the same flow: the old nodes close mid set-up, new ones start.
+        // The account's set-up has reached the exchange's private API, whose answer takes 2 s.
+        await waitFor(() => mock.requestCount(privatePath) >= 1, WAIT, 'the live account set-up under way');
+        const heldCalls = mock.requestCount(privatePath);
+        // A full deploy of the same flow: the old nodes close while their account waits for the exchange.
         const tab = flow.map((n) => (n.type === 'tradebot-exchange' ? n : { ...n, z: 'tradebot-test-tab' }));
         await helper.setFlows([{ id: 'tradebot-test-tab', type: 'tab', label: 'test' }, ...tab] as any, 'full', credentials() as any);
-        await sleep(300);
         slow(mock, 0);
         const updates = new Inbox('updates');
         getNode('order').receive(request('tb-suite-redeploy'));
         await waitFor(() => finalOf(updates, 'tb-suite-redeploy') !== undefined, WAIT, 'the order after the redeploy').catch(explain(updates));
         assert.equal(finalOf(updates, 'tb-suite-redeploy').status, 'closed');
         assert.equal(ordersAt('tb-suite-redeploy').length, 1);
-        await sleep(3000); // the first deploy's set-up calls end now
-        assert.deepEqual(crashes.map(String), []);
+        assert.equal(mock.orders(mock.credentials.apiKey).length, 1, 'one order: the closed deploy sent none');
+        await sleep(2500); // the first deploy's held calls have been answered by now
+        assert.ok(heldCalls >= 1);
+        assert.deepEqual(crashes.map(String), [], 'no unhandled rejection or uncaught exception');
+        await assertPortfolioMatchesExchange();
       });
     }
   });
