@@ -190,7 +190,8 @@ for (const target of TARGETS) {
       await loadFlow([exchange(), { id: 't', type: 'tradebot-ticker', exchange: 'ex', symbols: mock.symbol, interval: 500, websocket: true, wires: [['out']] }, { id: 'out', type: 'helper' }]);
       statuses = recordStatuses('t');
       const out = new Inbox('out');
-      await out.take(3, 8_000);
+      // Within seconds: markets load first (Kraken: two requests a second apart), then a poll per interval.
+      await out.take(3, 10_000);
       const firstAfter = Date.now() - deployed;
       await waitFor(() => statuses.some((s) => s.fill === 'yellow' && /^websocket down \(.*\), polling: /.test(s.text ?? '')), 5000, 'a websocket-down status');
       await waitFor(() => statuses.some((s) => s.fill === 'yellow' && s.shape === 'ring' && (s.text ?? '').endsWith('(websocket down, polling)')), 5000, 'the data status on a yellow ring saying so');
