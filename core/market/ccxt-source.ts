@@ -27,6 +27,21 @@ export interface CcxtSourceOptions {
 
 export type WebsocketMode = 'auto' | 'on' | 'off';
 
+/**
+ * The order book depths each exchange accepts, for both fetchOrderBook and watchOrderBook.
+ *  - binance: /api/v3/depth limit 5, 10, 20, 50, 100, 500, 1000 (its websocket takes any).
+ *  - kraken: websocket v2 book depth 10, 25, 100, 500, 1000 (ccxt pro kraken
+ *    watchOrderBookForSymbols throws NotSupported for others; REST Depth takes 1-500).
+ *  - bitfinex: /v2/book len 1, 25, 100; websocket len 25 or 100 (ccxt pro bitfinex
+ *    watchOrderBook throws for others).
+ * Exchanges not listed get Binance's list, as before.
+ */
+const BOOK_DEPTHS: Record<string, number[]> = {
+  binance: [5, 10, 20, 50, 100, 500, 1000],
+  kraken: [10, 25, 100, 500],
+  bitfinex: [25, 100],
+};
+
 export class CcxtSource implements MarketSource {
   readonly exchangeId: string;
   capabilities: SourceCapabilities = { watchTicker: false, watchOrderBook: false, watchOHLCV: false };
@@ -57,6 +72,13 @@ export class CcxtSource implements MarketSource {
         fetchMargins: false,
         // Binance's watchTicker defaults to the mini ticker, which has no bid/ask.
         ...(exchangeId.startsWith('binance') ? { watchTickers: { name: 'ticker' } } : {}),
+        // No dial delay of ccxt's own: our loops pace reconnects (watch-loop.ts backoff and probe,
+        // the order stream's backoff). ccxt 4.5 otherwise waits 1 s, 2 s, 4 s, ... per URL before
+        // dialling again (reset only after 30 s of a stable connection), which outlasts a stream's
+        // silent timeout: every probe found the websocket "silent" before it had even dialled, so
+        // it never came back (Kraken, one URL for every stream), and a client closed while its dial
+        // was pending dialled afterwards anyway, an orphan socket no close() reaches.
+        ws: { backoff: { base: 0 } },
       },
     };
     if (timeoutMs) config.timeout = timeoutMs;
@@ -220,10 +242,14 @@ export class CcxtSource implements MarketSource {
     }
   }
 
-  /** Exchanges accept only some depths (Binance: 5, 10, 20, 50, 100, ...): ask for the next one up. */
+  /**
+   * Exchanges accept only some depths: ask for the next one up (the book is cut to `depth`), at
+   * most the largest. A depth the exchange refuses fails every request, REST and websocket alike.
+   */
   private requestDepth(depth: number): number {
-    const allowed = [5, 10, 20, 50, 100, 500, 1000];
-    return allowed.find((d) => d >= depth) ?? depth;
+    const family = Object.keys(BOOK_DEPTHS).find((id) => this.exchangeId.startsWith(id));
+    const allowed = BOOK_DEPTHS[family ?? 'binance']!;
+    return allowed.find((d) => d >= depth) ?? allowed[allowed.length - 1]!;
   }
 
   private toTicker(t: any): Ticker {

@@ -370,7 +370,10 @@ export class TradingAccount {
     this.notePrice(ticker);
     this.executor?.onPrice(ticker);
     for (const r of this.open.values()) {
-      if (r.cancelAt !== undefined && ticker.ts >= r.cancelAt && r.last.status === 'open') {
+      // Only an order the exchange has acknowledged (it has an id) can be canceled: one still being
+      // sent (a paced exchange: Kraken allows a private call every 3 s) keeps its timeout for the
+      // first price after the answer; taking the timeout now would cancel nothing and drop it.
+      if (r.cancelAt !== undefined && ticker.ts >= r.cancelAt && r.last.status === 'open' && r.last.id !== null) {
         r.cancelAt = undefined;
         this.cancelOnTimeout(r, ticker.ts);
       }

@@ -103,7 +103,7 @@ export class LiveExecutor implements OrderExecutor {
           // ccxt's unified stop-loss parameter: a stop-market order triggered at this price
           ...(request.stopLossPrice !== undefined ? { stopLossPrice: request.stopLossPrice } : {}),
         });
-        return this.adopt(request, order, sink);
+        return this.adopt(request, await this.createdWithFees(request, order), sink);
       } catch (err) {
         if (isNotSentError(err)) {
           // Refused before it reached the exchange: the same client order id may go again.
@@ -115,6 +115,27 @@ export class LiveExecutor implements OrderExecutor {
         }
         if (isAmbiguousError(err)) return this.markUnknown(request, sink, describeExchangeError(err), Date.now());
         return this.reject(request, sink, `rejected by the exchange: ${describeExchangeError(err, 200)}`);
+      }
+    }
+  }
+
+  /**
+   * The create answer with the fees of what filled: Bitfinex answers a filled market order with
+   * no fee at all (ccxt bitfinex parseOrder), so they come from the order's trades, or the
+   * portfolio would never pay them. Never throws: the order exists, whatever happens here; a fetch
+   * that keeps failing leaves the fee out and says so.
+   */
+  private async createdWithFees(request: OrderRequest, order: any): Promise<any> {
+    const backoff = new Backoff(this.o.backoff?.initialMs ?? 500, this.o.backoff?.maxMs ?? 30_000);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.withFees(order, request.symbol);
+      } catch (err) {
+        if (this.closed || attempt >= 3) {
+          this.status('warn', `the fee of ${request.clientOrderId} could not be read (${describeExchangeError(err)}): booked without it`);
+          return order;
+        }
+        await this.sleeper.sleep(backoff.next());
       }
     }
   }

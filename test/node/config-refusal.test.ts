@@ -51,6 +51,9 @@ const CASES: Array<{ what: string; flow: FlowNode[]; target: string; field: RegE
     field: /simBalances/,
     msg: { payload: { kind: 'orderRequest', clientOrderId: 'tb-cfg-1', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 0.01, ts: Date.now() } },
   },
+  // A paper exchange: the ticker asks it for market data, so the bad setting must stop it first.
+  { what: 'exchange with API URL "not a url" (the ticker names it)', flow: [{ id: 'ex', type: 'tradebot-exchange', mode: 'paper', exchangeId: 'binance', baseUrl: 'not a url' }, { id: 't', type: 'tradebot-ticker', exchange: 'ex', symbols: 'BTC/USDT', interval: 1000, wires: [['out']] }], target: 't', field: /baseUrl/ },
+  { what: 'exchange with websocket "sometimes" (the ticker names it)', flow: [{ id: 'ex', type: 'tradebot-exchange', mode: 'paper', exchangeId: 'binance', baseUrl: 'http://127.0.0.1:9', websocket: 'sometimes' }, { id: 't', type: 'tradebot-ticker', exchange: 'ex', symbols: 'BTC/USDT', interval: 1000, wires: [['out']] }], target: 't', field: /websocket/ },
   { what: 'place order with currency 5', flow: [simExchange(), { id: 'order', type: 'tradebot-place-order', exchange: 'ex', currency: 5, wires: [['out'], ['out']] }], target: 'order', field: /currency/, msg: { topic: 'portfolio' } },
   { what: 'ticker with interval "abc"', flow: [simExchange(), { id: 't', type: 'tradebot-ticker', exchange: 'ex', symbols: 'BTC/USDT', interval: 'abc', wires: [['out']] }], target: 't', field: /interval/ },
   { what: 'ticker with interval -5', flow: [simExchange(), { id: 't', type: 'tradebot-ticker', exchange: 'ex', symbols: 'BTC/USDT', interval: -5, wires: [['out']] }], target: 't', field: /interval/ },

@@ -94,7 +94,20 @@ export type MockFault =
   | 'reset'
   | 'acceptedThenReset'
   | 'acceptedThenLost'
-  | 'acceptedThenTimeout';
+  | 'acceptedThenTimeout'
+  | EmptyAnswerFault;
+
+/**
+ * A lookup answered "nothing found" without looking, as an exchange reading a lagging replica
+ * does: GET /api/v3/order gets Binance's -2013 "Order does not exist.", the list endpoints
+ * (openOrders, allOrders, myTrades) an empty array.
+ */
+export interface EmptyAnswerFault {
+  emptyAnswer: true;
+}
+
+/** Which requests a fault applies to: a path prefix, or a test of path and method. */
+export type FaultTarget = string | ((path: string, method: string) => boolean);
 
 /**
  * A request answered with Binance's JSON error body without being processed, e.g.
@@ -290,7 +303,7 @@ export class MockBinance {
   private readonly clients = new Map<WebSocket, ClientState>();
   private readonly sockets = new Set<Duplex>();
   private readonly hanging = new Set<http.ServerResponse>();
-  private readonly faults: Array<{ remaining: number; kind: MockFault; prefix?: string; method?: string }> = [];
+  private readonly faults: Array<{ remaining: number; kind: MockFault; target?: FaultTarget; method?: string }> = [];
   private readonly waiters = new Set<Waiter>();
   private rejectingWs: false | 404 | 503 = false;
   /** Set while the server is down (offline()): the port the server comes back on. */
@@ -511,10 +524,11 @@ export class MockBinance {
    * The next `n` HTTP requests whose path starts with `pathPrefix` (any path if omitted) and, if
    * given, whose method is `method` ('POST', ...) fail with `kind`. Note that '/api/v3/order' also
    * prefixes '/api/v3/order/test' and that GET (fetchOrder), POST (create) and DELETE (cancel)
-   * share that path: pass `method` to hit only one of them.
+   * share that path: pass `method` to hit only one of them. `pathPrefix` may instead be a test of
+   * path and method, for a fault shared by several endpoints (n counts them together).
    */
-  failNext(n: number, kind: MockFault, pathPrefix?: string, method?: string): void {
-    if (n > 0) this.faults.push({ remaining: n, kind, prefix: pathPrefix, method: method?.toUpperCase() });
+  failNext(n: number, kind: MockFault, pathPrefix?: FaultTarget, method?: string): void {
+    if (n > 0) this.faults.push({ remaining: n, kind, target: pathPrefix, method: method?.toUpperCase() });
   }
 
   /** Forgets every fault still waiting to be applied (failNext). */
@@ -869,7 +883,9 @@ export class MockBinance {
 
   private takeFault(path: string, method: string): MockFault | undefined {
     const i = this.faults.findIndex(
-      (f) => (f.prefix === undefined || path.startsWith(f.prefix)) && (f.method === undefined || f.method === method),
+      (f) =>
+        (f.target === undefined || (typeof f.target === 'string' ? path.startsWith(f.target) : f.target(path, method))) &&
+        (f.method === undefined || f.method === method),
     );
     if (i < 0) return undefined;
     const f = this.faults[i]!;
@@ -896,6 +912,14 @@ export class MockBinance {
 
   private applyFault(fault: MockFault, req: http.IncomingMessage, res: http.ServerResponse): void {
     if (typeof fault === 'object' && 'lateExecutionMs' in fault) throw new Error('mock-binance: a late execution is applied by lateExecution()');
+    if (typeof fault === 'object' && 'emptyAnswer' in fault) {
+      const single = new URL(req.url ?? '/', 'http://127.0.0.1').pathname === '/api/v3/order';
+      // ccxt binance handleErrors maps -2013 to OrderNotFound; a list is parsed as no orders.
+      const body = JSON.stringify(single ? { code: -2013, msg: 'Order does not exist.' } : []);
+      res.writeHead(single ? 400 : 200, { 'Content-Type': 'application/json;charset=UTF-8', 'Content-Length': Buffer.byteLength(body) });
+      res.end(body);
+      return;
+    }
     if (typeof fault === 'object' && 'msg' in fault) {
       const body = JSON.stringify({ code: fault.code, msg: fault.msg });
       res.writeHead(fault.status, { 'Content-Type': 'application/json;charset=UTF-8', 'Content-Length': Buffer.byteLength(body) });

@@ -4,6 +4,8 @@ declare module 'node-red-node-test-helper' {
     init(runtimePath: string, settings?: object): void;
     load(nodes: unknown[], flow: object[], credentials?: object): Promise<void>;
     unload(): Promise<void>;
+    /** A deploy of new flows into the loaded runtime (full: every node stopped and started again). */
+    setFlows(flow: object[], type?: 'full' | 'flows' | 'nodes', credentials?: object): Promise<void>;
     getNode(id: string): any;
     request(): any;
     startServer(done?: (err?: Error) => void): Promise<void> | void;

@@ -105,4 +105,45 @@ describe('trading account', function () {
     assert.deepEqual(b.openOrders(), []);
     assert.equal((await b.place(request('c-lost'))).duplicate, true, 'its id stays used');
   });
+
+  it('a limit timeout that passes while the order is still being sent cancels it once the exchange has it, not before', async function () {
+    // An exchange that answers slowly (ccxt pacing Kraken's private calls): the order is sent, a
+    // price past its timeout arrives before the answer, then the answer, then another price.
+    let answer: (u: OrderUpdate) => void = () => undefined;
+    const canceled: string[] = [];
+    const known = new Set<string>();
+    let sink: (u: OrderUpdate) => void = () => undefined;
+    const executor = {
+      submit: (r: OrderRequest, s: (u: OrderUpdate) => void) =>
+        new Promise<OrderUpdate>((resolve) => {
+          sink = s;
+          answer = (u) => {
+            known.add(r.clientOrderId);
+            s(u);
+            resolve(u);
+          };
+        }),
+      cancel: async (id: string) => {
+        // As the live executor: an order it does not follow yet cannot be canceled, nothing is sent.
+        if (!known.has(id)) return;
+        canceled.push(id);
+        sink({ ...open, status: 'canceled', ts: 5_000 });
+      },
+      onPrice: () => undefined,
+      close: async () => undefined,
+    };
+    const account = new TradingAccount({ exchangeId: 'slow', mode: 'live', store: new MemoryStore(), storeKey: 'slow', now: () => 0 });
+    await account.init(executor);
+    const limit = request('c-slow', { type: 'limit', price: 50_000, timeoutMs: 1_000 });
+    const open: OrderUpdate = { kind: 'orderUpdate', id: 'X-1', clientOrderId: 'c-slow', exchange: 'slow', symbol: 'BTC/USDT', side: 'buy', type: 'limit', status: 'open', amount: 0.01, filled: 0, remaining: 0.01, average: null, price: 50_000, fee: { cost: 0, currency: 'USDT' }, ts: 0, mode: 'live' };
+    const placing = account.place(limit);
+    await new Promise((r) => setImmediate(r));
+    const price = (ts: number) => account.onPrice({ kind: 'ticker', exchange: 'slow', symbol: 'BTC/USDT', ts, bid: 59_990, ask: 60_010, last: 60_000 });
+    price(2_000); // past the timeout, the order still on its way
+    assert.deepEqual(canceled, []);
+    answer(open);
+    await placing;
+    price(3_000);
+    assert.deepEqual(canceled, ['c-slow'], 'canceled on the first price after the exchange acknowledged it');
+  });
 });
