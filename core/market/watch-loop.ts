@@ -57,6 +57,8 @@ export class WatchLoop<T> {
   /** Wakes the poll wait when the probe finds the websocket back. */
   private readonly pollSleeper = new Sleeper();
   private probing: Promise<void> | undefined;
+  /** The state last reported, so each change is said once (the probe's "back" included). */
+  private lastState: FeedStatus['state'] | undefined;
 
   constructor(private readonly options: WatchLoopOptions<T>) {
     this.backoff = new Backoff(options.backoff?.initialMs ?? 1_000, options.backoff?.maxMs ?? 60_000);
@@ -104,7 +106,6 @@ export class WatchLoop<T> {
 
   private async run(): Promise<void> {
     const o = this.options;
-    let lastState: FeedStatus['state'] | undefined;
     let firstPoll = true;
     while (!this.stopped) {
       const via = this.mode;
@@ -121,7 +122,7 @@ export class WatchLoop<T> {
           // Only the websocket itself falling over switches to polling (a failed catch-up is not the stream's).
           if (via !== 'watch' || !o.fallback || this.stopped || err instanceof SourceClosedError) throw err;
           // REST carries on at once; the websocket is tried again in the background.
-          lastState = 'polling';
+          this.lastState = 'polling';
           firstPoll = true;
           this.fallBack(shorten(err instanceof Error ? err.message : String(err), 40));
           if (!this.stopped && o.onRecovering) await o.onRecovering().catch(() => undefined);
@@ -132,11 +133,11 @@ export class WatchLoop<T> {
           // Open but dead: nothing for silentAfterMs. Closed and dialled again, what was missed caught up.
           await o.reopen!().catch(() => undefined);
           if (o.fallback) {
-            lastState = 'polling';
+            this.lastState = 'polling';
             firstPoll = true;
             this.fallBack(`no data for ${formatDelay(o.silentAfterMs!)}`);
           } else {
-            lastState = 'reconnecting';
+            this.lastState = 'reconnecting';
             o.onStatus({ state: 'reconnecting', text: `no data for ${formatDelay(o.silentAfterMs!)}: reopening the stream` });
           }
           if (!this.stopped && o.onRecovering) await o.onRecovering().catch(() => undefined);
@@ -144,8 +145,11 @@ export class WatchLoop<T> {
         }
         this.backoff.reset();
         const state = via === 'watch' ? 'live' : 'polling';
-        if (state !== lastState) o.onStatus({ state, text: this.stateText(state), ...(state === 'polling' && o.useWatch ? { fallback: true } : {}) });
-        lastState = state;
+        // A poll that returns after the probe switched back to the websocket says nothing about the transport.
+        if (state !== this.lastState && via === this.mode) {
+          o.onStatus({ state, text: this.stateText(state), ...(o.useWatch && o.fallback ? { fallback: state === 'polling' } : {}) });
+          this.lastState = state;
+        }
         await o.onData(data, via);
       } catch (err) {
         if (this.stopped || err instanceof SourceClosedError) break;
@@ -157,7 +161,7 @@ export class WatchLoop<T> {
           break;
         }
         const delay = this.backoff.next(isRateLimitError(error));
-        lastState = 'reconnecting';
+        this.lastState = 'reconnecting';
         o.onStatus({
           state: 'reconnecting',
           text: `retry ${this.backoff.failures} in ${formatDelay(delay)}: ${shorten(error.message, 40)}`,
@@ -199,6 +203,7 @@ export class WatchLoop<T> {
         }
         this.mode = 'watch';
         this.backoff.reset();
+        this.lastState = 'live';
         o.onStatus({ state: 'live', text: `websocket back: ${o.label}`, fallback: false });
         this.pollSleeper.cancel();
         await o.onData(data, 'watch');
