@@ -37,7 +37,7 @@ import http from 'node:http';
 import crypto from 'node:crypto';
 import { WebSocket } from 'ws';
 import type { MockCall, MockExchange } from './mock-exchange';
-import { MockExchangeServer } from './mock-exchange-server';
+import { MockExchangeServer, moveTicker, upsertCandle } from './mock-exchange-server';
 import { BitfinexTrading, bfxError, type Answer, type BitfinexMarket, type FeeCurrency } from './mock-bitfinex-trading';
 import { bookChecksum, bookUpdates, bookView, PRECISIONS, type BookView } from './mock-bitfinex-book';
 
@@ -184,11 +184,7 @@ export class MockBitfinex extends MockExchangeServer<WsClient, MockBitfinexReque
 
   setTicker(symbol: string, t: { bid: number; ask: number; last: number; volume?: number }): void {
     const m = this.market(symbol);
-    const tk = m.ticker;
-    Object.assign(tk, { bid: t.bid, ask: t.ask, last: t.last });
-    if (t.volume !== undefined) tk.volume = t.volume;
-    tk.high = Math.max(tk.high, t.last);
-    tk.low = Math.min(tk.low, t.last);
+    moveTicker(m.ticker, t);
     this.broadcast(m, 'ticker', (c) => [c.chanId, this.tickerFields(m)]);
     // resting orders the new prices cross fill now (their events follow the ticker's)
     this.trading.onTicker(m.id);
@@ -206,12 +202,7 @@ export class MockBitfinex extends MockExchangeServer<WsClient, MockBitfinexReque
     const tf = this.timeframe(timeframe);
     const series = m.candles.get(tf) ?? [];
     const candle = row.slice(0, 6);
-    const i = series.findIndex((r) => r[0] === candle[0]);
-    if (i >= 0) series[i] = candle;
-    else {
-      series.push(candle);
-      series.sort((x, y) => x[0]! - y[0]!);
-    }
+    upsertCandle(series, candle);
     m.candles.set(tf, series);
     this.broadcast(m, 'candles', (c) => (c.timeframe === tf ? [c.chanId, this.candleFields(candle)] : undefined));
   }

@@ -5,6 +5,7 @@
  * the MockExchange members that only delegate to the trading engine. Each mock fills in the hooks:
  * what a REST request is and its answer (onRequest), which websocket paths exist and how a
  * connection talks (acceptsWebSocket, onWsConnection). Wire formats stay in the mocks.
+ * upsertCandle and moveTicker are the market-data bookkeeping they share.
  */
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -253,4 +254,22 @@ export abstract class MockExchangeServer<Client extends MockWsClient, Request ex
       });
     });
   }
+}
+
+/** Puts `candle` into an ascending series: replaces the row with its open time, or inserts it in order. */
+export function upsertCandle(series: number[][], candle: number[]): void {
+  const i = series.findIndex((r) => r[0] === candle[0]);
+  if (i >= 0) series[i] = candle;
+  else {
+    series.push(candle);
+    series.sort((x, y) => x[0]! - y[0]!);
+  }
+}
+
+/** A new bid/ask/last (and volume when given); the day's high and low follow the last price. */
+export function moveTicker(tk: { bid: number; ask: number; last: number; volume: number; high: number; low: number }, t: { bid: number; ask: number; last: number; volume?: number }): void {
+  Object.assign(tk, { bid: t.bid, ask: t.ask, last: t.last });
+  if (t.volume !== undefined) tk.volume = t.volume;
+  tk.high = Math.max(tk.high, t.last);
+  tk.low = Math.min(tk.low, t.last);
 }

@@ -35,7 +35,7 @@ import http from 'node:http';
 import zlib from 'node:zlib';
 import { WebSocket } from 'ws';
 import type { MockCall, MockExchange } from './mock-exchange';
-import { MockExchangeServer } from './mock-exchange-server';
+import { MockExchangeServer, moveTicker, upsertCandle } from './mock-exchange-server';
 import { KrakenTradingEngine, LOOKUPS, type KrakenAccountOptions, type KrakenResult, type TradingPair } from './mock-kraken-trading';
 
 export { isValidClOrdId } from './mock-kraken-trading';
@@ -167,11 +167,7 @@ export class MockKraken extends MockExchangeServer<ClientState, MockRequest> imp
 
   setTicker(symbol: string, t: { bid: number; ask: number; last: number; volume?: number }): void {
     const p = this.pair(symbol);
-    const tk = p.ticker;
-    Object.assign(tk, { bid: t.bid, ask: t.ask, last: t.last });
-    if (t.volume !== undefined) tk.volume = t.volume;
-    tk.high = Math.max(tk.high, t.last);
-    tk.low = Math.min(tk.low, t.last);
+    moveTicker(p.ticker, t);
     this.broadcast(`ticker|${p.symbol}`, () => ({ channel: 'ticker', type: 'update', data: [this.wsTicker(p)] }));
     this.trading.onTicker(p.id);
   }
@@ -184,10 +180,7 @@ export class MockKraken extends MockExchangeServer<ClientState, MockRequest> imp
     const p = this.pair(symbol);
     const interval = this.minutes(timeframe);
     const rows = p.candles.get(interval) ?? [];
-    const i = rows.findIndex((r) => r[0] === row[0]);
-    if (i >= 0) rows[i] = row.slice();
-    else rows.push(row.slice());
-    rows.sort((x, y) => x[0]! - y[0]!);
+    upsertCandle(rows, row.slice());
     p.candles.set(interval, rows);
     this.broadcast(`ohlc|${p.symbol}|${interval}`, () => ({ channel: 'ohlc', type: 'update', timestamp: iso(this.now()), data: [this.wsCandle(p, interval, row)] }));
   }

@@ -47,7 +47,7 @@
 import http from 'node:http';
 import { WebSocket } from 'ws';
 import type { MockCall, MockExchange } from './mock-exchange';
-import { MockExchangeServer } from './mock-exchange-server';
+import { MockExchangeServer, upsertCandle } from './mock-exchange-server';
 import { CANCEL_PATH, CREATE_PATHS, LunoTradingEngine, UNAUTHORISED, isLookupPath, type LunoAccountOptions, type LunoPair, type LunoResult } from './mock-luno-trading';
 
 export { isValidLunoClientOrderId } from './mock-luno-trading';
@@ -159,10 +159,7 @@ export class MockLuno extends MockExchangeServer<StreamClient, MockRequest> impl
     const p = this.pair(symbol);
     const d = this.duration(timeframe);
     const rows = p.candles.get(d) ?? [];
-    const i = rows.findIndex((r) => r[0] === row[0]);
-    if (i >= 0) rows[i] = row.slice(0, 6);
-    else rows.push(row.slice(0, 6));
-    rows.sort((x, y) => x[0]! - y[0]!);
+    upsertCandle(rows, row.slice(0, 6));
     p.candles.set(d, rows);
   }
 
