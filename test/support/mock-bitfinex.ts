@@ -93,13 +93,6 @@ interface WsClient {
   silent: boolean;
 }
 
-interface Waiter {
-  matches: () => boolean;
-  resolve: () => void;
-  reject: (err: Error) => void;
-  timer: NodeJS.Timeout;
-}
-
 export interface MockBitfinexRequest {
   method: string;
   path: string;
@@ -154,7 +147,6 @@ export class MockBitfinex extends MockExchangeServer<WsClient, MockBitfinexReque
 
   private readonly markets = new Map<string, MarketState>(); // by id, tBTCUSD
   protected readonly trading: BitfinexTrading;
-  private readonly waiters = new Set<Waiter>();
   private nextChanId = 17_000;
   private readonly levelIds = new Map<string, number>();
 
@@ -171,14 +163,6 @@ export class MockBitfinex extends MockExchangeServer<WsClient, MockBitfinexReque
   }
 
   // ---------------------------------------------------------------- lifecycle
-
-  protected rejectWaiters(): void {
-    for (const w of this.waiters) {
-      clearTimeout(w.timer);
-      w.reject(new Error('mock-bitfinex stopped while a test was waiting on it'));
-    }
-    this.waiters.clear();
-  }
 
   // ---------------------------------------------------------------- market data
 
@@ -248,9 +232,14 @@ export class MockBitfinex extends MockExchangeServer<WsClient, MockBitfinexReque
     return [...all].sort();
   }
 
+  /** What a waitFor timeout reports. */
+  private subscribed(): string {
+    return `(subscribed: ${this.wsSubscriptions().join(', ') || 'none'})`;
+  }
+
   /** Resolves once some connection has subscribed `name` (as wsSubscriptions() lists it). */
   waitForSubscription(name: string, timeoutMs = 2000): Promise<void> {
-    return this.waitFor(() => this.wsSubscriptions().includes(name), `subscription ${name}`, timeoutMs);
+    return this.waitFor(() => this.wsSubscriptions().includes(name), `subscription ${name}`, timeoutMs, () => this.subscribed());
   }
 
   /**
@@ -258,12 +247,12 @@ export class MockBitfinex extends MockExchangeServer<WsClient, MockBitfinexReque
    * ccxt asks only after its first book has resolved, so updates before that carry none.
    */
   waitForChecksums(timeoutMs = 2000): Promise<void> {
-    return this.waitFor(() => [...this.clients.values()].some((c) => c.checksums), 'checksum conf', timeoutMs);
+    return this.waitFor(() => [...this.clients.values()].some((c) => c.checksums), 'checksum conf', timeoutMs, () => this.subscribed());
   }
 
   /** Resolves once some websocket is authenticated for `apiKey`. */
   waitForAuth(apiKey: string, timeoutMs = 2000): Promise<void> {
-    return this.waitFor(() => [...this.clients.values()].some((c) => c.apiKey === apiKey), 'an authenticated websocket', timeoutMs);
+    return this.waitFor(() => [...this.clients.values()].some((c) => c.apiKey === apiKey), 'an authenticated websocket', timeoutMs, () => this.subscribed());
   }
 
   // ---------------------------------------------------------------- internals: state
@@ -600,30 +589,6 @@ export class MockBitfinex extends MockExchangeServer<WsClient, MockBitfinexReque
     }
   }
 
-  private waitFor(matches: () => boolean, what: string, timeoutMs: number): Promise<void> {
-    if (matches()) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      const w: Waiter = {
-        matches,
-        resolve,
-        reject,
-        timer: setTimeout(() => {
-          this.waiters.delete(w);
-          reject(new Error(`mock-bitfinex: no ${what} within ${timeoutMs} ms (subscribed: ${this.wsSubscriptions().join(', ') || 'none'})`));
-        }, timeoutMs),
-      };
-      this.waiters.add(w);
-    });
-  }
-
-  private notifyWaiters(): void {
-    for (const w of [...this.waiters]) {
-      if (!w.matches()) continue;
-      clearTimeout(w.timer);
-      this.waiters.delete(w);
-      w.resolve();
-    }
-  }
 }
 
 function channelName(c: Channel): string {

@@ -39,6 +39,7 @@ export abstract class MockExchangeServer<Client extends MockWsClient, Request ex
   private readonly faults: Array<{ call: MockCall; remaining: number; fault: MockExchangeFault }> = [];
   private rejectingWs = false;
   private fixedNow: number | undefined;
+  private readonly waiters = new Set<{ matches: () => boolean; what: string; resolve: () => void; reject: (err: Error) => void; timer: NodeJS.Timeout }>();
 
   /** @param name  'mock-kraken': the prefix of this mock's error messages */
   protected constructor(protected readonly name: string) {}
@@ -49,8 +50,6 @@ export abstract class MockExchangeServer<Client extends MockWsClient, Request ex
   protected abstract acceptsWebSocket(path: string): boolean;
   /** A websocket at `path` connected: listen to its messages, greet it, return its state. */
   protected abstract onWsConnection(ws: WebSocket, path: string): Client;
-  /** Rejects what tests are waiting for (stop() came first). */
-  protected abstract rejectWaiters(): void;
 
   // ---------------------------------------------------------------- lifecycle
 
@@ -82,7 +81,11 @@ export abstract class MockExchangeServer<Client extends MockWsClient, Request ex
   async stop(): Promise<void> {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
-    this.rejectWaiters();
+    for (const w of this.waiters) {
+      clearTimeout(w.timer);
+      w.reject(new Error(`${this.name} stopped while waiting for ${w.what}`));
+    }
+    this.waiters.clear();
     for (const res of this.hanging) res.destroy();
     this.hanging.clear();
     for (const ws of this.clients.keys()) ws.terminate();
@@ -160,6 +163,39 @@ export abstract class MockExchangeServer<Client extends MockWsClient, Request ex
 
   requestCount(pathPrefix?: string): number {
     return pathPrefix === undefined ? this.requests.length : this.requests.filter((r) => r.path.startsWith(pathPrefix)).length;
+  }
+
+  // ---------------------------------------------------------------- for the mocks: waiting
+
+  /**
+   * Resolves once `matches()` holds: now, or at a notifyWaiters() (the mock calls it when a
+   * subscription, an authentication or a setting arrives). Rejects after `timeoutMs` (the message
+   * ends with `detail()`), or when stop() comes first.
+   */
+  protected waitFor(matches: () => boolean, what: string, timeoutMs: number, detail?: () => string): Promise<void> {
+    if (matches()) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const w = {
+        matches,
+        what,
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          this.waiters.delete(w);
+          reject(new Error(`${this.name}: no ${what} within ${timeoutMs} ms${detail ? ` ${detail()}` : ''}`));
+        }, timeoutMs),
+      };
+      this.waiters.add(w);
+    });
+  }
+
+  protected notifyWaiters(): void {
+    for (const w of [...this.waiters]) {
+      if (!w.matches()) continue;
+      clearTimeout(w.timer);
+      this.waiters.delete(w);
+      w.resolve();
+    }
   }
 
   // ---------------------------------------------------------------- for the mocks: REST

@@ -61,13 +61,6 @@ interface ClientState {
   sequence: number;
 }
 
-interface Waiter {
-  key: string;
-  resolve: () => void;
-  reject: (err: Error) => void;
-  timer: NodeJS.Timeout;
-}
-
 interface MockRequest {
   method: string;
   path: string;
@@ -122,7 +115,6 @@ export class MockKraken extends MockExchangeServer<ClientState, MockRequest> imp
   readonly credentials = { apiKey: 'mockKrakenKey0000000000000000000000000000000000000000000', secret: Buffer.from('mock-kraken secret, 64 bytes like a real one.....................').toString('base64') };
 
   private readonly pairs = new Map<string, PairState>(); // by id, altname and unified symbol
-  private readonly waiters = new Set<Waiter>();
   private connectionId = 10_000_000_000;
   private privateDelayMs: number;
   protected readonly trading: KrakenTradingEngine;
@@ -150,14 +142,6 @@ export class MockKraken extends MockExchangeServer<ClientState, MockRequest> imp
   }
 
   // ---------------------------------------------------------------- lifecycle
-
-  protected rejectWaiters(): void {
-    for (const w of this.waiters) {
-      clearTimeout(w.timer);
-      w.reject(new Error(`mock-kraken stopped while waiting for ${w.key}`));
-    }
-    this.waiters.clear();
-  }
 
   setPrivateDelay(ms: number): void {
     this.privateDelayMs = ms;
@@ -232,19 +216,7 @@ export class MockKraken extends MockExchangeServer<ClientState, MockRequest> imp
    */
   waitForSubscription(channel: string, symbolOrApiKey?: string, timeoutMs = 5000): Promise<void> {
     const key = `${channel}|${symbolOrApiKey ?? ''}`;
-    if (this.isSubscribed(key)) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const waiter: Waiter = {
-        key,
-        resolve,
-        reject,
-        timer: setTimeout(() => {
-          this.waiters.delete(waiter);
-          reject(new Error(`mock-kraken: no subscription ${key} within ${timeoutMs} ms`));
-        }, timeoutMs),
-      };
-      this.waiters.add(waiter);
-    });
+    return this.waitFor(() => this.isSubscribed(key), `subscription ${key}`, timeoutMs);
   }
 
   // ---------------------------------------------------------------- internals: REST
@@ -604,16 +576,6 @@ export class MockKraken extends MockExchangeServer<ClientState, MockRequest> imp
       }
     }
     return false;
-  }
-
-  private notifyWaiters(): void {
-    for (const w of [...this.waiters]) {
-      if (this.isSubscribed(w.key)) {
-        clearTimeout(w.timer);
-        this.waiters.delete(w);
-        w.resolve();
-      }
-    }
   }
 
   /** ticker data; pro kraken handleTicker. */

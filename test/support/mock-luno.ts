@@ -113,7 +113,6 @@ export class MockLuno extends MockExchangeServer<StreamClient, MockRequest> impl
   readonly credentials = { apiKey: 'mockluno0key1', secret: 'MockLunoSecret0123456789abcdefghijklmnopqr-' };
 
   private readonly pairs = new Map<string, PairState>(); // by id (XBTZAR) and unified symbol (BTC/ZAR)
-  private readonly waiters = new Set<{ pair: string; resolve: () => void; timer: NodeJS.Timeout; reject: (e: Error) => void }>();
   private nextBookOrder = 1;
   private nextPublicTrade = 9_000_000;
   protected readonly trading: LunoTradingEngine;
@@ -131,14 +130,6 @@ export class MockLuno extends MockExchangeServer<StreamClient, MockRequest> impl
   }
 
   // ---------------------------------------------------------------- lifecycle
-
-  protected rejectWaiters(): void {
-    for (const w of this.waiters) {
-      clearTimeout(w.timer);
-      w.reject(new Error(`mock-luno stopped while waiting for a stream of ${w.pair}`));
-    }
-    this.waiters.clear();
-  }
 
   // ---------------------------------------------------------------- market data
 
@@ -232,19 +223,7 @@ export class MockLuno extends MockExchangeServer<StreamClient, MockRequest> impl
   /** Resolves once a stream of `symbol` (unified or Luno id) has been authenticated and sent its snapshot. */
   waitForStream(symbol: string, timeoutMs = 5000): Promise<void> {
     const p = this.pair(symbol);
-    if ([...this.clients.values()].some((c) => c.authed && c.pair === p)) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const waiter = {
-        pair: p.id,
-        resolve,
-        reject,
-        timer: setTimeout(() => {
-          this.waiters.delete(waiter);
-          reject(new Error(`mock-luno: no stream of ${p.id} within ${timeoutMs} ms`));
-        }, timeoutMs),
-      };
-      this.waiters.add(waiter);
-    });
+    return this.waitFor(() => [...this.clients.values()].some((c) => c.authed && c.pair === p), `stream of ${p.id}`, timeoutMs);
   }
 
   // ---------------------------------------------------------------- internals: REST
@@ -443,13 +422,7 @@ export class MockLuno extends MockExchangeServer<StreamClient, MockRequest> impl
         status: 'ACTIVE',
         timestamp: this.now(),
       });
-      for (const w of [...this.waiters]) {
-        if (w.pair === p.id) {
-          clearTimeout(w.timer);
-          this.waiters.delete(w);
-          w.resolve();
-        }
-      }
+      this.notifyWaiters();
     });
     return client;
   }
