@@ -162,8 +162,6 @@ export class MockBitfinex extends MockExchangeServer<WsClient, MockBitfinexReque
     });
   }
 
-  // ---------------------------------------------------------------- lifecycle
-
   // ---------------------------------------------------------------- market data
 
   setTicker(symbol: string, t: { bid: number; ask: number; last: number; volume?: number }): void {

@@ -141,8 +141,9 @@ export class MockKraken extends MockExchangeServer<ClientState, MockRequest> imp
     });
   }
 
-  // ---------------------------------------------------------------- lifecycle
+  // ---------------------------------------------------------------- pacing
 
+  /** See the constructor's privateDelayMs. */
   setPrivateDelay(ms: number): void {
     this.privateDelayMs = ms;
   }

@@ -129,8 +129,6 @@ export class MockLuno extends MockExchangeServer<StreamClient, MockRequest> impl
     this.trading = new LunoTradingEngine({ now: () => this.now(), pair: (id) => this.pairs.get(id) }, opts.v1ClientOrderId ?? true);
   }
 
-  // ---------------------------------------------------------------- lifecycle
-
   // ---------------------------------------------------------------- market data
 
   /** Luno has no ticker stream: REST only. Resting limit orders the new prices cross fill. */
