@@ -35,9 +35,9 @@
  */
 import http from 'node:http';
 import crypto from 'node:crypto';
-import type { Duplex } from 'node:stream';
-import { WebSocketServer, WebSocket } from 'ws';
-import type { MockCall, MockExchange, MockExchangeFault, MockExchangeOrder, MockExchangeStats } from './mock-exchange';
+import { WebSocket } from 'ws';
+import type { MockCall, MockExchange } from './mock-exchange';
+import { MockExchangeServer, moveTicker, upsertCandle } from './mock-exchange-server';
 import { BitfinexTrading, bfxError, type Answer, type BitfinexMarket, type FeeCurrency } from './mock-bitfinex-trading';
 import { bookChecksum, bookUpdates, bookView, PRECISIONS, type BookView } from './mock-bitfinex-book';
 
@@ -93,19 +93,6 @@ interface WsClient {
   silent: boolean;
 }
 
-interface FaultEntry {
-  call: MockCall;
-  remaining: number;
-  fault: MockExchangeFault;
-}
-
-interface Waiter {
-  matches: () => boolean;
-  resolve: () => void;
-  reject: (err: Error) => void;
-  timer: NodeJS.Timeout;
-}
-
 export interface MockBitfinexRequest {
   method: string;
   path: string;
@@ -132,11 +119,6 @@ const WS_PATHS = new Set(['/ws/2', `${PRIVATE_PREFIX}/ws/2`]);
 
 const r8 = (n: number): number => Math.round(n * 1e8) / 1e8;
 
-function gatewayPage(status: number): string {
-  const text = http.STATUS_CODES[status] ?? 'Error';
-  return `<html><head><title>${status} ${text}</title></head><body><center><h1>${status} ${text}</h1></center><hr><center>cloudflare</center></body></html>`;
-}
-
 /** What a REST path is, for faults and stats: `apiPath` is the part after /v2/ of an authenticated request. */
 function callsOf(apiPath: string | undefined): MockCall[] {
   if (apiPath === undefined) return ['public'];
@@ -146,14 +128,12 @@ function callsOf(apiPath: string | undefined): MockCall[] {
   return ['private'];
 }
 
-export class MockBitfinex implements MockExchange {
+export class MockBitfinex extends MockExchangeServer<WsClient, MockBitfinexRequest> implements MockExchange {
   readonly exchangeId = 'bitfinex';
   readonly symbol = 'BTC/USD';
   readonly base = 'BTC';
   readonly quote = 'USD';
   readonly credentials = { apiKey: 'mock-bitfinex-key-0001', secret: 'mock-bitfinex-secret-0001' };
-  /** Every HTTP request received, in arrival order (faulted and unknown ones included). */
-  readonly requests: MockBitfinexRequest[] = [];
   /** Refuse a bfx-nonce equal to the last one too (Bitfinex does; see BitfinexTrading.acceptNonce). */
   strictNonce = false;
 
@@ -166,22 +146,12 @@ export class MockBitfinex implements MockExchange {
   }
 
   private readonly markets = new Map<string, MarketState>(); // by id, tBTCUSD
-  private readonly trading: BitfinexTrading;
-  private server: http.Server | undefined;
-  private wss: WebSocketServer | undefined;
-  private baseUrl: string | undefined;
-  private readonly sockets = new Set<Duplex>();
-  private readonly hanging = new Set<http.ServerResponse>();
-  private readonly lateTimers = new Set<NodeJS.Timeout>();
-  private readonly clients = new Map<WebSocket, WsClient>();
-  private readonly faults: FaultEntry[] = [];
-  private readonly waiters = new Set<Waiter>();
-  private rejectingWs = false;
-  private fixedNow: number | undefined;
+  protected readonly trading: BitfinexTrading;
   private nextChanId = 17_000;
   private readonly levelIds = new Map<string, number>();
 
   constructor(opts: { markets?: MockBitfinexMarketConfig[] } = {}) {
+    super('mock-bitfinex');
     for (const cfg of opts.markets ?? DEFAULT_MARKETS) this.addMarket(cfg);
     this.trading = new BitfinexTrading({
       now: () => this.now(),
@@ -192,85 +162,11 @@ export class MockBitfinex implements MockExchange {
     });
   }
 
-  // ---------------------------------------------------------------- lifecycle
-
-  async start(): Promise<string> {
-    if (this.server && this.baseUrl) return this.baseUrl;
-    const server = http.createServer((req, res) => this.onHttp(req, res));
-    // noServer + our own 'upgrade' handler: one port, and upgrades can be refused (rejectWebSockets).
-    const wss = new WebSocketServer({ noServer: true });
-    server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
-    wss.on('connection', (ws) => this.onWsConnection(ws));
-    this.server = server;
-    this.wss = wss;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const address = server.address();
-    if (!address || typeof address === 'string') throw new Error('mock-bitfinex: no TCP address');
-    this.baseUrl = `http://127.0.0.1:${address.port}`;
-    return this.baseUrl;
-  }
-
-  async stop(): Promise<void> {
-    for (const t of this.lateTimers) clearTimeout(t);
-    this.lateTimers.clear();
-    for (const w of this.waiters) {
-      clearTimeout(w.timer);
-      w.reject(new Error('mock-bitfinex stopped while a test was waiting on it'));
-    }
-    this.waiters.clear();
-    for (const res of this.hanging) res.destroy();
-    this.hanging.clear();
-    for (const ws of this.clients.keys()) ws.terminate();
-    this.clients.clear();
-    const { server, wss } = this;
-    this.server = undefined;
-    this.wss = undefined;
-    if (wss) await new Promise<void>((resolve) => wss.close(() => resolve()));
-    if (server) {
-      const closed = new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
-      server.closeAllConnections();
-      for (const socket of this.sockets) socket.destroy(); // upgraded sockets are not closed by closeAllConnections
-      this.sockets.clear();
-      await closed;
-    }
-  }
-
-  get url(): string {
-    if (!this.baseUrl) throw new Error('mock-bitfinex: call start() first');
-    return this.baseUrl;
-  }
-
-  // ---------------------------------------------------------------- clock
-
-  /** The exchange clock: order and trade times (MTS_CREATE, MTS_UPDATE, MTS). */
-  now(): number {
-    return this.fixedNow ?? Date.now();
-  }
-
-  /** Freezes the exchange clock at `ms`; undefined: wall-clock time again. */
-  setNow(ms: number | undefined): void {
-    this.fixedNow = ms;
-  }
-
   // ---------------------------------------------------------------- market data
 
   setTicker(symbol: string, t: { bid: number; ask: number; last: number; volume?: number }): void {
     const m = this.market(symbol);
-    const tk = m.ticker;
-    Object.assign(tk, { bid: t.bid, ask: t.ask, last: t.last });
-    if (t.volume !== undefined) tk.volume = t.volume;
-    tk.high = Math.max(tk.high, t.last);
-    tk.low = Math.min(tk.low, t.last);
+    moveTicker(m.ticker, t);
     this.broadcast(m, 'ticker', (c) => [c.chanId, this.tickerFields(m)]);
     // resting orders the new prices cross fill now (their events follow the ticker's)
     this.trading.onTicker(m.id);
@@ -288,12 +184,7 @@ export class MockBitfinex implements MockExchange {
     const tf = this.timeframe(timeframe);
     const series = m.candles.get(tf) ?? [];
     const candle = row.slice(0, 6);
-    const i = series.findIndex((r) => r[0] === candle[0]);
-    if (i >= 0) series[i] = candle;
-    else {
-      series.push(candle);
-      series.sort((x, y) => x[0]! - y[0]!);
-    }
+    upsertCandle(series, candle);
     m.candles.set(tf, series);
     this.broadcast(m, 'candles', (c) => (c.timeframe === tf ? [c.chanId, this.candleFields(candle)] : undefined));
   }
@@ -330,50 +221,7 @@ export class MockBitfinex implements MockExchange {
     this.trading.addAccount(apiKey, secret, balances, opts.feeRate, opts.feeCurrency);
   }
 
-  balances(apiKey: string): Record<string, { free: number; locked: number }> {
-    return this.trading.balances(apiKey);
-  }
-
-  orders(apiKey?: string): MockExchangeOrder[] {
-    return this.trading.orders(apiKey);
-  }
-
-  stats(apiKey?: string): MockExchangeStats {
-    return this.trading.stats(apiKey);
-  }
-
-  // ---------------------------------------------------------------- faults and observation
-
-  failNext(call: MockCall, n: number, fault: MockExchangeFault): void {
-    if (n > 0) this.faults.push({ call, remaining: n, fault });
-  }
-
-  clearFaults(): void {
-    this.faults.length = 0;
-  }
-
-  rejectWebSockets(on: boolean): void {
-    this.rejectingWs = on;
-  }
-
-  silenceWebSockets(): void {
-    for (const c of this.clients.values()) c.silent = true;
-  }
-
-  /** Terminates every websocket (no close frame: clients see 1006). */
-  dropWebSockets(): void {
-    for (const ws of this.clients.keys()) ws.terminate();
-    this.clients.clear();
-  }
-
-  wsConnectionCount(): number {
-    return this.clients.size;
-  }
-
-  requestCount(pathPrefix?: string): number {
-    if (pathPrefix === undefined) return this.requests.length;
-    return this.requests.filter((r) => r.path.startsWith(pathPrefix)).length;
-  }
+  // ---------------------------------------------------------------- observation
 
   /** Channels subscribed now, as 'ticker:tBTCUSD', 'book:tBTCUSD', 'candles:trade:1m:tBTCUSD'; sorted. */
   wsSubscriptions(): string[] {
@@ -382,9 +230,14 @@ export class MockBitfinex implements MockExchange {
     return [...all].sort();
   }
 
+  /** What a waitFor timeout reports. */
+  private subscribed(): string {
+    return `(subscribed: ${this.wsSubscriptions().join(', ') || 'none'})`;
+  }
+
   /** Resolves once some connection has subscribed `name` (as wsSubscriptions() lists it). */
   waitForSubscription(name: string, timeoutMs = 2000): Promise<void> {
-    return this.waitFor(() => this.wsSubscriptions().includes(name), `subscription ${name}`, timeoutMs);
+    return this.waitFor(() => this.wsSubscriptions().includes(name), `subscription ${name}`, timeoutMs, () => this.subscribed());
   }
 
   /**
@@ -392,12 +245,12 @@ export class MockBitfinex implements MockExchange {
    * ccxt asks only after its first book has resolved, so updates before that carry none.
    */
   waitForChecksums(timeoutMs = 2000): Promise<void> {
-    return this.waitFor(() => [...this.clients.values()].some((c) => c.checksums), 'checksum conf', timeoutMs);
+    return this.waitFor(() => [...this.clients.values()].some((c) => c.checksums), 'checksum conf', timeoutMs, () => this.subscribed());
   }
 
   /** Resolves once some websocket is authenticated for `apiKey`. */
   waitForAuth(apiKey: string, timeoutMs = 2000): Promise<void> {
-    return this.waitFor(() => [...this.clients.values()].some((c) => c.apiKey === apiKey), 'an authenticated websocket', timeoutMs);
+    return this.waitFor(() => [...this.clients.values()].some((c) => c.apiKey === apiKey), 'an authenticated websocket', timeoutMs, () => this.subscribed());
   }
 
   // ---------------------------------------------------------------- internals: state
@@ -464,7 +317,7 @@ export class MockBitfinex implements MockExchange {
 
   // ---------------------------------------------------------------- internals: HTTP
 
-  private onHttp(req: http.IncomingMessage, res: http.ServerResponse): void {
+  protected onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     let path: string;
     try {
@@ -476,58 +329,15 @@ export class MockBitfinex implements MockExchange {
     const calls = callsOf(apiPath);
     const entry: MockBitfinexRequest = { method: req.method ?? 'GET', path, query: Object.fromEntries(url.searchParams), at: Date.now(), calls };
     this.requests.push(entry);
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
+    this.readBody(req, (body) => {
       if (apiPath !== undefined) entry.body = body;
       const apiKey = header(req, 'bfx-apikey');
       if (apiPath !== undefined) this.trading.noteRequest(apiKey, calls);
       const process = (late = false): Answer =>
         apiPath !== undefined ? this.authenticated(req, apiPath, body, late) : this.publicRoute(req.method ?? 'GET', path, url.searchParams);
       const fault = this.takeFault(calls);
-      if (fault === undefined) this.answer(res, process());
-      else this.applyFault(fault, req, res, process);
+      this.respond(fault, req, res, process, (a) => this.answer(res, a), () => this.answer(res, { status: 200, body: [] }));
     });
-  }
-
-  private takeFault(calls: MockCall[]): MockExchangeFault | undefined {
-    const i = this.faults.findIndex((f) => calls.includes(f.call));
-    if (i < 0) return undefined;
-    const f = this.faults[i]!;
-    if (--f.remaining <= 0) this.faults.splice(i, 1);
-    return f.fault;
-  }
-
-  private applyFault(fault: MockExchangeFault, req: http.IncomingMessage, res: http.ServerResponse, process: (late?: boolean) => Answer): void {
-    const hang = () => {
-      this.hanging.add(res);
-      res.on('close', () => this.hanging.delete(res));
-    };
-    if (fault === 'timeout') return hang();
-    if (fault === 'reset') return void req.socket.destroy();
-    if (fault === 'acceptedThenLost') {
-      process();
-      return void req.socket.destroy();
-    }
-    if (fault === 'acceptedThenTimeout') {
-      process();
-      return hang();
-    }
-    if ('status' in fault) {
-      res.writeHead(fault.status, { 'content-type': 'text/html' });
-      return void res.end(gatewayPage(fault.status));
-    }
-    if ('emptyAnswer' in fault) return this.answer(res, { status: 200, body: [] });
-    // late execution: answered (or not) now without processing, processed lateExecutionMs later
-    const timer = setTimeout(() => {
-      this.lateTimers.delete(timer);
-      process(true);
-    }, fault.lateExecutionMs);
-    this.lateTimers.add(timer);
-    if (fault.answer === 'timeout') return hang();
-    res.writeHead(503, { 'content-type': 'text/html' });
-    res.end(gatewayPage(503));
   }
 
   private answer(res: http.ServerResponse, a: Answer): void {
@@ -655,26 +465,16 @@ export class MockBitfinex implements MockExchange {
 
   // ---------------------------------------------------------------- internals: websocket
 
-  private onUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
-    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
-    if (this.rejectingWs || !WS_PATHS.has(path) || !this.wss) {
-      socket.end('HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: 9\r\nConnection: close\r\n\r\nNot Found');
-      socket.destroy();
-      return;
-    }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.wss?.emit('connection', ws, req));
+  protected acceptsWebSocket(path: string): boolean {
+    return WS_PATHS.has(path);
   }
 
-  private onWsConnection(ws: WebSocket): void {
+  protected onWsConnection(ws: WebSocket): WsClient {
     const client: WsClient = { channels: new Map(), checksums: false, silent: false };
-    this.clients.set(ws, client);
-    ws.on('close', () => {
-      this.clients.delete(ws);
-    });
-    ws.on('error', () => this.clients.delete(ws));
     ws.on('message', (data) => this.onWsMessage(ws, client, data.toString()));
     // pro bitfinex handleSystemStatus
     this.send(ws, client, { event: 'info', version: 2, serverId: 'mock-bitfinex', platform: { status: 1 } }, false);
+    return client;
   }
 
   private onWsMessage(ws: WebSocket, client: WsClient, text: string): void {
@@ -787,30 +587,6 @@ export class MockBitfinex implements MockExchange {
     }
   }
 
-  private waitFor(matches: () => boolean, what: string, timeoutMs: number): Promise<void> {
-    if (matches()) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      const w: Waiter = {
-        matches,
-        resolve,
-        reject,
-        timer: setTimeout(() => {
-          this.waiters.delete(w);
-          reject(new Error(`mock-bitfinex: no ${what} within ${timeoutMs} ms (subscribed: ${this.wsSubscriptions().join(', ') || 'none'})`));
-        }, timeoutMs),
-      };
-      this.waiters.add(w);
-    });
-  }
-
-  private notifyWaiters(): void {
-    for (const w of [...this.waiters]) {
-      if (!w.matches()) continue;
-      clearTimeout(w.timer);
-      this.waiters.delete(w);
-      w.resolve();
-    }
-  }
 }
 
 function channelName(c: Channel): string {

@@ -33,9 +33,9 @@
  */
 import http from 'node:http';
 import zlib from 'node:zlib';
-import type { Duplex } from 'node:stream';
-import { WebSocketServer, WebSocket } from 'ws';
-import type { MockCall, MockExchange, MockExchangeFault, MockExchangeOrder, MockExchangeStats } from './mock-exchange';
+import { WebSocket } from 'ws';
+import type { MockCall, MockExchange } from './mock-exchange';
+import { MockExchangeServer, moveTicker, upsertCandle } from './mock-exchange-server';
 import { KrakenTradingEngine, LOOKUPS, type KrakenAccountOptions, type KrakenResult, type TradingPair } from './mock-kraken-trading';
 
 export { isValidClOrdId } from './mock-kraken-trading';
@@ -59,13 +59,6 @@ interface ClientState {
   subs: Map<string, number | string>;
   silent: boolean;
   sequence: number;
-}
-
-interface Waiter {
-  key: string;
-  resolve: () => void;
-  reject: (err: Error) => void;
-  timer: NodeJS.Timeout;
 }
 
 interface MockRequest {
@@ -113,34 +106,22 @@ function iso(ms: number, digits: 6 | 9 = 6): string {
   return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, (_m, frac: string) => `.${frac.padEnd(digits, '0')}Z`);
 }
 
-export class MockKraken implements MockExchange {
+export class MockKraken extends MockExchangeServer<ClientState, MockRequest> implements MockExchange {
   readonly exchangeId = 'kraken';
   readonly symbol = 'BTC/USD';
   readonly base = 'BTC';
   readonly quote = 'USD';
   /** A key and (base64) secret addAccount accepts; the shared suite's account. */
   readonly credentials = { apiKey: 'mockKrakenKey0000000000000000000000000000000000000000000', secret: Buffer.from('mock-kraken secret, 64 bytes like a real one.....................').toString('base64') };
-  /** Every REST request received, in arrival order (faulted ones too). */
-  readonly requests: MockRequest[] = [];
 
   private readonly pairs = new Map<string, PairState>(); // by id, altname and unified symbol
-  private server: http.Server | undefined;
-  private wss: WebSocketServer | undefined;
-  private baseUrl: string | undefined;
-  private readonly clients = new Map<WebSocket, ClientState>();
-  private readonly sockets = new Set<Duplex>();
-  private readonly hanging = new Set<http.ServerResponse>();
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly faults: Array<{ call: MockCall; remaining: number; fault: MockExchangeFault }> = [];
-  private readonly waiters = new Set<Waiter>();
-  private rejectingWs = false;
-  private fixedNow: number | undefined;
   private connectionId = 10_000_000_000;
   private privateDelayMs: number;
-  private readonly trading: KrakenTradingEngine;
+  protected readonly trading: KrakenTradingEngine;
 
   /** @param opts.privateDelayMs  every private call waits this long before it is processed and answered (Kraken pacing a key's calls) */
   constructor(opts: { privateDelayMs?: number } = {}) {
+    super('mock-kraken');
     this.privateDelayMs = opts.privateDelayMs ?? 0;
     for (const { price, ...cfg } of PAIRS) {
       const half = cfg.tickSize;
@@ -160,74 +141,9 @@ export class MockKraken implements MockExchange {
     });
   }
 
-  // ---------------------------------------------------------------- lifecycle
+  // ---------------------------------------------------------------- pacing
 
-  async start(): Promise<string> {
-    if (this.server && this.baseUrl) return this.baseUrl;
-    const server = http.createServer((req, res) => this.onHttp(req, res));
-    // noServer + our own 'upgrade' handler: same port, and upgrades can be refused (rejectWebSockets).
-    const wss = new WebSocketServer({ noServer: true });
-    server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
-    this.server = server;
-    this.wss = wss;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const address = server.address();
-    if (!address || typeof address === 'string') throw new Error('mock-kraken: no TCP address');
-    this.baseUrl = `http://127.0.0.1:${address.port}`;
-    return this.baseUrl;
-  }
-
-  async stop(): Promise<void> {
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
-    for (const w of this.waiters) {
-      clearTimeout(w.timer);
-      w.reject(new Error(`mock-kraken stopped while waiting for ${w.key}`));
-    }
-    this.waiters.clear();
-    for (const res of this.hanging) res.destroy();
-    this.hanging.clear();
-    for (const ws of this.clients.keys()) ws.terminate();
-    this.clients.clear();
-    const server = this.server;
-    const wss = this.wss;
-    this.server = undefined;
-    this.wss = undefined;
-    this.baseUrl = undefined;
-    if (wss) await new Promise<void>((resolve) => wss.close(() => resolve()));
-    if (server) {
-      const closed = new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
-      server.closeAllConnections();
-      for (const socket of this.sockets) socket.destroy(); // upgraded sockets are not tracked by closeAllConnections
-      this.sockets.clear();
-      await closed;
-    }
-  }
-
-  get url(): string {
-    if (!this.baseUrl) throw new Error('mock-kraken: call start() first');
-    return this.baseUrl;
-  }
-
-  /** The server clock (Time, opentm/closetm, event timestamps, which candles exist yet). */
-  now(): number {
-    return this.fixedNow ?? Date.now();
-  }
-
-  setNow(ms: number | undefined): void {
-    this.fixedNow = ms;
-  }
-
+  /** See the constructor's privateDelayMs. */
   setPrivateDelay(ms: number): void {
     this.privateDelayMs = ms;
   }
@@ -236,11 +152,7 @@ export class MockKraken implements MockExchange {
 
   setTicker(symbol: string, t: { bid: number; ask: number; last: number; volume?: number }): void {
     const p = this.pair(symbol);
-    const tk = p.ticker;
-    Object.assign(tk, { bid: t.bid, ask: t.ask, last: t.last });
-    if (t.volume !== undefined) tk.volume = t.volume;
-    tk.high = Math.max(tk.high, t.last);
-    tk.low = Math.min(tk.low, t.last);
+    moveTicker(p.ticker, t);
     this.broadcast(`ticker|${p.symbol}`, () => ({ channel: 'ticker', type: 'update', data: [this.wsTicker(p)] }));
     this.trading.onTicker(p.id);
   }
@@ -253,10 +165,7 @@ export class MockKraken implements MockExchange {
     const p = this.pair(symbol);
     const interval = this.minutes(timeframe);
     const rows = p.candles.get(interval) ?? [];
-    const i = rows.findIndex((r) => r[0] === row[0]);
-    if (i >= 0) rows[i] = row.slice();
-    else rows.push(row.slice());
-    rows.sort((x, y) => x[0]! - y[0]!);
+    upsertCandle(rows, row.slice());
     p.candles.set(interval, rows);
     this.broadcast(`ohlc|${p.symbol}|${interval}`, () => ({ channel: 'ohlc', type: 'update', timestamp: iso(this.now()), data: [this.wsCandle(p, interval, row)] }));
   }
@@ -302,68 +211,18 @@ export class MockKraken implements MockExchange {
     this.trading.addAccount(apiKey, secret, balances, opts);
   }
 
-  balances(apiKey: string): Record<string, { free: number; locked: number }> {
-    return this.trading.balances(apiKey);
-  }
-
-  orders(apiKey?: string): MockExchangeOrder[] {
-    return this.trading.orders(apiKey);
-  }
-
-  stats(apiKey?: string): MockExchangeStats {
-    return this.trading.stats(apiKey);
-  }
-
-  // ---------------------------------------------------------------- faults and observation
-
-  failNext(call: MockCall, n: number, fault: MockExchangeFault): void {
-    if (n > 0) this.faults.push({ call, remaining: n, fault });
-  }
-
-  clearFaults(): void {
-    this.faults.length = 0;
-  }
-
-  rejectWebSockets(on: boolean): void {
-    this.rejectingWs = on;
-  }
-
-  silenceWebSockets(): void {
-    for (const c of this.clients.values()) c.silent = true;
-  }
-
-  wsConnectionCount(): number {
-    return this.clients.size;
-  }
-
-  requestCount(pathPrefix?: string): number {
-    return pathPrefix === undefined ? this.requests.length : this.requests.filter((r) => r.path.startsWith(pathPrefix)).length;
-  }
-
   /**
    * Resolves once a websocket is subscribed to `channel` (ticker, ohlc, book) for `symbol`
    * (unified), or to `executions` of `apiKey` (symbol omitted).
    */
   waitForSubscription(channel: string, symbolOrApiKey?: string, timeoutMs = 5000): Promise<void> {
     const key = `${channel}|${symbolOrApiKey ?? ''}`;
-    if (this.isSubscribed(key)) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const waiter: Waiter = {
-        key,
-        resolve,
-        reject,
-        timer: setTimeout(() => {
-          this.waiters.delete(waiter);
-          reject(new Error(`mock-kraken: no subscription ${key} within ${timeoutMs} ms`));
-        }, timeoutMs),
-      };
-      this.waiters.add(waiter);
-    });
+    return this.waitFor(() => this.isSubscribed(key), `subscription ${key}`, timeoutMs);
   }
 
   // ---------------------------------------------------------------- internals: REST
 
-  private onHttp(req: http.IncomingMessage, res: http.ServerResponse): void {
+  protected onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const path = url.pathname;
     const header = req.headers['api-key'];
@@ -377,15 +236,11 @@ export class MockKraken implements MockExchange {
       this.answer(res, { error: ['EGeneral:Unknown method'] }, 404);
       return;
     }
+    const send = (result: KrakenResult | undefined) => this.answer(res, result ?? { error: ['EGeneral:Unknown method'] }, result ? 200 : 404);
     if (pub) {
       const fault = this.takeFault(['public']);
-      if (fault !== undefined && !this.isAccepted(fault)) {
-        this.applyFault(fault, req, res);
-        return;
-      }
-      const result = this.publicCall(pub[1]!, record.params);
-      if (fault !== undefined) this.applyFault(fault, req, res);
-      else this.answer(res, result ?? { error: ['EGeneral:Unknown method'] }, result ? 200 : 404);
+      // emptyAnswer: a public call answered with nothing in it
+      this.respond(fault, req, res, () => this.publicCall(pub[1]!, record.params), send, () => this.answer(res, { result: {} }));
       return;
     }
     const method = priv![1]!;
@@ -395,42 +250,25 @@ export class MockKraken implements MockExchange {
     if (method === 'CancelOrder') calls.push('cancel');
     if (LOOKUPS.has(method)) calls.push('lookup');
     const fault = this.takeFault(calls);
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const rawBody = Buffer.concat(chunks).toString('utf8');
+    this.readBody(req, (rawBody) => {
       const params = this.parseBody(rawBody, req.headers['content-type']);
       record.params = params;
       const signature = typeof req.headers['api-sign'] === 'string' ? req.headers['api-sign'] : undefined;
-      if (fault !== undefined && typeof fault === 'object' && 'lateExecutionMs' in fault) {
-        // Answered now without processing; processed later after all (a backlog in the engine).
-        const auth = this.trading.authenticate(path, rawBody, params, apiKey, signature);
-        this.applyFault(fault.answer === 'timeout' ? 'timeout' : { status: 503 }, req, res);
-        if ('apiKey' in auth) {
-          const key = auth.apiKey;
-          this.later(fault.lateExecutionMs, () => this.trading.handle(method, key, params));
-        }
-        return;
-      }
+      const authenticate = () => this.trading.authenticate(path, rawBody, params, apiKey, signature);
+      // A late execution is authenticated on arrival (its nonce), and processed later only if that passed.
+      const lateAuth = typeof fault === 'object' && 'lateExecutionMs' in fault ? authenticate() : undefined;
       const empty = typeof fault === 'object' && 'emptyAnswer' in fault;
-      if (fault !== undefined && !this.isAccepted(fault) && !empty) {
-        this.applyFault(fault, req, res);
-        return;
-      }
-      const process = () => {
-        const auth = this.trading.authenticate(path, rawBody, params, apiKey, signature);
-        let result: KrakenResult | undefined;
-        if (!('apiKey' in auth)) result = auth;
-        else if (empty && LOOKUPS.has(method)) result = KrakenTradingEngine.emptyAnswer(method); // other calls are processed
-        else result = this.trading.handle(method, auth.apiKey, params);
-        if (fault !== undefined && this.isAccepted(fault)) {
-          this.applyFault(fault === 'acceptedThenTimeout' ? 'timeout' : 'reset', req, res); // processed, and the answer is lost
-          return;
-        }
-        this.answer(res, result ?? { error: ['EGeneral:Unknown method'] }, result ? 200 : 404);
+      const process = (late: boolean): KrakenResult | undefined => {
+        const auth = late ? lateAuth! : authenticate();
+        if (!('apiKey' in auth)) return auth;
+        if (empty && LOOKUPS.has(method)) return KrakenTradingEngine.emptyAnswer(method); // other calls are processed
+        return this.trading.handle(method, auth.apiKey, params);
       };
-      if (this.privateDelayMs > 0) this.later(this.privateDelayMs, process);
-      else process();
+      const run = () => this.respond(fault, req, res, process, send);
+      // privateDelayMs (Kraken pacing a key's calls) delays what is processed now; refused and late ones go at once.
+      const processedNow = fault === undefined || empty || fault === 'acceptedThenLost' || fault === 'acceptedThenTimeout';
+      if (this.privateDelayMs > 0 && processedNow) this.later(this.privateDelayMs, run);
+      else run();
     });
   }
 
@@ -590,76 +428,18 @@ export class MockKraken implements MockExchange {
     res.end(text);
   }
 
-  // ---------------------------------------------------------------- internals: faults
-
-  private takeFault(calls: MockCall[]): MockExchangeFault | undefined {
-    const i = this.faults.findIndex((f) => calls.includes(f.call));
-    if (i < 0) return undefined;
-    const f = this.faults[i]!;
-    if (--f.remaining <= 0) this.faults.splice(i, 1);
-    return f.fault;
-  }
-
-  private isAccepted(fault: MockExchangeFault): boolean {
-    return fault === 'acceptedThenLost' || fault === 'acceptedThenTimeout';
-  }
-
-  private applyFault(fault: MockExchangeFault, req: http.IncomingMessage, res: http.ServerResponse): void {
-    if (fault === 'reset' || fault === 'acceptedThenLost') {
-      req.socket.destroy();
-      return;
-    }
-    if (fault === 'timeout' || fault === 'acceptedThenTimeout') {
-      // Never answered; stop() destroys it. Forget it early if the client gives up.
-      this.hanging.add(res);
-      res.on('close', () => this.hanging.delete(res));
-      return;
-    }
-    if (typeof fault === 'object' && 'status' in fault) {
-      // Kraken's edge (Cloudflare) answers gateway errors with an HTML page.
-      const text = `<html><head><title>${fault.status} ${http.STATUS_CODES[fault.status]}</title></head><body><center><h1>${fault.status} ${http.STATUS_CODES[fault.status]}</h1></center><hr><center>cloudflare</center></body></html>`;
-      res.writeHead(fault.status, { 'Content-Type': 'text/html', 'Content-Length': Buffer.byteLength(text) });
-      res.end(text);
-      return;
-    }
-    if (typeof fault === 'object' && 'emptyAnswer' in fault) {
-      this.answer(res, { result: {} }); // a public call answered with nothing in it
-      return;
-    }
-    throw new Error('mock-kraken: a late execution is applied in onHttp');
-  }
-
-  private later(ms: number, fn: () => void): void {
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      fn();
-    }, ms);
-    this.timers.add(timer);
-  }
-
   // ---------------------------------------------------------------- internals: websocket
 
-  private onUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
-    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
-    const known = path === '/v2' || path === '/ws-auth.kraken.com/v2';
-    if (this.rejectingWs || !known || !this.wss) {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      socket.destroy();
-      return;
-    }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.onWsConnection(ws, path !== '/v2'));
+  protected acceptsWebSocket(path: string): boolean {
+    return path === '/v2' || path === '/ws-auth.kraken.com/v2';
   }
 
-  private onWsConnection(ws: WebSocket, isPrivate: boolean): void {
-    const state: ClientState = { private: isPrivate, subs: new Map(), silent: false, sequence: 0 };
-    this.clients.set(ws, state);
+  protected onWsConnection(ws: WebSocket, path: string): ClientState {
+    const state: ClientState = { private: path !== '/v2', subs: new Map(), silent: false, sequence: 0 };
     ws.on('message', (data) => this.onWsMessage(ws, state, data.toString()));
-    ws.on('close', () => this.clients.delete(ws));
-    ws.on('error', () => {
-      /* a reset client socket; 'close' follows */
-    });
     // Kraken greets every v2 connection with the system status (pro kraken handleSystemStatus).
     this.send(ws, { channel: 'status', type: 'update', data: [{ api_version: 'v2', connection_id: this.connectionId++, system: 'online', version: '2.0.10' }] });
+    return state;
   }
 
   private onWsMessage(ws: WebSocket, state: ClientState, text: string): void {
@@ -797,16 +577,6 @@ export class MockKraken implements MockExchange {
       }
     }
     return false;
-  }
-
-  private notifyWaiters(): void {
-    for (const w of [...this.waiters]) {
-      if (this.isSubscribed(w.key)) {
-        clearTimeout(w.timer);
-        this.waiters.delete(w);
-        w.resolve();
-      }
-    }
   }
 
   /** ticker data; pro kraken handleTicker. */

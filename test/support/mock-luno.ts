@@ -45,9 +45,9 @@
  * ccxt's rateLimit for luno is 200 ms: tests give the ccxt instance a small rateLimit.
  */
 import http from 'node:http';
-import type { Duplex } from 'node:stream';
-import { WebSocketServer, WebSocket } from 'ws';
-import type { MockCall, MockExchange, MockExchangeFault, MockExchangeOrder, MockExchangeStats } from './mock-exchange';
+import { WebSocket } from 'ws';
+import type { MockCall, MockExchange } from './mock-exchange';
+import { MockExchangeServer, upsertCandle } from './mock-exchange-server';
 import { CANCEL_PATH, CREATE_PATHS, LunoTradingEngine, UNAUTHORISED, isLookupPath, type LunoAccountOptions, type LunoPair, type LunoResult } from './mock-luno-trading';
 
 export { isValidLunoClientOrderId } from './mock-luno-trading';
@@ -104,34 +104,22 @@ function lunoError(status: number, code: string, message: string): LunoResult {
   return { status, body: { error: message, error_code: code, error_action: {} } };
 }
 
-export class MockLuno implements MockExchange {
+export class MockLuno extends MockExchangeServer<StreamClient, MockRequest> implements MockExchange {
   readonly exchangeId = 'luno';
   readonly symbol = 'BTC/ZAR';
   readonly base = 'BTC';
   readonly quote = 'ZAR';
   /** A key id and secret in Luno's format (13-character id, 43-character url-safe secret). */
   readonly credentials = { apiKey: 'mockluno0key1', secret: 'MockLunoSecret0123456789abcdefghijklmnopqr-' };
-  /** Every REST request received, in arrival order (faulted ones too). */
-  readonly requests: MockRequest[] = [];
 
   private readonly pairs = new Map<string, PairState>(); // by id (XBTZAR) and unified symbol (BTC/ZAR)
-  private server: http.Server | undefined;
-  private wss: WebSocketServer | undefined;
-  private baseUrl: string | undefined;
-  private readonly clients = new Map<WebSocket, StreamClient>();
-  private readonly sockets = new Set<Duplex>();
-  private readonly hanging = new Set<http.ServerResponse>();
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly faults: Array<{ call: MockCall; remaining: number; fault: MockExchangeFault }> = [];
-  private readonly waiters = new Set<{ pair: string; resolve: () => void; timer: NodeJS.Timeout; reject: (e: Error) => void }>();
-  private rejectingWs = false;
-  private fixedNow: number | undefined;
   private nextBookOrder = 1;
   private nextPublicTrade = 9_000_000;
-  private readonly trading: LunoTradingEngine;
+  protected readonly trading: LunoTradingEngine;
 
   /** @param opts.v1ClientOrderId  v1 orders (listorders, orders/{id}) carry client_order_id (default true); false = Luno's published v1 schema */
   constructor(opts: { v1ClientOrderId?: boolean } = {}) {
+    super('mock-luno');
     for (const { price, ...cfg } of PAIRS) {
       const p: PairState = { ...cfg, ticker: { bid: price - 1, ask: price, last: price }, volume24h: 10, bids: new Map(), asks: new Map(), sequence: 1000, candles: new Map(), trades: [] };
       this.fillBook(p, [[price - 1, 1], [price - 2, 2]], [[price, 1], [price + 1, 2]]);
@@ -139,74 +127,6 @@ export class MockLuno implements MockExchange {
       this.pairs.set(p.symbol, p);
     }
     this.trading = new LunoTradingEngine({ now: () => this.now(), pair: (id) => this.pairs.get(id) }, opts.v1ClientOrderId ?? true);
-  }
-
-  // ---------------------------------------------------------------- lifecycle
-
-  async start(): Promise<string> {
-    if (this.server && this.baseUrl) return this.baseUrl;
-    const server = http.createServer((req, res) => this.onHttp(req, res));
-    // noServer + our own 'upgrade' handler: same port, and upgrades can be refused (rejectWebSockets).
-    const wss = new WebSocketServer({ noServer: true });
-    server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
-    this.server = server;
-    this.wss = wss;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const address = server.address();
-    if (!address || typeof address === 'string') throw new Error('mock-luno: no TCP address');
-    this.baseUrl = `http://127.0.0.1:${address.port}`;
-    return this.baseUrl;
-  }
-
-  async stop(): Promise<void> {
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
-    for (const w of this.waiters) {
-      clearTimeout(w.timer);
-      w.reject(new Error(`mock-luno stopped while waiting for a stream of ${w.pair}`));
-    }
-    this.waiters.clear();
-    for (const res of this.hanging) res.destroy();
-    this.hanging.clear();
-    for (const ws of this.clients.keys()) ws.terminate();
-    this.clients.clear();
-    const server = this.server;
-    const wss = this.wss;
-    this.server = undefined;
-    this.wss = undefined;
-    this.baseUrl = undefined;
-    if (wss) await new Promise<void>((resolve) => wss.close(() => resolve()));
-    if (server) {
-      const closed = new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
-      server.closeAllConnections();
-      for (const socket of this.sockets) socket.destroy(); // upgraded sockets are not tracked by closeAllConnections
-      this.sockets.clear();
-      await closed;
-    }
-  }
-
-  get url(): string {
-    if (!this.baseUrl) throw new Error('mock-luno: call start() first');
-    return this.baseUrl;
-  }
-
-  /** The server clock (ticker and book timestamps, order and trade times, which candles exist yet). */
-  now(): number {
-    return this.fixedNow ?? Date.now();
-  }
-
-  setNow(ms: number | undefined): void {
-    this.fixedNow = ms;
   }
 
   // ---------------------------------------------------------------- market data
@@ -228,10 +148,7 @@ export class MockLuno implements MockExchange {
     const p = this.pair(symbol);
     const d = this.duration(timeframe);
     const rows = p.candles.get(d) ?? [];
-    const i = rows.findIndex((r) => r[0] === row[0]);
-    if (i >= 0) rows[i] = row.slice(0, 6);
-    else rows.push(row.slice(0, 6));
-    rows.sort((x, y) => x[0]! - y[0]!);
+    upsertCandle(rows, row.slice(0, 6));
     p.candles.set(d, rows);
   }
 
@@ -299,65 +216,17 @@ export class MockLuno implements MockExchange {
     this.trading.addAccount(apiKey, secret, balances, opts);
   }
 
-  balances(apiKey: string): Record<string, { free: number; locked: number }> {
-    return this.trading.balances(apiKey);
-  }
-
-  orders(apiKey?: string): MockExchangeOrder[] {
-    return this.trading.orders(apiKey);
-  }
-
-  stats(apiKey?: string): MockExchangeStats {
-    return this.trading.stats(apiKey);
-  }
-
-  // ---------------------------------------------------------------- faults and observation
-
-  failNext(call: MockCall, n: number, fault: MockExchangeFault): void {
-    if (n > 0) this.faults.push({ call, remaining: n, fault });
-  }
-
-  clearFaults(): void {
-    this.faults.length = 0;
-  }
-
-  rejectWebSockets(on: boolean): void {
-    this.rejectingWs = on;
-  }
-
-  silenceWebSockets(): void {
-    for (const c of this.clients.values()) c.silent = true;
-  }
-
-  wsConnectionCount(): number {
-    return this.clients.size;
-  }
-
-  requestCount(pathPrefix?: string): number {
-    return pathPrefix === undefined ? this.requests.length : this.requests.filter((r) => r.path.startsWith(pathPrefix)).length;
-  }
+  // ---------------------------------------------------------------- observation
 
   /** Resolves once a stream of `symbol` (unified or Luno id) has been authenticated and sent its snapshot. */
   waitForStream(symbol: string, timeoutMs = 5000): Promise<void> {
     const p = this.pair(symbol);
-    if ([...this.clients.values()].some((c) => c.authed && c.pair === p)) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const waiter = {
-        pair: p.id,
-        resolve,
-        reject,
-        timer: setTimeout(() => {
-          this.waiters.delete(waiter);
-          reject(new Error(`mock-luno: no stream of ${p.id} within ${timeoutMs} ms`));
-        }, timeoutMs),
-      };
-      this.waiters.add(waiter);
-    });
+    return this.waitFor(() => [...this.clients.values()].some((c) => c.authed && c.pair === p), `stream of ${p.id}`, timeoutMs);
   }
 
   // ---------------------------------------------------------------- internals: REST
 
-  private onHttp(req: http.IncomingMessage, res: http.ServerResponse): void {
+  protected onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const path = url.pathname;
     const method = req.method ?? 'GET';
@@ -366,10 +235,7 @@ export class MockLuno implements MockExchange {
     const keyId = LunoTradingEngine.keyOf(authorization);
     if (keyId !== undefined) record.apiKey = keyId;
     this.requests.push(record);
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
+    this.readBody(req, (body) => {
       if (body !== '') Object.assign(record.params, Object.fromEntries(new URLSearchParams(body)));
       this.route(req, res, method, path, record.params, authorization, keyId);
     });
@@ -397,52 +263,13 @@ export class MockLuno implements MockExchange {
       if (fault !== undefined && typeof fault === 'object' && 'emptyAnswer' in fault && isLookupPath(path)) return LunoTradingEngine.emptyAnswer(path);
       return this.trading.handle(method, path, auth.apiKey, params) ?? lunoError(404, 'ErrNotFound', 'Not found');
     };
-    if (fault === undefined || (typeof fault === 'object' && 'emptyAnswer' in fault)) {
-      const r = process();
-      this.answer(res, r.body, r.status);
-      return;
-    }
-    if (typeof fault === 'object' && 'lateExecutionMs' in fault) {
-      // Answered now without processing; processed later after all (a backlog in the engine).
-      this.applyFault(fault.answer === 'timeout' ? 'timeout' : { status: 503 }, req, res);
-      const timer = setTimeout(() => {
-        this.timers.delete(timer);
-        process();
-      }, fault.lateExecutionMs);
-      this.timers.add(timer);
-      return;
-    }
-    if (fault === 'acceptedThenLost' || fault === 'acceptedThenTimeout') {
-      process(); // processed in full, and the answer is lost
-      this.applyFault(fault === 'acceptedThenTimeout' ? 'timeout' : 'reset', req, res);
-      return;
-    }
-    this.applyFault(fault, req, res);
+    this.respond(fault, req, res, process, (r) => this.answer(res, r.body, r.status));
   }
 
-  private takeFault(calls: MockCall[]): MockExchangeFault | undefined {
-    const i = this.faults.findIndex((f) => calls.includes(f.call));
-    if (i < 0) return undefined;
-    const f = this.faults[i]!;
-    if (--f.remaining <= 0) this.faults.splice(i, 1);
-    return f.fault;
-  }
-
-  private applyFault(fault: 'timeout' | 'reset' | { status: 500 | 502 | 503 }, req: http.IncomingMessage, res: http.ServerResponse): void {
-    if (fault === 'reset') {
-      req.socket.destroy();
-      return;
-    }
-    if (fault === 'timeout') {
-      // Never answered; stop() destroys it. Forget it early if the client gives up.
-      this.hanging.add(res);
-      res.on('close', () => this.hanging.delete(res));
-      return;
-    }
-    // A gateway error page (HTML, no Luno error body): ccxt maps the status (ExchangeNotAvailable).
-    const reason = http.STATUS_CODES[fault.status] ?? 'Error';
-    res.writeHead(fault.status, { 'Content-Type': 'text/html' });
-    res.end(`<html><head><title>${fault.status} ${reason}</title></head><body><center><h1>${fault.status} ${reason}</h1></center></body></html>`);
+  /** Luno's gateway error page carries no Cloudflare footer. */
+  protected override gatewayPage(status: number): string {
+    const reason = http.STATUS_CODES[status] ?? 'Error';
+    return `<html><head><title>${status} ${reason}</title></head><body><center><h1>${status} ${reason}</h1></center></body></html>`;
   }
 
   private answer(res: http.ServerResponse, body: unknown, status: number): void {
@@ -558,25 +385,21 @@ export class MockLuno implements MockExchange {
 
   // ---------------------------------------------------------------- internals: streaming
 
-  private onUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
-    const m = /^\/api\/1\/stream\/([A-Z0-9]+)$/.exec(new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
+  protected acceptsWebSocket(path: string): boolean {
+    return this.streamPair(path) !== undefined;
+  }
+
+  /** The pair of a stream path, /api/1/stream/XBTZAR (the Luno id only). */
+  private streamPair(path: string): PairState | undefined {
+    const m = /^\/api\/1\/stream\/([A-Z0-9]+)$/.exec(path);
     const p = m ? this.pairs.get(m[1]!) : undefined;
-    if (this.rejectingWs || !p || p.id !== m![1] || !this.wss) {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      socket.destroy();
-      return;
-    }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.onStream(ws, p));
+    return p && p.id === m![1] ? p : undefined;
   }
 
   /** Luno's streaming protocol: credentials first (else the connection is closed), then the snapshot. */
-  private onStream(ws: WebSocket, p: PairState): void {
+  protected onWsConnection(ws: WebSocket, path: string): StreamClient {
+    const p = this.streamPair(path)!;
     const client: StreamClient = { pair: p, authed: false, silent: false };
-    this.clients.set(ws, client);
-    ws.on('close', () => this.clients.delete(ws));
-    ws.on('error', () => {
-      /* a reset client socket; 'close' follows */
-    });
     ws.once('message', (data) => {
       let creds: { api_key_id?: unknown; api_key_secret?: unknown } = {};
       try {
@@ -597,14 +420,9 @@ export class MockLuno implements MockExchange {
         status: 'ACTIVE',
         timestamp: this.now(),
       });
-      for (const w of [...this.waiters]) {
-        if (w.pair === p.id) {
-          clearTimeout(w.timer);
-          this.waiters.delete(w);
-          w.resolve();
-        }
-      }
+      this.notifyWaiters();
     });
+    return client;
   }
 
   /** One update message of `p` (sequence + 1), to its authenticated, non-silent streams. */
