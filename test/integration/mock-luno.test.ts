@@ -3,6 +3,7 @@
  * streaming websocket, and records how ccxt 4.5.84's luno handles what the product relies on
  * (client order ids, order status, fees), so a ccxt upgrade that changes it fails here.
  */
+import { errorClassChain } from '../../core/market/ccxt-loader';
 import assert from 'node:assert/strict';
 import { WebSocket } from 'ws';
 import { MockLuno } from '../support/mock-luno';
@@ -20,15 +21,7 @@ async function rejection(p: Promise<unknown>): Promise<Error> {
 }
 
 /** The ccxt error's class name and its ancestors', e.g. ['RequestTimeout', 'NetworkError', ...]. */
-function classChain(err: unknown): string[] {
-  const names: string[] = [];
-  let proto = err && typeof err === 'object' ? Object.getPrototypeOf(err) : null;
-  while (proto && proto !== Object.prototype) {
-    names.push(proto.constructor.name);
-    proto = Object.getPrototypeOf(proto);
-  }
-  return names;
-}
+const classChain = errorClassChain;
 
 /** ccxt's ws order book sides are Array subclasses; deepEqual wants plain [price, amount] arrays. */
 function plain(side: ArrayLike<unknown[]>): number[][] {
