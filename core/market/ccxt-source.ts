@@ -7,6 +7,7 @@
 import type { OhlcvRow, OrderBook, Ticker } from '../contract';
 import { loadExchangeClass, overrideApiUrls, type CcxtExchange } from './ccxt-loader';
 import { handleWsFutures } from './ccxt-ws-futures';
+import { useIncreasingNonce } from './ccxt-nonce';
 import { SilentStreamError, SourceClosedError, summarizeBook, type MarketInfo, type MarketSource, type SourceCapabilities } from './market-source';
 
 export interface CcxtSourceOptions {
@@ -86,15 +87,8 @@ export class CcxtSource implements MarketSource {
       if (credentials[key]) config[key] = credentials[key];
     }
     const exchange = new ExchangeClass(config);
-    // Two signed requests in one millisecond must not share a nonce (Kraken refuses the second as
-    // "EAPI:Invalid nonce", and order calls are not throttled there): ccxt's nonce, strictly increasing.
-    const ccxtNonce = exchange.nonce.bind(exchange);
-    let lastNonce = 0;
-    exchange.nonce = () => {
-      const next = Number(ccxtNonce());
-      lastNonce = Number.isFinite(next) && next > lastNonce ? next : lastNonce + 1;
-      return lastNonce;
-    };
+    // Two signed requests in one millisecond must not share a nonce (see there).
+    useIncreasingNonce(exchange);
     // Futures of the websocket clients nobody awaits must not end the process (see there).
     handleWsFutures(exchange);
     if (sandbox) {

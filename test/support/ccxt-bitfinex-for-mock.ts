@@ -7,6 +7,7 @@
  *   wss://api.bitfinex.com/ws/2      -> ws://127.0.0.1:PORT/api.bitfinex.com/ws/2
  */
 import { loadExchangeClass, overrideApiUrls } from '../../core/market/ccxt-loader';
+import { useIncreasingNonce } from '../../core/market/ccxt-nonce';
 
 /**
  * @param baseUrl  the mock's base URL, `http://127.0.0.1:PORT`
@@ -16,6 +17,8 @@ import { loadExchangeClass, overrideApiUrls } from '../../core/market/ccxt-loade
 export async function ccxtBitfinexForMock(baseUrl: string, config: Record<string, unknown> = {}): Promise<any> {
   const Bitfinex = await loadExchangeClass('bitfinex');
   const ex = new Bitfinex(config);
+  // As the product does (core/market/ccxt-source.ts): concurrent signed calls in one millisecond.
+  useIncreasingNonce(ex);
   ex.urls.api = overrideApiUrls(ex.urls.api, baseUrl);
   // ccxt refuses plain ws:// URLs until its http agent is loaded (Exchange.getHttpAgentIfNeeded).
   await ex.loadHttpProxyAgent();

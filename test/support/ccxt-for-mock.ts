@@ -5,6 +5,7 @@
  *   wss://stream.binance.com:9443/ws   -> ws://127.0.0.1:PORT/ws
  */
 import { loadExchangeClass, overrideApiUrls } from '../../core/market/ccxt-loader';
+import { useIncreasingNonce } from '../../core/market/ccxt-nonce';
 
 /**
  * @param baseUrl       the mock's base URL, `http://127.0.0.1:PORT`
@@ -38,6 +39,8 @@ export async function ccxtBinanceForMock(
 export async function ccxtKrakenForMock(baseUrl: string, config: Record<string, unknown> = {}): Promise<any> {
   const Kraken = await loadExchangeClass('kraken');
   const ex = new Kraken(config);
+  // As the product does (core/market/ccxt-source.ts): concurrent signed calls in one millisecond.
+  useIncreasingNonce(ex);
   ex.urls.api = overrideApiUrls(ex.urls.api, baseUrl);
   await ex.loadHttpProxyAgent();
   return ex;
