@@ -191,4 +191,23 @@ describe('market-data nodes on the simulated market', function () {
     assert.deepEqual(binance, { id: 'binance', websocket: true });
     assert.ok(res.body.length > 80, `ccxt lists over 80 exchanges, got ${res.body.length}`);
   });
+
+  it('exchange config: the dialog gets an exchange\'s capability profile and its addresses under the API URL; an unknown id is a 400 naming it', async function () {
+    await loadFlow([simExchange()]);
+    const { helper } = await import('../support/node-red');
+    const res = await helper.request().get('/tradebot/exchange-profile').query({ id: 'bitfinex', websocket: 'auto', baseUrl: 'http://127.0.0.1:9' }).expect(200);
+    assert.equal(res.body.profile.clientOrderId.field, 'cid');
+    assert.equal(res.body.profile.lookup, 'scan');
+    assert.equal(res.body.profile.stops, 'bot-watched');
+    assert.equal(res.body.profile.transports.ticker, 'websocket');
+    const privateWs = res.body.urls.find((u: any) => u.key === 'ws.private');
+    assert.equal(privateWs.to, 'ws://127.0.0.1:9/api.bitfinex.com/ws/2');
+    const off = await helper.request().get('/tradebot/exchange-profile').query({ id: 'bitfinex', websocket: 'off' }).expect(200);
+    assert.equal(off.body.profile.transports.ticker, 'polling');
+    assert.deepEqual(off.body.urls, [], 'no API URL, no address list');
+    const luno = await helper.request().get('/tradebot/exchange-profile').query({ id: 'luno' }).expect(200);
+    assert.match(luno.body.profile.liveRefusal, /quote currency to spend/);
+    const bad = await helper.request().get('/tradebot/exchange-profile').query({ id: 'binanse' }).expect(400);
+    assert.match(bad.body.error, /exchange "binanse" is not one of ccxt's exchanges/);
+  });
 });
