@@ -227,6 +227,35 @@ describe('market-data nodes against a mock Binance through ccxt', function () {
     assert.equal(recovered.payload.last, 2.5);
   });
 
+  it('websocket off on the exchange node: ticker, order book and candles nodes that ask for websockets poll, and no websocket is ever opened', async function () {
+    const base = Math.floor(Date.now() / MIN) * MIN;
+    mock.setTicker('BTC/USDT', { bid: 64000, ask: 64001, last: 64000.5 });
+    mock.setOrderBook('BTC/USDT', [[64000, 1]], [[64001, 1]]);
+    mock.setKlines('BTC/USDT', '1m', [0, 1, 2, 3].map((i) => [base - (4 - i) * MIN, 10, 11, 9, 10 + i, 1]));
+    await loadFlow([
+      exchange({ websocket: 'off' }),
+      { id: 't', type: 'tradebot-ticker', exchange: 'ex', symbols: 'BTC/USDT', interval: 200, websocket: true, wires: [['out']] },
+      { id: 'b', type: 'tradebot-order-book', exchange: 'ex', symbols: 'BTC/USDT', depth: 1, interval: 200, websocket: true, wires: [['book']] },
+      { id: 'c', type: 'tradebot-candles', source: 'exchange', exchange: 'ex', symbols: 'BTC/USDT', timeframe: '1m', warmup: 2, interval: 1000, websocket: true, wires: [['candles']] },
+      { id: 'out', type: 'helper' },
+      { id: 'book', type: 'helper' },
+      { id: 'candles', type: 'helper' },
+    ]);
+    const statuses = recordStatuses('t');
+    const out = new Inbox('out');
+    const book = new Inbox('book');
+    const candles = new Inbox('candles');
+    await out.take(1, 5000);
+    mock.setTicker('BTC/USDT', { bid: 64002, ask: 64003, last: 64002.5 });
+    await out.take(2, 5000);
+    await book.take(1, 5000);
+    await candles.take(2, 5000);
+    await sleep(500);
+    assert.equal(mock.wsConnectionCount(), 0, 'no websocket opened');
+    assert.ok(mock.requestCount('/api/v3/ticker/24hr') >= 2, 'the ticker was polled');
+    assert.ok(!statuses.some((s) => /websocket/.test(s.text ?? '')), `no websocket status: ${JSON.stringify(statuses)}`);
+  });
+
   it('the exchange unreachable at deploy: the node says so, retries, and trades data once it answers, without a redeploy', async function () {
     mock.setTicker('BTC/USDT', { bid: 1, ask: 2, last: 1.5 });
     mock.offline();
