@@ -171,6 +171,10 @@ for (const target of TARGETS) {
         { symbol: mock.symbol, exchange: mock.exchangeId, ...TICKER },
       );
       assert.ok(mock.requestCount() > 0, 'the requests went to the API URL');
+      // The exchange node logs what the exchange can do, once per deploy.
+      const profileLines = helper.log().args.filter((a: any[]) => a[0]?.id === 'ex' && new RegExp(`^${mock.exchangeId}: ticker `).test(String(a[0]?.msg)));
+      assert.equal(profileLines.length, 1, 'the capability profile logged once');
+      assert.match(String(profileLines[0][0].msg), /client order id in \S+ as .*; lost orders .*; stops (exchange|bot-watched); one request per \d+ ms/);
     });
 
     it('b. ticker over websocket; refused -> polling within seconds, status says so; accepted again -> back on the websocket', async function () {
