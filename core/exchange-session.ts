@@ -35,7 +35,7 @@ import type { Drift, Lifecycle } from './contract';
 /** What the session tells the flow besides order updates: drift found by reconciliation, start and stop. */
 export type SessionEvent = Drift | Lifecycle;
 import { SimExecutor } from './trading/sim-executor';
-import { describeProfile, exchangeProfile, LiveRefusedError, type CcxtLike, type ExchangeProfile } from './exchanges/profile';
+import { describeProfile, exchangeProfile, LiveRefusedError } from './exchanges/profile';
 
 export class ExchangeSession {
   private sourcePromise: Promise<MarketSource> | undefined;
@@ -222,12 +222,7 @@ export class ExchangeSession {
   /** Where the exchange's capability profile goes once the connection is set up (the exchange node's log). */
   onInfo: ((text: string) => void) | undefined;
 
-  /** What this exchange can do through ccxt (paper and live; undefined before the source exists, and in sim and backtest). */
-  profile(from: MarketSource | undefined = this.sourceReady): ExchangeProfile | undefined {
-    const source = from as (MarketSource & { ccxt?: unknown; websocketAllowed?: boolean }) | undefined;
-    if (!source?.ccxt || this.settings.mode === 'sim' || this.settings.mode === 'backtest') return undefined;
-    return exchangeProfile(source.ccxt as CcxtLike, source.websocketAllowed !== false);
-  }
+
   /** Requests the history download sent (0 when the disk cache had it all). */
   historyRequests = 0;
 
@@ -319,8 +314,9 @@ export class ExchangeSession {
     }
     if (s.mode === 'live') {
       // Live trading only where an order whose answer is lost can be found again (profile.ts).
-      const profile = this.profile(source);
-      if (profile?.liveRefusal) throw new LiveRefusedError(`live trading on ${s.exchangeId} is refused: ${profile.liveRefusal}`);
+      const ccxtSource = source as CcxtSource;
+      const profile = exchangeProfile(ccxtSource.ccxt, ccxtSource.websocketAllowed);
+      if (profile.liveRefusal) throw new LiveRefusedError(`live trading on ${s.exchangeId} is refused: ${profile.liveRefusal}`);
       const executor = new LiveExecutor({
         exchange: (source as CcxtSource).ccxt,
         exchangeId: this.exchangeName,

@@ -78,21 +78,9 @@ export function exchangeClientOrderId(exchangeId: string, clientOrderId: string)
   }
 }
 
-/**
- * The createOrder parameter ccxt reads the id from: `clientOrderId` (ccxt maps it to the
- * exchange's field) except where ccxt's class does not map it and the exchange's own field
- * passes through (Luno `client_order_id`).
- */
-export function clientOrderIdParamName(exchangeId: string): string {
-  return exchangeId === 'luno' ? 'client_order_id' : 'clientOrderId';
-}
-
-/**
- * The client order id an order fetched through ccxt carries: ccxt's unified `clientOrderId`, or,
- * where ccxt's parser leaves it out (Luno), the exchange's own field in `info`.
- */
-export function echoedClientOrderId(order: { clientOrderId?: unknown; info?: Record<string, unknown> } | null | undefined): string | undefined {
-  const value = order?.clientOrderId ?? order?.info?.client_order_id;
+/** The client order id an order fetched through ccxt echoes (ccxt's unified field), or undefined. */
+export function echoedClientOrderId(order: { clientOrderId?: unknown } | null | undefined): string | undefined {
+  const value = order?.clientOrderId;
   return value === undefined || value === null || value === '' ? undefined : String(value);
 }
 

@@ -24,7 +24,7 @@ import { Backoff, Sleeper } from '../market/backoff';
 import { errorClassChain } from '../market/ccxt-loader';
 import { newOrderUpdate, rejectedUpdate, type ExecutorRequest, type OrderExecutor, type StopLossOrderFormat, type TradingStatusSink, type UpdateSink } from './executor';
 import { describeExchangeError, isAmbiguousError, isNotFoundError, isNotSentError } from './order-errors';
-import { clientOrderIdParam, clientOrderIdParamName, echoedClientOrderId, exchangeClientOrderId } from '../exchanges/client-order-id';
+import { clientOrderIdParam, echoedClientOrderId, exchangeClientOrderId } from '../exchanges/client-order-id';
 import { exchangeProfile, orderLookupOf } from '../exchanges/profile';
 import { splitSymbol } from './portfolio';
 
@@ -99,7 +99,7 @@ export class LiveExecutor implements OrderExecutor {
       try {
         const order = await this.o.exchange.createOrder(request.symbol, request.type, request.side, request.amount, request.price, {
           // The flow's id in the exchange's format (Kraken a UUID, Bitfinex an integer): the same every time.
-          [clientOrderIdParamName(this.ccxtId)]: clientOrderIdParam(this.ccxtId, request.clientOrderId),
+          clientOrderId: clientOrderIdParam(this.ccxtId, request.clientOrderId),
           // ccxt's unified stop-loss parameter: a stop-market order triggered at this price
           ...(request.stopLossPrice !== undefined ? { stopLossPrice: request.stopLossPrice } : {}),
         });

@@ -6,6 +6,7 @@
 import { MockBinance, type FaultTarget, type MockFault, type MockOrder } from './mock-binance';
 import { timeframeToMs } from '../../core/timeframe';
 import type { MockCall, MockExchange, MockExchangeFault, MockExchangeOrder, MockExchangeStats } from './mock-exchange';
+import { testCredentials } from './test-credentials';
 
 /** Binance's paths per kind of call (the prefixes MockBinance's failNext matches). */
 const CREATE = (path: string, method: string) => path === '/api/v3/order' && method === 'POST';
@@ -53,7 +54,7 @@ export class BinanceAdapter implements MockExchange {
   readonly symbol = 'BTC/USDT';
   readonly base = 'BTC';
   readonly quote = 'USDT';
-  readonly credentials = { apiKey: 'suiteBinanceKey0123456789abcdef', secret: 'suiteBinanceSecret0123456789abcdef' };
+  readonly credentials = testCredentials('suitebinance');
   /** The Binance mock itself, for what only Binance has (setNow, user data streams). */
   readonly binance = new MockBinance();
 

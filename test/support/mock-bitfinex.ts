@@ -40,6 +40,7 @@ import type { MockCall, MockExchange } from './mock-exchange';
 import { MockExchangeServer, moveTicker, upsertCandle } from './mock-exchange-server';
 import { BitfinexTrading, bfxError, type Answer, type BitfinexMarket, type FeeCurrency } from './mock-bitfinex-trading';
 import { bookChecksum, bookUpdates, bookView, PRECISIONS, type BookView } from './mock-bitfinex-book';
+import { testCredentials } from './test-credentials';
 
 export interface MockBitfinexMarketConfig {
   base: string;
@@ -133,7 +134,7 @@ export class MockBitfinex extends MockExchangeServer<WsClient, MockBitfinexReque
   readonly symbol = 'BTC/USD';
   readonly base = 'BTC';
   readonly quote = 'USD';
-  readonly credentials = { apiKey: 'mock-bitfinex-key-0001', secret: 'mock-bitfinex-secret-0001' };
+  readonly credentials = testCredentials('mockbitfinex');
   /** Refuse a bfx-nonce equal to the last one too (Bitfinex does; see BitfinexTrading.acceptNonce). */
   strictNonce = false;
 

@@ -37,6 +37,7 @@ import { WebSocket } from 'ws';
 import type { MockCall, MockExchange } from './mock-exchange';
 import { MockExchangeServer, moveTicker, upsertCandle } from './mock-exchange-server';
 import { KrakenTradingEngine, LOOKUPS, type KrakenAccountOptions, type KrakenResult, type TradingPair } from './mock-kraken-trading';
+import { testCredentials } from './test-credentials';
 
 export { isValidClOrdId } from './mock-kraken-trading';
 export type { KrakenAccountOptions } from './mock-kraken-trading';
@@ -112,7 +113,7 @@ export class MockKraken extends MockExchangeServer<ClientState, MockRequest> imp
   readonly base = 'BTC';
   readonly quote = 'USD';
   /** A key and (base64) secret addAccount accepts; the shared suite's account. */
-  readonly credentials = { apiKey: 'mockKrakenKey0000000000000000000000000000000000000000000', secret: Buffer.from('mock-kraken secret, 64 bytes like a real one.....................').toString('base64') };
+  readonly credentials = testCredentials('mockkraken', { secretBase64: true });
 
   private readonly pairs = new Map<string, PairState>(); // by id, altname and unified symbol
   private connectionId = 10_000_000_000;

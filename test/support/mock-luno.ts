@@ -49,6 +49,7 @@ import { WebSocket } from 'ws';
 import type { MockCall, MockExchange } from './mock-exchange';
 import { MockExchangeServer, upsertCandle } from './mock-exchange-server';
 import { CANCEL_PATH, CREATE_PATHS, LunoTradingEngine, UNAUTHORISED, isLookupPath, type LunoAccountOptions, type LunoPair, type LunoResult } from './mock-luno-trading';
+import { testCredentials } from './test-credentials';
 
 export { isValidLunoClientOrderId } from './mock-luno-trading';
 export type { LunoAccountOptions } from './mock-luno-trading';
@@ -110,7 +111,7 @@ export class MockLuno extends MockExchangeServer<StreamClient, MockRequest> impl
   readonly base = 'BTC';
   readonly quote = 'ZAR';
   /** A key id and secret in Luno's format (13-character id, 43-character url-safe secret). */
-  readonly credentials = { apiKey: 'mockluno0key1', secret: 'MockLunoSecret0123456789abcdefghijklmnopqr-' };
+  readonly credentials = testCredentials('mockluno');
 
   private readonly pairs = new Map<string, PairState>(); // by id (XBTZAR) and unified symbol (BTC/ZAR)
   private nextBookOrder = 1;
