@@ -5,10 +5,10 @@
  */
 import { randomBytes } from 'node:crypto';
 
-/** A key and secret of hex digits; `secretBase64` for exchanges whose secret is base64 (Kraken). */
+/** A key (the label, then hex digits: alphanumeric, as Binance wants) and a hex secret; `secretBase64` for exchanges whose secret is base64 (Kraken). */
 export function testCredentials(label: string, opts: { secretBase64?: boolean } = {}): { apiKey: string; secret: string } {
   return {
-    apiKey: `${label}-${randomBytes(16).toString('hex')}`,
+    apiKey: `${label}${randomBytes(16).toString('hex')}`,
     secret: opts.secretBase64 ? randomBytes(64).toString('base64') : randomBytes(24).toString('hex'),
   };
 }
