@@ -175,6 +175,8 @@ export const OrderRequestSchema = z
     /** Deterministic (derived from the signal id): the same request can never become two orders. */
     clientOrderId: ClientOrderIdSchema,
     signalId: z.string().min(1).optional(),
+    /** The strategy whose signal it came from (the risk gate copies signal.strategy): the journal's per-strategy results. */
+    strategy: z.string().min(1).optional(),
     exchange: z.string().min(1).optional(),
     symbol: SymbolSchema,
     side: SideSchema,

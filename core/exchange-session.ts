@@ -36,6 +36,10 @@ import type { Drift, Lifecycle } from './contract';
 export type SessionEvent = Drift | Lifecycle;
 import { SimExecutor } from './trading/sim-executor';
 import { describeProfile, exchangeProfile, LiveRefusedError } from './exchanges/profile';
+import type { Journal } from './journal/journal';
+
+/** How often the journal gets an equity snapshot while the account runs (wall clock). */
+const EQUITY_SNAPSHOT_MS = 60_000;
 
 export class ExchangeSession {
   private sourcePromise: Promise<MarketSource> | undefined;
@@ -83,13 +87,58 @@ export class ExchangeSession {
   }
   // --- end Redis market-data cache hook ---
 
+  private journalRef: Journal | undefined;
+
+  /**
+   * The trade journal of this account (docs/journal.md): set before the first account() call. The
+   * session feeds it fills, order updates, drift and lifecycle events and an equity snapshot a
+   * minute; the nodes feed it signals, rejections and order requests.
+   */
+  useJournal(journal: Journal | undefined): void {
+    this.journalRef = journal;
+  }
+
+  get journal(): Journal | undefined {
+    return this.journalRef;
+  }
+
+  /** Feeds the journal from the account: its fills and order updates, what it missed, and the equity. */
+  private attachJournal(account: TradingAccount, source: MarketSource): void {
+    const journal = this.journalRef;
+    if (!journal) return;
+    account.fillObservers.add((fill) => journal.fill(fill));
+    account.observers.add((update) => journal.order(update));
+    // Fills booked before a crash (or during an outage) that the journal did not get: written now, once.
+    journal.catchUp(account.rememberedFills());
+    if (this.settings.mode === 'backtest') return;
+    const currency = this.settings.reportCurrency;
+    const snapshot = () => journal.equity({ ts: Math.round(source.now()), equity: account.portfolio.equity(currency).equity, currency });
+    snapshot();
+    const timer = setInterval(snapshot, EQUITY_SNAPSHOT_MS);
+    timer.unref();
+    this.onClose.push(async () => {
+      clearInterval(timer);
+      snapshot();
+    });
+  }
+
   /** A market-data node saw data: feeds health's "last data age". */
   noteData(): void {
     this.lastDataAt = Date.now();
   }
 
   /** What GET /tradebot/health reports for this exchange. */
-  health(now = Date.now()): { id: string; exchange: string; mode: string; connected: boolean; lastDataAgeMs: number | null; killSwitch: boolean; breakerTripped: boolean; openOrders: number } {
+  health(now = Date.now()): {
+    id: string;
+    exchange: string;
+    mode: string;
+    connected: boolean;
+    lastDataAgeMs: number | null;
+    killSwitch: boolean;
+    breakerTripped: boolean;
+    openOrders: number;
+    journal?: ReturnType<Journal['health']>;
+  } {
     const age = this.lastDataAt === undefined ? null : now - this.lastDataAt;
     const gates = [...this.riskControls];
     return {
@@ -102,6 +151,7 @@ export class ExchangeSession {
       killSwitch: gates.some((g) => g.killed),
       breakerTripped: gates.some((g) => g.breakerTripped),
       openOrders: this.accountNow?.openOrders().length ?? 0,
+      ...(this.journalRef ? { journal: this.journalRef.health() } : {}),
     };
   }
 
@@ -134,6 +184,8 @@ export class ExchangeSession {
 
   /** Sends a drift or lifecycle event to the flow (see onEvent). */
   emitEvent(event: SessionEvent): void {
+    if (event.kind === 'drift') this.journalRef?.drift(event);
+    else this.journalRef?.lifecycle(event);
     if (this.eventListener) this.deliverEvent(this.eventListener, event);
     else if (this.unheardEvents.length < 100) this.unheardEvents.push(event);
   }
@@ -148,6 +200,11 @@ export class ExchangeSession {
 
   /** Reconciliation while running (live). */
   private reconciler: LiveReconciler | undefined;
+
+  /** The journal's trouble and recovery, shown like trading's (the place-order nodes' statuses). */
+  journalStatus(status: TradingStatus): void {
+    this.tradingStatus(status);
+  }
 
   private tradingStatus(status: TradingStatus): void {
     // The order stream or the exchange is back: what happened meanwhile is read from the exchange.
@@ -195,6 +252,13 @@ export class ExchangeSession {
     const source = (await this.source()) as ReplaySource;
     const account = await this.account();
     const executor = this.backtestExecutor(account);
+    // A journaled backtest: the journal holds its last run (the ids repeat from run to run).
+    const journal = this.journalRef;
+    if (journal) {
+      await journal.flush().catch(() => undefined);
+      await journal.store.clear(journal.account);
+      this.attachJournal(account, source);
+    }
     const s = this.settings;
     let n = 0;
     // Candles to hand over, for the progress (no index of the history is built for it).
@@ -210,6 +274,11 @@ export class ExchangeSession {
       },
       false,
     );
+    if (journal) {
+      // The run's equity curve (downsampled, as in the report), then everything written before the report goes out.
+      for (const [ts, equity] of report.equity) journal.equity({ ts, equity, currency: s.reportCurrency });
+      await journal.flush();
+    }
     // The data the run stood on, and what its checks dropped or changed.
     return { ...report, dataChecks: this.dataChecks.map((c) => ({ ...c })) };
   }
@@ -352,6 +421,7 @@ export class ExchangeSession {
     }
     this.watchPrices(account.watchedSymbols()).catch(() => undefined);
     this.accountNow = account;
+    this.attachJournal(account, source);
     this.emitEvent({ kind: 'lifecycle', event: 'start', exchange: this.exchangeName, mode: s.mode, reason: `trading on ${this.label}: account ready${s.mode === 'live' ? ', reconciled with the exchange' : ''}`, ts: Math.round(source.now()) });
     return account;
   }
@@ -456,6 +526,8 @@ export class ExchangeSession {
     const account = this.accountPromise;
     this.accountPromise = undefined;
     if (account) await (await account.catch(() => undefined))?.close();
+    // After the account's last fills; the store itself belongs to whoever made it (the exchange node).
+    await this.journalRef?.close();
     const pending = this.sourcePromise;
     this.sourcePromise = undefined;
     if (pending) await (await pending.catch(() => undefined))?.close();

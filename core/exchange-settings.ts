@@ -82,6 +82,15 @@ export const ExchangeSettingsSchema = z
      * Absent: 3 x the stream's expected interval (ticker, order book: the node's interval; candles: the timeframe).
      */
     silentStreamSec: z.number().min(1, 'must be at least 1 (second)').max(86_400).optional(),
+    /**
+     * The trade journal (docs/journal.md): auto writes it in sim, paper and live and not in
+     * backtests; on also journals backtests (each run replaces the last); off writes nothing.
+     */
+    journal: z.enum(['auto', 'on', 'off'], { error: 'must be auto, on or off' }).default('auto'),
+    /** Days raw journal rows (signals, rejections, orders, fills, equity, events) are kept; 0 keeps them forever. */
+    journalKeepDays: z.number().int('must be a whole number of days').min(0).max(36_500).default(90),
+    /** Days closed trades are kept; 0 (the default) keeps them forever. */
+    journalKeepTradeDays: z.number().int('must be a whole number of days').min(0).max(36_500).default(0),
     credentials: z
       .object({ apiKey: z.string().optional(), secret: z.string().optional(), password: z.string().optional() })
       .default({}),
@@ -122,6 +131,11 @@ export const ExchangeSettingsSchema = z
   });
 
 export type ExchangeSettings = z.infer<typeof ExchangeSettingsSchema>;
+
+/** Whether the exchange node writes the trade journal (its `journal` setting and mode). */
+export function journalEnabled(s: Pick<ExchangeSettings, 'journal' | 'mode'>): boolean {
+  return s.journal === 'on' || (s.journal === 'auto' && s.mode !== 'backtest');
+}
 export type ExchangeSettingsInput = z.input<typeof ExchangeSettingsSchema>;
 
 /** One balance: a currency code, "=", a plain decimal amount (10000, 0.5, .5); no exponent, no sign. */

@@ -267,6 +267,7 @@ export class RiskGate {
       // The signal id's digest: the same signal always becomes the same client order id.
       clientOrderId: `tb-${signal.id.replace(/^sig-/, '').slice(0, 32)}`,
       signalId: signal.id,
+      strategy: signal.strategy,
       exchange: signal.exchange,
       symbol: signal.symbol,
       side: signal.side,

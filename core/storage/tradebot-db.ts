@@ -1,7 +1,9 @@
 /**
- * The tradebot database: one SQLite file (Node's built-in `node:sqlite`, nothing compiled) that
- * holds what must survive a crash. Today the state documents (`state`, `state_items`); later
- * tables (the trade journal) are added by new migrations in the same file.
+ * The tradebot databases: SQLite files (Node's built-in `node:sqlite`, nothing compiled). The state
+ * file holds what must survive a crash (the state documents, `state` and `state_items`); the
+ * journal file (core/journal/sqlite-journal-store.ts) holds the trade journal. Two files, so a
+ * journal that fills the disk or is damaged can never stop trading or touch the account's state.
+ * Each file has its own schema: a list of migrations (DbSchema).
  *
  * Durability: WAL journal with `synchronous=FULL`, so every COMMIT is fsync'd before it returns
  * (in WAL mode NORMAL would only fsync at checkpoints, and a power cut could lose the last commits).
@@ -19,10 +21,23 @@ import os from 'node:os';
 import path from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 
-/**
- * Schema migrations, in order; `PRAGMA user_version` is how many ran. Append, never edit: a file
- * written by an older version is brought up to date at open, one transaction per step.
- */
+/** What a file holds, and how it is brought up to date and written. */
+export interface DbSchema {
+  /** What the file is, in errors: "state" or "journal". */
+  what: string;
+  /**
+   * Migrations, in order; `PRAGMA user_version` is how many ran. Append, never edit: a file
+   * written by an older version is brought up to date at open, one transaction per step.
+   */
+  migrations: ReadonlyArray<{ name: string; sql: string }>;
+  /**
+   * FULL: every COMMIT is fsync'd (the state). NORMAL: in WAL mode a commit survives a crash of
+   * the process, and only a power cut can lose the last ones (the journal, which the account's
+   * state can replay).
+   */
+  synchronous: 'FULL' | 'NORMAL';
+}
+
 const MIGRATIONS: ReadonlyArray<{ name: string; sql: string }> = [
   {
     name: 'state documents',
@@ -36,6 +51,8 @@ const MIGRATIONS: ReadonlyArray<{ name: string; sql: string }> = [
       ) WITHOUT ROWID;`,
   },
 ];
+
+export const STATE_SCHEMA: DbSchema = { what: 'state', migrations: MIGRATIONS, synchronous: 'FULL' };
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
@@ -59,7 +76,7 @@ function loadSqlite(): typeof import('node:sqlite') {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     sqlite = require('node:sqlite') as typeof import('node:sqlite');
   } catch (err) {
-    throw new Error(`the tradebot state database needs Node.js 22.13 or newer (node:sqlite); this is Node ${process.version} (${(err as Error).message})`);
+    throw new Error(`the tradebot databases need Node.js 22.13 or newer (node:sqlite); this is Node ${process.version} (${(err as Error).message})`);
   } finally {
     process.emitWarning = emitWarning;
   }
@@ -70,6 +87,7 @@ function loadSqlite(): typeof import('node:sqlite') {
 interface Shared {
   db: DatabaseSync;
   file: string;
+  schema: DbSchema;
   users: number;
   /** A per-process temporary file: removed when the last user releases it. */
   temporary: boolean;
@@ -92,12 +110,14 @@ export class TradebotDb {
    * the last user releases it (Node-RED without a user dir, e.g. node-red-node-test-helper).
    * Throws a sentence naming the file when it cannot be opened or is not a tradebot database.
    */
-  static open(file: string | undefined): TradebotDb {
-    const key = file === undefined ? TEMPORARY : path.resolve(file);
+  static open(file: string | undefined, schema: DbSchema = STATE_SCHEMA): TradebotDb {
+    const key = file === undefined ? TEMPORARY + schema.what : path.resolve(file);
     let shared = open.get(key);
     if (!shared) {
-      shared = file === undefined ? openTemporary() : { db: openFile(key), file: key, users: 0, temporary: false, memo: new Map() };
+      shared = file === undefined ? openTemporary(schema) : { db: openFile(key, schema), file: key, schema, users: 0, temporary: false, memo: new Map() };
       open.set(key, shared);
+    } else if (shared.schema !== schema) {
+      throw new Error(`the file ${shared.file} is already open as the tradebot ${shared.schema.what} database: the ${schema.what} database needs a file of its own`);
     }
     shared.users++;
     return new TradebotDb(shared);
@@ -113,7 +133,7 @@ export class TradebotDb {
 
   /** The connection; throws once this reference was released. */
   get db(): DatabaseSync {
-    if (this.released) throw new Error(`the tradebot state database ${this.shared.file} was closed`);
+    if (this.released) throw new Error(`the tradebot ${this.shared.schema.what} database ${this.shared.file} was closed`);
     return this.shared.db;
   }
 
@@ -153,7 +173,7 @@ export class TradebotDb {
     this.released = true;
     const s = this.shared;
     if (--s.users > 0) return;
-    open.delete(s.temporary ? TEMPORARY : s.file);
+    open.delete(s.temporary ? TEMPORARY + s.schema.what : s.file);
     try {
       s.db.close();
     } finally {
@@ -162,36 +182,36 @@ export class TradebotDb {
   }
 }
 
-function openTemporary(): Shared {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tradebot-state-'));
-  const file = path.join(dir, 'tradebot.sqlite');
-  return { db: openFile(file), file, users: 0, temporary: true, memo: new Map() };
+function openTemporary(schema: DbSchema): Shared {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `tradebot-${schema.what}-`));
+  const file = path.join(dir, `tradebot-${schema.what}.sqlite`);
+  return { db: openFile(file, schema), file, schema, users: 0, temporary: true, memo: new Map() };
 }
 
-function openFile(file: string): DatabaseSync {
+function openFile(file: string, schema: DbSchema): DatabaseSync {
   const { DatabaseSync } = loadSqlite();
   let db: DatabaseSync;
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     db = new DatabaseSync(file);
   } catch (err) {
-    throw new Error(`cannot open the tradebot state file ${file}: ${reason(err)}`);
+    throw new Error(`cannot open the tradebot ${schema.what} file ${file}: ${reason(err)}`);
   }
   try {
     // Another connection (a second Node-RED on the same file, which is not supported) waits, not fails.
     db.exec('PRAGMA busy_timeout = 5000');
     const mode = (db.prepare('PRAGMA journal_mode = WAL').get() as { journal_mode?: string } | undefined)?.journal_mode;
     if (mode !== 'wal') throw new Error(`the file system refused the WAL journal (journal mode ${mode})`);
-    db.exec('PRAGMA synchronous = FULL');
-    migrate(db);
+    db.exec(`PRAGMA synchronous = ${schema.synchronous}`);
+    migrate(db, schema.migrations);
     return db;
   } catch (err) {
     db.close();
-    throw new Error(`cannot use the tradebot state file ${file}: ${reason(err)}`);
+    throw new Error(`cannot use the tradebot ${schema.what} file ${file}: ${reason(err)}`);
   }
 }
 
-function migrate(db: DatabaseSync): void {
+function migrate(db: DatabaseSync, MIGRATIONS: DbSchema['migrations']): void {
   const version = Number((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version);
   if (version > MIGRATIONS.length) {
     throw new Error(`it was written by a newer version of node-red-contrib-tradebot (schema ${version}, this version knows ${MIGRATIONS.length})`);

@@ -16,6 +16,7 @@ import { describeExchangeError } from './order-errors';
 import { Portfolio, splitSymbol, type PortfolioSnapshot } from './portfolio';
 import { floorToStep } from './precision';
 import { StopBook, type StopHit, type StopLevels } from './stops';
+import type { FillRecord } from '../journal/types';
 
 export type OrderListener = (update: OrderUpdate) => void;
 
@@ -39,11 +40,19 @@ interface AccountState {
   /** Client order ids already used (final orders), newest last: a request repeating one is refused. */
   done: string[];
   stops: StopLevels[];
+  /**
+   * The last fills booked (FillRecord JSON, newest last): the journal writes from them what it
+   * missed (a crash before its batch, a database outage longer than its queue). Absent in state
+   * written by older versions.
+   */
+  fills?: string[];
 }
 
 const FINAL = new Set<OrderUpdate['status']>(['closed', 'canceled', 'rejected', 'expired']);
 /** How many finished client order ids are remembered for duplicate protection. */
 const REMEMBER_DONE = 10_000;
+/** How many recent fills the state keeps for the journal's catch-up. */
+export const REMEMBER_FILLS = 500;
 
 export interface AccountOptions {
   exchangeId: string;
@@ -86,6 +95,10 @@ export class TradingAccount {
   private fallback: OrderListener | undefined;
   /** See every update of every order, whoever placed it (the backtest report's trade list). */
   readonly observers = new Set<OrderListener>();
+  /** See every fill as booked, once it is saved (the trade journal). */
+  readonly fillObservers = new Set<(fill: FillRecord) => void>();
+  /** The last fills booked, as JSON (the state's `fills`). */
+  private recentFills: string[] = [];
   /** Updates that came before anyone listened (at start-up), handed over when someone does. */
   private unheard: OrderUpdate[] = [];
   /** Stop-loss orders resting at the exchange (live, where it has them). */
@@ -169,6 +182,7 @@ export class TradingAccount {
       this.done = saved.done.slice(-REMEMBER_DONE);
       this.doneSet = new Set(this.done);
       this.stops.restore(saved.stops);
+      this.recentFills = (saved.fills ?? []).slice(-REMEMBER_FILLS);
     } else if (this.o.initialBalances) {
       for (const [currency, free] of Object.entries(this.o.initialBalances)) this.portfolio.setBalance(currency, { free, used: 0 });
       await this.save();
@@ -188,7 +202,19 @@ export class TradingAccount {
     return this.executor;
   }
 
-  /** Orders not final yet, with their latest update. */
+  /** The fills the state remembers (the newest REMEMBER_FILLS), oldest first: the journal's catch-up. */
+  rememberedFills(): FillRecord[] {
+    const out: FillRecord[] = [];
+    for (const text of this.recentFills) {
+      try {
+        out.push(JSON.parse(text) as FillRecord);
+      } catch {
+        /* a damaged entry is skipped; the others still count */
+      }
+    }
+    return out;
+  }
+
   /** Whether an order with this client order id ended here (filled, canceled, rejected, expired): it is never sent again. */
   finished(clientOrderId: string): boolean {
     return this.doneSet.has(clientOrderId);
@@ -546,6 +572,7 @@ export class TradingAccount {
     }
 
     const filledDelta = update.filled - prev.filled;
+    let fill: FillRecord | undefined;
     if (filledDelta > 1e-15) {
       const cost = (update.average ?? 0) * update.filled - (prev.average ?? 0) * prev.filled;
       const price = cost / filledDelta;
@@ -558,7 +585,10 @@ export class TradingAccount {
           fromReserved = true;
         }
       }
-      this.portfolio.applyFill({ symbol: update.symbol, side: update.side, amount: filledDelta, price, fee: { cost: Math.max(0, feeDelta), currency: update.fee.currency }, ts: update.ts }, fromReserved);
+      const heldBefore = this.portfolio.position(update.symbol)?.amount ?? 0;
+      const fee = { cost: Math.max(0, feeDelta), currency: update.fee.currency };
+      this.portfolio.applyFill({ symbol: update.symbol, side: update.side, amount: filledDelta, price, fee, ts: update.ts }, fromReserved);
+      fill = this.fillRecord(record, update, filledDelta, price, fee, heldBefore);
       if (update.side === 'buy') this.armStops(record.request, price, this.listeners.get(update.clientOrderId));
       else if (!this.portfolio.position(update.symbol)) {
         // Sold out: a stop still resting at the exchange for these coins goes too.
@@ -590,6 +620,7 @@ export class TradingAccount {
     this.untold++;
     const tell = () => {
       this.untold--;
+      if (fill) for (const observer of this.fillObservers) observer(fill);
       for (const observer of this.observers) observer(update);
       if (listener) listener(update);
       else if (this.unheard.length < 1000) this.unheard.push(update);
@@ -610,6 +641,38 @@ export class TradingAccount {
       const outcome = update.status === 'closed' ? 'filled' : update.status;
       metrics.orders.inc({ ...labels, outcome });
     }
+  }
+
+  /** The journal's record of a fill (types.ts), remembered in the state until REMEMBER_FILLS newer ones came. */
+  private fillRecord(record: OrderRecord, update: OrderUpdate, amount: number, price: number, fee: { cost: number; currency: string }, heldBefore: number): FillRecord {
+    const { base, quote } = splitSymbol(update.symbol);
+    const request = record.request;
+    const fill: FillRecord = {
+      id: `${update.clientOrderId}@${+update.filled.toPrecision(12)}`,
+      clientOrderId: update.clientOrderId,
+      orderId: update.id,
+      exchange: this.o.exchangeId,
+      mode: this.o.mode,
+      symbol: update.symbol,
+      side: update.side,
+      amount,
+      price,
+      fee,
+      feeQuote: fee.currency === quote ? fee.cost : fee.currency === base ? fee.cost * price : 0,
+      ts: update.ts,
+      ...(request.strategy ? { strategy: request.strategy } : {}),
+      ...(request.signalId ? { signalId: request.signalId } : {}),
+      ...(record.stopClose || isForceExit(request) ? { reason: request.reason } : {}),
+      ...(record.stopClose ? { stopClose: true } : {}),
+      heldBefore,
+      heldAfter: this.portfolio.position(update.symbol)?.amount ?? 0,
+    };
+    // Only a store that keeps the state needs the tail (a backtest's does not).
+    if (!this.o.store.discardsWrites) {
+      this.recentFills.push(JSON.stringify(fill));
+      if (this.recentFills.length > REMEMBER_FILLS) this.recentFills.shift();
+    }
+    return fill;
   }
 
   private armStops(request: OrderRequest, entry: number, owner: OrderListener | undefined): void {
@@ -661,6 +724,7 @@ export class TradingAccount {
       open: [...this.open.values()].map((r) => ({ request: r.request, last: r.last, reserved: r.reserved, cancelAt: r.cancelAt, stopClose: r.stopClose })),
       done: this.done.slice(),
       stops: this.stops.snapshot(),
+      fills: this.recentFills.slice(),
     };
   }
 }

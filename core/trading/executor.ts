@@ -9,7 +9,8 @@ export type UpdateSink = (update: OrderUpdate) => void;
  * The place-order nodes show it in their status.
  */
 export interface TradingStatus {
-  level: 'warn' | 'ok';
+  /** warn: trouble retried by itself; error: a part is out of order (the journal's file damaged), trading goes on; ok: recovered. */
+  level: 'warn' | 'ok' | 'error';
   text: string;
 }
 export type TradingStatusSink = (status: TradingStatus) => void;

@@ -38,6 +38,12 @@ export interface ExchangeNodeDef extends NodeDef {
   redis?: string;
   feeRatePct?: string | number;
   slippagePct?: string | number;
+  /** Trade journal: auto / on / off; absent in flows saved before it existed = auto. */
+  journal?: string;
+  /** A tradebot-database config node (PostgreSQL); empty = the SQLite journal file. */
+  database?: string;
+  journalKeepDays?: string | number;
+  journalKeepTradeDays?: string | number;
 }
 
 export interface ExchangeCredentials {
@@ -89,6 +95,9 @@ export function settingsFromEditor(config: ExchangeNodeDef, credentials: Exchang
     // The editor shows percentages; the core works in fractions.
     feeRate: percent(config.feeRatePct),
     slippage: percent(config.slippagePct),
+    journal: (config.journal || undefined) as ExchangeSettingsInput['journal'],
+    journalKeepDays: optionalNumber(config.journalKeepDays),
+    journalKeepTradeDays: optionalNumber(config.journalKeepTradeDays),
     credentials: {
       apiKey: credentials?.apiKey || undefined,
       secret: credentials?.secret || undefined,

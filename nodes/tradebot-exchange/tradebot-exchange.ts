@@ -5,7 +5,12 @@
 import { ExchangeSession } from '../../core/exchange-session';
 import { registry as metricsRegistry } from '../../core/metrics';
 import { sessions } from '../../core/sessions';
-import { parseExchangeSettings } from '../../core/exchange-settings';
+import { journalEnabled, parseExchangeSettings } from '../../core/exchange-settings';
+import { Journal } from '../../core/journal/journal';
+import { journalMaxBytes, resolveJournalFile } from '../../core/journal/journal-file';
+import { SqliteJournalStore } from '../../core/journal/sqlite-journal-store';
+import type { JournalStore } from '../../core/journal/types';
+import type { DatabaseConfigNode } from '../shared/database-config';
 import { apiUrlMap, hasWebsocketClass, listExchangeIds, loadExchangeClass } from '../../core/market/ccxt-loader';
 import { exchangeProfile } from '../../core/exchanges/profile';
 import type { ExchangeConfigNode, NodeAPI } from '../shared/types';
@@ -30,6 +35,8 @@ export = function register(RED: NodeAPI): void {
     const short = tooShort({ ...(this.credentials ?? {}) });
     if (short.length) this.warn(`credentials ${short.join(', ')}: shorter than ${MIN_SECRET_LENGTH} characters, so they cannot be kept out of texts`);
     let database: SqliteStateStore | undefined;
+    /** The journal's SQLite store, when this node made it (a PostgreSQL store belongs to its database node). */
+    let journalFile: JournalStore | undefined;
     let created: ExchangeSession | undefined;
     try {
       // Portfolio, orders and risk state persist in Redis when a Redis node is selected, else in the
@@ -37,6 +44,39 @@ export = function register(RED: NodeAPI): void {
       const redisNode = config.redis ? (RED.nodes.getNode(config.redis) as RedisConfigNode | null) : null;
       if (config.redis && !redisNode?.hub) throw new Error(`exchange.redis: ${redisNode?.configError ?? 'the selected Redis node is missing or invalid'}`);
       const session = (created = new ExchangeSession(parseExchangeSettings(settingsFromEditor(config, this.credentials)), this.id));
+      const settings = RED.settings as unknown as { userDir?: string; tradebotStateFile?: unknown; tradebotJournalFile?: unknown; tradebotJournalMaxMB?: unknown };
+      if (journalEnabled(session.settings)) {
+        // The trade journal: in the PostgreSQL of a database node when one is selected, else in its own SQLite file.
+        let store: JournalStore;
+        if (config.database) {
+          const dbNode = RED.nodes.getNode(config.database) as DatabaseConfigNode | null;
+          if (!dbNode?.journalStore) throw new Error(`exchange.database: ${dbNode?.configError ?? 'the selected database node is missing or invalid'}`);
+          store = dbNode.journalStore();
+        } else {
+          const stateFile = resolveStateFile({ setting: settings.tradebotStateFile, env: process.env.TRADEBOT_STATE_FILE, userDir: settings.userDir });
+          const file = resolveJournalFile({ setting: settings.tradebotJournalFile, env: process.env.TRADEBOT_JOURNAL_FILE, userDir: settings.userDir, stateFile });
+          store = journalFile = new SqliteJournalStore({ file, maxBytes: journalMaxBytes(settings.tradebotJournalMaxMB) });
+        }
+        const mode = session.settings.mode;
+        const instance = config.redis && process.env.TRADEBOT_INSTANCE ? `${process.env.TRADEBOT_INSTANCE}:` : '';
+        const journal = new Journal({
+          store,
+          account: `${instance}${this.id}:${mode}`,
+          exchange: session.exchangeName,
+          keepDays: session.settings.journalKeepDays,
+          keepTradeDays: session.settings.journalKeepTradeDays,
+          now: () => session.clock() ?? Date.now(),
+          onStatus: (status) => {
+            if (status.level === 'ok') this.log(status.text);
+            else this.warn(status.text);
+            session.journalStatus(status);
+          },
+        });
+        session.useJournal(journal);
+        void journal.start().then(() => {
+          if (journal.health().state === 'ok') this.log(`trade journal in ${store.location}`);
+        });
+      }
       if (redisNode?.hub) {
         // Instances sharing one Redis (and one exchange account) claim each order id there. Each
         // needs its own state document: set TRADEBOT_INSTANCE to a distinct name per instance.
@@ -45,7 +85,6 @@ export = function register(RED: NodeAPI): void {
         session.setStateStore(new RedisStateStore(redisNode.hub.client()), new RedisOrderClaims(redisNode.hub.client(), claimant), named);
       } else if (session.mode !== 'backtest') {
         // (A backtest keeps its risk state in memory: every run starts clean and opens no file.)
-        const settings = RED.settings as unknown as { userDir?: string; tradebotStateFile?: unknown };
         database = new SqliteStateStore(resolveStateFile({ setting: settings.tradebotStateFile, env: process.env.TRADEBOT_STATE_FILE, userDir: settings.userDir }));
         // Opened now: a file that cannot be used stops the deploy with its reason, not the first order.
         this.log(`trading state in ${database.open().file}`);
@@ -67,6 +106,8 @@ export = function register(RED: NodeAPI): void {
       if (created && !this.session) void created.close().catch(() => undefined);
       database?.close();
       database = undefined;
+      void journalFile?.close();
+      journalFile = undefined;
       this.configError = (err as Error).message;
       this.error(this.configError);
     }
@@ -76,8 +117,9 @@ export = function register(RED: NodeAPI): void {
       (session ? session.close() : Promise.resolve())
         .catch((e) => this.warn(`closing: ${(e as Error).message}`))
         // After the session's last writes (the account's pending save, the simulator's clock).
-        .finally(() => {
+        .finally(async () => {
           database?.close();
+          await journalFile?.close().catch(() => undefined);
           done();
         });
     });

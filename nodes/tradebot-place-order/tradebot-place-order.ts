@@ -57,7 +57,7 @@ export = function register(RED: NodeAPI): void {
       const stopTradingStatus = session.onTradingStatus((s) => {
         if (closed) return;
         const text = session.redact(s.text);
-        status.update(() => (s.level === 'warn' ? { fill: 'yellow', shape: 'ring', text } : { fill: 'green', shape: 'ring', text }));
+        status.update(() => (s.level === 'error' ? { fill: 'red', shape: 'ring', text } : s.level === 'warn' ? { fill: 'yellow', shape: 'ring', text } : { fill: 'green', shape: 'ring', text }));
       });
       // Drift found by reconciliation (live) and the start / stop of trading go out on output 1 too,
       // from the newest place-order node on the exchange (each event once), for a notifier.
@@ -121,6 +121,8 @@ export = function register(RED: NodeAPI): void {
           const parsed = OrderRequestSchema.safeParse(msg.payload);
           if (!parsed.success) throw new Error(describeZodError(parsed.error, 'msg.payload'));
           const request = parsed.data;
+          // Requests wired straight in (not through a risk gate) are journaled here; the journal keeps each once.
+          session.journal?.orderRequest(request);
           if (request.exchange && request.exchange !== session.exchangeName) {
             throw new Error(`msg.payload.exchange: the request is for ${request.exchange}, this node trades on ${session.exchangeName}`);
           }

@@ -11,6 +11,7 @@ import { initialRiskState, RiskGate, type RiskState } from '../../core/risk/risk
 import { parseRiskSettings } from '../../core/risk/settings';
 import { flattenAfterTrips, forceExitRequests, parseForceExitTarget, type ForceExitTarget } from '../../core/risk/force-exit';
 import { forceExitEvent, killSwitchEvent } from '../../core/risk/lifecycle-events';
+import { journaling, journalSent } from '../shared/journal-sent';
 import type { OrderRequest } from '../../core/contract';
 import { ImplausibleInputError } from '../../core/plausibility';
 import type { RiskControl } from '../../core/sessions';
@@ -98,6 +99,8 @@ export = function register(RED: NodeAPI): void {
       const showForceExit = (requests: OrderRequest[]) =>
         status.now({ fill: 'yellow', shape: 'dot', text: requests.length ? `force exit: ${requests.map((r) => r.symbol).join(', ')}` : 'force exit: no position to close' });
 
+      // What the control sends goes to the journal too.
+      const sendFromControl = journaling(() => session.journal, (out: unknown) => node.send(out as any));
       // How the Telegram control node (and health) reach this gate's kill switch and force exit.
       const control: RiskControl = {
         get killed() {
@@ -111,20 +114,20 @@ export = function register(RED: NodeAPI): void {
           gate!.kill();
           await save();
           showState();
-          node.send([null, await killSwitchMessage('kill')]);
+          sendFromControl([null, await killSwitchMessage('kill')]);
         },
         async resume() {
           await loaded();
           gate!.resume();
           await save();
           showState();
-          node.send([null, await killSwitchMessage('resume')]);
+          sendFromControl([null, await killSwitchMessage('resume')]);
         },
         async forceExit(target: unknown, field = 'msg.payload') {
           await loaded();
           const parsedTarget = parseForceExitTarget(target, field);
           const requests = await forceExits(parsedTarget, field);
-          node.send([requests.length ? orderMessages(requests) : null, await forceExitMessage(parsedTarget, requests)]);
+          sendFromControl([requests.length ? orderMessages(requests) : null, await forceExitMessage(parsedTarget, requests)]);
           showForceExit(requests);
           return requests.map((r) => ({ symbol: r.symbol, amount: r.amount, clientOrderId: r.clientOrderId }));
         },
@@ -134,7 +137,9 @@ export = function register(RED: NodeAPI): void {
         status.clear();
       });
 
-      node.on('input', (msg: NodeMessageInFlow & Record<string, any>, send: SendFn, done: DoneFn) => {
+      node.on('input', (msg: NodeMessageInFlow & Record<string, any>, sendOut: SendFn, done: DoneFn) => {
+        // Everything the gate sends (approvals, rejections, its lifecycle events) goes to the journal too.
+        const send = journaling(() => session.journal, sendOut);
         (async () => {
           const command = msg.topic === 'kill' || msg.topic === 'resume' || msg.topic === 'reset' || msg.topic === 'forceExit';
           try {
@@ -174,6 +179,7 @@ export = function register(RED: NodeAPI): void {
             throw new Error(reason);
           }
           const signal = parsed.data;
+          journalSent(session.journal, { payload: signal });
           const account = await session.account();
           const source = await session.source();
           const markets = await source.loadMarkets();

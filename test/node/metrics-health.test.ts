@@ -86,9 +86,11 @@ describe('metrics and health endpoints', function () {
     await loadFlow([{ id: 'idle', type: 'tradebot-exchange', mode: 'sim' }]);
     const res = await helper.request().get('/tradebot/health').expect(503);
     assert.equal(res.body.status, 'degraded');
-    assert.deepEqual(
-      res.body.exchanges.find((e: any) => e.id === 'idle'),
-      { id: 'idle', exchange: 'sim', mode: 'sim', connected: false, lastDataAgeMs: null, killSwitch: false, breakerTripped: false, openOrders: 0 },
-    );
+    const { journal, ...idle } = res.body.exchanges.find((e: any) => e.id === 'idle');
+    assert.deepEqual(idle, { id: 'idle', exchange: 'sim', mode: 'sim', connected: false, lastDataAgeMs: null, killSwitch: false, breakerTripped: false, openOrders: 0 });
+    // The trade journal is on by default (an SQLite file of its own) and says how it is doing.
+    assert.equal(journal.backend, 'sqlite');
+    assert.equal(journal.state, 'ok');
+    assert.match(journal.location, /tradebot-journal\.sqlite$/);
   });
 });
