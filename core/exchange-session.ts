@@ -110,6 +110,7 @@ export class ExchangeSession {
     account.observers.add((update) => journal.order(update));
     // Fills booked before a crash (or during an outage) that the journal did not get: written now, once.
     journal.catchUp(account.rememberedFills());
+    journal.useFillSource(() => account.rememberedFills());
     if (this.settings.mode === 'backtest') return;
     const currency = this.settings.reportCurrency;
     const snapshot = () => journal.equity({ ts: Math.round(source.now()), equity: account.portfolio.equity(currency).equity, currency });

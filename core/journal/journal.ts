@@ -67,6 +67,8 @@ export class Journal {
   private lastWriteAt: number | undefined;
   private readonly flushMs: number;
   private readonly maxQueued: number;
+  /** The account's remembered fills: written again when the queue had to drop rows. */
+  private fillSource: (() => FillRecord[]) | undefined;
   /** Strategy and signal of orders placed through this journal, for their order rows. */
   private readonly requests = new Map<string, { strategy?: string; signalId?: string }>();
 
@@ -143,6 +145,14 @@ export class Journal {
     if (!Number.isFinite(point.equity)) return;
     this.queue.equity.push(point);
     this.schedule();
+  }
+
+  /**
+   * Where the account's remembered fills come from (its state's tail): after the queue dropped
+   * rows, they are queued again once writing works, so no fill the account remembers is missing.
+   */
+  useFillSource(source: () => FillRecord[]): void {
+    this.fillSource = source;
   }
 
   /** Fills the account remembers (its state's tail): the journal writes those it does not have. */
@@ -222,6 +232,8 @@ export class Journal {
     if (this.failures > 0 || this.error !== undefined) {
       this.failures = 0;
       this.error = undefined;
+      // Fills the full queue dropped: the account still has its last ones.
+      if (this.dropped > 0 && this.fillSource) this.catchUp(this.fillSource());
       this.tell({ level: 'ok', text: `journal: writing again to ${this.o.store.location}${this.dropped ? ` (${this.dropped} rows were dropped while it failed)` : ''}` });
     }
   }
