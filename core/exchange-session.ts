@@ -162,6 +162,14 @@ export class ExchangeSession {
    */
   onTradingStatus(listener: (status: TradingStatus) => void): () => void {
     this.tradingStatusListeners.add(listener);
+    // A journal problem from before this listener came (a damaged file found at deploy) is shown at once.
+    if (this.journalProblem) {
+      try {
+        listener(this.journalProblem);
+      } catch {
+        /* one node's status is not the journal's concern */
+      }
+    }
     return () => this.tradingStatusListeners.delete(listener);
   }
 
@@ -204,8 +212,12 @@ export class ExchangeSession {
 
   /** The journal's trouble and recovery, shown like trading's (the place-order nodes' statuses). */
   journalStatus(status: TradingStatus): void {
+    this.journalProblem = status.level === 'ok' ? undefined : status;
     this.tradingStatus(status);
   }
+
+  /** The journal's current trouble (undefined while it writes), for listeners that come later. */
+  private journalProblem: TradingStatus | undefined;
 
   private tradingStatus(status: TradingStatus): void {
     // The order stream or the exchange is back: what happened meanwhile is read from the exchange.
