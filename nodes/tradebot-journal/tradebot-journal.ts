@@ -69,7 +69,9 @@ export = function register(RED: NodeAPI): void {
 
 /** The status line of an answer: what was asked and how much came back. */
 function summary(query: JournalQuery, rows: QueryResult): string {
-  if (Array.isArray(rows)) return `${query.query}: ${rows.length} row${rows.length === 1 ? '' : 's'}`;
-  if ('openOrders' in rows) return `count: ${rows.closedTrades} closed trades, ${rows.openPositions} open positions, ${rows.openOrders} open orders`;
-  return `profit: ${rows.trades} trades, ${+rows.profit.toFixed(8)} (${rows.profitPct.toFixed(2)}%)`;
+  if (Array.isArray(rows)) return `${query.query}: ${plural(rows.length, 'row')}`;
+  if ('openOrders' in rows) return `count: ${plural(rows.closedTrades, 'closed trade')}, ${plural(rows.openPositions, 'open position')}, ${plural(rows.openOrders, 'open order')}`;
+  return `profit: ${plural(rows.trades, 'trade')}, ${+rows.profit.toFixed(8)} (${rows.profitPct.toFixed(2)}%)`;
 }
+
+const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
