@@ -56,6 +56,7 @@ const SUBJECTS: Array<{ node: FlowNode; needs: FlowNode[] }> = [
   { node: { id: 'n', type: 'tradebot-stream-out', redis: 'rd', key: 'k', maxLen: 10 }, needs: [redis] },
   { node: { id: 'n', type: 'tradebot-stream-ack', redis: 'rd' }, needs: [redis] },
   { node: { id: 'n', type: 'tradebot-stream-in', redis: 'rd', key: 'k', group: 'g' }, needs: [redis] },
+  { node: { id: 'n', type: 'tradebot-journal', exchange: 'ex', query: 'trades', limit: '10' }, needs: [exchange] },
 ];
 
 async function load(nodes: FlowNode[]): Promise<void> {

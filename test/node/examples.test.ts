@@ -24,7 +24,7 @@ const EXAMPLES = path.join(packageRoot(), 'examples');
 const files = fs.existsSync(EXAMPLES) ? fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.json')).sort() : [];
 const read = (file: string): FlowNode[] => JSON.parse(fs.readFileSync(path.join(EXAMPLES, file), 'utf8'));
 
-const OUR_TYPES = ['tradebot-exchange', 'tradebot-ticker', 'tradebot-order-book', 'tradebot-candles', 'tradebot-indicator', 'tradebot-strategy', 'tradebot-risk-gate', 'tradebot-place-order', 'tradebot-telegram', 'tradebot-notifier', 'tradebot-telegram-control', 'tradebot-redis', 'tradebot-stream-out', 'tradebot-stream-in', 'tradebot-stream-ack', 'tradebot-backtest'];
+const OUR_TYPES = ['tradebot-exchange', 'tradebot-ticker', 'tradebot-order-book', 'tradebot-candles', 'tradebot-indicator', 'tradebot-strategy', 'tradebot-risk-gate', 'tradebot-place-order', 'tradebot-telegram', 'tradebot-notifier', 'tradebot-telegram-control', 'tradebot-redis', 'tradebot-stream-out', 'tradebot-stream-in', 'tradebot-stream-ack', 'tradebot-backtest', 'tradebot-journal'];
 const CORE_TYPES = ['tab', 'debug', 'comment', 'catch', 'complete', 'inject', 'change', 'delay', 'function', 'switch', 'link in', 'link out'];
 /** Config nodes: global (no tab), shared by the nodes that select them. */
 const CONFIG_TYPES = ['tradebot-exchange', 'tradebot-telegram', 'tradebot-redis'];

@@ -18,11 +18,12 @@ import tickerNode from '../../nodes/tradebot-ticker/tradebot-ticker';
 import streamOutNode from '../../nodes/tradebot-stream-out/tradebot-stream-out';
 import streamInNode from '../../nodes/tradebot-stream-in/tradebot-stream-in';
 import streamAckNode from '../../nodes/tradebot-stream-ack/tradebot-stream-ack';
+import journalNode from '../../nodes/tradebot-journal/tradebot-journal';
 
 helper.init(process.env.TRADEBOT_NODE_RED_PATH || require.resolve('node-red'));
 
 export { helper };
-export const tradebotNodes = [exchangeNode, tickerNode, orderBookNode, candlesNode, indicatorNode, strategyNode, riskGateNode, placeOrderNode, telegramNode, notifierNode, telegramControlNode, redisNode, streamOutNode, streamInNode, streamAckNode];
+export const tradebotNodes = [exchangeNode, tickerNode, orderBookNode, candlesNode, indicatorNode, strategyNode, riskGateNode, placeOrderNode, telegramNode, notifierNode, telegramControlNode, redisNode, streamOutNode, streamInNode, streamAckNode, journalNode];
 
 export type FlowNode = Record<string, unknown> & { id: string; type: string };
 
