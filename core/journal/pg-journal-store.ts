@@ -29,8 +29,21 @@ export interface PgJournalOptions {
 /** Millisecond columns are BIGINT: a fractional time (a virtual clock) is rounded, where SQLite would keep it. */
 const MS_COLUMNS = new Set(['ts', 'entry_ts', 'exit_ts', 'opened_ts', 'duration_ms']);
 
-function msRounded(columns: readonly string[], params: unknown[]): unknown[] {
-  return params.map((v, i) => (typeof v === 'number' && MS_COLUMNS.has(columns[i]!) ? Math.round(v) : v));
+/**
+ * Parameters as PostgreSQL takes them: ms rounded (above), and no NUL character, which PostgreSQL
+ * refuses in TEXT (and as \u0000 in JSONB) where SQLite stores it. A row the server refuses would
+ * hold the journal's queue for ever, so such a character (in an exchange's error text, say) is dropped.
+ */
+function pgParams(columns: readonly string[], params: unknown[]): unknown[] {
+  return params.map((v, i) => {
+    if (typeof v === 'number') return MS_COLUMNS.has(columns[i]!) ? Math.round(v) : v;
+    if (typeof v === 'string' && (v.includes('\0') || v.includes('\\u0000'))) {
+      const text = v.replace(/\0/g, '');
+      // In JSON text: a \u0000 escape (not an escaped backslash followed by "u0000").
+      return columns[i] === 'data' ? text.replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1') : text;
+    }
+    return v;
+  });
 }
 
 function statements(s: string) {
@@ -107,7 +120,7 @@ export class PgJournalStore implements JournalStore {
     return this.track(
       this.transaction(async (client) => {
         const run = async (text: string, columns: readonly string[] | undefined, params: unknown[]) =>
-          client.query(text, columns ? msRounded(columns, params) : params);
+          client.query(text, columns ? pgParams(columns, params) : params);
         const tx: JournalTx = {
           insertEvent: async (a, e) => void (await run(this.sql.event, EVENT_COLUMNS, eventParams(a, e))),
           upsertOrder: async (a, o) => void (await run(this.sql.order, ORDER_COLUMNS, orderParams(a, o))),

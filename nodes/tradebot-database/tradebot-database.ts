@@ -34,16 +34,17 @@ export = function register(RED: NodeAPI): void {
         schema: config.schema,
       });
       const userDir = (RED.settings as unknown as { userDir?: string }).userDir;
+      // What the schema is like, told once (every exchange node's store opens it).
+      let told = '';
       const made = (pool = new JournalPool(settings, {
         baseDir: userDir,
         onConnectionLost: (text) => this.warn(text),
         onSchema: (info) => {
           if (info.applied > 0) this.log(`journal schema "${settings.schema}" in ${made.location}: migrated to version ${info.version}`);
-          this.log(
-            info.timescale.hypertable
-              ? `journal_equity is a TimescaleDB hypertable in ${made.location}`
-              : `journal tables in ${made.location} are plain tables (${info.timescale.reason})`,
-          );
+          const kind = info.timescale.hypertable
+            ? `journal schema "${settings.schema}" in ${made.location}: journal_equity is a TimescaleDB hypertable`
+            : `journal schema "${settings.schema}" in ${made.location}: plain tables (${info.timescale.reason})`;
+          if (kind !== told) this.log((told = kind));
         },
       }));
       this.journalStore = () => made.store();

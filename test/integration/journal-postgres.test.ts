@@ -186,6 +186,17 @@ describe('trade journal on PostgreSQL (a real server)', function () {
       assert.equal(pgRow.reason, 'first');
     });
 
+    it('rows PostgreSQL would refuse as they are (a NUL character, a fractional ms time) are written, not left to block the queue', async function () {
+      await pg.write('acc', batch({
+        events: [{ id: 'e-nul', type: 'rejection', ts: T0 + 0.6, code: 'EXCHANGE', data: { reason: 'bad\u0000answer', path: 'C:\\u0000dir' } }],
+        orders: [order({ clientOrderId: 'o-nul', status: 'rejected', filled: 0, ts: T0, reason: 'exchange said \u0000no' })],
+      }));
+      const [event] = await pg.events('acc');
+      assert.deepEqual(event!.data, { reason: 'badanswer', path: 'C:\\u0000dir' }, 'only the NUL is gone; an escaped backslash before "u0000" stays');
+      assert.equal(event!.ts, T0 + 1);
+      assert.equal((await admin.query("SELECT reason FROM tb_same.journal_orders WHERE account = 'acc'")).rows[0].reason, 'exchange said no');
+    });
+
     it('retention and clear remove the same rows', async function () {
       const b = batch({
         fills: [fill({ clientOrderId: 'tb-a', side: 'buy', amount: 1, price: 100, ts: T0, heldBefore: 0, heldAfter: 1 }), fill({ clientOrderId: 'tb-b', side: 'sell', amount: 1, price: 120, ts: T0 + 10 * H, heldBefore: 1, heldAfter: 0 })],
