@@ -363,3 +363,40 @@ describe('trade journal on PostgreSQL (a real server)', function () {
     });
   });
 });
+
+describe('trade journal on PostgreSQL over TLS (a real server with a self-signed certificate)', function () {
+  this.timeout(30_000);
+  let server: PostgresServer;
+
+  before(async function () {
+    requirePostgres(this, { tls: true });
+    server = new PostgresServer({ tls: true });
+    await server.start();
+  });
+  after(async function () {
+    await server?.destroy();
+  });
+
+  /** Opens a journal with these TLS settings; says whether its connection is encrypted, or the error. */
+  async function connect(tls: string, ca?: string): Promise<{ encrypted: boolean } | { error: string }> {
+    const pool = new JournalPool(parseDatabaseSettings({ url: server.url, user: server.user, password: server.password, tls, ca, schema: 'tb_tls' }));
+    try {
+      await pool.store().open();
+      const row = (await pool.pool.query('SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()')).rows[0];
+      return { encrypted: row.ssl === true };
+    } catch (err) {
+      return { error: describeJournalError(err) };
+    } finally {
+      await pool.end(0);
+    }
+  }
+
+  it('off: plain; require: encrypted without checking the certificate; verify: refuses an unknown certificate, accepts it with its CA file', async function () {
+    assert.deepEqual(await connect('off'), { encrypted: false });
+    assert.deepEqual(await connect('require'), { encrypted: true });
+    const refused = await connect('verify');
+    assert.ok('error' in refused && /self[- ]signed certificate/i.test(refused.error), JSON.stringify(refused));
+    assert.ok(!JSON.stringify(refused).includes(server.password));
+    assert.deepEqual(await connect('verify', server.caFile), { encrypted: true });
+  });
+});

@@ -53,9 +53,9 @@ export function postgresUnavailable(): string | undefined {
   return undefined;
 }
 
-/** Call in a describe's before(): skips the suite without PostgreSQL, fails in CI. */
-export function requirePostgres(ctx: Mocha.Context): void {
-  const reason = postgresUnavailable();
+/** Call in a describe's before(): skips the suite without PostgreSQL (or, for TLS, openssl), fails in CI. */
+export function requirePostgres(ctx: Mocha.Context, o: PostgresServerOptions = {}): void {
+  const reason = postgresUnavailable() ?? (o.tls && spawnSync('openssl', ['version']).status !== 0 ? 'openssl is not installed (it makes the TLS test certificate)' : undefined);
   if (!reason) return;
   if (process.env.CI) throw new Error(`PostgreSQL is required in CI (.ci/run installs the Debian package postgresql): ${reason}`);
   console.log(`      SKIPPED: ${reason}; the PostgreSQL suite did not run`);
@@ -68,6 +68,14 @@ process.once('exit', () => {
   for (const child of running) child.kill('SIGQUIT');
 });
 
+export interface PostgresServerOptions {
+  /**
+   * Serve TLS too, with a self-signed certificate for 127.0.0.1 made by openssl (`caFile` is it).
+   * Plain connections stay allowed, so one server tests every TLS setting.
+   */
+  tls?: boolean;
+}
+
 export class PostgresServer {
   readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tradebot-pg-'));
   readonly user = 'tradebot';
@@ -79,6 +87,13 @@ export class PostgresServer {
   private initialised = false;
   private readonly bin = postgresBinDir();
   private readonly runAs = serverUser();
+
+  constructor(private readonly options: PostgresServerOptions = {}) {}
+
+  /** With `tls`: the server's self-signed certificate, which is its own CA. */
+  get caFile(): string {
+    return path.join(this.dir, 'server.crt');
+  }
 
   get dataDir(): string {
     return path.join(this.dir, 'data');
@@ -113,6 +128,7 @@ export class PostgresServer {
         '-c', 'full_page_writes=off',
         '-c', 'shared_buffers=16MB',
         '-c', 'max_connections=40',
+        ...(this.options.tls ? ['-c', 'ssl=on', '-c', `ssl_cert_file=${this.caFile}`, '-c', `ssl_key_file=${path.join(this.dir, 'server.key')}`] : []),
       ],
       { stdio: ['ignore', log, log], ...this.asServerUser() },
     );
@@ -175,6 +191,21 @@ export class PostgresServer {
     );
     fs.rmSync(pwfile, { force: true });
     if (result.status !== 0) throw new Error(`initdb failed (${result.status}): ${result.stderr || result.error?.message}`);
+    if (this.options.tls) this.makeCertificate();
+  }
+
+  /** A self-signed certificate naming 127.0.0.1 (the server refuses a key others can read). */
+  private makeCertificate(): void {
+    const key = path.join(this.dir, 'server.key');
+    const made = spawnSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', this.caFile, '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'],
+      { encoding: 'utf8' },
+    );
+    if (made.status !== 0) throw new Error(`openssl could not make the test certificate: ${made.stderr || made.error?.message}`);
+    fs.chmodSync(key, 0o600);
+    const as = this.asServerUser();
+    if (as.uid !== undefined) for (const f of [key, this.caFile]) fs.chownSync(f, as.uid, as.gid!);
   }
 
   private async waitReady(): Promise<void> {
