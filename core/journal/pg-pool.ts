@@ -13,7 +13,7 @@ import type { PgSchemaInfo } from './pg-schema';
 export interface JournalPoolOptions {
   /** Where a relative CA file path starts. */
   baseDir?: string;
-  /** A broken idle connection, in a sentence without the password (once until a store opens again). */
+  /** A broken idle connection, in a sentence without the password (once per outage: until a new connection is made). */
   onConnectionLost?: (text: string) => void;
   /** A store brought the schema up to date (the first time, and after each reopen). */
   onSchema?: (info: PgSchemaInfo) => void;
@@ -34,6 +34,8 @@ export class JournalPool {
       this.lostTold = true;
       this.o.onConnectionLost?.(`connection to ${this.location} lost: ${describeJournalError(err)}`);
     });
+    // A new connection: the server is reachable again, and the next loss is told again.
+    this.pool.on('connect', () => (this.lostTold = false));
   }
 
   /** A journal store on this pool (one per exchange node). */
@@ -43,10 +45,7 @@ export class JournalPool {
       pool: this.pool,
       schema: this.settings.schema,
       location: this.location,
-      onOpen: (info) => {
-        this.lostTold = false;
-        this.o.onSchema?.(info);
-      },
+      onOpen: (info) => this.o.onSchema?.(info),
     });
     this.stores.add(store);
     store.onClose(() => this.stores.delete(store));

@@ -351,6 +351,30 @@ describe('trade journal on PostgreSQL (a real server)', function () {
       assert.match(shown, /connection to postgresql:\/\/tradebot@127\.0\.0\.1:\d+\/tradebot lost/, 'the database node warned that its connections broke');
     });
 
+    it('PostgreSQL not up yet at deploy (Node-RED started first): the flow trades, and the journal opens and writes once the server is there', async function () {
+      await admin.query('DROP SCHEMA IF EXISTS tb_late CASCADE');
+      await admin.end();
+      await server.stop();
+      try {
+        await loadFlow(flow('tb_late'), credentials());
+        const updates = new Inbox('p-updates', (m) => m.payload?.status === 'closed');
+        await new Inbox('p-tick-out').take(1);
+        getNode('p-risk').receive(signal('buy'));
+        await updates.take(1);
+        let health: any;
+        for (const end = Date.now() + 5_000; Date.now() < end; await new Promise((r) => setTimeout(r, 100))) if ((health = await journalHealth()).state === 'down') break;
+        assert.equal(health.state, 'down', inspect(health));
+        assert.match(health.error, /^database down \(connection refused/);
+      } finally {
+        await server.start();
+        admin = new Pool(server.connection());
+        admin.on('error', () => undefined);
+      }
+      // The schema is made, and the fill written, by the journal's next try.
+      await rowsAppear("SELECT count(*) AS n FROM tb_late.journal_fills WHERE account = 'px:sim'", 1, 15_000);
+      assert.equal((await journalHealth()).state, 'ok');
+    });
+
     it('a password in the URL is refused at deploy, naming the field, and the exchange node says why it has no journal', async function () {
       const bad = flow('tb_bad').map((node) => (node.id === 'pgdb' ? { ...node, url: `postgres://tradebot:${server.password}@127.0.0.1:${server.port}/tradebot` } : node));
       await loadFlow(bad, credentials());
