@@ -8,6 +8,7 @@ import { parseDatabaseSettings } from '../../core/journal/database-settings';
 import { JournalPool } from '../../core/journal/pg-pool';
 import type { DatabaseConfigNode } from '../shared/database-config';
 import { guardOutputs, holdSecrets } from '../shared/redaction';
+import { MIN_SECRET_LENGTH, tooShort } from '../../core/secrets';
 import type { NodeAPI, NodeDef } from '../shared/types';
 
 interface DatabaseNodeDef extends NodeDef {
@@ -23,6 +24,7 @@ export = function register(RED: NodeAPI): void {
     // The password is redacted from every text any node shows, from before anything can fail.
     guardOutputs(this);
     holdSecrets(this, [this.credentials?.password]);
+    if (tooShort({ password: this.credentials?.password }).length) this.warn(`database.password: shorter than ${MIN_SECRET_LENGTH} characters, so it cannot be kept out of texts`);
     let pool: JournalPool | undefined;
     try {
       const settings = parseDatabaseSettings({
