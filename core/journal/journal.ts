@@ -323,7 +323,11 @@ export function describeJournalError(err: unknown): string {
   const e = err as { message?: string; code?: string };
   let text = String(e?.message ?? err).split('\n')[0]!;
   text = text.replace(/(\w+:\/\/[^:/\s]+:)[^@\s]+@/g, '$1***@');
-  if (e?.code === 'ECONNREFUSED' || /ECONNREFUSED/.test(text)) return `database down (connection refused: ${text.replace(/^.*ECONNREFUSED\s*/, '')})`;
+  if (e?.code === 'ECONNREFUSED' || /ECONNREFUSED/.test(text)) return `database down (connection refused: ${text.replace(/^.*ECONNREFUSED\s*/, '') || 'ECONNREFUSED'})`;
+  // PostgreSQL stopping or starting (57P01-57P03), connections cut or never made (class 08), a server that stopped answering (connect and read timeouts).
+  if (/^(57P0[1-3]|08...)$/.test(e?.code ?? '') || /Connection terminated|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|timeout exceeded when trying to connect|Query read timeout/i.test(`${text} ${e?.code ?? ''}`)) {
+    return `database down (${text || e?.code})`;
+  }
   if (/database or disk is full|SQLITE_FULL|ENOSPC/i.test(text)) return `the disk is full or the journal reached its size limit (${text})`;
   if (/file is not a database|malformed|SQLITE_CORRUPT|SQLITE_NOTADB/i.test(text)) return `the journal file is damaged (${text}): move it away and restart to start a new one`;
   return text;
