@@ -71,6 +71,7 @@ export function registerPerformanceRoutes(RED: NodeAPI): void {
     // The same code draws the tables here and, on every refresh, in the browser.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     view ??= require(path.join(PAGE_DIR, 'view.js')) as PerformanceView;
+    // URLs go into the page unescaped ({{{ }}}): made of encodeURIComponent output and fixed text, they hold no HTML.
     const id = encodeURIComponent(data.exchangeNode.id);
     const dataJson = JSON.stringify(data)
       // Inside <script>: no "</script>", no line separators JavaScript would choke on.
