@@ -10,7 +10,8 @@
  */
 import type { JournalHealth } from './journal';
 import type { JournalReader, OpenPosition } from './queries';
-import { periodRows, statsBy, tradeStats, type PeriodRow, type TradeStats } from './stats';
+import type { JournalCache } from './journal-cache';
+import { periodRows, periodsFrom, statsBy, tradeStats, type PeriodRow, type TradeStats } from './stats';
 import type { ClosedTrade } from './types';
 
 /** Trades the JSON and the page list at most (all of them are in trades.csv). */
@@ -34,6 +35,8 @@ export interface PerformanceInfo {
 export interface PerformanceOptions {
   /** The journal's health (the writer's, not the database's: what waits, what failed). */
   health: JournalHealth;
+  /** Where the trades and the equity come from when not straight from the journal (journal-cache.ts: only what is new). */
+  cache?: JournalCache;
   /** The account's equity now, when the account runs: the curve ends with it. */
   equityNow?: () => Promise<number | undefined>;
   /** Wall clock for generatedAt (tests). */
@@ -100,24 +103,33 @@ export function jsonStats<T extends TradeStats>(s: T): Omit<T, keyof TradeStats>
 }
 
 /**
- * At most `max` points, evenly spread over the curve, the first and the last always among them
- * (the start and the equity now are what a reader looks at).
+ * The indexes of at most `max` of `n` points, evenly spread over the curve, the first and the
+ * last always among them (the start and the equity now are what a reader looks at).
  */
-export function thinOut<T>(points: readonly T[], max: number): T[] {
-  if (points.length <= max) return [...points];
-  if (max < 2) return points.slice(-Math.max(0, max));
-  const out: T[] = [];
-  const step = (points.length - 1) / (max - 1);
-  for (let i = 0; i < max; i++) out.push(points[Math.round(i * step)]!);
-  return out;
+export function thinIndexes(n: number, max: number): number[] {
+  if (n <= max) return Array.from({ length: n }, (_, i) => i);
+  if (max < 2) return max === 1 ? [n - 1] : [];
+  const step = (n - 1) / (max - 1);
+  return Array.from({ length: max }, (_, i) => Math.round(i * step));
+}
+
+/** How many of the trades (newest exit first) exited at or after `from`. */
+function recentCount(trades: readonly ClosedTrade[], from: number): number {
+  let lo = 0;
+  let hi = trades.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (trades[mid]!.exitTs >= from) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 export async function performanceData(reader: JournalReader, info: PerformanceInfo, opts: PerformanceOptions): Promise<PerformanceData> {
   const now = reader.now();
   const maxTrades = opts.maxTrades ?? MAX_PAGE_TRADES;
-  // All closed trades (the totals are over all of them), newest first.
-  const trades = await reader.store.trades(reader.account);
-  const stored = await reader.store.equity(reader.account);
+  const days = opts.days ?? DAILY_DAYS;
+  const dayFrom = periodsFrom('day', days, now);
   let positions: OpenPosition[] = [];
   let positionsError: string | undefined;
   try {
@@ -131,16 +143,21 @@ export async function performanceData(reader: JournalReader, info: PerformanceIn
   } catch {
     equityNow = undefined;
   }
-  const points: Array<[number, number]> = stored.map((p) => [p.ts, p.equity]);
-  if (equityNow !== undefined && Number.isFinite(equityNow)) {
-    // The live value closes the curve (the journal's snapshots come once a minute).
-    while (points.length && points[points.length - 1]![0] >= now) points.pop();
-    points.push([now, equityNow]);
-  }
-  const start = points.length ? points[0]![1] : null;
-  const last = points.length ? points[points.length - 1]![1] : null;
-  const change = start !== null && last !== null ? last - start : null;
+  // All closed trades (the totals are over all of them), newest first; the whole equity curve.
+  // Read last: from here on nothing waits, so what the cache handed out is used as it was.
+  const { trades, equity: stored } = opts.cache ? await opts.cache.read() : { trades: await reader.store.trades(reader.account), equity: await reader.store.equity(reader.account) };
+  // The curve: the journal's points, closed by the live value now (the journal's snapshots come
+  // after fills and once a minute), thinned out before anything is copied.
+  let kept = stored.length;
+  const live = equityNow !== undefined && Number.isFinite(equityNow) ? ([now, equityNow] as [number, number]) : undefined;
+  if (live) while (kept > 0 && stored[kept - 1]!.ts >= now) kept--;
+  const total = kept + (live ? 1 : 0);
+  const pointAt = (i: number): [number, number] => (i < kept ? [stored[i]!.ts, stored[i]!.equity] : live!);
   const maxPoints = opts.maxEquityPoints ?? MAX_EQUITY_POINTS;
+  const points = thinIndexes(total, maxPoints).map(pointAt);
+  const start = total ? pointAt(0)[1] : null;
+  const last = total ? pointAt(total - 1)[1] : null;
+  const change = start !== null && last !== null ? last - start : null;
   return {
     kind: 'performance',
     exchangeNode: { id: info.id, name: info.name },
@@ -163,11 +180,12 @@ export async function performanceData(reader: JournalReader, info: PerformanceIn
     ...(positionsError ? { positionsError } : {}),
     trades: trades.slice(0, maxTrades),
     tradesTotal: trades.length,
-    daily: periodRows(trades, 'day', opts.days ?? DAILY_DAYS, now),
+    // (Newest first: the trades of the last days are the first ones.)
+    daily: periodRows(trades.slice(0, recentCount(trades, dayFrom)), 'day', days, now),
     pairs: statsBy(trades, 'symbol').map(jsonStats),
     strategies: statsBy(trades, 'strategy').map(jsonStats),
     exitReasons: statsBy(trades, 'exitReason').map(jsonStats),
-    equity: { points: thinOut(points, maxPoints), total: points.length, downsampled: points.length > maxPoints },
+    equity: { points, total, downsampled: total > maxPoints },
   };
 }
 

@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Mustache from 'mustache';
 import type { ExchangeSession } from '../../core/exchange-session';
+import { JournalCache } from '../../core/journal/journal-cache';
 import { performanceData, tradesCsv, DAILY_DAYS, type PerformanceData } from '../../core/journal/performance';
 import { sessionJournalReader } from '../../core/journal/session-reader';
 import { redact, redactDeep } from '../../core/secrets';
@@ -35,6 +36,9 @@ export function registerPerformanceRoutes(RED: NodeAPI): void {
     return { session: node.session, name: node.name ?? '' };
   }
 
+  /** Each running session's trades and equity as the pages last read them (gone with the session after a redeploy). */
+  const caches = new WeakMap<ExchangeSession, JournalCache>();
+
   /** The page's data, or the 404 sentence (no such node, or its journal is off). */
   async function load(id: string): Promise<{ data: PerformanceData } | { missing: string }> {
     const found = find(id);
@@ -43,11 +47,15 @@ export function registerPerformanceRoutes(RED: NodeAPI): void {
     const reader = sessionJournalReader(session);
     if (!reader || !session.journal) return { missing: journalOff(session, name || id) };
     const currency = session.settings.reportCurrency;
+    // A backtest's journal is its last run, replaced whole: read as it is. Else only what is new.
+    let cache = caches.get(session);
+    if (!cache && session.mode !== 'backtest') caches.set(session, (cache = new JournalCache({ store: reader.store, account: reader.account })));
     const data = await performanceData(
       reader,
       { id, name, exchange: session.exchangeName, mode: session.mode, currency },
       {
         health: session.journal.health(),
+        cache,
         // The account's value now closes the equity curve (a backtest's curve is its run's).
         equityNow: async () => (session.mode === 'backtest' ? undefined : (await session.account()).portfolio.equity(currency).equity),
       },
@@ -113,8 +121,8 @@ export function registerPerformanceRoutes(RED: NodeAPI): void {
     if ('missing' in found) return void res.status(404).type('text/plain').send(redact(found.missing));
     const reader = sessionJournalReader(found.session);
     if (!reader) return void res.status(404).type('text/plain').send(redact(journalOff(found.session, found.name || id)));
-    reader.store
-      .trades(reader.account)
+    const cache = caches.get(found.session);
+    (cache ? cache.read().then((r) => r.trades) : reader.store.trades(reader.account))
       .then((trades) => {
         res.set('Content-Disposition', `attachment; filename="tradebot-trades-${id.replace(/[^A-Za-z0-9_.-]/g, '_')}.csv"`);
         res.type('text/csv; charset=utf-8').send(redact(tradesCsv(trades)));

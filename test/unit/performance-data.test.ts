@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CSV_COLUMNS, csvText, performanceData, thinOut, tradesCsv, type PerformanceData } from '../../core/journal/performance';
+import { CSV_COLUMNS, csvText, performanceData, thinIndexes, tradesCsv, type PerformanceData } from '../../core/journal/performance';
 import type { JournalHealth } from '../../core/journal/journal';
 import type { JournalReader, OpenPosition } from '../../core/journal/queries';
 import { SqliteJournalStore } from '../../core/journal/sqlite-journal-store';
@@ -175,8 +175,8 @@ describe('performance page data (core/journal/performance.ts)', function () {
     assert.deepEqual(d.equity.points[0], [T0, 10_000]);
     assert.deepEqual(d.equity.points.at(-1), [T0 + 4_999 * 60_000, 14_999]);
     for (let i = 1; i < d.equity.points.length; i++) assert.ok(d.equity.points[i]![0] > d.equity.points[i - 1]![0], 'in time order, no point twice');
-    assert.deepEqual(thinOut([1, 2, 3], 5), [1, 2, 3]);
-    assert.deepEqual(thinOut([1, 2, 3, 4, 5, 6, 7], 3), [1, 4, 7]);
+    assert.deepEqual(thinIndexes(3, 5), [0, 1, 2]);
+    assert.deepEqual(thinIndexes(7, 3), [0, 3, 6]);
   });
 
   it('an account that cannot be read: the journal figures still come, with the reason', async function () {

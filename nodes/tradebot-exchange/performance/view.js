@@ -28,6 +28,8 @@
     if (a !== 0 && (a >= 1e9 || a < 1e-6)) return x.toExponential(3);
     if (a >= 1000) return fixed(x, 2);
     if (a >= 1) return x.toFixed(digits === undefined ? 4 : digits);
+    // Money (2 digits) of a cent or more in cents; smaller amounts (a pair quoted in BTC) in significant digits.
+    if (digits === 2 && a >= 0.01) return x.toFixed(2);
     return String(Number(x.toPrecision(6)));
   }
 
