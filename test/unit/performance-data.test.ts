@@ -3,7 +3,8 @@
  * out by hand, read from a real SQLite journal: totals, per pair / strategy / exit reason, the
  * daily rows, the equity curve (closed by the account's value now, thinned out when long), the
  * infinite profit factor as null; trades.csv quoted by RFC 4180 and safe to open in a spreadsheet;
- * and the page's tables (view.js) escape what the journal holds.
+ * the page's tables (view.js) escape what the journal holds; and the cache a refreshing page reads
+ * through gives what the journal holds while reading only what is new.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -12,6 +13,7 @@ import path from 'node:path';
 import { CSV_COLUMNS, csvText, performanceData, thinIndexes, tradesCsv, type PerformanceData } from '../../core/journal/performance';
 import type { JournalHealth } from '../../core/journal/journal';
 import type { JournalReader, OpenPosition } from '../../core/journal/queries';
+import { JournalCache } from '../../core/journal/journal-cache';
 import { SqliteJournalStore } from '../../core/journal/sqlite-journal-store';
 import type { FillRecord } from '../../core/journal/types';
 
@@ -188,6 +190,48 @@ describe('performance page data (core/journal/performance.ts)', function () {
     assert.deepEqual(d.positions, []);
     assert.match(d.positionsError!, /account could not be read: exchange unreachable/);
     assert.equal(d.summary.trades, 3);
+  });
+
+  it('the cache: reads only what is new, and gives exactly what the journal holds (new trades, an extended exit, pruned trades, a cleared journal)', async function () {
+    const reads: Array<{ from?: number }> = [];
+    const trades = store.trades.bind(store);
+    store.trades = (account, q = {}) => (reads.push({ from: q.from }), trades(account, q));
+    let wall = 0;
+    const cache = new JournalCache({ store, account: 'ex1:sim', wallClock: () => wall, idleMs: 60_000 });
+    const same = async (what: string) => {
+      const got = await cache.read();
+      assert.deepEqual(got.trades, await trades('ex1:sim'), `${what}: trades`);
+      assert.deepEqual(got.equity, await store.equity('ex1:sim'), `${what}: equity`);
+    };
+    try {
+      await write(FILLS.slice(0, 2), [[T0, 10_000]]);
+      await same('first read');
+      assert.deepEqual(reads.splice(0).map((r) => r.from), [undefined], 'everything, once');
+      // A partial exit's order fills a second part later: the same closed trade, extended.
+      const more = fill({ clientOrderId: 'tb-b', side: 'sell', amount: 0.1, price: 111, ts: T0 + H + 1000, heldBefore: 0.6, heldAfter: 0.5 });
+      await write([{ ...more, id: 'tb-b@0.5' }], [[T0 + H, 10_001]]);
+      await same('an extended exit');
+      assert.deepEqual(reads.splice(0).map((r) => r.from), [T0 + H], 'then only from the newest exit held');
+      assert.equal((await cache.read()).trades.length, 1);
+      reads.length = 0;
+      await write(FILLS.slice(2), [[T0 + 2 * H, 9_999], [T0 + 25 * H, 10_020]]);
+      await same('new trades and points');
+      assert.deepEqual(reads.splice(0).map((r) => r.from), [T0 + H + 1000]);
+      // Retention removes old trades: the count differs, everything is read again.
+      await store.prune('ex1:sim', T0 + 24 * H, T0 + 24 * H);
+      await same('after pruning');
+      await store.clear('ex1:sim');
+      await same('after clearing');
+      // And every fullEveryMs in any case.
+      await write(FILLS);
+      await same('a new run');
+      reads.length = 0;
+      wall += 300_000;
+      await cache.read();
+      assert.deepEqual(reads.map((r) => r.from), [undefined]);
+    } finally {
+      cache.forget();
+    }
   });
 
   it('trades.csv: a header and one row per trade, every field, ISO times, RFC 4180 quoting, no formulas', async function () {
