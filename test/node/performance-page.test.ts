@@ -4,13 +4,16 @@
  * page, its JSON and trades.csv then show those trades (each matching the sell that closed it),
  * the open position with its unrealized P&L, a forced exit with its reason, the equity and the
  * days; and an unknown node, a node that is not running and a node without journal answer 404
- * with a sentence that says what to do. (adminAuth and the browser: test/e2e/performance-page.test.ts.)
+ * with a sentence that says what to do. A credential that is in the journal (in a strategy's
+ * name) shows as *** on the page, in the JSON and in the CSV. (adminAuth and the browser:
+ * test/e2e/performance-page.test.ts.)
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { EXIT_REASONS } from '../../core/journal/types';
 import { CSV_COLUMNS } from '../../core/journal/performance';
+import { testCredentials } from '../support/test-credentials';
 import { Inbox, getNode, helper, loadFlow, unloadFlow, waitFor, type FlowNode } from '../support/node-red';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -159,6 +162,27 @@ describe('performance page (example 08 in the Node-RED runtime)', function () {
     assert.equal(lines[0], CSV_COLUMNS.join(','));
     assert.equal(lines.length, 1 + data.tradesTotal);
     assert.ok(lines.some((l) => l.startsWith(`${forced.id},BTC/USDT,ema cross,`) && l.includes(',force-exit,')), 'the forced exit in the CSV');
+  });
+
+  it('a credential in the journal shows as *** on the page, in the JSON and in the CSV', async function () {
+    const { apiKey } = testCredentials('perf');
+    await loadFlow([{ id: 'px', type: 'tradebot-exchange', name: 'keyed', mode: 'sim', simSeed: 5, simBalances: 'USDT=10000' }], { px: { apiKey } });
+    // Rows that hold the key (the flow's messages are redacted on their way, so they are written
+    // straight into the journal here, as another writer of a shared database could have).
+    const journal = getNode('px').session.journal;
+    const base = { orderId: 'x', exchange: 'sim', mode: 'sim', symbol: 'BTC/USDT', amount: 0.01, fee: { cost: 0.6, currency: 'USDT' }, feeQuote: 0.6 };
+    const t0 = Date.now() - 60_000;
+    journal.fill({ ...base, id: 'tb-k1@0.01', clientOrderId: 'tb-k1', side: 'buy', price: 60_000, ts: t0, strategy: `leaky ${apiKey}`, heldBefore: 0, heldAfter: 0.01 });
+    journal.fill({ ...base, id: 'tb-k2@0.01', clientOrderId: 'tb-k2', side: 'sell', price: 61_000, ts: t0 + 1000, heldBefore: 0.01, heldAfter: 0 });
+    await journal.flush();
+    const data = (await get('/tradebot/performance/px.json').expect(200)).body;
+    assert.equal(data.tradesTotal, 1);
+    const page = (await get('/tradebot/performance/px').expect(200)).text;
+    const csv = (await get('/tradebot/performance/px/trades.csv').expect(200)).text;
+    for (const [what, text] of [['JSON', JSON.stringify(data)], ['page', page], ['CSV', csv]] as const) {
+      assert.ok(!text.includes(apiKey), `${what}: the key is not shown`);
+      assert.ok(text.includes('leaky ***'), `${what}: it is replaced by ***`);
+    }
   });
 
   it('404 with a sentence: no such exchange node, a node that is not one, one that is not running, one without journal', async function () {
