@@ -4,8 +4,9 @@
  *   GET tradebot/performance/<exchange node id>            the page (works without JavaScript; refreshes itself with it)
  *   GET tradebot/performance/<exchange node id>.json       the same data (core/journal/performance.ts)
  *   GET tradebot/performance/<exchange node id>/trades.csv every closed trade, as a download
- * Glue only: the figures come from the node's journal and account (its session). Every text passes the credential
- * redaction; URLs in the page are relative (any httpAdminRoot) and carry ?access_token= on.
+ * Glue only: the figures come from the node's journal and account (its session). Every text
+ * passes the credential redaction; URLs in the page are relative (any httpAdminRoot) and carry
+ * ?access_token= on.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -103,7 +104,7 @@ export function registerPerformanceRoutes(RED: NodeAPI): void {
     });
   }
 
-  function fail(res: any, what: string, err: unknown): void {
+  function fail(res: { status(code: number): { type(t: string): { send(body: string): unknown } } }, what: string, err: unknown): void {
     res.status(500).type('text/plain').send(redact(`the performance ${what} failed: ${(err as Error).message}`));
   }
 
