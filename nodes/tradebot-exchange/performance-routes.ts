@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Mustache from 'mustache';
 import type { ExchangeSession } from '../../core/exchange-session';
+import { describeJournalError } from '../../core/journal/journal';
 import { JournalCache } from '../../core/journal/journal-cache';
 import { performanceData, tradesCsv, DAILY_DAYS, type PerformanceData } from '../../core/journal/performance';
 import { sessionJournalReader } from '../../core/journal/session-reader';
@@ -104,8 +105,9 @@ export function registerPerformanceRoutes(RED: NodeAPI): void {
     });
   }
 
+  /** A read that failed is almost always the journal's database (PostgreSQL down): 503, the reason without a password. */
   function fail(res: { status(code: number): { type(t: string): { send(body: string): unknown } } }, what: string, err: unknown): void {
-    res.status(500).type('text/plain').send(redact(`the performance ${what} failed: ${(err as Error).message}`));
+    res.status(503).type('text/plain').send(redact(`The performance ${what} could not be read: ${describeJournalError(err)}. Trading goes on; try again in a moment.`));
   }
 
   // The scripts first: "assets" is no exchange node id.

@@ -4,7 +4,7 @@
  * page, its JSON and trades.csv then show those trades (each matching the sell that closed it),
  * the open position with its unrealized P&L, a forced exit with its reason, the equity and the
  * days; and an unknown node, a node that is not running and a node without journal answer 404
- * with a sentence that says what to do. A credential that is in the journal (in a strategy's
+ * with a sentence that says what to do; a journal that cannot be read 503. A credential that is in the journal (in a strategy's
  * name) shows as *** on the page, in the JSON and in the CSV. (adminAuth and the browser:
  * test/e2e/performance-page.test.ts.)
  */
@@ -183,6 +183,20 @@ describe('performance page (example 08 in the Node-RED runtime)', function () {
       assert.ok(!text.includes(apiKey), `${what}: the key is not shown`);
       assert.ok(text.includes('leaky ***'), `${what}: it is replaced by ***`);
     }
+  });
+
+  it('a journal that cannot be read: 503 with the reason, and the page works again once it can', async function () {
+    await loadFlow([{ id: 'jx', type: 'tradebot-exchange', name: 'db trouble', mode: 'sim' }]);
+    await get('/tradebot/performance/jx.json').expect(200);
+    const store = getNode('jx').session.journal.store;
+    await store.close();
+    for (const url of ['/tradebot/performance/jx', '/tradebot/performance/jx.json', '/tradebot/performance/jx/trades.csv']) {
+      const res = await get(url).expect(503).expect('Content-Type', /text\/plain/);
+      assert.match(res.text, /^The performance (page|data|CSV) could not be read: the journal database is not open\. Trading goes on/, url);
+    }
+    await store.open();
+    const back = (await get('/tradebot/performance/jx.json').expect(200)).body;
+    assert.equal(back.kind, 'performance');
   });
 
   it('404 with a sentence: no such exchange node, a node that is not one, one that is not running, one without journal', async function () {
