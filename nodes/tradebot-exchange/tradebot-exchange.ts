@@ -25,6 +25,7 @@ import type { RedisConfigNode } from '../shared/redis-config';
 import { guardOutputs, holdSecrets } from '../shared/redaction';
 import { MIN_SECRET_LENGTH, tooShort } from '../../core/secrets';
 import { settingsFromEditor, type ExchangeCredentials, type ExchangeNodeDef } from './editor-settings';
+import { registerPerformanceRoutes } from './performance-routes';
 
 export = function register(RED: NodeAPI): void {
   function TradebotExchangeNode(this: ExchangeConfigNode & { credentials?: ExchangeCredentials }, config: ExchangeNodeDef) {
@@ -149,6 +150,9 @@ export = function register(RED: NodeAPI): void {
       .then((text) => res.set('Content-Type', metricsRegistry.contentType).send(text))
       .catch((err: Error) => res.status(500).send(err.message));
   });
+
+  // The performance page of each exchange node: tradebot/performance/<id> (and .json, /trades.csv).
+  registerPerformanceRoutes(RED);
 
   // What an exchange can do, for the dialog: its capability profile, and where the API URL sends each address.
   RED.httpAdmin.get('/tradebot/exchange-profile', RED.auth.needsPermission('tradebot-exchange.read'), (req, res) => {
