@@ -452,6 +452,43 @@ describe('editor in a real browser (packed install, Debian chromium, playwright-
     await closeDialog('cancel');
   });
 
+  it('exchange dialog: the journal is on ("auto") by default, its fields follow the setting, and the performance page link opens that node’s page', async function () {
+    const candles = await dragFromPalette('tradebot-candles', 200, 100);
+    const tray = await openDialog(candles);
+    await tray.locator('#node-input-btn-exchange-add').click();
+    const config = page.locator('.red-ui-tray').last();
+    await config.locator('#node-config-input-journal').waitFor({ state: 'visible' });
+    await sleep(400);
+    assert.equal(await config.locator('#node-config-input-journal').inputValue(), 'auto', 'the journal is on by default');
+    const tip = config.locator('#node-config-tradebot-journal-tip');
+    assert.match((await tip.textContent()) ?? '', /tradebot-journal\.sqlite/);
+    assert.equal(await config.locator('#node-config-input-database').isVisible(), true, 'the database field is shown while the journal writes');
+    assert.equal(await config.locator('#node-config-input-journalKeepDays').inputValue(), '90');
+    await config.locator('#node-config-input-journal').selectOption('off');
+    assert.equal(await config.locator('#node-config-input-database').isVisible(), false, 'no database field with the journal off');
+    assert.match((await tip.textContent()) ?? '', /nothing is written/);
+    await config.locator('#node-config-input-journal').selectOption('auto');
+    await config.locator('#node-config-input-mode').selectOption('backtest');
+    assert.match((await tip.textContent()) ?? '', /backtests are journaled only with "on"/);
+    await config.locator('#node-config-input-mode').selectOption('sim');
+    const href = (await config.locator('#node-config-tradebot-performance').getAttribute('href')) ?? '';
+    assert.match(href, /^tradebot\/performance\/[A-Za-z0-9.]+$/, 'a relative link to this node’s page');
+    await config.locator('#node-config-input-name').fill('e2e journal sim');
+    await closeDialog('ok'); // Add
+    await closeDialog('ok'); // the candles node, on this exchange
+    await deploy();
+    // The link's page, once deployed: the node's name, and its journal's closed trades (none yet).
+    const res = await fetch(`${red!.base}/${href}`);
+    assert.equal(res.status, 200, `the performance page answers: ${res.status}`);
+    const html = await res.text();
+    assert.match(html, /e2e journal sim/);
+    const data = (await (await fetch(`${red!.base}/${href}.json`)).json()) as { kind: string; journal: { backend: string; state: string } };
+    assert.equal(data.kind, 'performance');
+    assert.equal(data.journal.backend, 'sqlite');
+    await deleteNodes([candles]);
+    await deploy();
+  });
+
   it("risk gate dialog: tabs, a warning sign on the tab holding a bad value, ATR names from the indicator wired before it", async function () {
     const indicator = await dragFromPalette('tradebot-indicator', 200, 100);
     const risk = await dragFromPalette('tradebot-risk-gate', 520, 100);
