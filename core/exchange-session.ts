@@ -161,6 +161,14 @@ export class ExchangeSession {
    */
   onTradingStatus(listener: (status: TradingStatus) => void): () => void {
     this.tradingStatusListeners.add(listener);
+    // A journal in trouble since before this listener came (a damaged file found at deploy) is told at once.
+    if (this.journalTroubleNow) {
+      try {
+        listener(this.journalTroubleNow);
+      } catch {
+        /* one node's status is not trading's concern */
+      }
+    }
     return () => this.tradingStatusListeners.delete(listener);
   }
 
@@ -203,7 +211,18 @@ export class ExchangeSession {
 
   /** The journal's trouble and recovery, shown like trading's (the place-order nodes' statuses). */
   journalStatus(status: TradingStatus): void {
+    this.journalTroubleNow = status.level === 'ok' ? undefined : status;
     this.tradingStatus(status);
+  }
+
+  private journalTroubleNow: TradingStatus | undefined;
+
+  /**
+   * The journal's last warning or error while it lasts (undefined once it writes again): the
+   * place-order nodes keep it in their status, which order updates would otherwise replace.
+   */
+  get journalTrouble(): TradingStatus | undefined {
+    return this.journalTroubleNow;
   }
 
   private tradingStatus(status: TradingStatus): void {
