@@ -4,6 +4,7 @@
  *
  *   npm run build && node dist/bench/latency.js
  *   node dist/bench/latency.js --n 5000 --warmup 500     (more candles)
+ *   node dist/bench/latency.js --block 50                (shorter blocks: the flows take turns more often, so they see the same disk)
  *   node --cpu-prof --cpu-prof-dir=/tmp/prof dist/bench/latency.js --no-store-passes
  *   node dist/bench/latency-profile.js /tmp/prof/<file>.cpuprofile   (top self-time functions)
  *
@@ -67,7 +68,7 @@ const N = intArg('--n', 2000);
 /** Unmeasured messages per flow first (--warmup): JIT, inline caches, the account and its price feed. */
 const WARMUP = intArg('--warmup', 300);
 /** Measured messages are taken in alternating blocks (A, B, A, B...) of this size. */
-const BLOCK = 250;
+const BLOCK = intArg('--block', 250);
 /** A candle whose order update has not arrived by then is a miss. */
 const MISS_TIMEOUT_MS = 2_000;
 /** Messages per extra state-store pass; --no-store-passes skips them (e.g. for a clean CPU profile). */
@@ -391,8 +392,10 @@ function printTable(header: string[], rows: string[][]): void {
  * When the exchange node's journal writes (its SQLite transactions, BEGIN to COMMIT: synchronous,
  * they hold the event loop), on the live connection from here; src is untouched.
  */
-function watchJournalWrites(exchange: RedNode): { intervals: GcEntry[] } {
+function watchJournalWrites(exchange: RedNode): { intervals: GcEntry[]; commits: number[] } {
   const intervals: GcEntry[] = [];
+  /** The COMMIT statements alone, ms (the rest of a write's interval is its statements, and promise jobs run between them). */
+  const commits: number[] = [];
   const store = exchange.session?.journal?.store as { open(): Promise<void>; handle?: { db: { exec(sql: string): void } } } | undefined;
   if (!store) throw new Error('the exchange node has no trade journal: the journal on/off comparison needs it');
   let begun = 0;
@@ -404,14 +407,17 @@ function watchJournalWrites(exchange: RedNode): { intervals: GcEntry[] } {
       watched: true,
       exec(sql: string) {
         if (sql === 'BEGIN IMMEDIATE') begun = performance.now();
+        const t0 = performance.now();
         exec(sql);
-        if (sql === 'COMMIT' || sql === 'ROLLBACK') intervals.push({ start: begun, end: performance.now(), kind: 0 });
+        const t1 = performance.now();
+        if (sql === 'COMMIT') commits.push(t1 - t0);
+        if (sql === 'COMMIT' || sql === 'ROLLBACK') intervals.push({ start: begun, end: t1, kind: 0 });
       },
     });
   };
   // The store opens at deploy (or at its first write): watched once it is open.
   void store.open().then(watch, () => undefined);
-  return { intervals };
+  return { intervals, commits };
 }
 
 // ------------------------------------------------------------------ the state-store passes
@@ -537,6 +543,7 @@ async function main(): Promise<void> {
     gcObserver.observe({ entryTypes: ['gc'] });
     const samples: Record<'pipeline' | 'noJournal' | 'baseline', Sample[]> = { pipeline: [], noJournal: [], baseline: [] };
     journalWrites.intervals.length = 0;
+    journalWrites.commits.length = 0;
     const measureStart = performance.now();
     for (let done = 0; done < N; done += BLOCK) {
       const size = Math.min(BLOCK, N - done);
@@ -581,9 +588,11 @@ async function main(): Promise<void> {
     const wC = gcOverlap(samples.noJournal, writesInMeasurement);
     const wB = gcOverlap(samples.baseline, writesInMeasurement);
     const writeMs = writesInMeasurement.map((w) => w.end - w.start).sort((a, b) => a - b);
+    const commitMs = journalWrites.commits.slice().sort((a, b) => a - b);
     console.log(
       `journal on / off (A / C): p50 ${journalP50.toFixed(3)}x (${sp.p50 - sc.p50 >= 0 ? '+' : ''}${fmtUs(sp.p50 - sc.p50)} us), p99 ${journalP99.toFixed(3)}x (target: at most +10 % at p50)` +
-        `\n  journal batch writes during the measurement: ${writeMs.length}, ${writeMs.length ? `p50 ${writeMs[Math.floor(writeMs.length / 2)]!.toFixed(2)} ms, max ${writeMs[writeMs.length - 1]!.toFixed(2)} ms` : '-'} (they hold the event loop);` +
+        `\n  journal batch writes during the measurement: ${writeMs.length}, ${writeMs.length ? `p50 ${writeMs[Math.floor(writeMs.length / 2)]!.toFixed(2)} ms, max ${writeMs[writeMs.length - 1]!.toFixed(2)} ms` : '-'} (they hold the event loop),` +
+        ` of which COMMIT ${commitMs.length ? `p50 ${commitMs[Math.floor(commitMs.length / 2)]!.toFixed(2)} ms, max ${commitMs[commitMs.length - 1]!.toFixed(2)} ms` : '-'};` +
         ` samples they overlapped: A ${wA.samplesWithGc}, C ${wC.samplesWithGc}, B ${wB.samplesWithGc}`,
     );
 
@@ -674,6 +683,8 @@ async function main(): Promise<void> {
         writes: writeMs.length,
         writeP50Ms: writeMs.length ? r3(writeMs[Math.floor(writeMs.length / 2)]!) : null,
         writeMaxMs: writeMs.length ? r3(writeMs[writeMs.length - 1]!) : null,
+        commitP50Ms: commitMs.length ? r3(commitMs[Math.floor(commitMs.length / 2)]!) : null,
+        commitMaxMs: commitMs.length ? r3(commitMs[commitMs.length - 1]!) : null,
         samplesOverlapped: { pipeline: wA.samplesWithGc, noJournal: wC.samplesWithGc, baseline: wB.samplesWithGc },
       },
       perHopOverheadUs: r1(perHop),
