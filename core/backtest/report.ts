@@ -34,9 +34,11 @@ export function buildReport(r: {
       open.set(t.symbol, p);
     } else if (p.amount > 0) {
       const share = Math.min(1, t.amount / p.amount);
-      const pnl = t.amount * t.price - t.fee - p.cost * share;
+      const basis = p.cost * share;
+      const pnl = t.amount * t.price - t.fee - basis;
       pnls.push(pnl);
       t.pnl = pnl;
+      if (basis > 0) t.pnlPct = (100 * pnl) / basis;
       p.cost *= 1 - share;
       p.amount = Math.max(0, p.amount - t.amount);
       if (p.amount <= 1e-12) open.delete(t.symbol);

@@ -12,6 +12,7 @@ import { splitSymbol } from '../trading/portfolio';
 import { BacktestExecutor } from './backtest-executor';
 import { EquityStats } from './equity-stats';
 import { nextLevels, PricePath, type PathStep } from './price-path';
+import { exitReasonOf } from '../journal/exit-reason';
 import { buildReport } from './report';
 import type { BacktestOptions, BacktestReport, BacktestTrade, Deliver } from './types';
 
@@ -92,7 +93,8 @@ export async function replay(o: Pick<BacktestOptions, 'timeframe' | 'series' | '
   const trades: BacktestTrade[] = [];
   const collect = (u: OrderUpdate) => {
     if (u.status !== 'open' && u.filled > 0 && u.average !== null) {
-      trades.push({ clientOrderId: u.clientOrderId, symbol: u.symbol, side: u.side, ts: u.ts, price: u.average, amount: u.filled, fee: u.fee.cost });
+      // The updates of stop closes and force exits carry their reason (account.ts): the exit reason of a sell.
+      trades.push({ clientOrderId: u.clientOrderId, symbol: u.symbol, side: u.side, ts: u.ts, price: u.average, amount: u.filled, fee: u.fee.cost, ...(u.side === 'sell' ? { exitReason: exitReasonOf(u) } : {}) });
     }
   };
   account.observers.add(collect);

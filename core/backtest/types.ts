@@ -2,6 +2,7 @@
 import type { Candle, OhlcvRow } from '../contract';
 import type { TradingAccount } from '../trading/account';
 import type { DataChecks } from './data-file';
+import type { ExitReason } from '../journal/types';
 
 export interface BacktestOptions {
   /** Payload exchange id (default "backtest"). */
@@ -41,6 +42,10 @@ export interface BacktestTrade {
    * (buy fees included) of the part it sold. Each partial sell is its own closed trade.
    */
   pnl?: number;
+  /** The sell's P&L in percent of the average cost (buy fees included) of the part it sold. */
+  pnlPct?: number;
+  /** Why a sell closed (part of) the position (core/journal/exit-reason.ts): signal, stop-loss, take-profit, trailing-stop, force-exit, breaker. */
+  exitReason?: ExitReason;
 }
 
 export interface BacktestReport {

@@ -74,6 +74,8 @@ export class Journal {
   private readonly flushMs: number;
   private readonly maxQueued: number;
   private readonly maxRowsPerWrite: number;
+  /** The account's remembered fills: written again when the queue had to drop rows. */
+  private fillSource: (() => FillRecord[]) | undefined;
   /** Strategy and signal of orders placed through this journal, for their order rows. */
   private readonly requests = new Map<string, { strategy?: string; signalId?: string }>();
 
@@ -153,6 +155,14 @@ export class Journal {
     this.schedule();
   }
 
+  /**
+   * Where the account's remembered fills come from (its state's tail): after the queue dropped
+   * rows, they are queued again once writing works, so no fill the account remembers is missing.
+   */
+  useFillSource(source: () => FillRecord[]): void {
+    this.fillSource = source;
+  }
+
   /** Fills the account remembers (its state's tail): the journal writes those it does not have. */
   catchUp(fills: FillRecord[]): void {
     if (!fills.length) return;
@@ -229,6 +239,8 @@ export class Journal {
       if (this.failures > 0 || this.error !== undefined) {
         this.failures = 0;
         this.error = undefined;
+        // Fills the full queue dropped: the account still has its last ones.
+        if (this.dropped > 0 && this.fillSource) this.catchUp(this.fillSource());
         this.tell({ level: 'ok', text: `journal: writing again to ${this.o.store.location}${this.dropped ? ` (${this.dropped} rows were dropped while it failed)` : ''}` });
       }
       // The flow's messages waiting meanwhile go before the next transaction.
@@ -341,7 +353,11 @@ export function describeJournalError(err: unknown): string {
   const e = err as { message?: string; code?: string };
   let text = String(e?.message ?? err).split('\n')[0]!;
   text = text.replace(/(\w+:\/\/[^:/\s]+:)[^@\s]+@/g, '$1***@');
-  if (e?.code === 'ECONNREFUSED' || /ECONNREFUSED/.test(text)) return `database down (connection refused: ${text.replace(/^.*ECONNREFUSED\s*/, '')})`;
+  if (e?.code === 'ECONNREFUSED' || /ECONNREFUSED/.test(text)) return `database down (connection refused: ${text.replace(/^.*ECONNREFUSED\s*/, '') || 'ECONNREFUSED'})`;
+  // PostgreSQL stopping or starting (57P01-57P03), connections cut or never made (class 08), a server that stopped answering (connect and read timeouts).
+  if (/^(57P0[1-3]|08...)$/.test(e?.code ?? '') || /Connection terminated|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|timeout exceeded when trying to connect|Query read timeout/i.test(`${text} ${e?.code ?? ''}`)) {
+    return `database down (${text || e?.code})`;
+  }
   if (/database or disk is full|SQLITE_FULL|ENOSPC/i.test(text)) return `the disk is full or the journal reached its size limit (${text})`;
   if (/file is not a database|malformed|SQLITE_CORRUPT|SQLITE_NOTADB/i.test(text)) return `the journal file is damaged (${text}): move it away and restart to start a new one`;
   return text;

@@ -3,6 +3,11 @@ import type { ExchangeSession } from '../exchange-session';
 import { portfolioReport } from '../trading/portfolio-report';
 import type { ControlProvider } from './control-commands';
 import { forceExitRequests, type ForceExitTarget } from '../risk/force-exit';
+import type { JournalQuery, QueryResult } from '../journal/queries';
+import { JournalUnavailableError, querySessionJournal } from '../journal/session-query';
+import type { PeriodRow, TradeStats } from '../journal/stats';
+import type { ClosedTrade } from '../journal/types';
+import { performanceReply, periodsReply, profitLines, tradesReply } from './journal-replies';
 
 const n = (x: number) => String(+x.toPrecision(8));
 
@@ -13,6 +18,19 @@ export function sessionControl(session: ExchangeSession | undefined, currency: s
     return portfolioReport(account, currency, (await session.source()).now());
   };
   const gates = () => [...(session?.riskControls ?? [])];
+  /**
+   * A journal query's answer as a reply; a journal that is off or cannot be read is a reply too
+   * ("journal: off on the exchange node ..."), not an error: the person asked, this is the answer.
+   */
+  const fromJournal = async <T>(query: JournalQuery, reply: (rows: T) => string): Promise<string> => {
+    if (!session) throw new Error('no exchange is configured on the control node');
+    try {
+      return reply((await querySessionJournal(session, query)) as QueryResult as T);
+    } catch (err) {
+      if (err instanceof JournalUnavailableError) return err.message;
+      throw err;
+    }
+  };
   return {
     async status() {
       const r = await report();
@@ -38,9 +56,24 @@ export function sessionControl(session: ExchangeSession | undefined, currency: s
       if (!open.length) return 'no open positions';
       return open.map((p) => `${p.symbol}: ${n(p.amount)} @ ${n(p.avgEntry)}, last ${p.lastPrice === null ? '-' : n(p.lastPrice)}, unrealized ${n(p.unrealizedPnl)}`).join('\n');
     },
-    async profit() {
+    async profit(days?: number) {
       const r = await report();
-      return [`today (realized): ${n(r.realizedToday)} ${currency}`, `realized: ${n(r.realizedPnl)}`, `unrealized: ${n(r.unrealizedPnl)}`, `fees: ${n(r.fees)}`].join('\n');
+      const journal = await fromJournal<TradeStats>({ query: 'profit', ...(days ? { days } : {}) }, (stats) => profitLines(stats, currency, days).join('\n'));
+      return [`today (realized): ${n(r.realizedToday)} ${currency}`, `realized: ${n(r.realizedPnl)}`, `unrealized: ${n(r.unrealizedPnl)}`, `fees: ${n(r.fees)}`, journal].join('\n');
+    },
+    trades(limit: number) {
+      return fromJournal<ClosedTrade[]>({ query: 'trades', limit }, tradesReply);
+    },
+    periods(query: 'daily' | 'weekly' | 'monthly', count: number) {
+      return fromJournal<PeriodRow[]>({ query, count }, (rows) => periodsReply(query, rows, currency));
+    },
+    performance() {
+      return fromJournal<Array<{ key: string } & TradeStats>>({ query: 'performance' }, performanceReply);
+    },
+    async count() {
+      const r = await report();
+      const closed = await fromJournal<{ closedTrades: number }>({ query: 'count' }, (c) => String(c.closedTrades));
+      return [`open positions: ${r.positions.filter((p) => p.amount > 0).length}`, `open orders: ${r.openOrders}`, `closed trades: ${closed}`].join('\n');
     },
     async pause() {
       await Promise.all(gates().map((g) => g.kill()));

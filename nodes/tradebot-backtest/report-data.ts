@@ -10,6 +10,7 @@ import Mustache from 'mustache';
 import type { OhlcvRow } from '../../core/contract';
 import type { BacktestReport } from '../../core/backtest';
 import { describeDataCounts, describeFirstProblems, type DataChecks } from '../../core/backtest/data-file';
+import { pageCss } from '../shared/admin-page';
 
 /** Bars the chart gets at most per symbol: longer runs are merged into buckets of several candles. */
 export const MAX_CHART_BARS = 5_000;
@@ -208,6 +209,8 @@ export function renderReportPage(run: StoredRun, query: string): string {
     // A sell's own realized P&L (each partial sell and ladder rung is a closed trade of its own).
     pnl: t.pnl === undefined ? '' : num(t.pnl, 2),
     pnlCls: t.pnl === undefined ? '' : sign(t.pnl),
+    pnlPct: t.pnlPct === undefined ? '' : `${t.pnlPct.toLocaleString('en-US', { maximumFractionDigits: 2, minimumFractionDigits: 2 })} %`,
+    exitReason: t.exitReason ?? '',
     id: t.clientOrderId,
   }));
   const symbolIndex = new Map(symbols.map((s, i) => [s, i]));
@@ -228,6 +231,7 @@ export function renderReportPage(run: StoredRun, query: string): string {
     .replace(/\u2028/g, '\\u2028')
     .replace(/\u2029/g, '\\u2029');
   return Mustache.render(template, {
+    css: pageCss(),
     title: run.node.name || `backtest ${run.node.id}`,
     nodeId: run.node.id,
     exchange: run.exchange,

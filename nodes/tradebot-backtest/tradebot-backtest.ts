@@ -8,12 +8,12 @@
  * the fills and of the equity (lightweight-charts, served from the admin server too), and the
  * trade list: GET tradebot/backtest/<id>/report (and report.json).
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import type { BacktestReport } from '../../core/backtest';
 import type { OhlcvRow } from '../../core/contract';
 import { timeframeToMs } from '../../core/timeframe';
 import { FlowIdle } from '../shared/flow-idle';
+import { lightweightChartsFile, serveScripts, tokenQuery } from '../shared/admin-page';
 import { instrument } from '../shared/instrument';
 import { redact, redactDeep } from '../../core/secrets';
 import { setUpNode } from '../shared/config-error';
@@ -135,8 +135,6 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.getNode(id)
       ? `The backtest node ${id} has no finished run since Node-RED started: press its button (or send it any message), wait for its "done" status, then open the report again.`
       : `No backtest node ${id} is deployed here: deploy the flow, run the backtest (the node's button, or any message into it), then open the report again.`;
-  /** The access token the page was opened with (adminAuth on), passed on to what it loads. */
-  const tokenQuery = (req: { query: Record<string, unknown> }) => (typeof req.query.access_token === 'string' ? `?access_token=${encodeURIComponent(req.query.access_token)}` : '');
 
   RED.httpAdmin.get('/tradebot/backtest/:id/report.json', read, (req, res) => {
     const id = String(req.params.id);
@@ -159,26 +157,8 @@ export = function register(RED: NodeAPI): void {
     }
   });
 
-  // Read into memory once (not res.sendFile: send refuses paths under a dot directory such as ~/.node-red).
-  const assets: Record<string, () => string> = {
-    'lightweight-charts.js': () => path.join(path.dirname(require.resolve('lightweight-charts/package.json')), 'dist', 'lightweight-charts.standalone.production.js'),
+  serveScripts(RED, '/tradebot/backtest/assets', 'tradebot-backtest.read', {
+    'lightweight-charts.js': lightweightChartsFile,
     'report-page.js': () => path.join(__dirname, 'report', 'page.js'),
-  };
-  const assetCache = new Map<string, Buffer>();
-  RED.httpAdmin.get('/tradebot/backtest/assets/:file', read, (req, res) => {
-    const file = String(req.params.file);
-    const where = Object.prototype.hasOwnProperty.call(assets, file) ? assets[file] : undefined;
-    if (!where) return res.status(404).type('text/plain').send(`no such asset: ${file}`);
-    let body = assetCache.get(file);
-    if (!body) {
-      try {
-        body = fs.readFileSync(where());
-      } catch (err) {
-        return res.status(404).type('text/plain').send(`${file} is missing (${(err as Error).message}): reinstall node-red-contrib-tradebot with its dependencies`);
-      }
-      assetCache.set(file, body);
-    }
-    res.set('Cache-Control', 'private, max-age=3600');
-    res.type('application/javascript').send(body);
   });
 };

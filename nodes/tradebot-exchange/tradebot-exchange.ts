@@ -25,6 +25,7 @@ import type { RedisConfigNode } from '../shared/redis-config';
 import { guardOutputs, holdSecrets } from '../shared/redaction';
 import { MIN_SECRET_LENGTH, tooShort } from '../../core/secrets';
 import { settingsFromEditor, type ExchangeCredentials, type ExchangeNodeDef } from './editor-settings';
+import { registerPerformanceRoutes } from './performance-routes';
 
 export = function register(RED: NodeAPI): void {
   function TradebotExchangeNode(this: ExchangeConfigNode & { credentials?: ExchangeCredentials }, config: ExchangeNodeDef) {
@@ -35,7 +36,10 @@ export = function register(RED: NodeAPI): void {
     const short = tooShort({ ...(this.credentials ?? {}) });
     if (short.length) this.warn(`credentials ${short.join(', ')}: shorter than ${MIN_SECRET_LENGTH} characters, so they cannot be kept out of texts`);
     let database: SqliteStateStore | undefined;
-    /** The journal's SQLite store, when this node made it (a PostgreSQL store belongs to its database node). */
+    /**
+     * The journal's store: an SQLite file this node opened, or a store on a database node's pool
+     * (closing it ends no connection: it tells the database node this node's last writes are done).
+     */
     let journalFile: JournalStore | undefined;
     let created: ExchangeSession | undefined;
     try {
@@ -51,7 +55,7 @@ export = function register(RED: NodeAPI): void {
         if (config.database) {
           const dbNode = RED.nodes.getNode(config.database) as DatabaseConfigNode | null;
           if (!dbNode?.journalStore) throw new Error(`exchange.database: ${dbNode?.configError ?? 'the selected database node is missing or invalid'}`);
-          store = dbNode.journalStore();
+          store = journalFile = dbNode.journalStore();
         } else {
           const stateFile = resolveStateFile({ setting: settings.tradebotStateFile, env: process.env.TRADEBOT_STATE_FILE, userDir: settings.userDir });
           const file = resolveJournalFile({ setting: settings.tradebotJournalFile, env: process.env.TRADEBOT_JOURNAL_FILE, userDir: settings.userDir, stateFile });
@@ -146,6 +150,9 @@ export = function register(RED: NodeAPI): void {
       .then((text) => res.set('Content-Type', metricsRegistry.contentType).send(text))
       .catch((err: Error) => res.status(500).send(err.message));
   });
+
+  // The performance page of each exchange node: tradebot/performance/<id> (and .json, /trades.csv).
+  registerPerformanceRoutes(RED);
 
   // What an exchange can do, for the dialog: its capability profile, and where the API URL sends each address.
   RED.httpAdmin.get('/tradebot/exchange-profile', RED.auth.needsPermission('tradebot-exchange.read'), (req, res) => {

@@ -1,6 +1,7 @@
 /**
  * tradebot-telegram-control (palette: telegram control): answers /status, /balance, /positions,
- * /profit, /pause (alias /stopentry), /resume, /forceexit and /help from the allowed chats, by
+ * /profit, /trades, /daily, /weekly, /monthly, /performance, /count (the last ones from the trade
+ * journal), /pause (alias /stopentry), /resume, /forceexit and /help from the allowed chats, by
  * long-polling the bot's updates. /pause and /resume switch the kill switch (no new entries) of
  * every risk gate on the exchange, and also go out as msg.topic "kill" / "resume" for anything
  * else wired to the output. /forceexit answers with Confirm / Cancel buttons; Confirm has a risk

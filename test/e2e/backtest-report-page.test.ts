@@ -104,6 +104,17 @@ describe('backtest report page (real Node-RED process, example 12)', function ()
     assert.ok(html.includes(`>${report.sharpe.toFixed(2)}</td>`), 'Sharpe on the page');
     assert.ok(html.includes(`Trades (${report.trades.length})`));
     assert.equal((html.match(/<td class="l (buy|sell)">/g) ?? []).length, report.trades.length, 'one row per fill');
+    // Each sell says why it closed the position, with its P&L %; the exit reasons of report.json are the page's.
+    const sells = report.trades.filter((t: any) => t.side === 'sell');
+    assert.ok(sells.length > 0);
+    for (const t of sells) assert.ok(['signal', 'stop-loss', 'take-profit', 'trailing-stop', 'force-exit', 'breaker'].includes(t.exitReason) && Number.isFinite(t.pnlPct), JSON.stringify(t));
+    for (const t of report.trades.filter((t: any) => t.side === 'buy')) assert.equal(t.exitReason, undefined);
+    const reasons = [...html.matchAll(/<td class="l reason">([a-z-]*)<\/td>/g)].map((m) => m[1]);
+    assert.deepEqual(reasons.filter(Boolean), sells.map((t: any) => t.exitReason), 'the exit reason column');
+    assert.ok(html.includes('>exit reason</th>') && html.includes('>P&amp;L %</th>'));
+    // The node has no name in the example: the title says which backtest node by its id.
+    assert.ok(html.includes(`<title>Backtest report: backtest ${bt.id}</title>`));
+    assert.ok(html.includes(`<span class="id">node ${bt.id}</span>`));
     assert.ok(!/(src|href)="(https?:)?\/\//.test(html), 'no absolute URLs: the page works offline and under any httpAdminRoot');
 
     // The scripts the page loads, by the page's own relative URLs.

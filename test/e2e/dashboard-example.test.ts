@@ -10,8 +10,9 @@
  * nothing logged at error level and nothing reaching the example's catch -> "errors" debug node;
  * GET /dashboard serves the dashboard; and in Debian's chromium (playwright-core,
  * test/support/browser.ts) the page shows the price chart's canvas, the equity text in USDT, rows
- * in the latest-signals table, and the kill switch and resume buttons, whose presses reach the
- * risk gate (its status says so). A screenshot goes to test-output/screenshots/ (git-ignored).
+ * in the latest-signals table, the journal's closed-trades table and daily P&L bars (the journal
+ * node answering both queries, its status says so), and the kill switch and resume buttons, whose
+ * presses reach the risk gate (its status says so). A screenshot goes to test-output/screenshots/ (git-ignored).
  *
  * Without the registry and with nothing in npm's cache the dashboard cannot be installed: then the
  * suite skips locally with a message and fails in CI (CI=true), as the browser and Redis suites do.
@@ -122,9 +123,13 @@ describe(`dashboard example (${EXAMPLE}): packed install + FlowFuse Dashboard ${
     assert.doesNotMatch(red.log, /\[warn\].*\[(ui-|tradebot-)/, `no warning from a node of the example:\n${red.log}`);
     const red_ = events.filter((e) => e.topic.startsWith('status/') && e.data?.fill === 'red');
     assert.deepEqual(red_.map((e) => `${e.topic}: ${e.data.text}`), [], 'no node shows a red (error) status');
+    // The journal node answered both injects (every 10 s, the first after 2 s): its configured query and the daily one.
+    const journal = byType('tradebot-journal')[0]!;
+    const journalStatus = () => events.filter((e) => e.topic === `status/${journal.id}`).map((e) => String(e.data?.text ?? ''));
+    await waitUntil(() => journalStatus().some((t) => /^trades: \d+ rows?$/.test(t)) && journalStatus().includes('daily: 14 rows'), 15_000, `the journal node's answers (statuses: ${journalStatus().join(' | ')})`);
   });
 
-  it('the page shows the price chart, equity, latest signals, positions table, the kill switch and force exit; the buttons reach the risk gate', async function () {
+  it('the page shows the price chart, equity, latest signals, positions table, closed trades and daily P&L, the kill switch and force exit; the buttons reach the risk gate', async function () {
     if (!red) this.skip();
     if (!requireBrowser(this)) return;
     browser = await launchBrowser();
@@ -154,6 +159,9 @@ describe(`dashboard example (${EXAMPLE}): packed install + FlowFuse Dashboard ${
       assert.ok((await signalRows.count()) >= 1);
       // The positions table is there (rows only while a position is open).
       await widget(named('ui-table', 'open positions')).waitFor({ state: 'visible', timeout: 5_000 });
+      // The journal: the closed-trades table (rows once a position was sold) and the daily P&L bars.
+      await widget(named('ui-table', 'closed trades')).waitFor({ state: 'visible', timeout: DATA_TIMEOUT_MS });
+      await widget(named('ui-chart', 'daily P&L')).locator('canvas').first().waitFor({ state: 'visible', timeout: DATA_TIMEOUT_MS });
 
       // Kill switch: the risk gate's status changes; resume: back.
       const gate = byType('tradebot-risk-gate')[0]!;

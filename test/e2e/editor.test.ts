@@ -28,7 +28,7 @@ const EXAMPLES = fs
   .sort();
 const readExample = (file: string): Array<Record<string, any>> => JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', file), 'utf8'));
 /** Examples that need a service this machine does not run for the editor test: they only have to deploy. */
-const needsService = (flow: Array<Record<string, any>>) => flow.some((n) => /^tradebot-(redis|telegram)$/.test(n.type));
+const needsService = (flow: Array<Record<string, any>>) => flow.some((n) => /^tradebot-(redis|telegram|database)$/.test(n.type));
 
 const VIEWPORT = { width: 1400, height: 900 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -95,6 +95,13 @@ describe('packed install (npm pack, npm install of the tarball, real Node-RED)',
     const candleMsg = JSON.parse(seen.get('candles').msg);
     assert.equal(candleMsg.payload.kind, 'candle');
     assert.ok(!seen.has('errors'), `the default flow reported an error: ${seen.get('errors')?.msg}`);
+    // The exchange node's performance page, from the files the tarball holds (template, tables, stylesheet, scripts).
+    const exchange = (JSON.parse(fs.readFileSync(path.join(ROOT, 'flows', 'default-flow.json'), 'utf8')) as Array<{ id: string; type: string }>).find((n) => n.type === 'tradebot-exchange')!;
+    const page = await fetch(`${base}/tradebot/performance/${exchange.id}`);
+    assert.equal(page.status, 200, await page.clone().text());
+    const html = await page.text();
+    assert.match(html, /<table class="metrics" id="metrics">/);
+    for (const src of [...html.matchAll(/<script src="([^"]+)"/g)].map((m) => m[1]!)) assert.equal((await fetch(`${base}/tradebot/performance/${src}`)).status, 200, src);
     assert.doesNotMatch(red!.log, /\[error\]/, `Node-RED logged an error:\n${red!.log}`);
   });
 });

@@ -1,9 +1,10 @@
 /**
  * Telegram control in the real runtime: commands from an allowed chat are answered from the
- * exchange's account, /pause and /resume switch the risk gate's kill switch, and a foreign chat
- * is refused and logged without its text.
+ * exchange's account and its trade journal, /pause and /resume switch the risk gate's kill switch,
+ * and a foreign chat is refused and logged without its text.
  */
 import assert from 'node:assert/strict';
+import type { ClosedTrade, JournalStore } from '../../core/journal/types';
 import { MockTelegram } from '../support/mock-telegram';
 import { isRejection, Inbox, getNode, loadFlow, unloadFlow, waitFor, type FlowNode } from '../support/node-red';
 
@@ -121,5 +122,120 @@ describe('telegram control (mock Bot API)', function () {
     assert.match(tg.sentTo(ALLOWED).at(-1)!, /no BTC\/USDT position is held/);
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(updates.messages.filter((m) => m.payload.side === 'sell').length, 1, 'sold once');
+  });
+
+  describe('journal commands: /trades, /profit, /daily, /weekly, /monthly, /performance, /count', function () {
+    // Telegram's one message a second per chat paces the replies: some 25 commands here.
+    this.timeout(60_000);
+    const tradingFlow = (exchange: Record<string, unknown> = {}): FlowNode[] => [
+      ...flow().map((n) => (n.id === 'risk' ? { ...n, wires: [['order'], ['rejected']] } : n.id === 'ex' ? { ...n, simSpeed: 600, simBalances: 'USDT=10000', ...exchange } : n)),
+      { id: 'order', type: 'tradebot-place-order', exchange: 'ex', currency: 'USDT', wires: [['updates']] },
+      { id: 'updates', type: 'helper' },
+    ];
+    let seq = 0;
+    const PRICES: Record<string, number> = { 'BTC/USDT': 60_000, 'ETH/USDT': 3_000 };
+    const signal = (symbol: string, side: 'buy' | 'sell', extra: Record<string, unknown> = {}) => ({
+      payload: { kind: 'signal', id: `sig-tj${++seq}`, exchange: 'sim', symbol, side, price: PRICES[symbol], ts: Date.now(), candleTs: 0, strategy: 's', strength: 1, reason: 'r', ...extra },
+    });
+    /** Three closed trades (a partial exit and the rest of BTC, an ETH round trip), and BTC held again. */
+    async function trade(): Promise<void> {
+      const updates = new Inbox('updates');
+      const filled = (side: string) => updates.messages.filter((m) => m.payload.side === side && m.payload.status === 'closed').length;
+      const steps: Array<[string, 'buy' | 'sell', Record<string, unknown>?]> = [['BTC/USDT', 'buy'], ['BTC/USDT', 'sell', { fraction: 0.5 }], ['BTC/USDT', 'sell'], ['ETH/USDT', 'buy'], ['ETH/USDT', 'sell'], ['BTC/USDT', 'buy']];
+      for (const [symbol, side, extra] of steps) {
+        const before = filled(side);
+        getNode('risk').receive(signal(symbol, side, extra));
+        await waitFor(() => filled(side) > before, 8000, `${side} ${symbol} filled`);
+      }
+    }
+    function journal(): { store: JournalStore; account: string } {
+      const j = getNode('ex').session.journal;
+      assert.ok(j, 'the exchange node writes a journal (on by default in sim)');
+      return { store: j.store, account: j.account };
+    }
+    const num = (s: string) => Number(s);
+    const close = (a: number, b: number, what: string, eps = 1e-4) => assert.ok(Math.abs(a - b) <= eps * Math.max(1, Math.abs(b)), `${what}: ${a} vs ${b}`);
+
+    it('answer with the journal\'s figures after trades on the simulated market', async function () {
+      await loadFlow(tradingFlow(), { bot: { token: TOKEN } });
+      await trade();
+      const { store, account } = journal();
+      // The test reads the store itself: the rows the writer still holds (its batch window) first.
+      await getNode('ex').session.journal.flush();
+      const all: ClosedTrade[] = await store.trades(account);
+      assert.equal(all.length, 3, 'three closed trades in the journal');
+      const total = all.reduce((s, t) => s + t.pnl, 0);
+
+      // /trades: one line per trade, newest first, the store's P&L, percent and exit reason.
+      const trades = (await ask(ALLOWED, '/trades')).split('\n');
+      assert.equal(trades[0], 'Last 3 closed trades (newest first):');
+      assert.equal(trades.length, 4);
+      for (const [i, t] of all.entries()) {
+        const m = /^(\S+) ([+-]?[\d.]+)% ([+-]?[\d.e-]+) USDT, (\S+), ((\d+[dhms] ?){1,2})$/.exec(trades[i + 1]!);
+        assert.ok(m, `a trade line: ${trades[i + 1]}`);
+        assert.equal(m[1], t.symbol);
+        close(num(m[2]!), t.pnlPct, `${t.id} P&L %`, 0.01);
+        close(num(m[3]!), t.pnl, `${t.id} P&L`);
+        assert.equal(m[4], t.exitReason);
+      }
+      assert.equal((await ask(ALLOWED, '/trades 2')).split('\n').length, 3, '/trades 2: the newest two');
+      for (const bad of ['/trades abc', '/trades 0', '/trades 51', '/trades -3', '/trades 2 3']) assert.match(await ask(ALLOWED, bad), /^Usage: \/trades \[n\]: the last n closed trades, n from 1 to 50/, bad);
+
+      // /profit: the account's lines as before, then the journal's over all time or the last days.
+      const profit = await ask(ALLOWED, '/profit');
+      assert.match(profit, /^today \(realized\): -?[\d.e-]+ USDT\nrealized: -?[\d.e-]+\nunrealized: -?[\d.e-]+\nfees: [\d.e-]+\n/);
+      const wins = all.filter((t) => t.pnl > 0).length;
+      const closedLine = new RegExp(`^closed trades \\(all time\\): 3, win rate ${((100 * wins) / 3).toFixed(1)}% \\(${wins} won, ${all.filter((t) => t.pnl < 0).length} lost\\)$`, 'm');
+      assert.match(profit, closedLine);
+      const p = /^profit \(all time\): ([+-]?[\d.e-]+) USDT \(([+-]?[\d.]+)%\)$/m.exec(profit);
+      assert.ok(p, profit);
+      close(num(p[1]!), total, 'profit = the sum of the trades\' P&L');
+      close(num(/^realized: (-?[\d.e-]+)$/m.exec(profit)![1]!), total, 'and the account\'s realized P&L');
+      const basis = all.reduce((s, t) => s + t.entryPrice * t.amount + t.entryFees, 0);
+      close(num(p[2]!), (100 * total) / basis, 'profit %', 0.01);
+      assert.match(await ask(ALLOWED, '/profit 7'), /^closed trades \(last 7 days\): 3, /m);
+      assert.match(await ask(ALLOWED, '/profit seven'), /^Usage: \/profit \[days\]/);
+
+      // /daily, /weekly, /monthly: a line per period; they add up to the trades.
+      const daily = (await ask(ALLOWED, '/daily')).split('\n');
+      assert.equal(daily[0], 'Daily profit (UTC), last 7 days:');
+      const rows = daily.slice(1).map((l) => /^(\d{4}-\d\d-\d\d): ([+-]?[\d.e-]+) USDT, (\d+) trades?$/.exec(l));
+      assert.ok(rows.every(Boolean), daily.join('\n'));
+      assert.equal(rows.reduce((s, r) => s + num(r![3]!), 0), 3);
+      close(rows.reduce((s, r) => s + num(r![2]!), 0), total, 'the days add up to the profit');
+      for (const r of rows) assert.equal(num(r![3]!), all.filter((t) => new Date(t.exitTs).toISOString().slice(0, 10) === r![1]).length, `trades on ${r![1]}`);
+      assert.equal((await ask(ALLOWED, '/weekly 2')).split('\n').length, 3);
+      assert.match(await ask(ALLOWED, '/monthly'), /^Monthly profit \(UTC\), last 6 months:\n\d{4}-\d\d: [+-]?[\d.e-]+ USDT, 3 trades\n/);
+      assert.match(await ask(ALLOWED, '/daily 0'), /^Usage: \/daily \[n\]: profit and trades of the last n days, n from 1 to 60 \(default 7\)\.$/);
+
+      // /performance: per pair, the store's trades and profit.
+      const performance = (await ask(ALLOWED, '/performance')).split('\n');
+      assert.equal(performance[0], 'Performance per pair (all time, most profitable first):');
+      for (const symbol of ['BTC/USDT', 'ETH/USDT']) {
+        const mine = all.filter((t) => t.symbol === symbol);
+        const line = performance.find((l) => l.startsWith(`${symbol}: `));
+        const m = line && /: ([+-]?[\d.e-]+) USDT \(([+-]?[\d.]+)%\), (\d+) trades?, win rate (\d+)%$/.exec(line);
+        assert.ok(m, `a line for ${symbol}: ${performance.join(' | ')}`);
+        close(num(m[1]!), mine.reduce((s, t) => s + t.pnl, 0), `${symbol} profit`);
+        assert.equal(num(m[3]!), mine.length);
+      }
+      assert.match(await ask(ALLOWED, '/performance now'), /^Usage: \/performance/);
+
+      // /count: the account's open position and orders, the journal's closed trades.
+      assert.equal(await ask(ALLOWED, '/count'), `open positions: 1\nopen orders: 0\nclosed trades: ${await store.countTrades(account)}`);
+      assert.match(await ask(ALLOWED, '/help'), /\/trades \[n\]: the last n closed trades/);
+    });
+
+    it('with the journal off: the account\'s figures, and a line saying how to turn the journal on', async function () {
+      await loadFlow(tradingFlow({ journal: 'off' }), { bot: { token: TOKEN } });
+      const off = /journal: off on the exchange node \(sim\): set the exchange node's journal setting to "auto" or "on" and deploy/;
+      assert.match(await ask(ALLOWED, '/trades'), new RegExp(`^${off.source}$`));
+      assert.match(await ask(ALLOWED, '/daily'), off);
+      assert.match(await ask(ALLOWED, '/performance'), off);
+      const profit = await ask(ALLOWED, '/profit');
+      assert.match(profit, /^today \(realized\): 0 USDT\nrealized: 0\nunrealized: 0\nfees: 0\n/);
+      assert.match(profit.split('\n').at(-1)!, off);
+      assert.match(await ask(ALLOWED, '/count'), new RegExp(`^open positions: 0\\nopen orders: 0\\nclosed trades: ${off.source}$`));
+    });
   });
 });

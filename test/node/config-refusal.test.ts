@@ -73,6 +73,9 @@ const CASES: Array<{ what: string; flow: FlowNode[]; target: string; field: RegE
   { what: 'backtest on an exchange that is not in backtest mode', flow: [simExchange(), { id: 'bt', type: 'tradebot-backtest', exchange: 'ex', wires: [['out']] }], target: 'bt', field: /backtest mode/ },
   { what: 'backtest on an exchange whose history list is not "SYMBOL = file"', flow: [simExchange({ mode: 'backtest', backtestData: 'BTCUSDT data.json' }), { id: 'bt', type: 'tradebot-backtest', exchange: 'ex', wires: [['out']] }], target: 'bt', field: /backtestData/ },
   { what: 'stream out without a Redis node', flow: [{ id: 'so', type: 'tradebot-stream-out', redis: '', key: 'k', wires: [] }], target: 'so', field: /stream\.redis/ },
+  { what: 'journal with a limit of -5 trades', flow: [simExchange(), { id: 'j', type: 'tradebot-journal', exchange: 'ex', query: 'trades', limit: -5, wires: [['out']] }], target: 'j', field: /journal\.limit/ },
+  { what: 'journal with the query "hourly"', flow: [simExchange(), { id: 'j', type: 'tradebot-journal', exchange: 'ex', query: 'hourly', wires: [['out']] }], target: 'j', field: /journal\.query/ },
+  { what: 'journal on an exchange whose journal is off', flow: [simExchange({ journal: 'off' }), { id: 'j', type: 'tradebot-journal', exchange: 'ex', query: 'trades', wires: [['out']] }], target: 'j', field: /journal: off on the exchange node/ },
   { what: 'stream ack without a Redis node', flow: [{ id: 'sa', type: 'tradebot-stream-ack', redis: '', wires: [['out']] }], target: 'sa', field: /stream\.redis/ },
   { what: 'stream in on a Redis node with db "x"', flow: [{ id: 'rd', type: 'tradebot-redis', url: 'redis://127.0.0.1:1', db: 'x' }, { id: 'si', type: 'tradebot-stream-in', redis: 'rd', key: 'k', group: 'g', wires: [['out']] }], target: 'si', field: /redis\.db/, input: false },
 ];

@@ -9,6 +9,8 @@ import path from 'node:path';
 import Redis from 'ioredis';
 import { STRATEGY_KINDS } from '../../core/strategies/settings';
 import { RedisServer, redisServerPath } from '../support/redis-server';
+import { Pool } from 'pg';
+import { PostgresServer, postgresUnavailable } from '../support/postgres-server';
 import { Inbox, getNode, loadFlow, unloadFlow, waitFor, type FlowNode } from '../support/node-red';
 
 /** The package root: the nearest folder up from here with our package.json (works from src and dist). */
@@ -24,10 +26,10 @@ const EXAMPLES = path.join(packageRoot(), 'examples');
 const files = fs.existsSync(EXAMPLES) ? fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.json')).sort() : [];
 const read = (file: string): FlowNode[] => JSON.parse(fs.readFileSync(path.join(EXAMPLES, file), 'utf8'));
 
-const OUR_TYPES = ['tradebot-exchange', 'tradebot-ticker', 'tradebot-order-book', 'tradebot-candles', 'tradebot-indicator', 'tradebot-strategy', 'tradebot-risk-gate', 'tradebot-place-order', 'tradebot-telegram', 'tradebot-notifier', 'tradebot-telegram-control', 'tradebot-redis', 'tradebot-stream-out', 'tradebot-stream-in', 'tradebot-stream-ack', 'tradebot-backtest'];
+const OUR_TYPES = ['tradebot-exchange', 'tradebot-ticker', 'tradebot-order-book', 'tradebot-candles', 'tradebot-indicator', 'tradebot-strategy', 'tradebot-risk-gate', 'tradebot-place-order', 'tradebot-telegram', 'tradebot-notifier', 'tradebot-telegram-control', 'tradebot-redis', 'tradebot-database', 'tradebot-stream-out', 'tradebot-stream-in', 'tradebot-stream-ack', 'tradebot-backtest', 'tradebot-journal'];
 const CORE_TYPES = ['tab', 'debug', 'comment', 'catch', 'complete', 'inject', 'change', 'delay', 'function', 'switch', 'link in', 'link out'];
 /** Config nodes: global (no tab), shared by the nodes that select them. */
-const CONFIG_TYPES = ['tradebot-exchange', 'tradebot-telegram', 'tradebot-redis'];
+const CONFIG_TYPES = ['tradebot-exchange', 'tradebot-telegram', 'tradebot-redis', 'tradebot-database'];
 /**
  * The one optional kind of example that needs a package besides ours: its file name says it needs
  * FlowFuse Dashboard 2 (@flowfuse/node-red-dashboard). Only there may `ui-*` nodes appear; the
@@ -45,6 +47,8 @@ const needsRedis = (flow: FlowNode[]) => flow.some((n) => n.type === 'tradebot-r
 const runsElsewhere = (flow: FlowNode[]) => flow.some((n) => n.type === 'tradebot-stream-in' || n.type === 'tradebot-backtest');
 /** Self-contained examples with a Redis node run here against a real redis-server started for them. */
 const usesRedis = (flow: FlowNode[]) => flow.some((n) => n.type === 'tradebot-redis');
+/** Examples with a tradebot-database node run against a real PostgreSQL started for them (the user types the password in the editor). */
+const usesPostgres = (flow: FlowNode[]) => flow.some((n) => n.type === 'tradebot-database');
 /** Node types that document the flow or are buttons for the user: the runtime test leaves them out. */
 const NOT_LOADED = ['tab', 'comment', 'inject'];
 /** What loadFlow can run: our nodes, the core catch node, and helper nodes standing in for debug nodes. */
@@ -62,7 +66,7 @@ const wiresOf = (n: FlowNode): string[][] => (Array.isArray(n.wires) ? (n.wires 
  * Strategy settings stay as in the file: at this speed even the rarest example (Bollinger + StochRSI,
  * well under one signal per simulated hour and symbol) signals within a few seconds.
  */
-function testCopy(flow: FlowNode[], redis?: { url: string; keyPrefix: string }): FlowNode[] {
+function testCopy(flow: FlowNode[], redis?: { url: string; keyPrefix: string }, postgres?: { url: string; schema: string }): FlowNode[] {
   return flow
     .filter((n) => !NOT_LOADED.includes(n.type))
     .map((n) => {
@@ -70,6 +74,7 @@ function testCopy(flow: FlowNode[], redis?: { url: string; keyPrefix: string }):
       if (node.type === 'debug') return { id: node.id, type: 'helper', name: node.name, wires: [] } as FlowNode;
       if (node.type === 'tradebot-exchange') return { ...node, simSpeed: TEST_SIM_SPEED } as FlowNode;
       if (node.type === 'tradebot-redis' && redis) return { ...node, url: redis.url, keyPrefix: redis.keyPrefix } as FlowNode;
+      if (node.type === 'tradebot-database' && postgres) return { ...node, url: postgres.url, schema: postgres.schema } as FlowNode;
       return node as FlowNode;
     });
 }
@@ -86,9 +91,21 @@ describe('example flows (examples/)', function () {
     await redisServer.start();
     redisProbe = new Redis(redisServer.url, { maxRetriesPerRequest: 1 });
   });
+  // A real PostgreSQL for the examples with a journal database (started only if one exists).
+  let pgServer: PostgresServer | undefined;
+  let pgProbe: Pool | undefined;
+  before(async function () {
+    if (!files.some((f) => usesPostgres(read(f))) || postgresUnavailable()) return;
+    pgServer = new PostgresServer();
+    await pgServer.start();
+    pgProbe = new Pool(pgServer.connection());
+    pgProbe.on('error', () => undefined);
+  });
   after(async function () {
     redisProbe?.disconnect();
     await redisServer?.destroy();
+    await pgProbe?.end().catch(() => undefined);
+    await pgServer?.destroy();
   });
 
   it('one example per built-in strategy, file names as listed in Import > Examples', function () {
@@ -174,11 +191,21 @@ describe('example flows (examples/)', function () {
           console.log('      SKIPPED: redis-server is not installed (apt-get install redis-server); this Redis example did not run');
           this.skip();
         }
-        // Each Redis example in a key prefix of its own, on the test's redis-server.
+        const withPostgres = usesPostgres(read(file));
+        if (withPostgres && !pgServer) {
+          const reason = postgresUnavailable() ?? 'PostgreSQL did not start';
+          if (process.env.CI) throw new Error(`PostgreSQL is required in CI (.ci/run installs the Debian package postgresql): ${reason}`);
+          console.log(`      SKIPPED: ${reason}; this PostgreSQL example did not run`);
+          this.skip();
+        }
+        // Each Redis example in a key prefix of its own, on the test's redis-server; each journal database example in a schema of its own.
         const keyPrefix = `tbex${file.slice(0, 2)}:`;
-        const flow = testCopy(read(file), withRedis ? { url: redisServer!.url, keyPrefix } : undefined);
+        const schema = `tbex${file.slice(0, 2)}`;
+        const flow = testCopy(read(file), withRedis ? { url: redisServer!.url, keyPrefix } : undefined, withPostgres ? { url: pgServer!.url, schema } : undefined);
         for (const n of flow) assert.ok(LOADABLE.includes(n.type), `the test cannot load a ${n.type} node (${n.id}); teach testCopy about it`);
-        await loadFlow(flow);
+        // The credentials the user types in the database node's dialog.
+        const credentials = withPostgres ? Object.fromEntries(flow.filter((n) => n.type === 'tradebot-database').map((n) => [n.id, { user: pgServer!.user, password: pgServer!.password }])) : {};
+        await loadFlow(flow, credentials);
 
         const errors: string[] = [];
         for (const n of flow) {
@@ -255,6 +282,15 @@ describe('example flows (examples/)', function () {
             const keys = await redisProbe!.keys(`${keyPrefix}state:tradebot:risk:*`);
             assert.ok(keys.length > 0 || !flow.some((n) => n.type === 'tradebot-risk-gate'), 'the risk gate state is kept in Redis');
           }
+        }
+        // Journal database examples: what the comment says is in PostgreSQL is there: the fills of the orders that filled.
+        if (withPostgres) {
+          let fills = 0;
+          for (const end = Date.now() + 10_000; Date.now() < end; await new Promise((r) => setTimeout(r, 100))) {
+            fills = Number((await pgProbe!.query(`SELECT count(*) AS n FROM ${schema}.journal_fills`).catch(() => ({ rows: [{ n: 0 }] }))).rows[0].n);
+            if (fills > 0) break;
+          }
+          assert.ok(fills > 0, `the journal's fills are in PostgreSQL (${schema}.journal_fills)`);
         }
         // Notifiers without a bot token pass their texts on: they must reach the debug node.
         for (const notifier of flow.filter((n) => n.type === 'tradebot-notifier')) {

@@ -112,7 +112,8 @@ export class NodeRedProcess {
         await new Promise((r) => setTimeout(r, 300));
         throw new Error(`Node-RED is waiting for missing node types:\n${this.log}`);
       }
-      if (!apiUp) apiUp = await fetch(`${this.base}/flows`).then((r) => r.ok, () => false);
+      // With adminAuth on, the admin API answers 401 without a token: up all the same.
+      if (!apiUp) apiUp = await fetch(`${this.base}/flows`).then((r) => r.ok || r.status === 401, () => false);
       if (apiUp && /Started flows/.test(this.log)) return;
       if (Date.now() > deadline) throw new Error(`Node-RED did not start within ${timeoutMs / 1000} s (admin API up: ${apiUp}):\n${this.log}`);
       await new Promise((r) => setTimeout(r, 100));

@@ -13,16 +13,18 @@ import telegramNode from '../../nodes/tradebot-telegram/tradebot-telegram';
 import notifierNode from '../../nodes/tradebot-notifier/tradebot-notifier';
 import telegramControlNode from '../../nodes/tradebot-telegram-control/tradebot-telegram-control';
 import redisNode from '../../nodes/tradebot-redis/tradebot-redis';
+import databaseNode from '../../nodes/tradebot-database/tradebot-database';
 import orderBookNode from '../../nodes/tradebot-order-book/tradebot-order-book';
 import tickerNode from '../../nodes/tradebot-ticker/tradebot-ticker';
 import streamOutNode from '../../nodes/tradebot-stream-out/tradebot-stream-out';
 import streamInNode from '../../nodes/tradebot-stream-in/tradebot-stream-in';
 import streamAckNode from '../../nodes/tradebot-stream-ack/tradebot-stream-ack';
+import journalNode from '../../nodes/tradebot-journal/tradebot-journal';
 
 helper.init(process.env.TRADEBOT_NODE_RED_PATH || require.resolve('node-red'));
 
 export { helper };
-export const tradebotNodes = [exchangeNode, tickerNode, orderBookNode, candlesNode, indicatorNode, strategyNode, riskGateNode, placeOrderNode, telegramNode, notifierNode, telegramControlNode, redisNode, streamOutNode, streamInNode, streamAckNode];
+export const tradebotNodes = [exchangeNode, tickerNode, orderBookNode, candlesNode, indicatorNode, strategyNode, riskGateNode, placeOrderNode, telegramNode, notifierNode, telegramControlNode, redisNode, databaseNode, streamOutNode, streamInNode, streamAckNode, journalNode];
 
 export type FlowNode = Record<string, unknown> & { id: string; type: string };
 
@@ -36,7 +38,7 @@ function nodeRedDir(): string {
 
 const TAB = 'tradebot-test-tab';
 /** Config node types stay global, as the editor keeps them. */
-const CONFIG_TYPES = ['tradebot-exchange', 'tradebot-telegram', 'tradebot-redis'];
+const CONFIG_TYPES = ['tradebot-exchange', 'tradebot-telegram', 'tradebot-redis', 'tradebot-database'];
 
 /** Loads the flow on one tab (Catch nodes catch within their tab); config nodes stay global. */
 export async function loadFlow(flow: FlowNode[], credentials: Record<string, unknown> = {}): Promise<void> {

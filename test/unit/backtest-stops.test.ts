@@ -3,7 +3,8 @@
  * path runs open, low, high, close; a stop-loss or trailing stop fills at its level going down (at
  * the open when the candle opens through it), a take-profit at its level going up; a trailing
  * stop starts from the buy's fill price. This holds on the candle whose open filled the buy (the
- * stops are armed on the path, the rest of that candle meets them) as on any later candle.
+ * stops are armed on the path, the rest of that candle meets them) as on any later candle. Each
+ * sell in the report says why it closed the position (its exit reason) and its P&L in percent.
  */
 import assert from 'node:assert/strict';
 import { runBacktest, type BacktestReport, type BacktestTrade, type Deliver } from '../../core/backtest';
@@ -70,6 +71,11 @@ describe('backtest stops (docs/backtest.md, hand-made candles)', function () {
       assert.equal(sell.clientOrderId, 'tb-entry-sl');
       assert.equal(sell.candle, 1);
       assert.equal(sell.price, 97, 'stop-loss fill price');
+      // The report's trade table: why the sell closed the position, and its P&L in percent of the entry.
+      assert.equal(sell.exitReason, 'stop-loss');
+      assert.equal(buy.exitReason, undefined, 'a buy has no exit reason');
+      assert.equal(sell.pnl, -3);
+      assert.equal(sell.pnlPct, -3);
     });
 
     it('a take-profit reached later in the candle fills at its level, not at the high', async function () {
@@ -78,6 +84,7 @@ describe('backtest stops (docs/backtest.md, hand-made candles)', function () {
       assert.equal(sell.clientOrderId, 'tb-entry-tp');
       assert.equal(sell.candle, 1);
       assert.equal(sell.price, 104, 'take-profit fill price');
+      assert.equal(sell.exitReason, 'take-profit');
     });
 
     it('a trailing stop starts from the fill price and fills at its level on the way down to the low', async function () {
@@ -87,6 +94,7 @@ describe('backtest stops (docs/backtest.md, hand-made candles)', function () {
       assert.equal(sell.clientOrderId, 'tb-entry-ts');
       assert.equal(sell.candle, 1);
       assert.equal(sell.price, 100 * (1 - 0.05), 'trailing-stop fill price');
+      assert.equal(sell.exitReason, 'trailing-stop');
     });
 
     it('a trailing stop follows the high of the entry candle and fills at high x (1 - trail) on the way to the close', async function () {
@@ -188,6 +196,21 @@ describe('backtest stops (docs/backtest.md, hand-made candles)', function () {
       assert.equal(sell.candle, 2);
       assert.equal(sell.price, 120 * (1 - 0.05));
     });
+  });
+
+  it("a sell the flow places is a signal exit; its P&L and P&L % are net of both sides' fees", async function () {
+    let index = 0;
+    const deliver: Deliver = async (candle, _warmup, ctx) => {
+      const i = index++;
+      if (i > 1) return;
+      await ctx.account.place({ kind: 'orderRequest', clientOrderId: i === 0 ? 'tb-in' : 'tb-out', symbol: candle.symbol, side: i === 0 ? 'buy' : 'sell', type: 'market', amount: 1, ts: ctx.now });
+    };
+    const r = await runBacktest({ timeframe: '1m', series: { [SYMBOL]: rows([100, 100, 100, 100], [100, 101, 99, 100], [110, 111, 109, 110]) }, warmup: 0, balances: { USDT: 1000, ETH: 0 }, feeRate: 0.001, slippage: 0 }, deliver);
+    const { sell } = roundTrip(r);
+    assert.equal(sell.exitReason, 'signal');
+    // Bought 1 at 100 (fee 0.1), sold at 110 (fee 0.11): 110 - 0.11 - 100.1 = 9.79 on 100.1.
+    assert.ok(Math.abs(sell.pnl! - 9.79) < 1e-9, String(sell.pnl));
+    assert.ok(Math.abs(sell.pnlPct! - (100 * 9.79) / 100.1) < 1e-9, String(sell.pnlPct));
   });
 
   it('gives the same report twice, byte for byte', async function () {
