@@ -23,9 +23,11 @@
  * Also measured, for the trading path: the time spent in the journal's record calls per order
  * (what a flow waits on), and the longest single batch write (it holds the event loop).
  *
- * PostgreSQL: not measured here yet. The PgJournalStore is added on its own branch; the hook is
- * `postgresRuns()` below: give it a store factory and a raw `pg` writer, and it runs the same
- * workload against a server in the same way (see the note there).
+ * PostgreSQL, when its binaries are installed (/usr/lib/postgresql/<v>/bin; --no-pg skips it): a
+ * server of its own (test/support/postgres-server.ts: a fresh cluster on loopback, fsync off as in
+ * the tests), the same workload with PG_ORDERS orders (--pg-orders, default 4000: a statement is a
+ * round trip) through Journal -> PgJournalStore and through raw `pg` running the same statements
+ * on one client, one BEGIN/COMMIT per batch of the same size.
  *
  * Writes bench/results/journal-latest.json.
  */
@@ -43,6 +45,8 @@ import {
 } from '../core/journal/journal-rows';
 import { SqliteJournalStore } from '../core/journal/sqlite-journal-store';
 import { JOURNAL_SCHEMA } from '../core/journal/sqlite-schema';
+import { PgJournalStore } from '../core/journal/pg-journal-store';
+import { PostgresServer, postgresBinDir } from '../test/support/postgres-server';
 import { applyFillToLedger } from '../core/journal/trade-ledger';
 import type { FillRecord, JournalStore } from '../core/journal/types';
 import { TradebotDb } from '../core/storage/tradebot-db';
@@ -56,6 +60,8 @@ const arg = (flag: string, fallback: number) => {
 const ORDERS = arg('--orders', 20_000);
 const BATCH = arg('--batch', 250);
 const ROUNDS = arg('--rounds', 3);
+const PG_ORDERS = arg('--pg-orders', 4000);
+const PG = !process.argv.includes('--no-pg');
 const BASE_DIR = process.argv.includes('--dir') ? process.argv[process.argv.indexOf('--dir') + 1]! : os.tmpdir();
 const ROWS_PER_ORDER = 4;
 const ACCOUNT = 'bench-exchange:sim';
@@ -109,8 +115,8 @@ interface WayResult {
 
 const ms = (t0: number) => performance.now() - t0;
 
-async function journalWay(file: string, orders: OrderOfWorkload[], maxRowsPerWrite = BATCH * ROWS_PER_ORDER): Promise<WayResult> {
-  const store = new SqliteJournalStore({ file });
+async function journalWay(file: string | JournalStore, orders: OrderOfWorkload[], maxRowsPerWrite = BATCH * ROWS_PER_ORDER): Promise<WayResult> {
+  const store = typeof file === 'string' ? new SqliteJournalStore({ file }) : file;
   await store.open();
   const writes: number[] = [];
   const timed: JournalStore = Object.create(store);
@@ -134,7 +140,7 @@ async function journalWay(file: string, orders: OrderOfWorkload[], maxRowsPerWri
   }
   const total = ms(t0);
   await journal.close();
-  await store.close();
+  if (typeof file === 'string') await store.close();
   return { ms: total, recordUsPerOrder: (recordMs * 1000) / orders.length, writes };
 }
 
@@ -198,16 +204,88 @@ function rawWay(file: string, orders: OrderOfWorkload[], same: boolean): WayResu
   return { ms: total, writes };
 }
 
-/**
- * PostgreSQL hook. When a PgJournalStore exists (core/journal/pg-journal-store.ts, its own branch)
- * and a server is available (the tests start one from /usr/lib/postgresql/<v>/bin), run the same
- * workload through `new Journal({ store: pgStore, ... })` as journalWay() does and through raw `pg`
- * (one BEGIN/COMMIT per BATCH orders, the same statements with $n placeholders), and print them as
- * two more rows with their ratio. Until then it says why it is skipped.
- */
-function postgresRuns(): string {
-  const store = path.join(__dirname, '..', 'core', 'journal', 'pg-journal-store.js');
-  return fs.existsSync(store) ? 'PostgreSQL: PgJournalStore found, but its run is not wired into this benchmark yet (see postgresRuns())' : 'PostgreSQL: skipped (no PgJournalStore in this build)';
+/** The store's statements in PostgreSQL (as core/journal/pg-journal-store.ts writes them), in `schema`. */
+function pgStatements(schema: string) {
+  const t = (name: string) => `"${schema}".${name}`;
+  const insert = (table: string, columns: readonly string[], conflict: string) =>
+    `INSERT INTO ${t(table)} AS cur (${columnList(columns)}) VALUES (${placeholders(columns, 'postgresql')}) ${conflict}`;
+  return {
+    event: insert('journal_events', EVENT_COLUMNS, 'ON CONFLICT DO NOTHING'),
+    order: insert('journal_orders', ORDER_COLUMNS, `ON CONFLICT (account, client_order_id) DO UPDATE SET order_id = coalesce(excluded.order_id, cur.order_id), status = excluded.status,
+      amount = excluded.amount, filled = excluded.filled, average = excluded.average, price = excluded.price, fee = excluded.fee,
+      fee_currency = excluded.fee_currency, ts = excluded.ts, reason = coalesce(excluded.reason, cur.reason) WHERE excluded.filled >= cur.filled`),
+    fill: insert('journal_fills', FILL_COLUMNS, 'ON CONFLICT DO NOTHING'),
+    lot: `SELECT * FROM ${t('journal_lots')} WHERE account = $1 AND symbol = $2 FOR UPDATE`,
+    putLot: insert('journal_lots', LOT_COLUMNS, 'ON CONFLICT (account, symbol) DO UPDATE SET amount = excluded.amount, cost = excluded.cost, fees = excluded.fees, opened_ts = excluded.opened_ts, strategy = excluded.strategy, entry_order = excluded.entry_order'),
+    dropLot: `DELETE FROM ${t('journal_lots')} WHERE account = $1 AND symbol = $2`,
+    trade: `SELECT * FROM ${t('journal_trades')} WHERE account = $1 AND id = $2`,
+    putTrade: insert('journal_trades', TRADE_COLUMNS, `ON CONFLICT (account, id) DO UPDATE SET ${TRADE_COLUMNS.slice(2).map((c) => `${c} = excluded.${c}`).join(', ')}`),
+  };
+}
+
+/** Raw `pg`: the store's statements on one client, one transaction per batch, the ledger by the same function. */
+async function rawPgWay(client: import('pg').PoolClient, schema: string, orders: OrderOfWorkload[]): Promise<WayResult> {
+  const s = pgStatements(schema);
+  const writes: number[] = [];
+  const t0 = performance.now();
+  for (let b = 0; b < orders.length; b += BATCH) {
+    const w0 = performance.now();
+    await client.query('BEGIN');
+    for (const o of orders.slice(b, b + BATCH)) {
+      await client.query(s.event, eventParams(ACCOUNT, orderRequestEvent(o.request)));
+      await client.query(s.event, eventParams(ACCOUNT, orderUpdateEvent(o.update)));
+      await client.query(s.order, orderParams(ACCOUNT, orderRow(o.update, o.request)));
+      if (((await client.query(s.fill, fillParams(ACCOUNT, o.fill))).rowCount ?? 0) === 0) continue;
+      const lotRow = (await client.query(s.lot, [ACCOUNT, SYMBOL])).rows[0];
+      const tradeRow = o.fill.side === 'sell' ? (await client.query(s.trade, [ACCOUNT, o.fill.clientOrderId])).rows[0] : undefined;
+      const step = applyFillToLedger(lotRow ? lotOf(lotRow) : undefined, o.fill, tradeRow ? tradeOf(tradeRow) : undefined);
+      await (step.lot ? client.query(s.putLot, lotParams(ACCOUNT, step.lot)) : client.query(s.dropLot, [ACCOUNT, SYMBOL]));
+      if (step.trade) await client.query(s.putTrade, tradeParams(ACCOUNT, step.trade));
+    }
+    await client.query('COMMIT');
+    writes.push(ms(w0));
+  }
+  return { ms: ms(t0), writes };
+}
+
+/** The same workload on PostgreSQL: Journal -> PgJournalStore against raw `pg`; undefined with the reason when there is no server. */
+async function postgresRuns(): Promise<{ journal: WayResult[]; raw: WayResult[] } | string> {
+  if (!PG) return 'PostgreSQL: skipped (--no-pg)';
+  if (!postgresBinDir()) return 'PostgreSQL: skipped (no server binaries in /usr/lib/postgresql/<version>/bin)';
+  const server = new PostgresServer();
+  await server.start();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Pool } = require('pg') as typeof import('pg');
+  const pool = new Pool({ ...server.connection(), max: 4 });
+  try {
+    const out = { journal: [] as WayResult[], raw: [] as WayResult[] };
+    for (let round = 0; round <= ROUNDS; round++) {
+      // Round 0 warms up (connections, plans) and is not counted.
+      const size = round === 0 ? BATCH * 2 : PG_ORDERS;
+      const journalStore = new PgJournalStore({ pool, schema: `bench_j${round}`, location: server.url });
+      const j = await journalWay(journalStore, workload(`pg${round}`).slice(0, size));
+      await journalStore.close();
+      // The raw way writes into tables the store made (the same schema, indexes and keys).
+      const rawStore = new PgJournalStore({ pool, schema: `bench_r${round}`, location: server.url });
+      await rawStore.open();
+      const client = await pool.connect();
+      let r: WayResult;
+      try {
+        r = await rawPgWay(client, `bench_r${round}`, workload(`pgraw${round}`).slice(0, size));
+      } finally {
+        client.release();
+      }
+      await rawStore.close();
+      if (round > 0) {
+        out.journal.push(j);
+        out.raw.push(r);
+      }
+    }
+    return out;
+  } finally {
+    await pool.end();
+    await server.stop();
+  }
 }
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))]!;
@@ -269,7 +347,27 @@ async function main(): Promise<void> {
     `a write holds the event loop for its transaction: ${journal.writeP50Ms.toFixed(1)} ms at p50 for ${BATCH} orders in one (${((journal.writeP50Ms * 1000) / BATCH).toFixed(1)} us per order),` +
       ` ${chunked.writeP50Ms.toFixed(1)} ms at p50 with the default 250 rows per transaction`,
   );
-  console.log(postgresRuns());
+  const pg = await postgresRuns();
+  let pgSummary: { journalRowsPerSec: number; rawRowsPerSec: number; ratio: number; journalWriteP50Ms: number; rawWriteP50Ms: number } | string;
+  if (typeof pg === 'string') {
+    pgSummary = pg;
+    console.log(pg);
+  } else {
+    const perSec = (r: WayResult) => (PG_ORDERS * ROWS_PER_ORDER) / (r.ms / 1000);
+    pgSummary = {
+      journalRowsPerSec: Math.round(median(pg.journal.map(perSec))),
+      rawRowsPerSec: Math.round(median(pg.raw.map(perSec))),
+      ratio: r3(median(pg.journal.map(perSec)) / median(pg.raw.map(perSec))),
+      journalWriteP50Ms: r3(pct(pg.journal.flatMap((r) => r.writes), 50)),
+      rawWriteP50Ms: r3(pct(pg.raw.flatMap((r) => r.writes), 50)),
+    };
+    console.log(
+      `\nPostgreSQL (a server of its own on loopback, fsync off), ${PG_ORDERS} orders, batches of ${BATCH}, ${ROUNDS} rounds (median):` +
+        `\n  journal (Journal -> PgJournalStore)   ${pgSummary.journalRowsPerSec} rows/s, write p50 ${pgSummary.journalWriteP50Ms.toFixed(1)} ms` +
+        `\n  raw pg, the same statements          ${pgSummary.rawRowsPerSec} rows/s, write p50 ${pgSummary.rawWriteP50Ms.toFixed(1)} ms` +
+        `\n  journal / raw: ${pgSummary.ratio.toFixed(2)}x`,
+    );
+  }
 
   const out = path.resolve(__dirname, '..', '..', 'bench', 'results', 'journal-latest.json');
   fs.mkdirSync(path.dirname(out), { recursive: true });
@@ -287,7 +385,7 @@ async function main(): Promise<void> {
         rounds: ROUNDS,
         ways: summary.map((s) => ({ ...s, rowsPerSec: Math.round(s.rowsPerSec), ordersPerSec: Math.round(s.ordersPerSec), writeP50Ms: r3(s.writeP50Ms), writeP99Ms: r3(s.writeP99Ms), writeMaxMs: r3(s.writeMaxMs), recordUsPerOrder: s.recordUsPerOrder === undefined ? undefined : r3(s.recordUsPerOrder) })),
         ratios: { journalVsRawSame: r3(journal.rowsPerSec / same.rowsPerSec), journalVsRawRows: r3(journal.rowsPerSec / rows.rowsPerSec), journal250VsRawSame: r3(chunked.rowsPerSec / same.rowsPerSec) },
-        postgresql: postgresRuns(),
+        postgresql: pgSummary,
       },
       null,
       2,
