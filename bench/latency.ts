@@ -4,6 +4,7 @@
  *
  *   npm run build && node dist/bench/latency.js
  *   node dist/bench/latency.js --n 5000 --warmup 500     (more candles)
+ *   node dist/bench/latency.js --block 50                (shorter blocks: the flows take turns more often, so they see the same disk)
  *   node --cpu-prof --cpu-prof-dir=/tmp/prof dist/bench/latency.js --no-store-passes
  *   node dist/bench/latency-profile.js /tmp/prof/<file>.cpuprofile   (top self-time functions)
  *
@@ -15,14 +16,19 @@
  * node with no wires, observed with an extra 'input' listener. Delivery between nodes is Node-RED's
  * normal asynchronous one (one setImmediate per hop), so a figure is: runtime hops + our nodes' work.
  *
- * Two flows in the same Node-RED, measured in the same run, interleaved in blocks:
+ * Three flows in the same Node-RED, measured in the same run, interleaved in blocks:
  *
  *   A  pipeline   receive(candle) -> indicator (atr14) -> strategy (SMA 1/2 cross) -> risk gate
  *                 (100 USDT per buy, no cooldown, no sell without a position) -> place order -> sink
- *                 Exchange: sim mode, speed 1, 1e9 USDT, fee 0, slippage 0. The candles are crafted
- *                 (BTC/USDT, 1m, ts +60 s each, closes alternating up/down around 60000) so SMA 1
- *                 crosses SMA 2 on every candle: buy, sell, buy, sell... and each candle ends in
- *                 exactly one order update "closed" at the sink (the simulator fills in-process).
+ *                 Exchange: sim mode, speed 1, 1e9 USDT, fee 0, slippage 0, the trade journal on
+ *                 (its default, `auto`: the SQLite journal file in the temp user dir). The candles
+ *                 are crafted (BTC/USDT, 1s, ts +1 s each from three hours ago, closes alternating up/down around 60000)
+ *                 so SMA 1 crosses SMA 2 on every candle: buy, sell, buy, sell... and each candle
+ *                 ends in exactly one order update "closed" at the sink (the simulator fills in-process).
+ *   C  no journal the same pipeline on an exchange node of its own with the journal off: A / C is
+ *                 what the journal adds to the trading path (its record calls on the way, and its
+ *                 batch writes every 500 ms, which hold the event loop for their transaction and
+ *                 delay whichever message is in flight: the samples they overlap are counted).
  *   B  baseline   receive(msg) -> junction -> junction -> junction -> junction -> sink: the same
  *                 4 node-to-node hops through core pass-through nodes (junctions: the lightest core
  *                 node, `send(msg); done()`).
@@ -62,7 +68,7 @@ const N = intArg('--n', 2000);
 /** Unmeasured messages per flow first (--warmup): JIT, inline caches, the account and its price feed. */
 const WARMUP = intArg('--warmup', 300);
 /** Measured messages are taken in alternating blocks (A, B, A, B...) of this size. */
-const BLOCK = 250;
+const BLOCK = intArg('--block', 250);
 /** A candle whose order update has not arrived by then is a miss. */
 const MISS_TIMEOUT_MS = 2_000;
 /** Messages per extra state-store pass; --no-store-passes skips them (e.g. for a clean CPU profile). */
@@ -70,9 +76,11 @@ const STORE_PASS = 500;
 const STORE_PASSES = !process.argv.includes('--no-store-passes');
 
 const SYMBOL = 'BTC/USDT';
-const TIMEFRAME = '1m';
+/** 1s candles from three hours ago: the run's few thousand candles stay within the risk gate's 24 h plausibility window and never ahead of the clock. */
+const TIMEFRAME = '1s';
+const STEP_MS = 1_000;
 const STRATEGY_NAME = 'sma-cross-1-2'; // the default name of maCross sma 1/2 (signals carry it)
-const FIRST_TS = Date.UTC(2025, 0, 1);
+const FIRST_TS = Math.floor(Date.now() / STEP_MS) * STEP_MS - 3 * 3_600_000;
 /** SMA 2 needs 2 candles and the cross a previous value: candles 0 and 1 can never signal. */
 const PRIMING = 2;
 
@@ -90,7 +98,7 @@ interface RedNode {
   id: string;
   receive(msg: Msg): void;
   on(event: 'input', cb: (msg: Msg) => void): void;
-  session?: { stateStore: { set: (key: string, value: unknown) => Promise<void> } };
+  session?: { stateStore: { set: (key: string, value: unknown) => Promise<void> }; journal?: { store: unknown } };
 }
 interface RedApp {
   init(server: http.Server, settings: Record<string, unknown>): void;
@@ -102,34 +110,47 @@ type FlowNode = Record<string, unknown> & { id: string; type: string };
 
 const TAB = 'latency-tab';
 const EXCHANGE = 'lat-exchange';
+const EXCHANGE_NO_JOURNAL = 'lat-exchange-no-journal';
 const A = { indicator: 'lat-a-indicator', strategy: 'lat-a-strategy', risk: 'lat-a-risk', place: 'lat-a-place', sink: 'lat-a-sink', rejections: 'lat-a-rejections' };
+const C = { indicator: 'lat-c-indicator', strategy: 'lat-c-strategy', risk: 'lat-c-risk', place: 'lat-c-place', sink: 'lat-c-sink', rejections: 'lat-c-rejections' };
 const B = { hops: ['lat-b-j1', 'lat-b-j2', 'lat-b-j3', 'lat-b-j4'], sink: 'lat-b-sink' };
 
-function buildFlow(): FlowNode[] {
-  const at = (x: number, y: number) => ({ z: TAB, x, y });
+/** The pipeline's nodes (ids in `ids`) on `exchange`, at row `y` of the tab. */
+function pipelineNodes(ids: typeof A, exchange: string, y: number): FlowNode[] {
+  const at = (x: number, yy: number) => ({ z: TAB, x, y: yy });
   return [
-    { id: TAB, type: 'tab', label: 'bench: latency', disabled: false, info: '' },
+    { id: ids.indicator, type: 'tradebot-indicator', name: '', indicators: [{ name: 'atr14', type: 'atr', period: 14 }], ...at(150, y), wires: [[ids.strategy]] },
     {
-      id: EXCHANGE, type: 'tradebot-exchange', name: 'latency sim', mode: 'sim', exchangeId: 'binance', sandbox: false, baseUrl: '',
-      maxNotional: '', liveOptIn: false, simSeed: 42, simSpeed: 1, simTickMs: 1000, timeoutMs: 10000,
-      simBalances: 'USDT=1000000000', feeRatePct: 0, slippagePct: 0, stateStore: '',
-    },
-    // Flow A: the pipeline.
-    { id: A.indicator, type: 'tradebot-indicator', name: '', indicators: [{ name: 'atr14', type: 'atr', period: 14 }], ...at(150, 100), wires: [[A.strategy]] },
-    {
-      id: A.strategy, type: 'tradebot-strategy', name: '', strategy: 'maCross', maType: 'sma', fastPeriod: 1, slowPeriod: 2, emitHolds: false,
-      ...at(330, 100), wires: [[A.risk], []],
+      id: ids.strategy, type: 'tradebot-strategy', name: '', strategy: 'maCross', maType: 'sma', fastPeriod: 1, slowPeriod: 2, emitHolds: false,
+      ...at(330, y), wires: [[ids.risk], []],
     },
     {
-      id: A.risk, type: 'tradebot-risk-gate', name: '', exchange: EXCHANGE, sizing: 'quote', quoteAmount: '100', equityPct: '', riskPct: '',
+      id: ids.risk, type: 'tradebot-risk-gate', name: '', exchange, sizing: 'quote', quoteAmount: '100', equityPct: '', riskPct: '',
       accountCurrency: 'USDT', stopMode: 'none', stopPct: '', atrIndicator: 'atr14', atrMultiple: '', takeProfitPct: '', trailingPct: '',
       orderType: 'market', limitOffsetPct: 0, limitTimeoutSec: '', maxOpenPositions: '', maxExposurePerSymbol: '', maxExposureTotal: '',
       noSellWithoutPosition: true, cooldownSec: '', cooldownAfterLossSec: '', dailyLossLimit: '', maxDrawdownPct: '',
-      tradingDays: '', tradingFrom: '', tradingTo: '', timezone: 'UTC', ...at(510, 100), wires: [[A.place], [A.rejections]],
+      tradingDays: '', tradingFrom: '', tradingTo: '', timezone: 'UTC', ...at(510, y), wires: [[ids.place], [ids.rejections]],
     },
-    { id: A.place, type: 'tradebot-place-order', name: '', exchange: EXCHANGE, currency: 'USDT', ...at(690, 100), wires: [[A.sink], []] },
-    { id: A.sink, type: 'junction', ...at(860, 100), wires: [] },
-    { id: A.rejections, type: 'junction', ...at(690, 160), wires: [] },
+    { id: ids.place, type: 'tradebot-place-order', name: '', exchange, currency: 'USDT', ...at(690, y), wires: [[ids.sink], []] },
+    { id: ids.sink, type: 'junction', ...at(860, y), wires: [] },
+    { id: ids.rejections, type: 'junction', ...at(690, y + 60), wires: [] },
+  ];
+}
+
+function buildFlow(): FlowNode[] {
+  const at = (x: number, y: number) => ({ z: TAB, x, y });
+  const exchange = (id: string, name: string, journal: 'auto' | 'off'): FlowNode => ({
+    id, type: 'tradebot-exchange', name, mode: 'sim', exchangeId: 'binance', sandbox: false, baseUrl: '',
+    maxNotional: '', liveOptIn: false, simSeed: 42, simSpeed: 1, simTickMs: 1000, timeoutMs: 10000,
+    simBalances: 'USDT=1000000000', feeRatePct: 0, slippagePct: 0, stateStore: '', journal,
+  });
+  return [
+    { id: TAB, type: 'tab', label: 'bench: latency', disabled: false, info: '' },
+    exchange(EXCHANGE, 'latency sim', 'auto'),
+    exchange(EXCHANGE_NO_JOURNAL, 'latency sim, no journal', 'off'),
+    // Flow A: the pipeline; flow C: the same without the journal.
+    ...pipelineNodes(A, EXCHANGE, 100),
+    ...pipelineNodes(C, EXCHANGE_NO_JOURNAL, 400),
     // Flow B: the baseline, 4 pass-through junctions.
     ...B.hops.map((id, i) => ({ id, type: 'junction', ...at(150 + 180 * i, 260), wires: [[B.hops[i + 1] ?? B.sink]] })),
     { id: B.sink, type: 'junction', ...at(860, 260), wires: [] },
@@ -208,12 +229,12 @@ interface PipelineCounters {
 }
 
 class PipelineDriver implements Driver {
-  readonly name = 'pipeline';
   private k = 0;
   private readonly probe: Probe;
   readonly counters: PipelineCounters = { closedBuys: 0, closedSells: 0, otherStatus: [], rejections: [], misses: [] };
 
   constructor(
+    readonly name: 'pipeline' | 'noJournal',
     private readonly input: RedNode,
     sink: RedNode,
     rejections: RedNode,
@@ -233,7 +254,7 @@ class PipelineDriver implements Driver {
     return {
       topic: SYMBOL,
       payload: {
-        kind: 'candle', exchange: 'sim', symbol: SYMBOL, timeframe: TIMEFRAME, ts: FIRST_TS + k * 60_000,
+        kind: 'candle', exchange: 'sim', symbol: SYMBOL, timeframe: TIMEFRAME, ts: FIRST_TS + k * STEP_MS,
         open, high: Math.max(open, close) + 10, low: Math.min(open, close) - 10, close, volume: 1,
       },
     };
@@ -293,7 +314,7 @@ class BaselineDriver implements Driver {
   async step(): Promise<Sample | undefined> {
     const seq = ++this.seq;
     // A message of the size of a candle message, so cloning (if any) costs alike.
-    const msg: Msg = { topic: SYMBOL, seq, payload: { kind: 'candle', exchange: 'sim', symbol: SYMBOL, timeframe: TIMEFRAME, ts: FIRST_TS + seq * 60_000, open: 1, high: 1, low: 1, close: 1, volume: 1 } };
+    const msg: Msg = { topic: SYMBOL, seq, payload: { kind: 'candle', exchange: 'sim', symbol: SYMBOL, timeframe: TIMEFRAME, ts: FIRST_TS + seq * STEP_MS, open: 1, high: 1, low: 1, close: 1, volume: 1 } };
     const { t0, outcome } = await this.probe.run(
       () => this.input.receive(msg),
       (m) => m.seq === seq,
@@ -363,6 +384,40 @@ function printTable(header: string[], rows: string[][]): void {
   console.log(line(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const row of rows) console.log(line(row));
+}
+
+// ------------------------------------------------------------------ the journal's writes
+
+/**
+ * When the exchange node's journal writes (its SQLite transactions, BEGIN to COMMIT: synchronous,
+ * they hold the event loop), on the live connection from here; src is untouched.
+ */
+function watchJournalWrites(exchange: RedNode): { intervals: GcEntry[]; commits: number[] } {
+  const intervals: GcEntry[] = [];
+  /** The COMMIT statements alone, ms (the rest of a write's interval is its statements, and promise jobs run between them). */
+  const commits: number[] = [];
+  const store = exchange.session?.journal?.store as { open(): Promise<void>; handle?: { db: { exec(sql: string): void } } } | undefined;
+  if (!store) throw new Error('the exchange node has no trade journal: the journal on/off comparison needs it');
+  let begun = 0;
+  const watch = () => {
+    const db = store.handle?.db;
+    if (!db || (db as { watched?: boolean }).watched) return;
+    const exec = db.exec.bind(db);
+    Object.assign(db, {
+      watched: true,
+      exec(sql: string) {
+        if (sql === 'BEGIN IMMEDIATE') begun = performance.now();
+        const t0 = performance.now();
+        exec(sql);
+        const t1 = performance.now();
+        if (sql === 'COMMIT') commits.push(t1 - t0);
+        if (sql === 'COMMIT' || sql === 'ROLLBACK') intervals.push({ start: begun, end: t1, kind: 0 });
+      },
+    });
+  };
+  // The store opens at deploy (or at its first write): watched once it is open.
+  void store.open().then(watch, () => undefined);
+  return { intervals, commits };
 }
 
 // ------------------------------------------------------------------ the state-store passes
@@ -458,35 +513,42 @@ async function main(): Promise<void> {
     await RED.start();
     redStarted = true;
     await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', () => resolve()));
-    const nodes = await runningNodes(RED.nodes, [EXCHANGE, A.indicator, A.sink, A.rejections, B.hops[0]!, B.sink], log, 10_000);
+    const nodes = await runningNodes(RED.nodes, [EXCHANGE, EXCHANGE_NO_JOURNAL, A.indicator, A.sink, A.rejections, C.indicator, C.sink, C.rejections, B.hops[0]!, B.sink], log, 10_000);
     const node = (id: string) => nodes.get(id)!;
     const startupProblems = logged.filter((l) => !EXPECTED_WARNINGS.some((re) => re.test(l)));
 
     console.log(`Tick-to-order latency — node ${process.version}, Node-RED ${redVersion} embedded, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), load ${os.loadavg().map(r1).join(' ')}`);
     console.log(
-      `A pipeline: receive(candle) -> indicator(atr14) -> strategy(SMA 1/2 cross) -> risk gate(100 USDT) -> place order -> junction sink` +
+      `A pipeline: receive(candle) -> indicator(atr14) -> strategy(SMA 1/2 cross) -> risk gate(100 USDT) -> place order -> junction sink; trade journal on (default)` +
+        `\nC no journal: the same pipeline on an exchange node with the journal off` +
         `\nB baseline: receive(msg) -> junction x4 -> junction sink (the same 4 node-to-node hops through core pass-through nodes)` +
         `\nOne message at a time; ${WARMUP} warm-up then ${N} measured per flow, interleaved in blocks of ${BLOCK}; time = receive() to the sink's input handler.` +
         `\nNOTE: sim mode: the order is filled by the simulator in-process, so this measures our code path and Node-RED's hops, not any network.\n`,
     );
 
-    const pipeline = new PipelineDriver(node(A.indicator), node(A.sink), node(A.rejections));
+    const pipeline = new PipelineDriver('pipeline', node(A.indicator), node(A.sink), node(A.rejections));
+    const noJournal = new PipelineDriver('noJournal', node(C.indicator), node(C.sink), node(C.rejections));
     const baseline = new BaselineDriver(node(B.hops[0]!), node(B.sink));
+    const journalWrites = watchJournalWrites(node(EXCHANGE));
 
     // Warm-up, unmeasured.
     await pipeline.prime();
+    await noJournal.prime();
     for (let i = 0; i < WARMUP; i++) await pipeline.step(false);
+    for (let i = 0; i < WARMUP; i++) await noJournal.step(false);
     for (let i = 0; i < WARMUP; i++) await baseline.step();
     const warmupRejections = pipeline.counters.rejections.length;
 
     // Measured, interleaved in blocks.
     gcObserver.observe({ entryTypes: ['gc'] });
-    const samples: Record<'pipeline' | 'baseline', Sample[]> = { pipeline: [], baseline: [] };
+    const samples: Record<'pipeline' | 'noJournal' | 'baseline', Sample[]> = { pipeline: [], noJournal: [], baseline: [] };
+    journalWrites.intervals.length = 0;
+    journalWrites.commits.length = 0;
     const measureStart = performance.now();
     for (let done = 0; done < N; done += BLOCK) {
       const size = Math.min(BLOCK, N - done);
-      for (const driver of [pipeline, baseline] as Driver[]) {
-        const into = samples[driver.name as 'pipeline' | 'baseline'];
+      for (const driver of [pipeline, noJournal, baseline] as Driver[]) {
+        const into = samples[driver.name as 'pipeline' | 'noJournal' | 'baseline'];
         for (let i = 0; i < size; i++) {
           const s = await driver.step(true);
           if (s) into.push(s);
@@ -498,7 +560,9 @@ async function main(): Promise<void> {
     gcObserver.disconnect();
     gcs.sort((a, b) => a.start - b.start);
 
+    const writesInMeasurement = journalWrites.intervals.slice();
     const sp = stats(samples.pipeline);
+    const sc = stats(samples.noJournal);
     const sb = stats(samples.baseline);
     const c = pipeline.counters;
     const measuredMisses = c.misses.filter((m) => m.measured).length;
@@ -509,6 +573,7 @@ async function main(): Promise<void> {
       ['flow', 'N', 'p50', 'p90', 'p99', 'max', 'mean', 'min', 'not measured'],
       [
         ['A pipeline', String(sp.n), fmtUs(sp.p50), fmtUs(sp.p90), fmtUs(sp.p99), fmtUs(sp.max), fmtUs(sp.mean), fmtUs(sp.min), String(N - sp.n)],
+        ['C no journal', String(sc.n), fmtUs(sc.p50), fmtUs(sc.p90), fmtUs(sc.p99), fmtUs(sc.max), fmtUs(sc.mean), fmtUs(sc.min), String(N - sc.n)],
         ['B baseline', String(sb.n), fmtUs(sb.p50), fmtUs(sb.p90), fmtUs(sb.p99), fmtUs(sb.max), fmtUs(sb.mean), fmtUs(sb.min), String(N - sb.n)],
       ],
     );
@@ -517,6 +582,19 @@ async function main(): Promise<void> {
     const perHop = (sp.p50 - sb.p50) / 4;
     console.log(`\npipeline / baseline: p50 ${ratioP50.toFixed(2)}x, p99 ${ratioP99.toFixed(2)}x`);
     console.log(`per-hop overhead of our nodes ((p50 pipeline - p50 baseline) / 4): ${perHop.toFixed(1)} us`);
+    const journalP50 = sp.p50 / sc.p50;
+    const journalP99 = sp.p99 / sc.p99;
+    const wA = gcOverlap(samples.pipeline, writesInMeasurement);
+    const wC = gcOverlap(samples.noJournal, writesInMeasurement);
+    const wB = gcOverlap(samples.baseline, writesInMeasurement);
+    const writeMs = writesInMeasurement.map((w) => w.end - w.start).sort((a, b) => a - b);
+    const commitMs = journalWrites.commits.slice().sort((a, b) => a - b);
+    console.log(
+      `journal on / off (A / C): p50 ${journalP50.toFixed(3)}x (${sp.p50 - sc.p50 >= 0 ? '+' : ''}${fmtUs(sp.p50 - sc.p50)} us), p99 ${journalP99.toFixed(3)}x (target: at most +10 % at p50)` +
+        `\n  journal batch writes during the measurement: ${writeMs.length}, ${writeMs.length ? `p50 ${writeMs[Math.floor(writeMs.length / 2)]!.toFixed(2)} ms, max ${writeMs[writeMs.length - 1]!.toFixed(2)} ms` : '-'} (they hold the event loop),` +
+        ` of which COMMIT ${commitMs.length ? `p50 ${commitMs[Math.floor(commitMs.length / 2)]!.toFixed(2)} ms, max ${commitMs[commitMs.length - 1]!.toFixed(2)} ms` : '-'};` +
+        ` samples they overlapped: A ${wA.samplesWithGc}, C ${wC.samplesWithGc}, B ${wB.samplesWithGc}`,
+    );
 
     // Drift: the account and the risk gate keep growing lists (finished order ids, approved signals).
     const q = Math.min(BLOCK, Math.floor(samples.pipeline.length / 2));
@@ -572,7 +650,7 @@ async function main(): Promise<void> {
       console.log(`\nNode-RED log at warn and above (${startupProblems.length + problems.length} lines):\n  ${[...startupProblems, ...problems].slice(0, 20).join('\n  ')}`);
     }
 
-    const flowBroken = sp.n === 0 || sb.n === 0;
+    const flowBroken = sp.n === 0 || sc.n === 0 || sb.n === 0;
     const summary = (s: Stats) => ({ n: s.n, p50: r1(s.p50), p90: r1(s.p90), p99: r1(s.p99), max: r1(s.max), mean: r1(s.mean), min: r1(s.min) });
     const result = {
       date: new Date().toISOString(),
@@ -596,8 +674,19 @@ async function main(): Promise<void> {
         exchange: 'sim, speed 1, seed 42, USDT=1000000000, fee 0, slippage 0, memory context store',
       },
       pipeline: summary(sp),
+      noJournal: summary(sc),
       baseline: summary(sb),
       ratios: { p50: r3(ratioP50), p99: r3(ratioP99) },
+      journalOnOff: {
+        p50: r3(journalP50),
+        p99: r3(journalP99),
+        writes: writeMs.length,
+        writeP50Ms: writeMs.length ? r3(writeMs[Math.floor(writeMs.length / 2)]!) : null,
+        writeMaxMs: writeMs.length ? r3(writeMs[writeMs.length - 1]!) : null,
+        commitP50Ms: commitMs.length ? r3(commitMs[Math.floor(commitMs.length / 2)]!) : null,
+        commitMaxMs: commitMs.length ? r3(commitMs[commitMs.length - 1]!) : null,
+        samplesOverlapped: { pipeline: wA.samplesWithGc, noJournal: wC.samplesWithGc, baseline: wB.samplesWithGc },
+      },
       perHopOverheadUs: r1(perHop),
       pipelineDrift: { candles: q, firstP50: r1(first.p50), lastP50: r1(last.p50), blockP50: pipelineBlocks, baselineBlockP50: baselineBlocks },
       gc: { pauses: gcs.length, totalMs: r1(gcTotalMs), pipelineSamplesWithGc: gA.samplesWithGc, baselineSamplesWithGc: gB.samplesWithGc },

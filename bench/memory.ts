@@ -8,7 +8,10 @@
  * Configurations, each a fresh Node-RED child process with its own temporary user dir:
  *   baseline   bare Node-RED, empty flow, no tradebot package
  *   sim-empty  tradebot installed (linked as `npm start` does), empty flow: the cost of loading the package
- *   sim        tradebot installed, flows/default-flow.json (simulated market -> ticker, order book, candles)
+ *   sim        tradebot installed, flows/default-flow.json (simulated market -> ticker, order book, candles);
+ *              its exchange node writes the trade journal (on by default: tradebot-journal.sqlite)
+ *   sim-no-journal  the same flow with the exchange node's journal off: sim - sim-no-journal is the
+ *              memory the journal adds to the default flow
  *   exchange   tradebot installed, one paper-mode binance config node on a MockBinance started here,
  *              ticker (websocket), order book and candles (1m, warm-up 100) on BTC/USDT
  *
@@ -577,6 +580,15 @@ const CONFIGURATIONS: Configuration[] = [
     },
   },
   {
+    name: 'sim-no-journal',
+    description: 'flows/default-flow.json, trade journal off',
+    installPackage: true,
+    prepare: async () => {
+      const flow = defaultFlow().map((n) => (n.type === 'tradebot-exchange' ? { ...n, journal: 'off' } : n));
+      return { flow, verify: (run) => statusProblems(run, flow) };
+    },
+  },
+  {
     name: 'exchange',
     description: 'paper binance on a mock: ticker (ws), book, candles (1m, warm-up 100)',
     installPackage: true,
@@ -779,6 +791,9 @@ function printReport(summary: ConfigSummary[]): Array<{ configuration: string; l
     console.log(`("-" in settled: that run's young generation was still grown when sampled, which adds up to ~30 MB to it: ${unsettled.join(', ')})`);
   }
 
+  const on = summary.find((s) => s.name === 'sim')!;
+  const off = summary.find((s) => s.name === 'sim-no-journal')!;
+  console.log(`\ntrade journal on the default sim flow (sim - sim-no-journal): ${mb(on.medianRss - off.medianRss) >= 0 ? '+' : ''}${mb(on.medianRss - off.medianRss).toFixed(1)} MB RSS, ${mb(on.heap.heapUsed - off.heap.heapUsed).toFixed(1)} MB heap used`);
   console.log('');
   return TARGETS.map((t) => {
     const delta = summary.find((s) => s.name === t.config)!.deltaMb;
@@ -809,6 +824,7 @@ function writeJson(summary: ConfigSummary[], results: RunResult[], targets: Retu
       totalMs,
     },
     targets,
+    journalOnDefaultSimFlowMb: round1(mb(summary.find((s) => s.name === 'sim')!.medianRss - summary.find((s) => s.name === 'sim-no-journal')!.medianRss)),
     configurations: summary.map((s) => ({
       name: s.name,
       description: s.description,

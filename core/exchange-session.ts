@@ -222,6 +222,14 @@ export class ExchangeSession {
   /** The journal's current trouble (undefined while it writes), for listeners that come later. */
   private journalProblem: TradingStatus | undefined;
 
+  /**
+   * The journal's current trouble: the place-order nodes keep it in their status, which order
+   * updates would otherwise replace within half a second.
+   */
+  get journalTrouble(): TradingStatus | undefined {
+    return this.journalProblem;
+  }
+
   private tradingStatus(status: TradingStatus): void {
     // The order stream or the exchange is back: what happened meanwhile is read from the exchange.
     if (status.level === 'ok' && /\bback\b/.test(status.text) && !/^reconciliation/.test(status.text)) this.reconciler?.soon();

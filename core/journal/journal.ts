@@ -29,6 +29,12 @@ export interface JournalOptions {
   flushMs?: number;
   /** Rows held while the database cannot take them (default 50,000); beyond that the oldest go. */
   maxQueued?: number;
+  /**
+   * Rows per transaction (default 250). A SQLite write holds the event loop while it runs
+   * (node:sqlite is synchronous), so a big queue (a burst of orders, the catch-up) is written in
+   * several transactions, and the flow's messages go first between them.
+   */
+  maxRowsPerWrite?: number;
   /** Hears when writing fails and when it works again. */
   onStatus?: (status: JournalStatus) => void;
 }
@@ -67,6 +73,7 @@ export class Journal {
   private lastWriteAt: number | undefined;
   private readonly flushMs: number;
   private readonly maxQueued: number;
+  private readonly maxRowsPerWrite: number;
   /** The account's remembered fills: written again when the queue had to drop rows. */
   private fillSource: (() => FillRecord[]) | undefined;
   /** Strategy and signal of orders placed through this journal, for their order rows. */
@@ -75,6 +82,7 @@ export class Journal {
   constructor(readonly o: JournalOptions) {
     this.flushMs = o.flushMs ?? 500;
     this.maxQueued = o.maxQueued ?? 50_000;
+    this.maxRowsPerWrite = o.maxRowsPerWrite ?? 250;
   }
 
   get store(): JournalStore {
@@ -210,32 +218,54 @@ export class Journal {
   }
 
   private async writeQueued(): Promise<void> {
-    if (batchSize(this.queue) === 0) return;
-    if (!(await this.tryOpen())) return this.retryLater();
-    const batch = this.queue;
-    this.queue = emptyBatch();
-    try {
-      await this.o.store.write(this.o.account, batch);
-    } catch (err) {
-      // Put back in front of what came meanwhile, in order; written again later (idempotent).
-      this.queue = {
-        events: [...batch.events, ...this.queue.events],
-        orders: [...batch.orders, ...this.queue.orders],
-        fills: [...batch.fills, ...this.queue.fills],
-        equity: [...batch.equity, ...this.queue.equity],
-      };
-      this.bound();
-      this.fail(err);
-      return this.retryLater();
+    while (batchSize(this.queue) > 0) {
+      if (!(await this.tryOpen())) return this.retryLater();
+      const batch = this.takeChunk();
+      try {
+        await this.o.store.write(this.o.account, batch);
+      } catch (err) {
+        // Put back in front of what came meanwhile, in order; written again later (idempotent).
+        this.queue = {
+          events: [...batch.events, ...this.queue.events],
+          orders: [...batch.orders, ...this.queue.orders],
+          fills: [...batch.fills, ...this.queue.fills],
+          equity: [...batch.equity, ...this.queue.equity],
+        };
+        this.bound();
+        this.fail(err);
+        return this.retryLater();
+      }
+      this.lastWriteAt = Date.now();
+      if (this.failures > 0 || this.error !== undefined) {
+        this.failures = 0;
+        this.error = undefined;
+        // Fills the full queue dropped: the account still has its last ones.
+        if (this.dropped > 0 && this.fillSource) this.catchUp(this.fillSource());
+        this.tell({ level: 'ok', text: `journal: writing again to ${this.o.store.location}${this.dropped ? ` (${this.dropped} rows were dropped while it failed)` : ''}` });
+      }
+      // The flow's messages waiting meanwhile go before the next transaction.
+      if (batchSize(this.queue) > 0) await new Promise((resolve) => setImmediate(resolve));
     }
-    this.lastWriteAt = Date.now();
-    if (this.failures > 0 || this.error !== undefined) {
-      this.failures = 0;
-      this.error = undefined;
-      // Fills the full queue dropped: the account still has its last ones.
-      if (this.dropped > 0 && this.fillSource) this.catchUp(this.fillSource());
-      this.tell({ level: 'ok', text: `journal: writing again to ${this.o.store.location}${this.dropped ? ` (${this.dropped} rows were dropped while it failed)` : ''}` });
+  }
+
+  /** The next transaction's rows, oldest first: the whole queue, or maxRowsPerWrite of it (fills first). */
+  private takeChunk(): JournalBatch {
+    const queue = this.queue;
+    if (batchSize(queue) <= this.maxRowsPerWrite) {
+      this.queue = emptyBatch();
+      return queue;
     }
+    let room = this.maxRowsPerWrite;
+    const take = <T>(list: T[]): T[] => {
+      const rows = list.splice(0, Math.min(room, list.length));
+      room -= rows.length;
+      return rows;
+    };
+    const fills = take(queue.fills);
+    const orders = take(queue.orders);
+    const events = take(queue.events);
+    const equity = take(queue.equity);
+    return { events, orders, fills, equity };
   }
 
   private retryLater(): void {

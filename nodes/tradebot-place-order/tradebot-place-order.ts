@@ -48,6 +48,9 @@ export = function register(RED: NodeAPI): void {
           if (update.status === 'rejected') return { fill: 'red', shape: 'ring', text };
           // unknown: a request failed ambiguously; the order is being looked up, never sent again.
           if (update.status === 'unknown') return { fill: 'yellow', shape: 'ring', text: `${text}: looking it up` };
+          // Trading goes on while the journal cannot write; the status keeps saying so until it can.
+          const journal = session.journalTrouble;
+          if (journal) return { fill: journal.level === 'error' ? 'red' : 'yellow', shape: 'ring', text: session.redact(`${text}; ${journal.text}`).slice(0, 120) };
           return { fill: 'green', shape: update.status === 'open' ? 'ring' : 'dot', text };
         });
         // The portfolio report (a copy of the whole portfolio) only when output 2 leads somewhere.
