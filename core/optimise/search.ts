@@ -143,8 +143,8 @@ export interface TpeOptions {
  * TPE, one independent Parzen estimator per parameter (as hyperopt and Optuna by default):
  *
  * 1. The first `startup` proposals are uniform random (distinct, seeded).
- * 2. After that, the told trials are sorted by score; the best ceil(gamma * n) are "good", the
- *    rest "bad". For each parameter, l(x) is a density fitted to the good values and g(x) to the
+ * 2. After that, the told trials are sorted by score; the best ceil(gamma * n) are "good" (at
+ *    most 25), the rest "bad" (an evenly spread 250 of them when more). For each parameter, l(x) is a density fitted to the good values and g(x) to the
  *    bad ones: for a range, a mixture of Gaussians on the value's index (one per trial, plus a
  *    wide prior at the centre), each with hyperopt's adaptive width (the larger distance to its
  *    neighbours, clipped to [span / min(100, n + 1), span]), truncated to the range and
@@ -165,6 +165,7 @@ export class TpeSearch implements Search {
   private readonly gamma: number;
   private readonly candidates: number;
   private readonly proposed = new Set<string>();
+  /** Told trials, best first. */
   private readonly trials: Array<{ idx: number[]; score: number }> = [];
   private given = 0;
 
@@ -188,7 +189,16 @@ export class TpeSearch implements Search {
   tell(combo: Combo, score: number): void {
     const idx = combo.map((v, i) => this.dims[i]!.values.indexOf(v));
     if (idx.some((k) => k < 0)) throw new Error(`tell: ${JSON.stringify(combo)} is not a combination of this search`);
-    this.trials.push({ idx, score: Number.isNaN(score) ? -Infinity : score });
+    // Kept sorted, best first; an equal score goes after the ones told before it.
+    const value = Number.isNaN(score) ? -Infinity : score;
+    let lo = 0;
+    let hi = this.trials.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.trials[mid]!.score >= value) lo = mid + 1;
+      else hi = mid;
+    }
+    this.trials.splice(lo, 0, { idx, score: value });
   }
 
   private randomUnseen(): number[] {
@@ -201,11 +211,10 @@ export class TpeSearch implements Search {
   }
 
   private propose(): number[] {
-    // Stable sort: equal scores keep the order they were told in.
-    const sorted = this.trials.map((t, order) => ({ ...t, order })).sort((a, b) => b.score - a.score || a.order - b.order);
-    const nGood = Math.max(1, Math.ceil(this.gamma * sorted.length));
+    const sorted = this.trials;
+    const nGood = Math.min(MAX_GOOD, Math.max(1, Math.ceil(this.gamma * sorted.length)));
     const good = sorted.slice(0, nGood);
-    const bad = sorted.slice(nGood);
+    const bad = spread(sorted.slice(nGood), MAX_BAD);
     const models = this.dims.map((d, i) => {
       const g = good.map((t) => t.idx[i]!);
       const b = bad.map((t) => t.idx[i]!);
@@ -225,6 +234,19 @@ export class TpeSearch implements Search {
     }
     return best ?? this.randomUnseen();
   }
+}
+
+/**
+ * Caps on the trials each model is fitted to, so a proposal costs the same after 100,000 runs
+ * as after 1,000: the good set is at most 25 (Optuna's default gamma, min(ceil(0.1 n), 25), caps
+ * it there too), the bad set an evenly spread sample of 250 by rank (its shape is kept).
+ */
+const MAX_GOOD = 25;
+const MAX_BAD = 250;
+
+function spread<T>(items: T[], max: number): T[] {
+  if (items.length <= max) return items;
+  return Array.from({ length: max }, (_, i) => items[Math.floor((i * items.length) / max)]!);
 }
 
 const LOG_FLOOR = -700; // log of a probability too small for a double: still comparable

@@ -101,9 +101,12 @@ export class WorkerPool<J, R> {
     batch?.reject(new CanceledError(`the optimisation was canceled after ${this.done} of ${this.total()} runs`));
   }
 
-  /** Ends the threads once no run() is pending. */
+  /** Ends the threads (a pending run() is rejected). */
   async close(): Promise<void> {
     this.closed = true;
+    const batch = this.batch;
+    this.batch = undefined;
+    batch?.reject(new Error('the worker pool was closed before its jobs were done'));
     await this.terminateAll();
   }
 

@@ -64,4 +64,11 @@ describe('optimise: worker pool', function () {
     assert.ok(Date.now() - started < 1000, 'cancel did not wait for the running jobs');
     await assert.rejects(pool.run([{ x: 1 }]), CanceledError);
   });
+
+  it('close rejects a pending run', async () => {
+    pool = new WorkerPool<TestJob, TestResult>({ workerPath, threads: 1 });
+    const rejected = assert.rejects(pool.run([{ x: 1, delayMs: 60_000 }]), /^Error: the worker pool was closed before its jobs were done$/);
+    await pool.close();
+    await rejected;
+  });
 });
