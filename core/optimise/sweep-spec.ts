@@ -65,6 +65,11 @@ const SweepSchema = z
         issue(['params', i], 'give either a range { from, to, step } or a list of values, not both and not neither');
         return;
       }
+      const firstAt = new Map<ParamValue, number>();
+      p.values?.forEach((v, j) => {
+        if (firstAt.has(v)) issue(['params', i, 'values', j], `${JSON.stringify(v)} is already listed (values.${firstAt.get(v)})`);
+        else firstAt.set(v, j);
+      });
       if (p.range) {
         const { from, to, step } = p.range;
         if (from > to) return issue(['params', i, 'range', 'from'], `must not be above "to" (${from} > ${to})`);
@@ -129,8 +134,12 @@ export function decimals(x: number): number {
   return Math.max(0, frac - (exp ? Number(exp) : 0));
 }
 
+/** 10^decimals, lowered while the scaled numbers would pass 2^53 (where integers stop being exact). */
 function rangeScale({ from, to, step }: SweepRange): number {
-  return 10 ** Math.min(15, Math.max(decimals(from), decimals(to), decimals(step)));
+  const largest = Math.max(Math.abs(from), Math.abs(to), Math.abs(step));
+  let d = Math.min(15, Math.max(decimals(from), decimals(to), decimals(step)));
+  while (d > 0 && largest * 10 ** d > Number.MAX_SAFE_INTEGER) d--;
+  return 10 ** d;
 }
 
 /** How many values a range holds: from, from + step, ... up to to (to included when on a step). */

@@ -34,6 +34,7 @@ describe('optimise: sweep definition', () => {
     assert.match(refusal({ params: [{ ...fast, range: { from: 5, to: Infinity, step: 1 } }] }), /^msg\.optimise\.params\.0\.range\.to: /);
     assert.match(refusal({ params: [{ ...fast, range: { from: 5, to: '9', step: 1 } }] }), /^msg\.optimise\.params\.0\.range\.to: must be a number/);
     assert.match(refusal({ params: [{ node: 'strat1', param: 'fastPeriod', values: [] }] }), /^msg\.optimise\.params\.0\.values: is empty/);
+    assert.match(refusal({ params: [{ node: 'strat1', param: 'fastPeriod', values: [5, 9, 5] }] }), /^msg\.optimise\.params\.0\.values\.2: 5 is already listed \(values\.0\)/);
     assert.match(refusal({ params: [{ node: 'strat1', param: 'fastPeriod' }] }), /^msg\.optimise\.params\.0: give either a range/);
     assert.match(refusal({ params: [{ ...fast, values: [1, 2] }] }), /^msg\.optimise\.params\.0: give either a range/);
     assert.match(refusal({ params: [{ ...fast, node: '' }] }), /^msg\.optimise\.params\.0\.node: /);
@@ -87,6 +88,8 @@ describe('optimise: sweep definition', () => {
     const tiny = paramValues({ node: 'a', param: 'p', range: { from: 1e-7, to: 5e-7, step: 1e-7 } });
     assert.deepEqual(tiny, [1e-7, 2e-7, 3e-7, 4e-7, 5e-7]);
     assert.equal(rangeCount({ from: 0, to: 0.3, step: 0.1 }), 4);
+    // Large numbers step exactly too.
+    assert.deepEqual(paramValues({ node: 'a', param: 'p', range: { from: 1_000_000.25, to: 1_000_001, step: 0.25 } }), [1_000_000.25, 1_000_000.5, 1_000_000.75, 1_000_001]);
     const many = paramValues({ node: 'a', param: 'p', range: { from: 0, to: 10, step: 0.01 } });
     assert.equal(many.length, 1001);
     for (const v of many) assert.equal(v, Number((v as number).toFixed(2)), `${v} is not a value of 2 decimals`);
