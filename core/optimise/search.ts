@@ -144,8 +144,8 @@ export interface TpeOptions {
  *
  * 1. The first `startup` proposals are uniform random (distinct, seeded).
  * 2. After that, the told trials are sorted by score; the best ceil(gamma * n) are "good" (at
- *    most 25), the rest "bad" (an evenly spread 250 of them when more). For each parameter, l(x) is a density fitted to the good values and g(x) to the
- *    bad ones: for a range, a mixture of Gaussians on the value's index (one per trial, plus a
+ *    most 25), the rest "bad" (an evenly spread 250 of them when more). For each parameter,
+ *    l(x) is a density fitted to the good values and g(x) to the bad ones: for a range, a mixture of Gaussians on the value's index (one per trial, plus a
  *    wide prior at the centre), each with hyperopt's adaptive width (the larger distance to its
  *    neighbours, clipped to [span / min(100, n + 1), span]), truncated to the range and
  *    integrated over each step's bin, so densities are probabilities of grid values; for a list
@@ -251,12 +251,22 @@ function spread<T>(items: T[], max: number): T[] {
 
 const LOG_FLOOR = -700; // log of a probability too small for a double: still comparable
 
-/** Standard normal CDF (Abramowitz & Stegun 7.1.26 erf, |error| < 1.5e-7). */
-function normCdf(z: number): number {
-  const x = Math.abs(z) / Math.SQRT2;
+/**
+ * P(Z > z) for a standard normal Z and z >= 0, from Abramowitz & Stegun 7.1.26 (erfc as a
+ * polynomial times exp(-x²): accurate in relative terms far into the tail, where 1 - CDF would
+ * lose every digit).
+ */
+function upperTail(z: number): number {
+  const x = z / Math.SQRT2;
   const t = 1 / (1 + 0.3275911 * x);
-  const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
-  return z >= 0 ? 0.5 * (1 + y) : 0.5 * (1 - y);
+  return 0.5 * ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+}
+
+/** P(a < Z < b) for a standard normal Z, a < b, computed on the tail side for accuracy. */
+function normalMass(a: number, b: number): number {
+  if (a >= 0) return Math.max(0, upperTail(a) - upperTail(b));
+  if (b <= 0) return Math.max(0, upperTail(-b) - upperTail(-a));
+  return Math.max(0, 1 - upperTail(-a) - upperTail(b));
 }
 
 /**
@@ -282,7 +292,7 @@ class ParzenIndex {
       const right = i < points.length - 1 ? points[i + 1]! - mu : 0;
       return Math.min(span, Math.max(minSigma, left, right));
     });
-    this.masses = this.mus.map((mu, i) => Math.max(1e-300, normCdf((n - 0.5 - mu) / this.sigmas[i]!) - normCdf((-0.5 - mu) / this.sigmas[i]!)));
+    this.masses = this.mus.map((mu, i) => Math.max(1e-300, normalMass((-0.5 - mu) / this.sigmas[i]!, (n - 0.5 - mu) / this.sigmas[i]!)));
   }
 
   sample(rng: Rng): number {
@@ -299,7 +309,7 @@ class ParzenIndex {
     let p = 0;
     for (let k = 0; k < this.mus.length; k++) {
       const s = this.sigmas[k]!;
-      p += (normCdf((i + 0.5 - this.mus[k]!) / s) - normCdf((i - 0.5 - this.mus[k]!) / s)) / this.masses[k]!;
+      p += normalMass((i - 0.5 - this.mus[k]!) / s, (i + 0.5 - this.mus[k]!) / s) / this.masses[k]!;
     }
     p /= this.mus.length;
     return p > 0 ? Math.log(p) : LOG_FLOOR;
