@@ -39,6 +39,7 @@ export interface PoolOptions<R> {
   total?: number;
   /** A result's score, for "best so far". */
   score?: (result: R) => number;
+  /** Called after every job (a node's status should be throttled by the caller). */
   onProgress?: (progress: PoolProgress) => void;
 }
 
@@ -54,6 +55,8 @@ interface Slot {
 
 interface Batch<J, R> {
   jobs: readonly J[];
+  /** Jobs given in earlier run() calls: error messages number jobs across runs. */
+  base: number;
   outcomes: Array<JobOutcome<R> | undefined>;
   nextJob: number;
   finished: number;
@@ -82,10 +85,11 @@ export class WorkerPool<J, R> {
     if (this.closed) return Promise.reject(new Error('the worker pool is closed'));
     if (this.batch) return Promise.reject(new Error('the worker pool is already running jobs'));
     if (!this.startedAt) this.startedAt = performance.now();
+    const base = this.given;
     this.given += jobs.length;
     if (jobs.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
-      this.batch = { jobs, outcomes: new Array(jobs.length), nextJob: 0, finished: 0, resolve, reject };
+      this.batch = { jobs, base, outcomes: new Array(jobs.length), nextJob: 0, finished: 0, resolve, reject };
       while (this.slots.length < Math.min(this.threads, jobs.length)) this.slots.push(this.spawn());
       for (const slot of this.slots) this.feed(slot);
     });
@@ -101,7 +105,7 @@ export class WorkerPool<J, R> {
     batch?.reject(new CanceledError(`the optimisation was canceled after ${this.done} of ${this.total()} runs`));
   }
 
-  /** Ends the threads (a pending run() is rejected). */
+  /** Ends the threads (a pending run() is rejected). Idle threads keep the process alive until then. */
   async close(): Promise<void> {
     this.closed = true;
     const batch = this.batch;
@@ -134,8 +138,8 @@ export class WorkerPool<J, R> {
       const at = this.slots.indexOf(slot);
       if (at < 0) return; // terminated by the pool
       this.slots.splice(at, 1);
-      if (slot.job !== undefined) this.finish(slot, { ok: false, error: new Error(`job ${slot.job}: the worker thread stopped (${reason ?? `exit code ${code}`})`) });
       const batch = this.batch;
+      if (slot.job !== undefined) this.finish(slot, { ok: false, error: new Error(`job ${(batch?.base ?? 0) + slot.job}: the worker thread stopped (${reason ?? `exit code ${code}`})`) });
       if (batch && batch.nextJob < batch.jobs.length) {
         const fresh = this.spawn();
         this.slots.push(fresh);

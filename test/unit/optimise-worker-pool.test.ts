@@ -48,6 +48,9 @@ describe('optimise: worker pool', function () {
     const outcomes = await pool.run(jobs);
     const text = outcomes.map((o) => (o.ok ? o.value.square : o.error.message));
     assert.deepEqual(text, [1, 'job 2 refused', 'job 2: the worker thread stopped (exit code 3)', 16, 'job 4: the worker thread stopped (job 5 crashed the thread)', 36, 49]);
+    // Jobs are numbered across run() calls.
+    const next = await pool.run([{ x: 8 }, { x: 9, fail: 'exit' }]);
+    assert.deepEqual(next.map((o) => (o.ok ? o.value.square : o.error.message)), [64, 'job 8: the worker thread stopped (exit code 3)']);
   });
 
   it('cancel terminates the threads and rejects the pending run as canceled', async () => {
