@@ -20,6 +20,21 @@ export type JournalQuery =
   | { query: 'count' }
   | { query: 'equity'; days?: number };
 
+/** The fields each query takes besides its name. */
+export const QUERY_FIELDS: Record<QueryName, ReadonlyArray<'limit' | 'symbol' | 'days' | 'count'>> = {
+  trades: ['limit', 'symbol', 'days'],
+  profit: ['days'],
+  daily: ['count'],
+  weekly: ['count'],
+  monthly: ['count'],
+  performance: ['days'],
+  strategies: ['days'],
+  exits: ['days'],
+  positions: [],
+  count: [],
+  equity: ['days'],
+};
+
 /** The most rows one query returns (trades, equity points). */
 export const MAX_ROWS = 10_000;
 const DEFAULT_COUNT: Record<'daily' | 'weekly' | 'monthly', number> = { daily: 7, weekly: 4, monthly: 6 };
@@ -38,22 +53,10 @@ export function parseJournalQuery(input: unknown, where = 'msg.payload'): Journa
     typeof input === 'string' ? { query: input.trim() } : input && typeof input === 'object' && !Array.isArray(input) ? (input as Record<string, unknown>) : fail('', `a journal query is a name (${QUERY_NAMES.join(', ')}) or an object such as {"query": "trades", "limit": 20}; got ${input === null ? 'null' : Array.isArray(input) ? 'an array' : typeof input}`);
   const name = obj.query;
   if (typeof name !== 'string' || !(QUERY_NAMES as readonly string[]).includes(name)) fail('query', `must be one of ${QUERY_NAMES.join(', ')}; got ${JSON.stringify(name)}`);
-  const allowed: Record<QueryName, string[]> = {
-    trades: ['limit', 'symbol', 'days'],
-    profit: ['days'],
-    daily: ['count'],
-    weekly: ['count'],
-    monthly: ['count'],
-    performance: ['days'],
-    strategies: ['days'],
-    exits: ['days'],
-    positions: [],
-    count: [],
-    equity: ['days'],
-  };
+  const allowed = QUERY_FIELDS;
   const q = name as QueryName;
   for (const key of Object.keys(obj)) {
-    if (key !== 'query' && !allowed[q].includes(key)) fail(key, `is not a field of the ${q} query${allowed[q].length ? ` (it takes ${allowed[q].join(', ')})` : ' (it takes none)'}`);
+    if (key !== 'query' && !(allowed[q] as readonly string[]).includes(key)) fail(key, `is not a field of the ${q} query${allowed[q].length ? ` (it takes ${allowed[q].join(', ')})` : ' (it takes none)'}`);
   }
   const whole = (key: string, min: number, max: number): number | undefined => {
     const v = obj[key];

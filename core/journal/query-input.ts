@@ -2,7 +2,7 @@
  * Which journal query a message asks (the journal node): the node's settings give a default query,
  * a message may ask another one. Errors name the field ("msg.payload.limit", "journal.days").
  */
-import { parseJournalQuery, QUERY_NAMES, type JournalQuery, type QueryName } from './queries';
+import { parseJournalQuery, QUERY_FIELDS, QUERY_NAMES, type JournalQuery, type QueryName } from './queries';
 
 /** The journal node's settings for its default query (editor fields arrive as text). */
 export interface QuerySettings {
@@ -13,20 +13,8 @@ export interface QuerySettings {
   symbol?: unknown;
 }
 
-/** The fields of each query that the node's settings can set. */
-const SETTING_FIELDS: Record<QueryName, Array<keyof QuerySettings>> = {
-  trades: ['limit', 'days', 'symbol'],
-  profit: ['days'],
-  daily: ['count'],
-  weekly: ['count'],
-  monthly: ['count'],
-  performance: ['days'],
-  strategies: ['days'],
-  exits: ['days'],
-  positions: [],
-  count: [],
-  equity: ['days'],
-};
+/** The fields of each query that the node's settings can set: those the query takes. */
+const SETTING_FIELDS = QUERY_FIELDS;
 
 /**
  * The node's default query. The editor keeps every field whatever the query (so switching back and

@@ -18,6 +18,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { MockBinance } from '../support/mock-binance';
 import { NodeRedProcess, killAllNodeRed, makeUserDir, removeUserDir, type FlowNode } from '../support/node-red-process';
+import { cutPartialLine, readJsonLines, waitFor as waitUntil } from '../support/kill-restart';
+
+/** This test's poll interval (2 ms). */
+const waitFor: typeof waitUntil = (probe, timeoutMs, what, context) => waitUntil(probe, timeoutMs, what, context, 2);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const KEY = 'durableTestKey0123456789abcdef';
@@ -25,38 +29,8 @@ const SECRET = 'durableTestSecret0123456789abcdef';
 const TAB = 'tb-tab';
 const KILLS = 3;
 
-async function waitFor<T>(probe: () => T | undefined | false, timeoutMs: number, what: string, context: () => string = () => ''): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${context() ? `\n${context()}` : ''}`);
-    await sleep(2);
-  }
-}
 
-/** JSON lines of a file; a last line cut short by the kill is left out. */
-function readJsonLines(file: string): any[] {
-  if (!fs.existsSync(file)) return [];
-  const out: any[] = [];
-  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      out.push(JSON.parse(line));
-    } catch {
-      /* the half-written last line of a killed run */
-    }
-  }
-  return out;
-}
 
-/** After a SIGKILL: drops a half-written last line, so the next run appends on a line of its own. */
-function cutPartialLine(file: string): void {
-  if (!fs.existsSync(file)) return;
-  const text = fs.readFileSync(file, 'utf8');
-  const keep = text.lastIndexOf('\n') + 1;
-  if (keep < text.length) fs.truncateSync(file, Buffer.byteLength(text.slice(0, keep)));
-}
 
 /** http-in -> place order -> (duplicates marked) -> orders.jsonl; an inject asks for the portfolio -> portfolio.jsonl. */
 function flow(exchange: FlowNode, dir: string): FlowNode[] {

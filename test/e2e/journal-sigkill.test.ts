@@ -24,6 +24,10 @@ import { DatabaseSync } from 'node:sqlite';
 import { SqliteStateStore } from '../../core/storage/sqlite-state-store';
 import type { FillRecord } from '../../core/journal/types';
 import { NodeRedProcess, killAllNodeRed, makeUserDir, removeUserDir, type FlowNode } from '../support/node-red-process';
+import { cutPartialLine, readJsonLines, waitFor as waitUntil } from '../support/kill-restart';
+
+/** This test's poll interval (20 ms). */
+const waitFor: typeof waitUntil = (probe, timeoutMs, what, context) => waitUntil(probe, timeoutMs, what, context, 20);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const TAB = 'tb-journal-tab';
@@ -35,38 +39,8 @@ const STATE_KEY = `tradebot:account:${ACCOUNT}`;
 /** The settings npm start uses; no Redis, no named instance, no journal or state file setting. */
 const ENV = { TRADEBOT_INSTANCE: undefined, TRADEBOT_STATE_FILE: undefined, TRADEBOT_JOURNAL_FILE: undefined };
 
-async function waitFor<T>(probe: () => T | undefined | false, timeoutMs: number, what: string, context: () => string = () => ''): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${context() ? `\n${context()}` : ''}`);
-    await sleep(20);
-  }
-}
 
-/** JSON lines of a file; a last line cut short by the kill is left out. */
-function readJsonLines(file: string): any[] {
-  if (!fs.existsSync(file)) return [];
-  const out: any[] = [];
-  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      out.push(JSON.parse(line));
-    } catch {
-      /* the half-written last line of a killed run */
-    }
-  }
-  return out;
-}
 
-/** After a SIGKILL: drops a half-written last line, so the next run appends on a line of its own. */
-function cutPartialLine(file: string): void {
-  if (!fs.existsSync(file)) return;
-  const text = fs.readFileSync(file, 'utf8');
-  const keep = text.lastIndexOf('\n') + 1;
-  if (keep < text.length) fs.truncateSync(file, Buffer.byteLength(text.slice(0, keep)));
-}
 
 /**
  * inject (every 100 ms) -> function (a market order: buy 0.01, buy 0.01, sell 0.015 BTC, ...) ->

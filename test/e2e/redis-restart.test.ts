@@ -33,43 +33,16 @@ import path from 'node:path';
 import Redis from 'ioredis';
 import { RedisServer, requireRedis } from '../support/redis-server';
 import { NodeRedProcess, killAllNodeRed, makeUserDir, removeUserDir, type FlowNode } from '../support/node-red-process';
+import { cutPartialLine, readJsonLines, waitFor as waitUntil } from '../support/kill-restart';
+
+/** This test's poll interval (50 ms). */
+const waitFor: typeof waitUntil = (probe, timeoutMs, what, context) => waitUntil(probe, timeoutMs, what, context, 50);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const FINAL = new Set(['closed', 'canceled', 'rejected', 'expired']);
 
-async function waitFor<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs: number, what: string, context: () => string = () => ''): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${context() ? `\n${context()}` : ''}`);
-    await sleep(50);
-  }
-}
 
-/** JSON lines of a file; a last line cut short (the writer was killed mid-write) is left out. */
-function readJsonLines(file: string): any[] {
-  if (!fs.existsSync(file)) return [];
-  const out: any[] = [];
-  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      out.push(JSON.parse(line));
-    } catch {
-      /* only the last line can be partial: see cutPartialLine */
-    }
-  }
-  return out;
-}
 
-/** After a SIGKILL: drops a half-written last line, so the next run appends on a line of its own. */
-function cutPartialLine(file: string): number {
-  if (!fs.existsSync(file)) return 0;
-  const text = fs.readFileSync(file, 'utf8');
-  const keep = text.lastIndexOf('\n') + 1;
-  if (keep < text.length) fs.truncateSync(file, Buffer.byteLength(text.slice(0, keep)));
-  return text.length - keep;
-}
 
 interface FlowOptions {
   redisUrl: string;
