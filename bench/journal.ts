@@ -45,7 +45,7 @@ import {
 } from '../core/journal/journal-rows';
 import { SqliteJournalStore } from '../core/journal/sqlite-journal-store';
 import { JOURNAL_SCHEMA } from '../core/journal/sqlite-schema';
-import { PgJournalStore } from '../core/journal/pg-journal-store';
+import { PgJournalStore, pgJournalStatements } from '../core/journal/pg-journal-store';
 import { PostgresServer, postgresBinDir } from '../test/support/postgres-server';
 import { applyFillToLedger } from '../core/journal/trade-ledger';
 import type { FillRecord, JournalStore } from '../core/journal/types';
@@ -204,28 +204,10 @@ function rawWay(file: string, orders: OrderOfWorkload[], same: boolean): WayResu
   return { ms: total, writes };
 }
 
-/** The store's statements in PostgreSQL (as core/journal/pg-journal-store.ts writes them), in `schema`. */
-function pgStatements(schema: string) {
-  const t = (name: string) => `"${schema}".${name}`;
-  const insert = (table: string, columns: readonly string[], conflict: string) =>
-    `INSERT INTO ${t(table)} AS cur (${columnList(columns)}) VALUES (${placeholders(columns, 'postgresql')}) ${conflict}`;
-  return {
-    event: insert('journal_events', EVENT_COLUMNS, 'ON CONFLICT DO NOTHING'),
-    order: insert('journal_orders', ORDER_COLUMNS, `ON CONFLICT (account, client_order_id) DO UPDATE SET order_id = coalesce(excluded.order_id, cur.order_id), status = excluded.status,
-      amount = excluded.amount, filled = excluded.filled, average = excluded.average, price = excluded.price, fee = excluded.fee,
-      fee_currency = excluded.fee_currency, ts = excluded.ts, reason = coalesce(excluded.reason, cur.reason) WHERE excluded.filled >= cur.filled`),
-    fill: insert('journal_fills', FILL_COLUMNS, 'ON CONFLICT DO NOTHING'),
-    lot: `SELECT * FROM ${t('journal_lots')} WHERE account = $1 AND symbol = $2 FOR UPDATE`,
-    putLot: insert('journal_lots', LOT_COLUMNS, 'ON CONFLICT (account, symbol) DO UPDATE SET amount = excluded.amount, cost = excluded.cost, fees = excluded.fees, opened_ts = excluded.opened_ts, strategy = excluded.strategy, entry_order = excluded.entry_order'),
-    dropLot: `DELETE FROM ${t('journal_lots')} WHERE account = $1 AND symbol = $2`,
-    trade: `SELECT * FROM ${t('journal_trades')} WHERE account = $1 AND id = $2`,
-    putTrade: insert('journal_trades', TRADE_COLUMNS, `ON CONFLICT (account, id) DO UPDATE SET ${TRADE_COLUMNS.slice(2).map((c) => `${c} = excluded.${c}`).join(', ')}`),
-  };
-}
 
 /** Raw `pg`: the store's statements on one client, one transaction per batch, the ledger by the same function. */
 async function rawPgWay(client: import('pg').PoolClient, schema: string, orders: OrderOfWorkload[]): Promise<WayResult> {
-  const s = pgStatements(schema);
+  const s = pgJournalStatements(schema);
   const writes: number[] = [];
   const t0 = performance.now();
   for (let b = 0; b < orders.length; b += BATCH) {

@@ -36,7 +36,8 @@ import type { Drift, Lifecycle } from './contract';
 export type SessionEvent = Drift | Lifecycle;
 import { SimExecutor } from './trading/sim-executor';
 import { describeProfile, exchangeProfile, LiveRefusedError } from './exchanges/profile';
-import type { Journal } from './journal/journal';
+import { Journal, type JournalStatus } from './journal/journal';
+import type { JournalStore } from './journal/types';
 
 /** How often the journal gets an equity snapshot while the account runs (wall clock). */
 const EQUITY_SNAPSHOT_MS = 60_000;
@@ -90,34 +91,60 @@ export class ExchangeSession {
   private journalRef: Journal | undefined;
 
   /**
-   * The trade journal of this account (docs/journal.md): set before the first account() call. The
-   * session feeds it fills, order updates, drift and lifecycle events and an equity snapshot a
-   * minute; the nodes feed it signals, rejections and order requests.
+   * Starts the trade journal of this account in `store` (docs/journal.md); before the first
+   * account() call. Its rows are keyed by the account (`[<instance>:]<node id>:<mode>`). The session
+   * feeds it fills, order updates, drift and lifecycle events and the equity; the nodes feed it
+   * signals, rejections and order requests. Its trouble and recovery reach `onStatus` (the log) and
+   * the place-order nodes' statuses.
    */
-  useJournal(journal: Journal | undefined): void {
+  openJournal(store: JournalStore, onStatus: (status: JournalStatus) => void): Journal {
+    const s = this.settings;
+    const journal = new Journal({
+      store,
+      account: `${this.instance === 'local' ? '' : `${this.instance}:`}${this.id}:${s.mode}`,
+      exchange: this.exchangeName,
+      keepDays: s.journalKeepDays,
+      keepTradeDays: s.journalKeepTradeDays,
+      now: () => this.clock() ?? Date.now(),
+      onStatus: (status) => {
+        onStatus(status);
+        this.journalTrouble = status.level === 'ok' ? undefined : status;
+        this.tradingStatus(status);
+      },
+    });
     this.journalRef = journal;
+    void journal.start();
+    return journal;
   }
 
   get journal(): Journal | undefined {
     return this.journalRef;
   }
 
+  /**
+   * The journal's current trouble (undefined while it writes): shown at once to a place-order node
+   * that starts later, and kept in its status, which order updates would otherwise replace.
+   */
+  journalTrouble: TradingStatus | undefined;
+
   /** Feeds the journal from the account: its fills and order updates, what it missed, and the equity. */
   private attachJournal(account: TradingAccount, source: MarketSource): void {
     const journal = this.journalRef;
     if (!journal) return;
-    account.fillObservers.add((fill) => journal.fill(fill));
     account.observers.add((update) => journal.order(update));
     // Fills booked before a crash (or during an outage) that the journal did not get: written now, once.
-    journal.catchUp(account.rememberedFills());
-    journal.useFillSource(() => account.rememberedFills());
-    if (this.settings.mode === 'backtest') return;
+    journal.followFills(() => account.rememberedFills());
     const currency = this.settings.reportCurrency;
     const snapshot = () => journal.equity({ ts: Math.round(source.now()), equity: account.portfolio.equity(currency).equity, currency });
+    const live = this.settings.mode !== 'backtest';
+    // An equity point after every fill too: the curve shows each trade at any clock speed (a
+    // simulated market at 300x runs five hours in a wall-clock minute). A backtest's curve is its report's.
+    account.fillObservers.add((fill) => {
+      journal.fill(fill);
+      if (live) snapshot();
+    });
+    if (!live) return;
     snapshot();
-    // And after every fill (its fee, a position opened or closed): the curve shows each trade at any
-    // clock speed (a simulated market at 300x runs five hours in a wall-clock minute).
-    account.fillObservers.add(() => snapshot());
     const timer = setInterval(snapshot, EQUITY_SNAPSHOT_MS);
     timer.unref();
     this.onClose.push(async () => {
@@ -166,9 +193,9 @@ export class ExchangeSession {
   onTradingStatus(listener: (status: TradingStatus) => void): () => void {
     this.tradingStatusListeners.add(listener);
     // A journal problem from before this listener came (a damaged file found at deploy) is shown at once.
-    if (this.journalProblem) {
+    if (this.journalTrouble) {
       try {
-        listener(this.journalProblem);
+        listener(this.journalTrouble);
       } catch {
         /* one node's status is not the journal's concern */
       }
@@ -212,23 +239,6 @@ export class ExchangeSession {
 
   /** Reconciliation while running (live). */
   private reconciler: LiveReconciler | undefined;
-
-  /** The journal's trouble and recovery, shown like trading's (the place-order nodes' statuses). */
-  journalStatus(status: TradingStatus): void {
-    this.journalProblem = status.level === 'ok' ? undefined : status;
-    this.tradingStatus(status);
-  }
-
-  /** The journal's current trouble (undefined while it writes), for listeners that come later. */
-  private journalProblem: TradingStatus | undefined;
-
-  /**
-   * The journal's current trouble: the place-order nodes keep it in their status, which order
-   * updates would otherwise replace within half a second.
-   */
-  get journalTrouble(): TradingStatus | undefined {
-    return this.journalProblem;
-  }
 
   private tradingStatus(status: TradingStatus): void {
     // The order stream or the exchange is back: what happened meanwhile is read from the exchange.

@@ -97,8 +97,20 @@ export class Journal {
     return this.o.exchange;
   }
 
+  private started: Promise<void> | undefined;
+
+  /** Resolves once start() has tried to open the database (opened or not: see health()). */
+  ready(): Promise<void> {
+    return this.started ?? Promise.resolve();
+  }
+
   /** Opens the database (a failure is a status, and is tried again) and starts the hourly retention. */
-  async start(): Promise<void> {
+  start(): Promise<void> {
+    this.started ??= this.startOnce();
+    return this.started;
+  }
+
+  private async startOnce(): Promise<void> {
     await this.tryOpen();
     this.pruneTimer = setInterval(() => void this.prune().catch(() => undefined), 3_600_000);
     this.pruneTimer.unref();
@@ -156,11 +168,12 @@ export class Journal {
   }
 
   /**
-   * Where the account's remembered fills come from (its state's tail): after the queue dropped
-   * rows, they are queued again once writing works, so no fill the account remembers is missing.
+   * Follows the account's remembered fills (its state's tail): those the journal lacks are written
+   * now (after a crash), and again whenever writing works after the queue had to drop rows.
    */
-  useFillSource(source: () => FillRecord[]): void {
+  followFills(source: () => FillRecord[]): void {
     this.fillSource = source;
+    this.catchUp(source());
   }
 
   /** Fills the account remembers (its state's tail): the journal writes those it does not have. */

@@ -46,7 +46,8 @@ function pgParams(columns: readonly string[], params: unknown[]): unknown[] {
   });
 }
 
-function statements(s: string) {
+/** The store's statements in schema `s` (bench/journal.ts runs the same ones through raw `pg`). */
+export function pgJournalStatements(s: string) {
   const t = (name: string) => `"${s}".${name}`;
   const insert = (table: string, columns: readonly string[], conflict: string) =>
     `INSERT INTO ${t(table)} AS cur (${columnList(columns)}) VALUES (${placeholders(columns, 'postgresql')}) ${conflict}`;
@@ -78,7 +79,7 @@ export class PgJournalStore implements JournalStore {
   readonly location: string;
   readonly schema: string;
   private readonly pool: Pool;
-  private readonly sql: ReturnType<typeof statements>;
+  private readonly sql: ReturnType<typeof pgJournalStatements>;
   private opened = false;
   private isClosed = false;
   /** Writes and removals under way, so close() can wait for them. */
@@ -89,7 +90,7 @@ export class PgJournalStore implements JournalStore {
     this.pool = o.pool;
     this.schema = o.schema ?? 'tradebot';
     this.location = o.location;
-    this.sql = statements(this.schema);
+    this.sql = pgJournalStatements(this.schema);
   }
 
   get closed(): boolean {

@@ -6,7 +6,6 @@ import { ExchangeSession } from '../../core/exchange-session';
 import { registry as metricsRegistry } from '../../core/metrics';
 import { sessions } from '../../core/sessions';
 import { journalEnabled, parseExchangeSettings } from '../../core/exchange-settings';
-import { Journal } from '../../core/journal/journal';
 import { journalMaxBytes, resolveJournalFile } from '../../core/journal/journal-file';
 import { SqliteJournalStore } from '../../core/journal/sqlite-journal-store';
 import type { JournalStore } from '../../core/journal/types';
@@ -49,38 +48,6 @@ export = function register(RED: NodeAPI): void {
       if (config.redis && !redisNode?.hub) throw new Error(`exchange.redis: ${redisNode?.configError ?? 'the selected Redis node is missing or invalid'}`);
       const session = (created = new ExchangeSession(parseExchangeSettings(settingsFromEditor(config, this.credentials)), this.id));
       const settings = RED.settings as unknown as { userDir?: string; tradebotStateFile?: unknown; tradebotJournalFile?: unknown; tradebotJournalMaxMB?: unknown };
-      if (journalEnabled(session.settings)) {
-        // The trade journal: in the PostgreSQL of a database node when one is selected, else in its own SQLite file.
-        let store: JournalStore;
-        if (config.database) {
-          const dbNode = RED.nodes.getNode(config.database) as DatabaseConfigNode | null;
-          if (!dbNode?.journalStore) throw new Error(`exchange.database: ${dbNode?.configError ?? 'the selected database node is missing or invalid'}`);
-          store = journalFile = dbNode.journalStore();
-        } else {
-          const stateFile = resolveStateFile({ setting: settings.tradebotStateFile, env: process.env.TRADEBOT_STATE_FILE, userDir: settings.userDir });
-          const file = resolveJournalFile({ setting: settings.tradebotJournalFile, env: process.env.TRADEBOT_JOURNAL_FILE, userDir: settings.userDir, stateFile });
-          store = journalFile = new SqliteJournalStore({ file, maxBytes: journalMaxBytes(settings.tradebotJournalMaxMB) });
-        }
-        const mode = session.settings.mode;
-        const instance = config.redis && process.env.TRADEBOT_INSTANCE ? `${process.env.TRADEBOT_INSTANCE}:` : '';
-        const journal = new Journal({
-          store,
-          account: `${instance}${this.id}:${mode}`,
-          exchange: session.exchangeName,
-          keepDays: session.settings.journalKeepDays,
-          keepTradeDays: session.settings.journalKeepTradeDays,
-          now: () => session.clock() ?? Date.now(),
-          onStatus: (status) => {
-            if (status.level === 'ok') this.log(status.text);
-            else this.warn(status.text);
-            session.journalStatus(status);
-          },
-        });
-        session.useJournal(journal);
-        void journal.start().then(() => {
-          if (journal.health().state === 'ok') this.log(`trade journal in ${store.location}`);
-        });
-      }
       if (redisNode?.hub) {
         // Instances sharing one Redis (and one exchange account) claim each order id there. Each
         // needs its own state document: set TRADEBOT_INSTANCE to a distinct name per instance.
@@ -95,6 +62,25 @@ export = function register(RED: NodeAPI): void {
         // Older versions kept this state in the node's context ("State store"): taken over once.
         const old = new NodeContextStore(this.context() as any, config.stateStore || undefined);
         session.setStateStore(new UpgradingStore(database, old, (key) => this.log(`state ${key} taken over from Node-RED context into ${database!.location}`)));
+      }
+      // After the state store: the journal's rows are keyed like the account (instance, node, mode).
+      if (journalEnabled(session.settings)) {
+        // The trade journal: in the PostgreSQL of a database node when one is selected, else in its own SQLite file.
+        if (config.database) {
+          const dbNode = RED.nodes.getNode(config.database) as DatabaseConfigNode | null;
+          if (!dbNode?.journalStore) throw new Error(`exchange.database: ${dbNode?.configError ?? 'the selected database node is missing or invalid'}`);
+          journalFile = dbNode.journalStore();
+        } else {
+          const stateFile = resolveStateFile({ setting: settings.tradebotStateFile, env: process.env.TRADEBOT_STATE_FILE, userDir: settings.userDir });
+          const file = resolveJournalFile({ setting: settings.tradebotJournalFile, env: process.env.TRADEBOT_JOURNAL_FILE, userDir: settings.userDir, stateFile });
+          journalFile = new SqliteJournalStore({ file, maxBytes: journalMaxBytes(settings.tradebotJournalMaxMB) });
+        }
+        const store = journalFile;
+        const journal = session.openJournal(store, (status) => (status.level === 'ok' ? this.log(status.text) : this.warn(status.text)));
+        // Said once it is open (a PostgreSQL store opens over the network).
+        void journal.ready().then(() => {
+          if (journal.health().state === 'ok') this.log(`trade journal in ${store.location}`);
+        });
       }
       // With Redis, markets and closed candles are cached there and REST calls share one rate budget per account.
       session.useRedis(redisNode?.hub, (text) => this.warn(text));

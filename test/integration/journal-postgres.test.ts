@@ -18,25 +18,12 @@ import { JournalPool } from '../../core/journal/pg-pool';
 import { PG_MIGRATIONS } from '../../core/journal/pg-schema';
 import { PgJournalStore } from '../../core/journal/pg-journal-store';
 import { SqliteJournalStore } from '../../core/journal/sqlite-journal-store';
-import type { FillRecord, JournalBatch, JournalStore, OrderRow } from '../../core/journal/types';
+import type { JournalBatch, JournalStore, OrderRow } from '../../core/journal/types';
 import { Inbox, getNode, helper, loadFlow, recordStatuses, unloadFlow, waitFor, type FlowNode } from '../support/node-red';
 import { PostgresServer, requirePostgres } from '../support/postgres-server';
+import { fill, H, T0 } from '../support/journal-fixtures';
 
-const T0 = Date.UTC(2026, 10, 30, 12, 0, 0);
-const H = 3_600_000;
 
-function fill(p: Partial<FillRecord> & Pick<FillRecord, 'clientOrderId' | 'side' | 'amount' | 'price' | 'ts' | 'heldBefore' | 'heldAfter'>, filledSoFar = p.amount): FillRecord {
-  return {
-    id: `${p.clientOrderId}@${filledSoFar}`,
-    orderId: 'x',
-    exchange: 'sim',
-    mode: 'sim',
-    symbol: 'BTC/USDT',
-    fee: { cost: p.amount * p.price * 0.001, currency: 'USDT' },
-    feeQuote: p.amount * p.price * 0.001,
-    ...p,
-  };
-}
 
 const order = (p: Partial<OrderRow> & Pick<OrderRow, 'clientOrderId' | 'status' | 'filled' | 'ts'>): OrderRow => ({
   orderId: null, symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 1, average: null, price: null, fee: 0, feeCurrency: 'USDT', mode: 'sim', ...p,

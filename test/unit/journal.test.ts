@@ -13,22 +13,9 @@ import { parseJournalQuery, runJournalQuery, type JournalReader } from '../../co
 import { SqliteJournalStore } from '../../core/journal/sqlite-journal-store';
 import { periodRows } from '../../core/journal/stats';
 import type { FillRecord } from '../../core/journal/types';
+import { fill, H, T0 } from '../support/journal-fixtures';
 
-const T0 = Date.UTC(2026, 10, 30, 12, 0, 0);
-const H = 3_600_000;
 
-function fill(p: Partial<FillRecord> & Pick<FillRecord, 'clientOrderId' | 'side' | 'amount' | 'price' | 'ts' | 'heldBefore' | 'heldAfter'>, filledSoFar = p.amount): FillRecord {
-  return {
-    id: `${p.clientOrderId}@${filledSoFar}`,
-    orderId: 'x',
-    exchange: 'sim',
-    mode: 'sim',
-    symbol: 'BTC/USDT',
-    fee: { cost: p.amount * p.price * 0.001, currency: 'USDT' },
-    feeQuote: p.amount * p.price * 0.001,
-    ...p,
-  };
-}
 
 describe('trade journal (SQLite)', function () {
   let dir: string;

@@ -16,23 +16,10 @@ import type { JournalReader, OpenPosition } from '../../core/journal/queries';
 import { JournalCache } from '../../core/journal/journal-cache';
 import { SqliteJournalStore } from '../../core/journal/sqlite-journal-store';
 import type { FillRecord } from '../../core/journal/types';
+import { fill, H, T0 } from '../support/journal-fixtures';
 
-const T0 = Date.UTC(2026, 10, 30, 12, 0, 0);
-const H = 3_600_000;
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 
-function fill(p: Partial<FillRecord> & Pick<FillRecord, 'clientOrderId' | 'side' | 'amount' | 'price' | 'ts' | 'heldBefore' | 'heldAfter'>): FillRecord {
-  return {
-    id: `${p.clientOrderId}@${p.amount}`,
-    orderId: 'x',
-    exchange: 'sim',
-    mode: 'sim',
-    symbol: 'BTC/USDT',
-    fee: { cost: p.amount * p.price * 0.001, currency: 'USDT' },
-    feeQuote: p.amount * p.price * 0.001,
-    ...p,
-  };
-}
 
 /** Fees are 0.1 % of each fill. Worked out by hand below. */
 const FILLS = [
