@@ -59,22 +59,33 @@ describe('performance page (example 08 in the Node-RED runtime)', function () {
       await new Promise((r) => setTimeout(r, 250));
       data = await json();
     }
-    // Then a position open (the next entry), stop new entries, and close it by a force exit.
-    await waitFor(() => {
-      const last = updates.messages.filter((m) => m.payload.status === 'closed').at(-1);
-      return last?.payload.side === 'buy';
-    }, 60_000, 'an open position');
-    const open = await json();
-    assert.equal(open.positions.length, 1, JSON.stringify(open.positions));
-    const pos = open.positions[0];
-    assert.equal(pos.symbol, 'BTC/USDT');
-    assert.ok(pos.amount > 0 && pos.avgEntry > 0 && pos.lastPrice > 0, JSON.stringify(pos));
-    // Unrealized P&L at the last price (fees not included).
-    assert.ok(Math.abs(pos.unrealizedPnl - pos.amount * (pos.lastPrice - pos.avgEntry)) < 1e-6 * pos.amount * pos.avgEntry + 1e-9, JSON.stringify(pos));
-    assert.equal(open.summary.openPositions, 1);
-    getNode(gate.id).receive({ topic: 'kill' });
-    getNode(gate.id).receive({ topic: 'forceExit', payload: { all: true } });
-    await waitFor(() => updates.messages.some((m) => m.payload.side === 'sell' && m.payload.status === 'closed' && /^force exit/.test(m.payload.reason ?? '')), 15_000, 'the force exit to fill');
+    // Then a position open (the next entry): stop new entries at once, read the page while the
+    // flow's last fill is still that buy, and close the position by a force exit. The kill switch
+    // never blocks exits, and at 6000x a sell (a cross, the take-profit) can follow a buy within
+    // milliseconds: a snapshot or a force exit that such a sell overtook is done again on the next buy.
+    const lastClosed = () => updates.messages.filter((m) => m.payload.status === 'closed').at(-1);
+    const isForced = (m: any) => m.payload.side === 'sell' && m.payload.status === 'closed' && /^force exit/.test(m.payload.reason ?? '');
+
+    for (const openBy = Date.now() + 90_000; ; ) {
+      if (Date.now() > openBy) throw new Error('no position stayed open long enough to read and force-exit it');
+      await waitFor(() => lastClosed()?.payload.side === 'buy', Math.max(1, openBy - Date.now()), 'an open position');
+      getNode(gate.id).receive({ topic: 'kill' });
+      const seen = updates.messages.length;
+      const open = await json();
+      if (updates.messages.length === seen && lastClosed()?.payload.side === 'buy') {
+        assert.equal(open.positions.length, 1, JSON.stringify(open.positions));
+        const pos = open.positions[0];
+        assert.equal(pos.symbol, 'BTC/USDT');
+        assert.ok(pos.amount > 0 && pos.avgEntry > 0 && pos.lastPrice > 0, JSON.stringify(pos));
+        // Unrealized P&L at the last price (fees not included).
+        assert.ok(Math.abs(pos.unrealizedPnl - pos.amount * (pos.lastPrice - pos.avgEntry)) < 1e-6 * pos.amount * pos.avgEntry + 1e-9, JSON.stringify(pos));
+        assert.equal(open.summary.openPositions, 1);
+        getNode(gate.id).receive({ topic: 'forceExit', payload: { all: true } });
+        await waitFor(() => updates.messages.slice(seen).some((m) => m.payload.side === 'sell' && m.payload.status === 'closed'), 15_000, 'a sell after the force exit');
+        if (updates.messages.slice(seen).some(isForced)) break;
+      }
+      getNode(gate.id).receive({ topic: 'resume' });
+    }
     // The journal writes in batches (half a second): wait until it has every closed sell.
     const sells = () => updates.messages.filter((m) => m.payload.side === 'sell' && m.payload.status === 'closed').map((m) => m.payload);
     const settleBy = Date.now() + 10_000;
