@@ -15,6 +15,9 @@ import { SimSource } from './market/sim-source';
 import { BacktestExecutor, ReplaySource, replay, type BacktestReport } from './backtest';
 import { loadSeries, parseDataList, type DataChecks } from './backtest/data-file';
 import { downloadHistory } from './backtest/history-download';
+import type { CompiledFlow } from './backtest/compiled/compiled-flow';
+import type { CompiledContext } from './backtest/compiled/compiled-nodes';
+import type { Deliver } from './backtest/types';
 import path from 'node:path';
 import type { OhlcvRow } from './contract';
 import { DEFAULT_SIM_SYMBOLS } from './sim/sim-market';
@@ -279,7 +282,7 @@ export class ExchangeSession {
    * Runs the backtest through the flow: each candle is released to the flow's candles nodes and
    * the next waits until `idle()` says the flow has finished with it.
    */
-  async runBacktest(idle: () => Promise<void>, onProgress?: (done: number, total: number) => void): Promise<BacktestReport> {
+  async runBacktest(idle: () => Promise<void>, onProgress?: (done: number, total: number) => void, fast?: CompiledFlow): Promise<BacktestReport> {
     if (this.settings.mode !== 'backtest') throw new Error('the exchange node is not in backtest mode');
     if (this.backtestRan) throw new Error('this deploy already ran its backtest: deploy again (or restart the flows) to run it again from a clean state');
     this.backtestRan = true;
@@ -297,15 +300,28 @@ export class ExchangeSession {
     let n = 0;
     // Candles to hand over, for the progress (no index of the history is built for it).
     const total = Object.values(source.series).reduce((sum, rows) => sum + Math.max(0, rows.length - s.backtestWarmup), 0);
-    const report = await replay(
-      { timeframe: s.backtestTimeframe, series: source.series, warmup: s.backtestWarmup },
-      { exchange: 'backtest', currency: s.reportCurrency, account, executor, setNow: (ts) => source.setClock(ts) },
-      async (candle) => {
+    let deliver: Deliver;
+    if (fast) {
+      // The fast path: the compiled flow gets the warm-up the candles nodes would send at deploy, and
+      // then each candle. Nothing is released to the source, so the deployed candles nodes stay silent.
+      const flow = fast;
+      await flow.warmUp('backtest', s.backtestTimeframe, (symbol) => source.series[symbol]!.slice(0, Math.min(s.backtestWarmup, source.series[symbol]!.length)));
+      deliver = async (candle) => {
+        await flow.deliver(candle);
+        onProgress?.(++n, total);
+      };
+    } else {
+      deliver = async (candle) => {
         // The replay hands over the symbol's next row: the source releases that row itself, uncopied.
         source.releaseNext(candle.symbol);
         await idle();
         onProgress?.(++n, total);
-      },
+      };
+    }
+    const report = await replay(
+      { timeframe: s.backtestTimeframe, series: source.series, warmup: s.backtestWarmup },
+      { exchange: 'backtest', currency: s.reportCurrency, account, executor, setNow: (ts) => source.setClock(ts) },
+      deliver,
       false,
     );
     if (journal) {
@@ -315,6 +331,12 @@ export class ExchangeSession {
     }
     // The data the run stood on, and what its checks dropped or changed.
     return { ...report, dataChecks: this.dataChecks.map((c) => ({ ...c })) };
+  }
+
+  /** What the backtest's fast path needs of this exchange node (its account, markets and clock). */
+  async compiledContext(): Promise<CompiledContext> {
+    const source = await this.source();
+    return { session: this, account: await this.account(), markets: await source.loadMarkets(), now: () => source.now() };
   }
 
   private backtestRan = false;

@@ -1,42 +1,11 @@
 /**
- * What a node sends, written to the trade journal of its exchange: the payloads of the messages
- * handed to send() (one message, or an array per output of messages or arrays), by their kind.
- * Glue: the journal decides what a row is (core/journal/journal-events.ts).
+ * send() that writes what a node sends to the trade journal of its exchange. Glue: what is
+ * written is decided in core/journal/journal-sent.ts.
  */
 import type { Journal } from '../../core/journal/journal';
-import type { Lifecycle, OrderRequest, Rejection, Signal } from '../../core/contract';
+import { journalSent } from '../../core/journal/journal-sent';
 
-export function journalSent(journal: Journal | undefined, out: unknown): void {
-  if (!journal || out === null || out === undefined) return;
-  if (Array.isArray(out)) {
-    for (const item of out) journalSent(journal, item);
-    return;
-  }
-  const payload = (out as { payload?: unknown }).payload as { kind?: unknown } | undefined;
-  if (!payload || typeof payload !== 'object') return;
-  try {
-    switch (payload.kind) {
-      case 'signal':
-        journal.signal(payload as Signal);
-        break;
-      case 'rejection': {
-        const rejection = payload as Rejection;
-        journal.rejection(rejection);
-        // A breaker that trips is a lifecycle event of the bot too.
-        if (rejection.trip) journal.lifecycle({ kind: 'lifecycle', event: 'breaker', exchange: journal.exchange, reason: rejection.reason, ts: rejection.ts, ...(rejection.symbol ? { symbol: rejection.symbol } : {}) });
-        break;
-      }
-      case 'orderRequest':
-        journal.orderRequest(payload as OrderRequest);
-        break;
-      case 'lifecycle':
-        journal.lifecycle(payload as Lifecycle);
-        break;
-    }
-  } catch {
-    /* the journal never stands in the flow's way */
-  }
-}
+export { journalSent };
 
 /** send() that journals what it sends. */
 export function journaling<F extends (out: any) => void>(journal: () => Journal | undefined, send: F): F {

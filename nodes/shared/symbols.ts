@@ -1,18 +1,7 @@
-/** Reads the symbol list the market-data nodes are configured with: "BTC/USDT, ETH/USDT". */
-import { describeZodError, SymbolSchema } from '../../core/contract';
+/** Reads the symbol list the market-data nodes are configured with (core/market/symbol-list.ts), and the symbol a message asks about. */
+import { parseSymbolList } from '../../core/market/symbol-list';
 
-export function parseSymbolList(text: string | undefined, field = 'symbols'): string[] {
-  const symbols = String(text ?? '')
-    .split(/[\s,;]+/)
-    .map((s) => s.trim().toUpperCase())
-    .filter(Boolean);
-  if (symbols.length === 0) throw new Error(`${field}: enter at least one symbol, for example BTC/USDT`);
-  for (const symbol of symbols) {
-    const result = SymbolSchema.safeParse(symbol);
-    if (!result.success) throw new Error(`${field}: "${symbol}" ${describeZodError(result.error, '').replace(/^: /, '')}`);
-  }
-  return [...new Set(symbols)];
-}
+export { parseSymbolList };
 
 /** The symbol a message asks about: msg.topic (a symbol), or msg.payload.symbol. */
 export function symbolFromMessage(msg: { topic?: unknown; payload?: unknown }): string | undefined {

@@ -12,6 +12,9 @@ import path from 'node:path';
 import type { BacktestReport } from '../../core/backtest';
 import type { OhlcvRow } from '../../core/contract';
 import { timeframeToMs } from '../../core/timeframe';
+import { CompiledFlow, CompileError } from '../../core/backtest/compiled/compiled-flow';
+import { planFlow, type FlowNodeConfig } from '../../core/backtest/compiled/flow-plan';
+import { engineNote, type BacktestEngine } from '../../core/backtest/compiled/engine';
 import { FlowIdle } from '../shared/flow-idle';
 import { lightweightChartsFile, serveScripts, tokenQuery } from '../shared/admin-page';
 import { instrument } from '../shared/instrument';
@@ -22,7 +25,7 @@ import { statusFor } from '../shared/status';
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessageInFlow, SendFn } from '../shared/types';
 import { buildChartData, dataSummary, renderReportPage, reportJson, reportSummary, type StoredRun } from './report-data';
 
-type BacktestNodeDef = NodeDef & { exchange: string };
+type BacktestNodeDef = NodeDef & { exchange: string; engine?: string };
 
 export = function register(RED: NodeAPI): void {
   /** The last run of each backtest node (by node id); kept over redeploys, dropped when the node is deleted. */
@@ -50,9 +53,11 @@ export = function register(RED: NodeAPI): void {
           const started = Date.now();
           let last = 0;
           const account = await session.account();
+          const { flow, engine } = await chooseEngine();
+          node.status({ fill: 'blue', shape: 'dot', text: engine.path === 'fast' ? 'running (fast path)' : `running (Node-RED path: ${engine.reason})`.slice(0, 120) });
           // Counting starts now: this node's own input message was delivered before, so it does not count.
           tracker.start();
-          let report: BacktestReport;
+          let report: BacktestReport & { engine?: BacktestEngine };
           // Made once: the replay waits for the flow after every candle.
           const pending = () => (account.settled ? undefined : account.flush());
           try {
@@ -62,12 +67,14 @@ export = function register(RED: NodeAPI): void {
                 // Progress is asked for every candle: the wall clock is read only every 1024th.
                 if ((n & 1023) !== 0 || Date.now() - last < 500) return;
                 last = Date.now();
-                node.status({ fill: 'blue', shape: 'dot', text: `running: ${n}/${total} candles` });
+                node.status({ fill: 'blue', shape: 'dot', text: `running${engine.path === 'fast' ? ' (fast path)' : ''}: ${n}/${total} candles` });
               },
+              flow,
             );
           } finally {
             tracker.stop();
           }
+          report = { ...report, engine };
           const seconds = (Date.now() - started) / 1000;
           try {
             // A copy: nodes downstream get the message's arrays and may change them.
@@ -80,7 +87,7 @@ export = function register(RED: NodeAPI): void {
           node.status({
             fill: dataNote ? 'yellow' : 'green',
             shape: 'dot',
-            text: `done: ${report.trades.length} trades, return ${(100 * report.totalReturn).toFixed(2)} %, ${Math.round(report.candles / Math.max(seconds, 0.001))} candles/s${dataNote ? `; data: ${dataNote}` : ''}`,
+            text: `done${engine.path === 'fast' ? ' (fast path)' : ''}: ${report.trades.length} trades, return ${(100 * report.totalReturn).toFixed(2)} %, ${Math.round(report.candles / Math.max(seconds, 0.001))} candles/s${dataNote ? `; data: ${dataNote}` : ''}${engine.path === 'flow' ? `; ${engineNote(engine)}` : ''}`.slice(0, 200),
           });
           send({ ...msg, topic: 'backtest', payload: { kind: 'backtestReport', ...report } });
         })().then(
@@ -96,6 +103,31 @@ export = function register(RED: NodeAPI): void {
         if (removed) lastRuns.delete(node.id);
         closed();
       });
+
+      /**
+       * The fast path when the flow's trading path compiles (and the setting allows it), else the
+       * Node-RED path with the reason (docs/backtest.md, "The fast path").
+       */
+      async function chooseEngine(): Promise<{ flow?: CompiledFlow; engine: BacktestEngine }> {
+        if (config.engine === 'flow') return { engine: { path: 'flow', reason: 'the node\'s Engine setting is "Node-RED"' } };
+        const nodes: FlowNodeConfig[] = [];
+        RED.nodes.eachNode((n: object) => nodes.push(n as FlowNodeConfig));
+        const outcome = planFlow(nodes, config.exchange, session.settings.backtestTimeframe);
+        if ('refused' in outcome) return { engine: { path: 'flow', reason: outcome.refused.reason, ...(outcome.refused.node ? { node: outcome.refused.node } : {}) } };
+        try {
+          const flow = await CompiledFlow.build(outcome.plan, await session.compiledContext(), (id, err, msg) => {
+            // The deployed node reports the error: a Catch node on the flow sees it, as on the Node-RED path.
+            const text = session.redact(err.message);
+            const target = RED.nodes.getNode(id) as Node | null;
+            if (target) target.error(text, msg);
+            else node.warn(text);
+          });
+          return { flow, engine: { path: 'fast' } };
+        } catch (err) {
+          if (!(err instanceof CompileError)) throw err;
+          return { engine: { path: 'flow', reason: err.message, node: err.node } };
+        }
+      }
 
       /** What the report page needs of a run: the report, and the replayed prices downsampled for the chart. */
       async function storedRun(report: BacktestReport, seconds: number): Promise<StoredRun> {

@@ -8,7 +8,7 @@
  */
 import { describeZodError, SignalSchema } from '../../core/contract';
 import { initialRiskState, RiskGate, type RiskState } from '../../core/risk/risk-gate';
-import { parseRiskSettings } from '../../core/risk/settings';
+import { riskSettingsOfNode } from '../../core/risk/node-config';
 import { flattenAfterTrips, forceExitRequests, parseForceExitTarget, type ForceExitTarget } from '../../core/risk/force-exit';
 import { forceExitEvent, killSwitchEvent } from '../../core/risk/lifecycle-events';
 import { journaling, journalSent } from '../shared/journal-sent';
@@ -24,19 +24,6 @@ import { followStateStore } from '../shared/store-status';
 
 type RiskNodeDef = NodeDef & Record<string, unknown> & { exchange: string; tradingDays?: string | number[] };
 
-/** Editor fields are strings; the days list arrives as "1,2,3,4,5". */
-function settingsFromEditor(config: RiskNodeDef): Record<string, unknown> {
-  const days = Array.isArray(config.tradingDays)
-    ? config.tradingDays
-    : String(config.tradingDays ?? '')
-        .split(',')
-        .map((d) => d.trim())
-        .filter(Boolean)
-        .map(Number);
-  const { id: _id, type: _type, z: _z, name: _name, wires: _wires, exchange: _exchange, x: _x, y: _y, g: _g, ...rest } = config as any;
-  return { ...rest, tradingDays: days, noSellWithoutPosition: config.noSellWithoutPosition !== false };
-}
-
 export = function register(RED: NodeAPI): void {
   function TradebotRiskGateNode(this: Node, config: RiskNodeDef) {
     RED.nodes.createNode(this, config);
@@ -47,7 +34,7 @@ export = function register(RED: NodeAPI): void {
       const { session: found, error } = sessionOf(RED, config.exchange);
       if (error) throw error;
       const session = found!;
-      const settings = parseRiskSettings(settingsFromEditor(config));
+      const settings = riskSettingsOfNode(config);
       const status = new StatusThrottle((s) => node.status(s));
       followStateStore(RED, node, config.exchange, status);
       let gate: RiskGate | undefined;

@@ -1,0 +1,117 @@
+/**
+ * A flow's trading path run without Node-RED's scheduler (docs/backtest.md, "The fast path"):
+ * each candle goes to the candles nodes' targets and on through the compiled nodes in the order
+ * Node-RED delivers messages (first in, first out: a node's outputs in wiring order, a fan-out
+ * to each target in turn, the second and later targets getting a copy), each node finishing
+ * before the next message is handled. A node's error goes to `onError` (the deployed node reports
+ * it, so a Catch node sees it) and the run goes on, as in the flow.
+ */
+import type { Candle, OhlcvRow } from '../../contract';
+import { rowToCandle } from '../../market/candle-feed';
+import { compileNode, type CompiledContext, type CompiledNode, type Emit, type Msg } from './compiled-nodes';
+import type { FlowPlan } from './flow-plan';
+
+export type CompiledError = (nodeId: string, err: Error, msg: Msg) => void;
+
+/** Thrown when a node of the plan cannot be built (a bad setting): the backtest then uses the Node-RED path. */
+export class CompileError extends Error {
+  constructor(
+    readonly node: { id: string; type: string; name: string },
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class CompiledFlow {
+  /** The queue of deliveries: the node and the message, side by side (no object per delivery). */
+  private readonly queueNodes: string[] = [];
+  private readonly queueMsgs: Msg[] = [];
+  private readonly emitters = new Map<string, Emit>();
+  /** Per symbol: the candles nodes' targets (one list per candles node that reads the symbol). */
+  private readonly routes = new Map<string, string[][]>();
+
+  private constructor(
+    private readonly plan: FlowPlan,
+    private readonly handlers: Map<string, CompiledNode>,
+    private readonly ctx: CompiledContext,
+    private readonly onError: CompiledError,
+  ) {
+    for (const c of plan.candles) {
+      for (const symbol of c.symbols) {
+        const list = this.routes.get(symbol) ?? [];
+        list.push(c.targets);
+        this.routes.set(symbol, list);
+      }
+    }
+    for (const [id, node] of plan.nodes) {
+      const outputs = node.outputs;
+      this.emitters.set(id, (output, msg) => this.enqueue(outputs[output], msg));
+    }
+  }
+
+  static async build(plan: FlowPlan, ctx: CompiledContext, onError: CompiledError): Promise<CompiledFlow> {
+    const handlers = new Map<string, CompiledNode>();
+    for (const [id, node] of plan.nodes) {
+      try {
+        handlers.set(id, await compileNode(node, ctx));
+      } catch (err) {
+        throw new CompileError({ id, type: node.type, name: node.name }, `${node.name ? `"${node.name}" (${node.type})` : `${node.type} ${id}`} has a bad setting: ${(err as Error).message}`);
+      }
+    }
+    return new CompiledFlow(plan, handlers, ctx, onError);
+  }
+
+  /**
+   * The warm-up the candles nodes send at deploy: per candles node and symbol, the last `warmup`
+   * of the rows released before the run (msg.warmup = true).
+   */
+  async warmUp(exchange: string, timeframe: string, history: (symbol: string) => readonly OhlcvRow[]): Promise<void> {
+    for (const c of this.plan.candles) {
+      for (const symbol of c.symbols) {
+        const rows = history(symbol);
+        for (let i = Math.max(0, rows.length - c.warmup); i < rows.length; i++) {
+          const msg: Msg = { topic: symbol, payload: rowToCandle(exchange, symbol, timeframe, rows[i]!), warmup: true };
+          this.enqueue(c.targets, msg);
+          await this.drain();
+        }
+      }
+    }
+  }
+
+  /** One closed candle of the run, to every candles node that reads its symbol, handled to the end. */
+  async deliver(candle: Candle): Promise<void> {
+    const routes = this.routes.get(candle.symbol);
+    if (!routes) return;
+    for (let r = 0; r < routes.length; r++) this.enqueue(routes[r]!, { topic: candle.symbol, payload: candle });
+    await this.drain();
+    // What the orders set off (state writes, their listeners) is finished before the next candle.
+    if (!this.ctx.account.settled) await this.ctx.account.flush();
+  }
+
+  private enqueue(targets: readonly string[] | undefined, msg: Msg): void {
+    if (!targets) return;
+    for (let i = 0; i < targets.length; i++) {
+      this.queueNodes.push(targets[i]!);
+      // Node-RED sends the message itself on the first wire and a copy on each other one.
+      this.queueMsgs.push(i === 0 ? msg : { ...msg });
+    }
+  }
+
+  private async drain(): Promise<void> {
+    const nodes = this.queueNodes;
+    const msgs = this.queueMsgs;
+    for (let head = 0; head < nodes.length; head++) {
+      const id = nodes[head]!;
+      const msg = msgs[head]!;
+      try {
+        const pending = this.handlers.get(id)!(msg, this.emitters.get(id)!);
+        if (pending) await pending;
+      } catch (err) {
+        this.onError(id, err instanceof Error ? err : new Error(String(err)), msg);
+      }
+    }
+    nodes.length = 0;
+    msgs.length = 0;
+  }
+}

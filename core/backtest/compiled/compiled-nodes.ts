@@ -1,0 +1,176 @@
+/**
+ * The trading nodes of a flow as the fast path runs them: for each node type, what its deployed
+ * node does with a message (nodes/tradebot-indicator, -strategy, -risk-gate, -place-order), on the
+ * same core objects, with the message handed back per output instead of to Node-RED's send().
+ * Kept step for step with those nodes: the fast path's report must equal the Node-RED path's.
+ * Only what a candle can set off is here (no kill switch, reset or cancel messages: nothing on
+ * the trading path sends them).
+ */
+import { describeZodError, OrderRequestSchema, parseCandle, parseOrThrow, SignalSchema, type OrderRequest } from '../../contract';
+import type { ExchangeSession } from '../../exchange-session';
+import { IndicatorSet, type NamedIndicatorSpec } from '../../indicators/indicator-set';
+import { journalSent } from '../../journal/journal-sent';
+import type { MarketInfo } from '../../market/market-source';
+import { checkMessageTime, checkOrderRequest, ImplausibleInputError } from '../../plausibility';
+import { flattenAfterTrips, forceExitRequests } from '../../risk/force-exit';
+import { riskSettingsOfNode } from '../../risk/node-config';
+import { initialRiskState, RiskGate, type RiskState } from '../../risk/risk-gate';
+import { exchangeClock } from '../../sessions';
+import { textSetting } from '../../setting-values';
+import { DecisionMaker } from '../../strategies/decision';
+import { defaultStrategyName, parseStrategySettings } from '../../strategies/settings';
+import { StrategyRunner, strategyFactory } from '../../strategies/strategy-runner';
+import type { TradingAccount } from '../../trading/account';
+import type { FlowNodeConfig, PlanNode } from './flow-plan';
+
+export type Msg = Record<string, any>;
+/** Hands a message to one output of the node. */
+export type Emit = (output: number, msg: Msg) => void;
+/** A compiled node: handles one message, emitting on its outputs; throws what the node would pass to done(err). */
+export type CompiledNode = (msg: Msg, emit: Emit) => void | Promise<void>;
+
+/** What the trading nodes reach through their exchange node: resolved once, before the run. */
+export interface CompiledContext {
+  session: ExchangeSession;
+  account: TradingAccount;
+  markets: Map<string, MarketInfo>;
+  /** The exchange's (virtual) clock. */
+  now: () => number;
+}
+
+/** Builds a node's handler; throws (naming the field) when its settings are bad. */
+export async function compileNode(node: PlanNode, ctx: CompiledContext): Promise<CompiledNode> {
+  switch (node.type) {
+    case 'tradebot-indicator':
+      return indicatorNode(node.config);
+    case 'tradebot-strategy':
+      return strategyNode(node.config);
+    case 'tradebot-risk-gate':
+      return riskGateNode(node, ctx);
+    case 'tradebot-place-order':
+      return placeOrderNode(ctx);
+  }
+}
+
+function indicatorNode(config: FlowNodeConfig): CompiledNode {
+  const list = config.indicators as Array<Record<string, unknown> & { name: string }> | undefined;
+  if (list !== undefined && !Array.isArray(list)) throw new Error('indicators: must be a list of indicators');
+  const specs: NamedIndicatorSpec[] = (list ?? []).map(({ name, ...spec }) => ({ name, spec }));
+  const set = new IndicatorSet(specs);
+  return (msg, emit) => {
+    const candle = parseCandle(msg.payload, 'msg.payload');
+    const { values, pending } = set.update(candle);
+    const earlier = msg.indicators;
+    msg.indicators = earlier && typeof earlier === 'object' ? { ...earlier, ...values } : values;
+    let waiting = false;
+    for (const _ in pending) {
+      waiting = true;
+      break;
+    }
+    if (waiting) msg.indicatorsPending = pending;
+    else delete msg.indicatorsPending;
+    emit(0, msg);
+  };
+}
+
+function strategyNode(config: FlowNodeConfig): CompiledNode {
+  const settings = parseStrategySettings(config);
+  const name = textSetting(config.name, 'name', '') || defaultStrategyName(settings);
+  if (settings.strategy === 'decision') {
+    const decision = new DecisionMaker({ name, policy: settings.policy, members: settings.members, windowMs: settings.windowSeconds * 1000, threshold: settings.threshold });
+    return (msg, emit) => {
+      const signal = parseOrThrow(SignalSchema, msg.payload, 'msg.payload');
+      // A member's signal from the future would hold the decision window: refused before it counts.
+      const implausible = checkMessageTime('msg.payload.ts', signal.ts, exchangeClock(signal.exchange) ?? Date.now(), null);
+      if (implausible) throw new ImplausibleInputError(implausible);
+      const outcome = decision.onSignal(signal);
+      if ('signal' in outcome) emit(0, { ...msg, topic: outcome.signal.symbol, payload: outcome.signal });
+    };
+  }
+  const runner = new StrategyRunner(name, strategyFactory(settings));
+  return (msg, emit) => {
+    const outcome = runner.onCandle(parseCandle(msg.payload, 'msg.payload'), msg.indicators && typeof msg.indicators === 'object' ? msg.indicators : {}, msg.warmup === true);
+    // Holds (output 2) reach no trading node: not made.
+    if ('signal' in outcome) emit(0, { ...msg, topic: outcome.signal.symbol, payload: outcome.signal });
+  };
+}
+
+async function riskGateNode(node: PlanNode, ctx: CompiledContext): Promise<CompiledNode> {
+  const { session, account, markets } = ctx;
+  const settings = riskSettingsOfNode(node.config);
+  // The deployed gate's state (a backtest keeps it in memory: the deploy's, as the node loaded it).
+  const saved = await session.stateStore.get<RiskState>(`tradebot:risk:${node.id}`);
+  const gate = new RiskGate(settings, saved ?? initialRiskState());
+  return async (msg, emitOut) => {
+    // Everything the gate sends goes to the journal, as the node's send() does.
+    const emit: Emit = (output, m) => {
+      journalSent(session.journal, m);
+      emitOut(output, m);
+    };
+    const parsed = SignalSchema.safeParse(msg.payload);
+    if (!parsed.success) {
+      const reason = describeZodError(parsed.error, 'msg.payload');
+      emit(1, { ...msg, payload: { kind: 'rejection', code: 'INVALID_INPUT', reason, ts: ctx.now() } });
+      throw new Error(reason);
+    }
+    const signal = parsed.data;
+    journalSent(session.journal, { payload: signal });
+    if (signal.exchange !== session.exchangeName) {
+      emit(1, { ...msg, payload: { kind: 'rejection', code: 'WRONG_EXCHANGE', reason: `the signal is for ${signal.exchange}, this risk gate trades on ${session.exchangeName}`, symbol: signal.symbol, side: signal.side, signalId: signal.id, ts: signal.ts } });
+      return;
+    }
+    const market = markets.get(signal.symbol);
+    let outcome: ReturnType<RiskGate['evaluate']>;
+    try {
+      outcome = gate.evaluate(signal, {
+        portfolio: account.portfolio,
+        market,
+        indicators: msg.indicators && typeof msg.indicators === 'object' ? msg.indicators : {},
+        maxNotional: session.settings.maxNotional,
+        openOrderSymbols: account.openOrders().map((o) => o.symbol),
+        marketPrice: market ? await session.marketPrice(signal.symbol) : undefined,
+        now: ctx.now(),
+      });
+    } catch (err) {
+      if (!(err instanceof ImplausibleInputError)) throw err;
+      emit(1, { ...msg, topic: signal.symbol, payload: { kind: 'rejection', code: 'IMPLAUSIBLE_INPUT', reason: err.message, symbol: signal.symbol, side: signal.side, signalId: signal.id, ts: ctx.now() } });
+      throw err;
+    }
+    const trips = outcome.trips ?? [];
+    const flatten = flattenAfterTrips(outcome);
+    const flattenOrders: OrderRequest[] = flatten
+      ? forceExitRequests({ all: true }, { portfolio: account.portfolio, markets, exchange: session.exchangeName, now: ctx.now(), reason: flatten.reason, exclude: flatten.exclude, finished: (id) => account.finished(id) }, 'msg.payload')
+      : [];
+    const flattenMessages = flattenOrders.map((r) => ({ ...msg, topic: r.symbol, payload: r }));
+    if ('request' in outcome) {
+      emit(0, { ...msg, topic: signal.symbol, payload: outcome.request });
+      for (const m of flattenMessages) emit(0, m);
+      for (const t of trips) emit(1, { ...msg, topic: signal.symbol, payload: t });
+    } else {
+      for (const m of flattenMessages) emit(0, m);
+      emit(1, { ...msg, topic: signal.symbol, payload: outcome.rejection });
+      for (const t of trips) emit(1, { ...msg, topic: signal.symbol, payload: t });
+    }
+  };
+}
+
+function placeOrderNode(ctx: CompiledContext): CompiledNode {
+  const { session, account, markets } = ctx;
+  return async (msg) => {
+    const parsed = OrderRequestSchema.safeParse(msg.payload);
+    if (!parsed.success) throw new Error(describeZodError(parsed.error, 'msg.payload'));
+    const request = parsed.data;
+    session.journal?.orderRequest(request);
+    if (request.exchange && request.exchange !== session.exchangeName) {
+      throw new Error(`msg.payload.exchange: the request is for ${request.exchange}, this node trades on ${session.exchangeName}`);
+    }
+    if (!markets.has(request.symbol)) throw new Error(`msg.payload.symbol: ${request.symbol} is not a market on ${session.exchangeName}`);
+    if (!account.openOrders().some((o) => o.clientOrderId === request.clientOrderId)) {
+      const implausible = checkOrderRequest(request, await session.marketPrice(request.symbol), ctx.now());
+      if (implausible) throw new ImplausibleInputError(implausible);
+    }
+    // No listener of its own: the order's updates go to the deployed place-order node's output,
+    // as the updates of stop closes do (the account's default listener).
+    await session.placeOrder(request);
+  };
+}

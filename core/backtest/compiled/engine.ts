@@ -1,0 +1,14 @@
+/** Which way a backtest ran (docs/backtest.md, "The fast path"): part of its report. */
+export interface BacktestEngine {
+  /** "fast": the flow's trading path compiled; "flow": through Node-RED, message by message. */
+  path: 'fast' | 'flow';
+  /** Why the Node-RED path (absent on the fast path). */
+  reason?: string;
+  /** The node that kept the run off the fast path, when one did. */
+  node?: { id: string; type: string; name: string };
+}
+
+/** One line for a status or a page: why the run used the Node-RED path. */
+export function engineNote(engine: BacktestEngine): string {
+  return engine.path === 'fast' ? 'fast path' : `Node-RED path: ${engine.reason ?? 'not compiled'}`;
+}
