@@ -59,6 +59,7 @@ import { ohlcvAvailable, OHLCV_DIR } from '../test/support/ohlcv-data';
 import { retainedBytesPer, summarizeProfile, writeContinuousHistory, type CpuProfile, type HistoryInfo, type ProfileSummary } from './backtest-support';
 import { BenchLog, EXPECTED_WARNINGS, embeddedSettings, runningNodes } from './embedded-red';
 import { makeBenchUserDir, removeBenchUserDir } from './user-dir';
+import { handLoop } from './hand-loop';
 
 // ------------------------------------------------------------------ parameters
 
@@ -166,7 +167,7 @@ function pipelineIds(tag: string): PipelineIds {
   return { exchange: id('ex'), candles: id('candles'), indicator: id('ind'), strategy: id('strat'), risk: id('risk'), place: id('place'), backtest: id('run'), sink: id('report') };
 }
 
-function pipelineFlow(ids: PipelineIds, file: string): FlowNode[] {
+function pipelineFlow(ids: PipelineIds, file: string, engine: 'flow' | 'auto' = 'flow'): FlowNode[] {
   return [
     ...floorNodes(),
     {
@@ -192,7 +193,7 @@ function pipelineFlow(ids: PipelineIds, file: string): FlowNode[] {
       tradingDays: '', tradingFrom: '', tradingTo: '', timezone: 'UTC', ...at(3, 3), wires: [[ids.place], []],
     },
     { id: ids.place, type: 'tradebot-place-order', name: '', exchange: ids.exchange, currency: 'USDT', ...at(4, 3), wires: [[], []] },
-    { id: ids.backtest, type: 'tradebot-backtest', name: '', exchange: ids.exchange, ...at(0, 4), wires: [[ids.sink]] },
+    { id: ids.backtest, type: 'tradebot-backtest', name: '', exchange: ids.exchange, engine, ...at(0, 4), wires: [[ids.sink]] },
     { id: ids.sink, type: 'junction', ...at(1, 4), wires: [] },
   ];
 }
@@ -379,6 +380,13 @@ function projectSeconds(run: Pick<RunResult, 'completed' | 'seconds' | 'candles'
   return run.seconds + (integral(n) - integral(run.candles)) / 1e6;
 }
 
+/** The last run's whole report (the fast path's is compared with the Node-RED path's). */
+let lastPayload: Msg | undefined;
+const withoutEngine = (p: Msg | undefined) => {
+  const { engine: _engine, ...rest } = p ?? {};
+  return rest;
+};
+
 async function runPipeline(RED: RedApp, ids: PipelineIds, source: LiveReplaySource, opts: RunOptions): Promise<RunResult & { profile?: CpuProfile }> {
   const backtest = RED.nodes.getNode(ids.backtest)!;
   const sink = RED.nodes.getNode(ids.sink)!;
@@ -479,6 +487,7 @@ async function runPipeline(RED: RedApp, ids: PipelineIds, source: LiveReplaySour
   const blockUs = blockMarks.map((t, i) => r1(((t - (i ? blockMarks[i - 1]! : t0)) * 1000) / BLOCK));
   const p = report?.payload;
   const candles = p ? (p.candles as number) : released;
+  lastPayload = p;
   return {
     candles,
     seconds: r3(seconds),
@@ -583,6 +592,7 @@ async function main(): Promise<void> {
     const sids = pipelineIds('short');
     await deploy(RED, pipelineFlow(sids, short.file));
     const shortRun = await runPipeline(RED, sids, await waitReady(RED, sids), { budgetS: 120 });
+    const shortReportFull = lastPayload;
     if (!shortRun.report) throw new Error(`the short pipeline run produced no report: ${shortRun.error ?? '(stopped)'}\n${logged.slice(-20).join('\n')}`);
 
     // With --cpu-prof, a profiled pass of the short history too (fresh deploy; the figure above stays clean).
@@ -601,6 +611,22 @@ async function main(): Promise<void> {
     node = (id: string) => nodes.get(id)!;
     const floor4Hooked = await floorRun('4 junction hops, sink, a backtest node deployed (idle: no hooks)', 4, node(F4[0]!), node(F4.at(-1)!), longCandles);
     const floors = [floor4, floor2, floorIdle, floor4Hooked];
+
+    // ---------------------------------------------------------------- the fast path (the same pipeline compiled) and the hand-written loop
+    const fsids = pipelineIds('fastshort');
+    await deploy(RED, pipelineFlow(fsids, short.file, 'auto'));
+    const fastShort = await runPipeline(RED, fsids, await waitReady(RED, fsids), { budgetS: 600 });
+    const fastShortReportFull = lastPayload;
+    const flid = pipelineIds('fastlong');
+    await deploy(RED, pipelineFlow(flid, long.file, 'auto'));
+    const fastLong = await runPipeline(RED, flid, await waitReady(RED, flid), { budgetS: 600 });
+    if (!fastShort.completed || !fastLong.completed) throw new Error(`a fast-path run produced no report: ${fastShort.error ?? fastLong.error}`);
+    // The short run's report on both paths: the fast path must not change a fill.
+    const sameReport = JSON.stringify(withoutEngine(shortReportFull)) === JSON.stringify(withoutEngine(fastShortReportFull));
+    const longRows = JSON.parse(fs.readFileSync(long.file, 'utf8')) as number[][];
+    handLoop(longRows, WARMUP); // once unmeasured (the JIT)
+    const hand = handLoop(longRows, WARMUP);
+    const handPerSecond = Math.round(hand.candles / hand.seconds);
 
     const longProjection = longRun.completed ? undefined : projectSeconds(longRun, longCandles);
     const firstBlockUs = longRun.blockUs[0];
@@ -640,6 +666,19 @@ async function main(): Promise<void> {
 
     const ratioShort = shortRun.usPerCandle / floor4.usPerMessage;
     const ratioFirst = firstBlockUs !== undefined ? firstBlockUs / floor4.usPerMessage : undefined;
+    const nodeRedPerSecond = longRun.perSecond;
+    console.log(`\n1b. the same pipeline on the backtest's fast path (Engine "auto": the trading path compiled, no Node-RED scheduler), same run`);
+    printTable(
+      ['run', 'candles', 'seconds', 'candles/s', 'µs/candle', 'fills', 'vs Node-RED path', 'vs hand loop'],
+      [
+        ['fast path, short', fmtInt(fastShort.candles), String(fastShort.seconds), fmtInt(fastShort.perSecond), String(fastShort.usPerCandle), String(fastShort.report?.fills ?? '-'), `${r1(fastShort.perSecond / shortRun.perSecond)}x faster`, ''],
+        ['fast path, long', fmtInt(fastLong.candles), String(fastLong.seconds), fmtInt(fastLong.perSecond), String(fastLong.usPerCandle), String(fastLong.report?.fills ?? '-'), `${r1(fastLong.perSecond / nodeRedPerSecond)}x faster`, `${r1(handPerSecond / fastLong.perSecond)}x slower`],
+        ['hand-written loop, long', fmtInt(hand.candles), r3(hand.seconds).toString(), fmtInt(handPerSecond), r3((hand.seconds * 1e6) / hand.candles).toString(), String(hand.fills), '', '1x'],
+      ],
+    );
+    console.log(`   short history: the fast path's report ${sameReport ? 'EQUALS' : 'DIFFERS FROM'} the Node-RED path's (fills, prices, amounts, fees, equity curve, metrics)`);
+    console.log(`   the hand-written loop (bench/hand-loop.ts): the same strategy and fill model in one plain loop, ${hand.fills} fills, end equity ${r3(hand.endEquity)} (the pipeline: ${fastLong.report?.fills} fills, ${fastLong.report?.endEquity})`);
+
     console.log(`\n2. the pass-through floor, same run: ${fmtInt(longCandles)} candle-shaped messages per line, one at a time (sent by a junction as the candles node sends; ${fmtInt(FLOOR_WARMUP)} unmeasured first)`);
     printTable(
       ['floor', 'msg/s', 'µs/msg', 'short run / floor', 'long run / floor', 'first 10k / floor'],
@@ -846,6 +885,13 @@ async function main(): Promise<void> {
       history: { long, short, memory: memHistory ?? null },
       pipeline: { short: figures(shortRun), long: { ...figures(longRun), projectedSeconds: longProjection === undefined ? null : r1(longProjection) } },
       floors,
+      fastPath: {
+        short: figures(fastShort),
+        long: figures(fastLong),
+        reportEqualsNodeRedPath: sameReport,
+        overNodeRedPath: { short: r3(fastShort.perSecond / shortRun.perSecond), long: r3(fastLong.perSecond / nodeRedPerSecond) },
+        handLoop: { ...hand, perSecond: handPerSecond, handOverFast: r3(handPerSecond / fastLong.perSecond) },
+      },
       ratios: {
         shortRunOverFloor4: r3(ratioShort),
         longRunOverFloor4: r3(longRun.usPerCandle / floor4.usPerMessage),

@@ -308,7 +308,11 @@ export class ExchangeSession {
       await flow.warmUp('backtest', s.backtestTimeframe, (symbol) => source.series[symbol]!.slice(0, Math.min(s.backtestWarmup, source.series[symbol]!.length)));
       deliver = async (candle) => {
         await flow.deliver(candle);
-        onProgress?.(++n, total);
+        n++;
+        onProgress?.(n, total);
+        // Resolved promises never leave the microtask queue: a turn of the event loop now and then
+        // keeps Node-RED (the editor, statuses, timers) responsive during a long run.
+        if ((n & 4095) === 0) await new Promise((r) => setImmediate(r));
       };
     } else {
       deliver = async (candle) => {

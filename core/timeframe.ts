@@ -9,10 +9,17 @@ const UNIT_MS: Record<string, number> = {
   M: 2_592_000_000,
 };
 
+/** Timeframes already converted: asked for on every candle, and there are only a few. */
+const known = new Map<string, number>();
+
 export function timeframeToMs(timeframe: string): number {
+  const cached = known.get(timeframe);
+  if (cached !== undefined) return cached;
   const match = /^([1-9][0-9]*)([smhdwM])$/.exec(timeframe);
   if (!match) throw new Error(`timeframe "${timeframe}" is not valid: use a number and a unit such as 1m, 5m, 1h, 1d`);
-  return Number(match[1]) * UNIT_MS[match[2]!]!;
+  const ms = Number(match[1]) * UNIT_MS[match[2]!]!;
+  if (known.size < 64) known.set(timeframe, ms);
+  return ms;
 }
 
 /** Open time of the candle that contains `ts`. */

@@ -6,10 +6,20 @@
  * before the next message is handled. A node's error goes to `onError` (the deployed node reports
  * it, so a Catch node sees it) and the run goes on, as in the flow.
  */
-import type { Candle, OhlcvRow } from '../../contract';
+import { parseCandle, type Candle, type OhlcvRow } from '../../contract';
 import { rowToCandle } from '../../market/candle-feed';
 import { compileNode, type CompiledContext, type CompiledNode, type Emit, type Msg } from './compiled-nodes';
 import type { FlowPlan } from './flow-plan';
+
+/** The candle if it passes the nodes' candle check (checked once here instead of in every node), else undefined. */
+function trustworthy(candle: Candle): Candle | undefined {
+  try {
+    parseCandle(candle, 'msg.payload');
+    return candle;
+  } catch {
+    return undefined;
+  }
+}
 
 export type CompiledError = (nodeId: string, err: Error, msg: Msg) => void;
 
@@ -71,9 +81,11 @@ export class CompiledFlow {
       for (const symbol of c.symbols) {
         const rows = history(symbol);
         for (let i = Math.max(0, rows.length - c.warmup); i < rows.length; i++) {
-          const msg: Msg = { topic: symbol, payload: rowToCandle(exchange, symbol, timeframe, rows[i]!), warmup: true };
-          this.enqueue(c.targets, msg);
+          const candle = rowToCandle(exchange, symbol, timeframe, rows[i]!);
+          this.ctx.trusted = trustworthy(candle);
+          this.enqueue(c.targets, { topic: symbol, payload: candle, warmup: true });
           await this.drain();
+          this.ctx.trusted = undefined;
         }
       }
     }
@@ -83,8 +95,10 @@ export class CompiledFlow {
   async deliver(candle: Candle): Promise<void> {
     const routes = this.routes.get(candle.symbol);
     if (!routes) return;
+    this.ctx.trusted = trustworthy(candle);
     for (let r = 0; r < routes.length; r++) this.enqueue(routes[r]!, { topic: candle.symbol, payload: candle });
     await this.drain();
+    this.ctx.trusted = undefined;
     // What the orders set off (state writes, their listeners) is finished before the next candle.
     if (!this.ctx.account.settled) await this.ctx.account.flush();
   }

@@ -6,7 +6,7 @@
  * Only what a candle can set off is here (no kill switch, reset or cancel messages: nothing on
  * the trading path sends them).
  */
-import { describeZodError, OrderRequestSchema, parseCandle, parseOrThrow, SignalSchema, type OrderRequest } from '../../contract';
+import { describeZodError, OrderRequestSchema, parseCandle, parseOrThrow, SignalSchema, type Candle, type OrderRequest } from '../../contract';
 import type { ExchangeSession } from '../../exchange-session';
 import { IndicatorSet, type NamedIndicatorSpec } from '../../indicators/indicator-set';
 import { journalSent } from '../../journal/journal-sent';
@@ -36,15 +36,23 @@ export interface CompiledContext {
   markets: Map<string, MarketInfo>;
   /** The exchange's (virtual) clock. */
   now: () => number;
+  /**
+   * The candle being delivered, once it passed the candle check: a node that gets this very
+   * object does not check it again (the check is the same; the object would be a copy).
+   */
+  trusted?: Candle;
 }
+
+/** The candle of a message: the delivered one as it is, anything else checked as the nodes check it. */
+const candleOf = (msg: Msg, ctx: CompiledContext): Candle => (msg.payload === ctx.trusted && msg.payload !== undefined ? (msg.payload as Candle) : parseCandle(msg.payload, 'msg.payload'));
 
 /** Builds a node's handler; throws (naming the field) when its settings are bad. */
 export async function compileNode(node: PlanNode, ctx: CompiledContext): Promise<CompiledNode> {
   switch (node.type) {
     case 'tradebot-indicator':
-      return indicatorNode(node.config);
+      return indicatorNode(node.config, ctx);
     case 'tradebot-strategy':
-      return strategyNode(node.config);
+      return strategyNode(node.config, ctx);
     case 'tradebot-risk-gate':
       return riskGateNode(node, ctx);
     case 'tradebot-place-order':
@@ -52,13 +60,13 @@ export async function compileNode(node: PlanNode, ctx: CompiledContext): Promise
   }
 }
 
-function indicatorNode(config: FlowNodeConfig): CompiledNode {
+function indicatorNode(config: FlowNodeConfig, ctx: CompiledContext): CompiledNode {
   const list = config.indicators as Array<Record<string, unknown> & { name: string }> | undefined;
   if (list !== undefined && !Array.isArray(list)) throw new Error('indicators: must be a list of indicators');
   const specs: NamedIndicatorSpec[] = (list ?? []).map(({ name, ...spec }) => ({ name, spec }));
   const set = new IndicatorSet(specs);
   return (msg, emit) => {
-    const candle = parseCandle(msg.payload, 'msg.payload');
+    const candle = candleOf(msg, ctx);
     const { values, pending } = set.update(candle);
     const earlier = msg.indicators;
     msg.indicators = earlier && typeof earlier === 'object' ? { ...earlier, ...values } : values;
@@ -73,7 +81,7 @@ function indicatorNode(config: FlowNodeConfig): CompiledNode {
   };
 }
 
-function strategyNode(config: FlowNodeConfig): CompiledNode {
+function strategyNode(config: FlowNodeConfig, ctx: CompiledContext): CompiledNode {
   const settings = parseStrategySettings(config);
   const name = textSetting(config.name, 'name', '') || defaultStrategyName(settings);
   if (settings.strategy === 'decision') {
@@ -89,7 +97,7 @@ function strategyNode(config: FlowNodeConfig): CompiledNode {
   }
   const runner = new StrategyRunner(name, strategyFactory(settings));
   return (msg, emit) => {
-    const outcome = runner.onCandle(parseCandle(msg.payload, 'msg.payload'), msg.indicators && typeof msg.indicators === 'object' ? msg.indicators : {}, msg.warmup === true);
+    const outcome = runner.onCandle(candleOf(msg, ctx), msg.indicators && typeof msg.indicators === 'object' ? msg.indicators : {}, msg.warmup === true);
     // Holds (output 2) reach no trading node: not made.
     if ('signal' in outcome) emit(0, { ...msg, topic: outcome.signal.symbol, payload: outcome.signal });
   };
