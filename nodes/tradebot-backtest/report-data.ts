@@ -4,6 +4,7 @@
  * mustache template; report/page.js draws the chart with lightweight-charts). Pure functions:
  * the node's glue serves them on the admin server.
  */
+import { engineNote, type BacktestEngine } from '../../core/backtest/compiled/engine';
 import fs from 'node:fs';
 import path from 'node:path';
 import Mustache from 'mustache';
@@ -242,6 +243,7 @@ export function renderReportPage(run: StoredRun, query: string): string {
     costs: run.feeRate === undefined ? '' : `fee ${pct(run.feeRate)}, slippage ${pct(run.slippage ?? 0)} per fill`,
     ranAt: run.ranAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC'),
     seconds: run.seconds.toFixed(1),
+    engine: engineText(r as { engine?: BacktestEngine }),
     downsampled: run.chart.downsampled ? `${Math.round(run.chart.bucketMs / run.chart.tfMs)} candles per bar` : '',
     rows,
     tradeCount: r.trades.length,
@@ -251,4 +253,9 @@ export function renderReportPage(run: StoredRun, query: string): string {
     chartJson,
     dataLines: dataLines(r.dataChecks ?? []),
   });
+}
+
+/** How the run went through the flow, for the page's header line. */
+function engineText(r: { engine?: BacktestEngine }): string {
+  return r.engine ? engineNote(r.engine) : '';
 }
