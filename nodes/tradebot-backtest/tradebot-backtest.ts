@@ -23,6 +23,7 @@ import { setUpNode } from '../shared/config-error';
 import { sessionOf } from '../shared/exchange-node';
 import { statusFor } from '../shared/status';
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessageInFlow, SendFn } from '../shared/types';
+import { registerOptimiseEditorRoutes } from './optimise-routes';
 import { buildChartData, dataSummary, renderReportPage, reportJson, reportSummary, type StoredRun } from './report-data';
 
 type BacktestNodeDef = NodeDef & { exchange: string; engine?: string };
@@ -189,8 +190,11 @@ export = function register(RED: NodeAPI): void {
     }
   });
 
+  registerOptimiseEditorRoutes(RED);
+
   serveScripts(RED, '/tradebot/backtest/assets', 'tradebot-backtest.read', {
     'lightweight-charts.js': lightweightChartsFile,
     'report-page.js': () => path.join(__dirname, 'report', 'page.js'),
+    'optimise-page.js': () => path.join(__dirname, 'optimise', 'page.js'),
   });
 };
