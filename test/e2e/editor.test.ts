@@ -21,6 +21,8 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { SCREENSHOTS, launchBrowser, requireBrowser, screenshot, watchPage } from '../support/browser';
 import { NodeRedProcess, ROOT, killAllNodeRed } from '../support/node-red-process';
 import { PKG, installPacked, type PackedUserDir } from '../support/packed-install';
+import { renderOptimisePage } from '../../nodes/tradebot-backtest/optimise-page';
+import { optimiseReportFixture } from '../support/optimise-report-fixture';
 
 const EXAMPLES = fs
   .readdirSync(path.join(ROOT, 'examples'))
@@ -515,6 +517,213 @@ describe('editor in a real browser (packed install, Debian chromium, playwright-
     await closeDialog('cancel');
     await deleteNodes([indicator, risk]);
   });
+
+  it('backtest dialog, Optimise tab: parameters of a strategy on the workspace, the search and walk-forward, kept in the node as its sweep', async function () {
+    const strategy = await dragFromPalette('tradebot-strategy', 200, 100);
+    const bt = await dragFromPalette('tradebot-backtest', 520, 100);
+    let tray = await openDialog(bt);
+    const tabs = (await tray.locator('#tradebot-backtest-tabs .red-ui-tab-label').allTextContents()).map((t) => t.trim());
+    assert.deepEqual(tabs, ['Backtest', 'Optimise']);
+    await tray.locator('#red-ui-tab-tradebot-backtest-tab-optimise').click();
+    const add = tray.locator('#tradebot-backtest-tab-optimise .red-ui-editableList-addButton');
+    const rows = tray.locator('#tradebot-optimise-params li');
+    // A range over the fast period: the settings offered are the ones of the node's strategy (maCross), from the runtime.
+    await add.click();
+    const first = rows.nth(0);
+    await first.locator('select.tradebot-optimise-node option[value="' + strategy + '"]').waitFor({ state: 'attached' });
+    await first.locator('select.tradebot-optimise-node').selectOption(strategy);
+    await first.locator('select.tradebot-optimise-param option[value="fastPeriod"]').waitFor({ state: 'attached' });
+    const offered = await first.locator('select.tradebot-optimise-param option').evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).value).filter(Boolean));
+    assert.deepEqual(offered, ['maType', 'fastPeriod', 'slowPeriod'], "the maCross strategy's own settings");
+    await first.locator('select.tradebot-optimise-param').selectOption('fastPeriod');
+    assert.equal(await first.locator('select.tradebot-optimise-param option:checked').textContent(), 'fastPeriod (now 9)', 'the current value is shown');
+    assert.match((await first.locator('select.tradebot-optimise-node option:checked').textContent()) ?? '', /^EMA 9\/21 cross \(strategy\)$/, 'the node as the workspace shows it');
+    await first.locator('.tradebot-optimise-from').fill('5');
+    await first.locator('.tradebot-optimise-to').fill('15');
+    await first.locator('.tradebot-optimise-step').fill('5');
+    // A list of slow periods.
+    await add.click();
+    const second = rows.nth(1);
+    await second.locator('select.tradebot-optimise-param option').first().waitFor({ state: 'attached' });
+    await second.locator('select.tradebot-optimise-node option[value="' + strategy + '"]').waitFor({ state: 'attached' });
+    await second.locator('select.tradebot-optimise-node').selectOption(strategy);
+    await second.locator('select.tradebot-optimise-param option[value="slowPeriod"]').waitFor({ state: 'attached' });
+    await second.locator('select.tradebot-optimise-param').selectOption('slowPeriod');
+    await second.locator('select.tradebot-optimise-mode').selectOption('list');
+    await second.locator('.tradebot-optimise-values').fill('20, 30, 50');
+    // Samples show for a random search only; walk-forward fields when it is ticked.
+    assert.equal(await tray.locator('#tradebot-optimise-samples').isVisible(), false, 'no samples for a grid');
+    await tray.locator('#tradebot-optimise-search').selectOption('random');
+    await tray.locator('#tradebot-optimise-samples').fill('50');
+    await tray.locator('#tradebot-optimise-objective').selectOption('sortino');
+    await tray.locator('#tradebot-optimise-min-trades').fill('3');
+    assert.equal(await tray.locator('#tradebot-optimise-wf-windows').isVisible(), false);
+    await tray.locator('#tradebot-optimise-wf').check();
+    await tray.locator('#tradebot-optimise-wf-windows').fill('3');
+    await tray.locator('#tradebot-optimise-wf-in-sample').fill('70');
+    await tray.locator('#tradebot-optimise-wf-anchored').check();
+    await screenshot(page, 'editor 08 backtest optimise tab');
+    await closeDialog('ok');
+    const expected = {
+      params: [
+        { node: strategy, param: 'fastPeriod', range: { from: 5, to: 15, step: 5 } },
+        { node: strategy, param: 'slowPeriod', values: [20, 30, 50] },
+      ],
+      search: 'random', samples: 50, seed: 1, objective: 'sortino', minTrades: 3,
+      walkForward: { windows: 3, inSamplePct: 70, anchored: true },
+    };
+    const saved = await page.evaluate((id) => (globalThis as any).RED.nodes.node(id).optimise, bt);
+    assert.deepEqual(saved, expected);
+    // The flow's JSON (what a deploy or an export carries) has it too.
+    const exported = await page.evaluate((id) => (globalThis as any).RED.nodes.createExportableNodeSet([(globalThis as any).RED.nodes.node(id)])[0].optimise, bt);
+    assert.deepEqual(exported, expected);
+    // Opened again, the tab shows what was saved.
+    tray = await openDialog(bt);
+    await tray.locator('#red-ui-tab-tradebot-backtest-tab-optimise').click();
+    assert.equal(await rows.count(), 2);
+    await rows.nth(0).locator('select.tradebot-optimise-param option[value="fastPeriod"]').waitFor({ state: 'attached' });
+    assert.equal(await rows.nth(0).locator('select.tradebot-optimise-param').inputValue(), 'fastPeriod');
+    assert.equal(await rows.nth(0).locator('.tradebot-optimise-to').inputValue(), '15');
+    assert.equal(await rows.nth(1).locator('.tradebot-optimise-values').inputValue(), '20, 30, 50');
+    assert.equal(await tray.locator('#tradebot-optimise-wf-anchored').isChecked(), true);
+    // Without parameters there is nothing to optimise: the node keeps null.
+    await rows.nth(1).locator('.red-ui-editableList-item-remove').click();
+    await rows.nth(0).locator('.red-ui-editableList-item-remove').click();
+    await sleep(500); // the rows slide out
+    await closeDialog('ok');
+    assert.equal(await page.evaluate((id) => (globalThis as any).RED.nodes.node(id).optimise, bt), null);
+    await deleteNodes([strategy, bt]);
+  });
+
+  it('backtest dialog, Optimise tab: "apply" on the best run writes its settings into the strategy node, to deploy; the results page opens from the dialog', async function () {
+    const strategy = await dragFromPalette('tradebot-strategy', 200, 100);
+    const bt = await dragFromPalette('tradebot-backtest', 520, 100);
+    // As typed into the strategy dialog, the editor keeps the fast period as text; the slow one stays the default number.
+    await page.evaluate((id) => {
+      (globalThis as any).RED.nodes.node(id).fastPeriod = '9';
+    }, strategy);
+    // Deployed (the backtest node has no exchange yet: the user confirms), so nothing waits to be deployed.
+    await deploy(/\(tradebot-backtest\)$/);
+    await dismissNotifications();
+    const state = () =>
+      page.evaluate((id) => {
+        const R = (globalThis as any).RED;
+        const n = R.nodes.node(id);
+        return { fastPeriod: n.fastPeriod, slowPeriod: n.slowPeriod, changed: !!n.changed, dirty: R.nodes.dirty() };
+      }, strategy);
+    assert.deepEqual(await state(), { fastPeriod: '9', slowPeriod: 21, changed: false, dirty: false });
+    // The runtime's optimise routes are the node's own (tested with the runtime): here the dialog reads a finished report.
+    const report = optimiseReportFixture({ strategyId: strategy, backtestId: bt, walkForward: true });
+    const context = page.context();
+    await context.route(new RegExp(`/tradebot/backtest/${bt}/optimise\\.json(\\?.*)?$`), (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(report) }));
+    await context.route(new RegExp(`/tradebot/backtest/${bt}/optimise(\\?.*)?$`), (route) => route.fulfill({ status: 200, contentType: 'text/html', body: renderOptimisePage(report, new URL(route.request().url()).search.replace(/^\?$/, '')) }));
+    try {
+      const tray = await openDialog(bt);
+      await tray.locator('#red-ui-tab-tradebot-backtest-tab-optimise').click();
+      const offers = tray.locator('#tradebot-optimise-best li.tradebot-optimise-offer');
+      await offers.first().waitFor();
+      const texts = (await offers.allTextContents()).map((t) => t.replace(/^apply/, '').trim());
+      assert.deepEqual(texts, [
+        'best: run #3, score 1.52: fastPeriod 7, slowPeriod 30',
+        'run #2, score 1.10: fastPeriod 7, slowPeriod 20',
+        'run #1, score 0.90: fastPeriod 5, slowPeriod 30',
+        'run #0, score 0.40: fastPeriod 5, slowPeriod 20',
+      ], 'the runs that count, best first (the last walk-forward window chose nothing: no offer for it)');
+      assert.match((await tray.locator('#tradebot-optimise-info').textContent()) ?? '', /^done: 6 of 6 runs \(100 %\), best 1\.52 \(sharpe\)$/);
+      await offers.first().locator('button.tradebot-optimise-apply').click();
+      const note = page.locator('.red-ui-notification', { hasText: 'deploy to use them' });
+      await note.waitFor({ state: 'visible' });
+      assert.match((await note.textContent()) ?? '', /Applied to EMA 9\/21 cross \(strategy\): fastPeriod = 7, slowPeriod = 30: deploy to use them/);
+      assert.deepEqual(await state(), { fastPeriod: '7', slowPeriod: 30, changed: true, dirty: true }, 'text stays text, a number a number; the change waits for a deploy');
+      assert.equal(await page.locator('#red-ui-header-button-deploy.disabled').count(), 0, 'the deploy button is active');
+      await screenshot(page, 'editor 09 backtest optimise apply');
+
+      // The results page, from the dialog's link: its scripts come from Node-RED.
+      const [popup] = await Promise.all([page.waitForEvent('popup'), tray.locator('#tradebot-optimise-results').click()]);
+      try {
+        const popupWatch = watchPage(popup, red!.base);
+        await popup.setViewportSize({ width: 1280, height: 1000 });
+        await popup.waitForSelector('body[data-ready="true"]');
+        assert.match(popup.url(), new RegExp(`/tradebot/backtest/${bt}/optimise$`));
+        await checkResultsPage(popup);
+        assert.deepEqual(popupWatch.errors, [], 'no error on the results page');
+        assert.deepEqual(popupWatch.outside, [], 'the results page loads nothing from outside Node-RED');
+        await screenshot(popup, 'editor 10 optimise results page', true);
+      } finally {
+        await popup.close();
+      }
+      await closeDialog('cancel');
+    } finally {
+      await context.unrouteAll();
+    }
+    // One undo step takes the applied settings back.
+    await page.evaluate(() => (globalThis as any).RED.history.pop());
+    assert.deepEqual(await state(), { fastPeriod: '9', slowPeriod: 21, changed: false, dirty: false });
+    await deleteNodes([strategy, bt]);
+    await deploy();
+  });
+
+  it('Optimise apply: settings inside lists (an indicator row, a rule operand) keep their type; a setting the node lacks is refused, naming it', async function () {
+    const indicator = await dragFromPalette('tradebot-indicator', 200, 100);
+    const rules = await dragFromPalette('tradebot-strategy', 200, 220);
+    const result = await page.evaluate(([ind, strat]) => {
+      const R = (globalThis as any).RED;
+      const s = R.nodes.node(strat);
+      s.strategy = 'rules';
+      s.entryRules = [{ left: 'rsi14', op: '<', right: '30' }];
+      const applied = (globalThis as any).tradebotBacktestOptimise.applySettings([
+        { node: ind, param: 'indicators.0.period', value: 21 },
+        { node: strat, param: 'entryRules.0.right', value: 25 },
+        { node: strat, param: 'entryRules.3.right', value: 25 },
+        { node: 'ffffffffffffffff', param: 'stopPct', value: 2 },
+      ]);
+      return { applied, period: R.nodes.node(ind).indicators[0].period, right: s.entryRules[0].right, dirty: R.nodes.dirty(), changed: [R.nodes.node(ind).changed, s.changed] };
+    }, [indicator, rules]);
+    assert.equal(result.period, 21, 'the indicator row keeps its period as a number');
+    assert.equal(result.right, '25', 'a rule operand stays text');
+    assert.equal(result.applied.applied.length, 2);
+    assert.match(result.applied.applied[0], /: indicators\.0\.period = 21$/);
+    assert.match(result.applied.applied[1], /: entryRules\.0\.right = 25$/);
+    assert.equal(result.applied.problems.length, 2);
+    assert.match(result.applied.problems[0], /has no setting entryRules\.3\.right/);
+    assert.match(result.applied.problems[1], /^stopPct: no node ffffffffffffffff in the editor/);
+    assert.deepEqual(result.changed, [true, true]);
+    assert.equal(result.dirty, true);
+    await deleteNodes([indicator, rules]);
+  });
+
+  /** The results page of the fixture report: the heatmap over two parameters, the sortable runs table, the curves. */
+  async function checkResultsPage(popup: Page): Promise<void> {
+    const heatmap = () =>
+      popup.$$eval('#heatmap-table tr', (trs) => trs.map((tr) => Array.from(tr.children).map((c) => (c.textContent ?? '').trim())));
+    // Columns fastPeriod, rows slowPeriod: the best score of each pair; (9, 20) and (9, 30) ran but did not count.
+    assert.deepEqual(await heatmap(), [
+      ['slowPeriod ↓ / fastPeriod →', '5', '7', '9'],
+      ['20', '0.40', '1.10', '—'],
+      ['30', '0.90', '1.52', '—'],
+    ]);
+    const colours = await popup.$$eval('#heatmap-table td', (tds) => tds.map((td) => (td as HTMLElement).style.background));
+    assert.equal(new Set(colours.filter(Boolean)).size, 4, 'each scored cell has its colour');
+    await popup.selectOption('#heatmap-x', '1');
+    await popup.selectOption('#heatmap-y', '0');
+    assert.deepEqual((await heatmap())[0], ['fastPeriod ↓ / slowPeriod →', '20', '30']);
+    // The runs table: by score, best first; a click on a header orders by it, a second click the other way.
+    const column = (i: number) => popup.$$eval('#runs tbody tr', (trs, k) => trs.map((tr) => (tr.children[k]?.textContent ?? '').trim()), i);
+    assert.deepEqual(await column(0), ['3', '2', '1', '0', '4', '5']);
+    await popup.click('#runs th[data-key="p1"]');
+    assert.deepEqual(await column(2), ['20', '20', '20', '30', '30', '30']);
+    await popup.click('#runs th[data-key="roundTrips"]');
+    assert.deepEqual(await column(0), ['3', '2', '1', '0', '4', '5'], 'most round trips first; the failed run last');
+    await popup.click('#runs th[data-key="score"]');
+    await popup.click('#runs th[data-key="score"]');
+    assert.deepEqual(await column(3), ['0.40', '0.90', '1.10', '1.52', '—', '—'], 'lowest first, the runs that do not count still last');
+    assert.equal(await popup.getAttribute('#runs th[data-key="score"]', 'class'), 'sorted-asc');
+    // The equity of the best three, each named in the legend.
+    await popup.waitForSelector('#curves canvas');
+    const legend = await popup.$$eval('#curves-legend div', (ds) => ds.map((d) => (d.textContent ?? '').trim()));
+    assert.deepEqual(legend, ['#3 score 1.52 · fastPeriod 7, slowPeriod 30', '#2 score 1.10 · fastPeriod 7, slowPeriod 20', '#1 score 0.90 · fastPeriod 5, slowPeriod 30']);
+    assert.equal(await popup.locator('#walk-forward tbody tr').count(), 2, 'the walk-forward table');
+  }
 
   it('indicator dialog: the parameter fields follow the indicator type', async function () {
     await showSidebar('info');
