@@ -1,0 +1,165 @@
+/**
+ * Optimisation of a flow's parameters in a real Node-RED process (docs/optimise.md): the backtest
+ * node of an SMA-crossover flow on real ETH/BTC 5m candles gets a sweep through the editor's admin
+ * route; every run's result must equal an independent computation of the model (the reference
+ * backtest) for its settings, the best run must be the highest score, walk-forward must run the
+ * in-sample winner on the out-of-sample part, bad sweeps are refused naming the field before
+ * anything runs, and a cancel stops a long sweep.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { OHLCV_DIR, loadCandles, skipWithoutOhlcv } from '../support/ohlcv-data';
+import { NodeRedProcess, makeUserDir, removeUserDir, type FlowNode } from '../support/node-red-process';
+import { referenceSmaCross } from '../support/reference-backtest';
+
+const WARMUP = 30;
+const FEE = 0.001;
+const SLIPPAGE = 0.0005;
+
+function flow(reportFile: string): FlowNode[] {
+  const nodes: FlowNode[] = [
+    { id: 'f1', type: 'tab', label: 'optimise' },
+    { id: 'n-ex', type: 'tradebot-exchange', mode: 'backtest', backtestData: `ETH/BTC = ${path.join(OHLCV_DIR, 'ETH_BTC-5m.json')}`, backtestTimeframe: '5m', backtestWarmup: WARMUP, simBalances: 'BTC=10', feeRatePct: 0.1, slippagePct: 0.05, reportCurrency: 'BTC' },
+    { id: 'n-candles', type: 'tradebot-candles', z: 'f1', source: 'exchange', exchange: 'n-ex', symbols: 'ETH/BTC', timeframe: '5m', warmup: WARMUP, interval: 1000, websocket: true, wires: [['n-strategy']] },
+    { id: 'n-strategy', type: 'tradebot-strategy', z: 'f1', name: 'cross', strategy: 'maCross', maType: 'sma', fastPeriod: 10, slowPeriod: 30, wires: [['n-risk'], []] },
+    { id: 'n-risk', type: 'tradebot-risk-gate', z: 'f1', exchange: 'n-ex', sizing: 'quote', quoteAmount: '0.1', accountCurrency: 'BTC', wires: [['n-order'], []] },
+    { id: 'n-order', type: 'tradebot-place-order', z: 'f1', exchange: 'n-ex', currency: 'BTC', wires: [[], []] },
+    { id: 'n-bt', type: 'tradebot-backtest', z: 'f1', exchange: 'n-ex', wires: [['n-json']] },
+    { id: 'n-json', type: 'json', z: 'f1', property: 'payload', action: 'str', pretty: false, wires: [['n-file']] },
+    { id: 'n-file', type: 'file', z: 'f1', filename: reportFile, filenameType: 'str', appendNewline: false, createDir: true, overwriteFile: 'true', encoding: 'utf8', wires: [] },
+  ];
+  return nodes.map((n, i) => (n.z ? { ...n, x: 150 + 120 * i, y: 100 } : n));
+}
+
+async function withRed<T>(fn: (red: NodeRedProcess, reportFile: string) => Promise<T>): Promise<T> {
+  const userDir = makeUserDir('tradebot-optimise-');
+  const reportFile = path.join(userDir, 'report.json');
+  const red = await NodeRedProcess.start({ userDir, flow: flow(reportFile) });
+  try {
+    return await fn(red, reportFile);
+  } finally {
+    await red.stop();
+    removeUserDir(userDir);
+  }
+}
+
+async function waitReport(red: NodeRedProcess, reportFile: string, seconds = 120): Promise<any> {
+  const deadline = Date.now() + seconds * 1000;
+  while (!fs.existsSync(reportFile) || fs.readFileSync(reportFile, 'utf8').length === 0) {
+    if (Date.now() > deadline) throw new Error(`no optimisation report within ${seconds} s\n${red.log.slice(-3000)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await new Promise((r) => setTimeout(r, 100));
+  return JSON.parse(fs.readFileSync(reportFile, 'utf8'));
+}
+
+/** The reference model's final equity and round trips for one pair of periods, on candles [from, to) with `warmup` before. */
+function reference(fast: number, slow: number, candles = loadCandles('ETH_BTC', '5m'), warmup = WARMUP) {
+  const r = referenceSmaCross({ candles, fast, slow, warmup, quoteAmount: 0.1, amountStep: 1e-8, feeRate: FEE, slippage: SLIPPAGE, startQuote: 10, symbol: 'ETH/BTC' } as any);
+  return { endEquity: r.finalEquity, sells: r.trades.filter((t) => t.side === 'sell').length };
+}
+
+describe('optimisation of a flow (real Node-RED process)', function () {
+  this.timeout(300_000);
+
+  it('a grid over fast and slow periods: every run equals the reference model for its settings; the best is the highest total return', async function () {
+    skipWithoutOhlcv(this);
+    const sweep = { params: [{ node: 'n-strategy', param: 'fastPeriod', values: [5, 10] }, { node: 'n-strategy', param: 'slowPeriod', range: { from: 20, to: 40, step: 10 } }], search: 'grid', objective: 'totalReturn', minTrades: 1 };
+    const report = await withRed(async (red, file) => {
+      const res = await red.post('/tradebot/backtest/n-bt/optimise', sweep);
+      assert.equal(res.status, 202, await res.text());
+      return waitReport(red, file);
+    });
+    assert.equal(report.kind, 'optimiseReport');
+    assert.equal(report.state, 'done');
+    assert.deepEqual(report.engine, { path: 'fast' });
+    assert.equal(report.runs.length, 6);
+    assert.deepEqual(report.params.map((p: any) => [p.node, p.nodeName, p.param, p.values]), [['n-strategy', 'cross', 'fastPeriod', [5, 10]], ['n-strategy', 'cross', 'slowPeriod', [20, 30, 40]]]);
+    const seen = new Set<string>();
+    for (const run of report.runs) {
+      const [fast, slow] = run.values;
+      seen.add(`${fast}/${slow}`);
+      assert.deepEqual(run.settings, [{ node: 'n-strategy', param: 'fastPeriod', value: fast }, { node: 'n-strategy', param: 'slowPeriod', value: slow }]);
+      const ref = reference(fast, slow);
+      assert.ok(Math.abs(run.figures.endEquity - ref.endEquity) <= 1e-9 * ref.endEquity, `${fast}/${slow}: end equity ${run.figures.endEquity} vs the reference ${ref.endEquity}`);
+      assert.equal(run.figures.roundTrips, ref.sells, `${fast}/${slow}: round trips`);
+      assert.ok(Math.abs(run.score - (run.figures.endEquity / 10 - 1)) < 1e-9, 'score = total return');
+    }
+    assert.equal(seen.size, 6, 'every combination once');
+    const top = Math.max(...report.runs.map((r: any) => r.score));
+    assert.equal(report.best.score, top);
+    assert.equal(report.best.index, report.runs.find((r: any) => r.score === top).index, 'the earliest of equal bests');
+    assert.ok(report.curves.length > 0 && report.curves.length <= 5);
+    assert.equal(report.curves[0].index, report.best.index, 'the best run\'s curve first');
+    assert.ok(report.progress.done === report.progress.total && report.progress.total === 6);
+  });
+
+  it('walk-forward: three windows; each runs the in-sample winner out of sample, equal to the reference model there', async function () {
+    skipWithoutOhlcv(this);
+    const sweep = { params: [{ node: 'n-strategy', param: 'fastPeriod', values: [5, 10] }, { node: 'n-strategy', param: 'slowPeriod', values: [20, 40] }], objective: 'totalReturn', minTrades: 0, walkForward: { windows: 3, inSamplePct: 75 } };
+    const report = await withRed(async (red, file) => {
+      const res = await red.post('/tradebot/backtest/n-bt/optimise', sweep);
+      assert.equal(res.status, 202, await res.text());
+      return waitReport(red, file);
+    });
+    assert.equal(report.state, 'done');
+    const wf = report.walkForward;
+    assert.equal(wf.windows.length, 3);
+    const candles = loadCandles('ETH_BTC', '5m');
+    const tf = 5 * 60_000;
+    assert.equal(wf.windows[0].inSample.start >= candles[WARMUP]!.ts, true);
+    assert.equal(wf.windows[2].outOfSample.end, candles.at(-1)!.ts + tf, 'the last window ends with the history');
+    for (let i = 1; i < 3; i++) assert.equal(wf.windows[i].outOfSample.start, wf.windows[i - 1].outOfSample.end, 'out-of-sample parts tile the end of the history');
+    for (const w of wf.windows) {
+      assert.equal(w.inSample.end, w.outOfSample.start);
+      const fast = w.settings.find((s: any) => s.param === 'fastPeriod').value;
+      const slow = w.settings.find((s: any) => s.param === 'slowPeriod').value;
+      // Out of sample: the window's candles, after the warm-up rows before it.
+      const first = candles.findIndex((c) => c.ts >= w.outOfSample.start);
+      const last = candles.findIndex((c) => c.ts >= w.outOfSample.end);
+      const slice = candles.slice(first - WARMUP, last < 0 ? candles.length : last);
+      const ref = reference(fast, slow, slice, WARMUP);
+      assert.ok(Math.abs(w.outOfSampleFigures.endEquity - ref.endEquity) <= 1e-9 * ref.endEquity, `window ${w.index} out of sample: ${w.outOfSampleFigures.endEquity} vs ${ref.endEquity}`);
+      // In sample, the winner beats (or ties) every other combination on the same part.
+      const isFirst = candles.findIndex((c) => c.ts >= w.inSample.start);
+      const isLast = candles.findIndex((c) => c.ts >= w.inSample.end);
+      const isSlice = candles.slice(isFirst - WARMUP, isLast);
+      const scores = [5, 10].flatMap((f) => [20, 40].map((s) => reference(f, s, isSlice, WARMUP).endEquity / 10 - 1));
+      assert.ok(Math.abs(w.inSampleScore - Math.max(...scores)) < 1e-9, `window ${w.index}: the in-sample winner has the best in-sample score`);
+    }
+    assert.equal(typeof wf.totals.meanOutOfSample, 'number');
+  });
+
+  it('bad sweeps are refused naming the field, before anything runs; a running sweep can be canceled', async function () {
+    skipWithoutOhlcv(this);
+    await withRed(async (red, file) => {
+      const bad: Array<[unknown, RegExp]> = [
+        [{ params: [{ node: 'nope', param: 'fastPeriod', values: [5] }] }, /body\.params\.0\.node: no node with id "nope"/],
+        [{ params: [{ node: 'n-strategy', param: 'colour', values: [5] }] }, /body\.params\.0\.param: "colour" is not a tunable setting of tradebot-strategy "cross"/],
+        [{ params: [{ node: 'n-strategy', param: 'fastPeriod', values: [] }] }, /body\.params\.0\.values: is empty/],
+        [{ params: [{ node: 'n-strategy', param: 'fastPeriod', range: { from: 5, to: 10, step: 0 } }] }, /body\.params\.0\.range\.step: must be above 0/],
+        [{ params: [{ node: 'n-strategy', param: 'fastPeriod', range: { from: 1, to: 1000, step: 1 } }, { node: 'n-strategy', param: 'slowPeriod', range: { from: 1, to: 1000, step: 1 } }] }, /grid/],
+      ];
+      for (const [sweep, message] of bad) {
+        const res = await red.post('/tradebot/backtest/n-bt/optimise', sweep);
+        assert.equal(res.status, 400);
+        assert.match(await res.text(), message);
+      }
+      assert.equal(fs.existsSync(file), false, 'nothing ran');
+      // A long random search, canceled: the report says so and keeps the runs that finished.
+      const res = await red.post('/tradebot/backtest/n-bt/optimise', { params: [{ node: 'n-strategy', param: 'fastPeriod', range: { from: 2, to: 20, step: 1 } }, { node: 'n-strategy', param: 'slowPeriod', range: { from: 21, to: 200, step: 1 } }], search: 'random', samples: 2000, objective: 'sharpe' });
+      assert.equal(res.status, 202);
+      const busy = await red.post('/tradebot/backtest/n-bt/optimise', { params: [{ node: 'n-strategy', param: 'fastPeriod', values: [5] }] });
+      assert.equal(busy.status, 409);
+      await new Promise((r) => setTimeout(r, 1500));
+      const cancel = await red.post('/tradebot/backtest/n-bt/optimise/cancel');
+      assert.equal(cancel.status, 200);
+      const report = await waitReport(red, file, 30);
+      assert.equal(report.state, 'canceled');
+      assert.ok(report.runs.length < 2000);
+      const live = await red.getJson('/tradebot/backtest/n-bt/optimise.json');
+      assert.equal(live.state, 'canceled');
+    });
+  });
+});
