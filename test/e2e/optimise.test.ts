@@ -162,4 +162,34 @@ describe('optimisation of a flow (real Node-RED process)', function () {
       assert.equal(live.state, 'canceled');
     });
   });
+
+  it('example 18 as imported: its optimise button runs the sweep saved on the backtest node, with walk-forward, over the sample history', async function () {
+    const example = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'examples', '18 Optimisation.json'), 'utf8')) as FlowNode[];
+    const userDir = makeUserDir('tradebot-example18-');
+    const reportFile = path.join(userDir, 'report.json');
+    const tab = example.find((n) => n.type === 'tab')!.id;
+    const bt = example.find((n) => n.type === 'tradebot-backtest')!;
+    const flow = example.map((n) => (n.id === bt.id ? { ...n, wires: [[...(n.wires as string[][])[0]!, 'f20f000000000001']] } : n));
+    flow.push(
+      { id: 'f20f000000000001', type: 'json', z: tab, property: 'payload', action: 'str', x: 600, y: 500, wires: [['f20f000000000002']] },
+      { id: 'f20f000000000002', type: 'file', z: tab, filename: reportFile, filenameType: 'str', appendNewline: false, createDir: true, overwriteFile: 'true', encoding: 'utf8', x: 800, y: 500, wires: [] },
+    );
+    const red = await NodeRedProcess.start({ userDir, flow });
+    try {
+      const inject = example.find((n) => n.type === 'inject' && n.name === 'optimise')!;
+      assert.equal((await red.post(`/inject/${inject.id}`)).status, 200);
+      const report = await waitReport(red, reportFile, 240);
+      assert.equal(report.kind, 'optimiseReport');
+      assert.equal(report.state, 'done', report.error);
+      assert.equal(report.runs.length, 6 * 3 * 3, 'the saved grid: 6 fast periods x 3 slow x 3 stop-losses');
+      assert.equal(report.objective, 'sharpe');
+      assert.ok(report.best && report.best.figures.roundTrips >= 5, 'a best run with at least the minimum trades');
+      assert.equal(report.walkForward.windows.length, 3);
+      assert.ok(report.walkForward.windows.every((w: any) => w.settings && w.inSampleScore !== null), 'every window chose a combination in sample');
+      assert.deepEqual(red.errors(), []);
+    } finally {
+      await red.stop();
+      removeUserDir(userDir);
+    }
+  });
 });
