@@ -17,8 +17,9 @@ const WARMUP = 30;
 const FEE = 0.001;
 const SLIPPAGE = 0.0005;
 
-function flow(reportFile: string): FlowNode[] {
+function flow(reportFile: string, extra: FlowNode[] = []): FlowNode[] {
   const nodes: FlowNode[] = [
+    ...extra,
     { id: 'f1', type: 'tab', label: 'optimise' },
     { id: 'n-ex', type: 'tradebot-exchange', mode: 'backtest', backtestData: `ETH/BTC = ${path.join(OHLCV_DIR, 'ETH_BTC-5m.json')}`, backtestTimeframe: '5m', backtestWarmup: WARMUP, simBalances: 'BTC=10', feeRatePct: 0.1, slippagePct: 0.05, reportCurrency: 'BTC' },
     { id: 'n-candles', type: 'tradebot-candles', z: 'f1', source: 'exchange', exchange: 'n-ex', symbols: 'ETH/BTC', timeframe: '5m', warmup: WARMUP, interval: 1000, websocket: true, wires: [['n-strategy']] },
@@ -32,12 +33,12 @@ function flow(reportFile: string): FlowNode[] {
   return nodes.map((n, i) => (n.z ? { ...n, x: 150 + 120 * i, y: 100 } : n));
 }
 
-async function withRed<T>(fn: (red: NodeRedProcess, reportFile: string) => Promise<T>): Promise<T> {
+async function withRed<T>(fn: (red: NodeRedProcess, reportFile: string, userDir: string) => Promise<T>, extra: (userDir: string) => FlowNode[] = () => []): Promise<T> {
   const userDir = makeUserDir('tradebot-optimise-');
   const reportFile = path.join(userDir, 'report.json');
-  const red = await NodeRedProcess.start({ userDir, flow: flow(reportFile) });
+  const red = await NodeRedProcess.start({ userDir, flow: flow(reportFile, extra(userDir)) });
   try {
-    return await fn(red, reportFile);
+    return await fn(red, reportFile, userDir);
   } finally {
     await red.stop();
     removeUserDir(userDir);
@@ -161,6 +162,33 @@ describe('optimisation of a flow (real Node-RED process)', function () {
       const live = await red.getJson('/tradebot/backtest/n-bt/optimise.json');
       assert.equal(live.state, 'canceled');
     });
+  });
+
+  it('msg.optimise from a flow: a bad sweep ends in done(err) naming the field, caught by a Catch node; nothing runs', async function () {
+    skipWithoutOhlcv(this);
+    const caughtFile = (dir: string) => path.join(dir, 'caught.json');
+    await withRed(
+      async (red, reportFile, userDir) => {
+        assert.equal((await red.post('/inject/n-bad')).status, 200);
+        const deadline = Date.now() + 20_000;
+        while (!fs.existsSync(caughtFile(userDir))) {
+          if (Date.now() > deadline) throw new Error(`nothing caught within 20 s\n${red.log.slice(-2000)}`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        await new Promise((r) => setTimeout(r, 100));
+        const caught = JSON.parse(fs.readFileSync(caughtFile(userDir), 'utf8'));
+        assert.match(caught.message, /msg\.optimise\.params\.0\.range\.step: must be above 0/);
+        assert.equal(caught.source.id, 'n-bt');
+        assert.equal(fs.existsSync(reportFile), false, 'no report: nothing ran');
+      },
+      (dir) => [
+        { id: 'n-bad', type: 'inject', z: 'f1', props: [{ p: 'optimise', v: JSON.stringify({ params: [{ node: 'n-strategy', param: 'fastPeriod', range: { from: 5, to: 9, step: 0 } }] }), vt: 'json' }], repeat: '', once: false, wires: [['n-bt']] },
+        { id: 'n-catch', type: 'catch', z: 'f1', scope: null, uncaught: false, wires: [['n-cmove']] },
+        { id: 'n-cmove', type: 'change', z: 'f1', rules: [{ t: 'move', p: 'error', pt: 'msg', to: 'payload', tot: 'msg' }], wires: [['n-cjson']] },
+        { id: 'n-cjson', type: 'json', z: 'f1', property: 'payload', action: 'str', pretty: false, wires: [['n-cfile']] },
+        { id: 'n-cfile', type: 'file', z: 'f1', filename: caughtFile(dir), filenameType: 'str', appendNewline: false, createDir: true, overwriteFile: 'true', encoding: 'utf8', wires: [] },
+      ],
+    );
   });
 
   it('example 18 as imported: its optimise button runs the sweep saved on the backtest node, with walk-forward, over the sample history', async function () {
