@@ -66,7 +66,7 @@ export async function runBacktestJob(setup: OptimiseSetup, job: BacktestJob): Pr
     return {
       figures: figuresOf(report),
       report: { totalReturn: report.totalReturn, annualizedReturn: report.annualizedReturn, maxDrawdown: report.maxDrawdown, sharpe: report.sharpe, sortino: report.sortino, profitFactor: report.profitFactor, roundTrips: report.roundTrips },
-      ...(job.keepEquity ? { equity: thin(report.equity, CURVE_POINTS) } : {}),
+      ...(job.keepEquity ? { equity: thinCurve(report.equity, CURVE_POINTS) } : {}),
     };
   } finally {
     await session.close();
@@ -129,7 +129,7 @@ function lowerBound(rows: readonly OhlcvRow[], ts: number): number {
 }
 
 /** At most `n` points of a curve, evenly spaced, the last one kept. */
-function thin(points: Array<[number, number]>, n: number): Array<[number, number]> {
+export function thinCurve(points: Array<[number, number]>, n: number): Array<[number, number]> {
   if (points.length <= n) return points.slice();
   const step = points.length / n;
   const out: Array<[number, number]> = [];

@@ -15,7 +15,7 @@ import { comboSettings } from './apply-combo';
 import { CURVE_POINTS, replayedSpan, type BacktestJob, type BacktestJobResult, type OptimiseSetup } from './backtest-job';
 import { scoreReport } from './objective';
 import type { OptimiseParam, OptimiseReport, OptimiseRun, WalkForwardRow } from './optimise-report';
-import { runSearch, type SearchRun } from './run-search';
+import { runSearch, type JobRunner, type SearchRun } from './run-search';
 import { createSearch, type Combo } from './search';
 import { gridSize, type Sweep } from './sweep-spec';
 import { bestTrial, summariseWalkForward, walkForwardWindows, type WindowResult } from './walk-forward';
@@ -36,11 +36,30 @@ export interface OptimiseOptions {
   onProgress?: (report: OptimiseReport) => void;
   /** The compiled worker module (default: backtest-worker.js beside this file). */
   workerPath?: string;
+  /**
+   * What runs the backtests (default: worker threads, each run on the fast path). The backtest
+   * node gives a runner of Node-RED processes for flows the fast path cannot compile.
+   */
+  runner?: (o: RunnerOptions) => BacktestRunner;
+}
+
+/** What a runner of backtests is told: how many runs in all, how to score one, whom to tell after each. */
+export interface RunnerOptions {
+  total: number;
+  score: (result: BacktestJobResult) => number;
+  onProgress: (progress: PoolProgress) => void;
+}
+
+/** Runs batches of backtests (results in job order); cancel() stops at once, close() when done. */
+export interface BacktestRunner extends JobRunner<BacktestJob, BacktestJobResult> {
+  readonly threads: number;
+  cancel(): void;
+  close(): Promise<void>;
 }
 
 export class Optimisation {
   readonly report: OptimiseReport;
-  private readonly pool: WorkerPool<BacktestJob, BacktestJobResult>;
+  private readonly pool: BacktestRunner;
   private readonly started = performance.now();
   private canceled = false;
 
@@ -50,14 +69,10 @@ export class Optimisation {
     const windows = sweep.walkForward?.windows ?? 0;
     // The whole history, then per window its in-sample search and one out-of-sample run.
     const total = runsPerSearch + windows * (runsPerSearch + 1);
-    this.pool = new WorkerPool<BacktestJob, BacktestJobResult>({
-      workerPath: o.workerPath ?? path.join(__dirname, 'backtest-worker.js'),
-      threads: o.threads,
-      workerData: o.setup,
-      total,
-      score: (r) => this.score(r),
-      onProgress: (p) => this.progress(p),
-    });
+    const runnerOptions: RunnerOptions = { total, score: (r) => this.score(r), onProgress: (p) => this.progress(p) };
+    this.pool = o.runner
+      ? o.runner(runnerOptions)
+      : new WorkerPool<BacktestJob, BacktestJobResult>({ workerPath: o.workerPath ?? path.join(__dirname, 'backtest-worker.js'), threads: o.threads, workerData: o.setup, ...runnerOptions });
     this.report = {
       kind: 'optimiseReport',
       node: o.node,

@@ -6,7 +6,9 @@
 import { planFlow, type FlowNodeConfig } from '../../core/backtest/compiled/flow-plan';
 import type { ExchangeSession } from '../../core/exchange-session';
 import type { ReplaySource } from '../../core/backtest';
-import { Optimisation } from '../../core/optimise/optimiser';
+import { Optimisation, type RunnerOptions } from '../../core/optimise/optimiser';
+import type { BacktestEngine } from '../../core/backtest/compiled/engine';
+import { FlowPathRunner } from './flow-path-runner';
 import type { OptimiseParam, OptimiseReport } from '../../core/optimise/optimise-report';
 import { checkSweepAgainstFlow, paramValues, parseSweep, type Sweep } from '../../core/optimise/sweep-spec';
 import { tunableParams } from '../../core/optimise/tunable-params';
@@ -51,23 +53,24 @@ export async function startOptimisation(
 ): Promise<OptimiseHandle> {
   const settings = session.settings;
   const plan = planFlow(nodes, exchangeNode, settings.backtestTimeframe);
-  if ('refused' in plan) {
-    // Each run would need a deploy of its own on the Node-RED path: not built (docs/optimise.md).
-    throw new Error(`the optimisation runs on the backtest's fast path, and this flow cannot: ${plan.refused.reason}`);
-  }
+  // A flow the fast path cannot compile runs each backtest on the Node-RED path, in Node-RED
+  // processes of its own: slower, and the report and the status say why.
+  const engine: BacktestEngine = 'refused' in plan ? { path: 'flow', reason: plan.refused.reason, ...(plan.refused.node ? { node: plan.refused.node } : {}) } : { path: 'fast' };
   const source = (await session.source()) as ReplaySource;
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const params: OptimiseParam[] = sweep.params.map((p) => {
     const n = byId.get(p.node)!;
     return { node: p.node, nodeName: typeof n.name === 'string' ? n.name : '', nodeType: n.type, param: p.param, values: paramValues(p) };
   });
+  const setup = { settings, exchangeNode, flow: nodes, params: sweep.params, series: source.series };
   const optimisation = new Optimisation({
-    setup: { settings, exchangeNode, flow: nodes, params: sweep.params, series: source.series },
+    setup,
     sweep,
     node: { id: node.id, name: (node as unknown as { name?: string }).name ?? '' },
     params,
-    engine: { path: 'fast' },
+    engine,
     onProgress,
+    ...(engine.path === 'flow' ? { runner: (o: RunnerOptions) => new FlowPathRunner(setup, o) } : {}),
   });
   void RED;
   return { optimisation, done: optimisation.run() };
@@ -79,7 +82,8 @@ export function progressText(r: OptimiseReport): string {
   const pct = p.total ? Math.floor((100 * p.done) / p.total) : 0;
   const eta = p.etaSeconds === null ? '' : ` · ETA ${formatSeconds(p.etaSeconds)}`;
   const best = p.best === null ? '' : ` · best ${+p.best.toPrecision(4)}`;
-  return `optimising ${pct} % (${p.done}/${p.total}) · ${p.runsPerSecond.toFixed(1)} runs/s${eta}${best}`;
+  const path = r.engine.path === 'flow' ? ' on the Node-RED path (slower)' : '';
+  return `optimising${path} ${pct} % (${p.done}/${p.total}) · ${p.runsPerSecond.toFixed(r.engine.path === 'flow' ? 2 : 1)} runs/s${eta}${best}`;
 }
 
 /** The status line of a finished one. */

@@ -33,10 +33,12 @@ function flow(reportFile: string, extra: FlowNode[] = []): FlowNode[] {
   return nodes.map((n, i) => (n.z ? { ...n, x: 150 + 120 * i, y: 100 } : n));
 }
 
-async function withRed<T>(fn: (red: NodeRedProcess, reportFile: string, userDir: string) => Promise<T>, extra: (userDir: string) => FlowNode[] = () => []): Promise<T> {
+async function withRed<T>(fn: (red: NodeRedProcess, reportFile: string, userDir: string) => Promise<T>, extra: (userDir: string) => FlowNode[] = () => [], edit?: (nodes: FlowNode[]) => void): Promise<T> {
   const userDir = makeUserDir('tradebot-optimise-');
   const reportFile = path.join(userDir, 'report.json');
-  const red = await NodeRedProcess.start({ userDir, flow: flow(reportFile, extra(userDir)) });
+  const nodes = flow(reportFile, extra(userDir));
+  edit?.(nodes);
+  const red = await NodeRedProcess.start({ userDir, flow: nodes.map((n, i) => (n.z && n.x === undefined ? { ...n, x: 100 + 10 * i, y: 300 } : n)) });
   try {
     return await fn(red, reportFile, userDir);
   } finally {
@@ -94,6 +96,33 @@ describe('optimisation of a flow (real Node-RED process)', function () {
     assert.ok(report.curves.length > 0 && report.curves.length <= 5);
     assert.equal(report.curves[0].index, report.best.index, 'the best run\'s curve first');
     assert.ok(report.progress.done === report.progress.total && report.progress.total === 6);
+  });
+
+  it('a flow the fast path cannot compile (a function node before the risk gate): every run on the Node-RED path, equal to the reference model', async function () {
+    skipWithoutOhlcv(this);
+    const sweep = { params: [{ node: 'n-strategy', param: 'fastPeriod', values: [5, 10] }, { node: 'n-strategy', param: 'slowPeriod', values: [30] }], objective: 'totalReturn', minTrades: 0 };
+    const report = await withRed(
+      async (red, file) => {
+        const res = await red.post('/tradebot/backtest/n-bt/optimise', sweep);
+        assert.equal(res.status, 202, await res.text());
+        return waitReport(red, file, 240);
+      },
+      () => [],
+      (nodes) => {
+        const strategy = nodes.find((n) => n.id === 'n-strategy')!;
+        nodes.push({ id: 'n-fn', type: 'function', z: 'f1', name: 'pass signal', func: 'return msg;', outputs: 1, wires: [['n-risk']] });
+        strategy.wires = [['n-fn'], []];
+      },
+    );
+    assert.equal(report.state, 'done', report.error);
+    assert.deepEqual(report.engine.node, { id: 'n-fn', type: 'function', name: 'pass signal' });
+    assert.equal(report.runs.length, 2);
+    for (const run of report.runs) {
+      assert.ok(run.figures, `run ${run.index}: ${run.note}`);
+      const ref = reference(run.values[0], run.values[1]);
+      assert.ok(Math.abs(run.figures.endEquity - ref.endEquity) <= 1e-9 * ref.endEquity, `${run.values}: ${run.figures.endEquity} vs the reference ${ref.endEquity}`);
+      assert.equal(run.figures.roundTrips, ref.sells);
+    }
   });
 
   it('walk-forward: three windows; each runs the in-sample winner out of sample, equal to the reference model there', async function () {

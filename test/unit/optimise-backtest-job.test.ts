@@ -59,8 +59,9 @@ describe('optimise: the backtest node glue', () => {
   });
 
   it('the status: percent, runs per second, time left and the best so far; then the result', () => {
-    const report = { progress: { done: 25, total: 100, runsPerSecond: 3.25, etaSeconds: 23, best: 1.234567 } } as any;
+    const report = { engine: { path: 'fast' }, progress: { done: 25, total: 100, runsPerSecond: 3.25, etaSeconds: 23, best: 1.234567 } } as any;
     assert.equal(progressText(report), 'optimising 25 % (25/100) · 3.3 runs/s · ETA 23 s · best 1.235');
+    assert.equal(progressText({ ...report, engine: { path: 'flow', reason: 'x' } }), 'optimising on the Node-RED path (slower) 25 % (25/100) · 3.25 runs/s · ETA 23 s · best 1.235');
     assert.equal(finishedText({ state: 'done', runs: new Array(100), seconds: 75, objective: 'sharpe', best: { index: 4, score: 2.5 } } as any), 'optimised: 100 runs in 1 min 15 s; best sharpe 2.5 (run 5)');
     assert.equal(finishedText({ state: 'canceled', runs: new Array(7), best: null } as any), 'optimisation canceled after 7 runs; no run counted');
   });
