@@ -757,6 +757,7 @@ async function main(): Promise<void> {
     }
 
     // ---------------------------------------------------------------- memory
+    let fastMemory: Record<string, unknown> | undefined;
     let mem: (RunResult & { history: HistoryInfo; budget: number; growth?: Record<string, number | string>; perItemBytes?: Record<string, number>; before?: MemSample; afterClose?: MemSample }) | undefined;
     if (memHistory) {
       // Back to the floor flow first: the long run's nodes close; the baseline before the history loads.
@@ -799,6 +800,24 @@ async function main(): Promise<void> {
       }
       if (start && ref) growth.upFrontMB = r1(ref[key]! - start[key]!);
       mem = { ...m, history: memHistory, budget, growth, perItemBytes, before, afterClose };
+
+      // The fast path over the same history: heap and RSS read every 200 ms (the run gives the event
+      // loop a turn every 4,096 candles, so the timer runs during it), heap after a full GC at the end.
+      const fmids = pipelineIds('memfast');
+      await deploy(RED, pipelineFlow(fmids, memHistory.file, 'auto'));
+      const fastSource = await waitReady(RED, fmids);
+      const tFast = performance.now();
+      const fastSamples: Array<{ s: number; heapMB: number; rssMB: number }> = [];
+      const sampler = setInterval(() => {
+        const u = process.memoryUsage();
+        fastSamples.push({ s: r1((performance.now() - tFast) / 1000), heapMB: r1(u.heapUsed / MB), rssMB: r1(u.rss / MB) });
+      }, 200);
+      const fm = await runPipeline(RED, fmids, fastSource, { budgetS: 600 });
+      clearInterval(sampler);
+      await deploy(RED, floorNodes());
+      await sleep(200);
+      const quarter = (k: number) => fastSamples[Math.min(fastSamples.length - 1, Math.floor((k * fastSamples.length) / 4))];
+      fastMemory = { candles: fm.candles, seconds: fm.seconds, perSecond: fm.perSecond, completed: fm.completed, samples: fastSamples.length, atQuarters: [0, 1, 2, 3, 4].map(quarter), peakHeapMB: Math.max(...fastSamples.map((x) => x.heapMB)), peakRssMB: Math.max(...fastSamples.map((x) => x.rssMB)) };
 
       console.log(
         `\n3. memory over a long run: the same pipeline on the ${fmtInt(memHistory.candles)}-candle history (deploy + file load ${deploySeconds.toFixed(1)} s, before "start")` +
@@ -863,6 +882,11 @@ async function main(): Promise<void> {
       delete (rest as { profile?: unknown }).profile;
       return rest;
     };
+    if (fastMemory) {
+      const q = fastMemory.atQuarters as Array<{ s: number; heapMB: number; rssMB: number } | undefined>;
+      console.log(`\n3b. memory on the fast path, the same ${fmtInt(memHistory!.candles)}-candle history: ${fmtInt(fastMemory.candles as number)} candles in ${fastMemory.seconds} s (${fmtInt(fastMemory.perSecond as number)} candles/s)`);
+      console.log(`   heap used / RSS at 0, 25, 50, 75, 100 % of the run (MB): ${q.map((x) => (x ? `${x.heapMB} / ${x.rssMB}` : '-')).join(', ')}; highest ${fastMemory.peakHeapMB} / ${fastMemory.peakRssMB}`);
+    }
     const result = {
       date: new Date().toISOString(),
       node: process.version,
@@ -930,6 +954,7 @@ async function main(): Promise<void> {
             error: mem.error ?? null,
           }
         : null,
+      fastPathMemory: fastMemory ?? null,
       nodeRedLog: [...startupProblems, ...problems].slice(0, 50),
       durationSec: 0,
     };

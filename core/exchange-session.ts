@@ -337,6 +337,16 @@ export class ExchangeSession {
     return { ...report, dataChecks: this.dataChecks.map((c) => ({ ...c })) };
   }
 
+  private givenSeries: Record<string, OhlcvRow[]> | undefined;
+
+  /**
+   * Backtest mode: replay these rows instead of loading the exchange node's history (an
+   * optimisation's runs share one loaded history). Call before the first source().
+   */
+  useSeries(series: Record<string, OhlcvRow[]>): void {
+    this.givenSeries = series;
+  }
+
   /** What the backtest's fast path needs of this exchange node (its account, markets and clock). */
   async compiledContext(): Promise<CompiledContext> {
     const source = await this.source();
@@ -625,7 +635,10 @@ export class ExchangeSession {
     if (s.mode === 'sim') return this.createSim();
     if (s.mode === 'backtest') {
       const series: Record<string, OhlcvRow[]> = {};
-      if (s.backtestSource === 'exchange') {
+      if (this.givenSeries) {
+        // An optimisation's run: the history is already loaded (and cut to its window).
+        Object.assign(series, this.givenSeries);
+      } else if (s.backtestSource === 'exchange') {
         // Downloaded once through ccxt (paginated), cached on disk under the user dir.
         const exchange = await CcxtSource.create({ exchangeId: s.exchangeId, sandbox: s.sandbox, baseUrl: s.baseUrl, credentials: {}, timeoutMs: s.timeoutMs });
         try {

@@ -6,7 +6,12 @@
  * Grid and random searches ignore the scores, so only the batch size matters for them.
  */
 import type { Combo, Search } from './search';
-import type { JobOutcome, WorkerPool } from './worker-pool';
+import type { JobOutcome } from './worker-pool';
+
+/** What runs a batch of jobs: the worker pool, or anything with the same run(). */
+export interface JobRunner<J, R> {
+  run(jobs: readonly J[]): Promise<Array<JobOutcome<R>>>;
+}
 
 /** Runs per batch: a fixed number (not the thread count) so results do not depend on the machine. */
 export const DEFAULT_BATCH = 32;
@@ -20,7 +25,7 @@ export interface SearchRun<R> {
 
 export async function runSearch<J, R>(
   search: Search,
-  pool: WorkerPool<J, R>,
+  pool: JobRunner<J, R>,
   toJob: (combo: Combo) => J,
   score: (result: R) => number,
   batchSize = DEFAULT_BATCH,

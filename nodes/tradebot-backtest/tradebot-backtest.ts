@@ -16,6 +16,9 @@ import { CompiledFlow, CompileError } from '../../core/backtest/compiled/compile
 import { planFlow, type FlowNodeConfig } from '../../core/backtest/compiled/flow-plan';
 import { engineNote, type BacktestEngine } from '../../core/backtest/compiled/engine';
 import { FlowIdle } from '../shared/flow-idle';
+import type { OptimiseReport } from '../../core/optimise/optimise-report';
+import { deployedNodes, finishedText, progressText, startOptimisation, sweepOf, type OptimiseHandle } from './optimise-glue';
+import { StatusThrottle } from '../shared/status';
 import { lightweightChartsFile, serveScripts, tokenQuery } from '../shared/admin-page';
 import { instrument } from '../shared/instrument';
 import { redact, redactDeep } from '../../core/secrets';
@@ -26,11 +29,15 @@ import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessageInFlow, SendFn } from '
 import { registerOptimiseEditorRoutes } from './optimise-routes';
 import { buildChartData, dataSummary, renderReportPage, reportJson, reportSummary, type StoredRun } from './report-data';
 
-type BacktestNodeDef = NodeDef & { exchange: string; engine?: string };
+type BacktestNodeDef = NodeDef & { exchange: string; engine?: string; optimise?: unknown };
 
 export = function register(RED: NodeAPI): void {
   /** The last run of each backtest node (by node id); kept over redeploys, dropped when the node is deleted. */
   const lastRuns = new Map<string, StoredRun>();
+  /** The last optimisation of each backtest node (running or finished), for the results page. */
+  const lastOptimisations = new Map<string, OptimiseReport>();
+  /** What the admin routes need of a deployed backtest node's optimisation. */
+  const optimiseControls = new Map<string, { busy(): boolean; cancel(): boolean; check(sweep: unknown): void }>();
 
   function TradebotBacktestNode(this: Node, config: BacktestNodeDef) {
     RED.nodes.createNode(this, config);
@@ -45,11 +52,46 @@ export = function register(RED: NodeAPI): void {
       const tracker = new FlowIdle(RED, node.id);
       node.status({ fill: 'grey', shape: 'ring', text: 'ready: send a message to run' });
       let running = false;
+      let optimising: OptimiseHandle | undefined;
+      const status = new StatusThrottle((s) => node.status(s));
+      optimiseControls.set(node.id, {
+        busy: () => running || optimising !== undefined,
+        cancel: () => (optimising ? (optimising.optimisation.cancel(), true) : false),
+        check: (sweep) => void sweepOf(sweep, config.optimise, deployedNodes(RED), 'body'),
+      });
+
+      /** msg.optimise: an optimisation of the flow's parameters (docs/optimise.md). */
+      async function optimise(msg: NodeMessageInFlow & Record<string, any>, send: SendFn): Promise<void> {
+        if (running || optimising) throw new Error('a backtest or an optimisation is already running: wait for it, or cancel it (msg.topic "cancel")');
+        const nodes = deployedNodes(RED);
+        const sweep = sweepOf(msg.optimise, config.optimise, nodes);
+        const handle = await startOptimisation(RED, node, config.exchange, session, sweep, nodes, (report) => {
+          status.update(() => ({ fill: 'blue', shape: 'dot', text: progressText(report) }));
+        });
+        optimising = handle;
+        lastOptimisations.set(node.id, handle.optimisation.report);
+        status.now({ fill: 'blue', shape: 'dot', text: progressText(handle.optimisation.report) });
+        let report: OptimiseReport;
+        try {
+          report = await handle.done;
+        } finally {
+          optimising = undefined;
+        }
+        status.now({ fill: report.state === 'done' ? 'green' : report.state === 'canceled' ? 'yellow' : 'red', shape: 'dot', text: finishedText(report).slice(0, 120) });
+        send({ ...msg, topic: 'optimise', payload: structuredClone(report) });
+        if (report.state === 'failed') throw new Error(`the optimisation failed: ${report.error}`);
+      }
 
       node.on('input', (msg: NodeMessageInFlow & Record<string, any>, send: SendFn, done: DoneFn) => {
         (async () => {
+          if (msg.topic === 'cancel') {
+            if (!optimising) throw new Error('msg.topic "cancel": no optimisation is running on this node');
+            optimising.optimisation.cancel();
+            return;
+          }
+          if (msg.optimise !== undefined) return optimise(msg, send);
           if (!tracker.available) throw new Error('this Node-RED has no messaging hooks (needs Node-RED 2 or newer)');
-          if (running) throw new Error('a backtest is already running');
+          if (running || optimising) throw new Error(optimising ? 'an optimisation is running: wait for it, or cancel it (msg.topic "cancel")' : 'a backtest is already running');
           running = true;
           const started = Date.now();
           let last = 0;
@@ -99,9 +141,17 @@ export = function register(RED: NodeAPI): void {
           },
         ).finally(() => (running = false));
       });
-      node.on('close', () => tracker.close());
+      node.on('close', () => {
+        tracker.close();
+        status.clear();
+        optimising?.optimisation.cancel();
+        optimiseControls.delete(node.id);
+      });
       node.on('close', (removed: boolean, closed: () => void) => {
-        if (removed) lastRuns.delete(node.id);
+        if (removed) {
+          lastRuns.delete(node.id);
+          lastOptimisations.delete(node.id);
+        }
         closed();
       });
 
@@ -161,6 +211,29 @@ export = function register(RED: NodeAPI): void {
     res.sendStatus(200);
   });
 
+  // The optimisation: started and canceled from the editor's Optimise tab; its report as JSON.
+  const write = RED.auth.needsPermission('tradebot-backtest.write');
+  RED.httpAdmin.post('/tradebot/backtest/:id/optimise', write, (req, res) => {
+    const id = String(req.params.id);
+    const control = optimiseControls.get(id);
+    const target = RED.nodes.getNode(id) as unknown as { receive(msg: object): void } | null;
+    if (!control || !target) return res.status(404).type('text/plain').send(`No backtest node ${id} is deployed here (or its settings are invalid): deploy the flow first.`);
+    if (control.busy()) return res.status(409).type('text/plain').send('A backtest or an optimisation is already running on this node: wait for it, or cancel it.');
+    const sweep = req.body && typeof req.body === 'object' && Object.keys(req.body).length ? req.body : true;
+    try {
+      control.check(sweep);
+    } catch (err) {
+      return res.status(400).type('text/plain').send(redact((err as Error).message));
+    }
+    target.receive({ topic: 'optimise', optimise: sweep, payload: Date.now() });
+    res.status(202).json({ started: true });
+  });
+  RED.httpAdmin.post('/tradebot/backtest/:id/optimise/cancel', write, (req, res) => {
+    const control = optimiseControls.get(String(req.params.id));
+    if (!control?.cancel()) return res.status(404).type('text/plain').send('No optimisation is running on this node.');
+    res.sendStatus(200);
+  });
+
   // The report page of the last run, its data, and the scripts it loads: relative URLs only, so it
   // works under any httpAdminRoot; nothing from the internet.
   const read = RED.auth.needsPermission('tradebot-backtest.read');
@@ -176,6 +249,14 @@ export = function register(RED: NodeAPI): void {
     if (!run) return res.status(404).type('text/plain').send(noRun(id));
     // Like every text the package shows, the report passes the credential redaction.
     res.json(redactDeep('summary' in req.query ? reportSummary(run) : reportJson(run)));
+  });
+
+  RED.httpAdmin.get('/tradebot/backtest/:id/optimise.json', read, (req, res) => {
+    const id = String(req.params.id);
+    const report = lastOptimisations.get(id);
+    res.set('Cache-Control', 'no-store');
+    if (!report) return res.status(404).type('text/plain').send(`The backtest node ${id} has no optimisation since Node-RED started: set one up on its Optimise tab (or send it msg.optimise), run it, then open the results again.`);
+    res.json(redactDeep(report));
   });
 
   RED.httpAdmin.get('/tradebot/backtest/:id/report', read, (req, res) => {
