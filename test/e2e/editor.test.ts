@@ -23,6 +23,7 @@ import { NodeRedProcess, ROOT, killAllNodeRed } from '../support/node-red-proces
 import { PKG, installPacked, type PackedUserDir } from '../support/packed-install';
 import { renderOptimisePage } from '../../nodes/tradebot-backtest/optimise-page';
 import { optimiseReportFixture } from '../support/optimise-report-fixture';
+import type { OptimiseReport } from '../../core/optimise/optimise-report';
 
 const EXAMPLES = fs
   .readdirSync(path.join(ROOT, 'examples'))
@@ -879,7 +880,7 @@ describe('editor in a real browser (packed install, Debian chromium, playwright-
     const bt = flow.find((n) => n.type === 'tradebot-backtest')!;
     const report = flow.find((n) => n.type === 'debug' && n.name === 'report')!;
     await nodeOnCanvas(bt.id).locator('.red-ui-flow-node-button').click();
-    await page.waitForFunction((id) => /done: \d+ trades/.test(document.querySelector(`g.red-ui-flow-node-group[id="${id}"] .red-ui-flow-node-status-label`)?.textContent ?? ''), bt.id, { timeout: 60_000 });
+    await page.waitForFunction((id) => /done( \(fast path\))?: \d+ trades/.test(document.querySelector(`g.red-ui-flow-node-group[id="${id}"] .red-ui-flow-node-status-label`)?.textContent ?? ''), bt.id, { timeout: 60_000 });
     await page.locator(`.red-ui-debug-msg-node-${report.id}`).first().waitFor();
     await screenshot(page, 'editor 31 backtest done');
 
@@ -908,11 +909,72 @@ describe('editor in a real browser (packed install, Debian chromium, playwright-
     await closeDialog('cancel');
   }
 
-  /** What example 08 and 12 show beyond deploying. */
+  /**
+   * Example 18 on its deployed tab: the Optimise tab shows the sweep saved on the backtest node; a
+   * smaller one (four random samples) runs from the dialog on the runtime; the tab follows it to the
+   * end; the results page opens from the dialog; apply writes the best run into the nodes.
+   */
+  async function optimiseFromDialog(flow: Array<Record<string, any>>): Promise<void> {
+    const bt = flow.find((n) => n.type === 'tradebot-backtest')!;
+    const tray = await openDialog(bt.id);
+    await tray.locator('#red-ui-tab-tradebot-backtest-tab-optimise').click();
+    const rows = tray.locator('#tradebot-optimise-params li');
+    assert.equal(await rows.count(), 3, 'the saved sweep: three parameters');
+    await rows.nth(2).locator('select.tradebot-optimise-param option[value="stopPct"]').waitFor({ state: 'attached' });
+    assert.equal(await rows.nth(2).locator('select.tradebot-optimise-param').inputValue(), 'stopPct');
+    assert.equal(await rows.nth(2).locator('.tradebot-optimise-values').inputValue(), '1, 2, 3');
+    assert.equal(await tray.locator('#tradebot-optimise-wf').isChecked(), true);
+    // A quicker sweep for the test: four random samples, no walk-forward (the saved one stays until Done).
+    await tray.locator('#tradebot-optimise-wf').uncheck();
+    await tray.locator('#tradebot-optimise-search').selectOption('random');
+    await tray.locator('#tradebot-optimise-samples').fill('4');
+    await tray.locator('#tradebot-optimise-run').click();
+    await page.locator('.red-ui-notification', { hasText: 'Optimisation started' }).waitFor();
+    await page.waitForFunction(() => /^done: 4 of 4 runs/.test(document.getElementById('tradebot-optimise-info')?.textContent ?? ''), undefined, { timeout: 120_000 });
+    const report = (await (await fetch(`${red!.base}/tradebot/backtest/${bt.id}/optimise.json`)).json()) as OptimiseReport;
+    assert.equal(report.state, 'done', report.error);
+    assert.equal(report.runs.length, 4);
+    assert.equal(report.walkForward, undefined);
+    assert.ok(report.best, 'a run counts');
+    const offers = tray.locator('#tradebot-optimise-best li.tradebot-optimise-offer');
+    await offers.first().waitFor();
+    assert.equal(await offers.first().getAttribute('data-run'), String(report.best.index), 'the best run is offered first');
+    await screenshot(page, 'editor 33 optimise done in the dialog');
+
+    const [popup] = await Promise.all([page.waitForEvent('popup'), tray.locator('#tradebot-optimise-results').click()]);
+    try {
+      const popupWatch = watchPage(popup, red!.base);
+      await popup.setViewportSize({ width: 1280, height: 1000 });
+      await popup.waitForSelector('body[data-ready="true"]');
+      assert.match(popup.url(), new RegExp(`/tradebot/backtest/${bt.id}/optimise$`));
+      assert.equal(await popup.locator('#runs tbody tr').count(), 4);
+      assert.match((await popup.textContent('#best')) ?? '', new RegExp(`^Run #${report.best.index}: score`));
+      assert.equal(await popup.locator('#heatmap-table').count(), 1, 'a heatmap');
+      await popup.waitForSelector('#curves canvas');
+      assert.deepEqual(popupWatch.errors, [], 'no error on the results page');
+      assert.deepEqual(popupWatch.outside, [], 'the results page loads nothing from outside Node-RED');
+      await screenshot(popup, 'editor 34 optimise results page', true);
+    } finally {
+      await popup.close();
+    }
+
+    await offers.first().locator('button.tradebot-optimise-apply').click();
+    await page.locator('.red-ui-notification', { hasText: 'deploy to use them' }).waitFor();
+    const now = await page.evaluate((settings) => {
+      const R = (globalThis as any).RED;
+      return settings.map((s: any) => String(s.param.split('.').reduce((o: any, k: string) => o?.[k], R.nodes.node(s.node))));
+    }, report.best.settings);
+    assert.deepEqual(now, report.best.settings.map((s) => String(s.value)), 'the best run’s settings are in the nodes');
+    assert.equal(await page.evaluate(() => (globalThis as any).RED.nodes.dirty()), true, 'waiting to be deployed');
+    await closeDialog('cancel');
+  }
+
+  /** What examples 08, 12, 13 and 18 show beyond deploying. */
   const EXTRA: Record<string, { title: string; check: (flow: Array<Record<string, any>>) => Promise<void> }> = {
     '08 Trading pipeline.json': { title: ', and on the sim market signals and orders reach the debug sidebar within 30 s', check: pipelineShowsSignalsAndOrders },
     '12 Backtest.json': { title: ', and its button runs the backtest, whose report page opens from the dialog and draws', check: backtestReportOpens },
     '13 Classic bot.json': { title: ', and its decisions, orders and notification texts reach the debug sidebar within 30 s', check: classicBotTrades },
+    '18 Optimisation.json': { title: ', and its Optimise tab runs a sweep on the runtime, opens the results page and applies the best run', check: optimiseFromDialog },
   };
 
   // The dashboard example needs FlowFuse Dashboard 2, which this user dir does not have: it is
