@@ -693,6 +693,40 @@ describe('editor in a real browser (packed install, Debian chromium, playwright-
     await deleteNodes([indicator, rules]);
   });
 
+  it('the optimisation results page follows a running optimisation every 2 s and shows the final page when it ends', async function () {
+    const id = 'b0000000000000f1';
+    const running = optimiseReportFixture({ backtestId: id, state: 'running' });
+    let current: OptimiseReport = running;
+    const results = await browser!.newPage({ viewport: { width: 1280, height: 1000 } });
+    await results.route(new RegExp(`/tradebot/backtest/${id}/optimise\\.json(\\?.*)?$`), (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(current) }));
+    await results.route(new RegExp(`/tradebot/backtest/${id}/optimise(\\?.*)?$`), (route) => route.fulfill({ status: 200, contentType: 'text/html', body: renderOptimisePage(current, '') }));
+    try {
+      const seen = watchPage(results, red!.base);
+      await results.goto(`${red!.base}/tradebot/backtest/${id}/optimise`);
+      await results.waitForSelector('body[data-ready="true"]');
+      const progress = () => results.textContent('#progress');
+      assert.equal(await progress(), 'running: 4 of 6 runs (66 %), 0.5 runs/s, about 4.0 s left, best so far 1.52');
+      assert.equal(await results.locator('#runs tbody tr').count(), 4);
+      // One more run: the progress line, the table and the heatmap follow without a reload.
+      const full = optimiseReportFixture({ backtestId: id });
+      current = { ...running, runs: full.runs.slice(0, 5), progress: { done: 5, total: 6, runsPerSecond: 0.5, etaSeconds: 2, best: 1.52 } };
+      await results.waitForFunction(() => document.getElementById('run-count')?.textContent === '5', undefined, { timeout: 6_000 });
+      assert.equal(await progress(), 'running: 5 of 6 runs (83 %), 0.5 runs/s, about 2.0 s left, best so far 1.52');
+      assert.equal(await results.locator('#runs tbody tr').count(), 5);
+      assert.equal(await results.locator('#heatmap-table td', { hasText: '—' }).count(), 1, 'the run with too few trades is in the heatmap');
+      // Done: the page reloads as the final page.
+      current = full;
+      await results.waitForSelector('#progress[data-state="done"]', { timeout: 6_000 });
+      await results.waitForSelector('body[data-ready="true"]');
+      assert.equal(await progress(), 'done: 6 runs in 12 s, 0.5 runs/s, best 1.52');
+      assert.equal(await results.locator('#runs tbody tr').count(), 6);
+      assert.deepEqual(seen.errors, []);
+      assert.deepEqual(seen.outside, []);
+    } finally {
+      await results.close();
+    }
+  });
+
   /** The results page of the fixture report: the heatmap over two parameters, the sortable runs table, the curves. */
   async function checkResultsPage(popup: Page): Promise<void> {
     const heatmap = () =>
