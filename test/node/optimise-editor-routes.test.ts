@@ -2,7 +2,8 @@
  * What the backtest node's Optimise tab asks the runtime (nodes/tradebot-backtest/optimise-routes.ts),
  * in the real Node-RED runtime with the backtest node registered: every tunable setting per node
  * type, and the settings of one node as the editor holds it (its strategy's own, its indicator rows,
- * its numeric rule operands), with a sentence naming the field for a bad request.
+ * its numeric rule operands), with a sentence naming the field for a bad request; the results
+ * page's 404 and its script.
  */
 import assert from 'node:assert/strict';
 import backtestNode from '../../nodes/tradebot-backtest/tradebot-backtest';
@@ -39,5 +40,13 @@ describe('optimise editor routes (tradebot/optimise/tunable)', function () {
     const bad = await post({ config: {} }).expect(400);
     assert.equal(bad.text, 'type: must be the node type, e.g. tradebot-strategy');
     assert.equal((await post({ type: 'tradebot-strategy', config: [1] }).expect(400)).text, 'config: must be the node config as an object');
+  });
+
+  it("the results page: 404 with what to do before an optimisation; its script is served next to the report page's", async function () {
+    const none = await helper.request().get('/tradebot/backtest/00000000000000ff/optimise').expect(404);
+    assert.match(none.text, /has no optimisation since Node-RED started: set one up on its Optimise tab/);
+    const script = await helper.request().get('/tradebot/backtest/assets/optimise-page.js').expect(200);
+    assert.match(script.headers['content-type'], /javascript/);
+    assert.match(script.text, /optimise\.json/);
   });
 });
