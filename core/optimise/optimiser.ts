@@ -17,7 +17,7 @@ import { scoreReport } from './objective';
 import type { OptimiseParam, OptimiseReport, OptimiseRun, WalkForwardRow } from './optimise-report';
 import { runSearch, type JobRunner, type SearchRun } from './run-search';
 import { createSearch, type Combo } from './search';
-import { gridSize, type Sweep } from './sweep-spec';
+import type { Sweep } from './sweep-spec';
 import { bestTrial, summariseWalkForward, walkForwardWindows, type WindowResult } from './walk-forward';
 import { CanceledError, WorkerPool, type PoolProgress } from './worker-pool';
 
@@ -65,7 +65,8 @@ export class Optimisation {
 
   constructor(private readonly o: OptimiseOptions) {
     const { sweep } = o;
-    const runsPerSearch = sweep.search === 'grid' ? gridSize(sweep.params) : (sweep.samples ?? 1);
+    // A random or TPE search never gives more runs than there are combinations.
+    const runsPerSearch = createSearch(sweep).total;
     const windows = sweep.walkForward?.windows ?? 0;
     // The whole history, then per window its in-sample search and one out-of-sample run.
     const total = runsPerSearch + windows * (runsPerSearch + 1);

@@ -15,6 +15,7 @@ import { setUpNode } from '../shared/config-error';
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessageInFlow, SendFn } from '../shared/types';
 import { instrument } from '../shared/instrument';
 import { followStateStore } from '../shared/store-status';
+import { onFlowsStopping } from '../shared/flows-stopping';
 
 type PlaceOrderNodeDef = NodeDef & { exchange: string; currency?: string; lifecycle?: boolean };
 
@@ -96,7 +97,7 @@ export = function register(RED: NodeAPI): void {
         const restarts = e?.type === 'full' || e?.diff?.changed?.includes(config.exchange) || e?.diff?.removed?.includes(config.exchange);
         if (restarts) session.announceStop(e?.type === 'full' ? 'flows stopping (full deploy or shutdown)' : 'exchange node redeployed');
       };
-      RED.events.on('flows:stopping', onStopping);
+      const stopHearing = onFlowsStopping(RED, onStopping);
       // Orders restored after a restart, and stop-loss closes, report here too.
       // (The newest place-order node on the exchange takes over from one that was redeployed.)
       // An exchange where live trading is refused says so at deploy, not only at the first order.
@@ -151,7 +152,7 @@ export = function register(RED: NodeAPI): void {
         closed = true;
         stopTradingStatus();
         stopEvents();
-        RED.events.removeListener('flows:stopping', onStopping);
+        stopHearing();
         status.clear();
         void session.account().then((a) => a.forget(onUpdate), () => undefined);
         done();
