@@ -26,6 +26,8 @@ import { setUpNode } from '../shared/config-error';
 import { sessionOf } from '../shared/exchange-node';
 import { statusFor } from '../shared/status';
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessageInFlow, SendFn } from '../shared/types';
+import { registerOptimiseEditorRoutes } from './optimise-routes';
+import { renderOptimisePage } from './optimise-page';
 import { buildChartData, dataSummary, renderReportPage, reportJson, reportSummary, type StoredRun } from './report-data';
 
 type BacktestNodeDef = NodeDef & { exchange: string; engine?: string; optimise?: unknown };
@@ -258,6 +260,19 @@ export = function register(RED: NodeAPI): void {
     res.json(redactDeep(report));
   });
 
+  // The results page (optimise-page.ts): the report rendered, its script follows a running one.
+  RED.httpAdmin.get('/tradebot/backtest/:id/optimise', read, (req, res) => {
+    const id = String(req.params.id);
+    const report = lastOptimisations.get(id);
+    res.set('Cache-Control', 'no-store');
+    if (!report) return res.status(404).type('text/plain').send(`The backtest node ${id} has no optimisation since Node-RED started: set one up on its Optimise tab (or send it msg.optimise), run it, then open the results again.`);
+    try {
+      res.type('text/html').send(redact(renderOptimisePage(redactDeep(report), tokenQuery(req))));
+    } catch (err) {
+      res.status(500).type('text/plain').send(redact(`the results page failed: ${(err as Error).message}`));
+    }
+  });
+
   RED.httpAdmin.get('/tradebot/backtest/:id/report', read, (req, res) => {
     const id = String(req.params.id);
     const run = lastRuns.get(id);
@@ -270,8 +285,11 @@ export = function register(RED: NodeAPI): void {
     }
   });
 
+  registerOptimiseEditorRoutes(RED);
+
   serveScripts(RED, '/tradebot/backtest/assets', 'tradebot-backtest.read', {
     'lightweight-charts.js': lightweightChartsFile,
     'report-page.js': () => path.join(__dirname, 'report', 'page.js'),
+    'optimise-page.js': () => path.join(__dirname, 'optimise', 'page.js'),
   });
 };

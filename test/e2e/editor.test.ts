@@ -21,6 +21,9 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { SCREENSHOTS, launchBrowser, requireBrowser, screenshot, watchPage } from '../support/browser';
 import { NodeRedProcess, ROOT, killAllNodeRed } from '../support/node-red-process';
 import { PKG, installPacked, type PackedUserDir } from '../support/packed-install';
+import { renderOptimisePage } from '../../nodes/tradebot-backtest/optimise-page';
+import { optimiseReportFixture } from '../support/optimise-report-fixture';
+import type { OptimiseReport } from '../../core/optimise/optimise-report';
 
 const EXAMPLES = fs
   .readdirSync(path.join(ROOT, 'examples'))
@@ -516,6 +519,247 @@ describe('editor in a real browser (packed install, Debian chromium, playwright-
     await deleteNodes([indicator, risk]);
   });
 
+  it('backtest dialog, Optimise tab: parameters of a strategy on the workspace, the search and walk-forward, kept in the node as its sweep', async function () {
+    const strategy = await dragFromPalette('tradebot-strategy', 200, 100);
+    const bt = await dragFromPalette('tradebot-backtest', 520, 100);
+    let tray = await openDialog(bt);
+    const tabs = (await tray.locator('#tradebot-backtest-tabs .red-ui-tab-label').allTextContents()).map((t) => t.trim());
+    assert.deepEqual(tabs, ['Backtest', 'Optimise']);
+    await tray.locator('#red-ui-tab-tradebot-backtest-tab-optimise').click();
+    const add = tray.locator('#tradebot-backtest-tab-optimise .red-ui-editableList-addButton');
+    const rows = tray.locator('#tradebot-optimise-params li');
+    // A range over the fast period: the settings offered are the ones of the node's strategy (maCross), from the runtime.
+    await add.click();
+    const first = rows.nth(0);
+    await first.locator('select.tradebot-optimise-node option[value="' + strategy + '"]').waitFor({ state: 'attached' });
+    await first.locator('select.tradebot-optimise-node').selectOption(strategy);
+    await first.locator('select.tradebot-optimise-param option[value="fastPeriod"]').waitFor({ state: 'attached' });
+    const offered = await first.locator('select.tradebot-optimise-param option').evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).value).filter(Boolean));
+    assert.deepEqual(offered, ['maType', 'fastPeriod', 'slowPeriod'], "the maCross strategy's own settings");
+    await first.locator('select.tradebot-optimise-param').selectOption('fastPeriod');
+    assert.equal(await first.locator('select.tradebot-optimise-param option:checked').textContent(), 'fastPeriod (now 9)', 'the current value is shown');
+    assert.match((await first.locator('select.tradebot-optimise-node option:checked').textContent()) ?? '', /^EMA 9\/21 cross \(strategy\)$/, 'the node as the workspace shows it');
+    await first.locator('.tradebot-optimise-from').fill('5');
+    await first.locator('.tradebot-optimise-to').fill('15');
+    await first.locator('.tradebot-optimise-step').fill('5');
+    // A list of slow periods.
+    await add.click();
+    const second = rows.nth(1);
+    await second.locator('select.tradebot-optimise-param option').first().waitFor({ state: 'attached' });
+    await second.locator('select.tradebot-optimise-node option[value="' + strategy + '"]').waitFor({ state: 'attached' });
+    await second.locator('select.tradebot-optimise-node').selectOption(strategy);
+    await second.locator('select.tradebot-optimise-param option[value="slowPeriod"]').waitFor({ state: 'attached' });
+    await second.locator('select.tradebot-optimise-param').selectOption('slowPeriod');
+    await second.locator('select.tradebot-optimise-mode').selectOption('list');
+    await second.locator('.tradebot-optimise-values').fill('20, 30, 50');
+    // Samples show for a random search only; walk-forward fields when it is ticked.
+    assert.equal(await tray.locator('#tradebot-optimise-samples').isVisible(), false, 'no samples for a grid');
+    await tray.locator('#tradebot-optimise-search').selectOption('random');
+    await tray.locator('#tradebot-optimise-samples').fill('50');
+    await tray.locator('#tradebot-optimise-objective').selectOption('sortino');
+    await tray.locator('#tradebot-optimise-min-trades').fill('3');
+    assert.equal(await tray.locator('#tradebot-optimise-wf-windows').isVisible(), false);
+    await tray.locator('#tradebot-optimise-wf').check();
+    await tray.locator('#tradebot-optimise-wf-windows').fill('3');
+    await tray.locator('#tradebot-optimise-wf-in-sample').fill('70');
+    await tray.locator('#tradebot-optimise-wf-anchored').check();
+    await screenshot(page, 'editor 08 backtest optimise tab');
+    await closeDialog('ok');
+    const expected = {
+      params: [
+        { node: strategy, param: 'fastPeriod', range: { from: 5, to: 15, step: 5 } },
+        { node: strategy, param: 'slowPeriod', values: [20, 30, 50] },
+      ],
+      search: 'random', samples: 50, seed: 1, objective: 'sortino', minTrades: 3,
+      walkForward: { windows: 3, inSamplePct: 70, anchored: true },
+    };
+    const saved = await page.evaluate((id) => (globalThis as any).RED.nodes.node(id).optimise, bt);
+    assert.deepEqual(saved, expected);
+    // The flow's JSON (what a deploy or an export carries) has it too.
+    const exported = await page.evaluate((id) => (globalThis as any).RED.nodes.createExportableNodeSet([(globalThis as any).RED.nodes.node(id)])[0].optimise, bt);
+    assert.deepEqual(exported, expected);
+    // Opened again, the tab shows what was saved.
+    tray = await openDialog(bt);
+    await tray.locator('#red-ui-tab-tradebot-backtest-tab-optimise').click();
+    assert.equal(await rows.count(), 2);
+    await rows.nth(0).locator('select.tradebot-optimise-param option[value="fastPeriod"]').waitFor({ state: 'attached' });
+    assert.equal(await rows.nth(0).locator('select.tradebot-optimise-param').inputValue(), 'fastPeriod');
+    assert.equal(await rows.nth(0).locator('.tradebot-optimise-to').inputValue(), '15');
+    assert.equal(await rows.nth(1).locator('.tradebot-optimise-values').inputValue(), '20, 30, 50');
+    assert.equal(await tray.locator('#tradebot-optimise-wf-anchored').isChecked(), true);
+    // Without parameters there is nothing to optimise: the node keeps null.
+    await rows.nth(1).locator('.red-ui-editableList-item-remove').click();
+    await rows.nth(0).locator('.red-ui-editableList-item-remove').click();
+    await sleep(500); // the rows slide out
+    await closeDialog('ok');
+    assert.equal(await page.evaluate((id) => (globalThis as any).RED.nodes.node(id).optimise, bt), null);
+    await deleteNodes([strategy, bt]);
+  });
+
+  it('backtest dialog, Optimise tab: "apply" on the best run writes its settings into the strategy node, to deploy; the results page opens from the dialog', async function () {
+    const strategy = await dragFromPalette('tradebot-strategy', 200, 100);
+    const bt = await dragFromPalette('tradebot-backtest', 520, 100);
+    // As typed into the strategy dialog, the editor keeps the fast period as text; the slow one stays the default number.
+    await page.evaluate((id) => {
+      (globalThis as any).RED.nodes.node(id).fastPeriod = '9';
+    }, strategy);
+    // Deployed (the backtest node has no exchange yet: the user confirms), so nothing waits to be deployed.
+    await deploy(/\(tradebot-backtest\)$/);
+    await dismissNotifications();
+    const state = () =>
+      page.evaluate((id) => {
+        const R = (globalThis as any).RED;
+        const n = R.nodes.node(id);
+        return { fastPeriod: n.fastPeriod, slowPeriod: n.slowPeriod, changed: !!n.changed, dirty: R.nodes.dirty() };
+      }, strategy);
+    assert.deepEqual(await state(), { fastPeriod: '9', slowPeriod: 21, changed: false, dirty: false });
+    // The runtime's optimise routes are the node's own (tested with the runtime): here the dialog reads a finished report.
+    const report = optimiseReportFixture({ strategyId: strategy, backtestId: bt, walkForward: true });
+    const context = page.context();
+    await context.route(new RegExp(`/tradebot/backtest/${bt}/optimise\\.json(\\?.*)?$`), (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(report) }));
+    await context.route(new RegExp(`/tradebot/backtest/${bt}/optimise(\\?.*)?$`), (route) => route.fulfill({ status: 200, contentType: 'text/html', body: renderOptimisePage(report, new URL(route.request().url()).search.replace(/^\?$/, '')) }));
+    try {
+      const tray = await openDialog(bt);
+      await tray.locator('#red-ui-tab-tradebot-backtest-tab-optimise').click();
+      const offers = tray.locator('#tradebot-optimise-best li.tradebot-optimise-offer');
+      await offers.first().waitFor();
+      const texts = (await offers.allTextContents()).map((t) => t.replace(/^apply/, '').trim());
+      assert.deepEqual(texts, [
+        'best: run #3, score 1.52: fastPeriod 7, slowPeriod 30',
+        'run #2, score 1.10: fastPeriod 7, slowPeriod 20',
+        'run #1, score 0.90: fastPeriod 5, slowPeriod 30',
+        'run #0, score 0.40: fastPeriod 5, slowPeriod 20',
+      ], 'the runs that count, best first (the last walk-forward window chose nothing: no offer for it)');
+      assert.match((await tray.locator('#tradebot-optimise-info').textContent()) ?? '', /^done: 6 of 6 runs \(100 %\), best 1\.52 \(sharpe\)$/);
+      await offers.first().locator('button.tradebot-optimise-apply').click();
+      const note = page.locator('.red-ui-notification', { hasText: 'deploy to use them' });
+      await note.waitFor({ state: 'visible' });
+      assert.match((await note.textContent()) ?? '', /Applied to EMA 9\/21 cross \(strategy\): fastPeriod = 7, slowPeriod = 30: deploy to use them/);
+      assert.deepEqual(await state(), { fastPeriod: '7', slowPeriod: 30, changed: true, dirty: true }, 'text stays text, a number a number; the change waits for a deploy');
+      assert.equal(await page.locator('#red-ui-header-button-deploy.disabled').count(), 0, 'the deploy button is active');
+      await screenshot(page, 'editor 09 backtest optimise apply');
+
+      // The results page, from the dialog's link: its scripts come from Node-RED.
+      const [popup] = await Promise.all([page.waitForEvent('popup'), tray.locator('#tradebot-optimise-results').click()]);
+      try {
+        const popupWatch = watchPage(popup, red!.base);
+        await popup.setViewportSize({ width: 1280, height: 1000 });
+        await popup.waitForSelector('body[data-ready="true"]');
+        assert.match(popup.url(), new RegExp(`/tradebot/backtest/${bt}/optimise$`));
+        await checkResultsPage(popup);
+        assert.deepEqual(popupWatch.errors, [], 'no error on the results page');
+        assert.deepEqual(popupWatch.outside, [], 'the results page loads nothing from outside Node-RED');
+        await screenshot(popup, 'editor 10 optimise results page', true);
+      } finally {
+        await popup.close();
+      }
+      await closeDialog('cancel');
+    } finally {
+      await context.unrouteAll();
+    }
+    // One undo step takes the applied settings back.
+    await page.evaluate(() => (globalThis as any).RED.history.pop());
+    assert.deepEqual(await state(), { fastPeriod: '9', slowPeriod: 21, changed: false, dirty: false });
+    await deleteNodes([strategy, bt]);
+    await deploy();
+  });
+
+  it('Optimise apply: settings inside lists (an indicator row, a rule operand) keep their type; a setting the node lacks is refused, naming it', async function () {
+    const indicator = await dragFromPalette('tradebot-indicator', 200, 100);
+    const rules = await dragFromPalette('tradebot-strategy', 200, 220);
+    const result = await page.evaluate(([ind, strat]) => {
+      const R = (globalThis as any).RED;
+      const s = R.nodes.node(strat);
+      s.strategy = 'rules';
+      s.entryRules = [{ left: 'rsi14', op: '<', right: '30' }];
+      const applied = (globalThis as any).tradebotBacktestOptimise.applySettings([
+        { node: ind, param: 'indicators.0.period', value: 21 },
+        { node: strat, param: 'entryRules.0.right', value: 25 },
+        { node: strat, param: 'entryRules.3.right', value: 25 },
+        { node: 'ffffffffffffffff', param: 'stopPct', value: 2 },
+      ]);
+      return { applied, period: R.nodes.node(ind).indicators[0].period, right: s.entryRules[0].right, dirty: R.nodes.dirty(), changed: [R.nodes.node(ind).changed, s.changed] };
+    }, [indicator, rules]);
+    assert.equal(result.period, 21, 'the indicator row keeps its period as a number');
+    assert.equal(result.right, '25', 'a rule operand stays text');
+    assert.equal(result.applied.applied.length, 2);
+    assert.match(result.applied.applied[0], /: indicators\.0\.period = 21$/);
+    assert.match(result.applied.applied[1], /: entryRules\.0\.right = 25$/);
+    assert.equal(result.applied.problems.length, 2);
+    assert.match(result.applied.problems[0], /has no setting entryRules\.3\.right/);
+    assert.match(result.applied.problems[1], /^stopPct: no node ffffffffffffffff in the editor/);
+    assert.deepEqual(result.changed, [true, true]);
+    assert.equal(result.dirty, true);
+    await deleteNodes([indicator, rules]);
+  });
+
+  it('the optimisation results page follows a running optimisation every 2 s and shows the final page when it ends', async function () {
+    const id = 'b0000000000000f1';
+    const running = optimiseReportFixture({ backtestId: id, state: 'running' });
+    let current: OptimiseReport = running;
+    const results = await browser!.newPage({ viewport: { width: 1280, height: 1000 } });
+    await results.route(new RegExp(`/tradebot/backtest/${id}/optimise\\.json(\\?.*)?$`), (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(current) }));
+    await results.route(new RegExp(`/tradebot/backtest/${id}/optimise(\\?.*)?$`), (route) => route.fulfill({ status: 200, contentType: 'text/html', body: renderOptimisePage(current, '') }));
+    try {
+      const seen = watchPage(results, red!.base);
+      await results.goto(`${red!.base}/tradebot/backtest/${id}/optimise`);
+      await results.waitForSelector('body[data-ready="true"]');
+      const progress = () => results.textContent('#progress');
+      assert.equal(await progress(), 'running: 4 of 6 runs (66 %), 0.5 runs/s, about 4.0 s left, best so far 1.52');
+      assert.equal(await results.locator('#runs tbody tr').count(), 4);
+      // One more run: the progress line, the table and the heatmap follow without a reload.
+      const full = optimiseReportFixture({ backtestId: id });
+      current = { ...running, runs: full.runs.slice(0, 5), progress: { done: 5, total: 6, runsPerSecond: 0.5, etaSeconds: 2, best: 1.52 } };
+      await results.waitForFunction(() => document.getElementById('run-count')?.textContent === '5', undefined, { timeout: 6_000 });
+      assert.equal(await progress(), 'running: 5 of 6 runs (83 %), 0.5 runs/s, about 2.0 s left, best so far 1.52');
+      assert.equal(await results.locator('#runs tbody tr').count(), 5);
+      assert.equal(await results.locator('#heatmap-table td', { hasText: '—' }).count(), 1, 'the run with too few trades is in the heatmap');
+      // Done: the page reloads as the final page.
+      current = full;
+      await results.waitForSelector('#progress[data-state="done"]', { timeout: 6_000 });
+      await results.waitForSelector('body[data-ready="true"]');
+      assert.equal(await progress(), 'done: 6 runs in 12 s, 0.5 runs/s, best 1.52');
+      assert.equal(await results.locator('#runs tbody tr').count(), 6);
+      assert.deepEqual(seen.errors, []);
+      assert.deepEqual(seen.outside, []);
+    } finally {
+      await results.close();
+    }
+  });
+
+  /** The results page of the fixture report: the heatmap over two parameters, the sortable runs table, the curves. */
+  async function checkResultsPage(popup: Page): Promise<void> {
+    const heatmap = () =>
+      popup.$$eval('#heatmap-table tr', (trs) => trs.map((tr) => Array.from(tr.children).map((c) => (c.textContent ?? '').trim())));
+    // Columns fastPeriod, rows slowPeriod: the best score of each pair; (9, 20) and (9, 30) ran but did not count.
+    assert.deepEqual(await heatmap(), [
+      ['slowPeriod ↓ / fastPeriod →', '5', '7', '9'],
+      ['20', '0.40', '1.10', '—'],
+      ['30', '0.90', '1.52', '—'],
+    ]);
+    const colours = await popup.$$eval('#heatmap-table td', (tds) => tds.map((td) => (td as HTMLElement).style.background));
+    assert.equal(new Set(colours.filter(Boolean)).size, 4, 'each scored cell has its colour');
+    await popup.selectOption('#heatmap-x', '1');
+    await popup.selectOption('#heatmap-y', '0');
+    assert.deepEqual((await heatmap())[0], ['fastPeriod ↓ / slowPeriod →', '20', '30']);
+    // The runs table: by score, best first; a click on a header orders by it, a second click the other way.
+    const column = (i: number) => popup.$$eval('#runs tbody tr', (trs, k) => trs.map((tr) => (tr.children[k]?.textContent ?? '').trim()), i);
+    assert.deepEqual(await column(0), ['3', '2', '1', '0', '4', '5']);
+    await popup.click('#runs th[data-key="p1"]');
+    assert.deepEqual(await column(2), ['20', '20', '20', '30', '30', '30']);
+    await popup.click('#runs th[data-key="roundTrips"]');
+    assert.deepEqual(await column(0), ['3', '2', '1', '0', '4', '5'], 'most round trips first; the failed run last');
+    await popup.click('#runs th[data-key="score"]');
+    await popup.click('#runs th[data-key="score"]');
+    assert.deepEqual(await column(3), ['0.40', '0.90', '1.10', '1.52', '—', '—'], 'lowest first, the runs that do not count still last');
+    assert.equal(await popup.getAttribute('#runs th[data-key="score"]', 'class'), 'sorted-asc');
+    // The equity of the best three, each named in the legend.
+    await popup.waitForSelector('#curves canvas');
+    const legend = await popup.$$eval('#curves-legend div', (ds) => ds.map((d) => (d.textContent ?? '').trim()));
+    assert.deepEqual(legend, ['#3 score 1.52 · fastPeriod 7, slowPeriod 30', '#2 score 1.10 · fastPeriod 7, slowPeriod 20', '#1 score 0.90 · fastPeriod 5, slowPeriod 30']);
+    assert.equal(await popup.locator('#walk-forward tbody tr').count(), 2, 'the walk-forward table');
+  }
+
   it('indicator dialog: the parameter fields follow the indicator type', async function () {
     await showSidebar('info');
     const id = await dragFromPalette('tradebot-indicator', 200, 100);
@@ -670,7 +914,7 @@ describe('editor in a real browser (packed install, Debian chromium, playwright-
     const bt = flow.find((n) => n.type === 'tradebot-backtest')!;
     const report = flow.find((n) => n.type === 'debug' && n.name === 'report')!;
     await nodeOnCanvas(bt.id).locator('.red-ui-flow-node-button').click();
-    await page.waitForFunction((id) => /done: \d+ trades/.test(document.querySelector(`g.red-ui-flow-node-group[id="${id}"] .red-ui-flow-node-status-label`)?.textContent ?? ''), bt.id, { timeout: 60_000 });
+    await page.waitForFunction((id) => /done( \(fast path\))?: \d+ trades/.test(document.querySelector(`g.red-ui-flow-node-group[id="${id}"] .red-ui-flow-node-status-label`)?.textContent ?? ''), bt.id, { timeout: 60_000 });
     await page.locator(`.red-ui-debug-msg-node-${report.id}`).first().waitFor();
     await screenshot(page, 'editor 31 backtest done');
 
@@ -699,11 +943,72 @@ describe('editor in a real browser (packed install, Debian chromium, playwright-
     await closeDialog('cancel');
   }
 
-  /** What example 08 and 12 show beyond deploying. */
+  /**
+   * Example 18 on its deployed tab: the Optimise tab shows the sweep saved on the backtest node; a
+   * smaller one (four random samples) runs from the dialog on the runtime; the tab follows it to the
+   * end; the results page opens from the dialog; apply writes the best run into the nodes.
+   */
+  async function optimiseFromDialog(flow: Array<Record<string, any>>): Promise<void> {
+    const bt = flow.find((n) => n.type === 'tradebot-backtest')!;
+    const tray = await openDialog(bt.id);
+    await tray.locator('#red-ui-tab-tradebot-backtest-tab-optimise').click();
+    const rows = tray.locator('#tradebot-optimise-params li');
+    assert.equal(await rows.count(), 3, 'the saved sweep: three parameters');
+    await rows.nth(2).locator('select.tradebot-optimise-param option[value="stopPct"]').waitFor({ state: 'attached' });
+    assert.equal(await rows.nth(2).locator('select.tradebot-optimise-param').inputValue(), 'stopPct');
+    assert.equal(await rows.nth(2).locator('.tradebot-optimise-values').inputValue(), '1, 2, 3');
+    assert.equal(await tray.locator('#tradebot-optimise-wf').isChecked(), true);
+    // A quicker sweep for the test: four random samples, no walk-forward (the saved one stays until Done).
+    await tray.locator('#tradebot-optimise-wf').uncheck();
+    await tray.locator('#tradebot-optimise-search').selectOption('random');
+    await tray.locator('#tradebot-optimise-samples').fill('4');
+    await tray.locator('#tradebot-optimise-run').click();
+    await page.locator('.red-ui-notification', { hasText: 'Optimisation started' }).waitFor();
+    await page.waitForFunction(() => /^done: 4 of 4 runs/.test(document.getElementById('tradebot-optimise-info')?.textContent ?? ''), undefined, { timeout: 120_000 });
+    const report = (await (await fetch(`${red!.base}/tradebot/backtest/${bt.id}/optimise.json`)).json()) as OptimiseReport;
+    assert.equal(report.state, 'done', report.error);
+    assert.equal(report.runs.length, 4);
+    assert.equal(report.walkForward, undefined);
+    assert.ok(report.best, 'a run counts');
+    const offers = tray.locator('#tradebot-optimise-best li.tradebot-optimise-offer');
+    await offers.first().waitFor();
+    assert.equal(await offers.first().getAttribute('data-run'), String(report.best.index), 'the best run is offered first');
+    await screenshot(page, 'editor 33 optimise done in the dialog');
+
+    const [popup] = await Promise.all([page.waitForEvent('popup'), tray.locator('#tradebot-optimise-results').click()]);
+    try {
+      const popupWatch = watchPage(popup, red!.base);
+      await popup.setViewportSize({ width: 1280, height: 1000 });
+      await popup.waitForSelector('body[data-ready="true"]');
+      assert.match(popup.url(), new RegExp(`/tradebot/backtest/${bt.id}/optimise$`));
+      assert.equal(await popup.locator('#runs tbody tr').count(), 4);
+      assert.match((await popup.textContent('#best')) ?? '', new RegExp(`^Run #${report.best.index}: score`));
+      assert.equal(await popup.locator('#heatmap-table').count(), 1, 'a heatmap');
+      await popup.waitForSelector('#curves canvas');
+      assert.deepEqual(popupWatch.errors, [], 'no error on the results page');
+      assert.deepEqual(popupWatch.outside, [], 'the results page loads nothing from outside Node-RED');
+      await screenshot(popup, 'editor 34 optimise results page', true);
+    } finally {
+      await popup.close();
+    }
+
+    await offers.first().locator('button.tradebot-optimise-apply').click();
+    await page.locator('.red-ui-notification', { hasText: 'deploy to use them' }).waitFor();
+    const now = await page.evaluate((settings) => {
+      const R = (globalThis as any).RED;
+      return settings.map((s: any) => String(s.param.split('.').reduce((o: any, k: string) => o?.[k], R.nodes.node(s.node))));
+    }, report.best.settings);
+    assert.deepEqual(now, report.best.settings.map((s) => String(s.value)), 'the best run’s settings are in the nodes');
+    assert.equal(await page.evaluate(() => (globalThis as any).RED.nodes.dirty()), true, 'waiting to be deployed');
+    await closeDialog('cancel');
+  }
+
+  /** What examples 08, 12, 13 and 18 show beyond deploying. */
   const EXTRA: Record<string, { title: string; check: (flow: Array<Record<string, any>>) => Promise<void> }> = {
     '08 Trading pipeline.json': { title: ', and on the sim market signals and orders reach the debug sidebar within 30 s', check: pipelineShowsSignalsAndOrders },
     '12 Backtest.json': { title: ', and its button runs the backtest, whose report page opens from the dialog and draws', check: backtestReportOpens },
     '13 Classic bot.json': { title: ', and its decisions, orders and notification texts reach the debug sidebar within 30 s', check: classicBotTrades },
+    '18 Optimisation.json': { title: ', and its Optimise tab runs a sweep on the runtime, opens the results page and applies the best run', check: optimiseFromDialog },
   };
 
   // The dashboard example needs FlowFuse Dashboard 2, which this user dir does not have: it is
