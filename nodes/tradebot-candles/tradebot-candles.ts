@@ -15,7 +15,7 @@ import { statusFor } from '../shared/status';
 import { parseSymbolList } from '../shared/symbols';
 import type { DoneFn, ExchangeConfigNode, Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow, SendFn } from '../shared/types';
 import { instrument } from '../shared/instrument';
-import { setUpNode } from '../shared/config-error';
+import { onceThenQuiet, setUpNode } from '../shared/config-error';
 import { sessionOf } from '../shared/exchange-node';
 import { numberSetting, pollIntervalSetting, textSetting } from '../../core/setting-values';
 
@@ -34,7 +34,7 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, config);
     instrument(this);
     const node = this;
-    // A bad setting leaves the node in the flow, red, refusing every message with the reason (shared/config-error.ts).
+    // A bad setting leaves the node in the flow, red, reporting the reason once and dropping messages quietly (shared/config-error.ts).
     setUpNode(RED, node, () => {
       const timeframe = textSetting(config.timeframe, 'timeframe', '1m');
       parseOrThrow(TimeframeSchema, timeframe, 'timeframe');
@@ -90,8 +90,10 @@ export = function register(RED: NodeAPI): void {
         statusText: (c) => `${c.symbol} ${c.timeframe} close ${c.close}`,
       });
 
+      // Something wired in (a ticker, often) would repeat this mistake with every message: said once.
+      const wrongInput = onceThenQuiet();
       node.on('input', (_msg: NodeMessageInFlow, _send: SendFn, done: DoneFn) => {
-        done(new Error('this candles node reads from the exchange; set Source to "ticker messages" to build candles from input'));
+        wrongInput(done, new Error('source: this candles node reads from the exchange; set Source to "ticker messages" to build candles from input'));
       });
       node.on('close', (_removed: boolean, done: () => void) => {
         runner.close().finally(done);

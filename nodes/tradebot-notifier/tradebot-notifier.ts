@@ -27,7 +27,7 @@ export = function register(RED: NodeAPI): void {
     // The webhook URL, and the path that holds its secret (Discord, Slack), are redacted from every text
     // any node shows, this one's status, warnings and done(err) included (instrument() wraps them).
     holdSecrets(this, [webhookUrl, webhookPath(webhookUrl)]);
-    // A bad setting leaves the node in the flow, red, refusing every message with the reason (shared/config-error.ts).
+    // A bad setting leaves the node in the flow, red, reporting the reason once and dropping messages quietly (shared/config-error.ts).
     setUpNode(
       RED,
       node,

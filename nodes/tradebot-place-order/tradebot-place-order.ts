@@ -11,7 +11,7 @@ import { portfolioReport } from '../../core/trading/portfolio-report';
 import { sessionOf } from '../shared/exchange-node';
 import { StatusThrottle } from '../shared/status';
 import { currencySetting } from '../../core/setting-values';
-import { setUpNode } from '../shared/config-error';
+import { reportConfigError, setUpNode } from '../shared/config-error';
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessageInFlow, SendFn } from '../shared/types';
 import { instrument } from '../shared/instrument';
 import { followStateStore } from '../shared/store-status';
@@ -25,7 +25,7 @@ export = function register(RED: NodeAPI): void {
     instrument(this);
     const node = this;
     // A bad setting (no exchange, an invalid exchange node, a currency that is not one) leaves the
-    // node in the flow, refusing every message with the reason (shared/config-error.ts).
+    // node in the flow, reporting the reason once and dropping messages quietly (shared/config-error.ts).
     setUpNode(RED, node, () => {
       const { session: found, error } = sessionOf(RED, config.exchange);
       if (error) throw error;
@@ -100,15 +100,21 @@ export = function register(RED: NodeAPI): void {
       const stopHearing = onFlowsStopping(RED, onStopping);
       // Orders restored after a restart, and stop-loss closes, report here too.
       // (The newest place-order node on the exchange takes over from one that was redeployed.)
-      // An exchange where live trading is refused says so at deploy, not only at the first order.
+      // An exchange where live trading is refused is a configuration error: said at deploy, once
+      // (red ring, one log line, one Catch-able error), and orders are then dropped quietly.
+      let refused = false;
       void session.account().then(
         (a) => (a.defaultListener = onUpdate),
         (err) => {
-          if (err instanceof LiveRefusedError && !closed) status.now({ fill: 'red', shape: 'ring', text: session.redact(err.message).slice(0, 120) });
+          if (!(err instanceof LiveRefusedError) || closed) return;
+          refused = true;
+          status.clear();
+          reportConfigError(RED, node, new Error(session.redact(err.message)));
         },
       );
 
       node.on('input', (msg: NodeMessageInFlow & Record<string, any>, send: SendFn, done: DoneFn) => {
+        if (refused) return done();
         (async () => {
           const account = await session.account();
           if (msg.topic === 'portfolio') {
@@ -144,7 +150,8 @@ export = function register(RED: NodeAPI): void {
           if (duplicate) send([{ ...msg, topic: request.symbol, payload: update, duplicate: true }, null]);
         })().then(
           () => done(),
-          (err) => done(new Error(session.redact((err as Error).message ?? String(err)))),
+          // The refused account was reported at deploy (above): its orders are dropped quietly.
+          (err) => (err instanceof LiveRefusedError ? done() : done(new Error(session.redact((err as Error).message ?? String(err))))),
         );
       });
 

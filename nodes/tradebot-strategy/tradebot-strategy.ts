@@ -26,7 +26,7 @@ export = function register(RED: NodeAPI): void {
     let runner: StrategyRunner | undefined;
     let decision: DecisionMaker | undefined;
     let signals = 0;
-    // A bad setting leaves the node in the flow, red, refusing every message with the reason (shared/config-error.ts).
+    // A bad setting leaves the node in the flow, red, reporting the reason once and dropping messages quietly (shared/config-error.ts).
     setUpNode(RED, node, () => {
       const settings = parseStrategySettings(config);
       const name = textSetting(config.name, 'name', '') || defaultStrategyName(settings);
