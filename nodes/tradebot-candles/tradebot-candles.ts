@@ -4,6 +4,8 @@
  * candle exactly once, in order; a candle the exchange lacks is reported in msg.gap, never
  * invented. Source "ticks": builds candles from ticker messages wired into the node.
  */
+import { formatPrice } from '../../core/format-number';
+import { marketSteps } from '../../core/market-steps';
 import { parseOrThrow, TickerSchema, TimeframeSchema, type Candle } from '../../core/contract';
 import { CandleBuilder } from '../../core/market/candle-builder';
 import { checkMessageTime, ImplausibleInputError } from '../../core/plausibility';
@@ -51,7 +53,7 @@ export = function register(RED: NodeAPI): void {
             const built = builder.add(ticker);
             if (built) {
               send({ topic: built.candle.symbol, payload: built.candle, ...(built.gap ? { gap: built.gap } : {}) });
-              node.status(statusFor('live', `${built.candle.symbol} ${timeframe} close ${built.candle.close}`));
+              node.status(statusFor('live', `${built.candle.symbol} ${timeframe} close ${formatPrice(built.candle.close, marketSteps(built.candle.exchange, built.candle.symbol).tickSize)}`));
             }
             done();
           } catch (err) {
@@ -87,7 +89,7 @@ export = function register(RED: NodeAPI): void {
           if (meta.gap) msg.gap = meta.gap;
           return msg;
         },
-        statusText: (c) => `${c.symbol} ${c.timeframe} close ${c.close}`,
+        statusText: (c) => `${c.symbol} ${c.timeframe} close ${formatPrice(c.close, marketSteps(c.exchange, c.symbol).tickSize)}`,
       });
 
       // Something wired in (a ticker, often) would repeat this mistake with every message: said once.

@@ -7,7 +7,9 @@
 import { LiveRefusedError } from '../../core/exchanges/profile';
 import { describeZodError, OrderRequestSchema, type OrderUpdate } from '../../core/contract';
 import { checkOrderRequest, ImplausibleInputError } from '../../core/plausibility';
-import { portfolioReport } from '../../core/trading/portfolio-report';
+import { portfolioDisplay, portfolioReport } from '../../core/trading/portfolio-report';
+import { formatAmount, formatPrice } from '../../core/format-number';
+import { marketSteps } from '../../core/market-steps';
 import { sessionOf } from '../shared/exchange-node';
 import { StatusThrottle } from '../shared/status';
 import { currencySetting } from '../../core/setting-values';
@@ -38,14 +40,19 @@ export = function register(RED: NodeAPI): void {
 
       const report = async () => {
         const account = await session.account();
-        return { topic: 'portfolio', payload: portfolioReport(account, currency, (await session.source()).now()) };
+        const payload = portfolioReport(account, currency, (await session.source()).now());
+        // The payload's numbers stay exact; msg.display has them rounded for reading (core/format-number.ts).
+        return { topic: 'portfolio', payload, display: portfolioDisplay(payload, (symbol) => marketSteps(session.exchangeName, symbol)) };
       };
       const portfolioWired = ((node as unknown as { wires?: string[][] }).wires?.[1]?.length ?? 0) > 0;
       const onUpdate = (update: OrderUpdate) => {
         if (closed) return;
         node.send([{ topic: update.symbol, payload: update }, null]);
         status.update(() => {
-          const text = `${update.side} ${update.filled}/${update.amount} ${update.symbol} ${update.status}`;
+          // Rounded to the market's steps for reading; the update on output 1 keeps the exact numbers.
+          const steps = marketSteps(session.exchangeName, update.symbol);
+          const at = update.filled > 0 && update.average ? ` @ ${formatPrice(update.average, steps.tickSize)}` : '';
+          const text = `${update.side} ${formatAmount(update.filled, steps.amountStep)}/${formatAmount(update.amount, steps.amountStep)} ${update.symbol} ${update.status}${at}`;
           if (update.status === 'rejected') return { fill: 'red', shape: 'ring', text };
           // unknown: a request failed ambiguously; the order is being looked up, never sent again.
           if (update.status === 'unknown') return { fill: 'yellow', shape: 'ring', text: `${text}: looking it up` };

@@ -59,7 +59,7 @@ describe('trade journal faults (the real runtime)', function () {
     const last = () => statusesSoFar(getNode('order')).at(-1)!;
     await waitFor(() => /closed; journal/.test(last().text ?? ''), 5_000, 'the status of the last order, naming the journal');
     assert.equal(last().fill, 'red');
-    assert.match(last().text!, /^(buy|sell) 0\.001\/0\.001 BTC\/USDT closed; journal: the journal file is damaged/);
+    assert.match(last().text!, /^(buy|sell) 0\.001\/0\.001 BTC\/USDT closed @ \d+\.\d\d; journal: the journal file is damaged/);
     assert.ok(exchangeWarnings().some((w: string) => /journal: the journal file is damaged .*file is not a database/.test(w)), `exchange log: ${JSON.stringify(exchangeWarnings())}`);
 
     const health = await journalHealth();
