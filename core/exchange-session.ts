@@ -4,6 +4,7 @@
  * so markets load once and one rate limiter paces all requests), and its lifecycle.
  * Later issues add the simulated broker and the portfolio here.
  */
+import { rememberMarkets } from './market-steps';
 import { parseBalances, type ExchangeSettings } from './exchange-settings';
 import { CcxtSource } from './market/ccxt-source';
 // --- Redis market-data cache hook (imports) ---
@@ -429,7 +430,11 @@ export class ExchangeSession {
     // The markets as loaded (once per source, shared with the risk gate): ladder rungs round to them.
     let markets: Map<string, MarketInfo> | undefined;
     source.loadMarkets().then(
-      (loaded) => (markets = loaded),
+      (loaded) => {
+        markets = loaded;
+        // Statuses and notifications round prices and amounts to these markets' steps (core/market-steps.ts).
+        rememberMarkets(this.exchangeName, loaded);
+      },
       () => undefined,
     );
     const account = new TradingAccount({

@@ -1,6 +1,8 @@
 /** The Telegram control commands' answers, read from one exchange session. */
 import type { ExchangeSession } from '../exchange-session';
 import { portfolioReport } from '../trading/portfolio-report';
+import { formatAmount, formatMoney, formatPrice } from '../format-number';
+import { marketSteps } from '../market-steps';
 import type { ControlProvider } from './control-commands';
 import { forceExitRequests, type ForceExitTarget } from '../risk/force-exit';
 import type { JournalQuery, QueryResult } from '../journal/queries';
@@ -9,7 +11,8 @@ import type { PeriodRow, TradeStats } from '../journal/stats';
 import type { ClosedTrade } from '../journal/types';
 import { performanceReply, periodsReply, profitLines, tradesReply } from './journal-replies';
 
-const n = (x: number) => String(+x.toPrecision(8));
+/** Prices and amounts to the market's steps, money to cents of its currency (core/format-number.ts). */
+const quoteOf = (symbol: string) => (symbol.split('/')[1] ?? '').split(':')[0];
 
 export function sessionControl(session: ExchangeSession | undefined, currency: string, onPause: (paused: boolean) => void): ControlProvider {
   const report = async () => {
@@ -39,7 +42,7 @@ export function sessionControl(session: ExchangeSession | undefined, currency: s
       const open = r.positions.filter((p) => p.amount > 0).length;
       return [
         `${session!.label}: ${paused ? 'PAUSED (kill switch on)' : 'trading'}${breaker ? ', drawdown breaker TRIPPED' : ''}`,
-        `equity ${n(r.equity)} ${currency}`,
+        `equity ${formatMoney(r.equity, currency)} ${currency}`,
         `open positions ${open}, open orders ${r.openOrders}`,
         gates().length ? `${gates().length} risk gate(s)` : 'no risk gate on this exchange',
       ].join('\n');
@@ -48,18 +51,24 @@ export function sessionControl(session: ExchangeSession | undefined, currency: s
       const r = await report();
       const rows = Object.entries(r.balances)
         .filter(([, b]) => b.total !== 0)
-        .map(([c, b]) => `${c}: ${n(b.total)}${b.used ? ` (${n(b.used)} in orders)` : ''}`);
+        .map(([c, b]) => `${c}: ${formatMoney(b.total, c)}${b.used ? ` (${formatMoney(b.used, c)} in orders)` : ''}`);
       return rows.length ? rows.join('\n') : 'no balances';
     },
     async positions() {
       const open = (await report()).positions.filter((p) => p.amount > 0);
       if (!open.length) return 'no open positions';
-      return open.map((p) => `${p.symbol}: ${n(p.amount)} @ ${n(p.avgEntry)}, last ${p.lastPrice === null ? '-' : n(p.lastPrice)}, unrealized ${n(p.unrealizedPnl)}`).join('\n');
+      return open
+        .map((p) => {
+          const steps = marketSteps(session?.exchangeName, p.symbol);
+          const last = p.lastPrice === null ? '-' : formatPrice(p.lastPrice, steps.tickSize);
+          return `${p.symbol}: ${formatAmount(p.amount, steps.amountStep)} @ ${formatPrice(p.avgEntry, steps.tickSize)}, last ${last}, unrealized ${formatMoney(p.unrealizedPnl, quoteOf(p.symbol))}`;
+        })
+        .join('\n');
     },
     async profit(days?: number) {
       const r = await report();
       const journal = await fromJournal<TradeStats>({ query: 'profit', ...(days ? { days } : {}) }, (stats) => profitLines(stats, currency, days).join('\n'));
-      return [`today (realized): ${n(r.realizedToday)} ${currency}`, `realized: ${n(r.realizedPnl)}`, `unrealized: ${n(r.unrealizedPnl)}`, `fees: ${n(r.fees)}`, journal].join('\n');
+      return [`today (realized): ${formatMoney(r.realizedToday, currency)} ${currency}`, `realized: ${formatMoney(r.realizedPnl, currency)}`, `unrealized: ${formatMoney(r.unrealizedPnl, currency)}`, `fees: ${formatMoney(r.fees, currency)}`, journal].join('\n');
     },
     trades(limit: number) {
       return fromJournal<ClosedTrade[]>({ query: 'trades', limit }, tradesReply);
@@ -92,7 +101,7 @@ export function sessionControl(session: ExchangeSession | undefined, currency: s
       const source = await session.source();
       const sells = forceExitRequests(target, { portfolio: account.portfolio, markets: await source.loadMarkets(), exchange: session.exchangeName, now: source.now(), finished: (id) => account.finished(id) }, 'argument');
       if (!sells.length) return 'No open position to close.';
-      return `Sell at market?\n${sells.map((r) => `${r.symbol}: ${n(r.amount)}`).join('\n')}`;
+      return `Sell at market?\n${sells.map((r) => `${r.symbol}: ${formatAmount(r.amount, marketSteps(session?.exchangeName, r.symbol).amountStep)}`).join('\n')}`;
     },
     async forceExit(target: ForceExitTarget) {
       // One gate sends the sells: the client order ids come from the positions, so another
@@ -101,7 +110,7 @@ export function sessionControl(session: ExchangeSession | undefined, currency: s
       if (!gate) throw new Error('no risk gate on this exchange: a force exit goes out through one (its output 1 to place order)');
       const sent = await gate.forceExit(target, 'argument');
       if (!sent.length) return 'No open position to close: nothing sold.';
-      return `Force exit sent:\n${sent.map((r) => `sell ${n(r.amount)} ${r.symbol} at market (${r.clientOrderId})`).join('\n')}`;
+      return `Force exit sent:\n${sent.map((r) => `sell ${formatAmount(r.amount, marketSteps(session?.exchangeName, r.symbol).amountStep)} ${r.symbol} at market (${r.clientOrderId})`).join('\n')}`;
     },
   };
 }

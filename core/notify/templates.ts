@@ -6,6 +6,8 @@
  * is escaped for the format afterwards, so a "." or "<" anywhere can never break a message.
  */
 import Mustache from 'mustache';
+import { formatAmount, formatMoney, formatPrice } from '../format-number';
+import { marketSteps } from '../market-steps';
 import type { NotifyKind } from './kinds';
 
 export type TextFormat = 'HTML' | 'MarkdownV2' | 'plain';
@@ -44,16 +46,38 @@ const MARKUP: Record<TextFormat, Record<'b' | 'i' | 'code', [string, string]>> =
   plain: { b: ['', ''], i: ['', ''], code: ['', ''] },
 };
 
-/** Numbers as a person reads them: 8 significant digits, no float noise. */
+/** Numbers as a person reads them: 8 significant digits, no float noise (fields without a rule below). */
 function readable(value: unknown): unknown {
   return typeof value === 'number' && Number.isFinite(value) ? String(+value.toPrecision(8)) : value;
 }
 
+/** Payload fields that are prices, amounts of the base currency, and money in the payload's currency. */
+const PRICE_FIELDS = new Set(['price', 'average', 'stopLoss', 'takeProfit', 'lastPrice', 'avgEntry']);
+const AMOUNT_FIELDS = new Set(['amount', 'filled', 'remaining']);
+const MONEY_FIELDS = new Set(['equity', 'realizedPnl', 'realizedToday', 'unrealizedPnl', 'fees']);
+
+/**
+ * `n.<field>`: the payload's numbers for reading (core/format-number.ts): prices to the market's
+ * tick, amounts to its step, the portfolio's money to cents of its currency; the rest readable.
+ */
+function numbersOf(p: Record<string, any>): Record<string, unknown> {
+  const steps = marketSteps(p.exchange, p.symbol);
+  const quote = typeof p.symbol === 'string' ? p.symbol.split('/')[1] : undefined;
+  const n: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(p)) {
+    if (typeof v !== 'number' || !Number.isFinite(v)) n[k] = readable(v);
+    else if (PRICE_FIELDS.has(k)) n[k] = formatPrice(v, steps.tickSize);
+    else if (AMOUNT_FIELDS.has(k)) n[k] = formatAmount(v, steps.amountStep);
+    else if (MONEY_FIELDS.has(k)) n[k] = formatMoney(v, p.currency ?? quote);
+    else n[k] = readable(v);
+  }
+  n.feeCost = typeof p.fee?.cost === 'number' ? formatMoney(p.fee.cost, p.fee.currency ?? quote) : readable(p.fee?.cost);
+  return n;
+}
+
 function viewOf(msg: Record<string, any>): Record<string, unknown> {
   const p = msg.payload && typeof msg.payload === 'object' ? msg.payload : {};
-  const n: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(p)) n[k] = readable(v);
-  n.feeCost = readable(p.fee?.cost);
+  const n = numbersOf(p);
   const wrap = (tag: 'b' | 'i' | 'code') => () => (text: string, render: (t: string) => string) => {
     const [open, close] = MARKERS[tag];
     return `${open}${render(text)}${close}`;
@@ -64,7 +88,12 @@ function viewOf(msg: Record<string, any>): Record<string, unknown> {
     p.kind === 'drift' && Array.isArray(p.balances)
       ? {
           ...p,
-          balances: p.balances.map((b: { was: number; now: number; delta: number }) => ({ ...b, was: readable(b.was), now: readable(b.now), signedDelta: `${b.delta >= 0 ? '+' : ''}${readable(b.delta)}` })),
+          balances: p.balances.map((b: { currency: string; was: number; now: number; delta: number }) => ({
+            ...b,
+            was: formatMoney(b.was, b.currency),
+            now: formatMoney(b.now, b.currency),
+            signedDelta: `${b.delta >= 0 ? '+' : ''}${formatMoney(b.delta, b.currency)}`,
+          })),
         }
       : msg.payload;
   return {

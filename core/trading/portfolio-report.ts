@@ -1,5 +1,7 @@
 /** The portfolio as a message payload: what the place-order node sends on request and after fills. */
 import type { Mode } from '../contract';
+import { formatAmount, formatMoney, formatPrice } from '../format-number';
+import type { MarketSteps } from '../market-steps';
 import type { TradingAccount } from './account';
 
 export interface PortfolioReport {
@@ -48,5 +50,51 @@ export function portfolioReport(account: TradingAccount, currency: string, ts: n
     fees: positions.reduce((s, x) => s + x.fees, 0),
     openOrders: account.openOrders().length,
     ts,
+  };
+}
+
+/**
+ * The report's numbers as a person reads them (core/format-number.ts), for a dashboard or a
+ * template: money in cents of the report's currency, each position's prices to its market's tick
+ * and its amount to the market's step, balances in their own currency. Sent beside the payload
+ * (msg.display), whose numbers stay exact for flows that compute with them.
+ */
+export interface PortfolioDisplay {
+  currency: string;
+  equity: string;
+  realizedPnl: string;
+  realizedToday: string;
+  unrealizedPnl: string;
+  fees: string;
+  balances: Record<string, { free: string; used: string; total: string }>;
+  positions: Array<{ symbol: string; amount: string; avgEntry: string; lastPrice: string | null; unrealizedPnl: string; realizedPnl: string; fees: string }>;
+}
+
+export function portfolioDisplay(report: PortfolioReport, stepsOf: (symbol: string) => MarketSteps): PortfolioDisplay {
+  const money = (v: number) => formatMoney(v, report.currency);
+  return {
+    currency: report.currency,
+    equity: money(report.equity),
+    realizedPnl: money(report.realizedPnl),
+    realizedToday: money(report.realizedToday),
+    unrealizedPnl: money(report.unrealizedPnl),
+    fees: money(report.fees),
+    balances: Object.fromEntries(
+      Object.entries(report.balances).map(([c, b]) => [c, { free: formatMoney(b.free, c), used: formatMoney(b.used, c), total: formatMoney(b.total, c) }]),
+    ),
+    positions: report.positions.map((pos) => {
+      const steps = stepsOf(pos.symbol);
+      // P&L and fees of a position are in its market's quote currency.
+      const quote = pos.symbol.split('/')[1] ?? report.currency;
+      return {
+        symbol: pos.symbol,
+        amount: formatAmount(pos.amount, steps.amountStep),
+        avgEntry: formatPrice(pos.avgEntry, steps.tickSize),
+        lastPrice: pos.lastPrice === null ? null : formatPrice(pos.lastPrice, steps.tickSize),
+        unrealizedPnl: formatMoney(pos.unrealizedPnl, quote),
+        realizedPnl: formatMoney(pos.realizedPnl, quote),
+        fees: formatMoney(pos.fees, quote),
+      };
+    }),
   };
 }

@@ -3,8 +3,11 @@
  * the node out of the flow, and messages wired to it vanish without a word; so no constructor
  * throws. Instead the node stays in the flow, inert:
  *  - its status is a red ring naming the field ("place.currency: must be ..."),
- *  - node.error reports it once the whole flow exists (so a Catch node on the tab and the log see it),
- *  - every message that arrives ends in done(err) with the same text (a Catch node sees each one).
+ *  - node.error reports it once the whole flow exists: one log line, one error a Catch node on the
+ *    tab sees,
+ *  - every message that arrives afterwards is dropped quietly (done() without an error): the
+ *    status keeps saying why. An error per message would repeat the same line many times a minute
+ *    (a ticker feeding a misconfigured node) and bury everything else in the log.
  */
 import { shorten } from '../../core/market/watch-loop';
 import { flowsStarted } from './flows-started';
@@ -24,7 +27,18 @@ export function setUpNode(RED: NodeAPI, node: Node, setUp: () => void): void {
 
 /** Puts the node in the refused state described above: it does nothing but say what is wrong. */
 export function refuseConfig(RED: NodeAPI, node: Node, err: unknown): Error {
-  // No redaction here: the node's status, error and done(err) pass core/secrets' (nodes/shared/redaction.ts).
+  const error = reportConfigError(RED, node, err);
+  node.on('input', (_msg: NodeMessageInFlow, _send: SendFn, done: DoneFn) => done());
+  return error;
+}
+
+/**
+ * The report part alone, for a node that finds its configuration error later than its set-up (an
+ * account refused when it starts): red ring naming the problem, and node.error once the flow has
+ * started (one log line, one Catch-able error). The caller drops later messages quietly.
+ */
+export function reportConfigError(RED: NodeAPI, node: Node, err: unknown): Error {
+  // No redaction here: the node's status and error pass core/secrets' (nodes/shared/redaction.ts).
   const error = new Error(err instanceof Error ? err.message : String(err));
   node.status({ fill: 'red', shape: 'ring', text: shorten(error.message, 80) });
   let closed = false;
@@ -33,6 +47,20 @@ export function refuseConfig(RED: NodeAPI, node: Node, err: unknown): Error {
   void flowsStarted(RED).then(() => {
     if (!closed) node.error(error.message, { topic: 'error', payload: { kind: 'error', message: error.message } } as NodeMessage);
   });
-  node.on('input', (_msg: NodeMessageInFlow, _send: SendFn, done: DoneFn) => done(error));
   return error;
+}
+
+/**
+ * For a mistake only a message reveals, in a node that otherwise works (a ticker wired into a
+ * candles node that reads the exchange): the first message ends in done(err) (one log line, one
+ * Catch-able error); later ones, which would repeat it, are dropped quietly. The node's status
+ * stays its own (the candles it reads).
+ */
+export function onceThenQuiet(): (done: DoneFn, error: Error) => void {
+  let reported = false;
+  return (done, error) => {
+    if (reported) return done();
+    reported = true;
+    done(error);
+  };
 }

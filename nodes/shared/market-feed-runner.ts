@@ -172,7 +172,8 @@ export function answerSnapshotRequests<T>(
       const asked = symbolFromMessage(msg);
       const wanted = asked === undefined ? configuredSymbols() : [parseOrThrow(SymbolSchema, asked, 'msg.topic')];
       const source = await runner.source();
-      if (!source) throw new Error('the node is not connected to an exchange (see its status)');
+      // A node that could not start has reported why once (red status, one error): requests are dropped quietly.
+      if (!source) return;
       for (const symbol of wanted) {
         await assertSymbolListed(source, symbol);
         send({ ...msg, topic: symbol, payload: await fetch(source, symbol) });

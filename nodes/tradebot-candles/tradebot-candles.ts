@@ -4,6 +4,8 @@
  * candle exactly once, in order; a candle the exchange lacks is reported in msg.gap, never
  * invented. Source "ticks": builds candles from ticker messages wired into the node.
  */
+import { formatPrice } from '../../core/format-number';
+import { marketSteps } from '../../core/market-steps';
 import { parseOrThrow, TickerSchema, TimeframeSchema, type Candle } from '../../core/contract';
 import { CandleBuilder } from '../../core/market/candle-builder';
 import { checkMessageTime, ImplausibleInputError } from '../../core/plausibility';
@@ -15,7 +17,7 @@ import { statusFor } from '../shared/status';
 import { parseSymbolList } from '../shared/symbols';
 import type { DoneFn, ExchangeConfigNode, Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow, SendFn } from '../shared/types';
 import { instrument } from '../shared/instrument';
-import { setUpNode } from '../shared/config-error';
+import { onceThenQuiet, setUpNode } from '../shared/config-error';
 import { sessionOf } from '../shared/exchange-node';
 import { numberSetting, pollIntervalSetting, textSetting } from '../../core/setting-values';
 
@@ -34,7 +36,7 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, config);
     instrument(this);
     const node = this;
-    // A bad setting leaves the node in the flow, red, refusing every message with the reason (shared/config-error.ts).
+    // A bad setting leaves the node in the flow, red, reporting the reason once and dropping messages quietly (shared/config-error.ts).
     setUpNode(RED, node, () => {
       const timeframe = textSetting(config.timeframe, 'timeframe', '1m');
       parseOrThrow(TimeframeSchema, timeframe, 'timeframe');
@@ -51,7 +53,7 @@ export = function register(RED: NodeAPI): void {
             const built = builder.add(ticker);
             if (built) {
               send({ topic: built.candle.symbol, payload: built.candle, ...(built.gap ? { gap: built.gap } : {}) });
-              node.status(statusFor('live', `${built.candle.symbol} ${timeframe} close ${built.candle.close}`));
+              node.status(statusFor('live', `${built.candle.symbol} ${timeframe} close ${formatPrice(built.candle.close, marketSteps(built.candle.exchange, built.candle.symbol).tickSize)}`));
             }
             done();
           } catch (err) {
@@ -87,11 +89,13 @@ export = function register(RED: NodeAPI): void {
           if (meta.gap) msg.gap = meta.gap;
           return msg;
         },
-        statusText: (c) => `${c.symbol} ${c.timeframe} close ${c.close}`,
+        statusText: (c) => `${c.symbol} ${c.timeframe} close ${formatPrice(c.close, marketSteps(c.exchange, c.symbol).tickSize)}`,
       });
 
+      // Something wired in (a ticker, often) would repeat this mistake with every message: said once.
+      const wrongInput = onceThenQuiet();
       node.on('input', (_msg: NodeMessageInFlow, _send: SendFn, done: DoneFn) => {
-        done(new Error('this candles node reads from the exchange; set Source to "ticker messages" to build candles from input'));
+        wrongInput(done, new Error('source: this candles node reads from the exchange; set Source to "ticker messages" to build candles from input'));
       });
       node.on('close', (_removed: boolean, done: () => void) => {
         runner.close().finally(done);

@@ -35,7 +35,7 @@ export = function register(RED: NodeAPI): void {
     instrument(this);
     const node = this;
     const status = new StatusThrottle((s) => node.status(s));
-    // A bad setting leaves the node in the flow, red, refusing every message with the reason (shared/config-error.ts).
+    // A bad setting leaves the node in the flow, red, reporting the reason once and dropping messages quietly (shared/config-error.ts).
     setUpNode(RED, node, () => {
       if (config.indicators !== undefined && !Array.isArray(config.indicators)) throw new Error('indicators: must be a list of indicators');
       const specs: NamedIndicatorSpec[] = (config.indicators ?? []).map(({ name, ...spec }) => ({ name, spec }));

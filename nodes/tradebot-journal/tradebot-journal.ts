@@ -29,7 +29,7 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, config);
     instrument(this);
     const node = this;
-    // A bad setting leaves the node in the flow, red, refusing every message with the reason (shared/config-error.ts).
+    // A bad setting leaves the node in the flow, red, reporting the reason once and dropping messages quietly (shared/config-error.ts).
     setUpNode(RED, node, () => {
       const configured = configuredQuery(config);
       const { session, error } = sessionOf(RED, config.exchange);

@@ -27,22 +27,22 @@ export = function register(RED: NodeAPI): void {
     // The webhook URL, and the path that holds its secret (Discord, Slack), are redacted from every text
     // any node shows, this one's status, warnings and done(err) included (instrument() wraps them).
     holdSecrets(this, [webhookUrl, webhookPath(webhookUrl)]);
-    // A bad setting leaves the node in the flow, red, refusing every message with the reason (shared/config-error.ts).
+    // A bad setting leaves the node in the flow, red, reporting the reason once and dropping messages quietly (shared/config-error.ts).
     setUpNode(
       RED,
       node,
       () => {
         const { config: c, settings } = parseNotifierConfig(config);
         const channels: Channel[] = [];
-        let waiting: string | undefined;
+        let outputOnly: string | undefined;
         if (c.channel === 'telegram') {
           const bot = RED.nodes.getNode(config.telegram ?? '') as TelegramConfigNode | null;
           if (!bot) throw new Error('notifier.telegram: pick or add a Telegram bot config node');
           if (bot.configError) throw new Error(bot.configError);
-          if (!bot.token) {
-            // An imported example has no token yet: keep the flow running, pass texts on, say what is missing.
-            waiting = 'no bot token yet: add it on the Telegram bot node (texts go to the output meanwhile)';
-            node.warn(waiting);
+          if (!bot.token || !c.chatId) {
+            // Not yet set up for Telegram (an imported example ships without a token or chat id): a valid
+            // state, not a warning. The texts go to the output, and the status says where they go.
+            outputOnly = `no Telegram ${!bot.token ? 'bot token' : 'chat id'} set: texts go to the output only`;
           } else {
             checkChatId(c.chatId);
             channels.push(telegramChannel({ token: bot.token, chatId: c.chatId, apiBase: bot.apiBase, format: c.parseMode }));
@@ -61,7 +61,7 @@ export = function register(RED: NodeAPI): void {
           },
           { maxQueue: c.maxQueue, maxAttempts: 5, backoff: { initialMs: 1000, maxMs: 60_000 } },
         );
-        status.now(waiting ? statusFor('reconnecting', waiting) : statusFor('stopped', channels.length ? `ready: ${channels.map((ch) => ch.name).join(', ')}` : 'pass-through only'));
+        status.now(outputOnly ? { fill: 'blue', shape: 'ring', text: outputOnly } : statusFor('stopped', channels.length ? `ready: ${channels.map((ch) => ch.name).join(', ')}` : 'pass-through only'));
       },
     );
     if (!service) return;

@@ -3,6 +3,8 @@
  * spread and imbalance; websocket where the exchange has it, else polling.
  * An input message asks for the current book of msg.topic (or all configured symbols) now.
  */
+import { formatPrice } from '../../core/format-number';
+import { marketSteps } from '../../core/market-steps';
 import type { OrderBook } from '../../core/contract';
 import { createOrderBookFeed } from '../../core/market/order-book-feed';
 import { flowsStarted } from '../shared/flows-started';
@@ -27,7 +29,7 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, config);
     instrument(this);
     const node = this;
-    // A bad setting leaves the node in the flow, red, refusing every message with the reason (shared/config-error.ts).
+    // A bad setting leaves the node in the flow, red, reporting the reason once and dropping messages quietly (shared/config-error.ts).
     setUpNode(RED, node, () => {
       const symbols = parseSymbolList(config.symbols);
       const depth = numberSetting(config.depth, 'depth', { fallback: 10, min: 1, max: 1000, integer: true, unit: 'levels' });
@@ -40,7 +42,7 @@ export = function register(RED: NodeAPI): void {
         flowsStarted: flowsStarted(RED),
         createFeeds: (source, session, listener) => [createOrderBookFeed(source, { symbols, depth, pollIntervalMs, websocket: config.websocket !== false, silentAfterMs: session.silentStreamMs }, listener)],
         toMessage: (book) => ({ topic: book.symbol, payload: book }),
-        statusText: (b) => `${b.symbol} mid ${b.mid ?? '-'} spread ${b.spread === null ? '-' : +b.spread.toPrecision(4)}`,
+        statusText: (b) => `${b.symbol} mid ${b.mid == null ? '-' : formatPrice(b.mid, marketSteps(b.exchange, b.symbol).tickSize)} spread ${b.spread === null ? '-' : +b.spread.toPrecision(4)}`,
       });
 
       answerSnapshotRequests(node, runner, () => symbols, (source, symbol) => source.fetchOrderBook(symbol, depth));

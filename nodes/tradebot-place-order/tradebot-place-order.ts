@@ -7,11 +7,13 @@
 import { LiveRefusedError } from '../../core/exchanges/profile';
 import { describeZodError, OrderRequestSchema, type OrderUpdate } from '../../core/contract';
 import { checkOrderRequest, ImplausibleInputError } from '../../core/plausibility';
-import { portfolioReport } from '../../core/trading/portfolio-report';
+import { portfolioDisplay, portfolioReport } from '../../core/trading/portfolio-report';
+import { formatAmount, formatPrice } from '../../core/format-number';
+import { marketSteps } from '../../core/market-steps';
 import { sessionOf } from '../shared/exchange-node';
 import { StatusThrottle } from '../shared/status';
 import { currencySetting } from '../../core/setting-values';
-import { setUpNode } from '../shared/config-error';
+import { reportConfigError, setUpNode } from '../shared/config-error';
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessageInFlow, SendFn } from '../shared/types';
 import { instrument } from '../shared/instrument';
 import { followStateStore } from '../shared/store-status';
@@ -25,7 +27,7 @@ export = function register(RED: NodeAPI): void {
     instrument(this);
     const node = this;
     // A bad setting (no exchange, an invalid exchange node, a currency that is not one) leaves the
-    // node in the flow, refusing every message with the reason (shared/config-error.ts).
+    // node in the flow, reporting the reason once and dropping messages quietly (shared/config-error.ts).
     setUpNode(RED, node, () => {
       const { session: found, error } = sessionOf(RED, config.exchange);
       if (error) throw error;
@@ -38,14 +40,19 @@ export = function register(RED: NodeAPI): void {
 
       const report = async () => {
         const account = await session.account();
-        return { topic: 'portfolio', payload: portfolioReport(account, currency, (await session.source()).now()) };
+        const payload = portfolioReport(account, currency, (await session.source()).now());
+        // The payload's numbers stay exact; msg.display has them rounded for reading (core/format-number.ts).
+        return { topic: 'portfolio', payload, display: portfolioDisplay(payload, (symbol) => marketSteps(session.exchangeName, symbol)) };
       };
       const portfolioWired = ((node as unknown as { wires?: string[][] }).wires?.[1]?.length ?? 0) > 0;
       const onUpdate = (update: OrderUpdate) => {
         if (closed) return;
         node.send([{ topic: update.symbol, payload: update }, null]);
         status.update(() => {
-          const text = `${update.side} ${update.filled}/${update.amount} ${update.symbol} ${update.status}`;
+          // Rounded to the market's steps for reading; the update on output 1 keeps the exact numbers.
+          const steps = marketSteps(session.exchangeName, update.symbol);
+          const at = update.filled > 0 && update.average ? ` @ ${formatPrice(update.average, steps.tickSize)}` : '';
+          const text = `${update.side} ${formatAmount(update.filled, steps.amountStep)}/${formatAmount(update.amount, steps.amountStep)} ${update.symbol} ${update.status}${at}`;
           if (update.status === 'rejected') return { fill: 'red', shape: 'ring', text };
           // unknown: a request failed ambiguously; the order is being looked up, never sent again.
           if (update.status === 'unknown') return { fill: 'yellow', shape: 'ring', text: `${text}: looking it up` };
@@ -100,15 +107,21 @@ export = function register(RED: NodeAPI): void {
       const stopHearing = onFlowsStopping(RED, onStopping);
       // Orders restored after a restart, and stop-loss closes, report here too.
       // (The newest place-order node on the exchange takes over from one that was redeployed.)
-      // An exchange where live trading is refused says so at deploy, not only at the first order.
+      // An exchange where live trading is refused is a configuration error: said at deploy, once
+      // (red ring, one log line, one Catch-able error), and orders are then dropped quietly.
+      let refused = false;
       void session.account().then(
         (a) => (a.defaultListener = onUpdate),
         (err) => {
-          if (err instanceof LiveRefusedError && !closed) status.now({ fill: 'red', shape: 'ring', text: session.redact(err.message).slice(0, 120) });
+          if (!(err instanceof LiveRefusedError) || closed) return;
+          refused = true;
+          status.clear();
+          reportConfigError(RED, node, new Error(session.redact(err.message)));
         },
       );
 
       node.on('input', (msg: NodeMessageInFlow & Record<string, any>, send: SendFn, done: DoneFn) => {
+        if (refused) return done();
         (async () => {
           const account = await session.account();
           if (msg.topic === 'portfolio') {
@@ -144,7 +157,8 @@ export = function register(RED: NodeAPI): void {
           if (duplicate) send([{ ...msg, topic: request.symbol, payload: update, duplicate: true }, null]);
         })().then(
           () => done(),
-          (err) => done(new Error(session.redact((err as Error).message ?? String(err)))),
+          // The refused account was reported at deploy (above): its orders are dropped quietly.
+          (err) => (err instanceof LiveRefusedError ? done() : done(new Error(session.redact((err as Error).message ?? String(err))))),
         );
       });
 

@@ -6,6 +6,8 @@
  * that trips sends its message on output 2 and, set to "flatten", force-exits everything.
  * Glue only: core/risk decides.
  */
+import { formatAmount } from '../../core/format-number';
+import { marketSteps } from '../../core/market-steps';
 import { describeZodError, SignalSchema } from '../../core/contract';
 import { initialRiskState, RiskGate, type RiskState } from '../../core/risk/risk-gate';
 import { riskSettingsOfNode } from '../../core/risk/node-config';
@@ -29,7 +31,7 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, config);
     instrument(this);
     const node = this;
-    // A bad setting leaves the node in the flow, red, refusing every message with the reason (shared/config-error.ts).
+    // A bad setting leaves the node in the flow, red, reporting the reason once and dropping messages quietly (shared/config-error.ts).
     setUpNode(RED, node, () => {
       const { session: found, error } = sessionOf(RED, config.exchange);
       if (error) throw error;
@@ -211,7 +213,7 @@ export = function register(RED: NodeAPI): void {
           const flattenMessages = orderMessages(flattenOrders, msg);
           if ('request' in outcome) {
             send([[{ ...msg, topic: signal.symbol, payload: outcome.request }, ...flattenMessages], tripMessages.length ? tripMessages : null]);
-            status.update(() => ({ fill: 'green', shape: 'dot', text: `${signal.side} ${outcome.request.amount} ${signal.symbol}` }));
+            status.update(() => ({ fill: 'green', shape: 'dot', text: `${signal.side} ${formatAmount(outcome.request.amount, marketSteps(signal.exchange, signal.symbol).amountStep)} ${signal.symbol}` }));
             if (trips.length) showState();
           } else {
             send([flattenMessages.length ? flattenMessages : null, [{ ...msg, topic: signal.symbol, payload: outcome.rejection }, ...tripMessages]]);

@@ -2,6 +2,8 @@
  * tradebot-strategy (palette: strategy): built-in strategies, the rule builder, or the decision
  * maker. Output 1: signals. Output 2: holds, when enabled. Glue only: core/strategies decides.
  */
+import { formatPrice } from '../../core/format-number';
+import { marketSteps } from '../../core/market-steps';
 import { parseCandle, parseOrThrow, SignalSchema } from '../../core/contract';
 import { DecisionMaker } from '../../core/strategies/decision';
 import { defaultStrategyName, parseStrategySettings } from '../../core/strategies/settings';
@@ -26,7 +28,7 @@ export = function register(RED: NodeAPI): void {
     let runner: StrategyRunner | undefined;
     let decision: DecisionMaker | undefined;
     let signals = 0;
-    // A bad setting leaves the node in the flow, red, refusing every message with the reason (shared/config-error.ts).
+    // A bad setting leaves the node in the flow, red, reporting the reason once and dropping messages quietly (shared/config-error.ts).
     setUpNode(RED, node, () => {
       const settings = parseStrategySettings(config);
       const name = textSetting(config.name, 'name', '') || defaultStrategyName(settings);
@@ -59,7 +61,7 @@ export = function register(RED: NodeAPI): void {
           const s = outcome.signal;
           // The message carries on (msg.indicators included: the risk gate reads ATR from it); the payload becomes the signal.
           send([{ ...msg, topic: s.symbol, payload: s }, null]);
-          status.update(() => statusFor('live', `${s.side} ${s.symbol} @ ${s.price} (${signals} signals)`));
+          status.update(() => statusFor('live', `${s.side} ${s.symbol} @ ${formatPrice(s.price, marketSteps(s.exchange, s.symbol).tickSize)} (${signals} signals)`));
         } else {
           if (config.emitHolds === true) send([null, { topic: outcome.hold.symbol, payload: outcome.hold }]);
           // Read only when the status is sent: the hold's text is made then.

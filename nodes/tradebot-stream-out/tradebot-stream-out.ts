@@ -21,7 +21,7 @@ export = function register(RED: NodeAPI): void {
     const node = this;
     const status = new StatusThrottle((s) => node.status(s));
     let written = 0;
-    // A bad setting leaves the node in the flow, red, refusing every message with the reason (shared/config-error.ts).
+    // A bad setting leaves the node in the flow, red, reporting the reason once and dropping messages quietly (shared/config-error.ts).
     setUpNode(RED, node, () => {
       const redisNode = config.redis ? (RED.nodes.getNode(config.redis) as RedisConfigNode | null) : null;
       if (!redisNode?.hub) throw new Error(`stream.redis: ${redisNode?.configError ?? 'pick or add a tradebot redis config node'}`);

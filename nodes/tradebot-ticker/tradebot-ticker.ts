@@ -3,6 +3,8 @@
  * where the exchange has it, else by polling. Emits a ticker only when it changed.
  * An input message asks for the current ticker of msg.topic (or all configured symbols) now.
  */
+import { formatPrice } from '../../core/format-number';
+import { marketSteps } from '../../core/market-steps';
 import type { Ticker } from '../../core/contract';
 import { createTickerFeed } from '../../core/market/ticker-feed';
 import { flowsStarted } from '../shared/flows-started';
@@ -26,7 +28,7 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, config);
     instrument(this);
     const node = this;
-    // A bad setting leaves the node in the flow, red, refusing every message with the reason (shared/config-error.ts).
+    // A bad setting leaves the node in the flow, red, reporting the reason once and dropping messages quietly (shared/config-error.ts).
     setUpNode(RED, node, () => {
       const symbols = parseSymbolList(config.symbols);
       const pollIntervalMs = pollIntervalSetting(config.interval);
@@ -38,7 +40,7 @@ export = function register(RED: NodeAPI): void {
         flowsStarted: flowsStarted(RED),
         createFeeds: (source, session, listener) => [createTickerFeed(source, { symbols, pollIntervalMs, websocket: config.websocket !== false, silentAfterMs: session.silentStreamMs }, listener)],
         toMessage: (ticker) => ({ topic: ticker.symbol, payload: ticker }),
-        statusText: (t) => `${t.symbol} ${t.last}`,
+        statusText: (t) => `${t.symbol} ${formatPrice(t.last, marketSteps(t.exchange, t.symbol).tickSize)}`,
       });
 
       answerSnapshotRequests(node, runner, () => symbols, (source, symbol) => source.fetchTicker(symbol));

@@ -2,8 +2,8 @@
  * Luno, through the product, against its wire-format mock (test/support/mock-luno.ts) with a real
  * ccxt: market data and paper trading work; live trading is refused at deploy with the reason
  * (core/exchanges/profile.ts LIVE_REFUSED: ccxt's luno class cannot find an order by its client
- * order id after a lost answer, and sends a market buy's amount as the quote to spend), and an
- * order sent to it ends in that error and never reaches the exchange.
+ * order id after a lost answer, and sends a market buy's amount as the quote to spend), reported
+ * once (red ring, one Catch-able error); an order sent to it is dropped and never reaches the exchange.
  */
 import assert from 'node:assert/strict';
 import { MockLuno } from '../support/mock-luno';
@@ -68,14 +68,19 @@ describe('Luno: market data and paper trading; live refused with its reason (wir
     assert.equal(mock.stats().createRequests, 0);
   });
 
-  it('live: refused at deploy on the place-order node with the reason; an order ends in that error and never reaches Luno', async function () {
+  it('live: refused at deploy on the place-order node with the reason, reported once; an order is dropped quietly and never reaches Luno', async function () {
     await loadFlow(orderFlow(exchange({ mode: 'live', liveOptIn: true })), credentials());
     const statuses = recordStatuses('order');
     const caught = new Inbox('caught');
     await waitFor(() => statuses.some((s) => s.fill === 'red' && /live trading on luno is refused: ccxt's luno class cannot find an order/.test(s.text ?? '')), WAIT, 'the refusal on the place-order node');
-    getNode('order').receive(buy('tb-luno-live-1'));
+    // The configuration error reaches a Catch node once, at deploy, without any message sent.
     await waitFor(() => caught.messages.length > 0, WAIT, 'the error at a Catch node');
     assert.match(caught.messages[0].error.message, /live trading on luno is refused: .*quote currency to spend/);
+    getNode('order').receive(buy('tb-luno-live-1'));
+    getNode('order').receive(buy('tb-luno-live-2'));
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(caught.messages.length, 1, `one error, not one per order: ${caught.messages.map((m) => m.error.message).join(' | ')}`);
+    assert.match(statuses.at(-1)?.text ?? '', /live trading on luno is refused/, 'the status still says why');
     assert.equal(mock.stats().createRequests, 0, 'no order sent');
     assert.equal(mock.orders().length, 0);
     for (const s of statuses) assert.ok(!(s.text ?? '').includes(mock.credentials.secret), 'no secret in a status');

@@ -44,12 +44,12 @@ describe('telegram control (mock Bot API)', function () {
 
   it('answers /status, /balance, /positions, /profit and /help for an allowed chat', async function () {
     await loadFlow(flow(), { bot: { token: TOKEN } });
-    assert.match(await ask(ALLOWED, '/status'), /sim: trading\nequity [\d.]+ USDT\nopen positions 0, open orders 0\n1 risk gate/);
+    assert.match(await ask(ALLOWED, '/status'), /sim: trading\nequity \d+\.\d\d USDT\nopen positions 0, open orders 0\n1 risk gate/);
     const balance = await ask(ALLOWED, '/balance');
     assert.match(balance, /^USDT: 5000/m);
     assert.match(balance, /^BTC: 0\.1/m);
     assert.equal(await ask(ALLOWED, '/positions'), 'no open positions');
-    assert.match(await ask(ALLOWED, '/profit@SomeBot'), /^today \(realized\): 0 USDT\nrealized: 0\nunrealized: 0/);
+    assert.match(await ask(ALLOWED, '/profit@SomeBot'), /^today \(realized\): 0\.00 USDT\nrealized: 0\.00\nunrealized: 0\.00/);
     assert.match(await ask(ALLOWED, '/help'), /\/pause: kill switch on/);
   });
 
@@ -190,7 +190,8 @@ describe('telegram control (mock Bot API)', function () {
       const p = /^profit \(all time\): ([+-]?[\d.e-]+) USDT \(([+-]?[\d.]+)%\)$/m.exec(profit);
       assert.ok(p, profit);
       close(num(p[1]!), total, 'profit = the sum of the trades\' P&L');
-      close(num(/^realized: (-?[\d.e-]+)$/m.exec(profit)![1]!), total, 'and the account\'s realized P&L');
+      // The reply shows money in cents of USDT: equal to within half a cent.
+      close(num(/^realized: (-?[\d.e-]+)$/m.exec(profit)![1]!), total, 'and the account\'s realized P&L', 0.005 / Math.max(1, Math.abs(total)));
       const basis = all.reduce((s, t) => s + t.entryPrice * t.amount + t.entryFees, 0);
       close(num(p[2]!), (100 * total) / basis, 'profit %', 0.01);
       assert.match(await ask(ALLOWED, '/profit 7'), /^closed trades \(last 7 days\): 3, /m);
@@ -233,7 +234,7 @@ describe('telegram control (mock Bot API)', function () {
       assert.match(await ask(ALLOWED, '/daily'), off);
       assert.match(await ask(ALLOWED, '/performance'), off);
       const profit = await ask(ALLOWED, '/profit');
-      assert.match(profit, /^today \(realized\): 0 USDT\nrealized: 0\nunrealized: 0\nfees: 0\n/);
+      assert.match(profit, /^today \(realized\): 0\.00 USDT\nrealized: 0\.00\nunrealized: 0\.00\nfees: 0\.00\n/);
       assert.match(profit.split('\n').at(-1)!, off);
       assert.match(await ask(ALLOWED, '/count'), new RegExp(`^open positions: 0\\nopen orders: 0\\nclosed trades: ${off.source}$`));
     });

@@ -1,7 +1,8 @@
 /**
  * A bad setting, in the real Node-RED runtime: every node type stays in the flow, shows a red ring
- * naming the field, reports the problem to a Catch node once the flow is deployed, and ends every
- * message that reaches it in done(err) naming the field (a Catch node sees each). Nothing trades.
+ * naming the field, reports the problem to a Catch node once the flow is deployed (one error), and
+ * then drops every message that reaches it quietly (no error per message), its status still naming
+ * the field. Nothing trades.
  */
 import assert from 'node:assert/strict';
 import backtestNode from '../../nodes/tradebot-backtest/tradebot-backtest';
@@ -9,6 +10,8 @@ import { helper, statusesSoFar, tradebotNodes, waitFor, type FlowNode } from '..
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const catchNode = require(require.resolve('@node-red/nodes/core/common/25-catch.js', { paths: [require('node:path').dirname(process.env.TRADEBOT_NODE_RED_PATH || require.resolve('node-red'))] }));
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const completeNode = require(require.resolve('@node-red/nodes/core/common/24-complete.js', { paths: [require('node:path').dirname(process.env.TRADEBOT_NODE_RED_PATH || require.resolve('node-red'))] }));
 
 const TAB = 'config-tab';
 const CONFIG_TYPES = ['tradebot-exchange', 'tradebot-telegram', 'tradebot-redis'];
@@ -21,25 +24,30 @@ interface Caught {
 }
 
 /** Loads the flow with a Catch node on the tab and a helper "src" wired to the node under test (when it has an input). */
-async function load(flow: FlowNode[], targetId: string, hasInput = true): Promise<{ caught: Caught[]; statuses: any[]; send: (msg: object) => void; outputs: any[] }> {
+async function load(flow: FlowNode[], targetId: string, hasInput = true): Promise<{ caught: Caught[]; statuses: any[]; send: (msg: object) => void; outputs: any[]; completed: any[] }> {
   const nodes = [
     ...flow,
     ...(hasInput ? [{ id: 'src', type: 'helper', wires: [[targetId]] }] : []),
     { id: 'catcher', type: 'catch', scope: null, wires: [['caught']] },
     { id: 'caught', type: 'helper' },
+    // Sees each message the node under test completes with done() (not those ending in an error).
+    { id: 'completer', type: 'complete', scope: [targetId], uncaught: false, wires: [['completed']] },
+    { id: 'completed', type: 'helper' },
     { id: 'out', type: 'helper' },
   ].map((n) => (CONFIG_TYPES.includes(n.type) || (n as FlowNode).z ? n : { ...n, z: TAB }));
-  await helper.load([...tradebotNodes, backtestNode, catchNode] as any, [{ id: TAB, type: 'tab', label: 'config' }, ...nodes] as any);
+  await helper.load([...tradebotNodes, backtestNode, catchNode, completeNode] as any, [{ id: TAB, type: 'tab', label: 'config' }, ...nodes] as any);
   const caught: Caught[] = [];
   helper.getNode('caught').on('input', (msg: any) => caught.push({ message: String(msg.error?.message ?? ''), sourceId: String(msg.error?.source?.id ?? ''), msg }));
   const outputs: any[] = [];
   helper.getNode('out').on('input', (msg: any) => outputs.push(msg));
+  const completed: any[] = [];
+  helper.getNode('completed').on('input', (msg: any) => completed.push(msg));
   const target = helper.getNode(targetId);
   assert.ok(target, `the ${targetId} node must be part of the flow (a constructor that throws leaves it out)`);
   // Statuses set in the constructor (the helper spies on every node's status), then later ones.
   const statuses: any[] = statusesSoFar(target);
   target.on('call:status', (call: any) => statuses.push(call.args[0]));
-  return { caught, statuses, outputs, send: (msg) => helper.getNode('src').send(msg) };
+  return { caught, statuses, outputs, completed, send: (msg) => helper.getNode('src').send(msg) };
 }
 
 /** Flows with one bad setting each, the node that must refuse, and the field its error must name. */
@@ -87,17 +95,27 @@ describe('a bad setting refuses the node at deploy, naming the field (every node
   for (const c of CASES) {
     it(c.what, async () => {
       const hasInput = c.input !== false;
-      const { caught, statuses, send, outputs } = await load(c.flow, c.target, hasInput);
+      const { caught, statuses, send, outputs, completed } = await load(c.flow, c.target, hasInput);
       // Deploy: the status is a red ring naming the field, and a Catch node hears of it.
       await waitFor(() => statuses.some((s) => s?.fill === 'red' && c.field.test(String(s.text))), 5_000, `a red status naming ${c.field}`);
       await waitFor(() => caught.some((e) => e.sourceId === c.target && c.field.test(e.message)), 5_000, `a caught error naming ${c.field}`);
-      if (!hasInput) return;
-      // A message wired to the node ends in done(err) naming the field; nothing comes out.
-      const before = caught.length;
-      const marker = `probe-${Math.random()}`;
-      send({ ...(c.msg ?? { topic: 'BTC/USDT', payload: {} }), probe: marker });
-      await waitFor(() => caught.slice(before).some((e) => e.msg.probe === marker && c.field.test(e.message)), 5_000, `done(err) naming ${c.field} for the message`);
+      const fromTarget = () => caught.filter((e) => e.sourceId === c.target);
+      if (!hasInput) {
+        await new Promise((r) => setTimeout(r, 200));
+        assert.equal(fromTarget().length, 1, `one error at deploy: ${fromTarget().map((e) => e.message).join(' | ')}`);
+        return;
+      }
+      // Messages wired to the node are dropped quietly: each is completed with done() (a Complete
+      // node sees it), none ends in an error, nothing comes out.
+      const markers = [1, 2, 3].map((i) => `probe-${i}-${Math.random()}`);
+      for (const marker of markers) send({ ...(c.msg ?? { topic: 'BTC/USDT', payload: {} }), probe: marker });
+      await waitFor(() => markers.every((m) => completed.some((d) => d.probe === m)), 5_000, 'each message completed quietly');
+      await new Promise((r) => setTimeout(r, 200));
+      assert.deepEqual(caught.filter((e) => markers.includes(e.msg.probe)).map((e) => e.message), [], 'no error for the messages');
+      assert.equal(fromTarget().length, 1, `one error in all, at deploy: ${fromTarget().map((e) => e.message).join(' | ')}`);
       assert.equal(outputs.length, 0, `nothing may come out of a refused node: ${JSON.stringify(outputs[0]?.payload)}`);
+      const last = statuses.at(-1);
+      assert.ok(last?.fill === 'red' && c.field.test(String(last.text)), `the status still says why: ${JSON.stringify(last)}`);
     });
   }
 });
@@ -112,5 +130,24 @@ describe('an order request whose limit timeout is below the floor', function () 
     await waitFor(() => caught.some((e) => e.sourceId === 'order' && /msg\.payload\.timeoutMs: must be at least 1000/.test(e.message)), 5_000, 'done(err) naming msg.payload.timeoutMs');
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(outputs.length, 0, `no order: ${JSON.stringify(outputs[0]?.payload)}`);
+  });
+});
+
+describe('a mistake only a message reveals, in a node that otherwise works', function () {
+  this.timeout(20_000);
+  afterEach(() => helper.unload());
+
+  it('ticks wired into a candles node that reads the exchange: the first ends in an error naming Source, later ones are dropped quietly', async () => {
+    const flow = [simExchange(), { id: 'c', type: 'tradebot-candles', exchange: 'ex', source: 'exchange', symbols: 'BTC/USDT', timeframe: '1m', warmup: 0, wires: [[]] }];
+    const { caught, send, completed } = await load(flow, 'c');
+    const markers = [1, 2, 3].map((i) => `tick-${i}-${Math.random()}`);
+    for (const marker of markers) send({ topic: 'BTC/USDT', payload: {}, probe: marker });
+    await waitFor(() => caught.some((e) => e.sourceId === 'c'), 5_000, 'the first message caught');
+    await waitFor(() => markers.slice(1).every((m) => completed.some((d) => d.probe === m)), 5_000, 'the later messages completed quietly');
+    await new Promise((r) => setTimeout(r, 200));
+    const errors = caught.filter((e) => e.sourceId === 'c');
+    assert.equal(errors.length, 1, `one error, not one per message: ${errors.map((e) => e.message).join(' | ')}`);
+    assert.equal(errors[0]!.msg.probe, markers[0], 'the error is the first message');
+    assert.match(errors[0]!.message, /source: this candles node reads from the exchange; set Source to "ticker messages"/);
   });
 });

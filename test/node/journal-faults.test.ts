@@ -57,9 +57,9 @@ describe('trade journal faults (the real runtime)', function () {
     assert.deepEqual(filled.map((u) => u.status), ['closed', 'closed', 'closed', 'closed'], 'trading goes on');
     // The order statuses keep saying it (the last one, once the throttled status is out).
     const last = () => statusesSoFar(getNode('order')).at(-1)!;
-    await waitFor(() => /closed; journal/.test(last().text ?? ''), 5_000, 'the status of the last order, naming the journal');
+    await waitFor(() => /closed @ [\d.]+; journal/.test(last().text ?? ''), 5_000, 'the status of the last order, naming the journal');
     assert.equal(last().fill, 'red');
-    assert.match(last().text!, /^(buy|sell) 0\.001\/0\.001 BTC\/USDT closed; journal: the journal file is damaged/);
+    assert.match(last().text!, /^(buy|sell) 0\.001\/0\.001 BTC\/USDT closed @ \d+(\.\d{1,2})?; journal: the journal file is damaged/);
     assert.ok(exchangeWarnings().some((w: string) => /journal: the journal file is damaged .*file is not a database/.test(w)), `exchange log: ${JSON.stringify(exchangeWarnings())}`);
 
     const health = await journalHealth();
