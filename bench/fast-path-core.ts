@@ -4,8 +4,8 @@
  *
  *   npm run build && node dist/bench/fast-path-core.js            (3 runs)
  *   node dist/bench/fast-path-core.js --runs 5
- *   node --cpu-prof --cpu-prof-dir /tmp/prof dist/bench/fast-path-core.js --runs 1
- *        (then: node dist/bench/latency-profile.js /tmp/prof/<file>.cpuprofile)
+ *   node dist/bench/fast-path-core.js --profile /tmp/fast.cpuprofile
+ *        (profiles the last run's runBacktest only; then: node dist/bench/latency-profile.js /tmp/fast.cpuprofile)
  *
  * The benchmark pipeline of bench/backtest.ts (candles -> indicator EMA 20 -> strategy maCross
  * SMA 10/30 -> risk gate quote 100 USDT -> place order) over the same continuous ~134k-candle 1m
@@ -16,6 +16,7 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import inspector from 'node:inspector';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -29,6 +30,28 @@ import { writeContinuousHistory } from './backtest-support';
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+function textArg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+/** A V8 CPU profile of `work` only (node:inspector in this process, 250 µs sampling), written to `file`. */
+async function profiled<T>(file: string, work: () => Promise<T>): Promise<T> {
+  const session = new inspector.Session();
+  session.connect();
+  const post = (method: string, params: object = {}) => new Promise<any>((resolve, reject) => session.post(method, params, (err, res) => (err ? reject(err) : resolve(res))));
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 250 });
+  await post('Profiler.start');
+  try {
+    return await work();
+  } finally {
+    const { profile } = await post('Profiler.stop');
+    fs.writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+  }
 }
 
 /** The pipeline's flow, as the editor saves it. */
@@ -48,6 +71,7 @@ function benchFlow(file: string): { exchange: FlowNodeConfig; flow: FlowNodeConf
 
 async function main(): Promise<void> {
   const runs = arg('--runs', 3);
+  const profileFile = textArg('--profile');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tradebot-fast-path-'));
   const file = path.join(dir, 'continuous-1m.json');
   try {
@@ -60,7 +84,8 @@ async function main(): Promise<void> {
       if (!('plan' in planned)) throw new Error(`the pipeline is not compiled: ${JSON.stringify(planned)}`);
       const compiled = await CompiledFlow.build(planned.plan, await session.compiledContext(), (id, err) => console.log(`error in ${id}: ${err.message}`));
       const started = performance.now();
-      const report = await session.runBacktest(async () => {}, undefined, compiled);
+      const run = () => session.runBacktest(async () => {}, undefined, compiled);
+      const report = profileFile && k === runs - 1 ? await profiled(profileFile, run) : await run();
       const seconds = (performance.now() - started) / 1000;
       const rate = report.candles / seconds;
       rates.push(rate);

@@ -39,6 +39,20 @@ async function settle(account: TradingAccount): Promise<void> {
   await new Promise((r) => setImmediate(r));
 }
 
+/**
+ * The fast path's settle: no flow answers the account's updates there (the compiled nodes have
+ * finished when deliver returns, and what the deployed nodes send on never comes back), so the
+ * account's own work is all there is to wait for: its state writes and the listeners that run
+ * after them, which may set off more of the same (a stop's close, its fill). Costs no turn of
+ * the event loop; undefined when there is nothing to wait for.
+ */
+export function settleAccount(account: Pick<TradingAccount, 'settled' | 'flush'>): Promise<void> | undefined {
+  if (account.settled) return undefined;
+  return (async () => {
+    while (!account.settled) await account.flush();
+  })();
+}
+
 export interface ReplayEnv {
   exchange: string;
   currency: string;
@@ -46,6 +60,12 @@ export interface ReplayEnv {
   executor: BacktestExecutor;
   /** Moves the virtual clock (the account's and the executor's `now`). */
   setNow: (ts: number) => void;
+  /**
+   * Whether a flow hears the account's updates and may answer them (the Node-RED path; the
+   * default): after each step with account work pending the flow gets a turn of the event loop.
+   * False on the fast path: only the account's own work is waited for (settleAccount).
+   */
+  flowListens?: boolean;
 }
 
 /** Runs a backtest with its own simulated account (the core's way in; the exchange node has its own). */
@@ -82,6 +102,7 @@ export async function runBacktest(o: BacktestOptions, deliver: Deliver): Promise
  */
 export async function replay(o: Pick<BacktestOptions, 'timeframe' | 'series' | 'warmup'>, env: ReplayEnv, deliver: Deliver, deliverWarmup: boolean): Promise<BacktestReport> {
   const { account, executor, exchange, currency } = env;
+  const flowListens = env.flowListens !== false;
   const tfMs = timeframeToMs(o.timeframe);
   const symbols = Object.keys(o.series);
   const series = symbols.map((s) => o.series[s]!);
@@ -153,12 +174,14 @@ export async function replay(o: Pick<BacktestOptions, 'timeframe' | 'series' | '
       for (let point: PathStep | undefined = path.first(); point; point = path.next(nextLevels(account.stops.get(symbol), executor, symbol))) {
         executor.pathPoint({ symbol, ts: t, price: point.price, open: point.open });
         account.onPrice({ kind: 'ticker', exchange, symbol, ts: t, bid: null, ask: null, last: point.price });
-        await settle(account);
+        if (flowListens) await settle(account);
+        else if (!account.settled) await settleAccount(account);
         // A price past several ladder rungs (a gap at the open) fires one rung per check: the
         // others fire at the same point, each once its predecessor's sell has filled.
         for (let guard = 0; guard < 16 && account.stops.rungReached(symbol, point.price); guard++) {
           account.onPrice({ kind: 'ticker', exchange, symbol, ts: t, bid: null, ask: null, last: point.price });
-          await settle(account);
+          if (flowListens) await settle(account);
+          else if (!account.settled) await settleAccount(account);
         }
       }
       executor.endPath(symbol);
@@ -171,8 +194,16 @@ export async function replay(o: Pick<BacktestOptions, 'timeframe' | 'series' | '
       cursor[k]!++;
       account.portfolio.mark(symbol, row[4]);
       lastClose.set(symbol, row[4]);
-      await deliver(toCandle(exchange, symbol, o.timeframe, row), false, { account, now });
-      await settle(account);
+      if (flowListens) {
+        await deliver(toCandle(exchange, symbol, o.timeframe, row), false, { account, now });
+        await settle(account);
+      } else {
+        // The fast path: no promise for a candle that sets off nothing to wait for (most of them).
+        const delivering = deliver(toCandle(exchange, symbol, o.timeframe, row), false, { account, now });
+        if (delivering) await delivering;
+        const settling = settleAccount(account);
+        if (settling) await settling;
+      }
     }
     // 3. The equity at the close.
     equity!.add(now, account.portfolio.equityValue(currency));

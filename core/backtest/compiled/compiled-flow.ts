@@ -84,7 +84,7 @@ export class CompiledFlow {
           const candle = rowToCandle(exchange, symbol, timeframe, rows[i]!);
           this.ctx.trusted = trustworthy(candle);
           this.enqueue(c.targets, { topic: symbol, payload: candle, warmup: true });
-          await this.drain();
+          await this.drain(0);
           this.ctx.trusted = undefined;
         }
       }
@@ -93,14 +93,29 @@ export class CompiledFlow {
 
   /** One closed candle of the run, to every candles node that reads its symbol, handled to the end. */
   async deliver(candle: Candle): Promise<void> {
+    await this.deliverNow(candle);
+  }
+
+  /**
+   * deliver() without a promise where none is needed: most candles set off nothing that waits
+   * (a hold), and a promise per candle is a good share of what a long run costs. Returns a
+   * promise only when a node's work had to be waited for (a risk gate, an order) or the account
+   * has a state write or listener pending; the candle is handled to the end once it resolves.
+   */
+  deliverNow(candle: Candle): Promise<void> | undefined {
     const routes = this.routes.get(candle.symbol);
-    if (!routes) return;
+    if (!routes) return undefined;
     this.ctx.trusted = trustworthy(candle);
     for (let r = 0; r < routes.length; r++) this.enqueue(routes[r]!, { topic: candle.symbol, payload: candle });
-    await this.drain();
+    const pending = this.drain(0);
+    if (pending) return pending.then(() => this.delivered());
+    return this.delivered();
+  }
+
+  /** After a candle: what the orders set off (state writes, their listeners) is finished before the next candle. */
+  private delivered(): Promise<void> | undefined {
     this.ctx.trusted = undefined;
-    // What the orders set off (state writes, their listeners) is finished before the next candle.
-    if (!this.ctx.account.settled) await this.ctx.account.flush();
+    return this.ctx.account.settled ? undefined : this.ctx.account.flush();
   }
 
   private enqueue(targets: readonly string[] | undefined, msg: Msg): void {
@@ -112,20 +127,38 @@ export class CompiledFlow {
     }
   }
 
-  private async drain(): Promise<void> {
+  /**
+   * Handles the queue from `head` to its end, each node finishing before the next message: at
+   * once while the nodes finish at once, and on from a node's promise (its orders) once it
+   * resolves. Returns that promise, or undefined when the queue was handled to its end.
+   */
+  private drain(head: number): Promise<void> | undefined {
     const nodes = this.queueNodes;
     const msgs = this.queueMsgs;
-    for (let head = 0; head < nodes.length; head++) {
+    for (; head < nodes.length; head++) {
       const id = nodes[head]!;
       const msg = msgs[head]!;
+      let pending: void | Promise<void>;
       try {
-        const pending = this.handlers.get(id)!(msg, this.emitters.get(id)!);
-        if (pending) await pending;
+        pending = this.handlers.get(id)!(msg, this.emitters.get(id)!);
       } catch (err) {
         this.onError(id, err instanceof Error ? err : new Error(String(err)), msg);
+        continue;
       }
+      if (pending) return this.drainAfter(pending, id, msg, head + 1);
     }
     nodes.length = 0;
     msgs.length = 0;
+    return undefined;
+  }
+
+  private async drainAfter(pending: Promise<void>, id: string, msg: Msg, next: number): Promise<void> {
+    try {
+      await pending;
+    } catch (err) {
+      this.onError(id, err instanceof Error ? err : new Error(String(err)), msg);
+    }
+    const more = this.drain(next);
+    if (more) await more;
   }
 }
