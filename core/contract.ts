@@ -85,6 +85,37 @@ export type Candle = z.infer<typeof CandleSchema>;
 
 const isPrice = (v: unknown): v is number => typeof v === 'number' && v > 0 && v < Infinity;
 
+/** The hand-written check of parseCandle(): true only for what CandleSchema accepts (false: ask the schema). */
+function handChecked(value: unknown): value is Candle {
+  if (typeof value !== 'object' || value === null) return false;
+  const c = value as Record<string, unknown>;
+  const { exchange, symbol, timeframe, ts, open, high, low, close, volume } = c;
+  return (
+    c.kind === 'candle' &&
+    typeof exchange === 'string' &&
+    exchange.length > 0 &&
+    typeof symbol === 'string' &&
+    typeof timeframe === 'string' &&
+    typeof ts === 'number' &&
+    Number.isSafeInteger(ts) &&
+    ts >= 0 &&
+    isPrice(open) &&
+    isPrice(high) &&
+    isPrice(low) &&
+    isPrice(close) &&
+    typeof volume === 'number' &&
+    volume >= 0 &&
+    volume < Infinity &&
+    high >= open &&
+    high >= close &&
+    high >= low &&
+    low <= open &&
+    low <= close &&
+    SYMBOL_RE.test(symbol) &&
+    TIMEFRAME_RE.test(timeframe)
+  );
+}
+
 /**
  * CandleSchema's parse for the hot path (every candle, in the indicator and the strategy): a
  * hand-written check of exactly what the schema accepts, and the same result (a new object with
@@ -92,37 +123,16 @@ const isPrice = (v: unknown): v is number => typeof v === 'number' && v > 0 && v
  * itself, so a bad candle fails with zod's message naming the field, word for word.
  */
 export function parseCandle(value: unknown, where: string): Candle {
-  if (typeof value === 'object' && value !== null) {
-    const c = value as Record<string, unknown>;
-    const { exchange, symbol, timeframe, ts, open, high, low, close, volume } = c;
-    if (
-      c.kind === 'candle' &&
-      typeof exchange === 'string' &&
-      exchange.length > 0 &&
-      typeof symbol === 'string' &&
-      typeof timeframe === 'string' &&
-      typeof ts === 'number' &&
-      Number.isSafeInteger(ts) &&
-      ts >= 0 &&
-      isPrice(open) &&
-      isPrice(high) &&
-      isPrice(low) &&
-      isPrice(close) &&
-      typeof volume === 'number' &&
-      volume >= 0 &&
-      volume < Infinity &&
-      high >= open &&
-      high >= close &&
-      high >= low &&
-      low <= open &&
-      low <= close &&
-      SYMBOL_RE.test(symbol) &&
-      TIMEFRAME_RE.test(timeframe)
-    ) {
-      return { kind: 'candle', exchange, symbol, timeframe, ts, open, high, low, close, volume };
-    }
+  if (handChecked(value)) {
+    const { exchange, symbol, timeframe, ts, open, high, low, close, volume } = value;
+    return { kind: 'candle', exchange, symbol, timeframe, ts, open, high, low, close, volume };
   }
   return parseOrThrow(CandleSchema, value, where);
+}
+
+/** Whether parseCandle() takes the value, with no copy made (the backtest's fast path checks each candle it delivers once). */
+export function isCandle(value: unknown): boolean {
+  return handChecked(value) || CandleSchema.safeParse(value).success;
 }
 
 export const SideSchema = z.enum(['buy', 'sell']);

@@ -6,19 +6,14 @@
  * before the next message is handled. A node's error goes to `onError` (the deployed node reports
  * it, so a Catch node sees it) and the run goes on, as in the flow.
  */
-import { parseCandle, type Candle, type OhlcvRow } from '../../contract';
+import { isCandle, type Candle, type OhlcvRow } from '../../contract';
 import { rowToCandle } from '../../market/candle-feed';
 import { compileNode, type CompiledContext, type CompiledNode, type Emit, type Msg } from './compiled-nodes';
 import type { FlowPlan } from './flow-plan';
 
 /** The candle if it passes the nodes' candle check (checked once here instead of in every node), else undefined. */
 function trustworthy(candle: Candle): Candle | undefined {
-  try {
-    parseCandle(candle, 'msg.payload');
-    return candle;
-  } catch {
-    return undefined;
-  }
+  return isCandle(candle) ? candle : undefined;
 }
 
 export type CompiledError = (nodeId: string, err: Error, msg: Msg) => void;
