@@ -85,6 +85,13 @@ export type Candle = z.infer<typeof CandleSchema>;
 
 const isPrice = (v: unknown): v is number => typeof v === 'number' && v > 0 && v < Infinity;
 
+/**
+ * The last symbol and timeframe the hand-written check found well-formed: the candles of a series
+ * carry the same strings, so the patterns run once per series instead of once per candle.
+ */
+let wellFormedSymbol: string | undefined;
+let wellFormedTimeframe: string | undefined;
+
 /** The hand-written check of parseCandle(): true only for what CandleSchema accepts (false: ask the schema). */
 function handChecked(value: unknown): value is Candle {
   if (typeof value !== 'object' || value === null) return false;
@@ -111,8 +118,8 @@ function handChecked(value: unknown): value is Candle {
     high >= low &&
     low <= open &&
     low <= close &&
-    SYMBOL_RE.test(symbol) &&
-    TIMEFRAME_RE.test(timeframe)
+    (symbol === wellFormedSymbol || (SYMBOL_RE.test(symbol) && (wellFormedSymbol = symbol) === symbol)) &&
+    (timeframe === wellFormedTimeframe || (TIMEFRAME_RE.test(timeframe) && (wellFormedTimeframe = timeframe) === timeframe))
   );
 }
 
