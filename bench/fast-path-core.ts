@@ -4,6 +4,8 @@
  *
  *   npm run build && node dist/bench/fast-path-core.js            (3 runs)
  *   node dist/bench/fast-path-core.js --runs 5
+ *   node dist/bench/fast-path-core.js --holds-only        (an RSI strategy at levels it never reaches:
+ *        no signal, no order; what the candles alone cost)
  *   node dist/bench/fast-path-core.js --profile /tmp/fast.cpuprofile
  *        (profiles the last run's runBacktest only; then: node dist/bench/latency-profile.js /tmp/fast.cpuprofile)
  *
@@ -64,14 +66,16 @@ async function profiled<T>(file: string, work: () => Promise<T>): Promise<T> {
 }
 
 /** The pipeline's flow, as the editor saves it. */
-function benchFlow(file: string): { exchange: FlowNodeConfig; flow: FlowNodeConfig[] } {
+function benchFlow(file: string, holdsOnly: boolean): { exchange: FlowNodeConfig; flow: FlowNodeConfig[] } {
   const exchange = { id: 'ex', type: 'tradebot-exchange', mode: 'backtest', exchangeId: 'binance', simBalances: 'USDT=10000', feeRatePct: 0.1, slippagePct: 0.05, reportCurrency: 'USDT', backtestData: `MIX/USDT = ${file}`, backtestTimeframe: '1m', backtestWarmup: 100 };
   const flow = [
     { id: 't', type: 'tab' },
     exchange,
     { id: 'c', type: 'tradebot-candles', z: 't', source: 'exchange', exchange: 'ex', symbols: 'MIX/USDT', timeframe: '1m', warmup: 100, wires: [['i']] },
     { id: 'i', type: 'tradebot-indicator', z: 't', indicators: [{ name: 'ema20', type: 'ema', period: 20 }], wires: [['s']] },
-    { id: 's', type: 'tradebot-strategy', z: 't', strategy: 'maCross', maType: 'sma', fastPeriod: 10, slowPeriod: 30, wires: [['r'], []] },
+    holdsOnly
+      ? { id: 's', type: 'tradebot-strategy', z: 't', strategy: 'rsi', rsiPeriod: 14, oversold: 0.001, overbought: 99.999, wires: [['r'], []] }
+      : { id: 's', type: 'tradebot-strategy', z: 't', strategy: 'maCross', maType: 'sma', fastPeriod: 10, slowPeriod: 30, wires: [['r'], []] },
     { id: 'r', type: 'tradebot-risk-gate', z: 't', exchange: 'ex', sizing: 'quote', quoteAmount: '100', accountCurrency: 'USDT', stopMode: 'none', orderType: 'market', wires: [['p'], []] },
     { id: 'p', type: 'tradebot-place-order', z: 't', exchange: 'ex', currency: 'USDT', wires: [[], []] },
   ];
@@ -85,7 +89,7 @@ async function main(): Promise<void> {
   const file = path.join(dir, 'continuous-1m.json');
   try {
     writeContinuousHistory(file, arg('--candles', 0), Date.UTC(2024, 0, 1));
-    const { exchange, flow } = benchFlow(file);
+    const { exchange, flow } = benchFlow(file, process.argv.includes('--holds-only'));
     const rates: number[] = [];
     for (let k = 0; k < runs; k++) {
       const session = new ExchangeSession(parseExchangeSettings(settingsFromEditor(exchange as never, undefined)), `bench-${k}`);

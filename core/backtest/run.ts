@@ -134,8 +134,12 @@ export async function replay(o: Pick<BacktestOptions, 'timeframe' | 'series' | '
   // The run: candle times in order, all symbols with a candle at that time together (in the order
   // the series were given). One cursor per series: the next row not replayed yet.
   const cursor = series.map((rows) => Math.min(o.warmup, rows.length));
-  /** Indexes (into symbols) of the series with a row at the current time. */
+  /**
+   * Indexes (into symbols) of the series with a row at the current time: the first `atCount`
+   * (the array keeps its slots from candle to candle).
+   */
   const at: number[] = [];
+  let atCount = 0;
   const firstOpen = new Map<string, number>();
   const lastClose = new Map<string, number>();
   let equity: EquityStats | undefined;
@@ -150,18 +154,22 @@ export async function replay(o: Pick<BacktestOptions, 'timeframe' | 'series' | '
       if (row && row[0] < t) t = row[0];
     }
     if (t === Infinity) break;
-    at.length = 0;
-    for (let k = 0; k < series.length; k++) if (series[k]![cursor[k]!]?.[0] === t) at.push(k);
+    atCount = 0;
+    for (let k = 0; k < series.length; k++) if (series[k]![cursor[k]!]?.[0] === t) at[atCount++] = k;
     candles++;
     start ??= t;
     // 1. The price paths: fills at the open, then stops and limits along open, low, high, close.
     setNow(t);
-    for (const k of at) {
+    for (let a = 0; a < atCount; a++) {
+      const k = at[a]!;
       const symbol = symbols[k]!;
       const row = series[k]![cursor[k]!]!;
       if (!firstOpen.has(symbol)) firstOpen.set(symbol, row[1]);
-      if (equity === undefined && at.every((j) => firstOpen.has(symbols[j]!))) {
-        for (const j of at) account.portfolio.mark(symbols[j]!, series[j]![cursor[j]!]![1]);
+      if (equity === undefined && at.slice(0, atCount).every((j) => firstOpen.has(symbols[j]!))) {
+        for (let b = 0; b < atCount; b++) {
+          const j = at[b]!;
+          account.portfolio.mark(symbols[j]!, series[j]![cursor[j]!]![1]);
+        }
         equity = new EquityStats(account.portfolio.equity(currency).equity, t);
       }
       // With no order open and no stop armed, nothing on the path can fill or fire: the close
@@ -188,7 +196,8 @@ export async function replay(o: Pick<BacktestOptions, 'timeframe' | 'series' | '
     }
     // 2. The close: each candle goes to the flow.
     setNow(t + tfMs);
-    for (const k of at) {
+    for (let a = 0; a < atCount; a++) {
+      const k = at[a]!;
       const symbol = symbols[k]!;
       const row = series[k]![cursor[k]!]!;
       cursor[k]!++;

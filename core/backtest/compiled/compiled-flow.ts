@@ -29,9 +29,14 @@ export class CompileError extends Error {
 }
 
 export class CompiledFlow {
-  /** The queue of deliveries: the node and the message, side by side (no object per delivery). */
+  /**
+   * The queue of deliveries: the node and the message, side by side (no object per delivery), the
+   * first `queued` slots in use. The arrays keep their slots from candle to candle (emptying one
+   * by its length would give its storage back, and the next candle would allocate it again).
+   */
   private readonly queueNodes: string[] = [];
-  private readonly queueMsgs: Msg[] = [];
+  private readonly queueMsgs: Array<Msg | undefined> = [];
+  private queued = 0;
   private readonly emitters = new Map<string, Emit>();
   /** Per symbol: the candles nodes' targets (one list per candles node that reads the symbol). */
   private readonly routes = new Map<string, string[][]>();
@@ -116,9 +121,10 @@ export class CompiledFlow {
   private enqueue(targets: readonly string[] | undefined, msg: Msg): void {
     if (!targets) return;
     for (let i = 0; i < targets.length; i++) {
-      this.queueNodes.push(targets[i]!);
+      this.queueNodes[this.queued] = targets[i]!;
       // Node-RED sends the message itself on the first wire and a copy on each other one.
-      this.queueMsgs.push(i === 0 ? msg : { ...msg });
+      this.queueMsgs[this.queued] = i === 0 ? msg : { ...msg };
+      this.queued++;
     }
   }
 
@@ -130,7 +136,7 @@ export class CompiledFlow {
   private drain(head: number): Promise<void> | undefined {
     const nodes = this.queueNodes;
     const msgs = this.queueMsgs;
-    for (; head < nodes.length; head++) {
+    for (; head < this.queued; head++) {
       const id = nodes[head]!;
       const msg = msgs[head]!;
       let pending: void | Promise<void>;
@@ -142,8 +148,9 @@ export class CompiledFlow {
       }
       if (pending) return this.drainAfter(pending, id, msg, head + 1);
     }
-    nodes.length = 0;
-    msgs.length = 0;
+    // The messages are let go (the slots stay).
+    for (let i = 0; i < this.queued; i++) msgs[i] = undefined;
+    this.queued = 0;
     return undefined;
   }
 
