@@ -86,43 +86,60 @@ export type Candle = z.infer<typeof CandleSchema>;
 const isPrice = (v: unknown): v is number => typeof v === 'number' && v > 0 && v < Infinity;
 
 /**
+ * The last symbol and timeframe the hand-written check found well-formed: the candles of a series
+ * carry the same strings, so the patterns run once per series instead of once per candle.
+ */
+let wellFormedSymbol: string | undefined;
+let wellFormedTimeframe: string | undefined;
+
+/** The hand-written check of parseCandle(): true only for what CandleSchema accepts (false: ask the schema). */
+function handChecked(value: unknown): value is Candle {
+  if (typeof value !== 'object' || value === null) return false;
+  const c = value as Record<string, unknown>;
+  const { exchange, symbol, timeframe, ts, open, high, low, close, volume } = c;
+  return (
+    c.kind === 'candle' &&
+    typeof exchange === 'string' &&
+    exchange.length > 0 &&
+    typeof symbol === 'string' &&
+    typeof timeframe === 'string' &&
+    typeof ts === 'number' &&
+    Number.isSafeInteger(ts) &&
+    ts >= 0 &&
+    isPrice(open) &&
+    isPrice(high) &&
+    isPrice(low) &&
+    isPrice(close) &&
+    typeof volume === 'number' &&
+    volume >= 0 &&
+    volume < Infinity &&
+    high >= open &&
+    high >= close &&
+    high >= low &&
+    low <= open &&
+    low <= close &&
+    (symbol === wellFormedSymbol || (SYMBOL_RE.test(symbol) && (wellFormedSymbol = symbol) === symbol)) &&
+    (timeframe === wellFormedTimeframe || (TIMEFRAME_RE.test(timeframe) && (wellFormedTimeframe = timeframe) === timeframe))
+  );
+}
+
+/**
  * CandleSchema's parse for the hot path (every candle, in the indicator and the strategy): a
  * hand-written check of exactly what the schema accepts, and the same result (a new object with
  * the schema's fields only, in its order). Anything the check does not accept goes to the schema
  * itself, so a bad candle fails with zod's message naming the field, word for word.
  */
 export function parseCandle(value: unknown, where: string): Candle {
-  if (typeof value === 'object' && value !== null) {
-    const c = value as Record<string, unknown>;
-    const { exchange, symbol, timeframe, ts, open, high, low, close, volume } = c;
-    if (
-      c.kind === 'candle' &&
-      typeof exchange === 'string' &&
-      exchange.length > 0 &&
-      typeof symbol === 'string' &&
-      typeof timeframe === 'string' &&
-      typeof ts === 'number' &&
-      Number.isSafeInteger(ts) &&
-      ts >= 0 &&
-      isPrice(open) &&
-      isPrice(high) &&
-      isPrice(low) &&
-      isPrice(close) &&
-      typeof volume === 'number' &&
-      volume >= 0 &&
-      volume < Infinity &&
-      high >= open &&
-      high >= close &&
-      high >= low &&
-      low <= open &&
-      low <= close &&
-      SYMBOL_RE.test(symbol) &&
-      TIMEFRAME_RE.test(timeframe)
-    ) {
-      return { kind: 'candle', exchange, symbol, timeframe, ts, open, high, low, close, volume };
-    }
+  if (handChecked(value)) {
+    const { exchange, symbol, timeframe, ts, open, high, low, close, volume } = value;
+    return { kind: 'candle', exchange, symbol, timeframe, ts, open, high, low, close, volume };
   }
   return parseOrThrow(CandleSchema, value, where);
+}
+
+/** Whether parseCandle() takes the value, with no copy made (the backtest's fast path checks each candle it delivers once). */
+export function isCandle(value: unknown): boolean {
+  return handChecked(value) || CandleSchema.safeParse(value).success;
 }
 
 export const SideSchema = z.enum(['buy', 'sell']);
@@ -216,6 +233,102 @@ export const OrderRequestSchema = z
     }
   });
 export type OrderRequest = z.infer<typeof OrderRequestSchema>;
+
+const CLIENT_ORDER_ID_RE = /^[A-Za-z0-9_-]{1,36}$/;
+const isText = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
+const isTimestamp = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+/** An optional field as the hand-written checks take it: absent, or not undefined (an explicit undefined goes to the schema). */
+const absent = (o: object, key: string, v: unknown) => v === undefined && !(key in o);
+
+/**
+ * SignalSchema's result for a signal a hand-written check accepts (the backtest's fast path: every
+ * signal a strategy makes), with no zod parse: exactly what the schema accepts, and the same
+ * result (a new object with the schema's fields only, in its order). Undefined for anything the
+ * check does not take: the caller then asks the schema, which accepts it or names the field.
+ */
+export function checkedSignal(value: unknown): Signal | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const v = value as Record<string, unknown>;
+  const { id, exchange, symbol, timeframe, side, price, ts, candleTs, strategy, strength, reason, fraction } = v;
+  if (
+    v.kind !== 'signal' ||
+    !isText(id) ||
+    !isText(exchange) ||
+    typeof symbol !== 'string' ||
+    !SYMBOL_RE.test(symbol) ||
+    !(typeof timeframe === 'string' ? TIMEFRAME_RE.test(timeframe) : absent(v, 'timeframe', timeframe)) ||
+    (side !== 'buy' && side !== 'sell') ||
+    !isPrice(price) ||
+    !isTimestamp(ts) ||
+    !isTimestamp(candleTs) ||
+    !isText(strategy) ||
+    typeof strength !== 'number' ||
+    !(strength >= 0 && strength <= 1) ||
+    typeof reason !== 'string' ||
+    !(typeof fraction === 'number' ? fraction > 0 && fraction <= 1 && side === 'sell' : absent(v, 'fraction', fraction))
+  ) {
+    return undefined;
+  }
+  // The schema's order: timeframe after symbol, fraction last.
+  const out: Signal =
+    timeframe === undefined
+      ? { kind: 'signal', id, exchange, symbol, side, price, ts, candleTs, strategy, strength, reason }
+      : { kind: 'signal', id, exchange, symbol, timeframe: timeframe as string, side, price, ts, candleTs, strategy, strength, reason };
+  if (fraction !== undefined) out.fraction = fraction as number;
+  return out;
+}
+
+/**
+ * OrderRequestSchema's result for a request a hand-written check accepts (the backtest's fast
+ * path: every request a risk gate approves), as checkedSignal() for signals. A take-profit ladder
+ * is left to the schema (undefined).
+ */
+export function checkedOrderRequest(value: unknown): OrderRequest | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const v = value as Record<string, unknown>;
+  const { clientOrderId, signalId, strategy, exchange, symbol, side, type, amount, price, stopLoss, takeProfit, takeProfitLadder, trailingStop, timeoutMs, reason, ts } = v;
+  if (
+    v.kind !== 'orderRequest' ||
+    typeof clientOrderId !== 'string' ||
+    !CLIENT_ORDER_ID_RE.test(clientOrderId) ||
+    !(isText(signalId) || absent(v, 'signalId', signalId)) ||
+    !(isText(strategy) || absent(v, 'strategy', strategy)) ||
+    !(isText(exchange) || absent(v, 'exchange', exchange)) ||
+    typeof symbol !== 'string' ||
+    !SYMBOL_RE.test(symbol) ||
+    (side !== 'buy' && side !== 'sell') ||
+    (type !== 'market' && type !== 'limit') ||
+    !(typeof amount === 'number' && amount > 0 && amount < Infinity) ||
+    !(isPrice(price) || absent(v, 'price', price)) ||
+    (type === 'limit' && price === undefined) ||
+    !(isPrice(stopLoss) || absent(v, 'stopLoss', stopLoss)) ||
+    !(isPrice(takeProfit) || absent(v, 'takeProfit', takeProfit)) ||
+    !absent(v, 'takeProfitLadder', takeProfitLadder) ||
+    !((typeof trailingStop === 'number' && trailingStop > 0 && trailingStop <= 0.5) || absent(v, 'trailingStop', trailingStop)) ||
+    !((typeof timeoutMs === 'number' && Number.isSafeInteger(timeoutMs) && timeoutMs >= 1000) || absent(v, 'timeoutMs', timeoutMs)) ||
+    !(typeof reason === 'string' || absent(v, 'reason', reason)) ||
+    !isTimestamp(ts)
+  ) {
+    return undefined;
+  }
+  // The schema's fields in its order, the optional ones only where given.
+  const out: Record<string, unknown> = { kind: 'orderRequest', clientOrderId };
+  if (signalId !== undefined) out.signalId = signalId;
+  if (strategy !== undefined) out.strategy = strategy;
+  if (exchange !== undefined) out.exchange = exchange;
+  out.symbol = symbol;
+  out.side = side;
+  out.type = type;
+  out.amount = amount;
+  if (price !== undefined) out.price = price;
+  if (stopLoss !== undefined) out.stopLoss = stopLoss;
+  if (takeProfit !== undefined) out.takeProfit = takeProfit;
+  if (trailingStop !== undefined) out.trailingStop = trailingStop;
+  if (timeoutMs !== undefined) out.timeoutMs = timeoutMs;
+  if (reason !== undefined) out.reason = reason;
+  out.ts = ts;
+  return out as OrderRequest;
+}
 
 /**
  * open: resting or being filled; closed: filled; canceled; rejected: never placed; expired: ended

@@ -307,13 +307,17 @@ export class ExchangeSession {
       // then each candle. Nothing is released to the source, so the deployed candles nodes stay silent.
       const flow = fast;
       await flow.warmUp('backtest', s.backtestTimeframe, (symbol) => source.series[symbol]!.slice(0, Math.min(s.backtestWarmup, source.series[symbol]!.length)));
-      deliver = async (candle) => {
-        await flow.deliver(candle);
+      const counted = (): Promise<void> | undefined => {
         n++;
         onProgress?.(n, total);
         // Resolved promises never leave the microtask queue: a turn of the event loop now and then
         // keeps Node-RED (the editor, statuses, timers) responsive during a long run.
-        if ((n & 4095) === 0) await new Promise((r) => setImmediate(r));
+        return (n & 4095) === 0 ? new Promise((r) => setImmediate(r)) : undefined;
+      };
+      // No promise for a candle that sets off nothing to wait for (most of them): see deliverNow.
+      deliver = (candle) => {
+        const pending = flow.deliverNow(candle);
+        return pending ? pending.then(counted) : counted();
       };
     } else {
       deliver = async (candle) => {
@@ -325,7 +329,7 @@ export class ExchangeSession {
     }
     const report = await replay(
       { timeframe: s.backtestTimeframe, series: source.series, warmup: s.backtestWarmup },
-      { exchange: 'backtest', currency: s.reportCurrency, account, executor, setNow: (ts) => source.setClock(ts) },
+      { exchange: 'backtest', currency: s.reportCurrency, account, executor, setNow: (ts) => source.setClock(ts), flowListens: !fast },
       deliver,
       false,
     );

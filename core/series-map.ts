@@ -19,8 +19,18 @@ export class CandleOrderError extends Error {
 /** How many series one node keeps before refusing new ones (a memory bound on a Pi). */
 export const MAX_SERIES = 1000;
 
+interface Entry<T> {
+  lastTs: number;
+  state: T;
+}
+
 export class SeriesMap<T> {
-  private readonly entries = new Map<string, { lastTs: number; state: T }>();
+  private readonly entries = new Map<string, Entry<T>>();
+  /**
+   * The series of the last candle, and what names it: a run of candles of one series (a
+   * backtest, a single-symbol flow) finds its entry without making the key again.
+   */
+  private last: { exchange: string; symbol: string; timeframe: string; entry: Entry<T> } | undefined;
 
   constructor(
     private readonly create: () => T,
@@ -37,8 +47,11 @@ export class SeriesMap<T> {
     // A candle from the future would make every real one after it "older": refused before it counts.
     const implausible = checkCandleTime('msg.payload.ts', candle, this.clock(candle.exchange));
     if (implausible) throw new ImplausibleInputError(`candle ${candle.symbol} ${candle.timeframe}: ${implausible}, ${this.what} unchanged`);
-    const key = SeriesMap.key(candle);
-    let entry = this.entries.get(key);
+    const last = this.last;
+    let key: string | undefined;
+    let entry: Entry<T> | undefined;
+    if (last !== undefined && last.symbol === candle.symbol && last.exchange === candle.exchange && last.timeframe === candle.timeframe) entry = last.entry;
+    else entry = this.entries.get((key = SeriesMap.key(candle)));
     if (entry && candle.ts <= entry.lastTs) {
       const how = candle.ts === entry.lastTs ? 'repeats' : 'is older than';
       throw new CandleOrderError(
@@ -46,6 +59,7 @@ export class SeriesMap<T> {
       );
     }
     if (!entry) {
+      key ??= SeriesMap.key(candle);
       if (this.entries.size >= MAX_SERIES) {
         throw new Error(`more than ${MAX_SERIES} symbol/timeframe series in one node: ${key} ignored`);
       }
@@ -53,11 +67,19 @@ export class SeriesMap<T> {
       this.entries.set(key, entry);
     }
     entry.lastTs = candle.ts;
+    if (last === undefined) this.last = { exchange: candle.exchange, symbol: candle.symbol, timeframe: candle.timeframe, entry };
+    else if (last.entry !== entry) {
+      last.exchange = candle.exchange;
+      last.symbol = candle.symbol;
+      last.timeframe = candle.timeframe;
+      last.entry = entry;
+    }
     return entry.state;
   }
 
   /** Forgets one symbol's series (every exchange and timeframe), or all; returns how many. */
   reset(symbol?: string): number {
+    this.last = undefined;
     if (symbol === undefined) {
       const n = this.entries.size;
       this.entries.clear();

@@ -26,7 +26,10 @@ export class EquityStats {
   /** The curve: the equity at every `step`-th close (the step's last), plus the latest sample. */
   private readonly points: Array<[number, number]> = [];
   private step = 1;
-  private latest: [number, number] | undefined;
+  /** The latest sample when it is not a point of the curve: two numbers, not a pair per close. */
+  private hasLatest = false;
+  private latestTs = 0;
+  private latestEquity = 0;
 
   constructor(
     readonly startEquity: number,
@@ -60,7 +63,7 @@ export class EquityStats {
 
     if (this.samples % this.step === 0) {
       this.points.push([ts, equity]);
-      this.latest = undefined;
+      this.hasLatest = false;
       if (this.points.length >= this.maxPoints) {
         // Keep the points at multiples of the doubled step (every second one): which points stay
         // depends only on the sample count, so two runs of the same data keep the same curve.
@@ -69,7 +72,11 @@ export class EquityStats {
         this.points.length = w;
         this.step *= 2;
       }
-    } else this.latest = [ts, equity];
+    } else {
+      this.hasLatest = true;
+      this.latestTs = ts;
+      this.latestEquity = equity;
+    }
   }
 
   /** Sharpe and Sortino of the per-candle returns, annualized by `perYear` candles a year. */
@@ -88,6 +95,6 @@ export class EquityStats {
 
   /** The curve, ending with the latest sample. */
   curve(): Array<[number, number]> {
-    return this.latest ? [...this.points, this.latest] : this.points.slice();
+    return !this.hasLatest ? this.points.slice() : [...this.points, [this.latestTs, this.latestEquity]];
   }
 }

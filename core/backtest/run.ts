@@ -39,6 +39,20 @@ async function settle(account: TradingAccount): Promise<void> {
   await new Promise((r) => setImmediate(r));
 }
 
+/**
+ * The fast path's settle: no flow answers the account's updates there (the compiled nodes have
+ * finished when deliver returns, and what the deployed nodes send on never comes back), so the
+ * account's own work is all there is to wait for: its state writes and the listeners that run
+ * after them, which may set off more of the same (a stop's close, its fill). Costs no turn of
+ * the event loop; undefined when there is nothing to wait for.
+ */
+export function settleAccount(account: Pick<TradingAccount, 'settled' | 'flush'>): Promise<void> | undefined {
+  if (account.settled) return undefined;
+  return (async () => {
+    while (!account.settled) await account.flush();
+  })();
+}
+
 export interface ReplayEnv {
   exchange: string;
   currency: string;
@@ -46,6 +60,12 @@ export interface ReplayEnv {
   executor: BacktestExecutor;
   /** Moves the virtual clock (the account's and the executor's `now`). */
   setNow: (ts: number) => void;
+  /**
+   * Whether a flow hears the account's updates and may answer them (the Node-RED path; the
+   * default): after each step with account work pending the flow gets a turn of the event loop.
+   * False on the fast path: only the account's own work is waited for (settleAccount).
+   */
+  flowListens?: boolean;
 }
 
 /** Runs a backtest with its own simulated account (the core's way in; the exchange node has its own). */
@@ -82,6 +102,7 @@ export async function runBacktest(o: BacktestOptions, deliver: Deliver): Promise
  */
 export async function replay(o: Pick<BacktestOptions, 'timeframe' | 'series' | 'warmup'>, env: ReplayEnv, deliver: Deliver, deliverWarmup: boolean): Promise<BacktestReport> {
   const { account, executor, exchange, currency } = env;
+  const flowListens = env.flowListens !== false;
   const tfMs = timeframeToMs(o.timeframe);
   const symbols = Object.keys(o.series);
   const series = symbols.map((s) => o.series[s]!);
@@ -113,8 +134,12 @@ export async function replay(o: Pick<BacktestOptions, 'timeframe' | 'series' | '
   // The run: candle times in order, all symbols with a candle at that time together (in the order
   // the series were given). One cursor per series: the next row not replayed yet.
   const cursor = series.map((rows) => Math.min(o.warmup, rows.length));
-  /** Indexes (into symbols) of the series with a row at the current time. */
+  /**
+   * Indexes (into symbols) of the series with a row at the current time: the first `atCount`
+   * (the array keeps its slots from candle to candle).
+   */
   const at: number[] = [];
+  let atCount = 0;
   const firstOpen = new Map<string, number>();
   const lastClose = new Map<string, number>();
   let equity: EquityStats | undefined;
@@ -129,18 +154,22 @@ export async function replay(o: Pick<BacktestOptions, 'timeframe' | 'series' | '
       if (row && row[0] < t) t = row[0];
     }
     if (t === Infinity) break;
-    at.length = 0;
-    for (let k = 0; k < series.length; k++) if (series[k]![cursor[k]!]?.[0] === t) at.push(k);
+    atCount = 0;
+    for (let k = 0; k < series.length; k++) if (series[k]![cursor[k]!]?.[0] === t) at[atCount++] = k;
     candles++;
     start ??= t;
     // 1. The price paths: fills at the open, then stops and limits along open, low, high, close.
     setNow(t);
-    for (const k of at) {
+    for (let a = 0; a < atCount; a++) {
+      const k = at[a]!;
       const symbol = symbols[k]!;
       const row = series[k]![cursor[k]!]!;
       if (!firstOpen.has(symbol)) firstOpen.set(symbol, row[1]);
-      if (equity === undefined && at.every((j) => firstOpen.has(symbols[j]!))) {
-        for (const j of at) account.portfolio.mark(symbols[j]!, series[j]![cursor[j]!]![1]);
+      if (equity === undefined && at.slice(0, atCount).every((j) => firstOpen.has(symbols[j]!))) {
+        for (let b = 0; b < atCount; b++) {
+          const j = at[b]!;
+          account.portfolio.mark(symbols[j]!, series[j]![cursor[j]!]![1]);
+        }
         equity = new EquityStats(account.portfolio.equity(currency).equity, t);
       }
       // With no order open and no stop armed, nothing on the path can fill or fire: the close
@@ -153,26 +182,37 @@ export async function replay(o: Pick<BacktestOptions, 'timeframe' | 'series' | '
       for (let point: PathStep | undefined = path.first(); point; point = path.next(nextLevels(account.stops.get(symbol), executor, symbol))) {
         executor.pathPoint({ symbol, ts: t, price: point.price, open: point.open });
         account.onPrice({ kind: 'ticker', exchange, symbol, ts: t, bid: null, ask: null, last: point.price });
-        await settle(account);
+        if (flowListens) await settle(account);
+        else if (!account.settled) await settleAccount(account);
         // A price past several ladder rungs (a gap at the open) fires one rung per check: the
         // others fire at the same point, each once its predecessor's sell has filled.
         for (let guard = 0; guard < 16 && account.stops.rungReached(symbol, point.price); guard++) {
           account.onPrice({ kind: 'ticker', exchange, symbol, ts: t, bid: null, ask: null, last: point.price });
-          await settle(account);
+          if (flowListens) await settle(account);
+          else if (!account.settled) await settleAccount(account);
         }
       }
       executor.endPath(symbol);
     }
     // 2. The close: each candle goes to the flow.
     setNow(t + tfMs);
-    for (const k of at) {
+    for (let a = 0; a < atCount; a++) {
+      const k = at[a]!;
       const symbol = symbols[k]!;
       const row = series[k]![cursor[k]!]!;
       cursor[k]!++;
       account.portfolio.mark(symbol, row[4]);
       lastClose.set(symbol, row[4]);
-      await deliver(toCandle(exchange, symbol, o.timeframe, row), false, { account, now });
-      await settle(account);
+      if (flowListens) {
+        await deliver(toCandle(exchange, symbol, o.timeframe, row), false, { account, now });
+        await settle(account);
+      } else {
+        // The fast path: no promise for a candle that sets off nothing to wait for (most of them).
+        const delivering = deliver(toCandle(exchange, symbol, o.timeframe, row), false, { account, now });
+        if (delivering) await delivering;
+        const settling = settleAccount(account);
+        if (settling) await settling;
+      }
     }
     // 3. The equity at the close.
     equity!.add(now, account.portfolio.equityValue(currency));

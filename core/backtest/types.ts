@@ -25,8 +25,11 @@ export interface BacktestOptions {
   currency?: string;
 }
 
-/** Hands one closed candle to "the flow" and resolves when the flow has finished with it. */
-export type Deliver = (candle: Candle, warmup: boolean, ctx: { account: TradingAccount; now: number }) => Promise<void>;
+/**
+ * Hands one closed candle to "the flow" and resolves when the flow has finished with it; may
+ * return nothing when the flow finished before it returned (the fast path, most candles).
+ */
+export type Deliver = (candle: Candle, warmup: boolean, ctx: { account: TradingAccount; now: number }) => Promise<void> | void;
 
 export interface BacktestTrade {
   clientOrderId: string;

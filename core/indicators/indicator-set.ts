@@ -59,6 +59,32 @@ export class IndicatorSet {
     return { values, pending };
   }
 
+  /**
+   * update() for a caller that needs the pending counts only while an indicator has no value
+   * (the backtest's fast path): the values alone, no other object per candle. The counts of
+   * this very update, when wanted, come from pendingOfLast().
+   */
+  updateValues(candle: Candle): Record<string, IndicatorValue | null> {
+    const indicators = this.series.advance(candle);
+    this.lastUpdated = indicators;
+    const values: Record<string, IndicatorValue | null> = {};
+    for (let i = 0; i < indicators.length; i++) values[this.names[i]!] = indicators[i]!.update(candle);
+    return values;
+  }
+
+  /** The pending counts of the last updateValues() (what update() returns as `pending`): given its values. */
+  pendingOfLast(values: Record<string, IndicatorValue | null>): Record<string, number> {
+    const pending: Record<string, number> = {};
+    const indicators = this.lastUpdated ?? [];
+    for (let i = 0; i < indicators.length; i++) {
+      const name = this.names[i]!;
+      if (values[name] === null) pending[name] = indicators[i]!.remaining;
+    }
+    return pending;
+  }
+
+  private lastUpdated: Indicator[] | undefined;
+
   /** Forgets one symbol's series (all timeframes), or everything; returns how many. */
   reset(symbol?: string): number {
     return this.series.reset(symbol);

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Side } from '../contract';
 
 /**
@@ -16,5 +16,6 @@ export function signalId(parts: {
   side: Side;
 }): string {
   const text = [parts.strategy, parts.exchange, parts.symbol, parts.timeframe ?? '', parts.candleTs, parts.side].join('|');
-  return `sig-${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+  // The one-shot hash: the same digest as createHash().update().digest(), a third of the cost (a backtest makes one per signal).
+  return `sig-${hash('sha256', text, 'hex').slice(0, 24)}`;
 }

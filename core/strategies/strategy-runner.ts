@@ -64,22 +64,37 @@ export class StrategyRunner {
         },
       };
     }
+    return { signal: this.signal(candle, decision, closeTs) };
+  }
+
+  /**
+   * onCandle() for a caller that never reads holds (the backtest's fast path: holds reach no
+   * trading node): the signal, or undefined for a hold, with no object made for the hold.
+   * Same state, same checks, same signal.
+   */
+  signalOf(candle: Candle, indicators: Record<string, IndicatorValue | null | undefined>, warmup: boolean): Signal | undefined {
+    const strategy = this.series.advance(candle);
+    const decision = strategy.evaluate({ candle, indicators });
+    const closeTs = candle.ts + timeframeToMs(candle.timeframe);
+    if (typeof decision !== 'object' || warmup) return undefined;
+    return this.signal(candle, decision, closeTs);
+  }
+
+  private signal(candle: Candle, decision: Decision, closeTs: number): Signal {
     return {
-      signal: {
-        kind: 'signal',
-        id: signalId({ strategy: this.name, exchange: candle.exchange, symbol: candle.symbol, timeframe: candle.timeframe, candleTs: candle.ts, side: decision.side }),
-        exchange: candle.exchange,
-        symbol: candle.symbol,
-        timeframe: candle.timeframe,
-        side: decision.side,
-        price: candle.close,
-        ts: closeTs,
-        candleTs: candle.ts,
-        strategy: this.name,
-        strength: decision.strength,
-        reason: decision.reason,
-        ...(decision.fraction !== undefined ? { fraction: decision.fraction } : {}),
-      },
+      kind: 'signal',
+      id: signalId({ strategy: this.name, exchange: candle.exchange, symbol: candle.symbol, timeframe: candle.timeframe, candleTs: candle.ts, side: decision.side }),
+      exchange: candle.exchange,
+      symbol: candle.symbol,
+      timeframe: candle.timeframe,
+      side: decision.side,
+      price: candle.close,
+      ts: closeTs,
+      candleTs: candle.ts,
+      strategy: this.name,
+      strength: decision.strength,
+      reason: decision.reason,
+      ...(decision.fraction !== undefined ? { fraction: decision.fraction } : {}),
     };
   }
 

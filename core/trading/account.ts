@@ -647,6 +647,7 @@ export class TradingAccount {
   private fillRecord(record: OrderRecord, update: OrderUpdate, amount: number, price: number, fee: { cost: number; currency: string }, heldBefore: number): FillRecord {
     const { base, quote } = splitSymbol(update.symbol);
     const request = record.request;
+    // The optional fields are set in place, in the record's order (no spread of a small object per fill).
     const fill: FillRecord = {
       id: `${update.clientOrderId}@${+update.filled.toPrecision(12)}`,
       clientOrderId: update.clientOrderId,
@@ -660,13 +661,13 @@ export class TradingAccount {
       fee,
       feeQuote: fee.currency === quote ? fee.cost : fee.currency === base ? fee.cost * price : 0,
       ts: update.ts,
-      ...(request.strategy ? { strategy: request.strategy } : {}),
-      ...(request.signalId ? { signalId: request.signalId } : {}),
-      ...(record.stopClose || isForceExit(request) ? { reason: request.reason } : {}),
-      ...(record.stopClose ? { stopClose: true } : {}),
-      heldBefore,
-      heldAfter: this.portfolio.position(update.symbol)?.amount ?? 0,
-    };
+    } as FillRecord;
+    if (request.strategy) fill.strategy = request.strategy;
+    if (request.signalId) fill.signalId = request.signalId;
+    if (record.stopClose || isForceExit(request)) fill.reason = request.reason;
+    if (record.stopClose) fill.stopClose = true;
+    fill.heldBefore = heldBefore;
+    fill.heldAfter = this.portfolio.position(update.symbol)?.amount ?? 0;
     // Only a store that keeps the state needs the tail (a backtest's does not).
     if (!this.o.store.discardsWrites) {
       this.recentFills.push(JSON.stringify(fill));

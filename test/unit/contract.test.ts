@@ -1,10 +1,10 @@
 /**
  * parseCandle (core/contract.ts), the hot path's hand-written candle check, against the schema it
  * stands in for: for valid and broken candles alike, the same result (fields and their order) or
- * the same error message.
+ * the same error message; isCandle says which of them parseCandle takes.
  */
 import assert from 'node:assert/strict';
-import { CandleSchema, ContractError, OrderUpdateSchema, parseCandle, parseOrThrow } from '../../core/contract';
+import { CandleSchema, ContractError, isCandle, OrderUpdateSchema, parseCandle, parseOrThrow } from '../../core/contract';
 
 const good = { kind: 'candle', exchange: 'binance', symbol: 'BTC/USDT', timeframe: '1m', ts: 1_600_000_000_000, open: 10, high: 12, low: 9, close: 11, volume: 3 };
 
@@ -23,6 +23,8 @@ function same(value: unknown): void {
   const fast = outcome(() => parseCandle(value, 'msg.payload'));
   const zod = outcome(() => parseOrThrow(CandleSchema, value, 'msg.payload'));
   assert.deepStrictEqual(fast, zod, JSON.stringify(value));
+  // isCandle: whether parseCandle takes it, without the copy.
+  assert.equal(isCandle(value), 'ok' in zod, `isCandle(${JSON.stringify(value)})`);
   if ('ok' in fast && 'ok' in zod) {
     assert.deepStrictEqual(Object.keys(fast.ok as object), Object.keys(zod.ok as object));
     assert.notStrictEqual(fast.ok, value, 'a new object, as the schema returns');

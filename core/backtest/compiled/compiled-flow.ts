@@ -6,19 +6,14 @@
  * before the next message is handled. A node's error goes to `onError` (the deployed node reports
  * it, so a Catch node sees it) and the run goes on, as in the flow.
  */
-import { parseCandle, type Candle, type OhlcvRow } from '../../contract';
+import { isCandle, type Candle, type OhlcvRow } from '../../contract';
 import { rowToCandle } from '../../market/candle-feed';
 import { compileNode, type CompiledContext, type CompiledNode, type Emit, type Msg } from './compiled-nodes';
 import type { FlowPlan } from './flow-plan';
 
 /** The candle if it passes the nodes' candle check (checked once here instead of in every node), else undefined. */
 function trustworthy(candle: Candle): Candle | undefined {
-  try {
-    parseCandle(candle, 'msg.payload');
-    return candle;
-  } catch {
-    return undefined;
-  }
+  return isCandle(candle) ? candle : undefined;
 }
 
 export type CompiledError = (nodeId: string, err: Error, msg: Msg) => void;
@@ -34,9 +29,14 @@ export class CompileError extends Error {
 }
 
 export class CompiledFlow {
-  /** The queue of deliveries: the node and the message, side by side (no object per delivery). */
+  /**
+   * The queue of deliveries: the node and the message, side by side (no object per delivery), the
+   * first `queued` slots in use. The arrays keep their slots from candle to candle (emptying one
+   * by its length would give its storage back, and the next candle would allocate it again).
+   */
   private readonly queueNodes: string[] = [];
-  private readonly queueMsgs: Msg[] = [];
+  private readonly queueMsgs: Array<Msg | undefined> = [];
+  private queued = 0;
   private readonly emitters = new Map<string, Emit>();
   /** Per symbol: the candles nodes' targets (one list per candles node that reads the symbol). */
   private readonly routes = new Map<string, string[][]>();
@@ -84,7 +84,7 @@ export class CompiledFlow {
           const candle = rowToCandle(exchange, symbol, timeframe, rows[i]!);
           this.ctx.trusted = trustworthy(candle);
           this.enqueue(c.targets, { topic: symbol, payload: candle, warmup: true });
-          await this.drain();
+          await this.drain(0);
           this.ctx.trusted = undefined;
         }
       }
@@ -93,39 +93,74 @@ export class CompiledFlow {
 
   /** One closed candle of the run, to every candles node that reads its symbol, handled to the end. */
   async deliver(candle: Candle): Promise<void> {
+    await this.deliverNow(candle);
+  }
+
+  /**
+   * deliver() without a promise where none is needed: most candles set off nothing that waits
+   * (a hold), and a promise per candle is a good share of what a long run costs. Returns a
+   * promise only when a node's work had to be waited for (a risk gate, an order) or the account
+   * has a state write or listener pending; the candle is handled to the end once it resolves.
+   */
+  deliverNow(candle: Candle): Promise<void> | undefined {
     const routes = this.routes.get(candle.symbol);
-    if (!routes) return;
+    if (!routes) return undefined;
     this.ctx.trusted = trustworthy(candle);
     for (let r = 0; r < routes.length; r++) this.enqueue(routes[r]!, { topic: candle.symbol, payload: candle });
-    await this.drain();
+    const pending = this.drain(0);
+    if (pending) return pending.then(() => this.delivered());
+    return this.delivered();
+  }
+
+  /** After a candle: what the orders set off (state writes, their listeners) is finished before the next candle. */
+  private delivered(): Promise<void> | undefined {
     this.ctx.trusted = undefined;
-    // What the orders set off (state writes, their listeners) is finished before the next candle.
-    if (!this.ctx.account.settled) await this.ctx.account.flush();
+    return this.ctx.account.settled ? undefined : this.ctx.account.flush();
   }
 
   private enqueue(targets: readonly string[] | undefined, msg: Msg): void {
     if (!targets) return;
     for (let i = 0; i < targets.length; i++) {
-      this.queueNodes.push(targets[i]!);
+      this.queueNodes[this.queued] = targets[i]!;
       // Node-RED sends the message itself on the first wire and a copy on each other one.
-      this.queueMsgs.push(i === 0 ? msg : { ...msg });
+      this.queueMsgs[this.queued] = i === 0 ? msg : { ...msg };
+      this.queued++;
     }
   }
 
-  private async drain(): Promise<void> {
+  /**
+   * Handles the queue from `head` to its end, each node finishing before the next message: at
+   * once while the nodes finish at once, and on from a node's promise (its orders) once it
+   * resolves. Returns that promise, or undefined when the queue was handled to its end.
+   */
+  private drain(head: number): Promise<void> | undefined {
     const nodes = this.queueNodes;
     const msgs = this.queueMsgs;
-    for (let head = 0; head < nodes.length; head++) {
+    for (; head < this.queued; head++) {
       const id = nodes[head]!;
       const msg = msgs[head]!;
+      let pending: void | Promise<void>;
       try {
-        const pending = this.handlers.get(id)!(msg, this.emitters.get(id)!);
-        if (pending) await pending;
+        pending = this.handlers.get(id)!(msg, this.emitters.get(id)!);
       } catch (err) {
         this.onError(id, err instanceof Error ? err : new Error(String(err)), msg);
+        continue;
       }
+      if (pending) return this.drainAfter(pending, id, msg, head + 1);
     }
-    nodes.length = 0;
-    msgs.length = 0;
+    // The messages are let go (the slots stay).
+    for (let i = 0; i < this.queued; i++) msgs[i] = undefined;
+    this.queued = 0;
+    return undefined;
+  }
+
+  private async drainAfter(pending: Promise<void>, id: string, msg: Msg, next: number): Promise<void> {
+    try {
+      await pending;
+    } catch (err) {
+      this.onError(id, err instanceof Error ? err : new Error(String(err)), msg);
+    }
+    const more = this.drain(next);
+    if (more) await more;
   }
 }

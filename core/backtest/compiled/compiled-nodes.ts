@@ -6,7 +6,7 @@
  * Only what a candle can set off is here (no kill switch, reset or cancel messages: nothing on
  * the trading path sends them).
  */
-import { describeZodError, OrderRequestSchema, parseCandle, parseOrThrow, SignalSchema, type Candle, type OrderRequest } from '../../contract';
+import { checkedOrderRequest, checkedSignal, describeZodError, OrderRequestSchema, parseCandle, parseOrThrow, SignalSchema, type Candle, type OrderRequest } from '../../contract';
 import type { ExchangeSession } from '../../exchange-session';
 import { IndicatorSet, type NamedIndicatorSpec } from '../../indicators/indicator-set';
 import { journalSent } from '../../journal/journal-sent';
@@ -67,16 +67,19 @@ function indicatorNode(config: FlowNodeConfig, ctx: CompiledContext): CompiledNo
   const set = new IndicatorSet(specs);
   return (msg, emit) => {
     const candle = candleOf(msg, ctx);
-    const { values, pending } = set.update(candle);
+    // The pending counts are made only while an indicator has no value (the warm-up's first candles).
+    const values = set.updateValues(candle);
     const earlier = msg.indicators;
     msg.indicators = earlier && typeof earlier === 'object' ? { ...earlier, ...values } : values;
     let waiting = false;
-    for (const _ in pending) {
-      waiting = true;
-      break;
+    for (const name in values) {
+      if (values[name] === null) {
+        waiting = true;
+        break;
+      }
     }
-    if (waiting) msg.indicatorsPending = pending;
-    else delete msg.indicatorsPending;
+    if (waiting) msg.indicatorsPending = set.pendingOfLast(values);
+    else if ('indicatorsPending' in msg) delete msg.indicatorsPending;
     emit(0, msg);
   };
 }
@@ -97,9 +100,9 @@ function strategyNode(config: FlowNodeConfig, ctx: CompiledContext): CompiledNod
   }
   const runner = new StrategyRunner(name, strategyFactory(settings));
   return (msg, emit) => {
-    const outcome = runner.onCandle(candleOf(msg, ctx), msg.indicators && typeof msg.indicators === 'object' ? msg.indicators : {}, msg.warmup === true);
     // Holds (output 2) reach no trading node: not made.
-    if ('signal' in outcome) emit(0, { ...msg, topic: outcome.signal.symbol, payload: outcome.signal });
+    const signal = runner.signalOf(candleOf(msg, ctx), msg.indicators && typeof msg.indicators === 'object' ? msg.indicators : {}, msg.warmup === true);
+    if (signal) emit(0, { ...msg, topic: signal.symbol, payload: signal });
   };
 }
 
@@ -115,13 +118,17 @@ async function riskGateNode(node: PlanNode, ctx: CompiledContext): Promise<Compi
       journalSent(session.journal, m);
       emitOut(output, m);
     };
-    const parsed = SignalSchema.safeParse(msg.payload);
-    if (!parsed.success) {
-      const reason = describeZodError(parsed.error, 'msg.payload');
-      emit(1, { ...msg, payload: { kind: 'rejection', code: 'INVALID_INPUT', reason, ts: ctx.now() } });
-      throw new Error(reason);
+    // A signal the hand-written check takes (every one a strategy makes) needs no zod parse: same result.
+    let signal = checkedSignal(msg.payload);
+    if (!signal) {
+      const parsed = SignalSchema.safeParse(msg.payload);
+      if (!parsed.success) {
+        const reason = describeZodError(parsed.error, 'msg.payload');
+        emit(1, { ...msg, payload: { kind: 'rejection', code: 'INVALID_INPUT', reason, ts: ctx.now() } });
+        throw new Error(reason);
+      }
+      signal = parsed.data;
     }
-    const signal = parsed.data;
     journalSent(session.journal, { payload: signal });
     if (signal.exchange !== session.exchangeName) {
       emit(1, { ...msg, payload: { kind: 'rejection', code: 'WRONG_EXCHANGE', reason: `the signal is for ${signal.exchange}, this risk gate trades on ${session.exchangeName}`, symbol: signal.symbol, side: signal.side, signalId: signal.id, ts: signal.ts } });
@@ -165,9 +172,13 @@ async function riskGateNode(node: PlanNode, ctx: CompiledContext): Promise<Compi
 function placeOrderNode(ctx: CompiledContext): CompiledNode {
   const { session, account, markets } = ctx;
   return async (msg) => {
-    const parsed = OrderRequestSchema.safeParse(msg.payload);
-    if (!parsed.success) throw new Error(describeZodError(parsed.error, 'msg.payload'));
-    const request = parsed.data;
+    // A request the hand-written check takes (every one a risk gate approves without a ladder) needs no zod parse: same result.
+    let request = checkedOrderRequest(msg.payload);
+    if (!request) {
+      const parsed = OrderRequestSchema.safeParse(msg.payload);
+      if (!parsed.success) throw new Error(describeZodError(parsed.error, 'msg.payload'));
+      request = parsed.data;
+    }
     session.journal?.orderRequest(request);
     if (request.exchange && request.exchange !== session.exchangeName) {
       throw new Error(`msg.payload.exchange: the request is for ${request.exchange}, this node trades on ${session.exchangeName}`);

@@ -1,0 +1,124 @@
+/**
+ * The backtest fast path's own speed, without Node-RED (not a test: it prints figures and asserts
+ * nothing about time). Run:
+ *
+ *   npm run build && node dist/bench/fast-path-core.js            (3 runs)
+ *   node dist/bench/fast-path-core.js --runs 5
+ *   node dist/bench/fast-path-core.js --holds-only        (an RSI strategy at levels it never reaches:
+ *        no signal, no order; what the candles alone cost)
+ *   node dist/bench/fast-path-core.js --profile /tmp/fast.cpuprofile
+ *        (profiles the last run's runBacktest only; then: node dist/bench/latency-profile.js /tmp/fast.cpuprofile)
+ *
+ * The benchmark pipeline of bench/backtest.ts (candles -> indicator EMA 20 -> strategy maCross
+ * SMA 10/30 -> risk gate quote 100 USDT -> place order) over the same continuous ~134k-candle 1m
+ * history, each run on a fresh exchange session in backtest mode: the flow planned and compiled
+ * as the backtest node does it, then ExchangeSession.runBacktest timed (warm-up, replay, report).
+ * Prints candles per second and a fingerprint (sha256) of the report, so that a change meant only
+ * to make the fast path faster shows it changed no number of the report.
+ *
+ * The history is read when the session is made, before the clock starts; a full GC then moves it
+ * out of V8's young generation, as it is in a flow deployed before its run (else the run's first
+ * scavenges copy the whole history, 20-100 ms each). --no-gc leaves it where it is.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import inspector from 'node:inspector';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { CompiledFlow } from '../core/backtest/compiled/compiled-flow';
+import { planFlow, type FlowNodeConfig } from '../core/backtest/compiled/flow-plan';
+import { ExchangeSession } from '../core/exchange-session';
+import { parseExchangeSettings } from '../core/exchange-settings';
+import { settingsFromEditor } from '../nodes/tradebot-exchange/editor-settings';
+import { writeContinuousHistory } from './backtest-support';
+
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc') as () => void;
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+function textArg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+/** A V8 CPU profile of `work` only (node:inspector in this process, 250 µs sampling), written to `file`. */
+async function profiled<T>(file: string, work: () => Promise<T>): Promise<T> {
+  const session = new inspector.Session();
+  session.connect();
+  const post = (method: string, params: object = {}) => new Promise<any>((resolve, reject) => session.post(method, params, (err, res) => (err ? reject(err) : resolve(res))));
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 250 });
+  await post('Profiler.start');
+  try {
+    return await work();
+  } finally {
+    const { profile } = await post('Profiler.stop');
+    fs.writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+  }
+}
+
+/** The pipeline's flow, as the editor saves it. */
+function benchFlow(file: string, holdsOnly: boolean): { exchange: FlowNodeConfig; flow: FlowNodeConfig[] } {
+  const exchange = { id: 'ex', type: 'tradebot-exchange', mode: 'backtest', exchangeId: 'binance', simBalances: 'USDT=10000', feeRatePct: 0.1, slippagePct: 0.05, reportCurrency: 'USDT', backtestData: `MIX/USDT = ${file}`, backtestTimeframe: '1m', backtestWarmup: 100 };
+  const flow = [
+    { id: 't', type: 'tab' },
+    exchange,
+    { id: 'c', type: 'tradebot-candles', z: 't', source: 'exchange', exchange: 'ex', symbols: 'MIX/USDT', timeframe: '1m', warmup: 100, wires: [['i']] },
+    { id: 'i', type: 'tradebot-indicator', z: 't', indicators: [{ name: 'ema20', type: 'ema', period: 20 }], wires: [['s']] },
+    holdsOnly
+      ? { id: 's', type: 'tradebot-strategy', z: 't', strategy: 'rsi', rsiPeriod: 14, oversold: 0.001, overbought: 99.999, wires: [['r'], []] }
+      : { id: 's', type: 'tradebot-strategy', z: 't', strategy: 'maCross', maType: 'sma', fastPeriod: 10, slowPeriod: 30, wires: [['r'], []] },
+    { id: 'r', type: 'tradebot-risk-gate', z: 't', exchange: 'ex', sizing: 'quote', quoteAmount: '100', accountCurrency: 'USDT', stopMode: 'none', orderType: 'market', wires: [['p'], []] },
+    { id: 'p', type: 'tradebot-place-order', z: 't', exchange: 'ex', currency: 'USDT', wires: [[], []] },
+  ];
+  return { exchange, flow };
+}
+
+async function main(): Promise<void> {
+  const runs = arg('--runs', 3);
+  const profileFile = textArg('--profile');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tradebot-fast-path-'));
+  const file = path.join(dir, 'continuous-1m.json');
+  try {
+    writeContinuousHistory(file, arg('--candles', 0), Date.UTC(2024, 0, 1));
+    const { exchange, flow } = benchFlow(file, process.argv.includes('--holds-only'));
+    const rates: number[] = [];
+    for (let k = 0; k < runs; k++) {
+      const session = new ExchangeSession(parseExchangeSettings(settingsFromEditor(exchange as never, undefined)), `bench-${k}`);
+      const planned = planFlow(flow, 'ex', '1m');
+      if (!('plan' in planned)) throw new Error(`the pipeline is not compiled: ${JSON.stringify(planned)}`);
+      const compiled = await CompiledFlow.build(planned.plan, await session.compiledContext(), (id, err) => console.log(`error in ${id}: ${err.message}`));
+      if (!process.argv.includes('--no-gc')) gc();
+      const cpuStarted = process.cpuUsage();
+      const started = performance.now();
+      const run = () => session.runBacktest(async () => {}, undefined, compiled);
+      const report = profileFile && k === runs - 1 ? await profiled(profileFile, run) : await run();
+      const seconds = (performance.now() - started) / 1000;
+      const cpu = process.cpuUsage(cpuStarted);
+      const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+      const rate = report.candles / seconds;
+      rates.push(rate);
+      // The data checks name the (temporary) file: left out of the fingerprint.
+      const fingerprint = crypto.createHash('sha256').update(JSON.stringify({ ...report, dataChecks: undefined })).digest('hex').slice(0, 16);
+      console.log(`run ${k + 1}: ${report.candles} candles in ${seconds.toFixed(3)} s = ${Math.round(rate).toLocaleString('en')} candles/s (CPU ${cpuSeconds.toFixed(3)} s, all threads); ${report.trades.length} fills, end equity ${report.endEquity}, report ${fingerprint}`);
+      await session.close();
+    }
+    const sorted = [...rates].sort((a, b) => a - b);
+    console.log(`median ${Math.round(sorted[Math.floor(sorted.length / 2)]!).toLocaleString('en')} candles/s over ${runs} runs (node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'})`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,83 @@
+/**
+ * CompiledFlow.deliverNow (core/backtest/compiled/compiled-flow.ts): a candle that sets off nothing
+ * to wait for (a hold) is handled before it returns, with no promise; one whose signal goes to the
+ * risk gate (and on to an order) returns the promise of that work. Run through ExchangeSession.runBacktest in
+ * backtest mode on a small history file, as the backtest node runs the fast path.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { CompiledFlow } from '../../core/backtest/compiled/compiled-flow';
+import { planFlow } from '../../core/backtest/compiled/flow-plan';
+import type { OhlcvRow } from '../../core/contract';
+import { ExchangeSession } from '../../core/exchange-session';
+import { parseExchangeSettings } from '../../core/exchange-settings';
+import { settingsFromEditor } from '../../nodes/tradebot-exchange/editor-settings';
+
+const T0 = Date.UTC(2024, 0, 1);
+const N = 600;
+
+describe('CompiledFlow.deliverNow: no promise for a hold, the order waited for', function () {
+  let dir: string;
+  before(function () {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tradebot-deliver-now-'));
+  });
+  after(function () {
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('returns a promise only for candles with a signal: every order is placed behind one', async function () {
+    const rows: OhlcvRow[] = Array.from({ length: N }, (_, i) => {
+      const close = 100 + 5 * Math.sin(i / 7) + 2 * Math.sin(i / 2.3);
+      return [T0 + i * 60_000, close, close * 1.001, close * 0.999, close, 1];
+    });
+    const file = path.join(dir, 'wave-1m.json');
+    fs.writeFileSync(file, JSON.stringify(rows));
+    const exchange = { id: 'ex', type: 'tradebot-exchange', mode: 'backtest', exchangeId: 'binance', simBalances: 'USDT=10000', feeRatePct: 0.1, slippagePct: 0.05, reportCurrency: 'USDT', backtestData: `WAVE/USDT = ${file}`, backtestTimeframe: '1m', backtestWarmup: 50 };
+    const flow = [
+      { id: 't', type: 'tab' },
+      exchange,
+      { id: 'c', type: 'tradebot-candles', z: 't', source: 'exchange', exchange: 'ex', symbols: 'WAVE/USDT', timeframe: '1m', warmup: 50, wires: [['i']] },
+      { id: 'i', type: 'tradebot-indicator', z: 't', indicators: [{ name: 'ema20', type: 'ema', period: 20 }], wires: [['s']] },
+      { id: 's', type: 'tradebot-strategy', z: 't', strategy: 'maCross', maType: 'sma', fastPeriod: 10, slowPeriod: 30, wires: [['r'], []] },
+      { id: 'r', type: 'tradebot-risk-gate', z: 't', exchange: 'ex', sizing: 'quote', quoteAmount: '100', accountCurrency: 'USDT', stopMode: 'none', orderType: 'market', wires: [['p'], []] },
+      { id: 'p', type: 'tradebot-place-order', z: 't', exchange: 'ex', currency: 'USDT', wires: [[], []] },
+    ];
+    const session = new ExchangeSession(parseExchangeSettings(settingsFromEditor(exchange as never, undefined)), 'deliver-now-test');
+    try {
+      const planned = planFlow(flow, 'ex', '1m');
+      assert.ok('plan' in planned, JSON.stringify(planned));
+      const errors: string[] = [];
+      const compiled = await CompiledFlow.build(planned.plan, await session.compiledContext(), (id, err) => errors.push(`${id}: ${err.message}`));
+      const account = await session.account();
+      let held = 0;
+      let waited = 0;
+      let ordersWhileWaiting = 0;
+      const deliverNow = compiled.deliverNow.bind(compiled);
+      compiled.deliverNow = (candle) => {
+        const open = account.openOrders().length;
+        const pending = deliverNow(candle);
+        if (!pending) {
+          held++;
+          assert.equal(account.openOrders().length, open, 'no order placed by a candle handled without a promise');
+          return pending;
+        }
+        waited++;
+        return pending.then(() => {
+          if (account.openOrders().length > open) ordersWhileWaiting++;
+        });
+      };
+      const report = await session.runBacktest(async () => undefined, undefined, compiled);
+      assert.deepEqual(errors, []);
+      assert.equal(held + waited, N - 50);
+      assert.ok(report.trades.length >= 10, `${report.trades.length} fills`);
+      // Every order was placed by a candle that returned a promise (a signal the gate refused returns one too).
+      assert.ok(ordersWhileWaiting === report.trades.length || ordersWhileWaiting === report.trades.length + 1, `${ordersWhileWaiting} orders, ${report.trades.length} fills`);
+      assert.ok(waited >= ordersWhileWaiting && waited <= ordersWhileWaiting + 3, `${waited} candles waited for, ${ordersWhileWaiting} placed an order`);
+      assert.ok(held > waited * 5, `${held} holds, ${waited} orders`);
+    } finally {
+      await session.close();
+    }
+  });
+});
