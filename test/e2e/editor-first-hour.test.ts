@@ -401,7 +401,10 @@ describe('editor, the first hour: config defaults, invalid nodes, messages in la
   });
 
   it('the editor logged no page error', function () {
-    assert.deepEqual(watched.outside, [], 'requests that left 127.0.0.1');
-    assert.deepEqual(watched.errors, [], 'page errors');
+    // Node-RED's own palette catalogue (npm start's settings leave the palette manager on) is not ours.
+    const catalogue = (u: string) => /^https:\/\/catalogue\.nodered\.org\//.test(u);
+    assert.deepEqual(watched.outside.filter((u) => !catalogue(u)), [], 'requests that left 127.0.0.1');
+    const errors = watched.errors.filter((e) => !(watched.outside.some(catalogue) && /ERR_NAME_NOT_RESOLVED/.test(e)));
+    assert.deepEqual(errors, [], 'page errors');
   });
 });
