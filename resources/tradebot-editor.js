@@ -213,8 +213,9 @@
         var field = fields[prop];
         if (!field || field._tradebotLabelled) return;
         field._tradebotLabelled = true;
+        // A field without a <label> of its own (one of two inputs in a row) is named in the type's `tradebotLabels`.
         var labelOf = function () {
-          return dialogLabels(def.type)[prop];
+          return (def.tradebotLabels && def.tradebotLabels[prop]) || dialogLabels(def.type)[prop];
         };
         if (field.required && !('label' in field)) {
           Object.defineProperty(field, 'label', { get: labelOf, enumerable: false, configurable: true });

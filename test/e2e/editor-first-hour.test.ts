@@ -298,7 +298,11 @@ describe('editor, the first hour: config defaults, invalid nodes, messages in la
     await page.locator('.red-ui-popover', { hasText: 'Period must be a whole number' }).waitFor({ state: 'visible' });
     await screenshot(page, 'first-hour indicator period -5');
     fs.mkdirSync(path.dirname(INVALID_PICTURE), { recursive: true });
-    await page.screenshot({ path: INVALID_PICTURE, clip: { x: VIEWPORT.width - 720, y: 0, width: 720, height: 420 } });
+    // The dialog's top, with the red field and the row's message (the tooltip moved away).
+    await page.mouse.move(5, 5);
+    await page.locator('.red-ui-popover:visible').waitFor({ state: 'hidden' }).catch(() => undefined);
+    const box = (await tray.boundingBox())!;
+    await page.screenshot({ path: INVALID_PICTURE, clip: { x: box.x, y: 0, width: Math.min(box.width, 760), height: 400 } });
     await closeDialog('ok');
     const st = await nodeState(id);
     assert.equal(st.valid, false);
@@ -366,6 +370,7 @@ describe('editor, the first hour: config defaults, invalid nodes, messages in la
         const [prop, label, text] = m.split('|') as [string, string, string];
         if (text === '<no message>') bad.push(`${t}.${prop}: refused without a message`);
         else if (label && !text.startsWith(label)) bad.push(`${t}.${prop}: "${text}" does not start with its label "${label}"`);
+        else if (/^[a-z]/.test(text) && !/^[a-z0-9_]+\d*: /i.test(text)) bad.push(`${t}.${prop}: "${text}" names no field`);
       }
     }
     assert.deepEqual(bad, []);
@@ -377,11 +382,12 @@ describe('editor, the first hour: config defaults, invalid nodes, messages in la
     const widths = await page.evaluate(async (types) => {
       const R = (globalThis as any).RED;
       const $ = (globalThis as any).$;
+      // As the help sidebar holds it (a .red-ui-help block with 6 px padding), 350 px wide.
       const box = $('<div class="red-ui-sidebar" style="position: fixed; left: 0; top: 0; width: 350px; height: 600px; overflow: auto; z-index: 10000"></div>').appendTo('body');
       const out: Array<{ type: string; scroll: number; client: number; widest: string }> = [];
       for (const t of types) {
         box.empty();
-        const help = $('<div class="red-ui-help"></div>').html(R.nodes.getNodeHelp(t) ?? '').appendTo(box);
+        const help = $('<div class="red-ui-help" style="padding: 6px"></div>').html(R.nodes.getNodeHelp(t) ?? '').appendTo(box);
         const el = help[0] as HTMLElement;
         let widest = '';
         let w = 0;
