@@ -224,8 +224,11 @@
         if (typeof field.validate !== 'function' || field.validate.tradebotWorded) return;
         var inner = field.validate;
         field.validate = function (v, opt) {
-          var r = inner.call(this, v, opt || {});
-          if (r === true || Array.isArray(r) || (r && typeof r !== 'string')) return r === true || !Array.isArray(r) ? true : r;
+          // Asked for its message without the label (Node-RED's own validators would put it in twice).
+          var r = inner.call(this, v, {});
+          if (r === true) return true;
+          if (Array.isArray(r)) return r;
+          if (r && typeof r !== 'string') return true; // a truthy 2.x-style answer
           if (!opt) return false;
           var message = typeof r === 'string' && r.trim() ? r.trim() : 'is not valid';
           var label = labelOf();
