@@ -196,6 +196,24 @@ describe('editor, the first hour: config defaults, invalid nodes, messages in la
     }
   });
 
+  it('with one Telegram bot and one Redis, the notifier, the Telegram control and the stream nodes dragged from the palette take them', async function () {
+    await clearWorkspace();
+    const [bot] = await addConfigs('tradebot-telegram', ['the only bot']);
+    const [redis] = await addConfigs('tradebot-redis', ['the only redis']);
+    for (const [i, [type, prop, want]] of ([
+      ['tradebot-notifier', 'telegram', bot],
+      ['tradebot-telegram-control', 'telegram', bot],
+      ['tradebot-stream-out', 'redis', redis],
+      ['tradebot-stream-in', 'redis', redis],
+    ] as const).entries()) {
+      const id = await dragFromPalette(type, 200 + i * 200, 120);
+      assert.equal((await nodeState(id))[prop], want, `${type}: the new node takes the only ${prop} config`);
+      const tray = await openDialog(id);
+      assert.equal(await tray.locator(`#node-input-${prop}`).inputValue(), want, `${type}: its dialog shows it selected`);
+      await closeDialog('cancel');
+    }
+  });
+
   it('with two exchange configs a new node stays unset, and an imported node keeps its value', async function () {
     await clearWorkspace();
     await addConfigs('tradebot-exchange', ['first', 'second']);
