@@ -127,6 +127,7 @@ describe('editor, the first hour: config defaults, invalid nodes, messages in la
     const tray = page.locator('.red-ui-tray').last();
     await tray.waitFor({ state: 'visible' });
     await sleep(400);
+    await page.mouse.move(2, 2); // no field's message tooltip under the pointer
     return tray;
   }
 
