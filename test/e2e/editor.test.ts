@@ -248,7 +248,22 @@ describe('editor in a real browser (packed install, Debian chromium, playwright-
     await entry.click();
     await page.locator('#red-ui-clipboard-dialog-ok').click();
     await page.locator('#red-ui-clipboard-dialog-ok').waitFor({ state: 'hidden' });
-    const tab = readExample(file).find((n) => n.type === 'tab')!;
+    const flow = readExample(file);
+    // The examples share their config nodes (one simulated market, one Telegram bot, one Redis: same
+    // id in every file). Once one is in the workspace, Node-RED says some nodes already exist; the
+    // README's way: "View nodes..." lists them unticked, "Import selected" imports the rest, which
+    // then use the existing config node.
+    const configIds = flow.filter((n) => /^tradebot-(exchange|telegram|redis|database)$/.test(n.type)).map((n) => n.id as string);
+    const existing = await page.evaluate((ids) => ids.filter((id) => (globalThis as any).RED.nodes.node(id)), configIds);
+    if (existing.length > 0) {
+      const conflict = page.locator('.red-ui-notification', { hasText: 'already exist' });
+      await conflict.getByRole('button', { name: /View nodes/ }).click();
+      await page.locator('#red-ui-clipboard-dialog-import-conflict').click();
+      await page.locator('#red-ui-clipboard-dialog-import-conflict').waitFor({ state: 'hidden' });
+    }
+    const counts = await page.evaluate((ids) => ids.map((id) => { let n = 0; (globalThis as any).RED.nodes.eachConfig((c: any) => { if (c.id === id) n++; }); return n; }), configIds);
+    assert.deepEqual(counts, configIds.map(() => 1), `each config node of the example once in the workspace: ${configIds.join(', ')}`);
+    const tab = flow.find((n) => n.type === 'tab')!;
     // Near its left edge: the "Imported" notification covers the middle of the tab bar for a while.
     await page.locator(`#red-ui-tab-${tab.id}`).click({ position: { x: 12, y: 12 } });
     await page.waitForFunction((id) => (globalThis as any).RED.workspaces.active() === id, tab.id);
