@@ -283,6 +283,14 @@ describe('editor in a real browser (packed install, Debian chromium, playwright-
 
   /** Opens a sidebar tab: its button in the sidebar's header, or its tab, or (neither shown at this width) ctrl+g and its key. */
   async function showSidebar(tab: 'debug' | 'info' | 'config' | 'help'): Promise<void> {
+    // Node-RED 5: a bar of tab buttons beside the sidebars; a click on the selected one hides it.
+    const button = page.locator(`.red-ui-sidebar-tab-bar button[data-tab-id="${tab}"]`);
+    if (await button.count()) {
+      if (!/\bselected\b/.test((await button.getAttribute('class')) ?? '')) await button.click();
+      await page.locator(`.red-ui-sidebar-tab-bar button[data-tab-id="${tab}"].selected`).waitFor({ state: 'attached' });
+      return;
+    }
+    // Node-RED 4:
     for (const loc of [page.locator(`#red-ui-tab-${tab}-link-button`), page.locator(`#red-ui-tab-${tab} a.red-ui-tab-label`)]) {
       if (await loc.isVisible()) {
         await loc.click();
