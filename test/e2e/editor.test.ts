@@ -254,15 +254,22 @@ describe('editor in a real browser (packed install, Debian chromium, playwright-
     // README's way: "View nodes..." lists them unticked, "Import selected" imports the rest, which
     // then use the existing config node.
     const configIds = flow.filter((n) => /^tradebot-(exchange|telegram|redis|database)$/.test(n.type)).map((n) => n.id as string);
-    const existing = await page.evaluate((ids) => ids.filter((id) => (globalThis as any).RED.nodes.node(id)), configIds);
-    if (existing.length > 0) {
-      const conflict = page.locator('.red-ui-notification', { hasText: 'already exist' });
+    const tabId = flow.find((n) => n.type === 'tab')!.id as string;
+    const conflict = page.locator('.red-ui-notification', { hasText: 'already exist' });
+    // Either the example's tab appears (nothing of it existed) or Node-RED asks about the existing nodes.
+    await Promise.race([page.locator(`#red-ui-tab-${tabId}`).waitFor({ state: 'attached' }), conflict.waitFor({ state: 'visible' })]);
+    if (await conflict.isVisible()) {
       await conflict.getByRole('button', { name: /View nodes/ }).click();
       await page.locator('#red-ui-clipboard-dialog-import-conflict').click();
       await page.locator('#red-ui-clipboard-dialog-import-conflict').waitFor({ state: 'hidden' });
     }
-    const counts = await page.evaluate((ids) => ids.map((id) => { let n = 0; (globalThis as any).RED.nodes.eachConfig((c: any) => { if (c.id === id) n++; }); return n; }), configIds);
-    assert.deepEqual(counts, configIds.map(() => 1), `each config node of the example once in the workspace: ${configIds.join(', ')}`);
+    await page
+      .waitForFunction(
+        (ids) => ids.every((id) => { let n = 0; (globalThis as any).RED.nodes.eachConfig((c: any) => { if (c.id === id) n++; }); return n === 1; }),
+        configIds,
+        { timeout: 5_000 },
+      )
+      .catch(() => assert.fail(`each config node of the example once in the workspace: ${configIds.join(', ')}`));
     const tab = flow.find((n) => n.type === 'tab')!;
     // Near its left edge: the "Imported" notification covers the middle of the tab bar for a while.
     await page.locator(`#red-ui-tab-${tab.id}`).click({ position: { x: 12, y: 12 } });
