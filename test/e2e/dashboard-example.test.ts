@@ -4,7 +4,9 @@
  * (test/support/packed-install.ts), FlowFuse Dashboard 2 installed into the same user dir the way
  * the palette manager installs it (npm install --no-audit --no-fund --ignore-scripts <pinned
  * version>; --offline from npm's cache first, then from the registry), the example as flows.json,
- * and the real Node-RED started on it.
+ * and the real Node-RED started on it. The example is in examples-dashboard/, not in examples/
+ * (Import > Examples): deployed without the dashboard it would stop every flow (missing node
+ * types), so the user imports its file after installing the dashboard; the file is in the package.
  *
  * What a user would check: the flow deploys with no missing type, no node in error (red status),
  * nothing logged at error level and nothing reaching the example's catch -> "errors" debug node;
@@ -54,7 +56,7 @@ interface CommsEvent {
 
 describe(`dashboard example (${EXAMPLE}): packed install + FlowFuse Dashboard ${DASHBOARD_VERSION}, real Node-RED, chromium`, function () {
   this.timeout(240_000);
-  const example = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', EXAMPLE), 'utf8')) as FlowNode[];
+  const example = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples-dashboard', EXAMPLE), 'utf8')) as FlowNode[];
   const byType = (type: string) => example.filter((n) => n.type === type);
   const named = (type: string, name: string) => {
     const n = example.find((x) => x.type === type && x.name === name);
@@ -82,6 +84,9 @@ describe(`dashboard example (${EXAMPLE}): packed install + FlowFuse Dashboard ${
     const installed = path.join(packed.userDir, 'node_modules', '@flowfuse', 'node-red-dashboard', 'package.json');
     assert.ok(fs.existsSync(installed), `the dashboard is not in the user dir after npm install:\n${log!}`);
     assert.equal(JSON.parse(fs.readFileSync(installed, 'utf8')).version, DASHBOARD_VERSION);
+    // The file the README sends the user to, as the package ships it.
+    const shipped = path.join(packed.installed, 'examples-dashboard', EXAMPLE);
+    assert.deepEqual(JSON.parse(fs.readFileSync(shipped, 'utf8')), example, `${shipped} is in the package`);
     fs.writeFileSync(path.join(packed.userDir, 'flows.json'), JSON.stringify(example, null, 2));
   });
 

@@ -252,7 +252,29 @@ describe('editor in a real browser (packed install, Debian chromium, playwright-
     await entry.click();
     await page.locator('#red-ui-clipboard-dialog-ok').click();
     await page.locator('#red-ui-clipboard-dialog-ok').waitFor({ state: 'hidden' });
-    const tab = readExample(file).find((n) => n.type === 'tab')!;
+    const flow = readExample(file);
+    // The examples share their config nodes (one simulated market, one Telegram bot, one Redis: same
+    // id in every file). Once one is in the workspace, Node-RED says some nodes already exist; the
+    // README's way: "View nodes..." lists them unticked, "Import selected" imports the rest, which
+    // then use the existing config node.
+    const configIds = flow.filter((n) => /^tradebot-(exchange|telegram|redis|database)$/.test(n.type)).map((n) => n.id as string);
+    const tabId = flow.find((n) => n.type === 'tab')!.id as string;
+    const conflict = page.locator('.red-ui-notification', { hasText: 'already exist' });
+    // Either the example's tab appears (nothing of it existed) or Node-RED asks about the existing nodes.
+    await Promise.race([page.locator(`#red-ui-tab-${tabId}`).waitFor({ state: 'attached' }), conflict.waitFor({ state: 'visible' })]);
+    if (await conflict.isVisible()) {
+      await conflict.getByRole('button', { name: /View nodes/ }).click();
+      await page.locator('#red-ui-clipboard-dialog-import-conflict').click();
+      await page.locator('#red-ui-clipboard-dialog-import-conflict').waitFor({ state: 'hidden' });
+    }
+    await page
+      .waitForFunction(
+        (ids) => ids.every((id) => { let n = 0; (globalThis as any).RED.nodes.eachConfig((c: any) => { if (c.id === id) n++; }); return n === 1; }),
+        configIds,
+        { timeout: 5_000 },
+      )
+      .catch(() => assert.fail(`each config node of the example once in the workspace: ${configIds.join(', ')}`));
+    const tab = flow.find((n) => n.type === 'tab')!;
     // Near its left edge: the "Imported" notification covers the middle of the tab bar for a while.
     await page.locator(`#red-ui-tab-${tab.id}`).click({ position: { x: 12, y: 12 } });
     await page.waitForFunction((id) => (globalThis as any).RED.workspaces.active() === id, tab.id);
@@ -272,6 +294,14 @@ describe('editor in a real browser (packed install, Debian chromium, playwright-
 
   /** Opens a sidebar tab: its button in the sidebar's header, or its tab, or (neither shown at this width) ctrl+g and its key. */
   async function showSidebar(tab: 'debug' | 'info' | 'config' | 'help'): Promise<void> {
+    // Node-RED 5: a bar of tab buttons beside the sidebars; a click on the selected one hides it.
+    const button = page.locator(`.red-ui-sidebar-tab-bar button[data-tab-id="${tab}"]`);
+    if (await button.count()) {
+      if (!/\bselected\b/.test((await button.getAttribute('class')) ?? '')) await button.click();
+      await page.locator(`.red-ui-sidebar-tab-bar button[data-tab-id="${tab}"].selected`).waitFor({ state: 'attached' });
+      return;
+    }
+    // Node-RED 4:
     for (const loc of [page.locator(`#red-ui-tab-${tab}-link-button`), page.locator(`#red-ui-tab-${tab} a.red-ui-tab-label`)]) {
       if (await loc.isVisible()) {
         await loc.click();

@@ -22,9 +22,19 @@ function packageRoot(): string {
   }
 }
 
-const EXAMPLES = path.join(packageRoot(), 'examples');
-const files = fs.existsSync(EXAMPLES) ? fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.json')).sort() : [];
-const read = (file: string): FlowNode[] => JSON.parse(fs.readFileSync(path.join(EXAMPLES, file), 'utf8'));
+const ROOT = packageRoot();
+const EXAMPLES = path.join(ROOT, 'examples');
+/**
+ * The example that needs FlowFuse Dashboard 2 is not under examples/ (Import > Examples): a flow with
+ * a node type Node-RED does not know stops every flow on deploy. It is in examples-dashboard/, imported
+ * as a file once the dashboard is installed, and checked here like the others.
+ */
+const DASHBOARD_EXAMPLES = path.join(ROOT, 'examples-dashboard');
+const jsonFiles = (dir: string, rel: string) => (fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort().map((f) => `${rel}/${f}`) : []);
+/** Paths relative to the package root: examples/<name>.json and examples-dashboard/<name>.json. */
+const files = [...jsonFiles(EXAMPLES, 'examples'), ...jsonFiles(DASHBOARD_EXAMPLES, 'examples-dashboard')];
+const read = (file: string): FlowNode[] => JSON.parse(fs.readFileSync(path.join(ROOT, file), 'utf8'));
+const baseName = (file: string) => path.basename(file, '.json');
 
 const OUR_TYPES = ['tradebot-exchange', 'tradebot-ticker', 'tradebot-order-book', 'tradebot-candles', 'tradebot-indicator', 'tradebot-strategy', 'tradebot-risk-gate', 'tradebot-place-order', 'tradebot-telegram', 'tradebot-notifier', 'tradebot-telegram-control', 'tradebot-redis', 'tradebot-database', 'tradebot-stream-out', 'tradebot-stream-in', 'tradebot-stream-ack', 'tradebot-backtest', 'tradebot-journal'];
 const CORE_TYPES = ['tab', 'debug', 'comment', 'catch', 'complete', 'inject', 'change', 'delay', 'function', 'switch', 'link in', 'link out'];
@@ -110,20 +120,57 @@ describe('example flows (examples/)', function () {
 
   it('one example per built-in strategy, file names as listed in Import > Examples', function () {
     assert.ok(files.length > 0, `no examples in ${EXAMPLES}`);
-    for (const f of files) assert.match(f, /^\d\d [A-Za-z0-9][A-Za-z0-9 +\-]*\.json$/, `file name "${f}"`);
+    for (const f of files) assert.match(path.basename(f), /^\d\d [A-Za-z0-9][A-Za-z0-9 +\-]*\.json$/, `file name "${f}"`);
     const used = new Set(files.flatMap((f) => read(f).filter((n) => n.type === 'tradebot-strategy').map((n) => n.strategy as string)));
     assert.deepEqual([...used].sort(), [...STRATEGY_KINDS].sort(), 'every strategy is shown by an example');
   });
 
-  it('node ids are unique across all examples (importing two must not clash)', function () {
+  it('Import > Examples (examples/) lists no flow with another package\'s node types: the dashboard one is in examples-dashboard/', function () {
+    // One unknown node type in a deployed flow stops every flow ("Flows stopped due to missing node types").
+    for (const f of files.filter((file) => file.startsWith('examples/'))) {
+      const foreign = read(f).filter((n) => ![...OUR_TYPES, ...CORE_TYPES].includes(n.type));
+      assert.deepEqual(foreign.map((n) => n.type), [], `${f} needs node types from another package`);
+    }
+    const dashboard = files.filter(needsDashboard);
+    assert.deepEqual(dashboard, ['examples-dashboard/16 Dashboard - needs FlowFuse Dashboard 2.json']);
+  });
+
+  it('node ids are unique across all examples, except config nodes, which examples share (importing two must not clash)', function () {
+    // Node-RED's import finds a config node whose id exists already and offers "Import copy": the
+    // flow's nodes get new ids and use the existing config node. So every example's config node of one
+    // kind and settings has one id, and one id never stands for two different settings.
     const seen = new Map<string, string>();
+    const configs = new Map<string, { file: string; node: FlowNode }>();
     for (const f of files) {
       for (const n of read(f)) {
         assert.match(n.id, /^[0-9a-f]{16}$/, `${f}: id ${n.id}`);
+        if (CONFIG_TYPES.includes(n.type)) {
+          const first = configs.get(n.id);
+          if (first) assert.deepEqual(n, first.node, `${f}: config node ${n.id} differs from the one with that id in ${first.file}`);
+          else configs.set(n.id, { file: f, node: n });
+          assert.equal(seen.get(n.id), undefined, `${f}: config node id ${n.id} is also a flow node in ${seen.get(n.id)}`);
+          continue;
+        }
+        assert.ok(!configs.has(n.id), `${f}: id ${n.id} is a config node's id`);
         assert.equal(seen.get(n.id), undefined, `${f}: id ${n.id} is also used in ${seen.get(n.id)}`);
         seen.set(n.id, f);
       }
     }
+  });
+
+  it('after importing every example there is one exchange per kind of settings, one Telegram bot, one Redis', function () {
+    const all = new Map<string, FlowNode>();
+    for (const f of files) for (const n of read(f)) if (CONFIG_TYPES.includes(n.type)) all.set(n.id, n);
+    const kinds = (type: string) => [...all.values()].filter((n) => n.type === type);
+    const exchanges = kinds('tradebot-exchange');
+    // The simulated market of most examples, the backtest replay of 12 and 18, and the two whose
+    // exchange node points at another config node (Redis state in 14, the PostgreSQL journal in 17).
+    assert.deepEqual(exchanges.map((e) => e.mode).sort(), ['backtest', 'sim', 'sim', 'sim'], JSON.stringify(exchanges.map((e) => e.name)));
+    assert.equal(exchanges.filter((e) => e.mode === 'sim' && !e.redis && !e.database).length, 1, 'one plain simulated market');
+    assert.equal(kinds('tradebot-telegram').length, 1, 'one Telegram bot: its token is entered once');
+    assert.equal(kinds('tradebot-redis').length, 1, 'one Redis');
+    const usingSim = files.filter((f) => read(f).some((n) => n.type === 'tradebot-exchange' && n.mode === 'sim' && !n.redis && !n.database));
+    assert.ok(usingSim.length >= 10, `most examples share the simulated market: ${usingSim.length}`);
   });
 
   for (const file of files) {
@@ -139,7 +186,7 @@ describe('example flows (examples/)', function () {
         const tabs = flow.filter((n) => n.type === 'tab');
         assert.equal(tabs.length, 1, 'exactly one tab');
         const tab = tabs[0]!;
-        assert.equal(tab.label, file.replace(/\.json$/, ''), 'the tab label matches the file name');
+        assert.equal(tab.label, baseName(file), 'the tab label matches the file name');
 
         const comments = flow.filter((n) => n.type === 'comment');
         assert.ok(comments.some((c) => typeof c.info === 'string' && c.info.trim().length > 100), 'a comment node whose info explains the example');

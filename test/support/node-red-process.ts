@@ -58,6 +58,16 @@ export interface StartOptions {
   settings?: string;
 }
 
+/**
+ * Node-RED's command line (red.js): of the dev dependency, or of the install TRADEBOT_NODE_RED_PATH
+ * points at (its lib/red.js, as test/support/node-red.ts takes it), to run these tests on another
+ * Node-RED release.
+ */
+function redJs(): string {
+  const other = process.env.TRADEBOT_NODE_RED_PATH;
+  return other ? path.join(path.dirname(path.dirname(other)), 'red.js') : require.resolve('node-red/red.js');
+}
+
 export class NodeRedProcess {
   /** stdout and stderr, as they arrive. */
   log = '';
@@ -80,7 +90,7 @@ export class NodeRedProcess {
     const port = o.port ?? (await freePort());
     const env: Record<string, string | undefined> = { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', ...o.env };
     for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
-    const child = spawn(process.execPath, [require.resolve('node-red/red.js'), '--userDir', o.userDir, '--settings', o.settings ?? SETTINGS], {
+    const child = spawn(process.execPath, [redJs(), '--userDir', o.userDir, '--settings', o.settings ?? SETTINGS], {
       cwd: o.userDir,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],

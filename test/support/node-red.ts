@@ -1,6 +1,6 @@
 /**
  * Loads real flows into the real Node-RED runtime (node-red-node-test-helper) with our nodes.
- * Node-RED 4.1 by default; TRADEBOT_NODE_RED_PATH points at another install (the Node-RED 5 run).
+ * Node-RED 5 by default (the dev dependency); TRADEBOT_NODE_RED_PATH points at another install (the Node-RED 4.1 run, scripts/test-node-red-4.sh).
  */
 import helper from 'node-red-node-test-helper';
 import candlesNode from '../../nodes/tradebot-candles/tradebot-candles';
