@@ -5,10 +5,10 @@
 #
 # Or `docker compose up -d` (docker-compose.yml: this image plus Redis).
 #
-# nodered/node-red 5.0 is published for linux/amd64 and linux/arm64, so the same Dockerfile
-# builds on a PC and on a 64-bit Raspberry Pi (64-bit OS). Nothing here compiles native code.
-# The package needs Node >= 22.13 (the trading state is kept with Node's built-in node:sqlite, in
-# /data/tradebot.sqlite): the build stage is Node 22 (as the tests), the Node-RED 5 image Node 24 LTS.
+# nodered/node-red is published for linux/amd64 and linux/arm64 (and arm/v7), so the same
+# Dockerfile builds on a PC and on a 64-bit Raspberry Pi. Nothing here compiles native code.
+# Node 22 in both stages: the package needs Node >= 22.13 (the trading state is kept with Node's
+# built-in node:sqlite, in /data/tradebot.sqlite).
 
 # ---- build: TypeScript -> dist/, then the same tarball `npm publish` would upload ----------
 # Built on Debian (glibc) with the full dev toolchain of the repo (typescript, node-red for the
@@ -22,10 +22,9 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY . .
 RUN npm run build && npm pack --pack-destination /tmp
 
-# ---- runtime: the official Node-RED 5.0 image (Node 24 LTS) ---------------------------------
-# Node-RED 5 images are built on Node 24 only (amd64 and arm64). For Node-RED 4.1 use the
-# nodered/node-red:4.1-22 tag instead (its plain 4.1 tag is Node 20, which lacks node:sqlite).
-FROM nodered/node-red:5.0-24
+# ---- runtime: the official Node-RED 4.1 image on Node 22 ------------------------------------
+# (The plain 4.1 tag is Node 20, which lacks node:sqlite: the -22 variant is required.)
+FROM nodered/node-red:4.1-22
 # /usr/src/node-red is the image's WORKDIR and holds the package.json Node-RED itself is
 # installed from. Node-RED also loads nodes from the node_modules next to its own install, so a
 # package installed here is part of the image and survives replacing the /data volume.
