@@ -27,7 +27,7 @@ import { createTickerFeed } from './market/ticker-feed';
 import { addEquitySource } from './metrics';
 import { secrets } from './secrets';
 import { sessions, type RiskControl } from './sessions';
-import { DiscardingStore, MemoryStore, type StateStore } from './state-store';
+import { DiscardingStore, MemoryStore, SnapshotStore, type StateStore } from './state-store';
 import type { OrderRequest } from './contract';
 import { TradingAccount, type OrderListener, type PlaceResult } from './trading/account';
 import type { OrderClaims } from './trading/order-claims';
@@ -66,6 +66,8 @@ export class ExchangeSession {
     readonly id = 'exchange',
   ) {
     sessions.add(this);
+    // A backtest's risk state lives for one run, in memory (the exchange node opens no file for it).
+    if (settings.mode === 'backtest') this.store = new SnapshotStore();
     this.removeEquity = addEquitySource(() => {
       const account = this.accountNow;
       if (!account) return [];

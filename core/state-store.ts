@@ -48,3 +48,28 @@ export class MemoryStore implements StateStore {
     this.data.delete(key);
   }
 }
+
+/**
+ * Keeps the snapshots it is given, as given: set() costs the same whatever the value holds. For a
+ * backtest's session, whose risk gates save their state on every approved signal: serialising it
+ * (up to 5,000 approved signal ids) made each signal cost more the longer the run had gone, until
+ * that text was most of a candle's time on the Node-RED path. Writers keep the interface's rule
+ * (a fresh object per set(), never mutated afterwards); get() hands out a copy, as MemoryStore
+ * does, because a loader may change what it loaded (a risk gate appends to its approved ids).
+ */
+export class SnapshotStore implements StateStore {
+  private readonly data = new Map<string, unknown>();
+
+  async get<T>(key: string): Promise<T | undefined> {
+    const value = this.data.get(key);
+    return value === undefined ? undefined : (structuredClone(value) as T);
+  }
+
+  async set<T>(key: string, value: T): Promise<void> {
+    this.data.set(key, value);
+  }
+
+  async delete(key: string): Promise<void> {
+    this.data.delete(key);
+  }
+}
