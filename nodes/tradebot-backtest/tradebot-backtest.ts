@@ -14,7 +14,7 @@ import type { OhlcvRow } from '../../core/contract';
 import { timeframeToMs } from '../../core/timeframe';
 import { CompiledFlow, CompileError } from '../../core/backtest/compiled/compiled-flow';
 import { planFlow, type FlowNodeConfig } from '../../core/backtest/compiled/flow-plan';
-import { engineNote, type BacktestEngine } from '../../core/backtest/compiled/engine';
+import { engineTag, type BacktestEngine } from '../../core/backtest/compiled/engine';
 import { FlowIdle } from '../shared/flow-idle';
 import type { OptimiseReport } from '../../core/optimise/optimise-report';
 import { deployedNodes, finishedText, progressText, startOptimisation, sweepOf, type OptimiseHandle } from './optimise-glue';
@@ -98,7 +98,7 @@ export = function register(RED: NodeAPI): void {
           let last = 0;
           const account = await session.account();
           const { flow, engine } = await chooseEngine();
-          node.status({ fill: 'blue', shape: 'dot', text: engine.path === 'fast' ? 'running (fast path)' : `running (Node-RED path: ${engine.reason})`.slice(0, 120) });
+          node.status({ fill: 'blue', shape: 'dot', text: `running${engineTag(engine)}`.slice(0, 120) });
           // Counting starts now: this node's own input message was delivered before, so it does not count.
           tracker.start();
           let report: BacktestReport & { engine?: BacktestEngine };
@@ -111,7 +111,7 @@ export = function register(RED: NodeAPI): void {
                 // Progress is asked for every candle: the wall clock is read only every 1024th.
                 if ((n & 1023) !== 0 || Date.now() - last < 500) return;
                 last = Date.now();
-                node.status({ fill: 'blue', shape: 'dot', text: `running${engine.path === 'fast' ? ' (fast path)' : ''}: ${n}/${total} candles` });
+                node.status({ fill: 'blue', shape: 'dot', text: `running${engineTag(engine)}: ${n}/${total} candles`.slice(0, 120) });
               },
               flow,
             );
@@ -131,7 +131,7 @@ export = function register(RED: NodeAPI): void {
           node.status({
             fill: dataNote ? 'yellow' : 'green',
             shape: 'dot',
-            text: `done${engine.path === 'fast' ? ' (fast path)' : ''}: ${report.trades.length} trades, return ${(100 * report.totalReturn).toFixed(2)} %, ${Math.round(report.candles / Math.max(seconds, 0.001))} candles/s${dataNote ? `; data: ${dataNote}` : ''}${engine.path === 'flow' ? `; ${engineNote(engine)}` : ''}`.slice(0, 200),
+            text: `done${engineTag(engine)}: ${report.trades.length} trades, return ${(100 * report.totalReturn).toFixed(2)} %, ${Math.round(report.candles / Math.max(seconds, 0.001))} candles/s${dataNote ? `; data: ${dataNote}` : ''}`.slice(0, 200),
           });
           send({ ...msg, topic: 'backtest', payload: { kind: 'backtestReport', ...report } });
         })().then(

@@ -53,14 +53,14 @@ async function run(userDir: string, data: string): Promise<{ red: NodeRedProcess
   const reportFile = path.join(userDir, 'report.json');
   const statusFile = path.join(userDir, 'status.log');
   const deadline = Date.now() + 60_000;
-  const done = () => fs.existsSync(statusFile) && /"text":"done:/.test(fs.readFileSync(statusFile, 'utf8'));
+  const done = () => fs.existsSync(statusFile) && /"text":"done( \([^)]*\))?:/.test(fs.readFileSync(statusFile, 'utf8'));
   while (!fs.existsSync(reportFile) || fs.readFileSync(reportFile, 'utf8').length === 0 || !done()) {
     if (Date.now() > deadline) throw new Error(`no report and status within 60 s\n${red.log.slice(-3000)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
   await new Promise((r) => setTimeout(r, 200));
   const statuses = fs.readFileSync(statusFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-  return { red, report: JSON.parse(fs.readFileSync(reportFile, 'utf8')), status: statuses.filter((s) => /^done:/.test(s.text)).pop() };
+  return { red, report: JSON.parse(fs.readFileSync(reportFile, 'utf8')), status: statuses.filter((s) => /^done( \([^)]*\))?:/.test(s.text)).pop() };
 }
 
 describe('backtest data checks: CSV and JSON history files (real Node-RED process)', function () {
@@ -102,7 +102,7 @@ describe('backtest data checks: CSV and JSON history files (real Node-RED proces
     assert.equal(report.candles, 40 - 5, 'the valid rows were replayed (candle times after the warm-up)');
 
     // The node's status.
-    assert.match(status.text, /^done: .*; data: 3 invalid rows dropped, 2 empty volumes \(taken as 0\), 2 duplicate times dropped$/);
+    assert.match(status.text, /^done( \([^)]*\))?: .*; data: 3 invalid rows dropped, 2 empty volumes \(taken as 0\), 2 duplicate times dropped$/);
     assert.equal(status.fill, 'yellow');
 
     // One warning line per file in the log, naming the file, the counts and the first offending lines.

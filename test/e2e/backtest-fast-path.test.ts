@@ -51,13 +51,18 @@ function asBacktest(file: string, engine: 'auto' | 'flow', reportFile: string, e
   bt.engine = engine;
   (bt.wires as string[][])[0] = [...((bt.wires as string[][])[0] ?? []), 'fp-json'];
   flow.push(
+    // Every status of the backtest node, one JSON line each, beside the report.
+    { id: 'fp-status', type: 'status', z: tab.id, scope: [bt.id], x: 100, y: 960, wires: [['fp-sjson']] },
+    { id: 'fp-sjson', type: 'change', z: tab.id, rules: [{ t: 'set', p: 'payload', pt: 'msg', to: 'status', tot: 'msg' }], x: 300, y: 960, wires: [['fp-sjson2']] },
+    { id: 'fp-sjson2', type: 'json', z: tab.id, property: 'payload', action: 'str', pretty: false, x: 500, y: 960, wires: [['fp-sfile']] },
+    { id: 'fp-sfile', type: 'file', z: tab.id, filename: `${reportFile}.status`, filenameType: 'str', appendNewline: true, createDir: true, overwriteFile: 'false', encoding: 'utf8', x: 700, y: 960, wires: [] },
     { id: 'fp-json', type: 'json', z: tab.id, property: 'payload', action: 'str', pretty: false, x: 300, y: 900, wires: [['fp-file']] },
     { id: 'fp-file', type: 'file', z: tab.id, filename: reportFile, filenameType: 'str', appendNewline: false, createDir: true, overwriteFile: 'true', encoding: 'utf8', x: 500, y: 900, wires: [] },
   );
   return { file, flow, backtestId: bt.id };
 }
 
-async function run(file: string, engine: 'auto' | 'flow', edit?: (flow: FlowNode[]) => void): Promise<{ report: any } | undefined> {
+async function run(file: string, engine: 'auto' | 'flow', edit?: (flow: FlowNode[]) => void): Promise<{ report: any; status: string } | undefined> {
   const userDir = makeUserDir('tradebot-fast-');
   const reportFile = path.join(userDir, 'report.json');
   const c = asBacktest(file, engine, reportFile, edit);
@@ -72,7 +77,9 @@ async function run(file: string, engine: 'auto' | 'flow', edit?: (flow: FlowNode
       await new Promise((r) => setTimeout(r, 100));
     }
     await new Promise((r) => setTimeout(r, 200));
-    return { report: JSON.parse(fs.readFileSync(reportFile, 'utf8')) };
+    await new Promise((r) => setTimeout(r, 300));
+    const statuses = fs.existsSync(`${reportFile}.status`) ? fs.readFileSync(`${reportFile}.status`, 'utf8').trim().split('\n').map((l) => JSON.parse(l).text as string) : [];
+    return { report: JSON.parse(fs.readFileSync(reportFile, 'utf8')), status: statuses.filter((t) => /^done/.test(t)).pop() ?? '' };
   } finally {
     await red.stop();
     removeUserDir(userDir);
@@ -100,6 +107,8 @@ describe('the backtest fast path equals the Node-RED path (real Node-RED process
       assert.ok(flow && auto);
       assert.deepEqual(flow.report.engine, { path: 'flow', reason: 'the node\'s Engine setting is "Node-RED"' });
       assert.deepEqual(auto.report.engine, { path: 'fast' }, file);
+      assert.match(auto.status, /^done \(fast path\): \d+ trades/);
+      assert.match(flow.status, /^done \(Node-RED path\): \d+ trades/);
       assert.ok(flow.report.trades.length > 0, `${file}: the example trades on this data`);
       assert.deepEqual(without(auto.report, 'engine'), without(flow.report, 'engine'));
     });
@@ -121,6 +130,7 @@ describe('the backtest fast path equals the Node-RED path (real Node-RED process
     assert.equal(auto.report.engine.path, 'flow');
     assert.deepEqual(auto.report.engine.node, { id: 'fp-fn', type: 'function', name: 'tweak signal' });
     assert.match(auto.report.engine.reason, /"tweak signal" \(function\) is on the trading path/);
+    assert.match(auto.status, /^done \(Node-RED path: function "tweak signal"\): \d+ trades/, 'the status names the node');
     assert.deepEqual(without(auto.report, 'engine'), without(flow.report, 'engine'));
   });
 });

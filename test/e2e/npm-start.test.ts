@@ -57,7 +57,8 @@ describe('npm start (the default flow on the simulated market)', function () {
 
     // What the debug sidebar receives (every message a debug node sends to the editor) and what the
     // nodes show under them (statuses), for 40 s from the first message on.
-    const WINDOW_MS = 40_000;
+    // The EMA 9/21 cross on 1-minute candles at 60x: a cross within a minute and a half, with room for a loaded machine.
+    const WINDOW_MS = 90_000;
     const seen = new Map<string, any>();
     const counts = new Map<string, number>();
     const status = new Map<string, string>();

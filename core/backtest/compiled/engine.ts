@@ -12,3 +12,14 @@ export interface BacktestEngine {
 export function engineNote(engine: BacktestEngine): string {
   return engine.path === 'fast' ? 'fast path' : `Node-RED path: ${engine.reason ?? 'not compiled'}`;
 }
+
+/**
+ * What a status says after "done" or "running": " (fast path)", " (Node-RED path: function
+ * "tweak signal")" naming the node that kept the run off the fast path, " (Node-RED path)" for the
+ * Engine setting, nothing when there was nothing to compile.
+ */
+export function engineTag(engine: BacktestEngine): string {
+  if (engine.path === 'fast') return ' (fast path)';
+  if (engine.node) return ` (Node-RED path: ${engine.node.type.replace(/^tradebot-/, '')} ${engine.node.name ? `"${engine.node.name}"` : engine.node.id})`;
+  return /Engine setting/.test(engine.reason ?? '') ? ' (Node-RED path)' : '';
+}
