@@ -223,3 +223,12 @@ export function retainedBytesPer(gc: () => void, n: number, build: (n: number) =
   void keep;
   return Math.round((after - before) / n);
 }
+
+/** A whole-number command-line option (`--candles 20000`), 1 to 10,000,000; `fallback` when absent. */
+export function optInt(flag: string, fallback: number): number {
+  const i = process.argv.indexOf(flag);
+  if (i < 0) return fallback;
+  const n = Number(process.argv[i + 1]);
+  if (!Number.isInteger(n) || n < 1 || n > 10_000_000) throw new Error(`${flag}: a whole number from 1 to 10000000`);
+  return n;
+}

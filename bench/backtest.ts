@@ -56,7 +56,7 @@ import vm from 'node:vm';
 import { FlowIdle } from '../nodes/shared/flow-idle';
 import { freePort } from '../test/support/free-port';
 import { ohlcvAvailable, OHLCV_DIR } from '../test/support/ohlcv-data';
-import { retainedBytesPer, summarizeProfile, writeContinuousHistory, type CpuProfile, type HistoryInfo, type ProfileSummary } from './backtest-support';
+import { optInt, retainedBytesPer, summarizeProfile, writeContinuousHistory, type CpuProfile, type HistoryInfo, type ProfileSummary } from './backtest-support';
 import { BenchLog, EXPECTED_WARNINGS, embeddedSettings, runningNodes } from './embedded-red';
 import { makeBenchUserDir, removeBenchUserDir } from './user-dir';
 import { handLoop } from './hand-loop';
@@ -102,14 +102,6 @@ const AIM = { candlesPerSecond: 100_000, withinFloorFactor: 2 };
 
 const SYMBOL = 'MIX/USDT';
 const FIRST_TS = Date.UTC(2024, 0, 1);
-
-function optInt(flag: string, fallback: number): number {
-  const i = process.argv.indexOf(flag);
-  if (i < 0) return fallback;
-  const n = Number(process.argv[i + 1]);
-  if (!Number.isInteger(n) || n < 1 || n > 10_000_000) throw new Error(`${flag}: a whole number from 1 to 10000000`);
-  return n;
-}
 
 // ------------------------------------------------------------------ Node-RED, embedded
 

@@ -28,20 +28,12 @@ import { Optimisation } from '../core/optimise/optimiser';
 import { parseSweep } from '../core/optimise/sweep-spec';
 import { settingsFromEditor, type ExchangeNodeDef } from '../nodes/tradebot-exchange/editor-settings';
 import { ohlcvAvailable, OHLCV_DIR } from '../test/support/ohlcv-data';
-import { writeContinuousHistory } from './backtest-support';
+import { optInt, writeContinuousHistory } from './backtest-support';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const RESULTS_FILE = path.join(ROOT, 'bench', 'results', 'optimise-latest.json');
 const SYMBOL = 'MIX/USDT';
 const WARMUP = 100;
-
-function optInt(flag: string, fallback: number): number {
-  const i = process.argv.indexOf(flag);
-  if (i < 0) return fallback;
-  const n = Number(process.argv[i + 1]);
-  if (!Number.isInteger(n) || n < 1 || n > 10_000_000) throw new Error(`${flag}: a whole number from 1 to 10000000`);
-  return n;
-}
 
 const COMBOS = optInt('--combos', 1000);
 const CANDLES = optInt('--candles', 0);

@@ -14,6 +14,7 @@
 import { Worker } from 'node:worker_threads';
 import os from 'node:os';
 import type { JobReply, JobRequest } from './worker-job';
+import { RunTally } from './run-tally';
 
 export type JobOutcome<R> = { ok: true; value: R } | { ok: false; error: Error };
 
@@ -70,10 +71,8 @@ export class WorkerPool<J, R> {
   private batch?: Batch<J, R>;
   private canceled = false;
   private closed = false;
-  private done = 0;
+  private readonly tally = new RunTally();
   private given = 0;
-  private best: number | undefined;
-  private startedAt = 0;
 
   constructor(private readonly options: PoolOptions<R>) {
     this.threads = Math.max(1, Math.floor(options.threads ?? os.availableParallelism()));
@@ -84,7 +83,7 @@ export class WorkerPool<J, R> {
     if (this.canceled) return Promise.reject(new CanceledError('the optimisation was canceled'));
     if (this.closed) return Promise.reject(new Error('the worker pool is closed'));
     if (this.batch) return Promise.reject(new Error('the worker pool is already running jobs'));
-    if (!this.startedAt) this.startedAt = performance.now();
+    this.tally.start();
     const base = this.given;
     this.given += jobs.length;
     if (jobs.length === 0) return Promise.resolve([]);
@@ -102,7 +101,7 @@ export class WorkerPool<J, R> {
     const batch = this.batch;
     this.batch = undefined;
     this.terminateAll();
-    batch?.reject(new CanceledError(`the optimisation was canceled after ${this.done} of ${this.total()} runs`));
+    batch?.reject(new CanceledError(`the optimisation was canceled after ${this.tally.runsDone} of ${this.total()} runs`));
   }
 
   /** Ends the threads (a pending run() is rejected). Idle threads keep the process alive until then. */
@@ -167,23 +166,11 @@ export class WorkerPool<J, R> {
     batch.outcomes[slot.job] = outcome;
     slot.job = undefined;
     batch.finished++;
-    this.done++;
-    if (outcome.ok && this.options.score) {
-      const s = this.options.score(outcome.value);
-      if (s > -Infinity && (this.best === undefined || s > this.best)) this.best = s;
-    }
-    this.report();
+    this.tally.count(outcome.ok && this.options.score ? this.options.score(outcome.value) : undefined);
+    this.options.onProgress?.(this.tally.progress(this.total()));
     if (batch.finished === batch.jobs.length) {
       this.batch = undefined;
       batch.resolve(batch.outcomes as Array<JobOutcome<R>>);
     }
-  }
-
-  private report(): void {
-    if (!this.options.onProgress) return;
-    const seconds = Math.max(1e-3, (performance.now() - this.startedAt) / 1000);
-    const runsPerSecond = this.done / seconds;
-    const total = Math.max(this.total(), this.done);
-    this.options.onProgress({ done: this.done, total, runsPerSecond, etaSeconds: runsPerSecond > 0 ? (total - this.done) / runsPerSecond : undefined, best: this.best });
   }
 }

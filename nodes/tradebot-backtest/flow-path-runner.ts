@@ -22,6 +22,7 @@ import { CURVE_POINTS, figuresOf, thinCurve, windowOf, type BacktestJob, type Ba
 import type { BacktestRunner, RunnerOptions } from '../../core/optimise/optimiser';
 import { flowForBacktest } from '../../core/optimise/flow-subset';
 import { CanceledError, type JobOutcome } from '../../core/optimise/worker-pool';
+import { RunTally } from '../../core/optimise/run-tally';
 
 /** The package's root (dist/nodes/tradebot-backtest -> the package). */
 const PACKAGE_ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -54,10 +55,7 @@ export class FlowPathRunner implements BacktestRunner {
   private readonly children: Array<Promise<Child>> = [];
   private canceled = false;
   private closed = false;
-  private done = 0;
-  private given = 0;
-  private best: number | undefined;
-  private startedAt = 0;
+  private readonly tally = new RunTally();
   private pending: Array<(err: Error) => void> = [];
 
   constructor(
@@ -70,19 +68,18 @@ export class FlowPathRunner implements BacktestRunner {
   async run(jobs: readonly BacktestJob[]): Promise<Array<JobOutcome<BacktestJobResult>>> {
     if (this.canceled) throw new CanceledError('the optimisation was canceled');
     if (this.closed) throw new Error('the runner is closed');
-    if (!this.startedAt) this.startedAt = performance.now();
-    this.given += jobs.length;
+    this.tally.start();
     const outcomes = new Array<JobOutcome<BacktestJobResult>>(jobs.length);
     let next = 0;
     const lanes = Math.min(this.threads, jobs.length);
     const lane = async (k: number) => {
       for (let i = next++; i < jobs.length; i = next++) {
-        if (this.canceled) throw new CanceledError(`the optimisation was canceled after ${this.done} of ${this.o.total} runs`);
+        if (this.canceled) throw new CanceledError(`the optimisation was canceled after ${this.tally.runsDone} of ${this.o.total} runs`);
         const child = await this.child(k);
         try {
           outcomes[i] = { ok: true, value: await this.runOne(child, jobs[i]!) };
         } catch (err) {
-          if (this.canceled) throw new CanceledError(`the optimisation was canceled after ${this.done} of ${this.o.total} runs`);
+          if (this.canceled) throw new CanceledError(`the optimisation was canceled after ${this.tally.runsDone} of ${this.o.total} runs`);
           outcomes[i] = { ok: false, error: err instanceof Error ? err : new Error(String(err)) };
         }
         this.finished(outcomes[i]!);
@@ -97,7 +94,7 @@ export class FlowPathRunner implements BacktestRunner {
   cancel(): void {
     if (this.canceled) return;
     this.canceled = true;
-    const error = new CanceledError(`the optimisation was canceled after ${this.done} of ${this.o.total} runs`);
+    const error = new CanceledError(`the optimisation was canceled after ${this.tally.runsDone} of ${this.o.total} runs`);
     for (const reject of this.pending.splice(0)) reject(error);
     void this.stopAll();
   }
@@ -108,14 +105,8 @@ export class FlowPathRunner implements BacktestRunner {
   }
 
   private finished(outcome: JobOutcome<BacktestJobResult>): void {
-    this.done++;
-    if (outcome.ok) {
-      const s = this.o.score(outcome.value);
-      if (Number.isFinite(s) && (this.best === undefined || s > this.best)) this.best = s;
-    }
-    const seconds = (performance.now() - this.startedAt) / 1000;
-    const runsPerSecond = seconds > 0 ? this.done / seconds : 0;
-    this.o.onProgress({ done: this.done, total: this.o.total, runsPerSecond, etaSeconds: runsPerSecond > 0 ? (this.o.total - this.done) / runsPerSecond : undefined, best: this.best });
+    this.tally.count(outcome.ok ? this.o.score(outcome.value) : undefined);
+    this.o.onProgress(this.tally.progress(this.o.total));
   }
 
   private child(k: number): Promise<Child> {
