@@ -15,7 +15,7 @@ import { flattenAfterTrips, forceExitRequests, parseForceExitTarget, type ForceE
 import { forceExitEvent, killSwitchEvent } from '../../core/risk/lifecycle-events';
 import { journaling, journalSent } from '../shared/journal-sent';
 import type { OrderRequest } from '../../core/contract';
-import { ImplausibleInputError } from '../../core/plausibility';
+import { decideSignal } from '../../core/risk/signal-decision';
 import type { RiskControl } from '../../core/sessions';
 import { sessionOf } from '../shared/exchange-node';
 import { StatusThrottle } from '../shared/status';
@@ -172,29 +172,13 @@ export = function register(RED: NodeAPI): void {
           const account = await session.account();
           const source = await session.source();
           const markets = await source.loadMarkets();
-          if (signal.exchange !== session.exchangeName) {
-            send([null, { ...msg, payload: { kind: 'rejection', code: 'WRONG_EXCHANGE', reason: `the signal is for ${signal.exchange}, this risk gate trades on ${session.exchangeName}`, symbol: signal.symbol, side: signal.side, signalId: signal.id, ts: signal.ts } }]);
+          const decision = await decideSignal(g, signal, { session, account, markets, now: () => source.now(), indicators: msg.indicators });
+          if ('rejection' in decision) {
+            send([null, { ...msg, ...(decision.rejection.code === 'WRONG_EXCHANGE' ? {} : { topic: signal.symbol }), payload: decision.rejection }]);
+            if (decision.error) throw decision.error;
             return;
           }
-          const market = markets.get(signal.symbol);
-          let outcome: ReturnType<RiskGate['evaluate']>;
-          try {
-            outcome = g.evaluate(signal, {
-              portfolio: account.portfolio,
-              market,
-              indicators: msg.indicators && typeof msg.indicators === 'object' ? msg.indicators : {},
-              maxNotional: session.settings.maxNotional,
-              openOrderSymbols: account.openOrders().map((o) => o.symbol),
-              // The signal's price and time are checked against the market and the exchange's clock.
-              marketPrice: market ? await session.marketPrice(signal.symbol) : undefined,
-              now: source.now(),
-            });
-          } catch (err) {
-            if (!(err instanceof ImplausibleInputError)) throw err;
-            // Refused like a malformed signal: on output 2 and to Catch; the gate's state is untouched.
-            send([null, { ...msg, topic: signal.symbol, payload: { kind: 'rejection', code: 'IMPLAUSIBLE_INPUT', reason: err.message, symbol: signal.symbol, side: signal.side, signalId: signal.id, ts: source.now() } }]);
-            throw err;
-          }
+          const { outcome } = decision;
           try {
             await save();
           } catch (err) {

@@ -15,6 +15,7 @@ import { checkMessageTime, checkOrderRequest, ImplausibleInputError } from '../.
 import { flattenAfterTrips, forceExitRequests } from '../../risk/force-exit';
 import { riskSettingsOfNode } from '../../risk/node-config';
 import { initialRiskState, RiskGate, type RiskState } from '../../risk/risk-gate';
+import { decideSignal } from '../../risk/signal-decision';
 import { exchangeClock } from '../../sessions';
 import { textSetting } from '../../setting-values';
 import { DecisionMaker } from '../../strategies/decision';
@@ -130,27 +131,13 @@ async function riskGateNode(node: PlanNode, ctx: CompiledContext): Promise<Compi
       signal = parsed.data;
     }
     journalSent(session.journal, { payload: signal });
-    if (signal.exchange !== session.exchangeName) {
-      emit(1, { ...msg, payload: { kind: 'rejection', code: 'WRONG_EXCHANGE', reason: `the signal is for ${signal.exchange}, this risk gate trades on ${session.exchangeName}`, symbol: signal.symbol, side: signal.side, signalId: signal.id, ts: signal.ts } });
+    const decision = await decideSignal(gate, signal, { session, account, markets, now: ctx.now, indicators: msg.indicators });
+    if ('rejection' in decision) {
+      emit(1, { ...msg, ...(decision.rejection.code === 'WRONG_EXCHANGE' ? {} : { topic: signal.symbol }), payload: decision.rejection });
+      if (decision.error) throw decision.error;
       return;
     }
-    const market = markets.get(signal.symbol);
-    let outcome: ReturnType<RiskGate['evaluate']>;
-    try {
-      outcome = gate.evaluate(signal, {
-        portfolio: account.portfolio,
-        market,
-        indicators: msg.indicators && typeof msg.indicators === 'object' ? msg.indicators : {},
-        maxNotional: session.settings.maxNotional,
-        openOrderSymbols: account.openOrders().map((o) => o.symbol),
-        marketPrice: market ? await session.marketPrice(signal.symbol) : undefined,
-        now: ctx.now(),
-      });
-    } catch (err) {
-      if (!(err instanceof ImplausibleInputError)) throw err;
-      emit(1, { ...msg, topic: signal.symbol, payload: { kind: 'rejection', code: 'IMPLAUSIBLE_INPUT', reason: err.message, symbol: signal.symbol, side: signal.side, signalId: signal.id, ts: ctx.now() } });
-      throw err;
-    }
+    const { outcome } = decision;
     const trips = outcome.trips ?? [];
     const flatten = flattenAfterTrips(outcome);
     const flattenOrders: OrderRequest[] = flatten
