@@ -8,7 +8,7 @@ import type { Candle, OhlcvRow, OrderUpdate } from '../contract';
 import { MemoryStore } from '../state-store';
 import { timeframeToMs } from '../timeframe';
 import { TradingAccount } from '../trading/account';
-import { splitSymbol } from '../trading/portfolio';
+import { splitSymbol } from '../market/symbol';
 import { BacktestExecutor } from './backtest-executor';
 import { EquityStats } from './equity-stats';
 import { nextLevels, PricePath, type PathStep } from './price-path';

@@ -12,7 +12,7 @@
  * websocket error the next update comes by REST within one poll interval, after a silent
  * websocket within silentAfterMs plus one poll interval (docs/exchanges.md).
  */
-import { Backoff, Sleeper } from './backoff';
+import { Backoff, Sleeper } from '../util/backoff';
 import { isRateLimitError, isRetryableError } from './ccxt-loader';
 import type { FeedStatus } from './feed-status';
 import { SourceClosedError } from './market-source';

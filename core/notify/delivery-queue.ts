@@ -4,7 +4,7 @@
  * queue: when it is full the oldest text is dropped and reported. Nothing here ever throws into
  * the caller: a failing channel cannot block or crash the trading flow.
  */
-import { Backoff, Sleeper } from '../market/backoff';
+import { Backoff, Sleeper } from '../util/backoff';
 import type { Channel } from './channels';
 import { DeliveryError } from './channels';
 

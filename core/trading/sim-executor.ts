@@ -12,7 +12,8 @@ import type { OrderRequest, OrderUpdate, Ticker } from '../contract';
 import type { MarketSource } from '../market/market-source';
 import { newOrderUpdate, rejectedUpdate, type OrderExecutor, type UpdateSink } from './executor';
 import { walkBook } from './order-book-walk';
-import { splitSymbol, type Portfolio } from './portfolio';
+import type { Portfolio } from './portfolio';
+import { splitSymbol } from '../market/symbol';
 
 export interface SimExecutorOptions {
   exchangeId: string;
