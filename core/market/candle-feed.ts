@@ -62,11 +62,6 @@ export class CandleFeed {
     this.tfMs = timeframeToMs(options.timeframe);
   }
 
-  /** Open time of the last candle emitted. */
-  get lastEmittedTs(): number | undefined {
-    return this.lastTs;
-  }
-
   async start(): Promise<void> {
     const { source, options, listener } = this;
     await assertSymbolListed(source, options.symbol);

@@ -35,10 +35,6 @@ export class DeliveryQueue {
     private readonly o: DeliveryOptions = { maxQueue: 100, maxAttempts: 5, backoff: { initialMs: 1000, maxMs: 60_000 } },
   ) {}
 
-  get length(): number {
-    return this.queue.length;
-  }
-
   push(text: string): void {
     if (this.closed || !this.accepting) return;
     if (this.queue.length >= this.o.maxQueue) {

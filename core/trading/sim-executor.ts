@@ -118,10 +118,6 @@ export class SimExecutor implements OrderExecutor {
     if (request.type === 'limit' && last.status === 'open' && last.id !== null) this.resting.set(request.clientOrderId, { request, update: last, sink });
   }
 
-  openOrders(): OrderUpdate[] {
-    return [...this.resting.values()].map((o) => o.update);
-  }
-
   async close(): Promise<void> {
     this.resting.clear();
   }

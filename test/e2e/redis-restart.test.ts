@@ -28,7 +28,6 @@
  *   placed, and over all three runs no client order id was ever placed twice.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import Redis from 'ioredis';
 import { RedisServer, requireRedis } from '../support/redis-server';

@@ -9,7 +9,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TelegramPoller } from '../../core/notify/telegram-poller';
 import { MockTelegram } from '../support/mock-telegram';
-import { getNode, loadFlow, recordStatuses, sleep, statusesSoFar, unloadFlow, waitFor, type FlowNode } from '../support/node-red';
+import { getNode, loadFlow, recordStatuses, sleep, statusesSoFar, unloadFlow, waitFor } from '../support/node-red';
 
 const TOKEN = '555000111:AAHlimitsTokenThatMustNotLeak_q';
 const CHAT = 4711;
