@@ -75,6 +75,7 @@ describe('WatchLoop fallback to polling', () => {
     assert.equal(l.transport, 'websocket');
     assert.ok(statuses.some((s) => s.state === 'live' && /websocket back: BTC\/USD/.test(s.text)));
     const pollsAfter = got.filter(([, via]) => via === 'poll').length;
+    // A fixed wait on purpose: a while with the websocket back, in which no poll must come.
     await new Promise((r) => setTimeout(r, 80));
     stream.push('ws-2');
     await until(() => got.some(([d]) => d === 'ws-2'), 'a second websocket update');
@@ -119,6 +120,7 @@ describe('WatchLoop fallback to polling', () => {
     const n = got.length;
     stream.up = true;
     stream.push('late');
+    // A fixed wait on purpose: nothing must happen, so there is no event to wait for.
     await new Promise((r) => setTimeout(r, 100));
     assert.equal(got.length, n);
   });
