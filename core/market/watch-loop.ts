@@ -65,11 +65,6 @@ export class WatchLoop<T> {
     this.mode = options.useWatch ? 'watch' : 'poll';
   }
 
-  /** Which transport the loop uses now. */
-  get transport(): 'websocket' | 'polling' {
-    return this.mode === 'watch' ? 'websocket' : 'polling';
-  }
-
   start(): void {
     this.running ??= this.run();
   }

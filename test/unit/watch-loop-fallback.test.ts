@@ -64,7 +64,7 @@ describe('WatchLoop fallback to polling', () => {
     const l = loop(stream, true, got, statuses);
     l.start();
     await until(() => got.filter(([, via]) => via === 'poll').length >= 3, 'three polls');
-    assert.equal(l.transport, 'polling');
+    assert.equal(statuses.at(-1)?.state, 'polling', JSON.stringify(statuses));
     assert.ok(statuses.some((s) => s.state === 'polling' && /websocket down \(connection refused/.test(s.text)), JSON.stringify(statuses));
     stream.up = true;
     // The probe's watch is waiting on the reopened websocket: its first update switches the loop back.
@@ -72,7 +72,7 @@ describe('WatchLoop fallback to polling', () => {
       stream.push('ws-1');
       return got.some(([d]) => d === 'ws-1');
     }, 'a websocket update');
-    assert.equal(l.transport, 'websocket');
+    assert.equal(statuses.at(-1)?.state, 'live', JSON.stringify(statuses));
     assert.ok(statuses.some((s) => s.state === 'live' && /websocket back: BTC\/USD/.test(s.text)));
     const pollsAfter = got.filter(([, via]) => via === 'poll').length;
     // A fixed wait on purpose: a while with the websocket back, in which no poll must come.
