@@ -282,6 +282,7 @@ for (const target of TARGETS) {
       // The book changes after the subscription: the websocket has something to push.
       const bids: Array<[number, number]> = [[59_995, 1.5], [59_990, 5], [59_985, 2]];
       const asks: Array<[number, number]> = [[60_005, 0.5], [60_010, 5], [60_020, 5]];
+      // A fixed wait on purpose: the websocket subscribes meanwhile (not every mock of the suite says when); the change must come after it.
       await sleep(500);
       mock.setOrderBook(mock.symbol, bids, asks);
       const is = (m: any) => JSON.stringify([m.payload.bids, m.payload.asks]) === JSON.stringify([bids, asks]);
