@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import type { FeedStatus } from '../../core/market/feed-status';
 import { WatchLoop } from '../../core/market/watch-loop';
+import { waitFor } from '../support/wait';
 
 class OperationFailed extends Error {}
 class NetworkError extends OperationFailed {}
@@ -28,13 +29,7 @@ class FakeStream {
   }
 }
 
-async function until(check: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+const until = (check: () => boolean, what: string, timeoutMs = 3000) => waitFor(check, timeoutMs, what);
 
 function loop(stream: FakeStream, fallback: boolean, got: Array<[string, string]>, statuses: FeedStatus[], silentAfterMs?: number) {
   let polls = 0;
