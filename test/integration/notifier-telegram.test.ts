@@ -98,8 +98,9 @@ describe('notifier -> Telegram (mock Bot API)', function () {
     tg.setDown(true);
     for (const side of ['sell', 'buy', 'sell']) getNode('n').receive(signal({ side }));
     await waitFor(() => statuses.some((s) => /retry in/.test(s.text ?? '')), 5000, 'a retry status');
-    // A fixed wait on purpose: Telegram stays down a while, through several retries.
-    await new Promise((r) => setTimeout(r, 1500));
+    // Telegram stays down through two more attempts (the backoff's retries).
+    const attempts = tg.requestsOf('sendMessage').length;
+    await waitFor(() => tg.requestsOf('sendMessage').length >= attempts + 2, 15_000, 'two more attempts while Telegram is down');
     tg.setDown(false);
     await tg.waitForSent(4, 15_000);
     assert.deepEqual(tg.sent.slice(1).map((s) => s.plain.split(' ')[1]), ['sell', 'buy', 'sell'], 'in order, none lost');
