@@ -145,7 +145,7 @@ describe('live trading under exchange faults: Node-RED keeps running and recover
     await startLive();
     await placeResting('tb-ws404');
     await waitFor(statusSeen(/order stream down/), 15_000, 'a status saying the order stream is down', context);
-    // A fixed wait on purpose: several reconnect attempts, each answered 404; Node-RED must survive them (several reconnect attempts, each answered 404).
+    // A fixed wait on purpose: several reconnect attempts, each answered 404; Node-RED must survive them.
     await sleep(3_000);
     assert.ok(red!.running, `Node-RED still running\n${context()}`);
     mock.rejectWebSockets(false);
@@ -208,7 +208,7 @@ describe('live trading under exchange faults: Node-RED keeps running and recover
     const unknown = await waitFor(finalUpdate('tb-restart-late', 'unknown'), 10_000, 'the unknown update in the flow', context);
     assert.match(unknown.reason, /outcome unknown .*looking it up for 8 s, never sent again/);
     await waitFor(statusSeen(/unknown: looking it up/), 5_000, 'the status saying the order is being looked up', context);
-    // A fixed wait on purpose: the file context store flushes every second (the file context store flushes every second).
+    // A fixed wait on purpose: the file context store flushes every second.
     await sleep(1_500);
     assert.equal(mock.orders(KEY).length, 0, 'not at the exchange yet');
     await red!.kill('SIGKILL');

@@ -453,7 +453,7 @@ for (const target of TARGETS) {
         assert.equal(finalOf(updates, 'tb-suite-redeploy').status, 'closed');
         assert.equal(ordersAt('tb-suite-redeploy').length, 1);
         assert.equal(mock.orders(mock.credentials.apiKey).length, 1, 'one order: the closed deploy sent none');
-        // A fixed wait on purpose: the held calls (2 s) are answered meanwhile; what is tested is that nothing crashes when they are (the first deploy's held calls have been answered by now).
+        // A fixed wait on purpose: the first deploy's held calls (2 s) are answered meanwhile; what is tested is that nothing crashes when they are.
         await sleep(2500);
         assert.ok(heldCalls >= 1);
         assert.deepEqual(crashes.map(String), [], 'no unhandled rejection or uncaught exception');

@@ -209,7 +209,7 @@ describe('MockLuno with a real ccxt luno', function () {
       mock.silenceWebSockets();
       mock.setOrderBook('BTC/ZAR', [[3, 1]], [[4, 1]]);
       mock.keepalive();
-      // A fixed wait on purpose: nothing must happen, so there is no event to wait for (nothing can be awaited: silence is the point).
+      // A fixed wait on purpose: silence is the point, so there is no event to wait for.
       await new Promise((r) => setTimeout(r, 100));
       assert.equal(messages.length, seen);
       assert.equal(mock.wsConnectionCount(), 1);

@@ -297,7 +297,7 @@ describe('streams bus (real redis-server)', function () {
     const during: string[] = [];
     for (let i = 0; i < 3; i++) {
       during.push(await write());
-      // A fixed wait on purpose: Redis stays away ~1.5 s: the clients go through several reconnect attempts (Redis stays away ~1.5 s: the clients go through several reconnect attempts).
+      // A fixed wait on purpose: Redis stays away ~1.5 s: the clients go through several reconnect attempts.
       await sleep(500);
     }
     assert.deepEqual(during, ['failed', 'failed', 'failed'], 'writes while Redis is down fail');
