@@ -145,8 +145,9 @@ describe('live trading under exchange faults: Node-RED keeps running and recover
     await startLive();
     await placeResting('tb-ws404');
     await waitFor(statusSeen(/order stream down/), 15_000, 'a status saying the order stream is down', context);
-    // A fixed wait on purpose: several reconnect attempts, each answered 404; Node-RED must survive them.
-    await sleep(3_000);
+    // Several reconnect attempts, each answered 404: Node-RED must survive them.
+    const refused = mock.refusedUpgrades;
+    await waitFor(() => mock.refusedUpgrades >= refused + 2, 20_000, 'two more websocket upgrades answered 404', context);
     assert.ok(red!.running, `Node-RED still running\n${context()}`);
     mock.rejectWebSockets(false);
     await mock.waitForUserStream(KEY, 30_000);
