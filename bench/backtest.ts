@@ -65,7 +65,6 @@ import { handLoop } from './hand-loop';
 
 /** The repo root; dist/bench/backtest.js -> ../.. */
 const ROOT = path.resolve(__dirname, '..', '..');
-const PACKAGE_NAME = 'node-red-contrib-tradebot';
 const RESULTS_FILE = path.join(ROOT, 'bench', 'results', 'backtest-latest.json');
 
 /** Candles in the long pipeline history (default: one pass over the ten pairs, ~134k). */

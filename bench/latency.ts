@@ -60,7 +60,6 @@ import { makeBenchUserDir, removeBenchUserDir } from './user-dir';
 
 /** The repo root; dist/bench/latency.js -> ../.. */
 const ROOT = path.resolve(__dirname, '..', '..');
-const PACKAGE_NAME = 'node-red-contrib-tradebot';
 const RESULTS_FILE = path.join(ROOT, 'bench', 'results', 'latency-latest.json');
 
 /** Measured messages per flow (--n). */

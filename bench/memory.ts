@@ -43,7 +43,7 @@
  * Exit code 0 even when a target is missed (it is a benchmark); 1 when a run did not start or
  * did not do its work (missing node types, errors in the log, no data reaching the nodes).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { setMaxListeners } from 'node:events';
 import fs from 'node:fs';
 import http from 'node:http';

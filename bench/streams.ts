@@ -42,7 +42,7 @@
  * Prints a table with the ratios, writes bench/results/streams-latest.json. Exit 0 even when the
  * figures are poor; 1 when a run failed (Node-RED did not start, messages lost).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';

@@ -6,7 +6,8 @@
  */
 import type { OrderRequest, OrderUpdate, Ticker } from '../contract';
 import { newOrderUpdate, rejectedUpdate, type OrderExecutor, type UpdateSink } from '../trading/executor';
-import { splitSymbol, type Portfolio } from '../trading/portfolio';
+import type { Portfolio } from '../trading/portfolio';
+import { splitSymbol } from '../market/symbol';
 
 interface Waiting {
   request: OrderRequest;

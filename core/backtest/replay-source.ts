@@ -10,7 +10,7 @@
  */
 import type { OhlcvRow, OrderBook, Ticker } from '../contract';
 import { SourceClosedError, summarizeBook, type MarketInfo, type MarketSource, type SourceCapabilities } from '../market/market-source';
-import { splitSymbol } from '../trading/portfolio';
+import { splitSymbol } from '../market/symbol';
 import { timeframeToMs } from '../timeframe';
 
 export class ReplaySource implements MarketSource {

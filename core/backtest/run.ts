@@ -8,7 +8,7 @@ import type { Candle, OhlcvRow, OrderUpdate } from '../contract';
 import { MemoryStore } from '../state-store';
 import { timeframeToMs } from '../timeframe';
 import { TradingAccount } from '../trading/account';
-import { splitSymbol } from '../trading/portfolio';
+import { splitSymbol } from '../market/symbol';
 import { BacktestExecutor } from './backtest-executor';
 import { EquityStats } from './equity-stats';
 import { nextLevels, PricePath, type PathStep } from './price-path';
@@ -68,9 +68,9 @@ export interface ReplayEnv {
   flowListens?: boolean;
 }
 
-/** Runs a backtest with its own simulated account (the core's way in; the exchange node has its own). */
+/** Runs a backtest with its own simulated account, exchange id "backtest", equity in the first symbol's quote currency (the core's way in; the exchange node has its own). */
 export async function runBacktest(o: BacktestOptions, deliver: Deliver): Promise<BacktestReport> {
-  const exchange = o.exchangeId ?? 'backtest';
+  const exchange = 'backtest';
   const symbols = Object.keys(o.series);
   if (!symbols.length) throw new Error('backtest: no candle series');
   let now = 0;
@@ -81,11 +81,11 @@ export async function runBacktest(o: BacktestOptions, deliver: Deliver): Promise
     storeKey: 'backtest',
     now: () => now,
     initialBalances: o.balances,
-    market: (symbol) => (o.series[symbol] ? { symbol, ...splitSymbol(symbol), amountStep: o.amountStep ?? 1e-8, tickSize: o.tickSize, active: true } : undefined),
+    market: (symbol) => (o.series[symbol] ? { symbol, ...splitSymbol(symbol), amountStep: o.amountStep ?? 1e-8, active: true } : undefined),
   });
   const executor = new BacktestExecutor({ exchangeId: exchange, portfolio: account.portfolio, feeRate: o.feeRate, slippage: o.slippage, now: () => now });
   await account.init(executor);
-  const env: ReplayEnv = { exchange, currency: o.currency ?? splitSymbol(symbols[0]!).quote, account, executor, setNow: (ts) => (now = ts) };
+  const env: ReplayEnv = { exchange, currency: splitSymbol(symbols[0]!).quote, account, executor, setNow: (ts) => (now = ts) };
   try {
     return await replay(o, env, deliver, true);
   } finally {

@@ -5,8 +5,6 @@ import type { DataChecks } from './data-file';
 import type { ExitReason } from '../journal/types';
 
 export interface BacktestOptions {
-  /** Payload exchange id (default "backtest"). */
-  exchangeId?: string;
   timeframe: string;
   /** Closed candles per symbol, ascending by open time. */
   series: Record<string, OhlcvRow[]>;
@@ -18,11 +16,8 @@ export interface BacktestOptions {
   feeRate: number;
   /** Adverse price move per fill, fraction. */
   slippage: number;
-  /** Market precision (default: amount step 1e-8, no price tick). */
+  /** Market precision: the amount step (default 1e-8; no price tick). */
   amountStep?: number;
-  tickSize?: number;
-  /** The currency equity is counted in (default: the quote of the first symbol). */
-  currency?: string;
 }
 
 /**

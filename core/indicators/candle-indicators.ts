@@ -3,7 +3,7 @@
  * in the length of history (window scans are O(period)). Values are never rounded.
  */
 import { Ring } from './ring';
-import { clampTo, Ema, percentOfRange, Rsi, Sma, Stoch, WilderAverage, WindowMean, Wma, type Series } from './series';
+import { clampTo, Ema, percentOfRange, Rsi, Sma, Stoch, WilderAverage, WindowMean, Wma } from './series';
 import type { IndicatorSpec, PriceSource } from './spec';
 
 export interface OhlcvCandle {
@@ -93,19 +93,18 @@ abstract class Counted<S extends IndicatorSpec> implements Indicator {
   protected abstract clear(): void;
 }
 
-/** SMA, EMA, WMA, RSI: one series over one price source. */
-export class SeriesIndicator extends Counted<Extract<IndicatorSpec, { type: 'sma' | 'ema' | 'wma' | 'rsi' }>> {
-  private readonly series: Series;
-  constructor(spec: Extract<IndicatorSpec, { type: 'sma' | 'ema' | 'wma' | 'rsi' }>) {
-    super(spec, spec.type === 'rsi' ? spec.period + 1 : spec.period);
-    const make = { sma: Sma, ema: Ema, wma: Wma, rsi: Rsi }[spec.type];
-    this.series = new make(spec.period);
+/** WMA over one price source (SMA, EMA and RSI, on most flows' hot path, are written flat: flat-averages.ts). */
+export class WmaIndicator extends Counted<Extract<IndicatorSpec, { type: 'wma' }>> {
+  private readonly wma: Wma;
+  constructor(spec: Extract<IndicatorSpec, { type: 'wma' }>) {
+    super(spec, spec.period);
+    this.wma = new Wma(spec.period);
   }
   protected compute(c: OhlcvCandle) {
-    return this.series.next(priceOf(c, this.spec.src));
+    return this.wma.next(priceOf(c, this.spec.src));
   }
   protected clear() {
-    this.series.reset();
+    this.wma.reset();
   }
 }
 
@@ -243,9 +242,6 @@ class TrueRange {
     this.prevClose = c.close;
     const range = c.high - c.low;
     return prev === null ? range : Math.max(range, Math.abs(c.high - prev), Math.abs(c.low - prev));
-  }
-  get started(): boolean {
-    return this.prevClose !== null;
   }
   reset() {
     this.prevClose = null;

@@ -8,11 +8,11 @@ import {
   Mfi,
   Obv,
   Roc,
-  SeriesIndicator,
   StochRsi,
   Stochastic,
   Vwap,
   WilliamsR,
+  WmaIndicator,
   type Indicator,
 } from './candle-indicators';
 import { EmaIndicator, RsiIndicator, SmaIndicator } from './flat-averages';
@@ -32,7 +32,7 @@ export function createIndicator(input: IndicatorSpec | Record<string, unknown>):
     case 'rsi':
       return new RsiIndicator(spec);
     case 'wma':
-      return new SeriesIndicator(spec);
+      return new WmaIndicator(spec);
     case 'macd':
       return new Macd(spec);
     case 'bollinger':

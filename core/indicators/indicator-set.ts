@@ -89,8 +89,4 @@ export class IndicatorSet {
   reset(symbol?: string): number {
     return this.series.reset(symbol);
   }
-
-  get seriesCount(): number {
-    return this.series.size;
-  }
 }

@@ -30,11 +30,6 @@ export class Ring {
     return this.data[(this.start + i) % this.size]!;
   }
 
-  /** The newest value. */
-  last(): number {
-    return this.at(this.count - 1);
-  }
-
   max(): number {
     let m = -Infinity;
     for (let i = 0; i < this.count; i++) m = Math.max(m, this.at(i));

@@ -171,10 +171,6 @@ export class WilderAverage implements Series {
     return this.value;
   }
 
-  get current(): number | null {
-    return this.value;
-  }
-
   reset(): void {
     this.value = null;
     this.seedSum = 0;

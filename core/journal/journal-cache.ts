@@ -22,8 +22,6 @@ export interface JournalCacheOptions {
   wallClock?: () => number;
 }
 
-const newestFirst = (a: ClosedTrade, b: ClosedTrade) => b.exitTs - a.exitTs || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
-
 export class JournalCache {
   /** Newest exit first, as the journal gives them; byId holds the same rows. */
   private tradeList: ClosedTrade[] | undefined;

@@ -93,10 +93,6 @@ export class PgJournalStore implements JournalStore {
     this.sql = pgJournalStatements(this.schema);
   }
 
-  get closed(): boolean {
-    return this.isClosed;
-  }
-
   /** Called once when the store closes (the database node waits for its stores before ending the pool). */
   onClose(listener: () => void): void {
     if (this.isClosed) listener();

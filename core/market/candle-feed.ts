@@ -10,7 +10,7 @@
  */
 import type { Candle, OhlcvRow } from '../contract';
 import { timeframeToMs } from '../timeframe';
-import { Sleeper } from './backoff';
+import { Sleeper } from '../util/backoff';
 import type { FeedListener } from './feed-status';
 import { assertSymbolListed, type MarketSource } from './market-source';
 import { WatchLoop } from './watch-loop';
@@ -60,11 +60,6 @@ export class CandleFeed {
     private readonly listener: FeedListener<Candle>,
   ) {
     this.tfMs = timeframeToMs(options.timeframe);
-  }
-
-  /** Open time of the last candle emitted. */
-  get lastEmittedTs(): number | undefined {
-    return this.lastTs;
   }
 
   async start(): Promise<void> {

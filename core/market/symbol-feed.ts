@@ -32,7 +32,6 @@ export interface SymbolFeedCalls<T> {
 
 export class SymbolFeed<T extends { symbol: string }> {
   private loops: Array<WatchLoop<T>> = [];
-  private readonly latestBySymbol = new Map<string, T>();
   private readonly lastKey = new Map<string, string>();
   private stopped = false;
 
@@ -69,11 +68,6 @@ export class SymbolFeed<T extends { symbol: string }> {
     for (const loop of this.loops) loop.start();
   }
 
-  /** The latest update per symbol. */
-  latest(symbol: string): T | undefined {
-    return this.latestBySymbol.get(symbol);
-  }
-
   async stop(): Promise<void> {
     this.stopped = true;
     await Promise.all(this.loops.map((loop) => loop.stop()));
@@ -83,7 +77,6 @@ export class SymbolFeed<T extends { symbol: string }> {
     const key = this.calls.changeKey(item);
     if (this.lastKey.get(item.symbol) === key) return;
     this.lastKey.set(item.symbol, key);
-    this.latestBySymbol.set(item.symbol, item);
     this.listener.onData(item, {});
   }
 }

@@ -12,7 +12,7 @@
  * websocket error the next update comes by REST within one poll interval, after a silent
  * websocket within silentAfterMs plus one poll interval (docs/exchanges.md).
  */
-import { Backoff, Sleeper } from './backoff';
+import { Backoff, Sleeper } from '../util/backoff';
 import { isRateLimitError, isRetryableError } from './ccxt-loader';
 import type { FeedStatus } from './feed-status';
 import { SourceClosedError } from './market-source';
@@ -63,11 +63,6 @@ export class WatchLoop<T> {
   constructor(private readonly options: WatchLoopOptions<T>) {
     this.backoff = new Backoff(options.backoff?.initialMs ?? 1_000, options.backoff?.maxMs ?? 60_000);
     this.mode = options.useWatch ? 'watch' : 'poll';
-  }
-
-  /** Which transport the loop uses now. */
-  get transport(): 'websocket' | 'polling' {
-    return this.mode === 'watch' ? 'websocket' : 'polling';
   }
 
   start(): void {

@@ -4,7 +4,7 @@
  * queue: when it is full the oldest text is dropped and reported. Nothing here ever throws into
  * the caller: a failing channel cannot block or crash the trading flow.
  */
-import { Backoff, Sleeper } from '../market/backoff';
+import { Backoff, Sleeper } from '../util/backoff';
 import type { Channel } from './channels';
 import { DeliveryError } from './channels';
 
@@ -34,10 +34,6 @@ export class DeliveryQueue {
     private readonly events: DeliveryEvents,
     private readonly o: DeliveryOptions = { maxQueue: 100, maxAttempts: 5, backoff: { initialMs: 1000, maxMs: 60_000 } },
   ) {}
-
-  get length(): number {
-    return this.queue.length;
-  }
 
   push(text: string): void {
     if (this.closed || !this.accepting) return;

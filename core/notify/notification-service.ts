@@ -58,11 +58,6 @@ export class NotificationService {
     return outcome;
   }
 
-  /** Sends what is batched; queues keep delivering until closed. */
-  flush(): void {
-    this.notifier.flush();
-  }
-
   /** Flushes the batch and lets the queues deliver what they hold for up to `graceMs`. */
   close(graceMs = 10_000): Promise<void> {
     this.notifier.flush();

@@ -4,7 +4,7 @@
  * (another process polls the same bot) is reported and retried slowly. Errors never contain the
  * token.
  */
-import { Backoff, Sleeper } from '../market/backoff';
+import { Backoff, Sleeper } from '../util/backoff';
 
 export interface TelegramMessage {
   chatId: number;

@@ -71,7 +71,7 @@ const SweepSchema = z
         else firstAt.set(v, j);
       });
       if (p.range) {
-        const { from, to, step } = p.range;
+        const { from, to } = p.range;
         if (from > to) return issue(['params', i, 'range', 'from'], `must not be above "to" (${from} > ${to})`);
         const n = rangeCount(p.range);
         if (n > MAX_RANGE_VALUES) issue(['params', i, 'range', 'step'], `gives ${fmtCount(n)} values from ${from} to ${to}; at most ${fmtCount(MAX_RANGE_VALUES)}: use a larger step`);
@@ -160,11 +160,6 @@ export function paramValues(p: SweepParam): ParamValue[] {
   if (p.values) return p.values.slice();
   const n = rangeCount(p.range!);
   return Array.from({ length: n }, (_, i) => rangeValue(p.range!, i));
-}
-
-/** Combinations a grid over these parameters runs (may exceed 2^53 as a float for huge sweeps). */
-export function gridSize(params: SweepParam[]): number {
-  return params.reduce((total, p) => total * (p.values ? p.values.length : rangeCount(p.range!)), 1);
 }
 
 /**

@@ -14,7 +14,7 @@
  * request does not wait here: ccxt's own limiter still paces the instance.
  */
 import { createHash } from 'node:crypto';
-import { Sleeper } from '../market/backoff';
+import { Sleeper } from '../util/backoff';
 import type { CcxtExchange } from '../market/ccxt-loader';
 import type { RedisClient } from './connection';
 import { RedisGuard } from './cache/redis-guard';

@@ -16,7 +16,8 @@ import type { OrderRequest } from '../contract';
 import type { RiskOutcome } from './risk-gate';
 import type { MarketInfo } from '../market/market-source';
 import { floorToStep } from '../trading/precision';
-import { splitSymbol, type Portfolio, type Position } from '../trading/portfolio';
+import type { Portfolio, Position } from '../trading/portfolio';
+import { splitSymbol } from '../market/symbol';
 
 export type ForceExitTarget = { symbol: string } | { all: true };
 

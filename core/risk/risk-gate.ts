@@ -9,7 +9,8 @@ import type { IndicatorValue } from '../indicators';
 import type { MarketInfo } from '../market/market-source';
 import { checkMarketPrice, checkMessageTime, ImplausibleInputError } from '../plausibility';
 import { amountForQuote, floorToStep, roundToStep } from '../trading/precision';
-import { splitSymbol, type Portfolio } from '../trading/portfolio';
+import type { Portfolio } from '../trading/portfolio';
+import { splitSymbol } from '../market/symbol';
 import type { RiskSettings } from './settings';
 import { inTradingWindow } from './trading-window';
 

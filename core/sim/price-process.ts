@@ -23,7 +23,6 @@ import type { Rng } from './random';
 
 export type RegimeName = 'trendUp' | 'trendDown' | 'range' | 'burst';
 export const REGIMES: readonly RegimeName[] = ['trendUp', 'trendDown', 'range', 'burst'];
-const RANGE = 2;
 
 export interface RegimeParams {
   /** Mean time in the regime, hours; the actual duration is exponentially distributed. */
@@ -371,12 +370,6 @@ export class PriceProcess {
 
   regimeName(): RegimeName {
     return REGIMES[this.regime]!;
-  }
-
-  /** Current volatility relative to the configured one (about 1 on average, ~3 in a burst). */
-  volFactor(): number {
-    const rp = this.model.params.regimes[REGIMES[this.regime]!];
-    return this.model.diffusionScale * rp.volMult * this.m;
   }
 
   /** Spread multiplier for the current state: wider in bursts and when volatility is high. */

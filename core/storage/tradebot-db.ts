@@ -127,10 +127,6 @@ export class TradebotDb {
     return this.shared.file;
   }
 
-  get temporary(): boolean {
-    return this.shared.temporary;
-  }
-
   /** The connection; throws once this reference was released. */
   get db(): DatabaseSync {
     if (this.released) throw new Error(`the tradebot ${this.shared.schema.what} database ${this.shared.file} was closed`);

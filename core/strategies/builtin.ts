@@ -119,7 +119,7 @@ export class BollingerStochRsi implements SeriesStrategy {
 export class MacdCross implements SeriesStrategy {
   private readonly macd;
   private prev: { macd: number; signal: number } | undefined;
-  constructor(private readonly p: { macdFast: number; macdSlow: number; macdSignal: number }) {
+  constructor(p: { macdFast: number; macdSlow: number; macdSignal: number }) {
     this.macd = createIndicator({ type: 'macd', fast: p.macdFast, slow: p.macdSlow, signal: p.macdSignal });
   }
   evaluate({ candle }: StrategyInput): Decision | HoldReason {

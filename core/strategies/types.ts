@@ -33,8 +33,6 @@ export interface SeriesStrategy {
   evaluate(input: StrategyInput): Decision | HoldReason;
 }
 
-export type StrategyFactory = () => SeriesStrategy;
-
 /**
  * Compares two values that may be equal in exact arithmetic but differ by rounding noise
  * (%K and %D pinned at 0, two averages of a flat series). Differences up to 1e-9 of the

@@ -22,7 +22,7 @@
 import type { OrderUpdate } from '../contract';
 import type { ExecutorRequest, StopLossOrderFormat } from './executor';
 import type { Portfolio } from './portfolio';
-import { splitSymbol } from './portfolio';
+import { splitSymbol } from '../market/symbol';
 import { exchangeStopOrderId, type StopBook, type StopLevels } from './stops';
 
 /** What the keeper needs from the account that owns it. */

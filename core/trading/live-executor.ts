@@ -20,13 +20,13 @@
  * none ends the process.
  */
 import type { OrderRequest, OrderStatus, OrderUpdate, Ticker } from '../contract';
-import { Backoff, Sleeper } from '../market/backoff';
+import { Backoff, Sleeper } from '../util/backoff';
 import { errorClassChain } from '../market/ccxt-loader';
 import { newOrderUpdate, rejectedUpdate, type ExecutorRequest, type OrderExecutor, type StopLossOrderFormat, type TradingStatusSink, type UpdateSink } from './executor';
 import { describeExchangeError, isAmbiguousError, isNotFoundError, isNotSentError } from './order-errors';
 import { clientOrderIdParam, echoedClientOrderId, exchangeClientOrderId } from '../exchanges/client-order-id';
 import { exchangeProfile, orderLookupOf } from '../exchanges/profile';
-import { splitSymbol } from './portfolio';
+import { splitSymbol } from '../market/symbol';
 
 export { isAmbiguousError } from './order-errors';
 

@@ -4,6 +4,7 @@
  * average entry price; realized P&L is booked on sells, net of fees.
  */
 import type { Side } from '../contract';
+import { splitSymbol } from '../market/symbol';
 
 export interface Balance {
   free: number;
@@ -44,19 +45,6 @@ export interface PortfolioSnapshot {
 
 /** Amounts below this are dust left by rounding, not a position. */
 const DUST = 1e-12;
-
-/** Split symbols, made once per symbol (every order and fill asks); frozen, as they are shared. */
-const splitSymbols = new Map<string, Readonly<{ base: string; quote: string }>>();
-
-export function splitSymbol(symbol: string): Readonly<{ base: string; quote: string }> {
-  let split = splitSymbols.get(symbol);
-  if (split === undefined) {
-    const [base, rest] = symbol.split('/') as [string, string];
-    split = Object.freeze({ base, quote: rest.split(':')[0]! });
-    if (splitSymbols.size < 10_000) splitSymbols.set(symbol, split);
-  }
-  return split;
-}
 
 const dayOf = (ts: number) => new Date(ts).toISOString().slice(0, 10);
 

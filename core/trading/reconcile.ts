@@ -51,10 +51,6 @@ async function takeBalances(account: TradingAccount, ccxt: any): Promise<void> {
   }
 }
 
-/** The shortest time between two reconciliations while running, s (each costs three requests). */
-export const MIN_RECONCILE_SEC = 10;
-export const DEFAULT_RECONCILE_SEC = 60;
-
 export interface LiveReconcilerOptions {
   account: TradingAccount;
   executor: LiveExecutor;

@@ -12,7 +12,8 @@ import type { OrderRequest, OrderUpdate, Ticker } from '../contract';
 import type { MarketSource } from '../market/market-source';
 import { newOrderUpdate, rejectedUpdate, type OrderExecutor, type UpdateSink } from './executor';
 import { walkBook } from './order-book-walk';
-import { splitSymbol, type Portfolio } from './portfolio';
+import type { Portfolio } from './portfolio';
+import { splitSymbol } from '../market/symbol';
 
 export interface SimExecutorOptions {
   exchangeId: string;
@@ -115,10 +116,6 @@ export class SimExecutor implements OrderExecutor {
 
   restore(request: OrderRequest, last: OrderUpdate, sink: UpdateSink): void {
     if (request.type === 'limit' && last.status === 'open' && last.id !== null) this.resting.set(request.clientOrderId, { request, update: last, sink });
-  }
-
-  openOrders(): OrderUpdate[] {
-    return [...this.resting.values()].map((o) => o.update);
   }
 
   async close(): Promise<void> {

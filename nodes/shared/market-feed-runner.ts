@@ -9,7 +9,7 @@ import type { FeedListener, FeedMeta } from '../../core/market/feed-status';
 import { parseOrThrow, SymbolSchema } from '../../core/contract';
 import { assertSymbolListed, type MarketSource } from '../../core/market/market-source';
 import { shorten } from '../../core/market/watch-loop';
-import { Backoff, Sleeper } from '../../core/market/backoff';
+import { Backoff, Sleeper } from '../../core/util/backoff';
 import { isRateLimitError, isRetryableError } from '../../core/market/ccxt-loader';
 import { statusFor, StatusThrottle } from './status';
 import { symbolFromMessage } from './symbols';

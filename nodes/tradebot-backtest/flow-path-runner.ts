@@ -15,7 +15,6 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { OhlcvRow } from '../../core/contract';
-import type { FlowNodeConfig } from '../../core/backtest/compiled/flow-plan';
 import type { BacktestReport } from '../../core/backtest/types';
 import { applyCombo } from '../../core/optimise/apply-combo';
 import { CURVE_POINTS, figuresOf, thinCurve, windowOf, type BacktestJob, type BacktestJobResult, type OptimiseSetup } from '../../core/optimise/backtest-job';

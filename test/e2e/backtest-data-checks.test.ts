@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { NodeRedProcess, makeUserDir, removeUserDir, type FlowNode } from '../support/node-red-process';
+import { waitForAsync } from '../support/wait';
+import { jsonFileNow, jsonLinesNow } from '../support/written-files';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2024, 0, 1);
@@ -52,15 +54,13 @@ async function run(userDir: string, data: string): Promise<{ red: NodeRedProcess
   assert.equal(res.status, 200);
   const reportFile = path.join(userDir, 'report.json');
   const statusFile = path.join(userDir, 'status.log');
-  const deadline = Date.now() + 60_000;
-  const done = () => fs.existsSync(statusFile) && /"text":"done( \([^)]*\))?:/.test(fs.readFileSync(statusFile, 'utf8'));
-  while (!fs.existsSync(reportFile) || fs.readFileSync(reportFile, 'utf8').length === 0 || !done()) {
-    if (Date.now() > deadline) throw new Error(`no report and status within 60 s\n${red.log.slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  await new Promise((r) => setTimeout(r, 200));
-  const statuses = fs.readFileSync(statusFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-  return { red, report: JSON.parse(fs.readFileSync(reportFile, 'utf8')), status: statuses.filter((s) => /^done( \([^)]*\))?:/.test(s.text)).pop() };
+  const isDone = (s: any) => /^done( \([^)]*\))?:/.test(s.text);
+  let report: any;
+  let statuses: any[] | undefined;
+  await waitForAsync(async () => (report = jsonFileNow(reportFile)) !== undefined && (statuses = jsonLinesNow(statusFile))?.some(isDone) === true, 60_000, 'the report and the done status', 100).catch((err: Error) => {
+    throw new Error(`${err.message}\n${red.log.slice(-3000)}`);
+  });
+  return { red, report, status: statuses!.filter(isDone).pop() };
 }
 
 describe('backtest data checks: CSV and JSON history files (real Node-RED process)', function () {

@@ -11,6 +11,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { OHLCV_DIR, skipWithoutOhlcv } from '../support/ohlcv-data';
 import { NodeRedProcess, ROOT, makeUserDir, removeUserDir, type FlowNode } from '../support/node-red-process';
+import { waitForAsync } from '../support/wait';
+import { jsonFileNow, jsonLinesNow } from '../support/written-files';
 
 const EXAMPLES = path.join(ROOT, 'examples');
 /** Real pairs standing in for the examples' symbols, in the order the symbols appear. */
@@ -71,15 +73,14 @@ async function run(file: string, engine: 'auto' | 'flow', edit?: (flow: FlowNode
   try {
     const res = await red.post(`/tradebot/backtest/${c.backtestId}`);
     assert.equal(res.status, 200, `${file}: the backtest button`);
-    const deadline = Date.now() + 120_000;
-    while (!fs.existsSync(reportFile) || fs.readFileSync(reportFile, 'utf8').length === 0) {
-      if (Date.now() > deadline) throw new Error(`${file} (${engine}): no report within 120 s\n${red.log.slice(-3000)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    await new Promise((r) => setTimeout(r, 200));
-    await new Promise((r) => setTimeout(r, 300));
-    const statuses = fs.existsSync(`${reportFile}.status`) ? fs.readFileSync(`${reportFile}.status`, 'utf8').trim().split('\n').map((l) => JSON.parse(l).text as string) : [];
-    return { report: JSON.parse(fs.readFileSync(reportFile, 'utf8')), status: statuses.filter((t) => /^done/.test(t)).pop() ?? '' };
+    // The report, and the backtest node's last status ("done ..."), each written whole.
+    const isDone = (s: any) => /^done/.test(String(s.text));
+    let report: any;
+    let statuses: any[] | undefined;
+    await waitForAsync(async () => (report = jsonFileNow(reportFile)) !== undefined && (statuses = jsonLinesNow(`${reportFile}.status`))?.some(isDone) === true, 120_000, `${file} (${engine}): the report and the done status`, 100).catch((err: Error) => {
+      throw new Error(`${err.message}\n${red.log.slice(-3000)}`);
+    });
+    return { report, status: String(statuses!.filter(isDone).pop()!.text) };
   } finally {
     await red.stop();
     removeUserDir(userDir);

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { OHLCV_DIR, loadCandles, skipWithoutOhlcv } from '../support/ohlcv-data';
 import { NodeRedProcess, makeUserDir, removeUserDir, type FlowNode } from '../support/node-red-process';
+import { jsonFileWhenWritten } from '../support/written-files';
 import { referenceSmaCross } from '../support/reference-backtest';
 
 const WARMUP = 30;
@@ -40,12 +41,7 @@ async function runOnce(risk: Record<string, unknown> = {}): Promise<{ report: an
   try {
     const res = await red.post('/inject/n-run');
     assert.equal(res.status, 200, `the run inject: ${red.log.split('\n').filter((l) => /error|Waiting|Circular/i.test(l)).join('\n')}`);
-    const deadline = Date.now() + 60_000;
-    while (!fs.existsSync(reportFile) || fs.readFileSync(reportFile, 'utf8').length === 0) {
-      if (Date.now() > deadline) throw new Error(`no report within 60 s\n${red.log.slice(-3000)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    await new Promise((r) => setTimeout(r, 200));
+    await jsonFileWhenWritten(reportFile, 60_000, 'the report', () => red.log.slice(-3000));
     const text = fs.readFileSync(reportFile, 'utf8');
     assert.deepEqual(red.errors(), [], 'no errors in the Node-RED log');
     return { report: JSON.parse(text), text };
@@ -126,13 +122,7 @@ describe('backtesting the flow itself (real Node-RED process)', function () {
     try {
       const inject = example.find((n) => n.type === 'inject')!;
       assert.equal((await red.post(`/inject/${inject.id}`)).status, 200);
-      const deadline = Date.now() + 60_000;
-      while (!fs.existsSync(reportFile) || fs.readFileSync(reportFile, 'utf8').length === 0) {
-        if (Date.now() > deadline) throw new Error(`no report within 60 s\n${red.log.slice(-3000)}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      await new Promise((r) => setTimeout(r, 200));
-      const report = JSON.parse(fs.readFileSync(reportFile, 'utf8'));
+      const report = await jsonFileWhenWritten(reportFile, 60_000, 'the report', () => red.log.slice(-3000));
       assert.equal(report.kind, 'backtestReport');
       assert.equal(report.candles, 4319 - 100);
       // The shipped defaults (EMA 50/200, one position of 1,000 USDT, ATR stop, take-profit): a few

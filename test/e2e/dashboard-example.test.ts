@@ -123,6 +123,7 @@ describe(`dashboard example (${EXAMPLE}): packed install + FlowFuse Dashboard ${
     assert.match(html, /<div id="app"/, 'the dashboard app page');
 
     // Let the flow run a few seconds (the simulator at 300x: several candles a second), then look.
+    // A fixed wait on purpose: the flow runs a few seconds (the simulator at 300x: several candles a second), in which nothing must be logged as an error or a warning.
     await new Promise((r) => setTimeout(r, 5_000));
     assert.deepEqual(red.errors(), [], `nothing logged at error level:\n${red.log}`);
     assert.doesNotMatch(red.log, /\[warn\].*\[(ui-|tradebot-)/, `no warning from a node of the example:\n${red.log}`);

@@ -109,7 +109,8 @@ describe('kill -9 with the default state store (e2e)', function () {
         `answers to the requests of kill ${kill} sent again`,
         () => `${JSON.stringify(readJsonLines(orders).slice(mark))}\n${red.log}`,
       );
-      await sleep(300); // a resend, if any, would reach the exchange by now
+      // A fixed wait on purpose: nothing must happen, so there is no event to wait for (a resend, if any, would reach the exchange by now).
+      await sleep(300);
       assert.deepEqual(
         requests.map((r) => `${r.clientOrderId}: ${atExchange(r.clientOrderId).length}`),
         requests.map((r) => `${r.clientOrderId}: 1`),

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { OHLCV_DIR, skipWithoutOhlcv } from '../support/ohlcv-data';
 import { NodeRedProcess, makeUserDir, removeUserDir, type FlowNode } from '../support/node-red-process';
+import { jsonFileWhenWritten } from '../support/written-files';
 
 function flow(reportFile: string, journal: string): FlowNode[] {
   const nodes: FlowNode[] = [
@@ -31,13 +32,7 @@ function flow(reportFile: string, journal: string): FlowNode[] {
 async function runBacktest(red: NodeRedProcess, reportFile: string): Promise<any> {
   fs.rmSync(reportFile, { force: true });
   assert.equal((await red.post('/inject/jb-run')).status, 200);
-  const deadline = Date.now() + 90_000;
-  while (!fs.existsSync(reportFile) || fs.readFileSync(reportFile, 'utf8').length === 0) {
-    if (Date.now() > deadline) throw new Error(`no report within 90 s\n${red.log.slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  await new Promise((r) => setTimeout(r, 200));
-  return JSON.parse(fs.readFileSync(reportFile, 'utf8'));
+  return jsonFileWhenWritten(reportFile, 90_000, 'the report', () => red.log.slice(-3000));
 }
 
 function rows(file: string, sql: string): any[] {

@@ -93,6 +93,7 @@ describe('the trade journal after kill -9 (e2e)', function () {
       await waitFor(() => filled().length >= before + FILLS_PER_RUN, 30_000, `${FILLS_PER_RUN} fills in run ${kill}`, () => red.log);
       // A random moment within the journal's batch window (500 ms): rows are usually waiting for it.
       const extra = Math.floor(Math.random() * 500);
+      // A fixed wait on purpose: the kill comes at a random moment within the journal's batch window.
       await sleep(extra);
       await red.kill('SIGKILL');
       kills.push(`kill ${kill}: ${extra} ms after the ${filled().length - before}th fill of the run`);

@@ -145,7 +145,9 @@ describe('live trading under exchange faults: Node-RED keeps running and recover
     await startLive();
     await placeResting('tb-ws404');
     await waitFor(statusSeen(/order stream down/), 15_000, 'a status saying the order stream is down', context);
-    await sleep(3_000); // several reconnect attempts, each answered 404
+    // Several reconnect attempts, each answered 404: Node-RED must survive them.
+    const refused = mock.refusedUpgrades;
+    await waitFor(() => mock.refusedUpgrades >= refused + 2, 20_000, 'two more websocket upgrades answered 404', context);
     assert.ok(red!.running, `Node-RED still running\n${context()}`);
     mock.rejectWebSockets(false);
     await mock.waitForUserStream(KEY, 30_000);
@@ -159,6 +161,7 @@ describe('live trading under exchange faults: Node-RED keeps running and recover
     mock.offline(4_000);
     await waitFor(statusSeen(/order stream down/), 10_000, 'a status saying the order stream is down', context);
     await waitFor(() => mock.isOnline, 10_000, 'the mock back online', context);
+    // A fixed wait on purpose: Node-RED must keep running a while after the outage.
     await sleep(1_000);
     assert.ok(red!.running, `Node-RED still running\n${context()}`);
     await mock.waitForUserStream(KEY, 30_000);
@@ -173,6 +176,7 @@ describe('live trading under exchange faults: Node-RED keeps running and recover
     mock.failNext(2, SIGNATURE_INVALID, '/api/v3/order', 'GET');
     await waitFor(() => polls() >= before + 2, 20_000, 'two polls answered 400', context);
     await waitFor(statusSeen(/order status poll failing.*Signature for this request is not valid/), 10_000, 'a status saying the poll fails', context);
+    // A fixed wait on purpose: Node-RED must keep running a while with the poll failing.
     await sleep(1_500);
     assert.ok(red!.running, `Node-RED still running\n${context()}`);
     await fillAndExpect('tb-poll400');
@@ -205,7 +209,8 @@ describe('live trading under exchange faults: Node-RED keeps running and recover
     const unknown = await waitFor(finalUpdate('tb-restart-late', 'unknown'), 10_000, 'the unknown update in the flow', context);
     assert.match(unknown.reason, /outcome unknown .*looking it up for 8 s, never sent again/);
     await waitFor(statusSeen(/unknown: looking it up/), 5_000, 'the status saying the order is being looked up', context);
-    await sleep(1_500); // the file context store flushes every second
+    // A fixed wait on purpose: the file context store flushes every second.
+    await sleep(1_500);
     assert.equal(mock.orders(KEY).length, 0, 'not at the exchange yet');
     await red!.kill('SIGKILL');
 

@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { OHLCV_DIR, loadCandles, skipWithoutOhlcv } from '../support/ohlcv-data';
 import { NodeRedProcess, makeUserDir, removeUserDir, type FlowNode } from '../support/node-red-process';
+import { jsonFileWhenWritten } from '../support/written-files';
 import { referenceSmaCross } from '../support/reference-backtest';
 
 const WARMUP = 30;
@@ -48,13 +49,7 @@ async function withRed<T>(fn: (red: NodeRedProcess, reportFile: string, userDir:
 }
 
 async function waitReport(red: NodeRedProcess, reportFile: string, seconds = 120): Promise<any> {
-  const deadline = Date.now() + seconds * 1000;
-  while (!fs.existsSync(reportFile) || fs.readFileSync(reportFile, 'utf8').length === 0) {
-    if (Date.now() > deadline) throw new Error(`no optimisation report within ${seconds} s\n${red.log.slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  await new Promise((r) => setTimeout(r, 100));
-  return JSON.parse(fs.readFileSync(reportFile, 'utf8'));
+  return jsonFileWhenWritten(reportFile, seconds * 1000, 'the optimisation report', () => red.log.slice(-3000));
 }
 
 /** The reference model's final equity and round trips for one pair of periods, on candles [from, to) with `warmup` before. */
@@ -182,6 +177,7 @@ describe('optimisation of a flow (real Node-RED process)', function () {
       assert.equal(res.status, 202);
       const busy = await red.post('/tradebot/backtest/n-bt/optimise', { params: [{ node: 'n-strategy', param: 'fastPeriod', values: [5] }] });
       assert.equal(busy.status, 409);
+      // A fixed wait on purpose: the search runs a while before the cancel (what is tested is the cancel).
       await new Promise((r) => setTimeout(r, 1500));
       const cancel = await red.post('/tradebot/backtest/n-bt/optimise/cancel');
       assert.equal(cancel.status, 200);
@@ -199,13 +195,7 @@ describe('optimisation of a flow (real Node-RED process)', function () {
     await withRed(
       async (red, reportFile, userDir) => {
         assert.equal((await red.post('/inject/n-bad')).status, 200);
-        const deadline = Date.now() + 20_000;
-        while (!fs.existsSync(caughtFile(userDir))) {
-          if (Date.now() > deadline) throw new Error(`nothing caught within 20 s\n${red.log.slice(-2000)}`);
-          await new Promise((r) => setTimeout(r, 100));
-        }
-        await new Promise((r) => setTimeout(r, 100));
-        const caught = JSON.parse(fs.readFileSync(caughtFile(userDir), 'utf8'));
+        const caught = await jsonFileWhenWritten(caughtFile(userDir), 20_000, 'the caught error', () => red.log.slice(-2000));
         assert.match(caught.message, /msg\.optimise\.params\.0\.range\.step: must be above 0/);
         assert.equal(caught.source.id, 'n-bt');
         assert.equal(fs.existsSync(reportFile), false, 'no report: nothing ran');

@@ -28,7 +28,6 @@
  *   placed, and over all three runs no client order id was ever placed twice.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import Redis from 'ioredis';
 import { RedisServer, requireRedis } from '../support/redis-server';
@@ -179,10 +178,12 @@ describe('a real Node-RED process with its state in Redis (e2e)', function () {
       'at least 30 orders in the log and open limit orders in Redis',
       () => `orders so far: ${clientIds(readJsonLines(f.orders)).size}\n${run1.log}`,
     );
-    await sleep(Math.floor(Math.random() * 40)); // an arbitrary moment
+    // A fixed wait on purpose: the kill comes at an arbitrary moment.
+    await sleep(Math.floor(Math.random() * 40));
     const run1Ms = Date.now() - started1;
     await run1.kill('SIGKILL');
     assert.equal(run1.child.signalCode, 'SIGKILL');
+    // A fixed wait on purpose: Redis finishes the commands the killed process had already sent.
     await sleep(100);
     const atKill = await readDoc(ACCOUNT);
     const riskAtKill = await readDoc(RISK);
@@ -314,6 +315,7 @@ describe('a real Node-RED process with its state in Redis (e2e)', function () {
       () => run3.log,
     );
     await run3.kill('SIGKILL');
+    // A fixed wait on purpose: Redis finishes the commands the killed process had already sent.
     await sleep(100);
     cutPartialLine(f.orders);
     assert.deepEqual(run3.errors(), [], 'run 3 logged no errors');
@@ -374,6 +376,7 @@ describe('a real Node-RED process with its state in Redis (e2e)', function () {
     // Updates of orders placed just before the stop reach the log: each is told once its save is
     // done, and a save started as Redis went away fails only after the 2 s wait for the connection
     // (the update still goes out). Orders placed before the stop are not outage orders.
+    // A fixed wait on purpose: updates of orders placed just before the stop reach the log (a save fails only after the 2 s wait for the connection).
     await sleep(2_500);
     const mark = readJsonLines(f.orders).length;
     const res = await red.post('/tb/order', { kind: 'orderRequest', clientOrderId: 'tb-while-redis-down', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 0.001, ts: Date.now() });
@@ -382,6 +385,7 @@ describe('a real Node-RED process with its state in Redis (e2e)', function () {
     assert.equal(refused.status, 'rejected');
     assert.match(refused.reason, /state store unavailable/);
     assert.equal(refused.id, null, 'never sent to the exchange');
+    // A fixed wait on purpose: Redis stays down 3 s in all.
     await sleep(Math.max(0, 3_000 - (Date.now() - downAt)));
     const upAt = readJsonLines(f.orders).length;
     await redis!.start();

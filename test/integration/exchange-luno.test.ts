@@ -78,6 +78,7 @@ describe('Luno: market data and paper trading; live refused with its reason (wir
     assert.match(caught.messages[0].error.message, /live trading on luno is refused: .*quote currency to spend/);
     getNode('order').receive(buy('tb-luno-live-1'));
     getNode('order').receive(buy('tb-luno-live-2'));
+    // A fixed wait on purpose: nothing must happen, so there is no event to wait for.
     await new Promise((r) => setTimeout(r, 500));
     assert.equal(caught.messages.length, 1, `one error, not one per order: ${caught.messages.map((m) => m.error.message).join(' | ')}`);
     assert.match(statuses.at(-1)?.text ?? '', /live trading on luno is refused/, 'the status still says why');

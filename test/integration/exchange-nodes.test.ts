@@ -173,7 +173,8 @@ describe('market-data nodes against a mock Binance through ccxt', function () {
     mock.pushKline('BTC/USDT', '1m', row(base + 4 * MIN, 1034), true);
     mock.pushKline('BTC/USDT', '1m', row(base + 5 * MIN, 1035), false);
     await out.take(15, 10_000);
-    await sleep(500); // anything duplicated would arrive now
+    // A fixed wait on purpose: nothing must happen, so there is no event to wait for (anything duplicated would arrive now).
+    await sleep(500);
     const all = out.messages.map((m) => CandleSchema.parse(m.payload));
     const ts = all.map((c) => c.ts);
     assert.deepEqual(ts, Array.from({ length: 15 }, (_, i) => base + (i - 10) * MIN), 'every candle once, in order');
@@ -250,6 +251,7 @@ describe('market-data nodes against a mock Binance through ccxt', function () {
     await out.take(2, 5000);
     await book.take(1, 5000);
     await candles.take(2, 5000);
+    // A fixed wait on purpose: nothing must happen, so there is no event to wait for.
     await sleep(500);
     assert.equal(mock.wsConnectionCount(), 0, 'no websocket opened');
     assert.ok(mock.requestCount('/api/v3/ticker/24hr') >= 2, 'the ticker was polled');

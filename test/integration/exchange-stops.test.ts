@@ -175,6 +175,7 @@ describe('stop-losses resting at the exchange (real ccxt, mock Binance)', functi
     await live.source.close();
     live = await liveAccount(mock, store);
     assert.ok(live.account.openOrders().some((u) => u.clientOrderId === 'tb-stop-5-x1' && u.status === 'open'), 'the restarted bot knows its stop');
+    // A fixed wait on purpose: nothing must happen, so there is no event to wait for.
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(stopOrders(mock).length, 1, 'no second stop');
     mock.setTicker('BTC/USDT', { bid: 57_900, ask: 57_910, last: 57_950 });

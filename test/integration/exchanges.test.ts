@@ -234,13 +234,15 @@ for (const target of TARGETS) {
       // when k opens. Candle 7 is the one still forming; its time is past too (the data is an
       // hour old), so a catch-up may take it as closed, or not yet: 1-6 must come, 7 may.
       for (let k = 1; k <= 7; k++) {
+        // A fixed wait on purpose: the candles come one at a time, as from an exchange.
         await sleep(300);
         mock.pushCandle(mock.symbol, '1m', row(t0 + k * MIN, 61_000 + k));
       }
       await out.take(11, WAIT).catch((err) => {
         throw new Error(`${err.message}: ${JSON.stringify(out.messages.map((m) => [(m.payload.ts - t0) / MIN, m.payload.close]))}; statuses ${JSON.stringify(statuses.map((x) => x.text))}`);
       });
-      await sleep(1500); // a duplicate would arrive now
+      // A fixed wait on purpose: nothing must happen, so there is no event to wait for (a duplicate would arrive now).
+      await sleep(1500);
       const live = out.messages.slice(5).map((m) => m.payload);
       const ks = live.map((c) => (c.ts - t0) / MIN);
       assert.deepEqual(ks, [1, 2, 3, 4, 5, 6, 7].slice(0, ks.length), `each new candle once, in order: ${JSON.stringify(ks)}`);
@@ -280,6 +282,7 @@ for (const target of TARGETS) {
       // The book changes after the subscription: the websocket has something to push.
       const bids: Array<[number, number]> = [[59_995, 1.5], [59_990, 5], [59_985, 2]];
       const asks: Array<[number, number]> = [[60_005, 0.5], [60_010, 5], [60_020, 5]];
+      // A fixed wait on purpose: the websocket subscribes meanwhile (not every mock of the suite says when); the change must come after it.
       await sleep(500);
       mock.setOrderBook(mock.symbol, bids, asks);
       const is = (m: any) => JSON.stringify([m.payload.bids, m.payload.asks]) === JSON.stringify([bids, asks]);
@@ -363,7 +366,8 @@ for (const target of TARGETS) {
         mock.failNext('createOrder', 1, fault);
         getNode('order').receive(request(id));
         await waitFor(() => finalOf(updates, id) !== undefined, WAIT, 'the order final').catch(explain(updates));
-        await sleep(500); // a resend, had there been one, would be at the exchange now
+        // A fixed wait on purpose: nothing must happen, so there is no event to wait for (a resend, had there been one, would be at the exchange now).
+        await sleep(500);
         assert.deepEqual(updatesOf(updates, id).map((u) => u.status), ['unknown', 'closed']);
         assert.equal(finalOf(updates, id).filled, AMOUNT);
         assert.equal(mock.orders(mock.credentials.apiKey).length, 1, 'exactly one order at the exchange');
@@ -379,6 +383,7 @@ for (const target of TARGETS) {
       mock.failNext('createOrder', 1, { lateExecutionMs: 1500, answer: 'timeout' });
       getNode('order').receive(request('tb-suite-late'));
       await waitFor(() => finalOf(updates, 'tb-suite-late') !== undefined, WAIT, 'the order final').catch(explain(updates));
+      // A fixed wait on purpose: nothing must happen, so there is no event to wait for.
       await sleep(500);
       const seen = updatesOf(updates, 'tb-suite-late');
       assert.deepEqual(seen.map((u) => u.status), ['unknown', 'closed']);
@@ -412,6 +417,7 @@ for (const target of TARGETS) {
       const updates = new Inbox('updates');
       getNode('order').receive(request('tb-suite-stop', { stopLoss: 58_000 }));
       await waitFor(() => finalOf(updates, 'tb-suite-stop')?.status === 'closed', WAIT, 'the buy filled').catch(explain(updates));
+      // A fixed wait on purpose: nothing must happen, so there is no event to wait for.
       await sleep(1000);
       assert.equal(mock.orders(mock.credentials.apiKey).length, 1, 'no stop order rests at the exchange');
       const crossed = Date.now();
@@ -447,7 +453,8 @@ for (const target of TARGETS) {
         assert.equal(finalOf(updates, 'tb-suite-redeploy').status, 'closed');
         assert.equal(ordersAt('tb-suite-redeploy').length, 1);
         assert.equal(mock.orders(mock.credentials.apiKey).length, 1, 'one order: the closed deploy sent none');
-        await sleep(2500); // the first deploy's held calls have been answered by now
+        // A fixed wait on purpose: the first deploy's held calls (2 s) are answered meanwhile; what is tested is that nothing crashes when they are.
+        await sleep(2500);
         assert.ok(heldCalls >= 1);
         assert.deepEqual(crashes.map(String), [], 'no unhandled rejection or uncaught exception');
         await assertPortfolioMatchesExchange();

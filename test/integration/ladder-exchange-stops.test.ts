@@ -86,6 +86,7 @@ describe('take-profit ladder with a stop-loss resting at the exchange (real ccxt
     assert.ok(Math.abs(stops().find((o) => o.clientOrderId === 'tb-ladder-1-x2')!.origQty - (held - 0.00499)) < 1e-12);
     // The same price again: rung 1 never sells twice, rung 2 is not reached.
     price(62_200);
+    // A fixed wait on purpose: nothing must happen, so there is no event to wait for.
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.equal(sells().length, 1);
 
@@ -96,6 +97,7 @@ describe('take-profit ladder with a stop-loss resting at the exchange (real ccxt
     assert.equal(acct.portfolio.position('BTC/USDT'), undefined, 'flat');
     assert.deepEqual(sells().map((o) => o.clientOrderId), ['tb-ladder-1-tp1', 'tb-ladder-1-tp2']);
     price(65_000);
+    // A fixed wait on purpose: nothing must happen, so there is no event to wait for.
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.equal(sells().length, 2, 'nothing more sold');
     await acct.flush();

@@ -74,17 +74,20 @@ function placeUntilFinal(account: TradingAccount, request: OrderRequest, seen: O
  */
 async function connectionFaults(mock: MockBinance, injected: { ws404: number; offline: number }, running: () => boolean): Promise<void> {
   for (let k = 0; running(); k++) {
+    // A fixed wait on purpose: the faults come in turns, in time.
     await sleep(700);
     if (!running()) break;
     if (k % 2 === 0) {
       mock.rejectWebSockets(true, 404);
       mock.dropWebSockets();
       injected.ws404++;
+      // A fixed wait on purpose: the faults come in turns, in time.
       await sleep(400);
       mock.rejectWebSockets(false);
     } else {
       mock.offline(150);
       injected.offline++;
+      // A fixed wait on purpose: the faults come in turns, in time.
       await sleep(200);
     }
   }
@@ -130,6 +133,7 @@ describe('live orders under injected faults (real ccxt, mock Binance)', function
         (async () => {
           while (running) {
             account.onPrice({ kind: 'ticker', exchange: 'binance', symbol: 'BTC/USDT', ts: Date.now(), bid: 59_999, ask: 60_001, last: 60_000 });
+            // A fixed wait on purpose: a price stream, in time.
             await sleep(25);
           }
         })(),
@@ -139,6 +143,7 @@ describe('live orders under injected faults (real ccxt, mock Binance)', function
       background.push(
         (async () => {
           for (let k = 0; running; k++) {
+            // A fixed wait on purpose: the market moves now and then, in time.
             await sleep(150);
             if (!running || !mock.isOnline) continue;
             mock.setTicker('BTC/USDT', k % 2 ? { bid: 60_015, ask: 60_016, last: 60_015 } : { bid: 59_984, ask: 59_985, last: 59_985 });
@@ -312,6 +317,7 @@ describe('live orders under injected faults (real ccxt, mock Binance)', function
           const runs: Array<Promise<void>> = [];
           for (let k = 0; k < n; k++) {
             runs.push(deliver(symbol, round));
+            // A fixed wait on purpose: repeats spaced as a person or a redelivery spaces them.
             await sleep(Math.floor(random() * 40));
           }
           await Promise.all(runs);
@@ -419,6 +425,7 @@ describe('live orders under injected faults (real ccxt, mock Binance)', function
     mock.failNext(1_000_000, SIGNATURE_INVALID, '/api/v3/', 'GET');
     const seen: OrderUpdate[] = [];
     const done = placeUntilFinal(live.account, { kind: 'orderRequest', clientOrderId: 'tb-lookup-fails', symbol: 'BTC/USDT', side: 'buy', type: 'market', amount: 0.01, ts: Date.now() }, seen);
+    // A fixed wait on purpose: time is what is tested: still unknown well past the 300 ms window.
     await sleep(1_200);
     assert.deepEqual(seen.map((u) => u.status), ['unknown'], 'still unknown well past the 300 ms window');
     mock.clearFaults(); // the exchange answers lookups again
@@ -472,6 +479,7 @@ describe('live orders under injected faults (real ccxt, mock Binance)', function
     await mock.waitForUserStream(KEY, 5000);
     // ccxt registers for the stream's events just after subscribing; an event before that is
     // left to the (here: 30 s) poll, the websocket's safety net.
+    // A fixed wait on purpose: ccxt registers for the stream's events just after subscribing, with nothing to wait on; an event before that is left to the poll.
     await new Promise((r) => setTimeout(r, 300));
     mock.setTicker('BTC/USDT', { bid: 58_900, ask: 58_950, last: 58_950 });
     const deadline = Date.now() + 5000;
@@ -482,6 +490,7 @@ describe('live orders under injected faults (real ccxt, mock Binance)', function
     const second: OrderUpdate[] = [];
     const ts = Date.now();
     await live.account.place({ kind: 'orderRequest', clientOrderId: 'tb-limit-b', symbol: 'BTC/USDT', side: 'buy', type: 'limit', amount: 0.01, price: 50_000, ts, timeoutMs: 100 }, (u) => second.push(u));
+    // A fixed wait on purpose: past the order's 100 ms limit timeout, which is what is tested.
     await new Promise((r) => setTimeout(r, 150));
     live.account.onPrice({ kind: 'ticker', exchange: 'binance', symbol: 'BTC/USDT', ts: Date.now(), bid: 58_900, ask: 58_950, last: 58_950 });
     const end = Date.now() + 5000;

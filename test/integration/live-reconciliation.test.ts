@@ -94,6 +94,7 @@ describe('live reconciliation while running (mock Binance)', function () {
     // Reconciliation sent nothing; and the next round finds nothing new to report.
     assert.equal(mock.tradingStats(KEY).createRequests, botRequests, 'no order sent by reconciliation');
     assert.equal(mock.tradingStats(KEY).cancelRequests, 0, 'no cancel');
+    // A fixed wait on purpose: a whole reconcile interval (10 s) passes, and the next round must report nothing new.
     await sleep(11_000);
     assert.equal(updates.messages.filter((m) => m.payload.kind === 'drift').length, 1, 'the same state is not reported again');
     assert.equal(mock.tradingStats(KEY).createRequests, botRequests);

@@ -8,6 +8,7 @@ import crypto from 'node:crypto';
 import { WebSocket } from 'ws';
 import { MockBinance, SIGNATURE_INVALID } from '../support/mock-binance';
 import { ccxtBinanceForMock } from '../support/ccxt-for-mock';
+import { waitFor } from '../support/wait';
 
 // Binance's documentation example key pair (not a real account).
 const KEY = 'vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A';
@@ -422,7 +423,7 @@ describe('MockBinance spot trading with a real ccxt binance', function () {
       const gateway = await rejection(ex.createOrder('BTC/USDT', 'market', 'buy', 0.01, undefined, { clientOrderId: 'late-2' }));
       assert.equal(gateway.constructor.name, 'ExchangeNotAvailable');
       assert.deepEqual(mock.orders(KEY), []);
-      await new Promise((r) => setTimeout(r, 400));
+      await waitFor(() => mock.orders(KEY).length === 2, 5_000, 'both orders executed late');
       assert.equal((await ex.fetchOrder(undefined, 'BTC/USDT', { clientOrderId: 'late-1' })).status, 'closed', 'executed late');
       assert.equal((await ex.fetchOrder(undefined, 'BTC/USDT', { clientOrderId: 'late-2' })).status, 'closed');
       assert.deepEqual(mock.tradingStats(KEY), { createRequests: 2, ordersCreated: 2, createRejected: 0, cancelRequests: 0 });
@@ -447,8 +448,7 @@ describe('MockBinance spot trading with a real ccxt binance', function () {
       const second = first.message.includes('ECONNREFUSED') ? first : await rejection(ex.fetchOrder(undefined, 'BTC/USDT', { clientOrderId: 'keep-1' }));
       assert.equal(second.constructor.name, 'NetworkError');
       assert.match(second.message, /ECONNREFUSED/);
-      await new Promise((r) => setTimeout(r, 500));
-      assert.equal(mock.isOnline, true);
+      await waitFor(() => mock.isOnline, 5_000, 'the exchange back online');
       assert.equal((await ex.fetchOrder(undefined, 'BTC/USDT', { clientOrderId: 'keep-1' })).status, 'open');
     });
   });

@@ -6,6 +6,7 @@ import http from 'node:http';
 import { WebSocket } from 'ws';
 import { MockBinance } from '../support/mock-binance';
 import { ccxtBinanceForMock } from '../support/ccxt-for-mock';
+import { waitFor } from '../support/wait';
 
 /** The ccxt error's class name and its ancestors', e.g. ['RequestTimeout', 'NetworkError', ...]. */
 function classChain(err: unknown): string[] {
@@ -186,7 +187,7 @@ describe('MockBinance with a real ccxt binance', function () {
           .get(`${mock.url}/api/v3/ping`, (res) => resolve(`status ${res.statusCode}`))
           .on('error', (e) => resolve(`error ${e.message}`));
       });
-      await new Promise((r) => setTimeout(r, 50));
+      await waitFor(() => mock.requestCount('/api/v3/ping') >= 1, 5_000, 'the request at the mock');
       const started = Date.now();
       await mock.stop();
       assert.match(await outcome, /^error/);

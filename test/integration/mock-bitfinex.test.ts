@@ -8,6 +8,7 @@ import { WebSocket } from 'ws';
 import { MockBitfinex } from '../support/mock-bitfinex';
 import { ccxtBitfinexForMock } from '../support/ccxt-bitfinex-for-mock';
 import { apiUrlMap } from '../../core/market/api-url-override';
+import { waitFor } from '../support/wait';
 
 async function rejection(p: Promise<unknown>): Promise<Error> {
   try {
@@ -18,14 +19,8 @@ async function rejection(p: Promise<unknown>): Promise<Error> {
   assert.fail('expected a rejection');
 }
 
-/** Waits (polling every 5 ms) for a condition the mock reaches on its own, e.g. a late execution. */
-async function until(cond: () => boolean, timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) assert.fail('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+/** Waits for a condition the mock reaches on its own, e.g. a late execution. */
+const until = (cond: () => boolean, timeoutMs = 2000) => waitFor(cond, timeoutMs, 'the mock to reach the state');
 
 /** ccxt's ws order book sides are Array subclasses with a count column; deepEqual wants [price, amount]. */
 function plain(side: ArrayLike<number[]>): number[][] {

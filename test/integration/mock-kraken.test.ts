@@ -8,6 +8,7 @@ import zlib from 'node:zlib';
 import { WebSocket } from 'ws';
 import { MockKraken, isValidClOrdId } from '../support/mock-kraken';
 import { ccxtKrakenForMock } from '../support/ccxt-for-mock';
+import { waitFor } from '../support/wait';
 
 async function rejection(p: Promise<unknown>): Promise<Error> {
   try {
@@ -527,13 +528,7 @@ describe('MockKraken faults with a real ccxt kraken', function () {
   }
 
   /** Resolves when `check` holds (the mock's state changes on its own timers only for late executions). */
-  async function until(check: () => boolean, timeoutMs = 2000): Promise<void> {
-    const started = Date.now();
-    while (!check()) {
-      if (Date.now() - started > timeoutMs) assert.fail('condition not reached');
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
+  const until = (check: () => boolean, timeoutMs = 2000) => waitFor(check, timeoutMs, 'the mock to reach the state');
 
   afterEach(async () => {
     await ex?.close();

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { WebSocket } from 'ws';
 import { MockLuno } from '../support/mock-luno';
 import { ccxtLunoForMock } from '../support/ccxt-luno-for-mock';
+import { waitFor } from '../support/wait';
 
 const CID = 'tb-0123456789abcdef01234567';
 
@@ -28,13 +29,7 @@ function plain(side: ArrayLike<unknown[]>): number[][] {
   return Array.from(side, (level) => [level[0] as number, level[1] as number]);
 }
 
-async function until(check: () => boolean, timeoutMs = 3000): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) assert.fail('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const until = (check: () => boolean, timeoutMs = 3000) => waitFor(check, timeoutMs, 'the mock to reach the state');
 
 /** A raw stream client (not ccxt): resolves once open; messages collected in `messages`. */
 async function rawStream(url: string, pair: string): Promise<{ ws: WebSocket; messages: unknown[]; closed: Promise<number> }> {
@@ -214,7 +209,8 @@ describe('MockLuno with a real ccxt luno', function () {
       mock.silenceWebSockets();
       mock.setOrderBook('BTC/ZAR', [[3, 1]], [[4, 1]]);
       mock.keepalive();
-      await new Promise((r) => setTimeout(r, 100)); // nothing can be awaited: silence is the point
+      // A fixed wait on purpose: silence is the point, so there is no event to wait for.
+      await new Promise((r) => setTimeout(r, 100));
       assert.equal(messages.length, seen);
       assert.equal(mock.wsConnectionCount(), 1);
       ws.close();

@@ -78,6 +78,7 @@ describe('notifier -> Telegram (mock Bot API)', function () {
     n.receive({ payload: { kind: 'rejection', code: 'COOLDOWN', reason: 'wait', symbol: 'BTC/USDT', side: 'buy', ts: 1 } });
     n.receive({ payload: { kind: 'rejection', code: 'COOLDOWN', reason: 'wait again', symbol: 'BTC/USDT', side: 'buy', ts: 2 } }); // within 60 s
     await tg.waitForSent(1, 5000);
+    // A fixed wait on purpose: nothing must happen, so there is no event to wait for.
     await new Promise((r) => setTimeout(r, 500));
     assert.equal(tg.sent.length, 1, 'one batched message');
     const text = tg.sent[0]!.plain;
@@ -97,7 +98,9 @@ describe('notifier -> Telegram (mock Bot API)', function () {
     tg.setDown(true);
     for (const side of ['sell', 'buy', 'sell']) getNode('n').receive(signal({ side }));
     await waitFor(() => statuses.some((s) => /retry in/.test(s.text ?? '')), 5000, 'a retry status');
-    await new Promise((r) => setTimeout(r, 1500));
+    // Telegram stays down through two more attempts (the backoff's retries).
+    const attempts = tg.requestsOf('sendMessage').length;
+    await waitFor(() => tg.requestsOf('sendMessage').length >= attempts + 2, 15_000, 'two more attempts while Telegram is down');
     tg.setDown(false);
     await tg.waitForSent(4, 15_000);
     assert.deepEqual(tg.sent.slice(1).map((s) => s.plain.split(' ')[1]), ['sell', 'buy', 'sell'], 'in order, none lost');
@@ -117,6 +120,7 @@ describe('notifier -> Telegram (mock Bot API)', function () {
     assert.ok(warnings.every((w) => /dropped: queue full \(3\)/.test(w)), warnings.join(' | '));
     tg.setDown(false);
     await waitFor(() => tg.sent.length >= 3, 15_000, 'the queued messages');
+    // A fixed wait on purpose: nothing must happen, so there is no event to wait for.
     await new Promise((r) => setTimeout(r, 1500));
     const prices = tg.sent.map((s) => Number(/@ (\d+)/.exec(s.plain)![1]));
     assert.ok(prices.length <= 4, `at most the queue bound plus the one in flight (${prices})`);

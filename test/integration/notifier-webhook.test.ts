@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { getNode, loadFlow, unloadFlow, waitFor, type FlowNode } from '../support/node-red';
+import { getNode, loadFlow, unloadFlow, waitFor } from '../support/node-red';
 
 interface Received {
   path: string;

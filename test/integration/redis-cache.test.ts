@@ -14,18 +14,10 @@ import { RedisHub } from '../../core/redis/redis-hub';
 import { apiKeyFingerprint } from '../../core/redis/rate-budget';
 import { MockBinance } from '../support/mock-binance';
 import { RedisServer, requireRedis } from '../support/redis-server';
+import { waitFor } from '../support/wait';
 
 const MIN = 60_000;
 const PREFIX = 'tb-cache-test:';
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function waitFor(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 interface Instance {
   source: CachedSource;

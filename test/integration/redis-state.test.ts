@@ -97,7 +97,8 @@ describe('state in Redis (real redis-server)', function () {
       const statuses = recordStatuses('risk');
       const rejected = new Inbox('rejected', isRejection);
       await waitFor(() => statuses.some((s) => /state store/.test(s.text ?? '')), 10_000, 'the risk gate to say its state store is down');
-      await new Promise((r) => setTimeout(r, 3_000)); // past the connect timeout: what used to crash Node-RED
+      // A fixed wait on purpose: time is what is tested (past the connect timeout: what used to crash Node-RED).
+      await new Promise((r) => setTimeout(r, 3_000));
       assert.deepEqual(crashes.map(String), [], 'no unhandled rejection (it would stop Node-RED)');
       getNode('risk').receive(signal('buy'));
       const [r] = await rejected.take(1, 10_000);

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Redis from 'ioredis';
 import { RedisServer, requireRedis } from '../support/redis-server';
-import { helper, tradebotNodes, Inbox, getNode, recordStatuses, sleep, unloadFlow, waitFor, type FlowNode } from '../support/node-red';
+import { helper, tradebotNodes, Inbox, getNode, recordStatuses, sleep, unloadFlow, waitFor, waitForAsync, type FlowNode } from '../support/node-red';
 
 const nodeRedDir = path.dirname(process.env.TRADEBOT_NODE_RED_PATH || require.resolve('node-red'));
 const coreNode = (file: string) => require(require.resolve(`@node-red/nodes/core/common/${file}`, { paths: [nodeRedDir] }));
@@ -42,15 +42,6 @@ function packageRoot(): string {
     const pkg = path.join(dir, 'package.json');
     if (fs.existsSync(pkg) && JSON.parse(fs.readFileSync(pkg, 'utf8')).name === 'node-red-contrib-tradebot') return dir;
     if (path.dirname(dir) === dir) throw new Error(`no package root above ${__dirname}`);
-  }
-}
-
-/** Polls an async predicate until it holds or the time is up. */
-async function eventually(predicate: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(50);
   }
 }
 
@@ -103,7 +94,7 @@ describe('streams bus (real redis-server)', function () {
     const got2 = new Inbox('got2');
     const errors = new Inbox('errors');
     // g2 starts at $ (only what comes next): wait until both groups exist.
-    await eventually(async () => ((await probe.call('XINFO', 'GROUPS', PREFIX + k).catch(() => [])) as unknown[]).length === 2, 5_000, 'both groups');
+    await waitForAsync(async () => ((await probe.call('XINFO', 'GROUPS', PREFIX + k).catch(() => [])) as unknown[]).length === 2, 5_000, 'both groups');
     const extras = { indicators: { ema9: 60010.5, macd: { macd: 1, signal: 0.5, histogram: 0.5 }, rsi14: null }, warmup: true, gap: { from: 0, to: 60_000, missing: 1 }, local: 'stays here' };
     getNode('out').receive(ticker(1, extras));
     getNode('out').receive(ticker(2));
@@ -138,6 +129,7 @@ describe('streams bus (real redis-server)', function () {
     assert.match(refused[1]!, /msg\.payload\.kind: "tick" is not a kind/);
     assert.match(refused[2]!, /msg\.indicators\.ema9: /);
     assert.match(refused[3]!, /msg\.payload: must be a tradebot payload/);
+    // A fixed wait on purpose: nothing must happen, so there is no event to wait for.
     await sleep(100);
     assert.equal(Number(await probe.xlen(PREFIX + k)), 3, 'nothing written for the invalid messages');
     assert.equal(got.messages.length, 3);
@@ -161,6 +153,7 @@ describe('streams bus (real redis-server)', function () {
     getNode('out').receive(ticker(1));
     getNode('out').receive(ticker(2));
     const [first, second] = await work.take(2);
+    // A fixed wait on purpose: the messages stay pending while no one finishes them, which is what is tested.
     await sleep(500);
     assert.equal(await pendingCount(k, 'g'), 2, 'delivered, not finished: pending');
     const owner = (await probe.call('XPENDING', PREFIX + k, 'g', '-', '+', 10)) as Array<[string, string, number, number]>;
@@ -218,7 +211,7 @@ describe('streams bus (real redis-server)', function () {
       assert.equal(m.stream.consumer, 'B');
       assert.equal(m.stream.deliveries, 2, 'delivered a second time');
     }
-    await eventually(async () => (await pendingCount(k, 'g')) === 0, 3_000, 'B to acknowledge them');
+    await waitForAsync(async () => (await pendingCount(k, 'g')) === 0, 3_000, 'B to acknowledge them');
     assert.equal(gotB.messages.length, 5);
   });
 
@@ -247,6 +240,7 @@ describe('streams bus (real redis-server)', function () {
     assert.equal(dead[1]!.id, one.stream.id);
     assert.equal(dead[1]!.deliveries, '3');
     assert.equal(JSON.parse(dead[1]!.msg!).payload.ts, 7);
+    // A fixed wait on purpose: nothing must happen, so there is no event to wait for.
     await sleep(600);
     assert.equal(got.messages.length, 2, 'a dead letter is not delivered again');
   });
@@ -260,7 +254,7 @@ describe('streams bus (real redis-server)', function () {
       const info = (await probe.call('XINFO', 'STREAM', PREFIX + k).catch(() => [])) as unknown[];
       return Number(info[info.indexOf('entries-added') + 1] ?? 0);
     };
-    await eventually(async () => (await added()) === 1000, 10_000, '1000 entries added');
+    await waitForAsync(async () => (await added()) === 1000, 10_000, '1000 entries added');
     const len = Number(await probe.xlen(PREFIX + k));
     // Approximate trimming removes only whole internal nodes of the stream (radix-tree nodes of at most
     // stream-node-max-entries = 100 entries, or 4 kB, whichever fills first), and never goes below maxLen:
@@ -303,7 +297,8 @@ describe('streams bus (real redis-server)', function () {
     const during: string[] = [];
     for (let i = 0; i < 3; i++) {
       during.push(await write());
-      await sleep(500); // Redis stays away ~1.5 s: the clients go through several reconnect attempts
+      // A fixed wait on purpose: Redis stays away ~1.5 s: the clients go through several reconnect attempts.
+      await sleep(500);
     }
     assert.deepEqual(during, ['failed', 'failed', 'failed'], 'writes while Redis is down fail');
     assert.match(errors.messages[0].error.message, /XADD to stream .* failed, nothing written: Redis is not reachable/);
@@ -321,7 +316,7 @@ describe('streams bus (real redis-server)', function () {
     assert.ok(failed().size >= 3);
     assert.equal(got.messages.length, received().size, 'nothing delivered twice');
     await waitFor(() => /^connected/.test(inStatuses.at(-1)?.text ?? ''), 5_000, 'stream in connected again');
-    await eventually(async () => (await pendingCount(k, 'g')) === 0, 3_000, 'every delivered entry acknowledged');
+    await waitForAsync(async () => (await pendingCount(k, 'g')) === 0, 3_000, 'every delivered entry acknowledged');
   });
 
   it('Redis lost the group (data gone): the reader creates it again and carries on', async function () {
@@ -450,10 +445,9 @@ describe('streams bus (real redis-server)', function () {
       const filled = orders.messages.find((m) => m.payload.status === 'closed')!;
       assert.equal(filled.payload.symbol.endsWith('/USDT'), true);
       assert.ok(Number(await probe.xlen('tbx:tradebot:orders')) >= 1, 'the order request went through tradebot:orders');
-      await sleep(300);
-      assert.ok(Number(await probe.xlen('tbx:tradebot:candles')) > 100, 'candles went through tradebot:candles');
+      await waitForAsync(async () => Number(await probe.xlen('tbx:tradebot:candles')) > 100, 5_000, 'over 100 candles through tradebot:candles');
       const pendingOrders = async () => Number(((await probe.call('XPENDING', 'tbx:tradebot:orders', 'executors')) as unknown[])[0]);
-      await eventually(async () => (await pendingOrders()) === 0, 5_000, 'the order requests acknowledged (complete -> stream ack)');
+      await waitForAsync(async () => (await pendingOrders()) === 0, 5_000, 'the order requests acknowledged (complete -> stream ack)');
     });
   });
 });

@@ -108,6 +108,7 @@ describe('silent market-data websockets are reopened (mock Binance)', function (
     await mock.waitForSubscription('btcusdt@kline_1m', 5000);
     // The forming candle updates every 100 ms.
     pusher = setInterval(() => mock.pushKline('BTC/USDT', '1m', [t0, 104, 106, 103, 105, 1], false), 100);
+    // A fixed wait on purpose: the websocket carries the forming candle a while before it goes silent.
     await new Promise((r) => setTimeout(r, 500));
     mock.silenceWebSockets();
     // Meanwhile the candle closes and the next one forms: nothing reaches the silent socket.

@@ -99,6 +99,7 @@ describe('telegram control (mock Bot API)', function () {
     assert.match(await ask(ALLOWED, '/forceexit btc/usdt'), /^Sell at market\?\nBTC\/USDT: 0\.01$/);
     const question = tg.sent.at(-1)!;
     assert.deepEqual(question.replyMarkup, { inline_keyboard: [[{ text: 'Confirm: sell at market', callback_data: 'fx:BTC/USDT' }, { text: 'Cancel', callback_data: 'fx:cancel' }]] });
+    // A fixed wait on purpose: nothing must happen, so there is no event to wait for.
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(updates.messages.length, 1, 'nothing sold on the question');
     // Cancel first: answered, nothing sold.
@@ -120,6 +121,7 @@ describe('telegram control (mock Bot API)', function () {
     tg.pushCallbackQuery({ chatId: ALLOWED, messageId: question.messageId, data: 'fx:BTC/USDT' });
     await waitFor(() => tg.sentTo(ALLOWED).length > before, 8000, 'the second answer');
     assert.match(tg.sentTo(ALLOWED).at(-1)!, /no BTC\/USDT position is held/);
+    // A fixed wait on purpose: nothing must happen, so there is no event to wait for.
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(updates.messages.filter((m) => m.payload.side === 'sell').length, 1, 'sold once');
   });

@@ -9,7 +9,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TelegramPoller } from '../../core/notify/telegram-poller';
 import { MockTelegram } from '../support/mock-telegram';
-import { getNode, loadFlow, recordStatuses, sleep, statusesSoFar, unloadFlow, waitFor, type FlowNode } from '../support/node-red';
+import { getNode, loadFlow, recordStatuses, sleep, statusesSoFar, unloadFlow, waitFor } from '../support/node-red';
 
 const TOKEN = '555000111:AAHlimitsTokenThatMustNotLeak_q';
 const CHAT = 4711;
@@ -41,6 +41,7 @@ describe('Telegram limits (mock Bot API)', function () {
       const caught: any[] = [];
       getNode('caught').on('input', (m: any) => caught.push(m));
       await waitFor(() => caught.some((m) => /pollSeconds/.test(m.error?.message)), 5000, 'a caught error naming pollSeconds');
+      // A fixed wait on purpose: nothing must happen, so there is no event to wait for.
       await sleep(1500);
       assert.equal(tg.requestsOf('getUpdates').length, 0, 'no getUpdates at all');
       const status = statusesSoFar(getNode('ctl')).pop();
@@ -51,6 +52,7 @@ describe('Telegram limits (mock Bot API)', function () {
     it('the poller itself raises a long-poll time below 1 s to 1 s: about one getUpdates a second, not hundreds', async function () {
       const poller = new TelegramPoller({ token: TOKEN, apiBase: tg.url, timeoutSec: -5, onMessage: () => undefined });
       poller.start();
+      // A fixed wait on purpose: the number of requests in a time is what is tested.
       await sleep(2500);
       await poller.stop();
       const count = tg.requestsOf('getUpdates').length;
@@ -72,6 +74,7 @@ describe('Telegram limits (mock Bot API)', function () {
     const poller = new TelegramPoller({ token: TOKEN, apiBase: `http://127.0.0.1:${port}`, timeoutSec: 25, onMessage: () => undefined });
     try {
       poller.start();
+      // A fixed wait on purpose: the number of requests in a time is what is tested.
       await sleep(2500);
     } finally {
       await poller.stop();

@@ -98,7 +98,8 @@ describe('place order in paper and live mode (mock Binance)', function () {
     const ids = [0, 1, 2, 3, 4].map((i) => `tb-late-${i}`);
     const closed = (id: string) => updates.messages.some((m) => m.payload.clientOrderId === id && m.payload.status === 'closed');
     await waitFor(() => ids.every(closed), 15_000, 'the 5 late orders filled in the flow');
-    await sleep(300); // a resend, had there been one, would execute by now
+    // A fixed wait on purpose: nothing must happen, so there is no event to wait for (a resend, had there been one, would execute by now).
+    await sleep(300);
     assert.deepEqual(mock.orders(KEY).map((o) => o.clientOrderId).sort(), ids, 'exactly 5 exchange orders');
     assert.equal(mock.tradingStats(KEY).createRequests, 5, 'each order sent once');
     for (const id of ids) {

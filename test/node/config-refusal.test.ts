@@ -101,6 +101,7 @@ describe('a bad setting refuses the node at deploy, naming the field (every node
       await waitFor(() => caught.some((e) => e.sourceId === c.target && c.field.test(e.message)), 5_000, `a caught error naming ${c.field}`);
       const fromTarget = () => caught.filter((e) => e.sourceId === c.target);
       if (!hasInput) {
+        // A fixed wait on purpose: nothing must happen, so there is no event to wait for.
         await new Promise((r) => setTimeout(r, 200));
         assert.equal(fromTarget().length, 1, `one error at deploy: ${fromTarget().map((e) => e.message).join(' | ')}`);
         return;
@@ -110,6 +111,7 @@ describe('a bad setting refuses the node at deploy, naming the field (every node
       const markers = [1, 2, 3].map((i) => `probe-${i}-${Math.random()}`);
       for (const marker of markers) send({ ...(c.msg ?? { topic: 'BTC/USDT', payload: {} }), probe: marker });
       await waitFor(() => markers.every((m) => completed.some((d) => d.probe === m)), 5_000, 'each message completed quietly');
+      // A fixed wait on purpose: nothing must happen, so there is no event to wait for.
       await new Promise((r) => setTimeout(r, 200));
       assert.deepEqual(caught.filter((e) => markers.includes(e.msg.probe)).map((e) => e.message), [], 'no error for the messages');
       assert.equal(fromTarget().length, 1, `one error in all, at deploy: ${fromTarget().map((e) => e.message).join(' | ')}`);
@@ -128,6 +130,7 @@ describe('an order request whose limit timeout is below the floor', function () 
     const { caught, send, outputs } = await load([simExchange(), { id: 'order', type: 'tradebot-place-order', exchange: 'ex', wires: [['out'], ['out']] }], 'order');
     send({ payload: { kind: 'orderRequest', clientOrderId: 'tb-fast-cancel', symbol: 'BTC/USDT', side: 'buy', type: 'limit', amount: 0.01, price: 1000, ts: Date.now(), timeoutMs: 10 } });
     await waitFor(() => caught.some((e) => e.sourceId === 'order' && /msg\.payload\.timeoutMs: must be at least 1000/.test(e.message)), 5_000, 'done(err) naming msg.payload.timeoutMs');
+    // A fixed wait on purpose: nothing must happen, so there is no event to wait for.
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(outputs.length, 0, `no order: ${JSON.stringify(outputs[0]?.payload)}`);
   });
@@ -144,6 +147,7 @@ describe('a mistake only a message reveals, in a node that otherwise works', fun
     for (const marker of markers) send({ topic: 'BTC/USDT', payload: {}, probe: marker });
     await waitFor(() => caught.some((e) => e.sourceId === 'c'), 5_000, 'the first message caught');
     await waitFor(() => markers.slice(1).every((m) => completed.some((d) => d.probe === m)), 5_000, 'the later messages completed quietly');
+    // A fixed wait on purpose: nothing must happen, so there is no event to wait for.
     await new Promise((r) => setTimeout(r, 200));
     const errors = caught.filter((e) => e.sourceId === 'c');
     assert.equal(errors.length, 1, `one error, not one per message: ${errors.map((e) => e.message).join(' | ')}`);

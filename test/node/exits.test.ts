@@ -179,6 +179,7 @@ describe('force exit', function () {
     getNode('risk').receive({ topic: 'forceExit', payload: { symbol: 'BTC/USDT' } });
     const [err] = await caught.take(1);
     assert.match(err.error.message, /msg\.payload\.symbol: no BTC\/USDT position/);
+    // A fixed wait on purpose: nothing must happen, so there is no event to wait for.
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(updates.messages.filter((m) => m.payload.side === 'sell' && m.payload.status === 'closed' && !m.duplicate).length, 1, 'sold once');
     p = await portfolioNow();
@@ -219,6 +220,7 @@ describe('force exit', function () {
     const errors = (await caught.take(bad.length)).map((m) => m.error.message as string);
     // Some checks wait for the market list, so errors may arrive in another order.
     for (const [, pattern] of bad) assert.ok(errors.some((e) => pattern.test(e)), `an error matching ${pattern} among ${errors.join(' | ')}`);
+    // A fixed wait on purpose: nothing must happen, so there is no event to wait for.
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(updates.messages.length, 1, 'nothing placed');
     assert.ok(Math.abs((await portfolioNow()).balances.BTC.total - 0.02) < 1e-12);
@@ -281,6 +283,7 @@ describe('breaker action', function () {
     assert.equal(trip.payload.code, 'DAILY_LOSS_LIMIT');
     assert.equal(trip.payload.trip, true);
     assert.equal(trip.payload.action, 'refuse');
+    // A fixed wait on purpose: nothing must happen, so there is no event to wait for.
     await new Promise((r) => setTimeout(r, 300));
     assert.ok((await portfolioNow()).balances.BTC.total > 0.014, 'the position stays');
   });

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { loadCandles, skipWithoutOhlcv, type Candle as Row } from '../support/ohlcv-data';
 import * as tb from '../support/textbook-indicators';
-import { Inbox, getNode, loadFlow, unloadFlow, type FlowNode } from '../support/node-red';
+import { Inbox, getNode, loadFlow, unloadFlow, waitFor, type FlowNode } from '../support/node-red';
 
 const TF = '5m';
 const toPayload = (c: Row) => ({ kind: 'candle', exchange: 'test', symbol: 'ETH/BTC', timeframe: TF, ...c });
@@ -194,13 +194,15 @@ describe('strategy node', function () {
       skipWithoutOhlcv(this);
       const candles = loadCandles('ETH_BTC', TF);
       const warmup = 100;
-      await loadFlow([strategyNode({ strategy }), { id: 'signals', type: 'helper' }, { id: 'holds', type: 'helper' }]);
+      // Holds on output 2: every candle gives a signal or a hold, so the test knows when all are handled.
+      await loadFlow([strategyNode({ strategy, emitHolds: true }), { id: 'signals', type: 'helper' }, { id: 'holds', type: 'helper' }]);
       const out = new Inbox('signals');
+      const holds = new Inbox('holds');
       const expected = expectedSignals[strategy]!(candles).filter((s) => s.candleTs >= candles[warmup]!.ts);
       assert.ok(expected.length >= 3, `the data should exercise ${strategy} (expected ${expected.length} signals)`);
       feed('st', candles, warmup);
-      const msgs = await out.take(expected.length, 20_000);
-      await new Promise((r) => setTimeout(r, 200));
+      await waitFor(() => out.messages.length + holds.messages.length >= candles.length, 20_000, `${candles.length} candles handled`);
+      const msgs = out.messages;
       assert.equal(out.messages.length, expected.length, 'no extra signals');
       assert.deepEqual(msgs.map((m) => ({ candleTs: m.payload.candleTs, side: m.payload.side })), expected);
       const tfMs = 5 * 60_000;
@@ -221,10 +223,11 @@ describe('strategy node', function () {
   it('signal ids are deterministic: a replay after reset gives the same ids', async function () {
     skipWithoutOhlcv(this);
     const candles = loadCandles('ETH_BTC', TF).slice(0, 1500);
-    await loadFlow([strategyNode({ strategy: 'maCross', name: 'my cross' }), { id: 'signals', type: 'helper' }, { id: 'holds', type: 'helper' }]);
+    await loadFlow([strategyNode({ strategy: 'maCross', name: 'my cross', emitHolds: true }), { id: 'signals', type: 'helper' }, { id: 'holds', type: 'helper' }]);
     const out = new Inbox('signals');
+    const holds = new Inbox('holds');
     feed('st', candles);
-    await new Promise((r) => setTimeout(r, 300));
+    await waitFor(() => out.messages.length + holds.messages.length >= candles.length, 10_000, `${candles.length} candles handled`);
     const first = out.messages.map((m) => m.payload.id);
     assert.ok(first.length > 5);
     getNode('st').receive({ topic: 'reset' });
@@ -329,6 +332,7 @@ describe('strategy node', function () {
     node.receive(signal('a', 'sell', 400_000)); // b's and c's signals are outside the 60 s window
     node.receive(signal('b', 'sell', 420_000)); // 2 of 3 sell within the window -> decision
     const msgs = await out.take(2);
+    // A fixed wait on purpose: no third decision must come, so there is no event to wait for.
     await new Promise((r) => setTimeout(r, 100));
     assert.equal(out.messages.length, 2);
     assert.deepEqual(msgs.map((m) => [m.payload.side, m.payload.candleTs, m.payload.strategy]), [['buy', 60_000, 'committee'], ['sell', 360_000, 'committee']]);

@@ -243,6 +243,7 @@ describe('journal node (real runtime, simulated market)', function () {
       // ... and not again for every message: they are dropped, the status still says why.
       getNode('journal').receive({ payload: 'trades' });
       getNode('journal').receive({ payload: 'count' });
+      // A fixed wait on purpose: nothing must happen, so there is no event to wait for.
       await new Promise((r) => setTimeout(r, 300));
       assert.equal(caught.messages.length, 1, `one error, not one per message: ${caught.messages.map((m) => m.error?.message).join(' | ')}`);
       assert.equal(answers.messages.length, 0);

@@ -24,6 +24,8 @@ describe('a flow with 50 market-data nodes and 12 place-order nodes (real runtim
       for (let i = 0; i < 12; i++) flow.push({ id: `po${i}`, type: 'tradebot-place-order', exchange: 'ex', currency: 'USDT', wires: [[], []] });
       await loadFlow(flow);
       await waitFor(() => helper.getNode('md0') !== null, 5_000, 'the nodes');
+      // Fixed waits on purpose: the nodes run a while (feeds, timers, listeners added as they go);
+      // the check is that no MaxListeners warning comes in that time, not an event to wait for.
       await new Promise((r) => setTimeout(r, 2_000));
       await unloadFlow();
       await loadFlow(flow);

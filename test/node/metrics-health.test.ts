@@ -3,7 +3,7 @@
  * counters match what the flow did.
  */
 import assert from 'node:assert/strict';
-import { Inbox, getNode, helper, loadFlow, unloadFlow, type FlowNode } from '../support/node-red';
+import { Inbox, getNode, helper, loadFlow, unloadFlow, waitForAsync, type FlowNode } from '../support/node-red';
 
 /** Prometheus text -> value of one series, 0 when absent (counters only exist once incremented). */
 function metric(text: string, name: string, labels: Record<string, string>): number {
@@ -77,9 +77,8 @@ describe('metrics and health endpoints', function () {
     assert.equal(ex.connected, true);
     assert.ok(ex.lastDataAgeMs >= 0 && ex.lastDataAgeMs < 5000);
     getNode('m-risk').receive({ topic: 'kill' });
-    await new Promise((r) => setTimeout(r, 100));
-    const killed = await helper.request().get('/tradebot/health');
-    assert.equal(killed.body.exchanges.find((e: any) => e.id === 'mx').killSwitch, true);
+    const killSwitch = async () => (await helper.request().get('/tradebot/health')).body.exchanges.find((e: any) => e.id === 'mx').killSwitch === true;
+    await waitForAsync(killSwitch, 5_000, 'the kill switch in /tradebot/health');
   });
 
   it('health answers 503 while an exchange has no data', async function () {

@@ -75,7 +75,7 @@ describe('a notifier without a Telegram token or chat id', function () {
       assert.equal(msg.topic, 'notification');
       assert.match(msg.payload, /buy signal BTC\/USDT @ 64012\.5/);
       assert.match(msg.payload, /maCross, strength 0\.8/);
-      await new Promise((r) => setTimeout(r, 300));
+      await waitFor(() => statusesSoFar(getNode('n')).at(-1)?.fill === 'blue', 5_000, 'the notifier\'s blue status');
       const status = statusesSoFar(getNode('n')).at(-1);
       assert.equal(status?.fill, 'blue');
       assert.match(String(status?.text), c.status);
@@ -108,7 +108,7 @@ describe('a notifier without a Telegram token or chat id', function () {
       { id: 'bot', type: 'tradebot-telegram', apiBase, allowedChats: '' },
       { id: 'tc', type: 'tradebot-telegram-control', telegram: 'bot', wires: [[]] },
     ]);
-    await new Promise((r) => setTimeout(r, 300));
+    await waitFor(() => statusesSoFar(getNode('tc')).at(-1)?.fill === 'blue', 5_000, 'the control node\'s blue status');
     const status = statusesSoFar(getNode('tc')).at(-1);
     assert.equal(status?.fill, 'blue');
     assert.match(String(status?.text), /no Telegram bot token set/);

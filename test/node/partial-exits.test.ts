@@ -87,7 +87,8 @@ describe('partial exits on the simulated market (real runtime)', function () {
     assert.match(first.reason ?? '', /take-profit rung 1 at/);
     assert.equal(first.filled, Number((Math.floor(buy.filled * 0.5 / STEP + 1e-9) * STEP).toFixed(5)), 'rung 1: half, rounded down to the step');
     assert.ok(near(first.filled + second.filled, buy.filled, 1e-12), 'rung 2 sells the rest');
-    // Each rung fired once: no third sell, whatever the price does next.
+    // Each rung fired once: no third sell, whatever the price does next (a fixed wait on purpose:
+    // nothing must happen, so there is no event to wait for).
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     assert.equal(updates.messages.filter((m) => m.payload.side === 'sell').length, updates.messages.filter((m) => m.payload.side === 'sell' && /-tp[12]$/.test(m.payload.clientOrderId)).length);
     assert.equal(closed(updates, 'sell').length, 2);
@@ -144,6 +145,7 @@ describe('partial exits on the simulated market (real runtime)', function () {
     assert.ok(errors.some((e) => /only a sell can carry a fraction/.test(e)));
     await waitFor(() => rejected.messages.length >= bad.length + 1, 2_000, 'rejections on output 2');
     assert.ok(rejected.messages.every((m) => m.payload.code === 'INVALID_INPUT'));
+    // A fixed wait on purpose: nothing must happen, so there is no event to wait for.
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.equal(updates.messages.length, 1, 'nothing placed after the buy');
     const p = await portfolioNow();
@@ -161,6 +163,7 @@ describe('partial exits on the simulated market (real runtime)', function () {
     const errors = (await caught.take(2)).map((m) => String(m.error.message));
     assert.ok(errors.some((e) => /msg\.payload\.takeProfitLadder\.1\.price/.test(e)), errors.join(' | '));
     assert.ok(errors.some((e) => /msg\.payload\.takeProfitLadder: .*add up to 1/.test(e)), errors.join(' | '));
+    // A fixed wait on purpose: nothing must happen, so there is no event to wait for.
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.equal(updates.messages.length, 0, 'nothing placed');
     assert.equal((await portfolioNow()).balances.USDT.total, 10_000);
@@ -178,7 +181,7 @@ describe('partial exits on the simulated market (real runtime)', function () {
       await waitFor(() => caught.messages.some((m) => field.test(String(m.error.message))), 5_000, `the error naming ${field} at deploy`);
       getNode('risk').receive(signal('buy'));
       getNode('risk').receive(signal('buy'));
-
+      // A fixed wait on purpose: nothing must happen, so there is no event to wait for.
       await new Promise((resolve) => setTimeout(resolve, 300));
       assert.equal(caught.messages.length, 1, `one error, not one per signal: ${caught.messages.map((m) => m.error.message).join(' | ')}`);
       assert.equal(rejected.messages.length + updates.messages.length, 0, 'nothing approved, nothing placed');

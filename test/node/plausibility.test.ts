@@ -61,6 +61,7 @@ describe('plausibility of prices and times in messages (simulated market)', func
     getNode('risk').receive(signal({ ts: YEAR_275760 }));
     const [, late] = await caught.take(2);
     assert.match(late.error.message, /msg\.payload\.ts: .* is ahead of the exchange's clock/);
+    // A fixed wait on purpose: nothing must happen, so there is no event to wait for.
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(updates.messages.filter((m) => m.payload.status === 'closed').length, 2);
   });
@@ -93,6 +94,7 @@ describe('plausibility of prices and times in messages (simulated market)', func
     const [, second] = await indOut.take(2);
     assert.equal(second.payload.ts, start + 60_000);
     await holds.take(2);
+    // A fixed wait on purpose: no "older" refusal must come, so there is no event to wait for.
     await new Promise((r) => setTimeout(r, 100));
     assert.equal(caught.messages.length, 2, `no "older" refusal: ${caught.messages.map((m) => m.error.message).join(' | ')}`);
   });

@@ -306,6 +306,8 @@ export class MockBinance {
   private readonly faults: Array<{ remaining: number; kind: MockFault; target?: FaultTarget; method?: string }> = [];
   private readonly waiters = new Set<Waiter>();
   private rejectingWs: false | 404 | 503 = false;
+  /** Websocket upgrades answered with an HTTP error while rejectWebSockets was on. */
+  refusedUpgrades = 0;
   /** Set while the server is down (offline()): the port the server comes back on. */
   private downPort: number | undefined;
   private backOnline: NodeJS.Timeout | undefined;
@@ -1245,6 +1247,7 @@ export class MockBinance {
     const known =
       path === '/ws' || path.startsWith('/ws/') || path === '/stream' || path.startsWith('/stream/') || path.startsWith('/ws-api/');
     if (this.rejectingWs || !known || !this.wss) {
+      if (this.rejectingWs) this.refusedUpgrades++;
       const status = this.rejectingWs || 404;
       socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       socket.destroy();

@@ -48,7 +48,7 @@ import http from 'node:http';
 import { WebSocket } from 'ws';
 import type { MockCall, MockExchange } from './mock-exchange';
 import { MockExchangeServer, upsertCandle } from './mock-exchange-server';
-import { CANCEL_PATH, CREATE_PATHS, LunoTradingEngine, UNAUTHORISED, isLookupPath, type LunoAccountOptions, type LunoPair, type LunoResult } from './mock-luno-trading';
+import { CANCEL_PATH, CREATE_PATHS, LunoTradingEngine, isLookupPath, type LunoAccountOptions, type LunoPair, type LunoResult } from './mock-luno-trading';
 import { testCredentials } from './test-credentials';
 
 export { isValidLunoClientOrderId } from './mock-luno-trading';

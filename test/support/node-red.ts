@@ -116,13 +116,4 @@ export function statusesSoFar(node: any): Array<{ fill?: string; shape?: string;
   throw new Error('statusesSoFar: no spied status on the node (is this node-red-node-test-helper?)');
 }
 
-/** Polls `predicate` until it is true or the time is up. */
-export async function waitFor(predicate: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export { sleep, waitFor, waitForAsync } from './wait';

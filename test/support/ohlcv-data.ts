@@ -40,12 +40,17 @@ export function ohlcvAvailable(): boolean {
   }
 }
 
-/** Skips the current test or hook (from inside a mocha `function () {}`) when the data are missing. */
+/**
+ * For a test or hook (from inside a mocha `function () {}`) that needs the data. Without them it
+ * throws in CI (CI set: the run must not pass without testing) and otherwise logs why and skips
+ * `ctx`: the same rule as for redis-server, PostgreSQL and the browser (test/support/*.ts).
+ */
 export function skipWithoutOhlcv(ctx: Mocha.Context): void {
   if (ohlcvAvailable()) return;
-  const msg = `real OHLCV data not found at ${OHLCV_DIR}: skipped`;
-  if (ctx.test) ctx.test.title += ` (${msg})`;
-  console.log(`      [skip] ${msg}`);
+  const missing = `real OHLCV data not found at ${OHLCV_DIR} (see ../shared/data/README.md)`;
+  if (process.env.CI) throw new Error(`real OHLCV data are required in CI: ${missing}`);
+  if (ctx.test) ctx.test.title += ` (SKIPPED: ${missing})`;
+  console.log(`      SKIPPED: ${missing}; the checks on real candles did not run`);
   ctx.skip();
 }
 

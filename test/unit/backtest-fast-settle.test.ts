@@ -16,7 +16,7 @@ import { MemoryStore } from '../../core/state-store';
 import { defaultStrategyName, parseStrategySettings } from '../../core/strategies/settings';
 import { StrategyRunner, strategyFactory } from '../../core/strategies/strategy-runner';
 import { TradingAccount } from '../../core/trading/account';
-import { splitSymbol } from '../../core/trading/portfolio';
+import { splitSymbol } from '../../core/market/symbol';
 import { loadCandles, skipWithoutOhlcv } from '../support/ohlcv-data';
 
 describe('settleAccount: waits for the account, not for a turn of the event loop', function () {

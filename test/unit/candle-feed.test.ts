@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { ReplaySource } from '../../core/backtest/replay-source';
 import type { Candle, OhlcvRow } from '../../core/contract';
 import { CandleFeed } from '../../core/market/candle-feed';
+import { waitFor } from '../support/wait';
 
 /** ccxt's retryable errors descend from OperationFailed (isRetryableError reads the class chain). */
 class OperationFailed extends Error {}
@@ -31,7 +32,8 @@ async function run(failAt: Set<number>): Promise<number[]> {
     onFatal: (e) => assert.fail(e),
   });
   await feed.start();
-  const settle = () => new Promise((r) => setTimeout(r, 5));
+  // Handled: the feed watches for the next release again (a failed catch-up included: it retries or waits for the next).
+  const settle = () => waitFor(() => source.watching, 5_000, 'the feed watching for the next candle');
   await settle();
   for (let i = 5; i < rows.length; i++) {
     source.releaseNext('A/B');

@@ -1,7 +1,8 @@
 /**
- * parseCandle (core/contract.ts), the hot path's hand-written candle check, against the schema it
- * stands in for: for valid and broken candles alike, the same result (fields and their order) or
- * the same error message; isCandle says which of them parseCandle takes.
+ * parseCandle (core/contract.ts), the hot path's hand-written candle check: what a user sees (a
+ * broken candle refused with an error naming the field, a valid one taken as it is), then the
+ * check against the schema it stands in for: for valid and broken candles alike, the same result
+ * (fields and their order) or the same error message; isCandle says which of them parseCandle takes.
  */
 import assert from 'node:assert/strict';
 import { CandleSchema, ContractError, isCandle, OrderUpdateSchema, parseCandle, parseOrThrow } from '../../core/contract';
@@ -30,6 +31,57 @@ function same(value: unknown): void {
     assert.notStrictEqual(fast.ok, value, 'a new object, as the schema returns');
   }
 }
+
+/** The error parseCandle throws for `value`, or fails the test when it takes it. */
+function refusal(value: unknown): ContractError {
+  try {
+    parseCandle(value, 'msg.payload');
+  } catch (err) {
+    assert.ok(err instanceof ContractError, `a ContractError, got ${String(err)}`);
+    return err;
+  }
+  assert.fail(`parseCandle took a broken candle: ${JSON.stringify(value)}`);
+}
+
+describe('parseCandle: what a user sees', () => {
+  it('takes a valid candle as it is, extra fields dropped', () => {
+    assert.deepStrictEqual(parseCandle({ ...good, extra: 1 }, 'msg.payload'), good);
+    const flat = { ...good, open: 5, high: 5, low: 5, close: 5, volume: 0, ts: 0, symbol: 'BTC/USDT:USDT', timeframe: '15m' };
+    assert.deepStrictEqual(parseCandle(flat, 'msg.payload'), flat);
+  });
+
+  it('refuses a broken candle with an error naming the field and saying what is wrong', () => {
+    const broken: Array<[unknown, RegExp]> = [
+      [{ ...good, high: 10.5 }, /^msg\.payload\.high: high must be >= open, close and low$/],
+      [{ ...good, low: 10.5 }, /^msg\.payload\.low: low must be <= open, close and high$/],
+      [{ ...good, high: 8, low: 13 }, /^msg\.payload\.high: .*; msg\.payload\.low: /],
+      [{ ...good, open: 0 }, /^msg\.payload\.open: /],
+      [{ ...good, close: -1 }, /^msg\.payload\.close: /],
+      [{ ...good, open: Number.NaN }, /^msg\.payload\.open: .*NaN/],
+      [{ ...good, high: Infinity }, /^msg\.payload\.high: /],
+      [{ ...good, close: '11' }, /^msg\.payload\.close: .*expected number, received string/],
+      [{ ...good, volume: -1 }, /^msg\.payload\.volume: /],
+      [{ ...good, ts: 1.5 }, /^msg\.payload\.ts: .*int/],
+      [{ ...good, ts: -1 }, /^msg\.payload\.ts: /],
+      [{ ...good, symbol: 'BTCUSDT' }, /^msg\.payload\.symbol: must look like BASE\/QUOTE/],
+      [{ ...good, timeframe: '7x' }, /^msg\.payload\.timeframe: must be a timeframe such as 1m/],
+      [{ ...good, exchange: '' }, /^msg\.payload\.exchange: /],
+      [{ ...good, kind: 'ticker' }, /^msg\.payload\.kind: .*"candle"/],
+      [{ ...good, close: undefined }, /^msg\.payload\.close: .*received undefined/],
+      [null, /^msg\.payload: .*expected object, received null/],
+      [[10, 12, 9, 11], /^msg\.payload: .*expected object/],
+    ];
+    for (const [value, message] of broken) assert.match(refusal(value).message, message, JSON.stringify(value));
+  });
+
+  it('names every field that is missing', () => {
+    for (const key of Object.keys(good)) {
+      const missing: Record<string, unknown> = { ...good };
+      delete missing[key];
+      assert.match(refusal(missing).message, new RegExp(`^msg\\.payload\\.${key}: `), `without ${key}`);
+    }
+  });
+});
 
 describe('parseCandle: the same as CandleSchema', () => {
   it('accepts valid candles with the same fields in the same order (extra fields dropped)', () => {

@@ -60,6 +60,7 @@ describe('optimise: worker pool', function () {
     // Two quick jobs, then four that would take a minute each.
     const running = pool.run(Array.from({ length: 6 }, (_, x) => ({ x, delayMs: x < 2 ? 10 : 60_000 })));
     await progressed;
+    // A fixed wait on purpose: the long jobs get under way; the cancel must end them.
     await new Promise((resolve) => setTimeout(resolve, 100));
     const started = Date.now();
     pool.cancel();

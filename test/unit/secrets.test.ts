@@ -66,6 +66,7 @@ describe('secret registry (redaction)', function () {
     assert.equal(r.redact('SHAREDVALUE1 ONLYBVALUE2'), '*** ONLYBVALUE2');
     a(20);
     assert.equal(r.redact('SHAREDVALUE1'), '***', 'still redacted during the delay');
+    // A fixed wait on purpose: past the 20 ms delay, which is what is tested.
     await new Promise((resolve) => setTimeout(resolve, 40));
     assert.equal(r.redact('SHAREDVALUE1'), 'SHAREDVALUE1');
     assert.equal(r.active, false);

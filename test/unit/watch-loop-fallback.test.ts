@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import type { FeedStatus } from '../../core/market/feed-status';
 import { WatchLoop } from '../../core/market/watch-loop';
+import { waitFor } from '../support/wait';
 
 class OperationFailed extends Error {}
 class NetworkError extends OperationFailed {}
@@ -28,13 +29,7 @@ class FakeStream {
   }
 }
 
-async function until(check: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+const until = (check: () => boolean, what: string, timeoutMs = 3000) => waitFor(check, timeoutMs, what);
 
 function loop(stream: FakeStream, fallback: boolean, got: Array<[string, string]>, statuses: FeedStatus[], silentAfterMs?: number) {
   let polls = 0;
@@ -64,7 +59,7 @@ describe('WatchLoop fallback to polling', () => {
     const l = loop(stream, true, got, statuses);
     l.start();
     await until(() => got.filter(([, via]) => via === 'poll').length >= 3, 'three polls');
-    assert.equal(l.transport, 'polling');
+    assert.equal(statuses.at(-1)?.state, 'polling', JSON.stringify(statuses));
     assert.ok(statuses.some((s) => s.state === 'polling' && /websocket down \(connection refused/.test(s.text)), JSON.stringify(statuses));
     stream.up = true;
     // The probe's watch is waiting on the reopened websocket: its first update switches the loop back.
@@ -72,9 +67,10 @@ describe('WatchLoop fallback to polling', () => {
       stream.push('ws-1');
       return got.some(([d]) => d === 'ws-1');
     }, 'a websocket update');
-    assert.equal(l.transport, 'websocket');
+    assert.equal(statuses.at(-1)?.state, 'live', JSON.stringify(statuses));
     assert.ok(statuses.some((s) => s.state === 'live' && /websocket back: BTC\/USD/.test(s.text)));
     const pollsAfter = got.filter(([, via]) => via === 'poll').length;
+    // A fixed wait on purpose: a while with the websocket back, in which no poll must come.
     await new Promise((r) => setTimeout(r, 80));
     stream.push('ws-2');
     await until(() => got.some(([d]) => d === 'ws-2'), 'a second websocket update');
@@ -119,6 +115,7 @@ describe('WatchLoop fallback to polling', () => {
     const n = got.length;
     stream.up = true;
     stream.push('late');
+    // A fixed wait on purpose: nothing must happen, so there is no event to wait for.
     await new Promise((r) => setTimeout(r, 100));
     assert.equal(got.length, n);
   });

@@ -91,14 +91,10 @@ export class CompiledFlow {
     }
   }
 
-  /** One closed candle of the run, to every candles node that reads its symbol, handled to the end. */
-  async deliver(candle: Candle): Promise<void> {
-    await this.deliverNow(candle);
-  }
-
   /**
-   * deliver() without a promise where none is needed: most candles set off nothing that waits
-   * (a hold), and a promise per candle is a good share of what a long run costs. Returns a
+   * One closed candle of the run, to every candles node that reads its symbol, without a promise
+   * where none is needed: most candles set off nothing that waits (a hold), and a promise per
+   * candle is a good share of what a long run costs. Returns a
    * promise only when a node's work had to be waited for (a risk gate, an order) or the account
    * has a state write or listener pending; the candle is handled to the end once it resolves.
    */

@@ -38,11 +38,6 @@ export class RedisGuard {
     this.retryAfterMs = options.retryAfterMs ?? 1000;
   }
 
-  /** Whether the last attempt found Redis unavailable. */
-  get unavailable(): boolean {
-    return this.down;
-  }
-
   /**
    * Runs `op` against Redis. Never throws: a connection that is not ready, a failing command or
    * one that hangs gives `{ ok: false }` (and the one-time "unavailable" report).

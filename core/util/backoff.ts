@@ -1,4 +1,10 @@
 /**
+ * Waiting between retries, for anything that retries (market feeds, order lookups, deliveries,
+ * the Telegram poller, the Redis rate budget): an exponential backoff and a sleep that closing
+ * cuts short.
+ */
+
+/**
  * The retry waits are not user settings (the callers start at 0.5-1 s); this guards against a
  * caller passing 0, a negative or NaN, which would retry in a tight loop: such a value becomes
  * the default, and no wait is ever below 1 ms.
