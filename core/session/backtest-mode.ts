@@ -5,11 +5,10 @@
  */
 import path from 'node:path';
 import { BacktestExecutor, ReplaySource, replay, type BacktestReport } from '../backtest';
-import type { CompiledFlow } from '../backtest/compiled/compiled-flow';
 import { loadSeries, parseDataList, type DataChecks } from '../backtest/data-file';
 import { downloadHistory } from '../backtest/history-download';
 import type { Deliver } from '../backtest/types';
-import type { OhlcvRow } from '../contract';
+import type { Candle, OhlcvRow } from '../contract';
 import { parseBalances } from '../exchange-settings';
 import type { Journal } from '../journal/journal';
 import { errorText } from '../logger';
@@ -19,6 +18,17 @@ import { DiscardingStore, SnapshotStore, type StateStore } from '../state-store'
 import type { TradingAccount } from '../trading/account';
 import type { BacktestSettings } from './mode-settings';
 import type { ModeHost, SessionMode } from './session-mode';
+
+/**
+ * The backtest's fast path as a run sees it (core/backtest/compiled/compiled-flow.ts): warmed up
+ * like the candles nodes at deploy, then handed each candle. An interface, so the session does not
+ * import the compiled flow (which uses the session).
+ */
+export interface FastFlow {
+  warmUp(exchange: string, timeframe: string, history: (symbol: string) => readonly OhlcvRow[]): Promise<void>;
+  /** The promise of the work the candle set off, undefined when it set off none to wait for. */
+  deliverNow(candle: Candle): Promise<void> | undefined;
+}
 
 /** What a run needs of the session besides the mode. */
 export interface BacktestRunHost extends ModeHost {
@@ -105,7 +115,7 @@ export class BacktestMode implements SessionMode {
    * the next waits until `idle()` says the flow has finished with it; or, with `fast`, through
    * the compiled flow.
    */
-  async run(host: BacktestRunHost, idle: () => Promise<void>, onProgress?: (done: number, total: number) => void, fast?: CompiledFlow): Promise<BacktestReport> {
+  async run(host: BacktestRunHost, idle: () => Promise<void>, onProgress?: (done: number, total: number) => void, fast?: FastFlow): Promise<BacktestReport> {
     if (this.ran) throw new Error('this deploy already ran its backtest: deploy again (or restart the flows) to run it again from a clean state');
     this.ran = true;
     const source = (await host.source()) as ReplaySource;

@@ -7,8 +7,6 @@
  * prices, the journal's feed, drift and lifecycle events, statuses, health and closing.
  */
 import type { BacktestReport } from '../backtest';
-import type { CompiledFlow } from '../backtest/compiled/compiled-flow';
-import type { CompiledContext } from '../backtest/compiled/compiled-nodes';
 import type { DataChecks } from '../backtest/data-file';
 import type { OhlcvRow, OrderRequest } from '../contract';
 import type { ExchangeSettings } from '../exchange-settings';
@@ -26,7 +24,7 @@ import { TradingAccount, type OrderListener, type PlaceResult } from '../trading
 import type { TradingStatus } from '../trading/executor';
 import type { OrderClaims } from '../trading/order-claims';
 import { AccountPrices } from './account-prices';
-import { BacktestMode } from './backtest-mode';
+import { BacktestMode, type FastFlow } from './backtest-mode';
 import { createMode } from './create-mode';
 import type { ModeHost, SessionMode } from './session-mode';
 import type { SessionEvent, SessionHealth } from './session-types';
@@ -281,7 +279,7 @@ export class ExchangeSession implements RegisteredSession, ModeHost {
    * Runs the backtest through the flow: each candle is released to the flow's candles nodes and
    * the next waits until `idle()` says the flow has finished with it (backtest-mode.ts).
    */
-  runBacktest(idle: () => Promise<void>, onProgress?: (done: number, total: number) => void, fast?: CompiledFlow): Promise<BacktestReport> {
+  runBacktest(idle: () => Promise<void>, onProgress?: (done: number, total: number) => void, fast?: FastFlow): Promise<BacktestReport> {
     try {
       return this.backtestMode().run(this, idle, onProgress, fast);
     } catch (err) {
@@ -307,8 +305,8 @@ export class ExchangeSession implements RegisteredSession, ModeHost {
     return this.modeImpl instanceof BacktestMode ? this.modeImpl.historyRequests : 0;
   }
 
-  /** What the backtest's fast path needs of this exchange node (its account, markets and clock). */
-  async compiledContext(): Promise<CompiledContext> {
+  /** What the backtest's fast path needs of this exchange node (its account, markets and clock: CompiledContext). */
+  async compiledContext(): Promise<{ session: ExchangeSession; account: TradingAccount; markets: Map<string, MarketInfo>; now: () => number }> {
     const source = await this.source();
     return { session: this, account: await this.account(), markets: await source.loadMarkets(), now: () => source.now() };
   }
