@@ -83,6 +83,7 @@ export class WatchLoop<T> {
     this.stopped = true;
     this.sleeper.cancel();
     this.pollSleeper.cancel();
+    // Stopping does not wait for the loops; they end on `stopped` and report their own failures.
     this.running?.catch(() => undefined);
     this.probing?.catch(() => undefined);
   }
@@ -125,12 +126,14 @@ export class WatchLoop<T> {
           this.lastState = 'polling';
           firstPoll = true;
           this.fallBack(shorten(err instanceof Error ? err.message : String(err), 40));
+          // A catch-up that fails leaves a gap, which the next update reports (candle-feed.ts: meta.gap).
           if (!this.stopped && o.onRecovering) await o.onRecovering().catch(() => undefined);
           continue;
         }
         if (this.stopped) break;
         if (data === SILENT) {
           // Open but dead: nothing for silentAfterMs. Closed and dialled again, what was missed caught up.
+          // A stream that cannot be reopened fails on the next watch, which is retried and reported.
           await o.reopen!().catch(() => undefined);
           if (o.fallback) {
             this.lastState = 'polling';

@@ -125,6 +125,7 @@ export class ExchangeSession implements RegisteredSession, ModeHost {
       keepDays: s.journalKeepDays,
       keepTradeDays: s.journalKeepTradeDays,
       now: () => this.clock() ?? Date.now(),
+      log: this.log,
       onStatus: (status) => {
         onStatus(status);
         this.journalTrouble = status.level === 'ok' ? undefined : status;
@@ -383,6 +384,7 @@ export class ExchangeSession implements RegisteredSession, ModeHost {
       exchangeStops: mode.exchangeStops,
       onStatus: (status) => this.tradingStatus(status),
       market: (symbol) => markets?.get(symbol),
+      log: this.log,
     });
     await mode.startAccount(account, source, this);
     this.accountNow = account;
