@@ -88,6 +88,8 @@ export class TradingAccount {
   private readonly log: Logger;
   /** A background save that keeps failing is written once, and once when saves work again. */
   private readonly saveTrouble: StateChangeLog;
+  /** A stop whose close fails unexpectedly is written once per symbol until a close works. */
+  private readonly stopTrouble: StateChangeLog;
   readonly stops = new StopBook();
   private executor: OrderExecutor | undefined;
   private readonly open = new Map<string, OrderRecord>();
@@ -166,6 +168,7 @@ export class TradingAccount {
   constructor(readonly o: AccountOptions) {
     this.log = o.log ?? silentLogger;
     this.saveTrouble = new StateChangeLog(this.log);
+    this.stopTrouble = new StateChangeLog(this.log, 'error');
     this.exchangeStops = o.exchangeStops
       ? new ExchangeStops({
           stops: this.stops,
@@ -416,8 +419,14 @@ export class TradingAccount {
       }
     }
     const hit = this.stops.check(ticker, this.stopCloseOpen(ticker.symbol));
-    // closeOnStop handles its own failures (the stop is re-armed); the catch is for a bug, written down, never an exit.
-    if (hit) this.closeOnStop(hit).catch((err) => this.log.error(`the stop on ${hit.symbol} failed to close the position: ${errorText(err)}`));
+    // closeOnStop handles its own failures (the stop is re-armed); the catch is for a bug, written
+    // down (once per symbol until a close works: a stop is checked on every price), never an exit.
+    if (hit) {
+      this.closeOnStop(hit).then(
+        () => this.stopTrouble.ok(hit.symbol, `the stop on ${hit.symbol} closes the position again`),
+        (err) => this.stopTrouble.fail(hit.symbol, `the stop on ${hit.symbol} failed to close the position: ${errorText(err)}`),
+      );
+    }
   }
 
   /** Whether a stop's close (a ladder rung's partial sell) on the symbol is still open: the held amount is not final yet. */
