@@ -24,6 +24,7 @@ import { TradingAccount, type OrderListener, type PlaceResult } from '../trading
 import type { TradingStatus } from '../trading/executor';
 import type { OrderClaims } from '../trading/order-claims';
 import { AccountPrices } from './account-prices';
+import { SessionListeners } from './session-listeners';
 import { BacktestMode, type FastFlow } from './backtest-mode';
 import { createMode } from './create-mode';
 import type { ModeHost, SessionMode } from './session-mode';
@@ -55,8 +56,8 @@ export class ExchangeSession implements RegisteredSession, ModeHost {
   private closedFlag = false;
   /** Risk gates trading on this exchange (the Telegram control pauses them; health reports them). */
   readonly riskControls = new Set<RiskControl>();
-  /** Who shows trading trouble and recovery (the place-order nodes' statuses). */
-  private readonly tradingStatusListeners = new Set<(status: TradingStatus) => void>();
+  /** Who hears trading statuses and events (the place-order nodes). */
+  private readonly listeners: SessionListeners;
   /** When market data last arrived (wall clock), for health. */
   private lastDataAt: number | undefined;
   private readonly removeEquity: () => void;
@@ -69,6 +70,7 @@ export class ExchangeSession implements RegisteredSession, ModeHost {
   ) {
     this.modeImpl = createMode(settings);
     this.log = redactingLogger(options.logger ?? silentLogger, (text) => this.redact(text));
+    this.listeners = new SessionListeners(this.log);
     this.store = this.modeImpl.initialStateStore?.() ?? new MemoryStore();
     this.prices = new AccountPrices({
       onPrice: (ticker) => {
@@ -201,10 +203,8 @@ export class ExchangeSession implements RegisteredSession, ModeHost {
    * down or back, polls or lookups failing, a cancel to retry. Returns the unsubscribe.
    */
   onTradingStatus(listener: (status: TradingStatus) => void): () => void {
-    this.tradingStatusListeners.add(listener);
     // A journal problem from before this listener came (a damaged file found at deploy) is shown at once.
-    if (this.journalTrouble) this.tell(listener, this.journalTrouble, 'trading status');
-    return () => this.tradingStatusListeners.delete(listener);
+    return this.listeners.onTradingStatus(listener, this.journalTrouble);
   }
 
   /**
@@ -213,38 +213,19 @@ export class ExchangeSession implements RegisteredSession, ModeHost {
    * (the start, at deploy) are kept (up to 100) and handed over. Returns the unsubscribe.
    */
   onEvent(listener: (event: SessionEvent) => void): () => void {
-    this.eventListener = listener;
-    const waiting = this.unheardEvents;
-    this.unheardEvents = [];
-    for (const event of waiting) this.tell(listener, event, `${event.kind} event`);
-    return () => {
-      if (this.eventListener === listener) this.eventListener = undefined;
-    };
+    return this.listeners.onEvent(listener);
   }
 
-  private eventListener: ((event: SessionEvent) => void) | undefined;
-  private unheardEvents: SessionEvent[] = [];
-
-  /** Sends a drift or lifecycle event to the flow (see onEvent). */
+  /** Sends a drift or lifecycle event to the flow (see onEvent) and the journal. */
   emitEvent(event: SessionEvent): void {
     if (event.kind === 'drift') this.journalRef?.drift(event);
     else this.journalRef?.lifecycle(event);
-    if (this.eventListener) this.tell(this.eventListener, event, `${event.kind} event`);
-    else if (this.unheardEvents.length < 100) this.unheardEvents.push(event);
-  }
-
-  /** Hands `value` to a node's listener: a node's failure is not the session's, but it is written down. */
-  private tell<T>(listener: (value: T) => void, value: T, what: string): void {
-    try {
-      listener(value);
-    } catch (err) {
-      this.log.warn(`a node failed on the ${what}: ${errorText(err)}`);
-    }
+    this.listeners.event(event);
   }
 
   tradingStatus(status: TradingStatus): void {
     this.modeImpl.onTradingStatus?.(status);
-    for (const listener of this.tradingStatusListeners) this.tell(listener, status, 'trading status');
+    this.listeners.tradingStatus(status);
   }
 
   /** Where the account's state persists; set before the first account() call. */

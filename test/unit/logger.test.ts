@@ -44,3 +44,22 @@ describe('logger port', function () {
     }
   });
 });
+
+describe('session listeners', function () {
+  it('a node that throws on an event is written to the log, and the events before it listened are handed over', async function () {
+    const { SessionListeners } = await import('../../core/session/session-listeners');
+    const log = new MemoryLogger();
+    const listeners = new SessionListeners(log);
+    const start = { kind: 'lifecycle', event: 'start', exchange: 'sim', mode: 'sim', reason: 'account ready', ts: 1 } as const;
+    listeners.event(start);
+    const heard: unknown[] = [];
+    listeners.onEvent((e) => heard.push(e));
+    assert.deepEqual(heard, [start], 'kept until someone listened');
+    listeners.onEvent(() => {
+      throw new Error('status of a closed node');
+    });
+    listeners.event({ ...start, event: 'stop', reason: 'deploy' });
+    assert.deepEqual(log.lines, [{ level: 'warn', text: 'a node failed on the lifecycle event: status of a closed node' }]);
+    assert.equal(heard.length, 1, 'only the newest listener hears');
+  });
+});
