@@ -93,6 +93,7 @@ export class WatchLoop<T> {
     const o = this.options;
     const pending = o.watch();
     if (!o.silentAfterMs || !o.reopen) return pending;
+    // Raced against the silence below: a rejection after the race was lost is the old stream's, not news.
     pending.catch(() => undefined);
     let timer: NodeJS.Timeout | undefined;
     const silence = new Promise<typeof SILENT>((resolve) => {
@@ -143,6 +144,7 @@ export class WatchLoop<T> {
             this.lastState = 'reconnecting';
             o.onStatus({ state: 'reconnecting', text: `no data for ${formatDelay(o.silentAfterMs!)}: reopening the stream` });
           }
+          // As above: a failed catch-up leaves a gap the next update reports.
           if (!this.stopped && o.onRecovering) await o.onRecovering().catch(() => undefined);
           continue;
         }
@@ -170,6 +172,7 @@ export class WatchLoop<T> {
           text: `retry ${this.backoff.failures} in ${formatDelay(delay)}: ${shorten(error.message, 40)}`,
         });
         await this.sleeper.sleep(delay);
+        // As above: a failed catch-up leaves a gap the next update reports.
         if (!this.stopped && o.onRecovering) await o.onRecovering().catch(() => undefined);
       }
     }
@@ -201,6 +204,7 @@ export class WatchLoop<T> {
         const data = await this.watchOrSilence();
         if (this.stopped) return;
         if (data === SILENT) {
+          // Still down: the probe tries again later; a reopen that fails changes nothing for it.
           await o.reopen?.().catch(() => undefined);
           continue;
         }
