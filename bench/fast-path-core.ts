@@ -30,8 +30,8 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { CompiledFlow } from '../core/backtest/compiled/compiled-flow';
 import { planFlow, type FlowNodeConfig } from '../core/backtest/compiled/flow-plan';
-import { ExchangeSession } from '../core/exchange-session';
-import { parseExchangeSettings } from '../core/exchange-settings';
+import { ExchangeSession } from '../core/session/exchange-session';
+import { parseExchangeSettings } from '../core/session/mode-settings';
 import { settingsFromEditor } from '../nodes/tradebot-exchange/editor-settings';
 import { writeContinuousHistory } from './backtest-support';
 

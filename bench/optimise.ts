@@ -20,7 +20,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseExchangeSettings } from '../core/exchange-settings';
+import { parseExchangeSettings } from '../core/session/mode-settings';
 import type { FlowNodeConfig } from '../core/backtest/compiled/flow-plan';
 import { loadSeries } from '../core/backtest/data-file';
 import { runBacktestJob, type OptimiseSetup } from '../core/optimise/backtest-job';

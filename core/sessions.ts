@@ -2,9 +2,18 @@
  * Every exchange session in this process, for the health endpoint and the equity metric.
  * Sessions add themselves when created and leave when closed.
  */
-import type { ExchangeSession } from './exchange-session';
+import type { SessionHealth } from './session/session-types';
 
-export const sessions = new Set<ExchangeSession>();
+/** What the registry needs of a session (core/session/exchange-session.ts); an interface, so this file imports no session. */
+export interface RegisteredSession {
+  /** The exchange id payloads carry ("sim", "backtest", a ccxt id). */
+  readonly exchangeName: string;
+  /** The exchange's clock once the session has a source, else undefined. */
+  clock(): number | undefined;
+  health(now?: number): SessionHealth;
+}
+
+export const sessions = new Set<RegisteredSession>();
 
 /** A risk gate as the outside sees it: the Telegram control node pauses, resumes and force-exits through these. */
 export interface RiskControl {

@@ -7,6 +7,7 @@
  * lost and none is written twice.
  */
 import type { Drift, Lifecycle, OrderRequest, OrderUpdate, Rejection, Signal } from '../contract';
+import { errorText, type Logger } from '../logger';
 import { batchSize, emptyBatch } from './journal-batch';
 import { driftEvent, lifecycleEvent, orderRequestEvent, orderRow, orderUpdateEvent, rejectionEvent, signalEvent } from './journal-events';
 import type { EquityPoint, FillRecord, JournalBatch, JournalEvent, JournalStore } from './types';
@@ -15,6 +16,8 @@ const DAY = 86_400_000;
 
 export interface JournalOptions {
   store: JournalStore;
+  /** Where a failed pruning is written (nobody waits on it; the next hour tries again). */
+  log?: Logger;
   /** The account's key in the journal: `<exchange node id>:<mode>`. */
   account: string;
   /** The exchange id payloads carry ("sim", "binance"): for the events the journal makes itself. */
@@ -112,9 +115,10 @@ export class Journal {
 
   private async startOnce(): Promise<void> {
     await this.tryOpen();
-    this.pruneTimer = setInterval(() => void this.prune().catch(() => undefined), 3_600_000);
+    const prune = () => void this.prune().catch((err) => this.o.log?.warn(`journal: old rows not pruned (tried again in an hour): ${errorText(err)}`));
+    this.pruneTimer = setInterval(prune, 3_600_000);
     this.pruneTimer.unref();
-    void this.prune().catch(() => undefined);
+    prune();
   }
 
   private async tryOpen(): Promise<boolean> {
@@ -353,6 +357,7 @@ export class Journal {
   async close(waitMs = 5_000): Promise<void> {
     if (this.closed) return;
     let timeout: NodeJS.Timeout | undefined;
+    // A failed last write shows in the journal's status (and its dropped count); closing goes on.
     await Promise.race([this.flush().catch(() => undefined), new Promise((r) => (timeout = setTimeout(r, waitMs)))]);
     clearTimeout(timeout);
     this.closed = true;

@@ -61,6 +61,7 @@ export class JournalPool {
     this.ended ??= (async () => {
       const deadline = Date.now() + waitMs;
       while (this.stores.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      // Ending the pool at close: a connection that is already gone has nothing left to end.
       await this.pool.end().catch(() => undefined);
     })();
     return this.ended;

@@ -108,6 +108,7 @@ export async function migrate(client: PoolClient, schema: string): Promise<PgSch
     await client.query('COMMIT');
     return { version: PG_MIGRATIONS.length, applied, timescale };
   } catch (err) {
+    // The migration's own error is thrown below; a ROLLBACK on a broken connection adds nothing to it.
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
   }

@@ -3,7 +3,7 @@
  * /profit ... share. It says plainly when there is no journal to ask (turned off, closed) or its
  * database cannot be read, and lets a question asked right after a fill see that fill.
  */
-import type { ExchangeSession } from '../exchange-session';
+import type { ExchangeSession } from '../session/exchange-session';
 import { describeJournalError } from './journal';
 import { runJournalQuery, type JournalQuery, type QueryResult } from './queries';
 import { sessionJournalReader } from './session-reader';

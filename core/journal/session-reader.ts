@@ -1,5 +1,5 @@
 /** The journal of one exchange session as the queries read it: its store, and the account's open positions. */
-import type { ExchangeSession } from '../exchange-session';
+import type { ExchangeSession } from '../session/exchange-session';
 import type { JournalReader, OpenPosition } from './queries';
 
 /** undefined when the session writes no journal (journal off, or a backtest without it). */

@@ -101,6 +101,7 @@ export class SqliteJournalStore implements JournalStore {
     const db = this.db;
     const before = (db.memo.get('journal:queue') as Promise<unknown> | undefined) ?? Promise.resolve();
     const result = before.then(work, work);
+    // The queue goes on after a failed write; its caller gets the failure from `result`.
     db.memo.set('journal:queue', result.catch(() => undefined));
     return result;
   }

@@ -134,6 +134,7 @@ export class CandleFeed {
 
   private async fetchClosedSinceLast(before: Promise<void> | undefined): Promise<void> {
     try {
+      // The catch-up before this one failing leaves its candles missing: this one fetches them again.
       if (before) await before.catch(() => undefined);
       const { options } = this;
       for (;;) {

@@ -37,6 +37,7 @@ export function handleWsFutures(exchange: CcxtExchange): void {
         const f = future.apply(this, hash);
         if (f && typeof f.catch === 'function' && !f[HANDLED]) {
           f[HANDLED] = true;
+          // Marks the shared future handled only: every caller awaiting it still gets its rejection.
           f.catch(() => undefined);
         }
         return f;

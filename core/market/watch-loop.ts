@@ -78,6 +78,7 @@ export class WatchLoop<T> {
     this.stopped = true;
     this.sleeper.cancel();
     this.pollSleeper.cancel();
+    // Stopping does not wait for the loops; they end on `stopped` and report their own failures.
     this.running?.catch(() => undefined);
     this.probing?.catch(() => undefined);
   }
@@ -87,6 +88,7 @@ export class WatchLoop<T> {
     const o = this.options;
     const pending = o.watch();
     if (!o.silentAfterMs || !o.reopen) return pending;
+    // Raced against the silence below: a rejection after the race was lost is the old stream's, not news.
     pending.catch(() => undefined);
     let timer: NodeJS.Timeout | undefined;
     const silence = new Promise<typeof SILENT>((resolve) => {
@@ -120,12 +122,14 @@ export class WatchLoop<T> {
           this.lastState = 'polling';
           firstPoll = true;
           this.fallBack(shorten(err instanceof Error ? err.message : String(err), 40));
+          // A catch-up that fails leaves a gap, which the next update reports (candle-feed.ts: meta.gap).
           if (!this.stopped && o.onRecovering) await o.onRecovering().catch(() => undefined);
           continue;
         }
         if (this.stopped) break;
         if (data === SILENT) {
           // Open but dead: nothing for silentAfterMs. Closed and dialled again, what was missed caught up.
+          // A stream that cannot be reopened fails on the next watch, which is retried and reported.
           await o.reopen!().catch(() => undefined);
           if (o.fallback) {
             this.lastState = 'polling';
@@ -135,6 +139,7 @@ export class WatchLoop<T> {
             this.lastState = 'reconnecting';
             o.onStatus({ state: 'reconnecting', text: `no data for ${formatDelay(o.silentAfterMs!)}: reopening the stream` });
           }
+          // As above: a failed catch-up leaves a gap the next update reports.
           if (!this.stopped && o.onRecovering) await o.onRecovering().catch(() => undefined);
           continue;
         }
@@ -162,6 +167,7 @@ export class WatchLoop<T> {
           text: `retry ${this.backoff.failures} in ${formatDelay(delay)}: ${shorten(error.message, 40)}`,
         });
         await this.sleeper.sleep(delay);
+        // As above: a failed catch-up leaves a gap the next update reports.
         if (!this.stopped && o.onRecovering) await o.onRecovering().catch(() => undefined);
       }
     }
@@ -193,6 +199,7 @@ export class WatchLoop<T> {
         const data = await this.watchOrSilence();
         if (this.stopped) return;
         if (data === SILENT) {
+          // Still down: the probe tries again later; a reopen that fails changes nothing for it.
           await o.reopen?.().catch(() => undefined);
           continue;
         }

@@ -1,5 +1,5 @@
 /** The Telegram control commands' answers, read from one exchange session. */
-import type { ExchangeSession } from '../exchange-session';
+import type { ExchangeSession } from '../session/exchange-session';
 import { portfolioReport } from '../trading/portfolio-report';
 import { formatAmount, formatMoney, formatPrice } from '../format-number';
 import { marketSteps } from '../market-steps';

@@ -76,6 +76,7 @@ export class TelegramPoller {
     this.stopped = true;
     this.sleeper.cancel();
     this.controller?.abort();
+    // Stopping only waits for the loop to end; the loop reports its own failures.
     await this.running?.catch(() => undefined);
   }
 
@@ -119,6 +120,7 @@ export class TelegramPoller {
           body: JSON.stringify({ offset: this.offset, timeout, allowed_updates: this.o.onCallback ? ['message', 'callback_query'] : ['message'] }),
           signal: this.controller.signal,
         });
+        // A body that is not JSON (a proxy's error page) is handled below as an answer without a result.
         const json: any = await res.json().catch(() => undefined);
         if (!res.ok || !json?.ok) {
           const description = this.redact(String(json?.description ?? `HTTP ${res.status}`));

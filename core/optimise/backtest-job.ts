@@ -6,7 +6,7 @@
  * loaded once.
  */
 import type { OhlcvRow } from '../contract';
-import { ExchangeSession } from '../exchange-session';
+import { ExchangeSession } from '../session/exchange-session';
 import type { ExchangeSettings } from '../exchange-settings';
 import { CompiledFlow } from '../backtest/compiled/compiled-flow';
 import { planFlow, type FlowNodeConfig } from '../backtest/compiled/flow-plan';

@@ -121,6 +121,7 @@ export class Optimisation {
         this.report.error = (err as Error).message;
       }
     } finally {
+      // The run's outcome (or error) is already in the report; a pool that fails to close has no more to give.
       await this.pool.close().catch(() => undefined);
       this.report.finishedAt = new Date().toISOString();
       this.report.seconds = (performance.now() - this.started) / 1000;

@@ -104,6 +104,7 @@ export class RateBudget {
    */
   acquire(cost = 1): Promise<boolean> {
     const turn = this.tail.then(() => this.take(cost));
+    // The queue of turns goes on after a failed one; its caller gets the failure from `turn`.
     this.tail = turn.catch(() => undefined);
     return turn;
   }

@@ -113,6 +113,7 @@ export class StreamReader {
     this.stopped = true;
     if (this.claimTimer) clearInterval(this.claimTimer);
     this.claimTimer = undefined;
+    // Stopping only waits for a claim round to end; its failure was handled in the round.
     await this.claiming?.catch(() => undefined);
   }
 

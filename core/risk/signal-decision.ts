@@ -5,7 +5,7 @@
  * evaluates it against the account. Shared by the risk gate node and the backtest's fast path.
  */
 import type { Rejection, Signal } from '../contract';
-import type { ExchangeSession } from '../exchange-session';
+import type { ExchangeSession } from '../session/exchange-session';
 import type { MarketInfo } from '../market/market-source';
 import { ImplausibleInputError } from '../plausibility';
 import type { TradingAccount } from '../trading/account';

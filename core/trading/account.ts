@@ -18,6 +18,7 @@ import { splitSymbol } from '../market/symbol';
 import { floorToStep } from './precision';
 import { StopBook, type StopHit, type StopLevels } from './stops';
 import type { FillRecord } from '../journal/types';
+import { errorText, silentLogger, StateChangeLog, type Logger } from '../logger';
 
 export type OrderListener = (update: OrderUpdate) => void;
 
@@ -76,12 +77,20 @@ export interface AccountOptions {
   market?: (symbol: string) => MarketInfo | undefined;
   /** A limit timeout's cancel that failed is tried again on the first price at least this much later (ms of price time; default 2 s). */
   cancelRetryMs?: number;
+  /** Where failures the account handles by itself are written (a background save, a stop's close); default nowhere. */
+  log?: Logger;
 }
 
 export type PlaceResult = { update: OrderUpdate; duplicate: boolean };
 
 export class TradingAccount {
   readonly portfolio = new Portfolio();
+  /** Where failures the account handles by itself are written. */
+  private readonly log: Logger;
+  /** A background save that keeps failing is written once, and once when saves work again. */
+  private readonly saveTrouble: StateChangeLog;
+  /** A stop whose close fails unexpectedly is written once per symbol until a close works. */
+  private readonly stopTrouble: StateChangeLog;
   readonly stops = new StopBook();
   private executor: OrderExecutor | undefined;
   private readonly open = new Map<string, OrderRecord>();
@@ -158,6 +167,9 @@ export class TradingAccount {
   }
 
   constructor(readonly o: AccountOptions) {
+    this.log = o.log ?? silentLogger;
+    this.saveTrouble = new StateChangeLog(this.log);
+    this.stopTrouble = new StateChangeLog(this.log, 'error');
     this.exchangeStops = o.exchangeStops
       ? new ExchangeStops({
           stops: this.stops,
@@ -167,7 +179,9 @@ export class TradingAccount {
           otherOrderOpen: (symbol) => [...this.open.values()].some((r) => r.request.symbol === symbol && r.request.stopLossPrice === undefined),
           place: async (request) => (await this.place(request, this.stopOwners.get(request.symbol), true)).update,
           cancelUntilFinal: (id) => this.cancelUntilFinal(id),
-          changed: () => void this.save().catch(() => undefined),
+          // Nobody waits on this save: a failure is written to the log (once until a save works again).
+          changed: () => void this.save().catch((err) => this.saveTrouble.fail('save', `the account's state could not be saved (its stops changed): ${errorText(err)}`)),
+          log: this.log,
           now: () => this.o.now(),
         })
       : undefined;
@@ -406,8 +420,14 @@ export class TradingAccount {
       }
     }
     const hit = this.stops.check(ticker, this.stopCloseOpen(ticker.symbol));
-    // closeOnStop handles its own failures (the stop is re-armed); the catch is for a bug, never an exit.
-    if (hit) this.closeOnStop(hit).catch(() => undefined);
+    // closeOnStop handles its own failures (the stop is re-armed); the catch is for a bug, written
+    // down (once per symbol until a close works: a stop is checked on every price), never an exit.
+    if (hit) {
+      this.closeOnStop(hit).then(
+        () => this.stopTrouble.ok(hit.symbol, `the stop on ${hit.symbol} closes the position again`),
+        (err) => this.stopTrouble.fail(hit.symbol, `the stop on ${hit.symbol} failed to close the position: ${errorText(err)}`),
+      );
+    }
   }
 
   /** Whether a stop's close (a ladder rung's partial sell) on the symbol is still open: the held amount is not final yet. */
@@ -596,7 +616,9 @@ export class TradingAccount {
         const orphan = this.exchangeStops?.resting(update.symbol);
         this.stops.clear(update.symbol);
         if (orphan !== undefined && orphan !== update.clientOrderId) {
-          void this.exchangeStops!.exclusive(update.symbol, () => this.exchangeStops!.takeDown(orphan)).catch(() => undefined);
+          void this.exchangeStops!.exclusive(update.symbol, () => this.exchangeStops!.takeDown(orphan)).catch((err) =>
+            this.log.warn(`the stop-loss resting at the exchange for ${update.symbol} (${orphan}) could not be canceled after the position was sold: ${errorText(err)}`),
+          );
         }
       }
     }
@@ -626,8 +648,8 @@ export class TradingAccount {
       if (listener) listener(update);
       else if (this.unheard.length < 1000) this.unheard.push(update);
     };
-    // tell runs the flow's listeners: one that throws must not become an unhandled rejection.
-    this.save().then(tell, tell).catch(() => undefined);
+    // tell runs the flow's listeners: one that throws must not become an unhandled rejection, nor go unseen.
+    this.save().then(tell, tell).catch((err) => this.log.warn(`a listener failed on the update of ${update.clientOrderId}: ${errorText(err)}`));
   }
 
   /** Metrics: orders by outcome, and the time to the first definite answer. */
@@ -707,7 +729,10 @@ export class TradingAccount {
       this.pendingSave = undefined;
       try {
         // A store that keeps nothing (the backtest's) is not worth a copy of the account per write.
-        if (!this.o.store.discardsWrites) await this.o.store.set(this.o.storeKey, this.state());
+        if (!this.o.store.discardsWrites) {
+          await this.o.store.set(this.o.storeKey, this.state());
+          this.saveTrouble.ok('save', `the account's state is saved again`);
+        }
       } finally {
         this.writing--;
       }

@@ -20,6 +20,7 @@
  *    the stop, the amount below its minimum) leaves the stop-loss to the bot, as in paper mode.
  */
 import type { OrderUpdate } from '../contract';
+import { errorText, type Logger } from '../logger';
 import type { ExecutorRequest, StopLossOrderFormat } from './executor';
 import type { Portfolio } from './portfolio';
 import { splitSymbol } from '../market/symbol';
@@ -28,6 +29,8 @@ import { exchangeStopOrderId, type StopBook, type StopLevels } from './stops';
 /** What the keeper needs from the account that owns it. */
 export interface ExchangeStopsHost {
   readonly stops: StopBook;
+  /** Where a sync that failed is written (nobody waits on it). */
+  readonly log?: Logger;
   readonly portfolio: Portfolio;
   /** How this exchange takes stop-loss orders for the symbol; undefined where it has none. */
   format(symbol: string): StopLossOrderFormat | undefined;
@@ -53,6 +56,7 @@ export class ExchangeStops {
   /** Runs `work` after everything queued on the symbol before it; the next waits for it. */
   exclusive<T>(symbol: string, work: () => Promise<T>): Promise<T> {
     const run = (this.queues.get(symbol) ?? Promise.resolve()).then(work, work);
+    // The queue goes on after a failed task; its caller gets the failure from `run`.
     const tail = run.catch(() => undefined);
     this.queues.set(symbol, tail);
     void tail.then(() => {
@@ -63,7 +67,9 @@ export class ExchangeStops {
 
   /** Brings the symbol's resting stop in line with its position and stop-loss (queued). */
   sync(symbol: string): Promise<void> {
-    return this.exclusive(symbol, () => this.syncNow(symbol)).catch(() => undefined);
+    return this.exclusive(symbol, () => this.syncNow(symbol)).catch((err) =>
+      this.host.log?.warn(`the stop-loss resting at the exchange for ${symbol} could not be brought in line with the position: ${errorText(err)}`),
+    );
   }
 
   /** After a restart: every position with stops gets its resting stop checked. */

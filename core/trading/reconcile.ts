@@ -9,6 +9,7 @@
  *    background; found -> adopted, never seen -> rejected. It is never sent again.
  */
 import type { Drift } from '../contract';
+import { errorText } from '../logger';
 import type { TradingAccount } from './account';
 import { compareWithExchange, describeDrift, type ExchangeOrderView } from './drift';
 import type { TradingStatusSink } from './executor';
@@ -29,7 +30,10 @@ export async function reconcileLiveAccount(account: TradingAccount, executor: Li
       // taken again, so its fill counts once whether or not they already held it.
       executor.markUnknown(request, (u) => {
         account.adopt(u);
-        if (u.filled > 0 && u.status !== 'open' && u.status !== 'unknown') void takeBalances(account, ccxt).catch(() => undefined);
+        if (u.filled > 0 && u.status !== 'open' && u.status !== 'unknown') {
+          // The next reconciliation round takes them again; meanwhile the log says why they may be off.
+          void takeBalances(account, ccxt).catch((err) => account.o.log?.warn(`balances not read again after ${u.clientOrderId} was found filled: ${errorText(err)}`));
+        }
       }, why, Date.now());
       continue;
     }
@@ -102,6 +106,7 @@ export class LiveReconciler {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    // The round's own failure was reported by its status; closing only waits for it to end.
     await this.running?.catch(() => undefined);
   }
 
@@ -160,7 +165,8 @@ export class LiveReconciler {
       // Missing for two rounds: nobody is booking its end. Looked up (never resent); reported.
       for (const m of persistent) {
         const request = account.openRequest(m.clientOrderId);
-        if (request) void this.o.executor.resume(request, (u) => account.adopt(u)).catch(() => undefined);
+        // A lookup that fails leaves the order missing: the next round looks it up again.
+        if (request) void this.o.executor.resume(request, (u) => account.adopt(u)).catch((err) => account.o.log?.warn(`the lookup of ${m.clientOrderId}, missing at the exchange, failed: ${errorText(err)}`));
       }
       return this.report(trigger, [], [], persistent);
     }

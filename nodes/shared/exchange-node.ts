@@ -1,5 +1,5 @@
 /** Finds a node's exchange config node and its session, or explains what is missing. */
-import type { ExchangeSession } from '../../core/exchange-session';
+import type { ExchangeSession } from '../../core/session/exchange-session';
 import type { ExchangeConfigNode, NodeAPI } from './types';
 
 export function sessionOf(RED: NodeAPI, exchangeId: string | undefined): { session?: ExchangeSession; error?: Error } {

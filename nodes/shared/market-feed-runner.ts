@@ -3,7 +3,7 @@
  * start the node's feeds, turn feed events into messages and statuses, report fatal errors
  * so a Catch node sees them, and stop everything on close. No trading logic.
  */
-import type { ExchangeSession } from '../../core/exchange-session';
+import type { ExchangeSession } from '../../core/session/exchange-session';
 import * as metrics from '../../core/metrics';
 import type { FeedListener, FeedMeta } from '../../core/market/feed-status';
 import { parseOrThrow, SymbolSchema } from '../../core/contract';

@@ -1,6 +1,6 @@
 /** Node-RED types used by the glue (type-only: nothing here loads node-red at run time). */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
-import type { ExchangeSession } from '../../core/exchange-session';
+import type { ExchangeSession } from '../../core/session/exchange-session';
 
 export type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow };
 

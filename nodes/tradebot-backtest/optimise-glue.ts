@@ -4,7 +4,7 @@
  * the report to the node's output and to the results page. Glue only: core/optimise runs it.
  */
 import { planFlow, type FlowNodeConfig } from '../../core/backtest/compiled/flow-plan';
-import type { ExchangeSession } from '../../core/exchange-session';
+import type { ExchangeSession } from '../../core/session/exchange-session';
 import type { ReplaySource } from '../../core/backtest';
 import { Optimisation, type RunnerOptions } from '../../core/optimise/optimiser';
 import type { BacktestEngine } from '../../core/backtest/compiled/engine';

@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Mustache from 'mustache';
-import type { ExchangeSession } from '../../core/exchange-session';
+import type { ExchangeSession } from '../../core/session/exchange-session';
 import { describeJournalError } from '../../core/journal/journal';
 import { JournalCache } from '../../core/journal/journal-cache';
 import { performanceData, tradesCsv, DAILY_DAYS, type PerformanceData } from '../../core/journal/performance';

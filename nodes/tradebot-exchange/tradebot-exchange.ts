@@ -2,10 +2,12 @@
  * tradebot-exchange: the config node that owns one exchange connection (or the simulator),
  * shared by every tradebot node that selects it. Glue only: settings go to ExchangeSession.
  */
-import { ExchangeSession } from '../../core/exchange-session';
+import { ExchangeSession } from '../../core/session/exchange-session';
+import type { Logger } from '../../core/logger';
 import { registry as metricsRegistry } from '../../core/metrics';
 import { sessions } from '../../core/sessions';
-import { journalEnabled, parseExchangeSettings } from '../../core/exchange-settings';
+import { journalEnabled } from '../../core/exchange-settings';
+import { parseExchangeSettings } from '../../core/session/mode-settings';
 import { journalMaxBytes, resolveJournalFile } from '../../core/journal/journal-file';
 import { SqliteJournalStore } from '../../core/journal/sqlite-journal-store';
 import type { JournalStore } from '../../core/journal/types';
@@ -46,7 +48,10 @@ export = function register(RED: NodeAPI): void {
       // tradebot database file (fsync'd on every write, whatever the context settings).
       const redisNode = config.redis ? (RED.nodes.getNode(config.redis) as RedisConfigNode | null) : null;
       if (config.redis && !redisNode?.hub) throw new Error(`exchange.redis: ${redisNode?.configError ?? 'the selected Redis node is missing or invalid'}`);
-      const session = (created = new ExchangeSession(parseExchangeSettings(settingsFromEditor(config, this.credentials)), this.id));
+      // The core writes what it handles by itself (a price feed down, a save retried) to this node's
+      // log, which redacts every credential (guardOutputs above); the session redacts its own too.
+      const logger: Logger = { debug: (text) => this.debug(text), info: (text) => this.log(text), warn: (text) => this.warn(text), error: (text) => this.error(text) };
+      const session = (created = new ExchangeSession(parseExchangeSettings(settingsFromEditor(config, this.credentials)), this.id, { logger }));
       const settings = RED.settings as unknown as { userDir?: string; tradebotStateFile?: unknown; tradebotJournalFile?: unknown; tradebotJournalMaxMB?: unknown };
       if (redisNode?.hub) {
         // Instances sharing one Redis (and one exchange account) claim each order id there. Each
@@ -86,10 +91,6 @@ export = function register(RED: NodeAPI): void {
       session.useRedis(redisNode?.hub, (text) => this.warn(text));
       // Relative backtest data paths start at the Node-RED user directory.
       session.dataDir = (RED.settings as unknown as { userDir?: string }).userDir ?? process.cwd();
-      // Backtest history files with rows dropped or changed: one warning line per file in the log.
-      session.onWarning = (text) => this.warn(text);
-      // What the exchange can do (transports, client order id, lookups, stops), once per deploy.
-      session.onInfo = (text) => this.log(text);
       this.session = session;
       this.redisHub = redisNode?.hub;
     } catch (err) {

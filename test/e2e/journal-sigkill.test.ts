@@ -12,7 +12,7 @@
  * - the journal made one closed trade per sell that filled.
  *
  * Rows of the batch a kill cuts short (the journal writes every 500 ms) come back only through the
- * catch-up from the account's state at the next start (core/exchange-session.ts, attachJournal):
+ * catch-up from the account's state at the next start (core/session/exchange-session.ts, attachJournal):
  * with `journal.catchUp(...)` taken out, this test fails (fills of the last half second before a
  * kill are missing from the journal while the account holds them: tried four times, it failed
  * four times, with up to 8 fills named as missing).

@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ReplaySource } from '../../core/backtest';
-import { ExchangeSession } from '../../core/exchange-session';
-import { parseExchangeSettings } from '../../core/exchange-settings';
+import { ExchangeSession } from '../../core/session/exchange-session';
+import { parseExchangeSettings } from '../../core/session/mode-settings';
 import { MockBinance } from '../support/mock-binance';
 
 const MIN = 60_000;

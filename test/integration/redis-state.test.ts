@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import Redis from 'ioredis';
-import { ExchangeSession } from '../../core/exchange-session';
-import { parseExchangeSettings } from '../../core/exchange-settings';
+import { ExchangeSession } from '../../core/session/exchange-session';
+import { parseExchangeSettings } from '../../core/session/mode-settings';
 import { parseRedisSettings } from '../../core/redis/connection';
 import { RedisHub } from '../../core/redis/redis-hub';
 import { RedisOrderClaims } from '../../core/redis/redis-order-claims';

@@ -6,8 +6,8 @@
  * Other modes keep their serialising stores.
  */
 import assert from 'node:assert/strict';
-import { ExchangeSession } from '../../core/exchange-session';
-import { parseExchangeSettings } from '../../core/exchange-settings';
+import { ExchangeSession } from '../../core/session/exchange-session';
+import { parseExchangeSettings } from '../../core/session/mode-settings';
 import { initialRiskState, type RiskState } from '../../core/risk/risk-gate';
 import { MemoryStore, SnapshotStore } from '../../core/state-store';
 import { settingsFromEditor } from '../../nodes/tradebot-exchange/editor-settings';

@@ -11,8 +11,8 @@ import path from 'node:path';
 import { CompiledFlow } from '../../core/backtest/compiled/compiled-flow';
 import { planFlow } from '../../core/backtest/compiled/flow-plan';
 import type { OhlcvRow } from '../../core/contract';
-import { ExchangeSession } from '../../core/exchange-session';
-import { parseExchangeSettings } from '../../core/exchange-settings';
+import { ExchangeSession } from '../../core/session/exchange-session';
+import { parseExchangeSettings } from '../../core/session/mode-settings';
 import { settingsFromEditor } from '../../nodes/tradebot-exchange/editor-settings';
 
 const T0 = Date.UTC(2024, 0, 1);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { defaultUnknownOrderWindowMs } from '../../core/trading/live-executor';
-import { parseExchangeSettings } from '../../core/exchange-settings';
+import { parseExchangeSettings } from '../../core/session/mode-settings';
 import { settingsFromEditor } from '../../nodes/tradebot-exchange/editor-settings';
 
 describe('exchange settings', function () {

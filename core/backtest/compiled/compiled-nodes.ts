@@ -7,7 +7,7 @@
  * the trading path sends them).
  */
 import { checkedOrderRequest, checkedSignal, describeZodError, OrderRequestSchema, parseCandle, parseOrThrow, SignalSchema, type Candle, type OrderRequest } from '../../contract';
-import type { ExchangeSession } from '../../exchange-session';
+import type { ExchangeSession } from '../../session/exchange-session';
 import { IndicatorSet, type NamedIndicatorSpec } from '../../indicators/indicator-set';
 import { journalSent } from '../../journal/journal-sent';
 import type { MarketInfo } from '../../market/market-source';
