@@ -3,6 +3,7 @@
  * credentials out of what it shows. One call in each node's constructor; it wraps the node's own
  * send, status, error and log calls, so nothing in the node's logic changes.
  */
+import { isValidationError } from '../../core/errors';
 import * as metrics from '../../core/metrics';
 import { guardOutputs } from './redaction';
 import type { Node } from './types';
@@ -22,8 +23,8 @@ export function instrument(node: Node): void {
   const error = node.error.bind(node);
   node.error = (err: any, msg?: any) => {
     metrics.nodeErrors.inc(labels);
-    // The message contract's errors name a msg field: those are validation failures.
-    if (err?.name === 'ContractError' || /(^|\s)msg\.[A-Za-z]/.test(String(err?.message ?? err))) metrics.validationFailures.inc(labels);
+    // Bad input in a message (core/errors.ts: the error's class, not its wording) is a validation failure.
+    if (isValidationError(err)) metrics.validationFailures.inc(labels);
     error(err, msg);
   };
 }

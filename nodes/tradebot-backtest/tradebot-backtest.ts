@@ -12,6 +12,7 @@ import path from 'node:path';
 import type { BacktestReport } from '../../core/backtest';
 import type { OhlcvRow } from '../../core/contract';
 import { timeframeToMs } from '../../core/timeframe';
+import { ValidationError } from '../../core/errors';
 import { CompiledFlow, CompileError } from '../../core/backtest/compiled/compiled-flow';
 import { planFlow, type FlowNodeConfig } from '../../core/backtest/compiled/flow-plan';
 import { engineTag, type BacktestEngine } from '../../core/backtest/compiled/engine';
@@ -86,7 +87,7 @@ export = function register(RED: NodeAPI): void {
       node.on('input', (msg: NodeMessageInFlow & Record<string, any>, send: SendFn, done: DoneFn) => {
         (async () => {
           if (msg.topic === 'cancel') {
-            if (!optimising) throw new Error('msg.topic "cancel": no optimisation is running on this node');
+            if (!optimising) throw new ValidationError('msg.topic "cancel": no optimisation is running on this node');
             optimising.optimisation.cancel();
             return;
           }

@@ -5,7 +5,8 @@
  * cancels an open order. Glue only: core/trading executes.
  */
 import { LiveRefusedError } from '../../core/exchanges/profile';
-import { describeZodError, OrderRequestSchema, type OrderUpdate } from '../../core/contract';
+import { OrderRequestSchema, zodError, type OrderUpdate } from '../../core/contract';
+import { ValidationError } from '../../core/errors';
 import { checkOrderRequest, ImplausibleInputError } from '../../core/plausibility';
 import { portfolioDisplay, portfolioReport } from '../../core/trading/portfolio-report';
 import { formatAmount, formatPrice } from '../../core/format-number';
@@ -131,20 +132,20 @@ export = function register(RED: NodeAPI): void {
           }
           if (msg.topic === 'cancel') {
             const id = (msg.payload as { clientOrderId?: unknown } | undefined)?.clientOrderId;
-            if (typeof id !== 'string') throw new Error('msg.payload.clientOrderId: the order to cancel');
+            if (typeof id !== 'string') throw new ValidationError('msg.payload.clientOrderId: the order to cancel', 'msg.payload.clientOrderId');
             await account.cancel(id);
             return;
           }
           const parsed = OrderRequestSchema.safeParse(msg.payload);
-          if (!parsed.success) throw new Error(describeZodError(parsed.error, 'msg.payload'));
+          if (!parsed.success) throw zodError(parsed.error, 'msg.payload');
           const request = parsed.data;
           // Requests wired straight in (not through a risk gate) are journaled here; the journal keeps each once.
           session.journal?.orderRequest(request);
           if (request.exchange && request.exchange !== session.exchangeName) {
-            throw new Error(`msg.payload.exchange: the request is for ${request.exchange}, this node trades on ${session.exchangeName}`);
+            throw new ValidationError(`msg.payload.exchange: the request is for ${request.exchange}, this node trades on ${session.exchangeName}`, 'msg.payload.exchange');
           }
           const markets = await (await session.source()).loadMarkets();
-          if (!markets.has(request.symbol)) throw new Error(`msg.payload.symbol: ${request.symbol} is not a market on ${session.exchangeName}`);
+          if (!markets.has(request.symbol)) throw new ValidationError(`msg.payload.symbol: ${request.symbol} is not a market on ${session.exchangeName}`, 'msg.payload.symbol');
           // A new request's time and the prices it sets must be plausible against the market and the
           // exchange's clock before anything is recorded (a market order's price is not used: not
           // checked). One for an order still open is answered from the record, whatever it says (a

@@ -8,7 +8,7 @@
  */
 import { formatAmount } from '../../core/format-number';
 import { marketSteps } from '../../core/market-steps';
-import { describeZodError, SignalSchema } from '../../core/contract';
+import { describeZodError, SignalSchema, zodError } from '../../core/contract';
 import { initialRiskState, RiskGate, type RiskState } from '../../core/risk/risk-gate';
 import { riskSettingsOfNode } from '../../core/risk/node-config';
 import { flattenAfterTrips, forceExitRequests, parseForceExitTarget, type ForceExitTarget } from '../../core/risk/force-exit';
@@ -165,7 +165,7 @@ export = function register(RED: NodeAPI): void {
           if (!parsed.success) {
             const reason = describeZodError(parsed.error, 'msg.payload');
             send([null, { ...msg, payload: { kind: 'rejection', code: 'INVALID_INPUT', reason, ts: Date.now() } }]);
-            throw new Error(reason);
+            throw zodError(parsed.error, 'msg.payload');
           }
           const signal = parsed.data;
           journalSent(session.journal, { payload: signal });
