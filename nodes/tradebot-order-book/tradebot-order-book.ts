@@ -39,7 +39,7 @@ export = function register(RED: NodeAPI): void {
       statusText: (b) => `${b.symbol} mid ${b.mid == null ? '-' : formatPrice(b.mid, marketSteps(b.exchange, b.symbol).tickSize)} spread ${b.spread === null ? '-' : +b.spread.toPrecision(4)}`,
     });
 
-    answerSnapshotRequests(node, runner, () => symbols, (source, symbol) => source.fetchOrderBook(symbol, depth));
+    answerSnapshotRequests(kit, runner, () => symbols, (source, symbol) => source.fetchOrderBook(symbol, depth));
 
     node.on('close', (_removed: boolean, done: () => void) => {
       runner.close().finally(done);

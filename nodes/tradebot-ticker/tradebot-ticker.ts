@@ -37,7 +37,7 @@ export = function register(RED: NodeAPI): void {
       statusText: (t) => `${t.symbol} ${formatPrice(t.last, marketSteps(t.exchange, t.symbol).tickSize)}`,
     });
 
-    answerSnapshotRequests(node, runner, () => symbols, (source, symbol) => source.fetchTicker(symbol));
+    answerSnapshotRequests(kit, runner, () => symbols, (source, symbol) => source.fetchTicker(symbol));
 
     node.on('close', (_removed: boolean, done: () => void) => {
       runner.close().finally(done);
