@@ -29,6 +29,16 @@ export function instrument(node: Node): void {
   };
 }
 
+/**
+ * node.error(text, msg) for an error the node's logic raised outside its own input handler (the
+ * backtest's fast path runs it in the core): the text as given (what a Catch node reads stays a
+ * plain sentence), counted as a validation failure by the error's class like done(err).
+ */
+export function reportNodeError(node: Node, err: Error, text: string, msg?: unknown): void {
+  if (isValidationError(err)) metrics.validationFailures.inc({ node: node.id, type: node.type });
+  node.error(text, msg as never);
+}
+
 /** Messages in a send([...]) argument (outputs of one message or of arrays of them), without copying it. */
 function countMessages(outputs: unknown[]): number {
   let n = 0;

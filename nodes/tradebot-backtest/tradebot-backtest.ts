@@ -21,6 +21,7 @@ import type { OptimiseReport } from '../../core/optimise/optimise-report';
 import { deployedNodes, finishedText, progressText, startOptimisation, sweepOf, type OptimiseHandle } from './optimise-glue';
 import { lightweightChartsFile, serveScripts, tokenQuery } from '../shared/admin-page';
 import { registerTradebotNode } from '../shared/node-harness';
+import { reportNodeError } from '../shared/instrument';
 import { redact, redactDeep } from '../../core/secrets';
 import { statusFor } from '../shared/status';
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow, SendFn } from '../shared/types';
@@ -163,7 +164,7 @@ export = function register(RED: NodeAPI): void {
           // The deployed node reports the error: a Catch node on the flow sees it, as on the Node-RED path.
           const text = session.redact(err.message);
           const target = RED.nodes.getNode(id) as Node | null;
-          if (target) target.error(text, msg);
+          if (target) reportNodeError(target, err, text, msg);
           else node.warn(text);
         });
         return { flow, engine: { path: 'fast' } };
