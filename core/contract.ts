@@ -7,6 +7,7 @@
  * order update here.
  */
 import { z } from 'zod';
+import { fieldError, ValidationError, type ConfigError } from './errors';
 
 /** Unified ccxt symbol: BASE/QUOTE, optionally :SETTLE for derivatives. */
 const SYMBOL_RE = /^[A-Z0-9._-]+\/[A-Z0-9._-]+(:[A-Z0-9._-]+)?$/i;
@@ -467,13 +468,29 @@ export function describeZodError(error: z.ZodError, where: string): string {
   return parts.join('; ') + more;
 }
 
-/** Parses `value` with `schema`, or throws an Error whose message names the field. */
+/** The first field a zod error names (msg.payload.side), for the error's `field`. */
+export function zodErrorField(error: z.ZodError, where: string): string {
+  const path = error.issues[0]?.path ?? [];
+  return path.length ? `${where}.${path.map(String).join('.')}` : where;
+}
+
+/**
+ * A zod error as the error to throw: a ValidationError when `where` is a message's field
+ * (msg.payload), a ConfigError when it is a setting's (risk, strategy); the message is
+ * describeZodError's sentence.
+ */
+export function zodError(error: z.ZodError, where: string): ValidationError | ConfigError {
+  return fieldError(zodErrorField(error, where), describeZodError(error, where));
+}
+
+/** Parses `value` with `schema`, or throws a ContractError whose message names the field. */
 export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
   const result = schema.safeParse(value);
-  if (!result.success) throw new ContractError(describeZodError(result.error, where));
+  if (!result.success) throw new ContractError(describeZodError(result.error, where), zodErrorField(result.error, where));
   return result.data;
 }
 
-export class ContractError extends Error {
-  override readonly name = 'ContractError';
+/** A payload that breaks the message contract (core/errors.ts: a validation failure). */
+export class ContractError extends ValidationError {
+  override name = 'ContractError';
 }

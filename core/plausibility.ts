@@ -18,6 +18,7 @@
  *    time of day, the day's losses and cooldowns at the message's time).
  * The exchange's clock is the market source's: virtual in the simulator and in a backtest.
  */
+import { ValidationError } from './errors';
 import { timeframeToMs } from './timeframe';
 
 export const SIGNAL_PRICE_TOLERANCE = 0.2;
@@ -26,8 +27,8 @@ export const CLOCK_GRACE_MS = 60_000;
 export const MAX_MESSAGE_AGE_MS = 86_400_000;
 
 /** Refused as implausible: the message is not used and nothing changed. */
-export class ImplausibleInputError extends Error {
-  override readonly name = 'ImplausibleInputError';
+export class ImplausibleInputError extends ValidationError {
+  override name = 'ImplausibleInputError';
 }
 
 const fmt = (x: number) => String(+x.toPrecision(8));

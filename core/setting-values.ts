@@ -4,18 +4,19 @@
  * anything: a value is either what the field means or refused with an error naming the field.
  * Never a silent NaN, never a negative interval.
  */
+import { fieldError } from './errors';
 
 /** A text setting: empty or absent gives the default; anything that is not text is refused. */
 export function textSetting(value: unknown, field: string, fallback: string): string {
   if (value === undefined || value === null || value === '') return fallback;
-  if (typeof value !== 'string') throw new Error(`${field}: must be text, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'string') throw fieldError(field, `${field}: must be text, got ${JSON.stringify(value)}`);
   return value.trim() || fallback;
 }
 
 /** A currency code (USDT, EUR, BTC): letters and digits. */
 export function currencySetting(value: unknown, field: string, fallback = 'USDT'): string {
   const text = textSetting(value, field, fallback);
-  if (!/^[A-Za-z0-9]{1,20}$/.test(text)) throw new Error(`${field}: must be a currency code such as USDT, got "${text}"`);
+  if (!/^[A-Za-z0-9]{1,20}$/.test(text)) throw fieldError(field, `${field}: must be a currency code such as USDT, got "${text}"`);
   return text;
 }
 
@@ -36,7 +37,7 @@ export function numberSetting(value: unknown, field: string, rule: NumberRule): 
   const unit = rule.unit ? ` ${rule.unit}` : '';
   const what = `${rule.integer ? 'a whole number' : 'a number'} from ${rule.min} to ${rule.max}${unit}`;
   if (typeof n !== 'number' || !Number.isFinite(n) || (rule.integer && !Number.isInteger(n)) || n < rule.min || n > rule.max) {
-    throw new Error(`${field}: must be ${what}, got ${JSON.stringify(value)}`);
+    throw fieldError(field, `${field}: must be ${what}, got ${JSON.stringify(value)}`);
   }
   return n;
 }

@@ -8,6 +8,7 @@
  * whose profile cannot keep the no-duplicate promise (liveRefusal). docs/exchanges.md has the table.
  */
 import { clientOrderIdFormat, FORMAT_DESCRIPTIONS, type ClientOrderIdFormat } from './client-order-id';
+import { ConfigError } from '../errors';
 
 /**
  * How an order is found by its client order id after an answer was lost:
@@ -142,8 +143,8 @@ export function exchangeProfile(ex: CcxtLike, websocketAllowed = true): Exchange
 }
 
 /** Live trading refused on this exchange (its profile's liveRefusal): a setting, not a passing fault. */
-export class LiveRefusedError extends Error {
-  override readonly name = 'LiveRefusedError';
+export class LiveRefusedError extends ConfigError {
+  override name = 'LiveRefusedError';
 }
 
 /** The profile in one log line. */

@@ -3,7 +3,8 @@
  * reported with its name. Defaults and definitions: docs/indicators.md.
  */
 import { z } from 'zod';
-import { describeZodError } from '../contract';
+import { zodError } from '../contract';
+import { fieldError } from '../errors';
 
 /** Numbers, or numeric strings from the editor; nothing else (no booleans, arrays). */
 const numeric = (schema: z.ZodNumber) => z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? Number(v) : v), schema);
@@ -55,9 +56,9 @@ export const INDICATOR_TYPES: readonly IndicatorType[] = [
 export function parseIndicatorSpec(input: unknown, where = 'indicator'): IndicatorSpec {
   const type = (input as { type?: unknown } | null)?.type;
   if (typeof type !== 'string' || !INDICATOR_TYPES.includes(type as IndicatorType)) {
-    throw new Error(`${where}.type: "${String(type)}" is not an indicator; use one of ${INDICATOR_TYPES.join(', ')}`);
+    throw fieldError(`${where}.type`, `${where}.type: "${String(type)}" is not an indicator; use one of ${INDICATOR_TYPES.join(', ')}`);
   }
   const result = IndicatorSpecSchema.safeParse(input);
-  if (!result.success) throw new Error(describeZodError(result.error, where));
+  if (!result.success) throw zodError(result.error, where);
   return result.data;
 }

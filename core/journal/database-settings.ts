@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { PoolConfig } from 'pg';
 import { z } from 'zod';
-import { describeZodError } from '../contract';
+import { zodError } from '../contract';
 
 const URL_EXAMPLE = 'postgres://127.0.0.1:5432/tradebot';
 const blankToUndefined = (v: unknown) => (v === '' || v === null || v === undefined ? undefined : v);
@@ -52,7 +52,7 @@ export type DatabaseSettings = z.infer<typeof DatabaseSettingsSchema>;
 
 export function parseDatabaseSettings(input: unknown): DatabaseSettings {
   const result = DatabaseSettingsSchema.safeParse(input);
-  if (!result.success) throw new Error(describeZodError(result.error, 'database'));
+  if (!result.success) throw zodError(result.error, 'database');
   return result.data;
 }
 

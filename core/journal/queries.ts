@@ -5,6 +5,7 @@
  */
 import { statsBy, periodRows, periodsFrom, tradeStats, type PeriodRow, type PeriodUnit, type TradeStats } from './stats';
 import type { ClosedTrade, EquityPoint, JournalStore } from './types';
+import { ValidationError } from '../errors';
 
 const DAY = 86_400_000;
 
@@ -39,7 +40,8 @@ export const QUERY_FIELDS: Record<QueryName, ReadonlyArray<'limit' | 'symbol' | 
 export const MAX_ROWS = 10_000;
 const DEFAULT_COUNT: Record<'daily' | 'weekly' | 'monthly', number> = { daily: 7, weekly: 4, monthly: 6 };
 
-export class JournalQueryError extends Error {}
+/** A journal query that cannot be read; a ValidationError whatever `where` names (a message or the node's setting). */
+export class JournalQueryError extends ValidationError {}
 
 /**
  * Reads a query: a name ("trades") or an object ({query: "trades", limit: 20}). `where` names the

@@ -1,6 +1,6 @@
 /** The notifier node's settings, validated; errors name the editor field. */
 import { z } from 'zod';
-import { describeZodError } from '../contract';
+import { zodError } from '../contract';
 import { NOTIFY_KINDS } from './kinds';
 import type { NotifierSettings } from './notifier';
 import { checkTemplate } from './templates';
@@ -27,7 +27,7 @@ export type NotifierConfig = z.infer<typeof NotifierConfigSchema>;
 
 export function parseNotifierConfig(input: unknown): { config: NotifierConfig; settings: NotifierSettings } {
   const result = NotifierConfigSchema.safeParse(input);
-  if (!result.success) throw new Error(describeZodError(result.error, 'notifier'));
+  if (!result.success) throw zodError(result.error, 'notifier');
   const config = result.data;
   for (const [kind, template] of Object.entries(config.templates)) if (template) checkTemplate(kind, template);
   const settings: NotifierSettings = {

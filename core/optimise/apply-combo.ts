@@ -3,6 +3,7 @@
  * configs with those settings set (the nodes a run is built from). The flow given is never
  * changed.
  */
+import { fieldError } from '../errors';
 import type { Combo } from './search';
 import type { ParamValue, Sweep } from './sweep-spec';
 
@@ -30,9 +31,9 @@ export function applyCombo<T extends NodeConfig>(nodes: readonly T[], sweep: Pic
   const out = nodes.slice();
   comboSettings(sweep, combo).forEach(({ node, param, value }, i) => {
     const at = out.findIndex((n) => n.id === node);
-    if (at < 0) throw new Error(`${where}.params.${i}.node: no node with id "${node}" in the flow`);
+    if (at < 0) throw fieldError(`${where}.params.${i}.node`, `${where}.params.${i}.node: no node with id "${node}" in the flow`);
     const changed = setPath(out[at]!, param.split('.'), value);
-    if (changed === undefined) throw new Error(`${where}.params.${i}.param: node ${node} has no setting "${param}"`);
+    if (changed === undefined) throw fieldError(`${where}.params.${i}.param`, `${where}.params.${i}.param: node ${node} has no setting "${param}"`);
     out[at] = changed as T;
   });
   return out;

@@ -8,7 +8,7 @@
  * `indicators.0.period`, `entryRules.0.right` (see tunable-params.ts for what may be varied).
  */
 import { z } from 'zod';
-import { describeZodError } from '../contract';
+import { zodError } from '../contract';
 
 /** Largest number of values one range may expand to, and of combinations a grid may run. */
 export const MAX_RANGE_VALUES = 100_000;
@@ -119,7 +119,7 @@ export interface Sweep {
 /** Parses a sweep definition; throws an Error whose message names the field. */
 export function parseSweep(input: unknown, where = 'msg.optimise'): Sweep {
   const result = SweepSchema.safeParse(input);
-  if (!result.success) throw new Error(describeZodError(result.error, where));
+  if (!result.success) throw zodError(result.error, where);
   return result.data as Sweep;
 }
 

@@ -9,6 +9,7 @@
  * the span holds IS + k * OOS. Cuts are whole numbers (candle indices, or milliseconds), computed
  * in BigInt so long time spans stay exact.
  */
+import { fieldError } from '../errors';
 import type { Combo } from './search';
 import type { WalkForwardSpec } from './sweep-spec';
 
@@ -30,7 +31,7 @@ export interface WalkForwardWindow {
  */
 export function walkForwardWindows(span: Span, spec: Pick<WalkForwardSpec, 'windows' | 'inSamplePct' | 'anchored'>, minUnit = 1, where = 'msg.optimise.walkForward'): WalkForwardWindow[] {
   const { start, end } = span;
-  if (!Number.isInteger(start) || !Number.isInteger(end) || end <= start) throw new Error(`${where}: the history [${start}, ${end}) is empty`);
+  if (!Number.isInteger(start) || !Number.isInteger(end) || end <= start) throw fieldError(where, `${where}: the history [${start}, ${end}) is empty`);
   const k = BigInt(spec.windows);
   // The in-sample share in hundredths of a percent, so 62.5 % stays exact.
   const p = BigInt(Math.round(spec.inSamplePct * 100));
@@ -48,7 +49,7 @@ export function walkForwardWindows(span: Span, spec: Pick<WalkForwardSpec, 'wind
   const shortest = Math.min(inSampleLength, ...windows.map((w) => w.outOfSample.end - w.outOfSample.start));
   if (shortest < minUnit) {
     const unitWord = minUnit === 1 ? 'candle' : `${minUnit} ms`;
-    throw new Error(`${where}.windows: ${spec.windows} windows with ${spec.inSamplePct} % in-sample leave a part shorter than one ${unitWord} in a history of ${end - start}; use fewer windows or more history`);
+    throw fieldError(`${where}.windows`, `${where}.windows: ${spec.windows} windows with ${spec.inSamplePct} % in-sample leave a part shorter than one ${unitWord} in a history of ${end - start}; use fewer windows or more history`);
   }
   return windows;
 }

@@ -6,7 +6,7 @@
  */
 import Redis, { Cluster, type RedisOptions } from 'ioredis';
 import { z } from 'zod';
-import { describeZodError } from '../contract';
+import { zodError } from '../contract';
 
 export const RedisSettingsSchema = z.object({
   url: z
@@ -30,7 +30,7 @@ export type RedisSettings = z.infer<typeof RedisSettingsSchema>;
 
 export function parseRedisSettings(input: unknown): RedisSettings {
   const result = RedisSettingsSchema.safeParse(input);
-  if (!result.success) throw new Error(describeZodError(result.error, 'redis'));
+  if (!result.success) throw zodError(result.error, 'redis');
   return result.data;
 }
 

@@ -13,7 +13,7 @@
  */
 import os from 'node:os';
 import { z } from 'zod';
-import { describeZodError, PayloadSchema, ContractError } from '../contract';
+import { describeZodError, PayloadSchema, ContractError, zodError, zodErrorField } from '../contract';
 import { ready, type RedisClient } from './connection';
 
 // ------------------------------------------------------------------ the message on the bus
@@ -51,7 +51,7 @@ const EXTRAS = [
 
 function check<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
   const result = schema.safeParse(value);
-  if (!result.success) throw new ContractError(describeZodError(result.error, where));
+  if (!result.success) throw new ContractError(describeZodError(result.error, where), zodErrorField(result.error, where));
   return result.data;
 }
 
@@ -143,13 +143,13 @@ export type StreamInSettings = z.infer<typeof StreamInSettingsSchema>;
 
 export function parseStreamOutSettings(input: unknown): StreamOutSettings {
   const result = StreamOutSettingsSchema.safeParse(input);
-  if (!result.success) throw new Error(describeZodError(result.error, 'stream'));
+  if (!result.success) throw zodError(result.error, 'stream');
   return result.data;
 }
 
 export function parseStreamInSettings(input: unknown): StreamInSettings {
   const result = StreamInSettingsSchema.safeParse(input);
-  if (!result.success) throw new Error(describeZodError(result.error, 'stream'));
+  if (!result.success) throw zodError(result.error, 'stream');
   return result.data;
 }
 

@@ -13,6 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { OrderRequest } from '../contract';
+import { ValidationError } from '../errors';
 import type { RiskOutcome } from './risk-gate';
 import type { MarketInfo } from '../market/market-source';
 import { floorToStep } from '../trading/precision';
@@ -22,7 +23,7 @@ import { splitSymbol } from '../market/symbol';
 export type ForceExitTarget = { symbol: string } | { all: true };
 
 /** A force exit that cannot be done as asked; the message names the field. Nothing is placed. */
-export class ForceExitInputError extends Error {}
+export class ForceExitInputError extends ValidationError {}
 
 /** Whether an order request is a force exit (its updates carry the reason, like a stop's close). */
 export const isForceExit = (request: { reason?: string }): boolean => request.reason?.startsWith('force exit') === true;

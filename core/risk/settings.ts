@@ -3,7 +3,7 @@
  * the editor field. Numbers may arrive as strings from the editor.
  */
 import { z } from 'zod';
-import { describeZodError, MAX_LADDER_RUNGS } from '../contract';
+import { MAX_LADDER_RUNGS, zodError } from '../contract';
 
 const blankToUndefined = (v: unknown) => (v === '' || v === null ? undefined : typeof v === 'string' ? Number(v) : v);
 /** A choice left empty (a flow saved before the field existed) takes its default. */
@@ -133,6 +133,6 @@ export type RiskSettings = z.infer<typeof RiskSettingsSchema>;
 
 export function parseRiskSettings(input: unknown): RiskSettings {
   const result = RiskSettingsSchema.safeParse(input);
-  if (!result.success) throw new Error(describeZodError(result.error, 'risk'));
+  if (!result.success) throw zodError(result.error, 'risk');
   return result.data;
 }

@@ -3,7 +3,7 @@
  * Numbers may arrive as strings from the editor: they are coerced.
  */
 import { z } from 'zod';
-import { describeZodError } from '../contract';
+import { zodError } from '../contract';
 import { RULE_OPS, checkOperand } from './rules';
 
 /**
@@ -76,7 +76,7 @@ export function parseStrategySettings(input: Record<string, unknown>): StrategyS
     throw new Error(`strategy: "${String(kind)}" is not a strategy; use one of ${STRATEGY_KINDS.join(', ')}`);
   }
   const result = StrategySettingsSchema.safeParse(input);
-  if (!result.success) throw new Error(describeZodError(result.error, 'strategy'));
+  if (!result.success) throw zodError(result.error, 'strategy');
   const settings = result.data;
   if (settings.strategy === 'rules') {
     settings.entryRules.forEach((r, i) => (checkOperand(r.left, `strategy.entryRules[${i}].left`), checkOperand(r.right, `strategy.entryRules[${i}].right`)));

@@ -8,6 +8,9 @@
  *  - every message that arrives afterwards is dropped quietly (done() without an error): the
  *    status keeps saying why. An error per message would repeat the same line many times a minute
  *    (a ticker feeding a misconfigured node) and bury everything else in the log.
+ * Flow nodes get this from the node harness (node-harness.ts: a set-up that throws, or
+ * kit.refuse() for a problem found later). Config nodes have no status and no input: theirs is
+ * configNodeError below.
  */
 import { shorten } from '../../core/market/watch-loop';
 import { flowsStarted } from './flows-started';
@@ -63,4 +66,15 @@ export function onceThenQuiet(): (done: DoneFn, error: Error) => void {
     reported = true;
     done(error);
   };
+}
+
+/**
+ * A config node (exchange, Redis, database, Telegram bot) with a bad setting. It does not throw
+ * either: a config node that throws is left out, and every node using it would only see
+ * "missing". The problem is kept in node.configError, which the nodes using it show, red, as their
+ * own configuration error; `log` reports it once at deploy too (one log line).
+ */
+export function configNodeError(node: Node & { configError?: string }, err: unknown, options: { log: boolean }): void {
+  node.configError = err instanceof Error ? err.message : String(err);
+  if (options.log) node.error(node.configError);
 }

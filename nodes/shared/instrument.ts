@@ -3,6 +3,7 @@
  * credentials out of what it shows. One call in each node's constructor; it wraps the node's own
  * send, status, error and log calls, so nothing in the node's logic changes.
  */
+import { isValidationError } from '../../core/errors';
 import * as metrics from '../../core/metrics';
 import { guardOutputs } from './redaction';
 import type { Node } from './types';
@@ -22,10 +23,20 @@ export function instrument(node: Node): void {
   const error = node.error.bind(node);
   node.error = (err: any, msg?: any) => {
     metrics.nodeErrors.inc(labels);
-    // The message contract's errors name a msg field: those are validation failures.
-    if (err?.name === 'ContractError' || /(^|\s)msg\.[A-Za-z]/.test(String(err?.message ?? err))) metrics.validationFailures.inc(labels);
+    // Bad input in a message (core/errors.ts: the error's class, not its wording) is a validation failure.
+    if (isValidationError(err)) metrics.validationFailures.inc(labels);
     error(err, msg);
   };
+}
+
+/**
+ * node.error(text, msg) for an error the node's logic raised outside its own input handler (the
+ * backtest's fast path runs it in the core): the text as given (what a Catch node reads stays a
+ * plain sentence), counted as a validation failure by the error's class like done(err).
+ */
+export function reportNodeError(node: Node, err: Error, text: string, msg?: unknown): void {
+  if (isValidationError(err)) metrics.validationFailures.inc({ node: node.id, type: node.type });
+  node.error(text, msg as never);
 }
 
 /** Messages in a send([...]) argument (outputs of one message or of arrays of them), without copying it. */

@@ -13,7 +13,8 @@ import { Backoff, Sleeper } from '../../core/util/backoff';
 import { isRateLimitError, isRetryableError } from '../../core/market/ccxt-loader';
 import { statusFor, StatusThrottle } from './status';
 import { symbolFromMessage } from './symbols';
-import type { DoneFn, ExchangeConfigNode, Node, NodeMessage, NodeMessageInFlow, SendFn } from './types';
+import type { ExchangeConfigNode, Node, NodeMessage } from './types';
+import type { NodeKit } from './node-harness';
 
 export interface Feed {
   start(): Promise<void>;
@@ -162,25 +163,21 @@ export class FeedRunner<T extends { symbol: string }> {
  * Bad input ends in done(err) naming the field, so a Catch node sees it.
  */
 export function answerSnapshotRequests<T>(
-  node: Node,
-  runner: Pick<FeedRunner<{ symbol: string }>, 'source' | 'safeMessage'>,
+  kit: Pick<NodeKit, 'onInput'>,
+  runner: Pick<FeedRunner<{ symbol: string }>, 'source'>,
   configuredSymbols: () => string[],
   fetch: (source: MarketSource, symbol: string) => Promise<T>,
 ): void {
-  node.on('input', (msg: NodeMessageInFlow, send: SendFn, done: DoneFn) => {
-    (async () => {
-      const asked = symbolFromMessage(msg);
-      const wanted = asked === undefined ? configuredSymbols() : [parseOrThrow(SymbolSchema, asked, 'msg.topic')];
-      const source = await runner.source();
-      // A node that could not start has reported why once (red status, one error): requests are dropped quietly.
-      if (!source) return;
-      for (const symbol of wanted) {
-        await assertSymbolListed(source, symbol);
-        send({ ...msg, topic: symbol, payload: await fetch(source, symbol) });
-      }
-    })().then(
-      () => done(),
-      (err) => done(new Error(runner.safeMessage(err))),
-    );
+  // done(err) through the harness: the error's class kept (a bad msg.topic is a validation failure), its text redacted.
+  kit.onInput(async (msg, send) => {
+    const asked = symbolFromMessage(msg);
+    const wanted = asked === undefined ? configuredSymbols() : [parseOrThrow(SymbolSchema, asked, 'msg.topic')];
+    const source = await runner.source();
+    // A node that could not start has reported why once (red status, one error): requests are dropped quietly.
+    if (!source) return;
+    for (const symbol of wanted) {
+      await assertSymbolListed(source, symbol);
+      send({ ...msg, topic: symbol, payload: await fetch(source, symbol) });
+    }
   });
 }

@@ -12,6 +12,7 @@ import { FlowPathRunner } from './flow-path-runner';
 import type { OptimiseParam, OptimiseReport } from '../../core/optimise/optimise-report';
 import { checkSweepAgainstFlow, paramValues, parseSweep, type Sweep } from '../../core/optimise/sweep-spec';
 import { tunableParams } from '../../core/optimise/tunable-params';
+import { fieldError } from '../../core/errors';
 import type { Node, NodeAPI } from '../shared/types';
 
 /** The deployed flow's node configs (what Node-RED runs; no credentials in them). */
@@ -27,12 +28,12 @@ export function deployedNodes(RED: NodeAPI): FlowNodeConfig[] {
  */
 export function sweepOf(input: unknown, saved: unknown, nodes: FlowNodeConfig[], where = 'msg.optimise'): Sweep {
   if (input === true) {
-    if (saved === undefined || saved === null || saved === '') throw new Error(`${where}: true runs the sweep of the node's Optimise tab, and it has none: add parameters there (and deploy) or send the sweep itself`);
+    if (saved === undefined || saved === null || saved === '') throw fieldError(where, `${where}: true runs the sweep of the node's Optimise tab, and it has none: add parameters there (and deploy) or send the sweep itself`);
     return sweepOf(saved, undefined, nodes, 'optimise (the Optimise tab)');
   }
   const sweep = parseSweep(input, where);
   const problem = checkSweepAgainstFlow(sweep, nodes, (type, node) => tunableParams(type, node), where);
-  if (problem) throw new Error(problem);
+  if (problem) throw fieldError(where, problem);
   return sweep;
 }
 

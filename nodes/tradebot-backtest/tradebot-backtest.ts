@@ -12,20 +12,19 @@ import path from 'node:path';
 import type { BacktestReport } from '../../core/backtest';
 import type { OhlcvRow } from '../../core/contract';
 import { timeframeToMs } from '../../core/timeframe';
+import { ValidationError } from '../../core/errors';
 import { CompiledFlow, CompileError } from '../../core/backtest/compiled/compiled-flow';
 import { planFlow, type FlowNodeConfig } from '../../core/backtest/compiled/flow-plan';
 import { engineTag, type BacktestEngine } from '../../core/backtest/compiled/engine';
 import { FlowIdle } from '../shared/flow-idle';
 import type { OptimiseReport } from '../../core/optimise/optimise-report';
 import { deployedNodes, finishedText, progressText, startOptimisation, sweepOf, type OptimiseHandle } from './optimise-glue';
-import { StatusThrottle } from '../shared/status';
 import { lightweightChartsFile, serveScripts, tokenQuery } from '../shared/admin-page';
-import { instrument } from '../shared/instrument';
+import { registerTradebotNode } from '../shared/node-harness';
+import { reportNodeError } from '../shared/instrument';
 import { redact, redactDeep } from '../../core/secrets';
-import { setUpNode } from '../shared/config-error';
-import { sessionOf } from '../shared/exchange-node';
 import { statusFor } from '../shared/status';
-import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessageInFlow, SendFn } from '../shared/types';
+import type { Node, NodeAPI, NodeDef, NodeMessageInFlow, SendFn } from '../shared/types';
 import { registerOptimiseEditorRoutes } from './optimise-routes';
 import { renderOptimisePage } from './optimise-page';
 import { buildChartData, dataSummary, renderReportPage, reportJson, reportSummary, type StoredRun } from './report-data';
@@ -40,169 +39,161 @@ export = function register(RED: NodeAPI): void {
   /** What the admin routes need of a deployed backtest node's optimisation. */
   const optimiseControls = new Map<string, { busy(): boolean; cancel(): boolean; check(sweep: unknown): void }>();
 
-  function TradebotBacktestNode(this: Node, config: BacktestNodeDef) {
-    RED.nodes.createNode(this, config);
-    instrument(this);
-    const node = this;
-    // A bad setting leaves the node in the flow, red, reporting the reason once and dropping messages quietly (shared/config-error.ts).
-    setUpNode(RED, node, () => {
-      const { session: found, error } = sessionOf(RED, config.exchange);
-      if (error) throw error;
-      const session = found!;
-      if (session.mode !== 'backtest') throw new Error('exchange: the exchange node is not in backtest mode');
-      const tracker = new FlowIdle(RED, node.id);
-      node.status({ fill: 'grey', shape: 'ring', text: 'ready: send a message to run' });
-      let running = false;
-      let optimising: OptimiseHandle | undefined;
-      const status = new StatusThrottle((s) => node.status(s));
-      optimiseControls.set(node.id, {
-        busy: () => running || optimising !== undefined,
-        cancel: () => (optimising ? (optimising.optimisation.cancel(), true) : false),
-        check: (sweep) => void sweepOf(sweep, config.optimise, deployedNodes(RED), 'body'),
-      });
+  // A bad setting leaves the node in the flow, red, reporting the reason once and dropping messages quietly (shared/node-harness.ts).
+  registerTradebotNode<BacktestNodeDef>(RED, 'tradebot-backtest', (kit, config) => {
+    const { node } = kit;
+    const session = kit.exchange(config.exchange);
+    if (session.mode !== 'backtest') throw new Error('exchange: the exchange node is not in backtest mode');
+    const tracker = new FlowIdle(RED, node.id);
+    node.status({ fill: 'grey', shape: 'ring', text: 'ready: send a message to run' });
+    let running = false;
+    let optimising: OptimiseHandle | undefined;
+    const status = kit.status;
+    optimiseControls.set(node.id, {
+      busy: () => running || optimising !== undefined,
+      cancel: () => (optimising ? (optimising.optimisation.cancel(), true) : false),
+      check: (sweep) => void sweepOf(sweep, config.optimise, deployedNodes(RED), 'body'),
+    });
 
-      /** msg.optimise: an optimisation of the flow's parameters (docs/optimise.md). */
-      async function optimise(msg: NodeMessageInFlow & Record<string, any>, send: SendFn): Promise<void> {
-        if (running || optimising) throw new Error('a backtest or an optimisation is already running: wait for it, or cancel it (msg.topic "cancel")');
-        const nodes = deployedNodes(RED);
-        const sweep = sweepOf(msg.optimise, config.optimise, nodes);
-        const handle = await startOptimisation(RED, node, config.exchange, session, sweep, nodes, (report) => {
-          status.update(() => ({ fill: 'blue', shape: 'dot', text: progressText(report) }));
-        });
-        optimising = handle;
-        lastOptimisations.set(node.id, handle.optimisation.report);
-        status.now({ fill: 'blue', shape: 'dot', text: progressText(handle.optimisation.report) });
-        let report: OptimiseReport;
+    /** msg.optimise: an optimisation of the flow's parameters (docs/optimise.md). */
+    async function optimise(msg: NodeMessageInFlow & Record<string, any>, send: SendFn): Promise<void> {
+      if (running || optimising) throw new Error('a backtest or an optimisation is already running: wait for it, or cancel it (msg.topic "cancel")');
+      const nodes = deployedNodes(RED);
+      const sweep = sweepOf(msg.optimise, config.optimise, nodes);
+      const handle = await startOptimisation(RED, node, config.exchange, session, sweep, nodes, (report) => {
+        status.update(() => ({ fill: 'blue', shape: 'dot', text: progressText(report) }));
+      });
+      optimising = handle;
+      lastOptimisations.set(node.id, handle.optimisation.report);
+      status.now({ fill: 'blue', shape: 'dot', text: progressText(handle.optimisation.report) });
+      let report: OptimiseReport;
+      try {
+        report = await handle.done;
+      } finally {
+        optimising = undefined;
+      }
+      status.now({ fill: report.state === 'done' ? 'green' : report.state === 'canceled' ? 'yellow' : 'red', shape: 'dot', text: finishedText(report).slice(0, 120) });
+      send({ ...msg, topic: 'optimise', payload: structuredClone(report) });
+      if (report.state === 'failed') throw new Error(`the optimisation failed: ${report.error}`);
+    }
+
+    kit.onInput(async (msg, send) => {
+      try {
+        if (msg.topic === 'cancel') {
+          if (!optimising) throw new ValidationError('msg.topic "cancel": no optimisation is running on this node');
+          optimising.optimisation.cancel();
+          return;
+        }
+        if (msg.optimise !== undefined) return await optimise(msg, send);
+        if (!tracker.available) throw new Error('this Node-RED has no messaging hooks (needs Node-RED 2 or newer)');
+        if (running || optimising) throw new Error(optimising ? 'an optimisation is running: wait for it, or cancel it (msg.topic "cancel")' : 'a backtest is already running');
+        running = true;
+        const started = Date.now();
+        let last = 0;
+        const account = await session.account();
+        const { flow, engine } = await chooseEngine();
+        node.status({ fill: 'blue', shape: 'dot', text: `running${engineTag(engine)}`.slice(0, 120) });
+        // Counting starts now: this node's own input message was delivered before, so it does not count.
+        tracker.start();
+        let report: BacktestReport & { engine?: BacktestEngine };
+        // Made once: the replay waits for the flow after every candle.
+        const pending = () => (account.settled ? undefined : account.flush());
         try {
-          report = await handle.done;
+          report = await session.runBacktest(
+            () => tracker.idle(pending),
+            (n, total) => {
+              // Progress is asked for every candle: the wall clock is read only every 1024th.
+              if ((n & 1023) !== 0 || Date.now() - last < 500) return;
+              last = Date.now();
+              node.status({ fill: 'blue', shape: 'dot', text: `running${engineTag(engine)}: ${n}/${total} candles`.slice(0, 120) });
+            },
+            flow,
+          );
         } finally {
-          optimising = undefined;
+          tracker.stop();
         }
-        status.now({ fill: report.state === 'done' ? 'green' : report.state === 'canceled' ? 'yellow' : 'red', shape: 'dot', text: finishedText(report).slice(0, 120) });
-        send({ ...msg, topic: 'optimise', payload: structuredClone(report) });
-        if (report.state === 'failed') throw new Error(`the optimisation failed: ${report.error}`);
-      }
-
-      node.on('input', (msg: NodeMessageInFlow & Record<string, any>, send: SendFn, done: DoneFn) => {
-        (async () => {
-          if (msg.topic === 'cancel') {
-            if (!optimising) throw new Error('msg.topic "cancel": no optimisation is running on this node');
-            optimising.optimisation.cancel();
-            return;
-          }
-          if (msg.optimise !== undefined) return optimise(msg, send);
-          if (!tracker.available) throw new Error('this Node-RED has no messaging hooks (needs Node-RED 2 or newer)');
-          if (running || optimising) throw new Error(optimising ? 'an optimisation is running: wait for it, or cancel it (msg.topic "cancel")' : 'a backtest is already running');
-          running = true;
-          const started = Date.now();
-          let last = 0;
-          const account = await session.account();
-          const { flow, engine } = await chooseEngine();
-          node.status({ fill: 'blue', shape: 'dot', text: `running${engineTag(engine)}`.slice(0, 120) });
-          // Counting starts now: this node's own input message was delivered before, so it does not count.
-          tracker.start();
-          let report: BacktestReport & { engine?: BacktestEngine };
-          // Made once: the replay waits for the flow after every candle.
-          const pending = () => (account.settled ? undefined : account.flush());
-          try {
-            report = await session.runBacktest(
-              () => tracker.idle(pending),
-              (n, total) => {
-                // Progress is asked for every candle: the wall clock is read only every 1024th.
-                if ((n & 1023) !== 0 || Date.now() - last < 500) return;
-                last = Date.now();
-                node.status({ fill: 'blue', shape: 'dot', text: `running${engineTag(engine)}: ${n}/${total} candles`.slice(0, 120) });
-              },
-              flow,
-            );
-          } finally {
-            tracker.stop();
-          }
-          report = { ...report, engine };
-          const seconds = (Date.now() - started) / 1000;
-          try {
-            // A copy: nodes downstream get the message's arrays and may change them.
-            lastRuns.set(node.id, await storedRun(structuredClone(report), seconds));
-          } catch (err) {
-            node.warn(`the report page of this run is not available: ${(err as Error).message}`);
-          }
-          // Data the checks dropped or changed is part of the result: a yellow dot says the data was not clean.
-          const dataNote = dataSummary(report.dataChecks ?? []);
-          node.status({
-            fill: dataNote ? 'yellow' : 'green',
-            shape: 'dot',
-            text: `done${engineTag(engine)}: ${report.trades.length} trades, return ${(100 * report.totalReturn).toFixed(2)} %, ${Math.round(report.candles / Math.max(seconds, 0.001))} candles/s${dataNote ? `; data: ${dataNote}` : ''}`.slice(0, 200),
-          });
-          send({ ...msg, topic: 'backtest', payload: { kind: 'backtestReport', ...report } });
-        })().then(
-          () => done(),
-          (err) => {
-            node.status(statusFor('error', String((err as Error).message).slice(0, 60)));
-            done(err as Error);
-          },
-        ).finally(() => (running = false));
-      });
-      node.on('close', () => {
-        tracker.close();
-        status.clear();
-        optimising?.optimisation.cancel();
-        optimiseControls.delete(node.id);
-      });
-      node.on('close', (removed: boolean, closed: () => void) => {
-        if (removed) {
-          lastRuns.delete(node.id);
-          lastOptimisations.delete(node.id);
-        }
-        closed();
-      });
-
-      /**
-       * The fast path when the flow's trading path compiles (and the setting allows it), else the
-       * Node-RED path with the reason (docs/backtest.md, "The fast path").
-       */
-      async function chooseEngine(): Promise<{ flow?: CompiledFlow; engine: BacktestEngine }> {
-        if (config.engine === 'flow') return { engine: { path: 'flow', reason: 'the node\'s Engine setting is "Node-RED"' } };
-        const nodes: FlowNodeConfig[] = [];
-        RED.nodes.eachNode((n: object) => nodes.push(n as FlowNodeConfig));
-        const outcome = planFlow(nodes, config.exchange, session.settings.backtestTimeframe);
-        if ('refused' in outcome) return { engine: { path: 'flow', reason: outcome.refused.reason, ...(outcome.refused.node ? { node: outcome.refused.node } : {}) } };
+        report = { ...report, engine };
+        const seconds = (Date.now() - started) / 1000;
         try {
-          const flow = await CompiledFlow.build(outcome.plan, await session.compiledContext(), (id, err, msg) => {
-            // The deployed node reports the error: a Catch node on the flow sees it, as on the Node-RED path.
-            const text = session.redact(err.message);
-            const target = RED.nodes.getNode(id) as Node | null;
-            if (target) target.error(text, msg);
-            else node.warn(text);
-          });
-          return { flow, engine: { path: 'fast' } };
+          // A copy: nodes downstream get the message's arrays and may change them.
+          lastRuns.set(node.id, await storedRun(structuredClone(report), seconds));
         } catch (err) {
-          if (!(err instanceof CompileError)) throw err;
-          return { engine: { path: 'flow', reason: err.message, node: err.node } };
+          node.warn(`the report page of this run is not available: ${(err as Error).message}`);
         }
-      }
-
-      /** What the report page needs of a run: the report, and the replayed prices downsampled for the chart. */
-      async function storedRun(report: BacktestReport, seconds: number): Promise<StoredRun> {
-        const s = session.settings;
-        const source = (await session.source()) as Partial<{ series: Record<string, OhlcvRow[]>; timeframe: string }>;
-        const series = source.series ?? {};
-        const timeframe = source.timeframe ?? s.backtestTimeframe;
-        return {
-          node: { id: node.id, name: config.name ?? '' },
-          exchange: (RED.nodes.getNode(config.exchange) as { name?: string } | null)?.name || session.exchangeName,
-          currency: s.reportCurrency,
-          timeframe,
-          feeRate: s.feeRate,
-          slippage: s.slippage,
-          ranAt: new Date().toISOString(),
-          seconds,
-          report,
-          chart: buildChartData(report, series, timeframe, timeframeToMs(timeframe)),
-        };
+        // Data the checks dropped or changed is part of the result: a yellow dot says the data was not clean.
+        const dataNote = dataSummary(report.dataChecks ?? []);
+        node.status({
+          fill: dataNote ? 'yellow' : 'green',
+          shape: 'dot',
+          text: `done${engineTag(engine)}: ${report.trades.length} trades, return ${(100 * report.totalReturn).toFixed(2)} %, ${Math.round(report.candles / Math.max(seconds, 0.001))} candles/s${dataNote ? `; data: ${dataNote}` : ''}`.slice(0, 200),
+        });
+        send({ ...msg, topic: 'backtest', payload: { kind: 'backtestReport', ...report } });
+      } catch (err) {
+        // The status shows what done(err) reports: redacted by the harness, with the session's credentials too.
+        node.status(statusFor('error', kit.nodeError(err).message.slice(0, 60)));
+        throw err;
+      } finally {
+        running = false;
       }
     });
-  }
-  RED.nodes.registerType('tradebot-backtest', TradebotBacktestNode as any);
+    node.on('close', () => {
+      tracker.close();
+      optimising?.optimisation.cancel();
+      optimiseControls.delete(node.id);
+    });
+    node.on('close', (removed: boolean, closed: () => void) => {
+      if (removed) {
+        lastRuns.delete(node.id);
+        lastOptimisations.delete(node.id);
+      }
+      closed();
+    });
+
+    /**
+     * The fast path when the flow's trading path compiles (and the setting allows it), else the
+     * Node-RED path with the reason (docs/backtest.md, "The fast path").
+     */
+    async function chooseEngine(): Promise<{ flow?: CompiledFlow; engine: BacktestEngine }> {
+      if (config.engine === 'flow') return { engine: { path: 'flow', reason: 'the node\'s Engine setting is "Node-RED"' } };
+      const nodes: FlowNodeConfig[] = [];
+      RED.nodes.eachNode((n: object) => nodes.push(n as FlowNodeConfig));
+      const outcome = planFlow(nodes, config.exchange, session.settings.backtestTimeframe);
+      if ('refused' in outcome) return { engine: { path: 'flow', reason: outcome.refused.reason, ...(outcome.refused.node ? { node: outcome.refused.node } : {}) } };
+      try {
+        const flow = await CompiledFlow.build(outcome.plan, await session.compiledContext(), (id, err, msg) => {
+          // The deployed node reports the error: a Catch node on the flow sees it, as on the Node-RED path.
+          const text = session.redact(err.message);
+          const target = RED.nodes.getNode(id) as Node | null;
+          if (target) reportNodeError(target, err, text, msg);
+          else node.warn(text);
+        });
+        return { flow, engine: { path: 'fast' } };
+      } catch (err) {
+        if (!(err instanceof CompileError)) throw err;
+        return { engine: { path: 'flow', reason: err.message, node: err.node } };
+      }
+    }
+
+    /** What the report page needs of a run: the report, and the replayed prices downsampled for the chart. */
+    async function storedRun(report: BacktestReport, seconds: number): Promise<StoredRun> {
+      const s = session.settings;
+      const source = (await session.source()) as Partial<{ series: Record<string, OhlcvRow[]>; timeframe: string }>;
+      const series = source.series ?? {};
+      const timeframe = source.timeframe ?? s.backtestTimeframe;
+      return {
+        node: { id: node.id, name: config.name ?? '' },
+        exchange: (RED.nodes.getNode(config.exchange) as { name?: string } | null)?.name || session.exchangeName,
+        currency: s.reportCurrency,
+        timeframe,
+        feeRate: s.feeRate,
+        slippage: s.slippage,
+        ranAt: new Date().toISOString(),
+        seconds,
+        report,
+        chart: buildChartData(report, series, timeframe, timeframeToMs(timeframe)),
+      };
+    }
+  });
 
   // The editor's button: like the inject node's, it sends the node a message.
   RED.httpAdmin.post('/tradebot/backtest/:id', RED.auth.needsPermission('tradebot-backtest.write'), (req, res) => {

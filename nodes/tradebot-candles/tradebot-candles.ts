@@ -15,10 +15,9 @@ import { flowsStarted } from '../shared/flows-started';
 import { FeedRunner } from '../shared/market-feed-runner';
 import { statusFor } from '../shared/status';
 import { parseSymbolList } from '../shared/symbols';
-import type { DoneFn, ExchangeConfigNode, Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow, SendFn } from '../shared/types';
-import { instrument } from '../shared/instrument';
-import { onceThenQuiet, setUpNode } from '../shared/config-error';
-import { sessionOf } from '../shared/exchange-node';
+import type { DoneFn, ExchangeConfigNode, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow, SendFn } from '../shared/types';
+import { registerTradebotNode } from '../shared/node-harness';
+import { onceThenQuiet } from '../shared/config-error';
 import { numberSetting, pollIntervalSetting, textSetting } from '../../core/setting-values';
 
 interface CandlesNodeDef extends NodeDef {
@@ -32,76 +31,64 @@ interface CandlesNodeDef extends NodeDef {
 }
 
 export = function register(RED: NodeAPI): void {
-  function TradebotCandlesNode(this: Node, config: CandlesNodeDef) {
-    RED.nodes.createNode(this, config);
-    instrument(this);
-    const node = this;
-    // A bad setting leaves the node in the flow, red, reporting the reason once and dropping messages quietly (shared/config-error.ts).
-    setUpNode(RED, node, () => {
-      const timeframe = textSetting(config.timeframe, 'timeframe', '1m');
-      parseOrThrow(TimeframeSchema, timeframe, 'timeframe');
+  // A bad setting leaves the node in the flow, red, reporting the reason once and dropping messages quietly (shared/node-harness.ts).
+  registerTradebotNode<CandlesNodeDef>(RED, 'tradebot-candles', (kit, config) => {
+    const { node } = kit;
+    const timeframe = textSetting(config.timeframe, 'timeframe', '1m');
+    parseOrThrow(TimeframeSchema, timeframe, 'timeframe');
 
-      if (config.source === 'ticks') {
-        const builder = new CandleBuilder(timeframe);
-        node.status(statusFor('stopped', `waiting for ticker messages (${timeframe})`));
-        node.on('input', (msg: NodeMessageInFlow, send: SendFn, done: DoneFn) => {
-          try {
-            const ticker = parseOrThrow(TickerSchema, msg.payload, 'msg.payload');
-            // A tick from the future would open a candle no real tick could follow: refused first.
-            const implausible = checkMessageTime('msg.payload.ts', ticker.ts, exchangeClock(ticker.exchange) ?? Date.now(), null);
-            if (implausible) throw new ImplausibleInputError(implausible);
-            const built = builder.add(ticker);
-            if (built) {
-              send({ topic: built.candle.symbol, payload: built.candle, ...(built.gap ? { gap: built.gap } : {}) });
-              node.status(statusFor('live', `${built.candle.symbol} ${timeframe} close ${formatPrice(built.candle.close, marketSteps(built.candle.exchange, built.candle.symbol).tickSize)}`));
-            }
-            done();
-          } catch (err) {
-            done(err as Error);
-          }
-        });
-        node.on('close', () => builder.reset());
-        return;
-      }
+    if (config.source === 'ticks') {
+      const builder = new CandleBuilder(timeframe);
+      node.status(statusFor('stopped', `waiting for ticker messages (${timeframe})`));
+      kit.onInput((msg, send) => {
+        const ticker = parseOrThrow(TickerSchema, msg.payload, 'msg.payload');
+        // A tick from the future would open a candle no real tick could follow: refused first.
+        const implausible = checkMessageTime('msg.payload.ts', ticker.ts, exchangeClock(ticker.exchange) ?? Date.now(), null);
+        if (implausible) throw new ImplausibleInputError(implausible);
+        const built = builder.add(ticker);
+        if (built) {
+          send({ topic: built.candle.symbol, payload: built.candle, ...(built.gap ? { gap: built.gap } : {}) });
+          node.status(statusFor('live', `${built.candle.symbol} ${timeframe} close ${formatPrice(built.candle.close, marketSteps(built.candle.exchange, built.candle.symbol).tickSize)}`));
+        }
+      });
+      node.on('close', () => builder.reset());
+      return;
+    }
 
-      const symbols = parseSymbolList(config.symbols);
-      const warmup = numberSetting(config.warmup, 'warmup', { fallback: 100, min: 0, max: 5000, integer: true, unit: 'candles' });
-      const pollIntervalMs = pollIntervalSetting(config.interval);
-      const { error } = sessionOf(RED, config.exchange);
-      if (error) throw error;
-      const runner = new FeedRunner<Candle>({
-        node,
-        exchangeNode: RED.nodes.getNode(config.exchange) as ExchangeConfigNode | undefined,
-        flowsStarted: flowsStarted(RED),
-        createFeeds: (source, session, listener) =>
-          symbols.map(
-            (symbol) =>
-              new CandleFeed(
-                source,
-                { symbol, timeframe, warmup, pollIntervalMs, websocket: config.websocket !== false, closeGraceMs: session.candleCloseGraceMs, silentAfterMs: session.silentStreamMs },
-                listener,
-              ),
-          ),
-        toMessage: (candle, meta) => {
-          // Built field by field (no spreads): this runs for every candle.
-          const msg: NodeMessage & { warmup?: true; gap?: unknown } = { topic: candle.symbol, payload: candle };
-          if (meta.warmup) msg.warmup = true;
-          if (meta.gap) msg.gap = meta.gap;
-          return msg;
-        },
-        statusText: (c) => `${c.symbol} ${c.timeframe} close ${formatPrice(c.close, marketSteps(c.exchange, c.symbol).tickSize)}`,
-      });
-
-      // Something wired in (a ticker, often) would repeat this mistake with every message: said once.
-      const wrongInput = onceThenQuiet();
-      node.on('input', (_msg: NodeMessageInFlow, _send: SendFn, done: DoneFn) => {
-        wrongInput(done, new Error('source: this candles node reads from the exchange; set Source to "ticker messages" to build candles from input'));
-      });
-      node.on('close', (_removed: boolean, done: () => void) => {
-        runner.close().finally(done);
-      });
+    const symbols = parseSymbolList(config.symbols);
+    const warmup = numberSetting(config.warmup, 'warmup', { fallback: 100, min: 0, max: 5000, integer: true, unit: 'candles' });
+    const pollIntervalMs = pollIntervalSetting(config.interval);
+    kit.exchange(config.exchange);
+    const runner = new FeedRunner<Candle>({
+      node,
+      exchangeNode: RED.nodes.getNode(config.exchange) as ExchangeConfigNode | undefined,
+      flowsStarted: flowsStarted(RED),
+      createFeeds: (source, session, listener) =>
+        symbols.map(
+          (symbol) =>
+            new CandleFeed(
+              source,
+              { symbol, timeframe, warmup, pollIntervalMs, websocket: config.websocket !== false, closeGraceMs: session.candleCloseGraceMs, silentAfterMs: session.silentStreamMs },
+              listener,
+            ),
+        ),
+      toMessage: (candle, meta) => {
+        // Built field by field (no spreads): this runs for every candle.
+        const msg: NodeMessage & { warmup?: true; gap?: unknown } = { topic: candle.symbol, payload: candle };
+        if (meta.warmup) msg.warmup = true;
+        if (meta.gap) msg.gap = meta.gap;
+        return msg;
+      },
+      statusText: (c) => `${c.symbol} ${c.timeframe} close ${formatPrice(c.close, marketSteps(c.exchange, c.symbol).tickSize)}`,
     });
-  }
 
-  RED.nodes.registerType('tradebot-candles', TradebotCandlesNode as any);
+    // Something wired in (a ticker, often) would repeat this mistake with every message: said once.
+    const wrongInput = onceThenQuiet();
+    node.on('input', (_msg: NodeMessageInFlow, _send: SendFn, done: DoneFn) => {
+      wrongInput(done, new Error('source: this candles node reads from the exchange; set Source to "ticker messages" to build candles from input'));
+    });
+    node.on('close', (_removed: boolean, done: () => void) => {
+      runner.close().finally(done);
+    });
+  });
 };

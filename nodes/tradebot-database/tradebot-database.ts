@@ -4,6 +4,7 @@
  * connection pool per node, shared by those exchange nodes. The user and password are Node-RED
  * credentials. Glue only: core/journal connects, migrates and writes.
  */
+import { configNodeError } from '../shared/config-error';
 import { parseDatabaseSettings } from '../../core/journal/database-settings';
 import { JournalPool } from '../../core/journal/pg-pool';
 import type { DatabaseConfigNode } from '../shared/database-config';
@@ -51,8 +52,7 @@ export = function register(RED: NodeAPI): void {
       }));
       this.journalStore = () => made.store();
     } catch (err) {
-      this.configError = (err as Error).message;
-      this.error(this.configError);
+      configNodeError(this, err, { log: true });
     }
     this.on('close', (_removed: boolean, done: () => void) => {
       const ending = pool;

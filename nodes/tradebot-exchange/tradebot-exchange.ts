@@ -2,6 +2,7 @@
  * tradebot-exchange: the config node that owns one exchange connection (or the simulator),
  * shared by every tradebot node that selects it. Glue only: settings go to ExchangeSession.
  */
+import { configNodeError } from '../shared/config-error';
 import { ExchangeSession } from '../../core/session/exchange-session';
 import type { Logger } from '../../core/logger';
 import { registry as metricsRegistry } from '../../core/metrics';
@@ -99,8 +100,7 @@ export = function register(RED: NodeAPI): void {
       database = undefined;
       void journalFile?.close();
       journalFile = undefined;
-      this.configError = (err as Error).message;
-      this.error(this.configError);
+      configNodeError(this, err, { log: true });
     }
     this.on('close', (_removed: boolean, done: () => void) => {
       const session = this.session;

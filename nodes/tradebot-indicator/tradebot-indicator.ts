@@ -6,10 +6,9 @@
 import { parseCandle } from '../../core/contract';
 import { IndicatorSet, type NamedIndicatorSpec } from '../../core/indicators/indicator-set';
 import { resetRequest } from '../shared/reset';
-import { statusFor, StatusThrottle } from '../shared/status';
-import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessageInFlow, SendFn } from '../shared/types';
-import { instrument } from '../shared/instrument';
-import { setUpNode } from '../shared/config-error';
+import { statusFor } from '../shared/status';
+import type { NodeAPI, NodeDef } from '../shared/types';
+import { registerTradebotNode } from '../shared/node-harness';
 
 interface IndicatorNodeDef extends NodeDef {
   indicators: Array<Record<string, unknown> & { name: string }>;
@@ -30,49 +29,37 @@ function hasKeys(o: object): boolean {
 }
 
 export = function register(RED: NodeAPI): void {
-  function TradebotIndicatorNode(this: Node, config: IndicatorNodeDef) {
-    RED.nodes.createNode(this, config);
-    instrument(this);
-    const node = this;
-    const status = new StatusThrottle((s) => node.status(s));
-    // A bad setting leaves the node in the flow, red, reporting the reason once and dropping messages quietly (shared/config-error.ts).
-    setUpNode(RED, node, () => {
-      if (config.indicators !== undefined && !Array.isArray(config.indicators)) throw new Error('indicators: must be a list of indicators');
-      const specs: NamedIndicatorSpec[] = (config.indicators ?? []).map(({ name, ...spec }) => ({ name, spec }));
-      const set = new IndicatorSet(specs);
-      node.status({});
+  // A bad setting leaves the node in the flow, red, reporting the reason once and dropping messages quietly (shared/node-harness.ts).
+  registerTradebotNode<IndicatorNodeDef>(RED, 'tradebot-indicator', (kit, config) => {
+    const { node } = kit;
+    const status = kit.status;
+    if (config.indicators !== undefined && !Array.isArray(config.indicators)) throw new Error('indicators: must be a list of indicators');
+    const specs: NamedIndicatorSpec[] = (config.indicators ?? []).map(({ name, ...spec }) => ({ name, spec }));
+    const set = new IndicatorSet(specs);
+    node.status({});
 
-      node.on('input', (msg: NodeMessageInFlow & Record<string, any>, send: SendFn, done: DoneFn) => {
-        try {
-          const reset = resetRequest(msg);
-          if (reset) {
-            const n = set.reset(reset.symbol);
-            status.now(statusFor('stopped', `reset ${reset.symbol ?? 'all'} (${n} series)`));
-            return done();
-          }
-          const candle = parseCandle(msg.payload, 'msg.payload');
-          const { values, pending } = set.update(candle);
-          // `values` is new for every candle and kept by nobody: it becomes msg.indicators as it is
-          // unless indicators from an earlier node are to be kept.
-          const earlier = msg.indicators;
-          msg.indicators = earlier && typeof earlier === 'object' ? { ...earlier, ...values } : values;
-          if (hasKeys(pending)) msg.indicatorsPending = pending;
-          else delete msg.indicatorsPending;
-          send(msg);
-          status.update(() => {
-            const [name, needed] = Object.entries(pending)[0] ?? [];
-            return name
-              ? statusFor('connecting', `${candle.symbol} warming up: ${name} needs ${needed} more`)
-              : statusFor('live', `${candle.symbol} ${Object.entries(values).slice(0, 2).map(([n, v]) => `${n} ${describe(v)}`).join(', ')}`);
-          });
-          done();
-        } catch (err) {
-          done(err as Error);
-        }
+    kit.onInput((msg, send) => {
+      const reset = resetRequest(msg);
+      if (reset) {
+        const n = set.reset(reset.symbol);
+        status.now(statusFor('stopped', `reset ${reset.symbol ?? 'all'} (${n} series)`));
+        return;
+      }
+      const candle = parseCandle(msg.payload, 'msg.payload');
+      const { values, pending } = set.update(candle);
+      // `values` is new for every candle and kept by nobody: it becomes msg.indicators as it is
+      // unless indicators from an earlier node are to be kept.
+      const earlier = msg.indicators;
+      msg.indicators = earlier && typeof earlier === 'object' ? { ...earlier, ...values } : values;
+      if (hasKeys(pending)) msg.indicatorsPending = pending;
+      else delete msg.indicatorsPending;
+      send(msg);
+      status.update(() => {
+        const [name, needed] = Object.entries(pending)[0] ?? [];
+        return name
+          ? statusFor('connecting', `${candle.symbol} warming up: ${name} needs ${needed} more`)
+          : statusFor('live', `${candle.symbol} ${Object.entries(values).slice(0, 2).map(([n, v]) => `${n} ${describe(v)}`).join(', ')}`);
       });
-      node.on('close', () => status.clear());
     });
-  }
-
-  RED.nodes.registerType('tradebot-indicator', TradebotIndicatorNode as any);
+  });
 };

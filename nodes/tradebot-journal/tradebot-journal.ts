@@ -9,11 +9,9 @@ import { configuredQuery, messageQuery } from '../../core/journal/query-input';
 import type { JournalQuery, QueryResult } from '../../core/journal/queries';
 import { journalBehind, journalOffText, querySessionJournal } from '../../core/journal/session-query';
 import { shorten } from '../../core/market/watch-loop';
-import { setUpNode } from '../shared/config-error';
-import { sessionOf } from '../shared/exchange-node';
-import { instrument } from '../shared/instrument';
+import { registerTradebotNode } from '../shared/node-harness';
 import { statusFor } from '../shared/status';
-import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessageInFlow, SendFn } from '../shared/types';
+import type { NodeAPI, NodeDef } from '../shared/types';
 
 interface JournalNodeDef extends NodeDef {
   exchange: string;
@@ -25,46 +23,38 @@ interface JournalNodeDef extends NodeDef {
 }
 
 export = function register(RED: NodeAPI): void {
-  function TradebotJournalNode(this: Node, config: JournalNodeDef) {
-    RED.nodes.createNode(this, config);
-    instrument(this);
-    const node = this;
-    // A bad setting leaves the node in the flow, red, reporting the reason once and dropping messages quietly (shared/config-error.ts).
-    setUpNode(RED, node, () => {
-      const configured = configuredQuery(config);
-      const { session, error } = sessionOf(RED, config.exchange);
-      if (error) throw error;
-      // Off now means off until the exchange node is changed and deployed (which redeploys this node too).
-      if (!session!.journal) throw new Error(journalOffText(session!));
+  // A bad setting leaves the node in the flow, red, reporting the reason once and dropping messages quietly (shared/node-harness.ts).
+  registerTradebotNode<JournalNodeDef>(RED, 'tradebot-journal', (kit, config) => {
+    const { node } = kit;
+    const configured = configuredQuery(config);
+    const session = kit.exchange(config.exchange);
+    // Off now means off until the exchange node is changed and deployed (which redeploys this node too).
+    if (!session.journal) throw new Error(journalOffText(session));
 
-      node.on('input', (msg: NodeMessageInFlow & Record<string, any>, send: SendFn, done: DoneFn) => {
-        let query: JournalQuery;
-        try {
-          query = messageQuery(msg.payload, configured);
-        } catch (err) {
-          node.status(statusFor('error', shorten((err as Error).message, 80)));
-          return done(err as Error);
-        }
-        querySessionJournal(session!, query).then(
-          (rows) => {
-            msg.payload = rows;
-            msg.topic = query.query;
-            msg.query = query;
-            send(msg);
-            const behind = journalBehind(session!);
-            node.status(behind ? statusFor('reconnecting', shorten(behind, 80)) : statusFor('live', summary(query, rows)));
-            done();
-          },
-          (err: Error) => {
-            node.status(statusFor('error', shorten(err.message, 80)));
-            done(err);
-          },
-        );
-      });
+    kit.onInput((msg, send) => {
+      let query: JournalQuery;
+      try {
+        query = messageQuery(msg.payload, configured);
+      } catch (err) {
+        node.status(statusFor('error', shorten((err as Error).message, 80)));
+        throw err;
+      }
+      return querySessionJournal(session, query).then(
+        (rows) => {
+          msg.payload = rows;
+          msg.topic = query.query;
+          msg.query = query;
+          send(msg);
+          const behind = journalBehind(session);
+          node.status(behind ? statusFor('reconnecting', shorten(behind, 80)) : statusFor('live', summary(query, rows)));
+        },
+        (err: Error) => {
+          node.status(statusFor('error', shorten(err.message, 80)));
+          throw err;
+        },
+      );
     });
-  }
-
-  RED.nodes.registerType('tradebot-journal', TradebotJournalNode as any);
+  });
 };
 
 /** The status line of an answer: what was asked and how much came back. */

@@ -8,81 +8,70 @@ import { telegramChannel, webhookChannel, type Channel } from '../../core/notify
 import { NotificationService } from '../../core/notify/notification-service';
 import { checkChatId, parseNotifierConfig } from '../../core/notify/settings';
 import { statusFor, StatusThrottle } from '../shared/status';
-import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessageInFlow, SendFn } from '../shared/types';
+import type { Node, NodeAPI, NodeDef } from '../shared/types';
 import type { TelegramConfigNode } from '../shared/telegram-config';
-import { instrument } from '../shared/instrument';
+import { registerTradebotNode } from '../shared/node-harness';
 import { holdSecrets } from '../shared/redaction';
-import { setUpNode } from '../shared/config-error';
 
 type NotifierNodeDef = NodeDef & Record<string, unknown> & { telegram?: string };
 
 export = function register(RED: NodeAPI): void {
-  function TradebotNotifierNode(this: Node & { credentials?: { webhookUrl?: string } }, config: NotifierNodeDef) {
-    RED.nodes.createNode(this, config);
-    instrument(this);
-    const node = this;
-    const status = new StatusThrottle((s) => node.status(s), 1000);
-    let service: NotificationService | undefined;
-    const webhookUrl = this.credentials?.webhookUrl?.trim();
-    // The webhook URL, and the path that holds its secret (Discord, Slack), are redacted from every text
-    // any node shows, this one's status, warnings and done(err) included (instrument() wraps them).
-    holdSecrets(this, [webhookUrl, webhookPath(webhookUrl)]);
-    // A bad setting leaves the node in the flow, red, reporting the reason once and dropping messages quietly (shared/config-error.ts).
-    setUpNode(
-      RED,
-      node,
-      () => {
-        const { config: c, settings } = parseNotifierConfig(config);
-        const channels: Channel[] = [];
-        let outputOnly: string | undefined;
-        if (c.channel === 'telegram') {
-          const bot = RED.nodes.getNode(config.telegram ?? '') as TelegramConfigNode | null;
-          if (!bot) throw new Error('notifier.telegram: pick or add a Telegram bot config node');
-          if (bot.configError) throw new Error(bot.configError);
-          if (!bot.token || !c.chatId) {
-            // Not yet set up for Telegram (an imported example ships without a token or chat id): a valid
-            // state, not a warning. The texts go to the output, and the status says where they go.
-            outputOnly = `no Telegram ${!bot.token ? 'bot token' : 'chat id'} set: texts go to the output only`;
-          } else {
-            checkChatId(c.chatId);
-            channels.push(telegramChannel({ token: bot.token, chatId: c.chatId, apiBase: bot.apiBase, format: c.parseMode }));
-          }
-        } else if (c.channel === 'webhook') {
-          if (!webhookUrl || !/^https?:\/\/\S+$/.test(webhookUrl)) throw new Error('notifier.webhookUrl: an http(s) URL (kept as a credential)');
-          channels.push(webhookChannel({ url: webhookUrl, preset: c.webhookPreset }));
-        }
-        service = new NotificationService(
-          settings,
-          channels,
-          {
-            passThrough: (text) => node.send({ topic: 'notification', payload: text }),
-            status: (text, level) => status.update(statusFor(level === 'ok' ? 'live' : level === 'warn' ? 'reconnecting' : 'error', text)),
-            dropped: (channel, reason) => node.warn(`notification to ${channel} dropped: ${reason}`),
-          },
-          { maxQueue: c.maxQueue, maxAttempts: 5, backoff: { initialMs: 1000, maxMs: 60_000 } },
-        );
-        status.now(outputOnly ? { fill: 'blue', shape: 'ring', text: outputOnly } : statusFor('stopped', channels.length ? `ready: ${channels.map((ch) => ch.name).join(', ')}` : 'pass-through only'));
-      },
-    );
-    if (!service) return;
-
-    node.on('input', (msg: NodeMessageInFlow & Record<string, any>, _send: SendFn, done: DoneFn) => {
-      try {
-        service!.handle(msg);
+  // A bad setting leaves the node in the flow, red, reporting the reason once and dropping messages quietly (shared/node-harness.ts).
+  registerTradebotNode<NotifierNodeDef>(
+    RED,
+    'tradebot-notifier',
+    (kit, config) => {
+      const node = kit.node as Node & { credentials?: { webhookUrl?: string } };
+      const status = new StatusThrottle((s) => node.status(s), 1000);
+      let service: NotificationService | undefined;
+      const webhookUrl = node.credentials?.webhookUrl?.trim();
+      // The webhook URL, and the path that holds its secret (Discord, Slack), are redacted from every text
+      // any node shows, this one's status, warnings and done(err) included (instrument() wraps them).
+      holdSecrets(node, [webhookUrl, webhookPath(webhookUrl)]);
+      node.on('close', (_removed: boolean, done: () => void) => {
+        status.clear();
+        // Queued notifications still go out (for a few seconds) after a redeploy; the close does not wait for them.
+        void service?.close();
         done();
-      } catch (err) {
-        // A template that fails on this message: reported, the flow goes on.
-        done(err as Error);
+      });
+      const { config: c, settings } = parseNotifierConfig(config);
+      const channels: Channel[] = [];
+      let outputOnly: string | undefined;
+      if (c.channel === 'telegram') {
+        const bot = kit.configNode<TelegramConfigNode>(config.telegram);
+        if (!bot) throw new Error('notifier.telegram: pick or add a Telegram bot config node');
+        if (bot.configError) throw new Error(bot.configError);
+        if (!bot.token || !c.chatId) {
+          // Not yet set up for Telegram (an imported example ships without a token or chat id): a valid
+          // state, not a warning. The texts go to the output, and the status says where they go.
+          outputOnly = `no Telegram ${!bot.token ? 'bot token' : 'chat id'} set: texts go to the output only`;
+        } else {
+          checkChatId(c.chatId);
+          channels.push(telegramChannel({ token: bot.token, chatId: c.chatId, apiBase: bot.apiBase, format: c.parseMode }));
+        }
+      } else if (c.channel === 'webhook') {
+        if (!webhookUrl || !/^https?:\/\/\S+$/.test(webhookUrl)) throw new Error('notifier.webhookUrl: an http(s) URL (kept as a credential)');
+        channels.push(webhookChannel({ url: webhookUrl, preset: c.webhookPreset }));
       }
-    });
-    node.on('close', (_removed: boolean, done: () => void) => {
-      status.clear();
-      // Queued notifications still go out (for a few seconds) after a redeploy; the close does not wait for them.
-      void service?.close();
-      done();
-    });
-  }
-  RED.nodes.registerType('tradebot-notifier', TradebotNotifierNode as any, { credentials: { webhookUrl: { type: 'password' } } });
+      const running = (service = new NotificationService(
+        settings,
+        channels,
+        {
+          passThrough: (text) => node.send({ topic: 'notification', payload: text }),
+          status: (text, level) => status.update(statusFor(level === 'ok' ? 'live' : level === 'warn' ? 'reconnecting' : 'error', text)),
+          dropped: (channel, reason) => node.warn(`notification to ${channel} dropped: ${reason}`),
+        },
+        { maxQueue: c.maxQueue, maxAttempts: 5, backoff: { initialMs: 1000, maxMs: 60_000 } },
+      ));
+      status.now(outputOnly ? { fill: 'blue', shape: 'ring', text: outputOnly } : statusFor('stopped', channels.length ? `ready: ${channels.map((ch) => ch.name).join(', ')}` : 'pass-through only'));
+
+      // A template that fails on this message: reported (done(err)), the flow goes on.
+      kit.onInput((msg) => {
+        running.handle(msg);
+      });
+    },
+    { credentials: { webhookUrl: { type: 'password' } } },
+  );
 };
 
 /** The path and query of a webhook URL, where Discord and Slack keep the secret (short paths are not secret). */

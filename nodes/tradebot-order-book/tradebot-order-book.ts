@@ -10,10 +10,8 @@ import { createOrderBookFeed } from '../../core/market/order-book-feed';
 import { flowsStarted } from '../shared/flows-started';
 import { answerSnapshotRequests, FeedRunner } from '../shared/market-feed-runner';
 import { parseSymbolList } from '../shared/symbols';
-import type { ExchangeConfigNode, Node, NodeAPI, NodeDef } from '../shared/types';
-import { instrument } from '../shared/instrument';
-import { setUpNode } from '../shared/config-error';
-import { sessionOf } from '../shared/exchange-node';
+import type { ExchangeConfigNode, NodeAPI, NodeDef } from '../shared/types';
+import { registerTradebotNode } from '../shared/node-harness';
 import { numberSetting, pollIntervalSetting } from '../../core/setting-values';
 
 interface OrderBookNodeDef extends NodeDef {
@@ -25,33 +23,26 @@ interface OrderBookNodeDef extends NodeDef {
 }
 
 export = function register(RED: NodeAPI): void {
-  function TradebotOrderBookNode(this: Node, config: OrderBookNodeDef) {
-    RED.nodes.createNode(this, config);
-    instrument(this);
-    const node = this;
-    // A bad setting leaves the node in the flow, red, reporting the reason once and dropping messages quietly (shared/config-error.ts).
-    setUpNode(RED, node, () => {
-      const symbols = parseSymbolList(config.symbols);
-      const depth = numberSetting(config.depth, 'depth', { fallback: 10, min: 1, max: 1000, integer: true, unit: 'levels' });
-      const pollIntervalMs = pollIntervalSetting(config.interval);
-      const { error } = sessionOf(RED, config.exchange);
-      if (error) throw error;
-      const runner = new FeedRunner<OrderBook>({
-        node,
-        exchangeNode: RED.nodes.getNode(config.exchange) as ExchangeConfigNode | undefined,
-        flowsStarted: flowsStarted(RED),
-        createFeeds: (source, session, listener) => [createOrderBookFeed(source, { symbols, depth, pollIntervalMs, websocket: config.websocket !== false, silentAfterMs: session.silentStreamMs }, listener)],
-        toMessage: (book) => ({ topic: book.symbol, payload: book }),
-        statusText: (b) => `${b.symbol} mid ${b.mid == null ? '-' : formatPrice(b.mid, marketSteps(b.exchange, b.symbol).tickSize)} spread ${b.spread === null ? '-' : +b.spread.toPrecision(4)}`,
-      });
-
-      answerSnapshotRequests(node, runner, () => symbols, (source, symbol) => source.fetchOrderBook(symbol, depth));
-
-      node.on('close', (_removed: boolean, done: () => void) => {
-        runner.close().finally(done);
-      });
+  // A bad setting leaves the node in the flow, red, reporting the reason once and dropping messages quietly (shared/node-harness.ts).
+  registerTradebotNode<OrderBookNodeDef>(RED, 'tradebot-order-book', (kit, config) => {
+    const { node } = kit;
+    const symbols = parseSymbolList(config.symbols);
+    const depth = numberSetting(config.depth, 'depth', { fallback: 10, min: 1, max: 1000, integer: true, unit: 'levels' });
+    const pollIntervalMs = pollIntervalSetting(config.interval);
+    kit.exchange(config.exchange);
+    const runner = new FeedRunner<OrderBook>({
+      node,
+      exchangeNode: RED.nodes.getNode(config.exchange) as ExchangeConfigNode | undefined,
+      flowsStarted: flowsStarted(RED),
+      createFeeds: (source, session, listener) => [createOrderBookFeed(source, { symbols, depth, pollIntervalMs, websocket: config.websocket !== false, silentAfterMs: session.silentStreamMs }, listener)],
+      toMessage: (book) => ({ topic: book.symbol, payload: book }),
+      statusText: (b) => `${b.symbol} mid ${b.mid == null ? '-' : formatPrice(b.mid, marketSteps(b.exchange, b.symbol).tickSize)} spread ${b.spread === null ? '-' : +b.spread.toPrecision(4)}`,
     });
-  }
 
-  RED.nodes.registerType('tradebot-order-book', TradebotOrderBookNode as any);
+    answerSnapshotRequests(kit, runner, () => symbols, (source, symbol) => source.fetchOrderBook(symbol, depth));
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      runner.close().finally(done);
+    });
+  });
 };

@@ -3,6 +3,7 @@
  * state, the market-data cache and the streams bus. The password and username are Node-RED
  * credentials. Glue only: core/redis connects.
  */
+import { configNodeError } from '../shared/config-error';
 import { parseRedisSettings } from '../../core/redis/connection';
 import { RedisHub } from '../../core/redis/redis-hub';
 import type { RedisConfigNode } from '../shared/redis-config';
@@ -46,8 +47,7 @@ export = function register(RED: NodeAPI): void {
       });
       this.hub = new RedisHub(settings);
     } catch (err) {
-      this.configError = (err as Error).message;
-      this.error(this.configError);
+      configNodeError(this, err, { log: true });
     }
     this.on('close', (_removed: boolean, done: () => void) => {
       const hub = this.hub;

@@ -11,71 +11,56 @@ import { StrategyRunner, strategyFactory } from '../../core/strategies/strategy-
 import { checkMessageTime, ImplausibleInputError } from '../../core/plausibility';
 import { exchangeClock } from '../../core/sessions';
 import { resetRequest } from '../shared/reset';
-import { statusFor, StatusThrottle } from '../shared/status';
-import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessageInFlow, SendFn } from '../shared/types';
-import { instrument } from '../shared/instrument';
-import { setUpNode } from '../shared/config-error';
+import { statusFor } from '../shared/status';
+import type { NodeAPI, NodeDef } from '../shared/types';
+import { registerTradebotNode } from '../shared/node-harness';
 import { textSetting } from '../../core/setting-values';
 
 type StrategyNodeDef = NodeDef & Record<string, unknown> & { emitHolds?: boolean };
 
 export = function register(RED: NodeAPI): void {
-  function TradebotStrategyNode(this: Node, config: StrategyNodeDef) {
-    RED.nodes.createNode(this, config);
-    instrument(this);
-    const node = this;
-    const status = new StatusThrottle((s) => node.status(s));
+  // A bad setting leaves the node in the flow, red, reporting the reason once and dropping messages quietly (shared/node-harness.ts).
+  registerTradebotNode<StrategyNodeDef>(RED, 'tradebot-strategy', (kit, config) => {
+    const status = kit.status;
     let runner: StrategyRunner | undefined;
     let decision: DecisionMaker | undefined;
     let signals = 0;
-    // A bad setting leaves the node in the flow, red, reporting the reason once and dropping messages quietly (shared/config-error.ts).
-    setUpNode(RED, node, () => {
-      const settings = parseStrategySettings(config);
-      const name = textSetting(config.name, 'name', '') || defaultStrategyName(settings);
-      if (settings.strategy === 'decision') {
-        decision = new DecisionMaker({ name, policy: settings.policy, members: settings.members, windowMs: settings.windowSeconds * 1000, threshold: settings.threshold });
+    const settings = parseStrategySettings(config);
+    const name = textSetting(config.name, 'name', '') || defaultStrategyName(settings);
+    if (settings.strategy === 'decision') {
+      decision = new DecisionMaker({ name, policy: settings.policy, members: settings.members, windowMs: settings.windowSeconds * 1000, threshold: settings.threshold });
+    } else {
+      runner = new StrategyRunner(name, strategyFactory(settings));
+    }
+
+    kit.onInput((msg, send) => {
+      const reset = resetRequest(msg);
+      if (reset) {
+        runner?.reset(reset.symbol);
+        decision?.reset(reset.symbol);
+        status.now(statusFor('stopped', `reset ${reset.symbol ?? 'all'}`));
+        return;
+      }
+      const outcome = decision
+        ? decision.onSignal(plausibleSignal(parseOrThrow(SignalSchema, msg.payload, 'msg.payload')))
+        : runner!.onCandle(
+            parseCandle(msg.payload, 'msg.payload'),
+            msg.indicators && typeof msg.indicators === 'object' ? msg.indicators : {},
+            msg.warmup === true,
+          );
+      if ('signal' in outcome) {
+        signals++;
+        const s = outcome.signal;
+        // The message carries on (msg.indicators included: the risk gate reads ATR from it); the payload becomes the signal.
+        send([{ ...msg, topic: s.symbol, payload: s }, null]);
+        status.update(() => statusFor('live', `${s.side} ${s.symbol} @ ${formatPrice(s.price, marketSteps(s.exchange, s.symbol).tickSize)} (${signals} signals)`));
       } else {
-        runner = new StrategyRunner(name, strategyFactory(settings));
+        if (config.emitHolds === true) send([null, { topic: outcome.hold.symbol, payload: outcome.hold }]);
+        // Read only when the status is sent: the hold's text is made then.
+        status.update(() => statusFor('polling', `${outcome.hold.symbol} hold: ${outcome.hold.reason}`.slice(0, 60)));
       }
     });
-    if (!runner && !decision) return;
-
-    node.on('input', (msg: NodeMessageInFlow & Record<string, any>, send: SendFn, done: DoneFn) => {
-      try {
-        const reset = resetRequest(msg);
-        if (reset) {
-          runner?.reset(reset.symbol);
-          decision?.reset(reset.symbol);
-          status.now(statusFor('stopped', `reset ${reset.symbol ?? 'all'}`));
-          return done();
-        }
-        const outcome = decision
-          ? decision.onSignal(plausibleSignal(parseOrThrow(SignalSchema, msg.payload, 'msg.payload')))
-          : runner!.onCandle(
-              parseCandle(msg.payload, 'msg.payload'),
-              msg.indicators && typeof msg.indicators === 'object' ? msg.indicators : {},
-              msg.warmup === true,
-            );
-        if ('signal' in outcome) {
-          signals++;
-          const s = outcome.signal;
-          // The message carries on (msg.indicators included: the risk gate reads ATR from it); the payload becomes the signal.
-          send([{ ...msg, topic: s.symbol, payload: s }, null]);
-          status.update(() => statusFor('live', `${s.side} ${s.symbol} @ ${formatPrice(s.price, marketSteps(s.exchange, s.symbol).tickSize)} (${signals} signals)`));
-        } else {
-          if (config.emitHolds === true) send([null, { topic: outcome.hold.symbol, payload: outcome.hold }]);
-          // Read only when the status is sent: the hold's text is made then.
-          status.update(() => statusFor('polling', `${outcome.hold.symbol} hold: ${outcome.hold.reason}`.slice(0, 60)));
-        }
-        done();
-      } catch (err) {
-        done(err as Error);
-      }
-    });
-    node.on('close', () => status.clear());
-  }
-
-  RED.nodes.registerType('tradebot-strategy', TradebotStrategyNode as any);
+  });
 };
 
 /** A member's signal from the future would hold the decision window: refused before it counts. */

@@ -11,10 +11,9 @@ import type { RedisClient } from '../../core/redis/connection';
 import type { RedisHub } from '../../core/redis/redis-hub';
 import { flowsStarted } from '../shared/flows-started';
 import type { RedisConfigNode } from '../shared/redis-config';
-import { instrument } from '../shared/instrument';
-import { refuseConfig } from '../shared/config-error';
-import { statusFor, StatusThrottle } from '../shared/status';
-import type { Node, NodeAPI, NodeDef } from '../shared/types';
+import { registerTradebotNode } from '../shared/node-harness';
+import { statusFor } from '../shared/status';
+import type { NodeAPI, NodeDef } from '../shared/types';
 
 type StreamInNodeDef = NodeDef & {
   redis: string;
@@ -29,78 +28,69 @@ type StreamInNodeDef = NodeDef & {
 };
 
 export = function register(RED: NodeAPI): void {
-  function TradebotStreamInNode(this: Node, config: StreamInNodeDef) {
-    RED.nodes.createNode(this, config);
-    instrument(this);
-    const node = this;
-    const status = new StatusThrottle((s) => node.status(s));
+  // A bad setting leaves the node in the flow, red, saying which (shared/node-harness.ts).
+  registerTradebotNode<StreamInNodeDef>(RED, 'tradebot-stream-in', (kit, config) => {
+    const { node } = kit;
+    const status = kit.status;
     let hub: RedisHub | undefined;
     let blocking: RedisClient | undefined;
     let reader: StreamReader | undefined;
-    try {
-      const redisNode = config.redis ? (RED.nodes.getNode(config.redis) as RedisConfigNode | null) : null;
-      if (!redisNode?.hub) throw new Error(`stream.redis: ${redisNode?.configError ?? 'pick or add a tradebot redis config node'}`);
-      hub = redisNode.hub;
-      const settings = parseStreamInSettings({
-        key: config.key,
-        group: config.group,
-        consumer: config.consumer ?? '',
-        start: config.start || undefined,
-        batch: config.batch,
-        claimAfterSec: config.claimAfterSec,
-        maxDeliveries: config.maxDeliveries,
-        deadLetter: config.deadLetter !== false,
-      });
-      const consumer = settings.consumer || defaultConsumerName(node.id);
-      let connection = 'connecting';
-      const show = () => {
-        const text = `${connection} · ${reader!.delivered} delivered · ${reader!.pending} pending`;
-        status.update(statusFor(connection === 'connected' ? 'live' : 'reconnecting', text));
-      };
-      blocking = hub.dedicated(`stream-in-${node.id}`);
-      reader = new StreamReader(
-        blocking,
-        hub.client(),
-        {
-          key: settings.key,
-          group: settings.group,
-          consumer,
-          start: settings.start,
-          batch: settings.batch,
-          claimAfterMs: settings.claimAfterSec * 1000,
-          maxDeliveries: settings.maxDeliveries,
-          deadLetter: settings.deadLetter,
-          startAfter: flowsStarted(RED),
-        },
-        {
-          deliver: (msg) => {
-            node.send(msg as any);
-            show();
-          },
-          deadLetter: (d) => {
-            node.warn(`dead letter: entry ${d.id} of stream "${settings.key}" (group ${settings.group}) acknowledged without being processed: ${d.reason}${d.deadKey ? `; kept in stream "${d.deadKey}"` : ''}`);
-          },
-          state: (state, detail) => {
-            connection = state === 'down' && detail ? `Redis down (${detail})`.slice(0, 50) : state;
-            show();
-          },
-          pending: () => show(),
-          problem: (text) => node.debug(text),
-        },
-      );
-      reader.start();
-    } catch (err) {
-      // A bad setting leaves the node in the flow, red, saying which (shared/config-error.ts).
-      refuseConfig(RED, node, err);
-    }
-
+    // Registered first: a set-up that fails half-way still releases what it took.
     node.on('close', (_removed: boolean, done: () => void) => {
-      status.clear();
       const stopping = reader ? reader.stop() : Promise.resolve();
       if (blocking) hub!.release(blocking); // ends a blocking read in progress
       void stopping.finally(done);
     });
-  }
-
-  RED.nodes.registerType('tradebot-stream-in', TradebotStreamInNode as any);
+    const redisNode = kit.configNode<RedisConfigNode>(config.redis);
+    if (!redisNode?.hub) throw new Error(`stream.redis: ${redisNode?.configError ?? 'pick or add a tradebot redis config node'}`);
+    hub = redisNode.hub;
+    const settings = parseStreamInSettings({
+      key: config.key,
+      group: config.group,
+      consumer: config.consumer ?? '',
+      start: config.start || undefined,
+      batch: config.batch,
+      claimAfterSec: config.claimAfterSec,
+      maxDeliveries: config.maxDeliveries,
+      deadLetter: config.deadLetter !== false,
+    });
+    const consumer = settings.consumer || defaultConsumerName(node.id);
+    let connection = 'connecting';
+    const show = () => {
+      const text = `${connection} · ${reader!.delivered} delivered · ${reader!.pending} pending`;
+      status.update(statusFor(connection === 'connected' ? 'live' : 'reconnecting', text));
+    };
+    blocking = hub.dedicated(`stream-in-${node.id}`);
+    reader = new StreamReader(
+      blocking,
+      hub.client(),
+      {
+        key: settings.key,
+        group: settings.group,
+        consumer,
+        start: settings.start,
+        batch: settings.batch,
+        claimAfterMs: settings.claimAfterSec * 1000,
+        maxDeliveries: settings.maxDeliveries,
+        deadLetter: settings.deadLetter,
+        startAfter: flowsStarted(RED),
+      },
+      {
+        deliver: (msg) => {
+          node.send(msg as any);
+          show();
+        },
+        deadLetter: (d) => {
+          node.warn(`dead letter: entry ${d.id} of stream "${settings.key}" (group ${settings.group}) acknowledged without being processed: ${d.reason}${d.deadKey ? `; kept in stream "${d.deadKey}"` : ''}`);
+        },
+        state: (state, detail) => {
+          connection = state === 'down' && detail ? `Redis down (${detail})`.slice(0, 50) : state;
+          show();
+        },
+        pending: () => show(),
+        problem: (text) => node.debug(text),
+      },
+    );
+    reader.start();
+  });
 };

@@ -7,52 +7,41 @@
 import { parseStreamOutSettings, StreamWriter } from '../../core/redis/streams';
 import type { RedisHub } from '../../core/redis/redis-hub';
 import type { RedisConfigNode } from '../shared/redis-config';
-import { instrument } from '../shared/instrument';
-import { setUpNode } from '../shared/config-error';
-import { statusFor, StatusThrottle } from '../shared/status';
-import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessageInFlow, SendFn } from '../shared/types';
+import { registerTradebotNode } from '../shared/node-harness';
+import { statusFor } from '../shared/status';
+import type { NodeAPI, NodeDef } from '../shared/types';
 
 type StreamOutNodeDef = NodeDef & { redis: string; key: string; maxLen: string | number };
 
 export = function register(RED: NodeAPI): void {
-  function TradebotStreamOutNode(this: Node, config: StreamOutNodeDef) {
-    RED.nodes.createNode(this, config);
-    instrument(this);
-    const node = this;
-    const status = new StatusThrottle((s) => node.status(s));
+  // A bad setting leaves the node in the flow, red, reporting the reason once and dropping messages quietly (shared/node-harness.ts).
+  registerTradebotNode<StreamOutNodeDef>(RED, 'tradebot-stream-out', (kit, config) => {
+    const { node } = kit;
+    const status = kit.status;
     let written = 0;
-    // A bad setting leaves the node in the flow, red, reporting the reason once and dropping messages quietly (shared/config-error.ts).
-    setUpNode(RED, node, () => {
-      const redisNode = config.redis ? (RED.nodes.getNode(config.redis) as RedisConfigNode | null) : null;
-      if (!redisNode?.hub) throw new Error(`stream.redis: ${redisNode?.configError ?? 'pick or add a tradebot redis config node'}`);
-      const hub: RedisHub = redisNode.hub;
-      const settings = parseStreamOutSettings({ key: config.key, maxLen: config.maxLen });
-      const writer = new StreamWriter(hub.client(), settings.key, settings.maxLen);
-      const stopState = hub.onState((state, detail) => {
-        if (state === 'connected') status.now(statusFor('live', `${settings.key}: ${written} written`));
-        else if (state !== 'connecting') status.now(statusFor('reconnecting', `Redis ${state}: writes fail${detail ? ` (${detail})` : ''}`.slice(0, 80)));
-      });
-
-      node.on('input', (msg: NodeMessageInFlow & Record<string, any>, _send: SendFn, done: DoneFn) => {
-        writer.write(msg).then(
-          () => {
-            written++;
-            status.update(statusFor('live', `${writer.key}: ${written} written`));
-            done();
-          },
-          (err: Error) => {
-            status.now(statusFor('error', `${err.message}`.slice(0, 80)));
-            done(err);
-          },
-        );
-      });
-
-      node.on('close', () => {
-        stopState();
-        status.clear();
-      });
+    const redisNode = kit.configNode<RedisConfigNode>(config.redis);
+    if (!redisNode?.hub) throw new Error(`stream.redis: ${redisNode?.configError ?? 'pick or add a tradebot redis config node'}`);
+    const hub: RedisHub = redisNode.hub;
+    const settings = parseStreamOutSettings({ key: config.key, maxLen: config.maxLen });
+    const writer = new StreamWriter(hub.client(), settings.key, settings.maxLen);
+    const stopState = hub.onState((state, detail) => {
+      if (state === 'connected') status.now(statusFor('live', `${settings.key}: ${written} written`));
+      else if (state !== 'connecting') status.now(statusFor('reconnecting', `Redis ${state}: writes fail${detail ? ` (${detail})` : ''}`.slice(0, 80)));
     });
-  }
 
-  RED.nodes.registerType('tradebot-stream-out', TradebotStreamOutNode as any);
+    kit.onInput((msg) =>
+      writer.write(msg).then(
+        () => {
+          written++;
+          status.update(statusFor('live', `${writer.key}: ${written} written`));
+        },
+        (err: Error) => {
+          status.now(statusFor('error', `${err.message}`.slice(0, 80)));
+          throw err;
+        },
+      ),
+    );
+
+    node.on('close', () => stopState());
+  });
 };

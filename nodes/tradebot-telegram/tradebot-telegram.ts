@@ -3,6 +3,7 @@
  * token (a Node-RED credential), the API address (configurable for proxies and tests), and the
  * chats allowed to control the bot. Glue only.
  */
+import { configNodeError } from '../shared/config-error';
 import { parseChatIds } from '../../core/notify/settings';
 import { guardOutputs, holdSecrets } from '../shared/redaction';
 import { textSetting } from '../../core/setting-values';
@@ -30,7 +31,7 @@ export = function register(RED: NodeAPI): void {
       if (!/^https?:\/\/[^\s]+$/.test(this.apiBase)) throw new Error('telegram.apiBase: must be an http(s) URL');
       this.allowedChats = parseChatIds(typeof config.allowedChats === 'number' ? String(config.allowedChats) : textSetting(config.allowedChats, 'telegram.allowedChats', ''), 'telegram.allowedChats');
     } catch (err) {
-      this.configError = (err as Error).message;
+      configNodeError(this, err, { log: false });
     }
   }
   RED.nodes.registerType('tradebot-telegram', TradebotTelegramNode as any, { credentials: { token: { type: 'password' } } });

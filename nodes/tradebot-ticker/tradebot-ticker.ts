@@ -10,10 +10,8 @@ import { createTickerFeed } from '../../core/market/ticker-feed';
 import { flowsStarted } from '../shared/flows-started';
 import { answerSnapshotRequests, FeedRunner } from '../shared/market-feed-runner';
 import { parseSymbolList } from '../shared/symbols';
-import type { ExchangeConfigNode, Node, NodeAPI, NodeDef } from '../shared/types';
-import { instrument } from '../shared/instrument';
-import { setUpNode } from '../shared/config-error';
-import { sessionOf } from '../shared/exchange-node';
+import type { ExchangeConfigNode, NodeAPI, NodeDef } from '../shared/types';
+import { registerTradebotNode } from '../shared/node-harness';
 import { pollIntervalSetting } from '../../core/setting-values';
 
 interface TickerNodeDef extends NodeDef {
@@ -24,32 +22,25 @@ interface TickerNodeDef extends NodeDef {
 }
 
 export = function register(RED: NodeAPI): void {
-  function TradebotTickerNode(this: Node, config: TickerNodeDef) {
-    RED.nodes.createNode(this, config);
-    instrument(this);
-    const node = this;
-    // A bad setting leaves the node in the flow, red, reporting the reason once and dropping messages quietly (shared/config-error.ts).
-    setUpNode(RED, node, () => {
-      const symbols = parseSymbolList(config.symbols);
-      const pollIntervalMs = pollIntervalSetting(config.interval);
-      const { error } = sessionOf(RED, config.exchange);
-      if (error) throw error;
-      const runner = new FeedRunner<Ticker>({
-        node,
-        exchangeNode: RED.nodes.getNode(config.exchange) as ExchangeConfigNode | undefined,
-        flowsStarted: flowsStarted(RED),
-        createFeeds: (source, session, listener) => [createTickerFeed(source, { symbols, pollIntervalMs, websocket: config.websocket !== false, silentAfterMs: session.silentStreamMs }, listener)],
-        toMessage: (ticker) => ({ topic: ticker.symbol, payload: ticker }),
-        statusText: (t) => `${t.symbol} ${formatPrice(t.last, marketSteps(t.exchange, t.symbol).tickSize)}`,
-      });
-
-      answerSnapshotRequests(node, runner, () => symbols, (source, symbol) => source.fetchTicker(symbol));
-
-      node.on('close', (_removed: boolean, done: () => void) => {
-        runner.close().finally(done);
-      });
+  // A bad setting leaves the node in the flow, red, reporting the reason once and dropping messages quietly (shared/node-harness.ts).
+  registerTradebotNode<TickerNodeDef>(RED, 'tradebot-ticker', (kit, config) => {
+    const { node } = kit;
+    const symbols = parseSymbolList(config.symbols);
+    const pollIntervalMs = pollIntervalSetting(config.interval);
+    kit.exchange(config.exchange);
+    const runner = new FeedRunner<Ticker>({
+      node,
+      exchangeNode: RED.nodes.getNode(config.exchange) as ExchangeConfigNode | undefined,
+      flowsStarted: flowsStarted(RED),
+      createFeeds: (source, session, listener) => [createTickerFeed(source, { symbols, pollIntervalMs, websocket: config.websocket !== false, silentAfterMs: session.silentStreamMs }, listener)],
+      toMessage: (ticker) => ({ topic: ticker.symbol, payload: ticker }),
+      statusText: (t) => `${t.symbol} ${formatPrice(t.last, marketSteps(t.exchange, t.symbol).tickSize)}`,
     });
-  }
 
-  RED.nodes.registerType('tradebot-ticker', TradebotTickerNode as any);
+    answerSnapshotRequests(kit, runner, () => symbols, (source, symbol) => source.fetchTicker(symbol));
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      runner.close().finally(done);
+    });
+  });
 };

@@ -6,12 +6,12 @@
  * Only what a candle can set off is here (no kill switch, reset or cancel messages: nothing on
  * the trading path sends them).
  */
-import { checkedOrderRequest, checkedSignal, describeZodError, OrderRequestSchema, parseCandle, parseOrThrow, SignalSchema, type Candle, type OrderRequest } from '../../contract';
+import { checkedSignal, describeZodError, parseCandle, parseOrThrow, SignalSchema, zodError, type Candle, type OrderRequest } from '../../contract';
 import type { ExchangeSession } from '../../session/exchange-session';
 import { IndicatorSet, type NamedIndicatorSpec } from '../../indicators/indicator-set';
 import { journalSent } from '../../journal/journal-sent';
 import type { MarketInfo } from '../../market/market-source';
-import { checkMessageTime, checkOrderRequest, ImplausibleInputError } from '../../plausibility';
+import { checkMessageTime, ImplausibleInputError } from '../../plausibility';
 import { flattenAfterTrips, forceExitRequests } from '../../risk/force-exit';
 import { riskSettingsOfNode } from '../../risk/node-config';
 import { initialRiskState, RiskGate, type RiskState } from '../../risk/risk-gate';
@@ -22,6 +22,7 @@ import { DecisionMaker } from '../../strategies/decision';
 import { defaultStrategyName, parseStrategySettings } from '../../strategies/settings';
 import { StrategyRunner, strategyFactory } from '../../strategies/strategy-runner';
 import type { TradingAccount } from '../../trading/account';
+import { checkPlaceable, parseOrderRequest } from '../../trading/order-checks';
 import type { FlowNodeConfig, PlanNode } from './flow-plan';
 
 export type Msg = Record<string, any>;
@@ -126,7 +127,7 @@ async function riskGateNode(node: PlanNode, ctx: CompiledContext): Promise<Compi
       if (!parsed.success) {
         const reason = describeZodError(parsed.error, 'msg.payload');
         emit(1, { ...msg, payload: { kind: 'rejection', code: 'INVALID_INPUT', reason, ts: ctx.now() } });
-        throw new Error(reason);
+        throw zodError(parsed.error, 'msg.payload');
       }
       signal = parsed.data;
     }
@@ -159,22 +160,16 @@ async function riskGateNode(node: PlanNode, ctx: CompiledContext): Promise<Compi
 function placeOrderNode(ctx: CompiledContext): CompiledNode {
   const { session, account, markets } = ctx;
   return async (msg) => {
-    // A request the hand-written check takes (every one a risk gate approves without a ladder) needs no zod parse: same result.
-    let request = checkedOrderRequest(msg.payload);
-    if (!request) {
-      const parsed = OrderRequestSchema.safeParse(msg.payload);
-      if (!parsed.success) throw new Error(describeZodError(parsed.error, 'msg.payload'));
-      request = parsed.data;
-    }
+    const request = parseOrderRequest(msg.payload);
     session.journal?.orderRequest(request);
-    if (request.exchange && request.exchange !== session.exchangeName) {
-      throw new Error(`msg.payload.exchange: the request is for ${request.exchange}, this node trades on ${session.exchangeName}`);
-    }
-    if (!markets.has(request.symbol)) throw new Error(`msg.payload.symbol: ${request.symbol} is not a market on ${session.exchangeName}`);
-    if (!account.openOrders().some((o) => o.clientOrderId === request.clientOrderId)) {
-      const implausible = checkOrderRequest(request, await session.marketPrice(request.symbol), ctx.now());
-      if (implausible) throw new ImplausibleInputError(implausible);
-    }
+    // The place order node's checks (core/trading/order-checks.ts).
+    await checkPlaceable(request, {
+      exchange: session.exchangeName,
+      markets: async () => markets,
+      isOpen: (id) => account.openOrders().some((o) => o.clientOrderId === id),
+      marketPrice: (symbol) => session.marketPrice(symbol),
+      now: ctx.now,
+    });
     // No listener of its own: the order's updates go to the deployed place-order node's output,
     // as the updates of stop closes do (the account's default listener).
     await session.placeOrder(request);
