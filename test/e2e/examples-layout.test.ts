@@ -1,8 +1,8 @@
 /**
- * Every example as the editor draws it, deployed and running: nothing overlaps at the default zoom
- * and the flow fits a 1400-px window. Each example of examples/ is deployed alone (the admin API's
- * POST /flows, as a deploy from the editor) on the simulated market in a real Node-RED, the editor
- * is opened on its tab in Debian's chromium (playwright-core) and, after a few seconds of statuses,
+ * Every example (and the default flow of `npm start`) as the editor draws it, deployed and running:
+ * nothing overlaps at the default zoom and the flow fits a 1400-px window. Each flow is deployed
+ * alone (the admin API's POST /flows, as a deploy from the editor) on the simulated market in a
+ * real Node-RED, the editor is opened on its tab in Debian's chromium (playwright-core) and, after a few seconds of statuses,
  * the workspace's SVG is measured: the box of every node and of every status text under a node.
  * No two node boxes overlap, a status text must not reach another node's box or another status
  * text, and the whole flow (node boxes, status texts) must be at most 1400 px wide.
@@ -14,8 +14,12 @@ import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, requireBrowser, screenshot } from '../support/browser';
 import { NodeRedProcess, ROOT, killAllNodeRed, makeUserDir, removeUserDir, type FlowNode } from '../support/node-red-process';
 
-const EXAMPLES = fs.readdirSync(path.join(ROOT, 'examples')).filter((f) => f.endsWith('.json')).sort();
-const readExample = (file: string): FlowNode[] => JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', file), 'utf8'));
+/** Every example, and the default flow `npm start` deploys (the first flow a newcomer sees). */
+const FLOWS = [
+  ...fs.readdirSync(path.join(ROOT, 'examples')).filter((f) => f.endsWith('.json')).sort().map((f) => path.join('examples', f)),
+  path.join('flows', 'default-flow.json'),
+];
+const readFlow = (file: string): FlowNode[] => JSON.parse(fs.readFileSync(path.join(ROOT, file), 'utf8'));
 const MAX_WIDTH = 1400;
 /** Statuses of a running example settle within a few seconds at 300x (a backtest example waits for its button). */
 const STATUS_WAIT_MS = 6_000;
@@ -77,10 +81,10 @@ describe('examples laid out without overlaps, within 1400 px (real Node-RED, chr
     });
   }
 
-  for (const file of EXAMPLES) {
-    const name = file.replace(/\.json$/, '');
+  for (const file of FLOWS) {
+    const name = path.basename(file, '.json');
     it(`${name}: no node overlaps another, no status text overlaps a node or another status, the flow is at most ${MAX_WIDTH} px wide`, async function () {
-      const flow = readExample(file);
+      const flow = readFlow(file);
       const tab = flow.find((n) => n.type === 'tab')!.id;
       const res = await red!.post('/flows', flow);
       assert.ok(res.ok, `deploy: ${res.status} ${await res.text()}`);
