@@ -2,8 +2,9 @@
  * Every example (and the default flow of `npm start`) as the editor draws it, deployed and running:
  * nothing overlaps at the default zoom and the flow fits a 1400-px window. Each flow is deployed
  * alone (the admin API's POST /flows, as a deploy from the editor) on the simulated market in a
- * real Node-RED, the editor is opened on its tab in Debian's chromium (playwright-core) and, after a few seconds of statuses,
- * the workspace's SVG is measured: the box of every node and of every status text under a node.
+ * real Node-RED, the editor is opened on its tab in Debian's chromium (playwright-core) and, after
+ * a few seconds of statuses, the workspace's SVG is measured: the box of every node and of every
+ * status text under a node.
  * No two node boxes overlap, a status text must not reach another node's box or another status
  * text, and the whole flow (node boxes, status texts) must be at most 1400 px wide.
  */
