@@ -22,9 +22,9 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY . .
 RUN npm run build && npm pack --pack-destination /tmp
 
-# ---- runtime: the official Node-RED 4.1 image on Node 22 ------------------------------------
-# (The plain 4.1 tag is Node 20, which lacks node:sqlite: the -22 variant is required.)
-FROM nodered/node-red:4.1-22
+# ---- runtime: the official Node-RED 5.0 image on Node 22 ------------------------------------
+# (The -22 suffix pins Node 22, the Node line this package is tested on; it has node:sqlite.)
+FROM nodered/node-red:5.0-22
 # /usr/src/node-red is the image's WORKDIR and holds the package.json Node-RED itself is
 # installed from. Node-RED also loads nodes from the node_modules next to its own install, so a
 # package installed here is part of the image and survives replacing the /data volume.

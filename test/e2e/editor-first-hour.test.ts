@@ -17,7 +17,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, requireBrowser, screenshot, watchPage } from '../support/browser';
+import { launchBrowser, requireBrowser, screenshot, waitForEditor, watchPage } from '../support/browser';
 import { NodeRedProcess, ROOT, killAllNodeRed, makeUserDir, removeUserDir } from '../support/node-red-process';
 
 const PKG = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { 'node-red': { nodes: Record<string, string> } };
@@ -45,7 +45,7 @@ describe('editor, the first hour: config defaults, invalid nodes, messages in la
     page.setDefaultTimeout(15_000);
     watched = watchPage(page, red.base);
     await page.goto(`${red.base}/`);
-    await page.waitForFunction(() => (globalThis as any).RED?.nodes && document.querySelectorAll('.red-ui-palette-node').length > 10, undefined, { timeout: 60_000 });
+    await waitForEditor(page, TYPES);
     const tipsClose = page.locator('.red-ui-help-tips-buttons a').last();
     if (await tipsClose.isVisible()) await tipsClose.click();
   });

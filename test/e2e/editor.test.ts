@@ -18,7 +18,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { SCREENSHOTS, launchBrowser, requireBrowser, screenshot, watchPage } from '../support/browser';
+import { SCREENSHOTS, launchBrowser, requireBrowser, screenshot, waitForEditor, watchPage } from '../support/browser';
 import { NodeRedProcess, ROOT, killAllNodeRed } from '../support/node-red-process';
 import { PKG, installPacked, type PackedUserDir } from '../support/packed-install';
 import { renderOptimisePage } from '../../nodes/tradebot-backtest/optimise-page';
@@ -61,10 +61,7 @@ describe('editor in a real browser (packed install, Debian chromium, playwright-
     page.setDefaultTimeout(15_000);
     watched = watchPage(page, red.base);
     await page.goto(`${red.base}/`);
-    await page.waitForFunction(() => {
-      const w = globalThis as any;
-      return w.RED?.nodes && document.querySelectorAll('.red-ui-palette-node').length > 10;
-    }, undefined, { timeout: 60_000 });
+    await waitForEditor(page, Object.keys(PKG['node-red'].nodes));
     // The rotating tips box in the sidebar covers part of the info panel: close it as a user would.
     const tipsClose = page.locator('.red-ui-help-tips-buttons a').last();
     if (await tipsClose.isVisible()) await tipsClose.click();
@@ -472,9 +469,10 @@ describe('editor in a real browser (packed install, Debian chromium, playwright-
     const credFile = fs.readFileSync(path.join(packed!.userDir, 'flows_cred.json'), 'utf8');
     for (const v of Object.values(secrets)) assert.ok(!credFile.includes(v), 'flows_cred.json is encrypted');
     await page.reload();
-    await page.waitForFunction(() => document.querySelectorAll('.red-ui-palette-node').length > 10);
+    await waitForEditor(page, Object.keys(PKG['node-red'].nodes));
     await showSidebar('config');
-    const entry = page.locator('#red-ui-sidebar-content .red-ui-palette-node', { hasText: 'e2e kraken paper' });
+    // The config sidebar's categories (Node-RED 4.1 and 5; the sidebar's own container differs).
+    const entry = page.locator('.red-ui-sidebar-config-category .red-ui-palette-node', { hasText: 'e2e kraken paper' });
     await entry.dblclick();
     const again = page.locator('.red-ui-tray').last();
     await again.locator('#node-config-input-apiKey').waitFor({ state: 'visible' });
