@@ -17,7 +17,7 @@ import { NodeRedProcess, ROOT, killAllNodeRed, makeUserDir, removeUserDir, type 
 const EXAMPLES = fs.readdirSync(path.join(ROOT, 'examples')).filter((f) => f.endsWith('.json')).sort();
 const readExample = (file: string): FlowNode[] => JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', file), 'utf8'));
 const MAX_WIDTH = 1400;
-/** Examples still wider than the window or with overlapping statuses (measured 1418-1848 px): their re-layout is open (README roadmap). */
+/** Examples still wider than the window or with overlapping statuses (measured 1418-1848 px): their re-layout is open (docs/roadmap.md). */
 const NOT_LAID_OUT_YET = new Set(['09', '13', '15', '17']);
 /** Statuses of a running example settle within a few seconds at 300x (a backtest example waits for its button). */
 const STATUS_WAIT_MS = 6_000;
