@@ -45,7 +45,8 @@ describe('editor, the first hour: config defaults, invalid nodes, messages in la
     page.setDefaultTimeout(15_000);
     watched = watchPage(page, red.base);
     await page.goto(`${red.base}/`);
-    await page.waitForFunction(() => (globalThis as any).RED?.nodes && document.querySelectorAll('.red-ui-palette-node').length > 10, undefined, { timeout: 60_000 });
+    // Every type of the package registered (their .html files, help included, come in one by one).
+    await page.waitForFunction((types) => types.every((t) => (globalThis as any).RED?.nodes?.getType(t)), TYPES, { timeout: 60_000 });
     const tipsClose = page.locator('.red-ui-help-tips-buttons a').last();
     if (await tipsClose.isVisible()) await tipsClose.click();
   });

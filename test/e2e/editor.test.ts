@@ -61,16 +61,16 @@ describe('editor in a real browser (packed install, Debian chromium, playwright-
     page.setDefaultTimeout(15_000);
     watched = watchPage(page, red.base);
     await page.goto(`${red.base}/`);
-    await page.waitForFunction(() => {
+    // Every type of the package registered (their .html files, which load shared scripts, come in one by one).
+    await page.waitForFunction((types) => {
       const w = globalThis as any;
-      return w.RED?.nodes && document.querySelectorAll('.red-ui-palette-node').length > 10;
-    }, undefined, { timeout: 60_000 });
+      return w.RED?.nodes && document.querySelectorAll('.red-ui-palette-node').length > 10 && types.every((t) => w.RED.nodes.getType(t));
+    }, Object.keys(PKG['node-red'].nodes), { timeout: 60_000 });
     // The rotating tips box in the sidebar covers part of the info panel: close it as a user would.
     const tipsClose = page.locator('.red-ui-help-tips-buttons a').last();
     if (await tipsClose.isVisible()) await tipsClose.click();
     defs = await page.evaluate((types) => {
       const RED = (globalThis as any).RED;
-      const $ = (globalThis as any).$;
       const labels = (d: any, key: string, count: number) =>
         Array.from({ length: count }, (_, i) => {
           const l = d[key];
@@ -87,7 +87,8 @@ describe('editor in a real browser (packed install, Debian chromium, playwright-
           outputs: d.outputs ?? 0,
           inputLabels: labels(d, 'inputLabels', d.inputs ?? 0),
           outputLabels: labels(d, 'outputLabels', d.outputs ?? 0),
-          help: $(`script[data-help-name="${t}"]`).html() ?? '',
+          // As the help sidebar shows it: rendered from the Markdown of docs/nodes/<type>.md.
+          help: RED.nodes.getNodeHelp(t) ?? '',
         };
       }
       return out;
@@ -363,7 +364,7 @@ describe('editor in a real browser (packed install, Debian chromium, playwright-
     // What the user reads on hover (port labels) and in the help sidebar (Inputs, Outputs, Details).
     for (const t of declared) {
       const d = defs[t]!;
-      const h3 = [...d.help.matchAll(/<h3>([^<]*)<\/h3>/g)].map((m) => m[1]!.trim());
+      const h3 = [...d.help.matchAll(/<h3[^>]*>([^<]*)<\/h3>/g)].map((m) => m[1]!.trim());
       assert.ok(d.help.replace(/<[^>]+>/g, '').trim().length > 200, `${t}: help text too short`);
       assert.ok(h3.includes('Details'), `${t}: help has no Details section (${h3.join(', ')})`);
       if (d.category === 'config') {
