@@ -5,7 +5,7 @@
  * a price of BTC" or "the year 275760 has not come yet". Each check returns a sentence naming
  * the field, or undefined when the value is plausible.
  *
- * Tolerances (fixed defaults, documented in the README's Money safety section):
+ * Tolerances (fixed defaults, documented in docs/money-safety.md):
  *  - a signal's price: within SIGNAL_PRICE_TOLERANCE (20 %) of the last known market price, as it
  *    claims to be the market price (orders are sized and stops set from it);
  *  - an order request's limit, stop-loss and take-profit prices: within a factor of

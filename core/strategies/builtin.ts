@@ -1,7 +1,7 @@
 /**
  * The built-in strategies. Each computes its own indicators from the candles with the same
  * engine as the indicator node, so it works wired straight to a candles node. When exactly each
- * one signals is documented in the README and the node's help.
+ * one signals is documented in the node's help, docs/nodes/tradebot-strategy.md.
  */
 import { createIndicator } from '../indicators';
 import { Ring } from '../indicators/ring';

@@ -67,7 +67,6 @@ describe('editor in a real browser (packed install, Debian chromium, playwright-
     if (await tipsClose.isVisible()) await tipsClose.click();
     defs = await page.evaluate((types) => {
       const RED = (globalThis as any).RED;
-      const $ = (globalThis as any).$;
       const labels = (d: any, key: string, count: number) =>
         Array.from({ length: count }, (_, i) => {
           const l = d[key];
@@ -84,7 +83,8 @@ describe('editor in a real browser (packed install, Debian chromium, playwright-
           outputs: d.outputs ?? 0,
           inputLabels: labels(d, 'inputLabels', d.inputs ?? 0),
           outputLabels: labels(d, 'outputLabels', d.outputs ?? 0),
-          help: $(`script[data-help-name="${t}"]`).html() ?? '',
+          // As the help sidebar shows it: rendered from the Markdown of docs/nodes/<type>.md.
+          help: RED.nodes.getNodeHelp(t) ?? '',
         };
       }
       return out;
@@ -360,7 +360,7 @@ describe('editor in a real browser (packed install, Debian chromium, playwright-
     // What the user reads on hover (port labels) and in the help sidebar (Inputs, Outputs, Details).
     for (const t of declared) {
       const d = defs[t]!;
-      const h3 = [...d.help.matchAll(/<h3>([^<]*)<\/h3>/g)].map((m) => m[1]!.trim());
+      const h3 = [...d.help.matchAll(/<h3[^>]*>([^<]*)<\/h3>/g)].map((m) => m[1]!.trim());
       assert.ok(d.help.replace(/<[^>]+>/g, '').trim().length > 200, `${t}: help text too short`);
       assert.ok(h3.includes('Details'), `${t}: help has no Details section (${h3.join(', ')})`);
       if (d.category === 'config') {

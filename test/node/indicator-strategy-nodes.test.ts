@@ -1,7 +1,7 @@
 /**
  * Indicator and strategy nodes in the real Node-RED runtime. Expected values and signals are
  * computed in the test, independently of core/ and nodes/, from the textbook indicators and the documented
- * signal rules (README, "strategy").
+ * signal rules (docs/nodes/tradebot-strategy.md).
  */
 import assert from 'node:assert/strict';
 import { loadCandles, skipWithoutOhlcv, type Candle as Row } from '../support/ohlcv-data';

@@ -1,5 +1,5 @@
 /**
- * Partial exits in the real Node-RED runtime on the simulated market (README "Risk gate",
+ * Partial exits in the real Node-RED runtime on the simulated market (docs/nodes/tradebot-risk-gate.md,
  * "Message contract"): a sell signal's fraction sells that share of the position and the rest
  * stays with its average entry; each part books its own realized P&L; a take-profit ladder sells
  * its rungs on the simulator's prices, each once, with `<opening id>-tp<n>`; bad fractions and bad

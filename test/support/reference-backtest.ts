@@ -1,9 +1,9 @@
 /**
  * Reference backtest: an independent computation of docs/backtest.md for ONE symbol, market
- * orders only, with the moving-average crossover of the README ("strategy" section), written
+ * orders only, with the moving-average crossover of docs/nodes/tradebot-strategy.md, written
  * without looking at core/backtest/. A plain loop, clarity over speed.
  *
- * The model, as the doc and the README state it:
+ * The model, as the docs state it:
  * - SMA(fast) and SMA(slow) of the closes (the textbook `sma`, recomputed over each window).
  * - A cross at candle i needs both averages defined at i-1 and at i. "Crosses above": at or
  *   below on the previous candle, above now; "crosses below" mirrored. Two values a, b count as

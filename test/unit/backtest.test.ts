@@ -201,7 +201,7 @@ describe('backtest: SMA crossover on real candles against the reference (docs/ba
       });
 
       it('never meets a buy while holding (crossovers alternate), and refuses only sells while flat', function () {
-        // The risk gate has no rule against adding to a position (README: risk gate); the model
+        // The risk gate has no rule against adding to a position (docs/nodes/tradebot-risk-gate.md); the model
         // (and the reference) are long-only with one position. A crossover alternates buy / sell,
         // so a second buy while holding does not come up: asserted on both sides.
         const holding = first.log.buysWhileHolding;

@@ -1,5 +1,5 @@
 /**
- * The size of a buy of a quote sum (docs/backtest.md "Money", README risk gate): floor(Q / P) to
+ * The size of a buy of a quote sum (docs/backtest.md "Money", docs/nodes/tradebot-risk-gate.md): floor(Q / P) to
  * the market's amount step, never one step above it when the division lands just below a step
  * in floating point (0.3 / 0.1 = 2.9999999999999996).
  */

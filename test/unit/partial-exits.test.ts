@@ -1,5 +1,5 @@
 /**
- * Partial exits (README "Risk gate", "Message contract"): a sell signal's fraction sizes the sell
+ * Partial exits (docs/nodes/tradebot-risk-gate.md, docs/message-contract.md): a sell signal's fraction sizes the sell
  * as a share of the position held, rounded down to the amount step, or the whole position when the
  * rest would be below the market's minimum; the take-profit ladder setting and a signal's fraction
  * refuse bad input naming the field; the stop book fires each ladder rung once with its own id;
