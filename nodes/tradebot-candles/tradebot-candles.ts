@@ -20,6 +20,7 @@ import { instrument } from '../shared/instrument';
 import { onceThenQuiet, setUpNode } from '../shared/config-error';
 import { sessionOf } from '../shared/exchange-node';
 import { numberSetting, pollIntervalSetting, textSetting } from '../../core/setting-values';
+import { DEFAULT_TIMEFRAME, WARMUP_RULE } from './spec';
 
 interface CandlesNodeDef extends NodeDef {
   exchange: string;
@@ -38,7 +39,7 @@ export = function register(RED: NodeAPI): void {
     const node = this;
     // A bad setting leaves the node in the flow, red, reporting the reason once and dropping messages quietly (shared/config-error.ts).
     setUpNode(RED, node, () => {
-      const timeframe = textSetting(config.timeframe, 'timeframe', '1m');
+      const timeframe = textSetting(config.timeframe, 'timeframe', DEFAULT_TIMEFRAME);
       parseOrThrow(TimeframeSchema, timeframe, 'timeframe');
 
       if (config.source === 'ticks') {
@@ -65,7 +66,7 @@ export = function register(RED: NodeAPI): void {
       }
 
       const symbols = parseSymbolList(config.symbols);
-      const warmup = numberSetting(config.warmup, 'warmup', { fallback: 100, min: 0, max: 5000, integer: true, unit: 'candles' });
+      const warmup = numberSetting(config.warmup, 'warmup', WARMUP_RULE);
       const pollIntervalMs = pollIntervalSetting(config.interval);
       const { error } = sessionOf(RED, config.exchange);
       if (error) throw error;

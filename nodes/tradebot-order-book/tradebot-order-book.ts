@@ -15,6 +15,7 @@ import { instrument } from '../shared/instrument';
 import { setUpNode } from '../shared/config-error';
 import { sessionOf } from '../shared/exchange-node';
 import { numberSetting, pollIntervalSetting } from '../../core/setting-values';
+import { DEPTH_RULE } from './spec';
 
 interface OrderBookNodeDef extends NodeDef {
   exchange: string;
@@ -32,7 +33,7 @@ export = function register(RED: NodeAPI): void {
     // A bad setting leaves the node in the flow, red, reporting the reason once and dropping messages quietly (shared/config-error.ts).
     setUpNode(RED, node, () => {
       const symbols = parseSymbolList(config.symbols);
-      const depth = numberSetting(config.depth, 'depth', { fallback: 10, min: 1, max: 1000, integer: true, unit: 'levels' });
+      const depth = numberSetting(config.depth, 'depth', DEPTH_RULE);
       const pollIntervalMs = pollIntervalSetting(config.interval);
       const { error } = sessionOf(RED, config.exchange);
       if (error) throw error;
