@@ -10,6 +10,7 @@ import { tabs } from './shared/tabs';
 import { blank, edited, isNum, text } from './shared/values';
 import { adoptOnlyConfig, markField, needsConfig, says } from './shared/validators';
 import { dialogLabels, labelMessages } from './shared/labels';
+import { expandFormRows } from './shared/form-rows';
 import { definitions } from './nodes';
 
 if (!window.tradebotEditor) {
@@ -24,10 +25,16 @@ if (!window.tradebotEditor) {
     if (/^tradebot-/.test(type)) labelMessages(RED.nodes.getType(type)!);
   });
 
-  /** Registers a node type with its definition from editor/nodes/. */
+  /**
+   * Registers a node type with its definition from editor/nodes/, and puts the shared rows into its
+   * form. The .html's script runs after its whole content is in the page (Node-RED appends a node
+   * set's HTML, then runs its scripts), so the form is there; the editor reads it when a dialog opens.
+   */
   function register(type: string): void {
     const make = definitions[type];
     if (!make) throw new Error(`tradebot editor: no definition for ${type}`);
+    const form = document.querySelector(`script[data-template-name="${type}"]`);
+    if (form) form.textContent = expandFormRows(form.textContent ?? '');
     RED.nodes.registerType(type, make());
   }
 

@@ -13,7 +13,9 @@ export function editorField(f: FieldSpec): EditorField {
   if (f.config) {
     const needed = f.config.needed;
     out.type = f.config.type;
-    out.validate = needsConfig(f.label ?? '', f.config.what, needed && function (this: EditorNode) {
+    // An optional config node: the editor's own check (a selected one must be valid) is enough.
+    if (f.config.optional) out.required = false;
+    else out.validate = needsConfig(f.label ?? '', f.config.what, needed && function (this: EditorNode) {
       return needed((p) => edited(editing.id, this, p));
     });
   } else if (f.check) {
@@ -51,6 +53,10 @@ export function fromSpec(spec: NodeSpec<any>, extra: Partial<NodeDefinition> = {
   if (spec.inputLabels !== undefined) def.inputLabels = spec.inputLabels;
   if (spec.outputLabels !== undefined) def.outputLabels = spec.outputLabels;
   if (spec.align) def.align = spec.align;
+  if (spec.category === 'config') {
+    // A config node has no ports, icon or palette entry; its name shows in the pickers as it is.
+    for (const key of ['inputs', 'outputs', 'icon', 'color', 'paletteLabel', 'labelStyle']) delete def[key];
+  }
   const prepare = extra.oneditprepare;
   const save = extra.oneditsave;
   const cancel = extra.oneditcancel;

@@ -1,5 +1,5 @@
 /** Nodes of a type wired (directly or through other nodes, not through `stopAt` nodes) into `node`. */
-export function upstream(node: EditorNode, type: string, stopAt: string | null): EditorNode[] {
+export function upstream(node: EditorNode, type: string, stopAt: string | null = null): EditorNode[] {
   const found: EditorNode[] = [];
   try {
     const seen: Record<string, boolean> = { [node.id]: true };

@@ -9,7 +9,7 @@ export interface DialogTabs {
  * dialog's own checks) shows a warning sign; `afterMark` runs after each marking (for fields
  * the sign cannot show, e.g. a row of checkboxes).
  */
-export function tabs(prefix: string, list: Array<[string, string]>, afterMark?: () => void): DialogTabs {
+export function tabs(prefix: string, list: ReadonlyArray<readonly string[]>, afterMark?: () => void): DialogTabs {
   const created = RED.tabs.create({
     id: prefix + '-tabs',
     onchange: (tab) => {

@@ -11,7 +11,9 @@ export function says(label: string | undefined, test: (this: EditorNode, v: any)
   const validate: EditorValidator = function (this: EditorNode, v: any, opt?: unknown) {
     const r = test.call(this, v);
     if (r === true || r === undefined || r === '') return true;
-    const message = (label ? label + ' ' : '') + (typeof r === 'string' ? r : 'is not valid');
+    const rest = typeof r === 'string' ? r : 'is not valid';
+    // A rest that starts with ':' ("Allowed chats: \"x\" is not a chat id") follows the label directly.
+    const message = label ? label + (rest.startsWith(':') ? '' : ' ') + rest : rest;
     return opt ? message : false;
   };
   validate.tradebotWorded = true;

@@ -56,3 +56,16 @@ export function numberField(label: string, rule: NumberRule, words?: string): Fi
 
 /** Empty counts as "not set" for the optional fields. */
 export const optional = (check: FieldCheck): FieldCheck => (v, field) => blank(v) || check(v, field);
+
+/** A number field with a range (empty takes the default): "must be a whole number from 1 to 1000". */
+export function rangeField(label: string, value: number, range: { min: number; max: number; integer: boolean }): FieldSpec {
+  return {
+    value,
+    label,
+    check: (v) => {
+      if (blank(v)) return true;
+      const n = Number(v);
+      return (typeof v !== 'boolean' && Number.isFinite(n) && n >= range.min && n <= range.max && (!range.integer || Number.isInteger(n))) || `must be ${range.integer ? 'a whole number' : 'a number'} from ${range.min} to ${range.max}`;
+    },
+  };
+}

@@ -8,8 +8,8 @@
 /**
  * Checks one field. `field(prop)` reads another field of the same node (while the dialog is open,
  * what the user is typing). Returns true, or what is wrong: the rest of a sentence that starts with
- * the field's label ("must be a whole number from 1 to 10000"), or, for a field without a label, a
- * whole sentence.
+ * the field's label ("must be a whole number from 1 to 10000", or after a colon: ': "x" is not a
+ * chat id'), or, for a field without a label, a whole sentence.
  */
 export type FieldCheck = (value: any, field: (prop: string) => any) => true | string;
 
@@ -22,7 +22,7 @@ export interface FieldSpec {
   /** The editor's own "property value missing" check. */
   required?: boolean;
   /** A config node field: the config node type, and what the message calls one ("an exchange"). */
-  config?: { type: string; what: string; needed?: (field: (prop: string) => any) => boolean };
+  config?: { type: string; what: string; needed?: (field: (prop: string) => any) => boolean; optional?: boolean };
 }
 
 /** How a node type looks in the palette and on the canvas. */
@@ -78,7 +78,7 @@ export function specErrors(spec: NodeSpec<any>, config: Record<string, unknown>)
   for (const [prop, f] of Object.entries(spec.defaults as Record<string, FieldSpec>)) {
     if (!f.check) continue;
     const r = f.check(field(prop), field);
-    if (r !== true) errors.push(f.label ? `${f.label} ${r}` : r);
+    if (r !== true) errors.push(f.label ? `${f.label}${r.startsWith(':') ? '' : ' '}${r}` : r);
   }
   return errors;
 }

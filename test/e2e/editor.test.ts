@@ -61,10 +61,11 @@ describe('editor in a real browser (packed install, Debian chromium, playwright-
     page.setDefaultTimeout(15_000);
     watched = watchPage(page, red.base);
     await page.goto(`${red.base}/`);
-    await page.waitForFunction(() => {
+    // Loaded: the palette is drawn and every node set of this package has registered its type.
+    await page.waitForFunction((types) => {
       const w = globalThis as any;
-      return w.RED?.nodes && document.querySelectorAll('.red-ui-palette-node').length > 10;
-    }, undefined, { timeout: 60_000 });
+      return w.RED?.nodes && document.querySelectorAll('.red-ui-palette-node').length > 10 && types.every((t) => w.RED.nodes.getType(t));
+    }, Object.keys(PKG['node-red'].nodes), { timeout: 60_000 });
     // The rotating tips box in the sidebar covers part of the info panel: close it as a user would.
     const tipsClose = page.locator('.red-ui-help-tips-buttons a').last();
     if (await tipsClose.isVisible()) await tipsClose.click();

@@ -15,11 +15,27 @@ import { STRATEGY_KINDS } from '../../core/strategies/setting-ranges';
 import { IndicatorSet } from '../../core/indicators/indicator-set';
 import { INDICATOR_DEFAULTS, INDICATOR_TYPES } from '../../core/indicators/kinds';
 import { specErrors, type FieldSpec, type NodeSpec } from '../../nodes/shared/spec';
+import { expandFormRows } from '../../editor/shared/form-rows';
 import { tickerSpec } from '../../nodes/tradebot-ticker/spec';
 import { orderBookSpec, DEPTH_RULE } from '../../nodes/tradebot-order-book/spec';
 import { candlesSpec, WARMUP_RULE } from '../../nodes/tradebot-candles/spec';
 import { strategySpec } from '../../nodes/tradebot-strategy/spec';
 import { indicatorSpec } from '../../nodes/tradebot-indicator/spec';
+import { parseStreamInSettings, parseStreamOutSettings } from '../../core/redis/streams';
+import { currencySetting } from '../../core/setting-values';
+import { parseChatIds } from '../../core/notify/settings';
+import { parsePollSeconds } from '../../core/notify/telegram-poller';
+import { configuredQuery } from '../../core/journal/query-input';
+import { parseDatabaseSettings } from '../../core/journal/database-settings';
+import { streamOutSpec } from '../../nodes/tradebot-stream-out/spec';
+import { streamInSpec } from '../../nodes/tradebot-stream-in/spec';
+import { streamAckSpec } from '../../nodes/tradebot-stream-ack/spec';
+import { placeOrderSpec } from '../../nodes/tradebot-place-order/spec';
+import { telegramSpec } from '../../nodes/tradebot-telegram/spec';
+import { telegramControlSpec } from '../../nodes/tradebot-telegram-control/spec';
+import { journalSpec } from '../../nodes/tradebot-journal/spec';
+import { databaseSpec } from '../../nodes/tradebot-database/spec';
+import { backtestSpec } from '../../nodes/tradebot-backtest/spec';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 
@@ -88,6 +104,35 @@ const CASES: Case[] = [
       ['indicators', [{ name: 'x', type: 'sma', src: 'median' }]],
     ],
   },
+  {
+    spec: streamOutSpec,
+    runtime: (c) => parseStreamOutSettings({ key: c.key, maxLen: c.maxLen }),
+    bad: [['key', 'my stream'], ['key', ''], ['maxLen', -1], ['maxLen', 2.5], ['maxLen', 2e9]],
+  },
+  {
+    spec: streamInSpec,
+    runtime: (c) => parseStreamInSettings({ key: c.key, group: c.group, consumer: c.consumer, start: c.start, batch: c.batch, claimAfterSec: c.claimAfterSec, maxDeliveries: c.maxDeliveries, deadLetter: c.deadLetter }),
+    bad: [['key', 'a b'], ['group', 'x y'], ['consumer', 'me too'], ['batch', 0], ['batch', 10_001], ['claimAfterSec', 0.05], ['maxDeliveries', 1.5]],
+  },
+  { spec: streamAckSpec, runtime: () => undefined, bad: [] },
+  { spec: backtestSpec, runtime: () => undefined, bad: [] },
+  { spec: placeOrderSpec, runtime: (c) => currencySetting(c.currency, 'currency'), bad: [['currency', 'US DOLLAR'], ['currency', '€']] },
+  { spec: telegramSpec, runtime: (c) => parseChatIds(c.allowedChats as string), bad: [['allowedChats', '123, @me'], ['allowedChats', '12.5']] },
+  {
+    spec: telegramControlSpec,
+    runtime: (c) => (currencySetting(c.currency, 'currency'), parsePollSeconds(c.pollSeconds)),
+    bad: [['currency', 'U$D'], ['pollSeconds', 0], ['pollSeconds', 51], ['pollSeconds', 2.5]],
+  },
+  {
+    spec: journalSpec,
+    runtime: (c) => configuredQuery(c as never),
+    bad: [['query', 'everything'], ['limit', 0], ['limit', 10_001, { query: 'trades' }], ['days', 40_000, { query: 'profit' }], ['count', 400, { query: 'daily' }], ['symbol', 'BTC', { query: 'trades' }]],
+  },
+  {
+    spec: databaseSpec,
+    runtime: (c) => parseDatabaseSettings({ ...c, user: 'tradebot' }),
+    bad: [['url', ''], ['url', 'mysql://host/db'], ['url', 'postgres://u:secret@host/db'], ['url', 'postgres://host'], ['tls', 'maybe'], ['schema', 'Trade Bot']],
+  },
 ];
 
 const defaultsOf = (spec: NodeSpec<any>): Config => Object.fromEntries(Object.entries(spec.defaults as Record<string, FieldSpec>).map(([k, f]) => [k, structuredClone(f.value)]));
@@ -95,7 +140,7 @@ const defaultsOf = (spec: NodeSpec<any>): Config => Object.fromEntries(Object.en
 /** Each field's label in a node's dialog: the text of `<label for="node-input-<prop>">` in its .html form. */
 function formLabels(type: string): Record<string, string> {
   const html = fs.readFileSync(path.join(ROOT, 'nodes', type, `${type}.html`), 'utf8');
-  const form = /<script type="text\/html" data-template-name="[^"]+">([\s\S]*?)<\/script>/.exec(html)?.[1] ?? '';
+  const form = expandFormRows(/<script type="text\/html" data-template-name="[^"]+">([\s\S]*?)<\/script>/.exec(html)?.[1] ?? '');
   const labels: Record<string, string> = {};
   for (const m of form.matchAll(/<label[^>]*\bfor="node-(?:config-)?input-([A-Za-z0-9_]+)"[^>]*>([\s\S]*?)<\/label>/g)) {
     labels[m[1]!] = m[2]!.replace(/<[^>]*>/g, '').replace(/\s+/g, ' ').trim();
