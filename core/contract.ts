@@ -8,9 +8,8 @@
  */
 import { z } from 'zod';
 import { fieldError, ValidationError, type ConfigError } from './errors';
+import { SYMBOL_RE } from './symbol-pattern';
 
-/** Unified ccxt symbol: BASE/QUOTE, optionally :SETTLE for derivatives. */
-const SYMBOL_RE = /^[A-Z0-9._-]+\/[A-Z0-9._-]+(:[A-Z0-9._-]+)?$/i;
 export const SymbolSchema = z.string().regex(SYMBOL_RE, 'must look like BASE/QUOTE, for example BTC/USDT');
 
 export const ModeSchema = z.enum(['sim', 'backtest', 'paper', 'live']);

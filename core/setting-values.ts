@@ -44,13 +44,17 @@ export function numberSetting(value: unknown, field: string, rule: NumberRule): 
 
 /** The least time between two polls of the market-data nodes, ms; smaller values are raised to it. */
 export const MIN_POLL_INTERVAL_MS = 100;
+/** The polling interval of an empty field, ms. */
+export const DEFAULT_POLL_INTERVAL_MS = 2_000;
+/** The longest polling interval, ms (a day). */
+export const MAX_POLL_INTERVAL_MS = 86_400_000;
 
 /**
  * A polling interval in ms (ticker, order book, candles): empty = 2000. Not a number, 0 or
  * negative is refused; a positive value below 100 ms is raised to 100 ms (the documented floor;
  * the exchange's rate limit may raise it further).
  */
-export function pollIntervalSetting(value: unknown, field = 'interval', fallback = 2_000): number {
-  const n = numberSetting(value, field, { fallback, min: Number.MIN_VALUE, max: 86_400_000, unit: 'ms' });
+export function pollIntervalSetting(value: unknown, field = 'interval', fallback = DEFAULT_POLL_INTERVAL_MS): number {
+  const n = numberSetting(value, field, { fallback, min: Number.MIN_VALUE, max: MAX_POLL_INTERVAL_MS, unit: 'ms' });
   return Math.max(MIN_POLL_INTERVAL_MS, n);
 }

@@ -3,6 +3,7 @@
  * Candles must come in order: an older or repeated candle is refused (the caller reports it)
  * and never touches state.
  */
+import { INDICATOR_NAME_RE } from './kinds';
 import type { Candle } from '../contract';
 import { SeriesMap } from '../series-map';
 import { createIndicator, type Indicator, type IndicatorSpec, type IndicatorValue } from './index';
@@ -30,7 +31,7 @@ export class IndicatorSet {
     if (specs.length === 0) throw new Error('indicators: add at least one indicator');
     const seen = new Set<string>();
     specs.forEach((s, i) => {
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(s.name ?? '')) {
+      if (!INDICATOR_NAME_RE.test(s.name ?? '')) {
         throw new Error(`indicators[${i}].name: "${s.name}" must start with a letter and use only letters, digits and _`);
       }
       if (seen.has(s.name)) throw new Error(`indicators[${i}].name: "${s.name}" is used twice`);

@@ -6,51 +6,51 @@ import { z } from 'zod';
 import { zodError } from '../contract';
 import { fieldError } from '../errors';
 
+import { INDICATOR_DEFAULTS as D, INDICATOR_PERIOD, INDICATOR_TYPES as TYPES, MAX_STD_DEV, PRICE_SOURCES, VWAP_ANCHORS } from './kinds';
+
 /** Numbers, or numeric strings from the editor; nothing else (no booleans, arrays). */
 const numeric = (schema: z.ZodNumber) => z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? Number(v) : v), schema);
-const period = (def: number) => numeric(z.number().int('must be a whole number').min(1, 'must be at least 1').max(10_000, 'must be at most 10000')).default(def);
-export const SourceSchema = z.enum(['close', 'open', 'high', 'low', 'hl2', 'hlc3', 'ohlc4']).default('close');
+const period = (def: unknown) =>
+  numeric(z.number().int('must be a whole number').min(INDICATOR_PERIOD.min, `must be at least ${INDICATOR_PERIOD.min}`).max(INDICATOR_PERIOD.max, `must be at most ${INDICATOR_PERIOD.max}`)).default(def as number);
+export const SourceSchema = z.enum(PRICE_SOURCES).default('close');
 export type PriceSource = z.infer<typeof SourceSchema>;
 
 export const IndicatorSpecSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('sma'), period: period(20), src: SourceSchema }),
-  z.strictObject({ type: z.literal('ema'), period: period(20), src: SourceSchema }),
-  z.strictObject({ type: z.literal('wma'), period: period(20), src: SourceSchema }),
-  z.strictObject({ type: z.literal('rsi'), period: period(14), src: SourceSchema }),
+  z.strictObject({ type: z.literal('sma'), period: period(D.sma.period), src: SourceSchema }),
+  z.strictObject({ type: z.literal('ema'), period: period(D.ema.period), src: SourceSchema }),
+  z.strictObject({ type: z.literal('wma'), period: period(D.wma.period), src: SourceSchema }),
+  z.strictObject({ type: z.literal('rsi'), period: period(D.rsi.period), src: SourceSchema }),
   z
-    .strictObject({ type: z.literal('macd'), fast: period(12), slow: period(26), signal: period(9), src: SourceSchema })
+    .strictObject({ type: z.literal('macd'), fast: period(D.macd.fast), slow: period(D.macd.slow), signal: period(D.macd.signal), src: SourceSchema })
     .refine((s) => s.fast < s.slow, { path: ['fast'], message: 'must be smaller than slow' }),
   z.strictObject({
     type: z.literal('bollinger'),
-    period: period(20),
-    stdDev: numeric(z.number().positive('must be above 0').max(10, 'must be at most 10')).default(2),
+    period: period(D.bollinger.period),
+    stdDev: numeric(z.number().positive('must be above 0').max(MAX_STD_DEV, `must be at most ${MAX_STD_DEV}`)).default(D.bollinger.stdDev as number),
     src: SourceSchema,
   }),
-  z.strictObject({ type: z.literal('stochastic'), period: period(14), kSmoothing: period(3), dPeriod: period(3) }),
+  z.strictObject({ type: z.literal('stochastic'), period: period(D.stochastic.period), kSmoothing: period(D.stochastic.kSmoothing), dPeriod: period(D.stochastic.dPeriod) }),
   z.strictObject({
     type: z.literal('stochrsi'),
-    rsiPeriod: period(14),
-    stochPeriod: period(14),
-    kPeriod: period(3),
-    dPeriod: period(3),
+    rsiPeriod: period(D.stochrsi.rsiPeriod),
+    stochPeriod: period(D.stochrsi.stochPeriod),
+    kPeriod: period(D.stochrsi.kPeriod),
+    dPeriod: period(D.stochrsi.dPeriod),
     src: SourceSchema,
   }),
-  z.strictObject({ type: z.literal('atr'), period: period(14) }),
-  z.strictObject({ type: z.literal('adx'), period: period(14) }),
-  z.strictObject({ type: z.literal('cci'), period: period(20) }),
+  z.strictObject({ type: z.literal('atr'), period: period(D.atr.period) }),
+  z.strictObject({ type: z.literal('adx'), period: period(D.adx.period) }),
+  z.strictObject({ type: z.literal('cci'), period: period(D.cci.period) }),
   z.strictObject({ type: z.literal('obv') }),
-  z.strictObject({ type: z.literal('vwap'), anchor: z.enum(['day', 'none']).default('day') }),
-  z.strictObject({ type: z.literal('roc'), period: period(10), src: SourceSchema }),
-  z.strictObject({ type: z.literal('williamsr'), period: period(14) }),
-  z.strictObject({ type: z.literal('mfi'), period: period(14) }),
+  z.strictObject({ type: z.literal('vwap'), anchor: z.enum(VWAP_ANCHORS).default('day') }),
+  z.strictObject({ type: z.literal('roc'), period: period(D.roc.period), src: SourceSchema }),
+  z.strictObject({ type: z.literal('williamsr'), period: period(D.williamsr.period) }),
+  z.strictObject({ type: z.literal('mfi'), period: period(D.mfi.period) }),
 ]);
 
 export type IndicatorSpec = z.infer<typeof IndicatorSpecSchema>;
 export type IndicatorType = IndicatorSpec['type'];
-export const INDICATOR_TYPES: readonly IndicatorType[] = [
-  'sma', 'ema', 'wma', 'rsi', 'macd', 'bollinger', 'stochastic', 'stochrsi',
-  'atr', 'adx', 'cci', 'obv', 'vwap', 'roc', 'williamsr', 'mfi',
-];
+export const INDICATOR_TYPES: readonly IndicatorType[] = TYPES;
 
 /** Validates a spec (from the editor or a message); the error names the field. */
 export function parseIndicatorSpec(input: unknown, where = 'indicator'): IndicatorSpec {

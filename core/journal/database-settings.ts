@@ -10,10 +10,11 @@ import type { PoolConfig } from 'pg';
 import { z } from 'zod';
 import { zodError } from '../contract';
 
-const URL_EXAMPLE = 'postgres://127.0.0.1:5432/tradebot';
+import { DATABASE_SCHEMA_RE, DEFAULT_DATABASE_SCHEMA, TLS_MODES, URL_EXAMPLE, urlProblem } from './database-url';
+
 const blankToUndefined = (v: unknown) => (v === '' || v === null || v === undefined ? undefined : v);
 
-export const TLS_MODES = ['off', 'require', 'verify'] as const;
+export { TLS_MODES, URL_EXAMPLE };
 export type TlsMode = (typeof TLS_MODES)[number];
 
 export const DatabaseSettingsSchema = z
@@ -39,8 +40,8 @@ export const DatabaseSettingsSchema = z
       z
         .string()
         .trim()
-        .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'lower-case letters, digits and _ only, not starting with a digit (at most 63)')
-        .default('tradebot'),
+        .regex(DATABASE_SCHEMA_RE, 'lower-case letters, digits and _ only, not starting with a digit (at most 63)')
+        .default(DEFAULT_DATABASE_SCHEMA),
     ),
   })
   .superRefine((s, ctx) => {
@@ -54,23 +55,6 @@ export function parseDatabaseSettings(input: unknown): DatabaseSettings {
   const result = DatabaseSettingsSchema.safeParse(input);
   if (!result.success) throw zodError(result.error, 'database');
   return result.data;
-}
-
-/** Why a URL cannot be used, or undefined. Never repeats the URL (it may hold a password). */
-function urlProblem(text: string): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    return `must be a postgres:// URL such as ${URL_EXAMPLE}`;
-  }
-  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') return `must start with postgres:// or postgresql://, such as ${URL_EXAMPLE}`;
-  if (url.password) return 'contains a password: the URL is saved and exported with the flow. Remove the password from the URL and type it in the Password field (a Node-RED credential)';
-  if (!url.hostname) return `must name the server, such as ${URL_EXAMPLE}`;
-  if (url.search || url.hash) return 'takes no ?options: TLS is set in the TLS field, the schema in the Schema field';
-  const db = decodeURIComponent(url.pathname.replace(/^\//, ''));
-  if (!db || db.includes('/')) return `must name one database after the server, such as ${URL_EXAMPLE}`;
-  return undefined;
 }
 
 function userInUrl(text: string): string | undefined {

@@ -1,11 +1,9 @@
 /** Reads the symbol list the market-data nodes are configured with: "BTC/USDT, ETH/USDT". */
 import { describeZodError, SymbolSchema } from '../contract';
+import { splitSymbolList } from '../symbol-pattern';
 
 export function parseSymbolList(text: string | undefined, field = 'symbols'): string[] {
-  const symbols = String(text ?? '')
-    .split(/[\s,;]+/)
-    .map((s) => s.trim().toUpperCase())
-    .filter(Boolean);
+  const symbols = splitSymbolList(text).map((s) => s.toUpperCase());
   if (symbols.length === 0) throw new Error(`${field}: enter at least one symbol, for example BTC/USDT`);
   for (const symbol of symbols) {
     const result = SymbolSchema.safeParse(symbol);

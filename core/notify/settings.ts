@@ -1,9 +1,12 @@
 /** The notifier node's settings, validated; errors name the editor field. */
+import { checkChatId, parseChatIds } from './chat-ids';
 import { z } from 'zod';
 import { zodError } from '../contract';
 import { NOTIFY_KINDS } from './kinds';
 import type { NotifierSettings } from './notifier';
 import { checkTemplate } from './templates';
+
+export { checkChatId, parseChatIds };
 
 /** Numbers, or numeric text from the editor; empty = not set. Booleans, objects and other text are refused, not coerced. */
 const toNumber = (v: unknown) => (v === '' || v === null || v === undefined ? undefined : typeof v === 'string' ? Number(v.trim()) : v);
@@ -39,20 +42,3 @@ export function parseNotifierConfig(input: unknown): { config: NotifierConfig; s
   return { config, settings };
 }
 
-/** Checked when a Telegram channel is set up (an imported example may not have one yet). */
-export function checkChatId(chatId: string): void {
-  if (!/^-?\d+$|^@\w+$/.test(chatId)) {
-    throw new Error('notifier.chatId: a Telegram chat id (a number such as 123456789, or -100... for groups) or @channelname');
-  }
-}
-
-/** "123, -100456" -> [123, -100456]; the chats allowed to control the bot. */
-export function parseChatIds(text: string | undefined, field = 'allowedChats'): number[] {
-  const parts = String(text ?? '')
-    .split(/[\s,;]+/)
-    .filter(Boolean);
-  return parts.map((p) => {
-    if (!/^-?\d+$/.test(p)) throw new Error(`${field}: "${p}" is not a chat id (a whole number)`);
-    return Number(p);
-  });
-}

@@ -5,6 +5,8 @@
  * token.
  */
 import { Backoff, Sleeper } from '../util/backoff';
+import { DEFAULT_POLL_SECONDS, MAX_POLL_SECONDS, MIN_POLL_SECONDS, parsePollSeconds } from './poll-seconds';
+
 
 export interface TelegramMessage {
   chatId: number;
@@ -36,25 +38,7 @@ export interface PollerOptions {
   backoff?: { initialMs: number; maxMs: number };
 }
 
-/** Long-poll time per getUpdates, seconds: the default, and the range the node accepts. */
-export const DEFAULT_POLL_SECONDS = 25;
-export const MIN_POLL_SECONDS = 1;
-/** Telegram holds a getUpdates at most this long (a longer timeout is cut to it). */
-export const MAX_POLL_SECONDS = 50;
-
-/**
- * The control node's long-poll setting: empty = 25 s; otherwise a whole number of seconds from 1
- * to 50. A timeout of 0 or less makes every getUpdates answer at once and the poller ask again
- * without pause, hundreds of times a second: Telegram bans a bot token for that.
- */
-export function parsePollSeconds(value: unknown, field = 'pollSeconds'): number {
-  if (value === undefined || value === null || value === '') return DEFAULT_POLL_SECONDS;
-  const n = typeof value === 'string' ? Number(value.trim()) : value;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < MIN_POLL_SECONDS || n > MAX_POLL_SECONDS) {
-    throw new Error(`${field}: must be a whole number of seconds from ${MIN_POLL_SECONDS} to ${MAX_POLL_SECONDS}, got ${JSON.stringify(value)}`);
-  }
-  return n;
-}
+export { DEFAULT_POLL_SECONDS, MAX_POLL_SECONDS, MIN_POLL_SECONDS, parsePollSeconds };
 
 /** The least time between two getUpdates requests that returned nothing, ms (see loop()). */
 export const MIN_EMPTY_POLL_GAP_MS = 1_000;

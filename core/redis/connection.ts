@@ -7,17 +7,18 @@
 import Redis, { Cluster, type RedisOptions } from 'ioredis';
 import { z } from 'zod';
 import { zodError } from '../contract';
+import { DEFAULT_REDIS_KEY_PREFIX, DEFAULT_REDIS_URL, REDIS_DB, REDIS_KEY_PREFIX_RE, REDIS_URL_RE } from './redis-url';
 
 export const RedisSettingsSchema = z.object({
   url: z
     .string()
     .trim()
-    .regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL such as redis://127.0.0.1:6379')
-    .default('redis://127.0.0.1:6379'),
+    .regex(REDIS_URL_RE, `must be a redis:// or rediss:// URL such as ${DEFAULT_REDIS_URL}`)
+    .default(DEFAULT_REDIS_URL),
   username: z.string().optional(),
   password: z.string().optional(),
-  db: z.preprocess((v) => (v === '' || v === null || v === undefined ? undefined : typeof v === 'string' ? Number(v.trim()) : v), z.number().int('must be a whole number').min(0).max(15).default(0)),
-  keyPrefix: z.string().trim().regex(/^[A-Za-z0-9:_.-]*$/, 'letters, digits and : _ . - only').default('tradebot:'),
+  db: z.preprocess((v) => (v === '' || v === null || v === undefined ? undefined : typeof v === 'string' ? Number(v.trim()) : v), z.number().int('must be a whole number').min(REDIS_DB.min).max(REDIS_DB.max).default(0)),
+  keyPrefix: z.string().trim().regex(REDIS_KEY_PREFIX_RE, 'letters, digits and : _ . - only').default(DEFAULT_REDIS_KEY_PREFIX),
   /** rediss:// only: verify the server's certificate (default true). */
   tlsRejectUnauthorized: z.boolean().default(true),
   /** Extra ioredis options as JSON: sentinels, cluster nodes, timeouts ({"sentinels": [...], "name": "mymaster"}). */

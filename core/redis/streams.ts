@@ -11,6 +11,7 @@
  * the stream, so the length stays between N and about N + 100). Readers are consumer groups:
  * see stream-reader.ts. Keys are within the connection's key prefix (ioredis adds it).
  */
+import { STREAM_DEFAULTS, STREAM_NAME_RE, STREAM_NAME_RULE, STREAM_RANGES } from './stream-ranges';
 import os from 'node:os';
 import { z } from 'zod';
 import { describeZodError, PayloadSchema, ContractError, zodError, zodErrorField } from '../contract';
@@ -112,30 +113,31 @@ export function entryFields(list: string[]): Map<string, string> {
 // ------------------------------------------------------------------ settings
 
 const blankToUndefined = (v: unknown) => (v === '' || v === null ? undefined : typeof v === 'string' ? Number(v) : v);
-/** Stream keys, group and consumer names: no spaces; braces for Cluster hash tags. */
-const NAME = /^[A-Za-z0-9:_.{}@#\/-]+$/;
-const StreamKeySchema = z.string().trim().min(1, 'is required, for example tradebot:candles').regex(NAME, 'letters, digits and : _ . - / { } @ # only');
+const NAME = STREAM_NAME_RE;
+const StreamKeySchema = z.string().trim().min(1, 'is required, for example tradebot:candles').regex(NAME, STREAM_NAME_RULE);
+const R = STREAM_RANGES;
+const D = STREAM_DEFAULTS;
 
 export const StreamOutSettingsSchema = z.object({
   key: StreamKeySchema,
   /** Approximate cap of the stream's length (XADD MAXLEN ~); 0 = no trimming. */
-  maxLen: z.preprocess(blankToUndefined, z.number().int('must be a whole number').min(0).max(1e9).default(10_000)),
+  maxLen: z.preprocess(blankToUndefined, z.number().int('must be a whole number').min(R.maxLen.min).max(R.maxLen.max).default(D.maxLen)),
 });
 export type StreamOutSettings = z.infer<typeof StreamOutSettingsSchema>;
 
 export const StreamInSettingsSchema = z.object({
   key: StreamKeySchema,
-  group: z.string().trim().min(1, 'is required, for example strategies').regex(NAME, 'letters, digits and : _ . - / { } @ # only'),
+  group: z.string().trim().min(1, 'is required, for example strategies').regex(NAME, STREAM_NAME_RULE),
   /** Empty: hostname + node id (unique per Node-RED instance, stable across restarts). */
-  consumer: z.union([z.literal(''), z.string().trim().regex(NAME, 'letters, digits and : _ . - / { } @ # only')]).default(''),
+  consumer: z.union([z.literal(''), z.string().trim().regex(NAME, STREAM_NAME_RULE)]).default(''),
   /** Where a new group starts: "$" only entries written from now on, "0" the whole stream. */
   start: z.enum(['$', '0']).default('$'),
   /** Entries per read (XREADGROUP COUNT). */
-  batch: z.preprocess(blankToUndefined, z.number().int('must be a whole number').min(1).max(10_000).default(50)),
+  batch: z.preprocess(blankToUndefined, z.number().int('must be a whole number').min(R.batch.min).max(R.batch.max).default(D.batch)),
   /** Entries pending longer than this (a consumer that died, or a flow that never acked) are claimed and delivered again. */
-  claimAfterSec: z.preprocess(blankToUndefined, z.number().min(0.1, 'must be at least 0.1').max(86_400).default(30)),
+  claimAfterSec: z.preprocess(blankToUndefined, z.number().min(R.claimAfterSec.min, `must be at least ${R.claimAfterSec.min}`).max(R.claimAfterSec.max).default(D.claimAfterSec)),
   /** An entry delivered more often than this is acknowledged and reported as a dead letter. */
-  maxDeliveries: z.preprocess(blankToUndefined, z.number().int('must be a whole number').min(1).max(1000).default(10)),
+  maxDeliveries: z.preprocess(blankToUndefined, z.number().int('must be a whole number').min(R.maxDeliveries.min).max(R.maxDeliveries.max).default(D.maxDeliveries)),
   /** Also XADD dead letters to `<key>:dead`. */
   deadLetter: z.boolean().default(true),
 });

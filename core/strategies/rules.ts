@@ -7,7 +7,9 @@
 import type { Candle } from '../contract';
 import { crossing, fmt, type Decision, type HoldReason, type SeriesStrategy, type StrategyInput } from './types';
 
-export const RULE_OPS = ['>', '<', '>=', '<=', 'crossesAbove', 'crossesBelow'] as const;
+import { RULE_OPS, isNumberOperand, operandError } from './setting-ranges';
+
+export { RULE_OPS };
 export type RuleOp = (typeof RULE_OPS)[number];
 
 export interface Rule {
@@ -22,22 +24,18 @@ export interface RuleSet {
 }
 
 const CANDLE_FIELDS = ['open', 'high', 'low', 'close', 'volume'] as const;
-const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
-const PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/;
 
 /** Checks an operand's spelling at deploy time; `field` names it in the error. */
 export function checkOperand(text: string, field: string): void {
-  const t = String(text ?? '').trim();
-  if (!t) throw new Error(`${field}: empty; use a number, a candle field (close, high, …) or an indicator name`);
-  if (!NUMBER.test(t) && !PATH.test(t)) {
-    throw new Error(`${field}: "${t}" is not a number, a candle field or an indicator name such as rsi14 or macd.histogram`);
-  }
+  const error = operandError(text);
+  if (error === 'empty') throw new Error(`${field}: empty; use a number, a candle field (close, high, …) or an indicator name`);
+  if (error) throw new Error(`${field}: ${error} such as rsi14 or macd.histogram`);
 }
 
 /** The value of an operand on this candle; undefined while an indicator is still warming up. */
 function resolve(text: string, candle: Candle, indicators: StrategyInput['indicators'], field: string): number | undefined {
   const t = text.trim();
-  if (NUMBER.test(t)) return Number(t);
+  if (isNumberOperand(t)) return Number(t);
   if ((CANDLE_FIELDS as readonly string[]).includes(t)) return candle[t as (typeof CANDLE_FIELDS)[number]];
   const [name, part] = t.split('.') as [string, string | undefined];
   if (!(name in indicators)) {
@@ -112,7 +110,7 @@ export class RuleStrategy implements SeriesStrategy {
     if (a === undefined || b === undefined) return { met: undefined, words: '' };
     const prev = this.previous.get(field);
     this.previous.set(field, [a, b]);
-    const words = `${rule.left.trim()} (${fmt(a)}) ${rule.op.replace('crossesAbove', 'crossed above').replace('crossesBelow', 'crossed below')} ${rule.right.trim()}${NUMBER.test(rule.right.trim()) ? '' : ` (${fmt(b)})`}`;
+    const words = `${rule.left.trim()} (${fmt(a)}) ${rule.op.replace('crossesAbove', 'crossed above').replace('crossesBelow', 'crossed below')} ${rule.right.trim()}${isNumberOperand(rule.right.trim()) ? '' : ` (${fmt(b)})`}`;
     switch (rule.op) {
       case '>':
         return { met: a > b, words };

@@ -19,6 +19,7 @@ import type { DoneFn, ExchangeConfigNode, NodeAPI, NodeDef, NodeMessage, NodeMes
 import { registerTradebotNode } from '../shared/node-harness';
 import { onceThenQuiet } from '../shared/config-error';
 import { numberSetting, pollIntervalSetting, textSetting } from '../../core/setting-values';
+import { DEFAULT_TIMEFRAME, WARMUP_RULE } from './spec';
 
 interface CandlesNodeDef extends NodeDef {
   exchange: string;
@@ -34,7 +35,7 @@ export = function register(RED: NodeAPI): void {
   // A bad setting leaves the node in the flow, red, reporting the reason once and dropping messages quietly (shared/node-harness.ts).
   registerTradebotNode<CandlesNodeDef>(RED, 'tradebot-candles', (kit, config) => {
     const { node } = kit;
-    const timeframe = textSetting(config.timeframe, 'timeframe', '1m');
+    const timeframe = textSetting(config.timeframe, 'timeframe', DEFAULT_TIMEFRAME);
     parseOrThrow(TimeframeSchema, timeframe, 'timeframe');
 
     if (config.source === 'ticks') {
@@ -56,7 +57,7 @@ export = function register(RED: NodeAPI): void {
     }
 
     const symbols = parseSymbolList(config.symbols);
-    const warmup = numberSetting(config.warmup, 'warmup', { fallback: 100, min: 0, max: 5000, integer: true, unit: 'candles' });
+    const warmup = numberSetting(config.warmup, 'warmup', WARMUP_RULE);
     const pollIntervalMs = pollIntervalSetting(config.interval);
     kit.exchange(config.exchange);
     const runner = new FeedRunner<Candle>({

@@ -13,6 +13,7 @@ import { parseSymbolList } from '../shared/symbols';
 import type { ExchangeConfigNode, NodeAPI, NodeDef } from '../shared/types';
 import { registerTradebotNode } from '../shared/node-harness';
 import { numberSetting, pollIntervalSetting } from '../../core/setting-values';
+import { DEPTH_RULE } from './spec';
 
 interface OrderBookNodeDef extends NodeDef {
   exchange: string;
@@ -27,7 +28,7 @@ export = function register(RED: NodeAPI): void {
   registerTradebotNode<OrderBookNodeDef>(RED, 'tradebot-order-book', (kit, config) => {
     const { node } = kit;
     const symbols = parseSymbolList(config.symbols);
-    const depth = numberSetting(config.depth, 'depth', { fallback: 10, min: 1, max: 1000, integer: true, unit: 'levels' });
+    const depth = numberSetting(config.depth, 'depth', DEPTH_RULE);
     const pollIntervalMs = pollIntervalSetting(config.interval);
     kit.exchange(config.exchange);
     const runner = new FeedRunner<OrderBook>({

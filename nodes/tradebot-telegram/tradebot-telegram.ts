@@ -9,6 +9,7 @@ import { guardOutputs, holdSecrets } from '../shared/redaction';
 import { textSetting } from '../../core/setting-values';
 import type { NodeAPI, NodeDef } from '../shared/types';
 import type { TelegramConfigNode } from '../shared/telegram-config';
+import { DEFAULT_TELEGRAM_API } from './spec';
 
 interface TelegramNodeDef extends NodeDef {
   apiBase: string;
@@ -22,12 +23,12 @@ export = function register(RED: NodeAPI): void {
     // The token, and its secret part after the bot id, are redacted from every text any node shows.
     guardOutputs(this);
     holdSecrets(this, [this.token, this.token?.split(':').slice(1).join(':')]);
-    this.apiBase = 'https://api.telegram.org';
+    this.apiBase = DEFAULT_TELEGRAM_API;
     this.allowedChats = [];
     // Never throws: a config node that throws is left out and every node using it sees "missing".
     // The problem is kept in configError; the notifier and control nodes show it, red.
     try {
-      this.apiBase = textSetting(config.apiBase, 'telegram.apiBase', 'https://api.telegram.org');
+      this.apiBase = textSetting(config.apiBase, 'telegram.apiBase', DEFAULT_TELEGRAM_API);
       if (!/^https?:\/\/[^\s]+$/.test(this.apiBase)) throw new Error('telegram.apiBase: must be an http(s) URL');
       this.allowedChats = parseChatIds(typeof config.allowedChats === 'number' ? String(config.allowedChats) : textSetting(config.allowedChats, 'telegram.allowedChats', ''), 'telegram.allowedChats');
     } catch (err) {

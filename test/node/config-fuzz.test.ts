@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import backtestNode from '../../nodes/tradebot-backtest/tradebot-backtest';
 import { helper, tradebotNodes, type FlowNode } from '../support/node-red';
+import { NODE_SPECS } from '../../nodes/specs';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const catchNode = require(require.resolve('@node-red/nodes/core/common/25-catch.js', { paths: [path.dirname(process.env.TRADEBOT_NODE_RED_PATH || require.resolve('node-red'))] }));
@@ -17,17 +18,22 @@ const catchNode = require(require.resolve('@node-red/nodes/core/common/25-catch.
 const TAB = 'fuzz-tab';
 const CONFIG_TYPES = ['tradebot-exchange', 'tradebot-telegram', 'tradebot-redis'];
 const WEIRD: unknown[] = [5, true, { a: 1 }, -1, 'x!'];
-const NODES_DIR = path.join(__dirname, '..', '..', 'nodes');
+const EDITOR_NODES_DIR = path.join(__dirname, '..', '..', '..', 'editor', 'nodes');
 
-/** The field names in a node's editor `defaults`, read from its .html (the fields a flow file can carry). */
+/**
+ * The field names in a node's editor `defaults` (the fields a flow file can carry): its spec
+ * (nodes/<node>/spec.ts), or, for a node without one, the defaults in its dialog code (editor/nodes/).
+ */
 function fieldsOf(type: string): string[] {
-  const html = fs.readFileSync(path.join(NODES_DIR, type, `${type}.html`), 'utf8');
-  const at = html.indexOf('{', html.indexOf('defaults:'));
+  const spec = NODE_SPECS[type];
+  if (spec) return Object.keys(spec.defaults);
+  const code = fs.readFileSync(path.join(EDITOR_NODES_DIR, `${type.replace(/^tradebot-/, '')}.ts`), 'utf8');
+  const at = code.indexOf('{', code.indexOf('defaults:'));
   const keys: string[] = [];
   let depth = 0;
   const token = /[{}]|\n\s*([A-Za-z_]\w*)\s*:/g;
   token.lastIndex = at;
-  for (let m = token.exec(html); m; m = token.exec(html)) {
+  for (let m = token.exec(code); m; m = token.exec(code)) {
     if (m[0] === '{') depth++;
     else if (m[0] === '}') {
       if (--depth === 0) break;

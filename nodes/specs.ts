@@ -1,0 +1,21 @@
+/** Every node spec by node type (nodes/<node>/spec.ts); the types whose dialog code still holds its defaults (editor/nodes/) are not here. */
+import type { NodeSpec } from './shared/spec';
+import { backtestSpec } from './tradebot-backtest/spec';
+import { candlesSpec } from './tradebot-candles/spec';
+import { databaseSpec } from './tradebot-database/spec';
+import { indicatorSpec } from './tradebot-indicator/spec';
+import { journalSpec } from './tradebot-journal/spec';
+import { orderBookSpec } from './tradebot-order-book/spec';
+import { placeOrderSpec } from './tradebot-place-order/spec';
+import { redisSpec } from './tradebot-redis/spec';
+import { strategySpec } from './tradebot-strategy/spec';
+import { streamAckSpec } from './tradebot-stream-ack/spec';
+import { streamInSpec } from './tradebot-stream-in/spec';
+import { streamOutSpec } from './tradebot-stream-out/spec';
+import { telegramSpec } from './tradebot-telegram/spec';
+import { telegramControlSpec } from './tradebot-telegram-control/spec';
+import { tickerSpec } from './tradebot-ticker/spec';
+
+export const NODE_SPECS: Record<string, NodeSpec<any>> = Object.fromEntries(
+  [backtestSpec, candlesSpec, databaseSpec, indicatorSpec, journalSpec, orderBookSpec, placeOrderSpec, redisSpec, strategySpec, streamAckSpec, streamInSpec, streamOutSpec, telegramSpec, telegramControlSpec, tickerSpec].map((s) => [s.type, s]),
+);
