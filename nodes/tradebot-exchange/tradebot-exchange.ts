@@ -98,10 +98,10 @@ export = function register(RED: NodeAPI): void {
       this.session = session;
       this.redisHub = redisNode?.hub;
     } catch (err) {
-      if (created && !this.session) void created.close().catch(() => undefined);
+      if (created && !this.session) void created.close().catch((e) => this.warn(`closing after the configuration error: ${(e as Error).message}`));
       database?.close();
       database = undefined;
-      void journalFile?.close();
+      void journalFile?.close().catch((e) => this.warn(`closing the journal after the configuration error: ${(e as Error).message}`));
       journalFile = undefined;
       configNodeError(this, err, { log: true });
     }
@@ -113,7 +113,7 @@ export = function register(RED: NodeAPI): void {
         // After the session's last writes (the account's pending save, the simulator's clock).
         .finally(async () => {
           database?.close();
-          await journalFile?.close().catch(() => undefined);
+          await journalFile?.close().catch((e) => this.warn(`closing the journal: ${(e as Error).message}`));
           done();
         });
     });

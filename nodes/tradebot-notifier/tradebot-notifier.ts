@@ -83,6 +83,7 @@ function webhookPath(url: string | undefined): string | undefined {
     const rest = u.pathname + u.search;
     return rest.length >= 12 ? rest : undefined;
   } catch {
+    // Not a URL (refused at set-up): the text as a whole is redacted already.
     return undefined;
   }
 }
