@@ -32,7 +32,7 @@ import { CompiledFlow } from '../core/backtest/compiled/compiled-flow';
 import { planFlow, type FlowNodeConfig } from '../core/backtest/compiled/flow-plan';
 import { ExchangeSession } from '../core/session/exchange-session';
 import { parseExchangeSettings } from '../core/session/mode-settings';
-import { settingsFromEditor } from '../nodes/tradebot-exchange/editor-settings';
+import { settingsFromEditor } from '../nodes/tradebot-exchange/spec';
 import { writeContinuousHistory } from './backtest-support';
 
 v8.setFlagsFromString('--expose-gc');

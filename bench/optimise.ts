@@ -26,7 +26,7 @@ import { loadSeries } from '../core/backtest/data-file';
 import { runBacktestJob, type OptimiseSetup } from '../core/optimise/backtest-job';
 import { Optimisation } from '../core/optimise/optimiser';
 import { parseSweep } from '../core/optimise/sweep-spec';
-import { settingsFromEditor, type ExchangeNodeDef } from '../nodes/tradebot-exchange/editor-settings';
+import { settingsFromEditor, type ExchangeConfig as ExchangeNodeDef } from '../nodes/tradebot-exchange/spec';
 import { ohlcvAvailable, OHLCV_DIR } from '../test/support/ohlcv-data';
 import { optInt, writeContinuousHistory } from './backtest-support';
 

@@ -1,10 +1,12 @@
-/** Every node spec by node type (nodes/<node>/spec.ts); the types whose dialog code still holds its defaults (editor/nodes/) are not here. */
+/** Every node spec by node type (nodes/<node>/spec.ts); a type whose dialog code still holds its defaults (editor/nodes/) is not here. */
 import type { NodeSpec } from './shared/spec';
 import { backtestSpec } from './tradebot-backtest/spec';
 import { candlesSpec } from './tradebot-candles/spec';
 import { databaseSpec } from './tradebot-database/spec';
+import { exchangeSpec } from './tradebot-exchange/spec';
 import { indicatorSpec } from './tradebot-indicator/spec';
 import { journalSpec } from './tradebot-journal/spec';
+import { notifierSpec } from './tradebot-notifier/spec';
 import { orderBookSpec } from './tradebot-order-book/spec';
 import { placeOrderSpec } from './tradebot-place-order/spec';
 import { redisSpec } from './tradebot-redis/spec';
@@ -17,5 +19,5 @@ import { telegramControlSpec } from './tradebot-telegram-control/spec';
 import { tickerSpec } from './tradebot-ticker/spec';
 
 export const NODE_SPECS: Record<string, NodeSpec<any>> = Object.fromEntries(
-  [backtestSpec, candlesSpec, databaseSpec, indicatorSpec, journalSpec, orderBookSpec, placeOrderSpec, redisSpec, strategySpec, streamAckSpec, streamInSpec, streamOutSpec, telegramSpec, telegramControlSpec, tickerSpec].map((s) => [s.type, s]),
+  [backtestSpec, candlesSpec, databaseSpec, exchangeSpec, indicatorSpec, journalSpec, notifierSpec, orderBookSpec, placeOrderSpec, redisSpec, strategySpec, streamAckSpec, streamInSpec, streamOutSpec, telegramSpec, telegramControlSpec, tickerSpec].map((s) => [s.type, s]),
 );

@@ -72,18 +72,8 @@ export function dataWarning(c: DataChecks): string {
   return `backtest data ${c.file}${c.symbol ? ` (${c.symbol})` : ''}: ${describeDataCounts(c)}; ${c.rows} rows kept (${describeFirstProblems(c)})`;
 }
 
-/** "BTC/USDT = data/btc.json, ETH/USDT = eth.csv" (or one per line) -> symbol -> path. */
-export function parseDataList(text: string): Array<{ symbol: string; file: string }> {
-  return text
-    .split(/[\n,;]+/)
-    .map((part) => part.trim())
-    .filter(Boolean)
-    .map((part, i) => {
-      const m = /^([A-Za-z0-9._-]+\/[A-Za-z0-9._:-]+)\s*=\s*(.+)$/.exec(part);
-      if (!m) throw new Error(`backtestData[${i}]: "${part}" must look like BTC/USDT = path/to/file.json`);
-      return { symbol: m[1]!.toUpperCase(), file: m[2]!.trim() };
-    });
-}
+/** The history list's parser is zod- and fs-free, for the editor too (core/exchange-setting-rules.ts). */
+export { parseDataList } from '../exchange-setting-rules';
 
 /** A time in ms, seconds or ISO 8601; NaN when it is none of them. */
 function toMs(value: string | undefined): number {

@@ -62,6 +62,7 @@ function userInUrl(text: string): string | undefined {
     const u = new URL(text);
     return u.username ? decodeURIComponent(u.username) : undefined;
   } catch {
+    // Not a URL: no user in it; the schema refuses the URL itself, naming the field.
     return undefined;
   }
 }

@@ -6,6 +6,7 @@
  * is escaped for the format afterwards, so a "." or "<" anywhere can never break a message.
  */
 import Mustache from 'mustache';
+import { ConfigError } from '../errors';
 import { formatAmount, formatMoney, formatPrice } from '../format-number';
 import { marketSteps } from '../market-steps';
 import type { NotifyKind } from './kinds';
@@ -111,6 +112,6 @@ export function checkTemplate(kind: string, template: string): void {
   try {
     Mustache.parse(template);
   } catch (err) {
-    throw new Error(`templates.${kind}: ${(err as Error).message}`);
+    throw new ConfigError(`templates.${kind}: ${(err as Error).message}`, `notifier.templates.${kind}`);
   }
 }

@@ -19,7 +19,8 @@ import { runSearch, type JobRunner, type SearchRun } from './run-search';
 import { createSearch, type Combo } from './search';
 import type { Sweep } from './sweep-spec';
 import { bestTrial, summariseWalkForward, walkForwardWindows, type WindowResult } from './walk-forward';
-import { CanceledError, WorkerPool, type PoolProgress } from './worker-pool';
+import { CanceledError, WorkerPool } from './worker-pool';
+import type { RunProgress } from './run-tally';
 
 /** Equity curves on the results page: the best runs'. */
 export const BEST_CURVES = 5;
@@ -47,7 +48,7 @@ export interface OptimiseOptions {
 export interface RunnerOptions {
   total: number;
   score: (result: BacktestJobResult) => number;
-  onProgress: (progress: PoolProgress) => void;
+  onProgress: (progress: RunProgress) => void;
 }
 
 /** Runs batches of backtests (results in job order); cancel() stops at once, close() when done. */
@@ -181,7 +182,7 @@ export class Optimisation {
     return scoreReport(r.report, this.o.sweep.objective, this.o.sweep.minTrades).value;
   }
 
-  private progress(p: PoolProgress): void {
+  private progress(p: RunProgress): void {
     this.report.progress = { done: p.done, total: p.total, runsPerSecond: p.runsPerSecond, etaSeconds: p.etaSeconds ?? null, best: p.best ?? null };
     this.report.seconds = (performance.now() - this.started) / 1000;
     this.o.onProgress?.(this.report);

@@ -3,7 +3,18 @@
  * far, and the pace since the first run started. Shared by the worker pool and the Node-RED-path
  * runner so both report progress the same way.
  */
-import type { PoolProgress } from './worker-pool';
+
+/** An optimisation's progress as its runner reports it (the worker pool, the Node-RED-path runner). */
+export interface RunProgress {
+  done: number;
+  total: number;
+  /** Runs per second since the first run() started. */
+  runsPerSecond: number;
+  /** Seconds left at that pace; undefined before the first job is done. */
+  etaSeconds: number | undefined;
+  /** The highest score so far (the runner's score), undefined while none counts. */
+  best: number | undefined;
+}
 
 export class RunTally {
   private done = 0;
@@ -25,7 +36,7 @@ export class RunTally {
     return this.done;
   }
 
-  progress(total: number): PoolProgress {
+  progress(total: number): RunProgress {
     const seconds = Math.max(1e-3, (performance.now() - this.startedAt) / 1000);
     const runsPerSecond = this.done / seconds;
     const all = Math.max(total, this.done);

@@ -14,20 +14,9 @@
 import { Worker } from 'node:worker_threads';
 import os from 'node:os';
 import type { JobReply, JobRequest } from './worker-job';
-import { RunTally } from './run-tally';
+import { RunTally, type RunProgress } from './run-tally';
 
 export type JobOutcome<R> = { ok: true; value: R } | { ok: false; error: Error };
-
-export interface PoolProgress {
-  done: number;
-  total: number;
-  /** Runs per second since the first run() started. */
-  runsPerSecond: number;
-  /** Seconds left at that pace; undefined before the first job is done. */
-  etaSeconds: number | undefined;
-  /** The highest score so far (PoolOptions.score), undefined while none counts. */
-  best: number | undefined;
-}
 
 export interface PoolOptions<R> {
   /** Absolute path of the compiled worker module. */
@@ -41,7 +30,7 @@ export interface PoolOptions<R> {
   /** A result's score, for "best so far". */
   score?: (result: R) => number;
   /** Called after every job (a node's status should be throttled by the caller). */
-  onProgress?: (progress: PoolProgress) => void;
+  onProgress?: (progress: RunProgress) => void;
 }
 
 export class CanceledError extends Error {

@@ -6,8 +6,10 @@
  * refused naming it. Errors name the exchange node's field ("exchange.liveOptIn: ...").
  */
 import { z } from 'zod';
-import { parseDataList } from '../backtest/data-file';
-import { describeZodError, type Mode } from '../contract';
+import { describeZodError, zodErrorField, type Mode } from '../contract';
+import { ConfigError } from '../errors';
+import { backtestTime, parseDataList } from '../exchange-setting-rules';
+import { SYMBOL_RE, splitSymbolList } from '../symbol-pattern';
 import { ExchangeFormSchema, type ExchangeSettings } from '../exchange-settings';
 
 const f = ExchangeFormSchema.shape;
@@ -95,10 +97,13 @@ export const BacktestSettingsSchema = z
       }
       return;
     }
-    if (!s.backtestSymbols.trim()) ctx.addIssue({ code: 'custom', path: ['backtestSymbols'], message: 'list the symbols to download, e.g. BTC/USDT, ETH/USDT' });
+    const symbols = splitSymbolList(s.backtestSymbols);
+    if (!symbols.length) ctx.addIssue({ code: 'custom', path: ['backtestSymbols'], message: 'list the symbols to download, e.g. BTC/USDT, ETH/USDT' });
+    const bad = symbols.find((symbol) => !SYMBOL_RE.test(symbol));
+    if (bad !== undefined) ctx.addIssue({ code: 'custom', path: ['backtestSymbols'], message: `"${bad}" is not a symbol like BTC/USDT` });
     const times: number[] = [];
     for (const field of ['backtestFrom', 'backtestTo'] as const) {
-      const t = /^\d+$/.test(s[field].trim()) ? Number(s[field].trim()) : Date.parse(s[field]);
+      const t = backtestTime(s[field]);
       if (Number.isNaN(t)) ctx.addIssue({ code: 'custom', path: [field], message: 'a date such as 2024-01-01 (UTC) or a time in ms' });
       else times.push(t);
     }
@@ -135,15 +140,22 @@ export function parseModeSettings(input: unknown): ModeSettings {
   const record = (input && typeof input === 'object' ? input : {}) as Record<string, unknown>;
   const withMode: Record<string, unknown> = { ...record, mode: record.mode ?? 'sim' };
   const problems: string[] = [];
+  let field: string | undefined;
   const shape = SHAPES[withMode.mode as Mode];
   if (shape) {
     for (const key of Object.keys(withMode)) {
-      if (!(key in shape) && withMode[key] !== undefined) problems.push(`exchange.${key}: not a setting of ${String(withMode.mode)} mode`);
+      if (!(key in shape) && withMode[key] !== undefined) {
+        problems.push(`exchange.${key}: not a setting of ${String(withMode.mode)} mode`);
+        field ??= `exchange.${key}`;
+      }
     }
   }
   const result = ModeSettingsSchema.safeParse(withMode);
-  if (!result.success) problems.push(describeZodError(result.error, 'exchange'));
-  if (problems.length) throw new Error(`exchange config: ${problems.join('; ')}`);
+  if (!result.success) {
+    problems.push(describeZodError(result.error, 'exchange'));
+    field ??= zodErrorField(result.error, 'exchange');
+  }
+  if (problems.length) throw new ConfigError(`exchange config: ${problems.join('; ')}`, field);
   return result.data!;
 }
 
@@ -156,11 +168,11 @@ export function modeSettingsOf(settings: ExchangeSettings): ModeSettings {
 
 /**
  * The exchange node's settings: every field checked for its form, then the chosen mode's part
- * checked as that mode needs it. Throws an Error naming the fields.
+ * checked as that mode needs it. Throws a ConfigError naming the fields (`field`: the first).
  */
 export function parseExchangeSettings(input: unknown): ExchangeSettings {
   const result = ExchangeFormSchema.safeParse(input);
-  if (!result.success) throw new Error(`exchange config: ${describeZodError(result.error, 'exchange')}`);
+  if (!result.success) throw new ConfigError(`exchange config: ${describeZodError(result.error, 'exchange')}`, zodErrorField(result.error, 'exchange'));
   modeSettingsOf(result.data);
   return result.data;
 }

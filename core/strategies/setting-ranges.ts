@@ -3,8 +3,6 @@
  * with. No zod here: settings.ts builds the runtime's schema from these, and the editor bundle
  * (nodes/tradebot-strategy/spec.ts) its defaults and validators, so the two cannot drift.
  */
-import type { StrategySettings } from './settings';
-
 export const STRATEGY_KINDS = ['maCross', 'rsi', 'bollingerStochRsi', 'macdCross', 'fvg', 'rules', 'decision'] as const;
 export type StrategyKindName = (typeof STRATEGY_KINDS)[number];
 
@@ -50,8 +48,18 @@ export function isNumberOperand(text: string): boolean {
   return NUMBER.test(text);
 }
 
+/** What a default name is made of: each kind's part of its settings (settings.ts's StrategySettings has these and more). */
+export type NamedStrategySettings =
+  | { strategy: 'maCross'; maType: string; fastPeriod: number; slowPeriod: number }
+  | { strategy: 'rsi'; rsiPeriod: number; oversold: number; overbought: number }
+  | { strategy: 'bollingerStochRsi'; bbPeriod: number; stochRsiPeriod: number }
+  | { strategy: 'macdCross'; macdFast: number; macdSlow: number; macdSignal: number }
+  | { strategy: 'fvg'; fvgMinGapPct: number }
+  | { strategy: 'rules' }
+  | { strategy: 'decision'; policy: string };
+
 /** The name signals carry when the node has none: short, stable, readable. */
-export function defaultStrategyName(s: StrategySettings): string {
+export function defaultStrategyName(s: NamedStrategySettings): string {
   switch (s.strategy) {
     case 'maCross':
       return `${s.maType}-cross-${s.fastPeriod}-${s.slowPeriod}`;

@@ -1,180 +1,23 @@
+/**
+ * The exchange config node's dialog: the rows of the chosen mode, where the state and the journal
+ * go, what the chosen exchange can do (asked of the runtime) and its list of exchanges. Defaults
+ * and checks come from its spec (nodes/tradebot-exchange/spec.ts).
+ */
+import { exchangeSpec } from '../../nodes/tradebot-exchange/spec';
+import { fromSpec } from '../shared/definition';
+import { blank } from '../shared/values';
+import { says } from '../shared/validators';
+
+/** The context stores configured in settings.js, as the runtime reports them to the editor. */
+function contextStores() {
+  var ctx = RED.settings && RED.settings.context;
+  return ctx && Array.isArray(ctx.stores) ? ctx : null;
+}
 
 export const exchange = (): NodeDefinition => {
-  function modeLabel(mode) {
-    return { sim: 'simulated', paper: 'paper', live: 'LIVE', backtest: 'backtest' }[mode] || mode;
-  }
-  var BALANCES_RE = /^([A-Za-z0-9]+\s*=\s*[0-9.]+\s*(,\s*|$))*$/;
-  /** A field that may be missing (flows saved before it existed, e.g. the examples): the runtime takes its default. */
-  function orDefault(check) {
-    return function (v, opt) {
-      return v === undefined || v === null || v === '' || check.call(this, v, opt);
-    };
-  }
-  /** A percentage of each fill, 0 to 5; empty takes the default. */
-  // Retention in whole days, 0 = forever; empty takes the default.
-  function wholeDays(v) {
-    if (v === '' || v === undefined || v === null) return true;
-    var n = Number(v);
-    return (Number.isInteger(n) && n >= 0 && n <= 36500) || 'a whole number of days from 0 (forever) to 36500';
-  }
-  function perFill(v, opt) {
-    if (v === '' || v === undefined || v === null) return true;
-    var n = Number(v);
-    return (typeof v !== 'boolean' && isFinite(n) && n >= 0 && n <= 5) || 'must be a percentage from 0 to 5';
-  }
-  /** The context stores configured in settings.js, as the runtime reports them to the editor. */
-  function contextStores() {
-    var ctx = RED.settings && RED.settings.context;
-    return ctx && Array.isArray(ctx.stores) ? ctx : null;
-  }
-  // A date the core accepts: ISO (2024-01-01, 2024-01-01T12:00Z) or epoch milliseconds.
-  function backtestDateValid(node, v, which) {
-    var mode = $('#node-config-input-mode').length ? $('#node-config-input-mode').val() : node.mode;
-    var source = $('#node-config-input-backtestSource').length ? $('#node-config-input-backtestSource').val() : node.backtestSource;
-    if (mode !== 'backtest' || source !== 'exchange') return true;
-    var text = String(v || '').trim();
-    if (!text) return 'backtest "' + which + '" needs a date such as 2024-01-01';
-    var ms = /^[0-9]+$/.test(text) ? Number(text) : Date.parse(text);
-    return Number.isFinite(ms) || '"' + text + '" is not a date (use 2024-01-01 or milliseconds)';
-  }
-  const definition: NodeDefinition = {
+  const def = fromSpec(exchangeSpec, {
     // Fields without a <label> of their own, as validator messages name them (resources/tradebot-editor.js).
     tradebotLabels: { journalKeepTradeDays: 'Keep rows (trades)' },
-    category: 'config',
-    defaults: {
-      name: { value: '' },
-      mode: { value: 'sim', required: true, validate: RED.validators.regex(/^(sim|backtest|paper|live)$/) },
-      // Flows saved before this field existed have no value: that means files.
-      backtestSource: { value: 'files', validate: function (v) { return !v || v === 'files' || v === 'exchange'; } },
-      backtestSymbols: {
-        value: '',
-        validate: function (v) {
-          var mode = $('#node-config-input-mode').length ? $('#node-config-input-mode').val() : this.mode;
-          var source = $('#node-config-input-backtestSource').length ? $('#node-config-input-backtestSource').val() : this.backtestSource;
-          if (mode !== 'backtest' || source !== 'exchange') return true;
-          var symbols = String(v || '').split(/[\s,;]+/).filter(Boolean);
-          if (!symbols.length) return 'list the symbols to download, e.g. BTC/USDT, ETH/USDT';
-          var bad = symbols.filter(function (s) { return !/^[A-Za-z0-9._-]+\/[A-Za-z0-9._:-]+$/.test(s); });
-          return bad.length === 0 || '"' + bad[0] + '" is not a symbol like BTC/USDT';
-        },
-      },
-      backtestFrom: { value: '', validate: function (v) { return backtestDateValid(this, v, 'from'); } },
-      backtestTo: { value: '', validate: function (v) { return backtestDateValid(this, v, 'to'); } },
-      backtestData: {
-        value: '',
-        validate: function (v) {
-          var mode = $('#node-config-input-mode').length ? $('#node-config-input-mode').val() : this.mode;
-          var source = $('#node-config-input-backtestSource').length ? $('#node-config-input-backtestSource').val() : this.backtestSource;
-          if (mode !== 'backtest' || source === 'exchange') return true;
-          var lines = String(v || '').split(/[\n,;]+/).map(function (l) { return l.trim(); }).filter(Boolean);
-          if (!lines.length) return 'backtest mode needs data: BTC/USDT = path/to/candles.json';
-          var bad = lines.filter(function (l) { return !/^[A-Za-z0-9._-]+\/[A-Za-z0-9._:-]+\s*=\s*\S.*$/.test(l); });
-          return bad.length === 0 || '"' + bad[0] + '" must look like BTC/USDT = path/to/candles.json';
-        },
-      },
-      backtestTimeframe: { value: '1m', validate: orDefault(RED.validators.regex(/^[1-9][0-9]*(s|m|h|d|w|M)$/)) },
-      backtestWarmup: { value: 100, validate: orDefault(RED.validators.number()) },
-      exchangeId: {
-        value: 'binance',
-        validate: function (v) {
-          return this.mode === 'sim' || /^[a-z0-9]+$/.test(v || '');
-        },
-      },
-      sandbox: { value: false },
-      baseUrl: {
-        value: '',
-        validate: function (v) {
-          return !v || /^https?:\/\/[^\s/]+(\/\S*)?$/.test(v) || 'API URL must be an http:// or https:// URL such as http://127.0.0.1:8080';
-        },
-      },
-      // Flows saved before this field existed have no value: that means auto.
-      websocket: {
-        value: 'auto',
-        validate: function (v) {
-          return !v || v === 'auto' || v === 'on' || v === 'off' || 'Websocket must be auto, on or off';
-        },
-      },
-      maxNotional: {
-        value: '',
-        validate: function (v) {
-          return v === '' || v === undefined || (Number(v) > 0 && isFinite(Number(v)));
-        },
-      },
-      exchangeStops: { value: true },
-      liveOptIn: {
-        value: false,
-        validate: function (v) {
-          return this.mode !== 'live' || v === true;
-        },
-      },
-      simSeed: { value: 42, validate: orDefault(RED.validators.number()) },
-      simSpeed: {
-        value: 1,
-        validate: function (v) {
-          return Number(v) > 0 && Number(v) <= 100000;
-        },
-      },
-      simTickMs: { value: 1000, validate: orDefault(RED.validators.number()) },
-      timeoutMs: { value: 10000, validate: orDefault(RED.validators.number()) },
-      unknownWindowSec: {
-        value: '',
-        validate: function (v) {
-          return v === '' || v === undefined || v === null || (Number(v) >= 0.5 && Number(v) <= 600) || 'seconds, 0.5 to 600 (empty: the exchange default)';
-        },
-      },
-      reconcileSec: {
-        value: '',
-        validate: function (v) {
-          return v === '' || v === undefined || v === null || (Number(v) >= 10 && Number(v) <= 86400) || 'seconds, 10 to 86400 (empty: 60)';
-        },
-      },
-      silentStreamSec: {
-        value: '',
-        validate: function (v) {
-          return v === '' || v === undefined || v === null || (Number(v) >= 1 && Number(v) <= 86400) || 'seconds, 1 to 86400 (empty: 3 x the expected interval)';
-        },
-      },
-      simBalances: {
-        value: 'USDT=10000',
-        validate: function (v, opt) {
-          var text = v === undefined || v === null ? '' : String(v).trim();
-          if (!BALANCES_RE.test(text)) return 'must look like USDT=10000, BTC=0.5';
-          var bad = text.split(',').filter(function (part) {
-            var amount = part.split('=')[1];
-            return part.trim() !== '' && !isFinite(Number(amount));
-          });
-          return bad.length === 0 || '"' + bad[0].trim() + '" is not an amount';
-        },
-      },
-      feeRatePct: { value: 0.1, validate: perFill },
-      slippagePct: { value: 0.05, validate: perFill },
-      reportCurrency: { value: 'USDT', validate: orDefault(RED.validators.regex(/^[A-Za-z0-9]{2,10}$/)) },
-      redis: { value: '', type: 'tradebot-redis', required: false },
-      journal: { value: 'auto' },
-      database: { value: '', type: 'tradebot-database', required: false },
-      journalKeepDays: { value: 90, validate: wholeDays },
-      journalKeepTradeDays: { value: 0, validate: wholeDays },
-      stateStore: {
-        value: '',
-        validate: function (v, opt) {
-          if (v === '' || v === undefined || v === null) return true;
-          // With Redis selected the context store is not used, so a stale name there is no error.
-          if (this.redis && this.redis !== '_ADD_') return true;
-          var ctx = contextStores();
-          if (!ctx || ctx.stores.indexOf(v) >= 0) return true;
-          return '"' + v + '" is not a context store in settings.js (configured: ' + ctx.stores.join(', ') + ')';
-        },
-      },
-    },
-    credentials: {
-      apiKey: { type: 'password' },
-      secret: { type: 'password' },
-      password: { type: 'password' },
-    },
-    label: function () {
-      if (this.name) return this.name;
-      return this.mode === 'sim' ? 'simulated market' : this.exchangeId + ' (' + modeLabel(this.mode) + ')';
-    },
     oneditprepare: function () {
       var node = this;
       function showMode() {
@@ -298,6 +141,19 @@ export const exchange = (): NodeDefinition => {
           $('#node-config-tradebot-exchange-count').text('could not load the exchange list');
         });
     },
+  });
+  // "Import from": a context store of settings.js, which only the editor knows.
+  def.defaults.stateStore.validate = says('Import from', function (this: EditorNode, v: any) {
+    if (blank(v)) return true;
+    // With Redis selected the context store is not used, so a stale name there is no error.
+    if (this.redis && this.redis !== '_ADD_') return true;
+    var ctx = contextStores();
+    return !ctx || ctx.stores.indexOf(v) >= 0 || ': "' + v + '" is not a context store in settings.js (configured: ' + ctx.stores.join(', ') + ')';
+  });
+  def.credentials = {
+    apiKey: { type: 'password' },
+    secret: { type: 'password' },
+    password: { type: 'password' },
   };
-  return definition;
+  return def;
 };

@@ -7,7 +7,8 @@ export { blank, isNum, text } from '../../nodes/shared/spec';
  */
 export function edited(editingId: string | null, node: EditorNode, prop: string): any {
   if (editingId !== null && editingId === node.id) {
-    const el = $('#node-input-' + prop);
+    // A config node's dialog names its inputs node-config-input-…, a flow node's node-input-….
+    const el = $((node._def && node._def.category === 'config' ? '#node-config-input-' : '#node-input-') + prop);
     if (el.length) return el.attr('type') === 'checkbox' ? el.prop('checked') : el.val();
   }
   return node[prop];

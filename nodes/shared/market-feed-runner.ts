@@ -77,6 +77,7 @@ export class FeedRunner<T extends { symbol: string }> {
     this.closed = true;
     this.sleeper.cancel();
     this.status.clear();
+    // The node is closing: a feed whose stop fails delivers nothing more (its loops end on `stopped`), and the others still stop.
     await Promise.all(this.feeds.map((f) => f.stop().catch(() => undefined)));
   }
 
@@ -96,6 +97,7 @@ export class FeedRunner<T extends { symbol: string }> {
         await Promise.all(this.feeds.map((f) => f.start()));
         return source;
       } catch (err) {
+        // The start's own error is what counts (handled below); a feed that fails to stop as well adds nothing to it.
         await Promise.all(this.feeds.map((f) => f.stop().catch(() => undefined)));
         this.feeds = [];
         if (this.closed) return undefined;

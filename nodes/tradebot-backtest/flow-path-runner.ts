@@ -85,6 +85,7 @@ export class FlowPathRunner implements BacktestRunner {
       }
     };
     const canceled = new Promise<never>((_, reject) => this.pending.push(reject));
+    // Marked handled only: the race below takes its rejection (a cancel), also when the runs end first.
     canceled.catch(() => undefined);
     await Promise.race([Promise.all(Array.from({ length: lanes }, (_, k) => lane(k))), canceled]);
     return outcomes;

@@ -8,6 +8,7 @@
  * the fills and of the equity (lightweight-charts, served from the admin server too), and the
  * trade list: GET tradebot/backtest/<id>/report (and report.json).
  */
+import { ConfigError } from '../../core/errors';
 import path from 'node:path';
 import type { BacktestReport } from '../../core/backtest';
 import type { OhlcvRow } from '../../core/contract';
@@ -43,7 +44,7 @@ export = function register(RED: NodeAPI): void {
   registerTradebotNode<BacktestNodeDef>(RED, 'tradebot-backtest', (kit, config) => {
     const { node } = kit;
     const session = kit.exchange(config.exchange);
-    if (session.mode !== 'backtest') throw new Error('exchange: the exchange node is not in backtest mode');
+    if (session.mode !== 'backtest') throw new ConfigError('exchange: the exchange node is not in backtest mode', 'exchange');
     const tracker = new FlowIdle(RED, node.id);
     node.status({ fill: 'grey', shape: 'ring', text: 'ready: send a message to run' });
     let running = false;

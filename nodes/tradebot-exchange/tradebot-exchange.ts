@@ -3,6 +3,7 @@
  * shared by every tradebot node that selects it. Glue only: settings go to ExchangeSession.
  */
 import { configNodeError } from '../shared/config-error';
+import { ConfigError } from '../../core/errors';
 import { ExchangeSession } from '../../core/session/exchange-session';
 import type { Logger } from '../../core/logger';
 import { registry as metricsRegistry } from '../../core/metrics';
@@ -15,7 +16,7 @@ import type { JournalStore } from '../../core/journal/types';
 import type { DatabaseConfigNode } from '../shared/database-config';
 import { apiUrlMap, hasWebsocketClass, listExchangeIds, loadExchangeClass } from '../../core/market/ccxt-loader';
 import { exchangeProfile } from '../../core/exchanges/profile';
-import type { ExchangeConfigNode, NodeAPI } from '../shared/types';
+import type { ExchangeConfigNode, NodeAPI, NodeDef } from '../shared/types';
 import os from 'node:os';
 import { RedisOrderClaims } from '../../core/redis/redis-order-claims';
 import { RedisStateStore } from '../../core/redis/redis-state-store';
@@ -26,7 +27,9 @@ import { UpgradingStore } from '../../core/storage/upgrade-store';
 import type { RedisConfigNode } from '../shared/redis-config';
 import { guardOutputs, holdSecrets } from '../shared/redaction';
 import { MIN_SECRET_LENGTH, tooShort } from '../../core/secrets';
-import { settingsFromEditor, type ExchangeCredentials, type ExchangeNodeDef } from './editor-settings';
+import { settingsFromEditor, type ExchangeConfig, type ExchangeCredentials } from './spec';
+
+type ExchangeNodeDef = NodeDef & ExchangeConfig;
 import { registerPerformanceRoutes } from './performance-routes';
 
 export = function register(RED: NodeAPI): void {
@@ -48,7 +51,7 @@ export = function register(RED: NodeAPI): void {
       // Portfolio, orders and risk state persist in Redis when a Redis node is selected, else in the
       // tradebot database file (fsync'd on every write, whatever the context settings).
       const redisNode = config.redis ? (RED.nodes.getNode(config.redis) as RedisConfigNode | null) : null;
-      if (config.redis && !redisNode?.hub) throw new Error(`exchange.redis: ${redisNode?.configError ?? 'the selected Redis node is missing or invalid'}`);
+      if (config.redis && !redisNode?.hub) throw new ConfigError(`exchange.redis: ${redisNode?.configError ?? 'the selected Redis node is missing or invalid'}`, 'exchange.redis');
       // The core writes what it handles by itself (a price feed down, a save retried) to this node's
       // log, which redacts every credential (guardOutputs above); the session redacts its own too.
       const logger: Logger = { debug: (text) => this.debug(text), info: (text) => this.log(text), warn: (text) => this.warn(text), error: (text) => this.error(text) };
@@ -74,7 +77,7 @@ export = function register(RED: NodeAPI): void {
         // The trade journal: in the PostgreSQL of a database node when one is selected, else in its own SQLite file.
         if (config.database) {
           const dbNode = RED.nodes.getNode(config.database) as DatabaseConfigNode | null;
-          if (!dbNode?.journalStore) throw new Error(`exchange.database: ${dbNode?.configError ?? 'the selected database node is missing or invalid'}`);
+          if (!dbNode?.journalStore) throw new ConfigError(`exchange.database: ${dbNode?.configError ?? 'the selected database node is missing or invalid'}`, 'exchange.database');
           journalFile = dbNode.journalStore();
         } else {
           const stateFile = resolveStateFile({ setting: settings.tradebotStateFile, env: process.env.TRADEBOT_STATE_FILE, userDir: settings.userDir });
@@ -95,10 +98,10 @@ export = function register(RED: NodeAPI): void {
       this.session = session;
       this.redisHub = redisNode?.hub;
     } catch (err) {
-      if (created && !this.session) void created.close().catch(() => undefined);
+      if (created && !this.session) void created.close().catch((e) => this.warn(`closing after the configuration error: ${(e as Error).message}`));
       database?.close();
       database = undefined;
-      void journalFile?.close();
+      void journalFile?.close().catch((e) => this.warn(`closing the journal after the configuration error: ${(e as Error).message}`));
       journalFile = undefined;
       configNodeError(this, err, { log: true });
     }
@@ -110,7 +113,7 @@ export = function register(RED: NodeAPI): void {
         // After the session's last writes (the account's pending save, the simulator's clock).
         .finally(async () => {
           database?.close();
-          await journalFile?.close().catch(() => undefined);
+          await journalFile?.close().catch((e) => this.warn(`closing the journal: ${(e as Error).message}`));
           done();
         });
     });

@@ -7,6 +7,8 @@
 import { telegramChannel, webhookChannel, type Channel } from '../../core/notify/channels';
 import { NotificationService } from '../../core/notify/notification-service';
 import { checkChatId, parseNotifierConfig } from '../../core/notify/settings';
+import { WEBHOOK_URL_RE } from '../../core/notify/notifier-rules';
+import { ConfigError } from '../../core/errors';
 import { statusFor, StatusThrottle } from '../shared/status';
 import type { Node, NodeAPI, NodeDef } from '../shared/types';
 import type { TelegramConfigNode } from '../shared/telegram-config';
@@ -39,8 +41,8 @@ export = function register(RED: NodeAPI): void {
       let outputOnly: string | undefined;
       if (c.channel === 'telegram') {
         const bot = kit.configNode<TelegramConfigNode>(config.telegram);
-        if (!bot) throw new Error('notifier.telegram: pick or add a Telegram bot config node');
-        if (bot.configError) throw new Error(bot.configError);
+        if (!bot) throw new ConfigError('notifier.telegram: pick or add a Telegram bot config node', 'notifier.telegram');
+        if (bot.configError) throw new ConfigError(bot.configError, 'notifier.telegram');
         if (!bot.token || !c.chatId) {
           // Not yet set up for Telegram (an imported example ships without a token or chat id): a valid
           // state, not a warning. The texts go to the output, and the status says where they go.
@@ -50,7 +52,7 @@ export = function register(RED: NodeAPI): void {
           channels.push(telegramChannel({ token: bot.token, chatId: c.chatId, apiBase: bot.apiBase, format: c.parseMode }));
         }
       } else if (c.channel === 'webhook') {
-        if (!webhookUrl || !/^https?:\/\/\S+$/.test(webhookUrl)) throw new Error('notifier.webhookUrl: an http(s) URL (kept as a credential)');
+        if (!webhookUrl || !WEBHOOK_URL_RE.test(webhookUrl)) throw new ConfigError('notifier.webhookUrl: an http(s) URL (kept as a credential)', 'notifier.webhookUrl');
         channels.push(webhookChannel({ url: webhookUrl, preset: c.webhookPreset }));
       }
       const running = (service = new NotificationService(
@@ -81,6 +83,7 @@ function webhookPath(url: string | undefined): string | undefined {
     const rest = u.pathname + u.search;
     return rest.length >= 12 ? rest : undefined;
   } catch {
+    // Not a URL (refused at set-up): the text as a whole is redacted already.
     return undefined;
   }
 }

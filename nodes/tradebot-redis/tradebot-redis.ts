@@ -4,6 +4,7 @@
  * credentials. Glue only: core/redis connects.
  */
 import { configNodeError } from '../shared/config-error';
+import { ConfigError } from '../../core/errors';
 import { parseRedisSettings } from '../../core/redis/connection';
 import { RedisHub } from '../../core/redis/redis-hub';
 import type { RedisConfigNode } from '../shared/redis-config';
@@ -32,7 +33,7 @@ export = function register(RED: NodeAPI): void {
         try {
           options = JSON.parse(config.options);
         } catch {
-          throw new Error('redis.options: must be JSON, for example {"sentinels":[{"host":"10.0.0.5","port":26379}],"name":"mymaster"}');
+          throw new ConfigError('redis.options: must be JSON, for example {"sentinels":[{"host":"10.0.0.5","port":26379}],"name":"mymaster"}', 'redis.options');
         }
       }
       const settings = parseRedisSettings({

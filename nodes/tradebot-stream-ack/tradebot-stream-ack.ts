@@ -4,6 +4,7 @@
  * has finished the message, or feed it from a core complete node watching the last node.
  * Glue only: core/redis/streams acknowledges.
  */
+import { ConfigError } from '../../core/errors';
 import { ackEntry } from '../../core/redis/streams';
 import type { RedisClient } from '../../core/redis/connection';
 import type { RedisConfigNode } from '../shared/redis-config';
@@ -20,7 +21,7 @@ export = function register(RED: NodeAPI): void {
     let acked = 0;
     let already = 0;
     const redisNode = kit.configNode<RedisConfigNode>(config.redis);
-    if (!redisNode?.hub) throw new Error(`stream.redis: ${redisNode?.configError ?? 'pick the tradebot redis config node of the stream in node'}`);
+    if (!redisNode?.hub) throw new ConfigError(`stream.redis: ${redisNode?.configError ?? 'pick the tradebot redis config node of the stream in node'}`, 'stream.redis');
     const client: RedisClient = redisNode.hub.client();
 
     kit.onInput((msg, send) =>

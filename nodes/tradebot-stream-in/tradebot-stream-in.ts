@@ -5,6 +5,7 @@
  * entries left pending (by this or a dead consumer) are claimed again after "claim after".
  * Glue only: core/redis/stream-reader reads.
  */
+import { ConfigError } from '../../core/errors';
 import { defaultConsumerName, parseStreamInSettings } from '../../core/redis/streams';
 import { StreamReader } from '../../core/redis/stream-reader';
 import type { RedisClient } from '../../core/redis/connection';
@@ -42,7 +43,7 @@ export = function register(RED: NodeAPI): void {
       void stopping.finally(done);
     });
     const redisNode = kit.configNode<RedisConfigNode>(config.redis);
-    if (!redisNode?.hub) throw new Error(`stream.redis: ${redisNode?.configError ?? 'pick or add a tradebot redis config node'}`);
+    if (!redisNode?.hub) throw new ConfigError(`stream.redis: ${redisNode?.configError ?? 'pick or add a tradebot redis config node'}`, 'stream.redis');
     hub = redisNode.hub;
     const settings = parseStreamInSettings({
       key: config.key,

@@ -4,6 +4,7 @@
  * done(err) when the message is not a valid tradebot message (naming the field) or Redis is
  * not reachable: nothing is lost silently. Glue only: core/redis/streams writes.
  */
+import { ConfigError } from '../../core/errors';
 import { parseStreamOutSettings, StreamWriter } from '../../core/redis/streams';
 import type { RedisHub } from '../../core/redis/redis-hub';
 import type { RedisConfigNode } from '../shared/redis-config';
@@ -20,7 +21,7 @@ export = function register(RED: NodeAPI): void {
     const status = kit.status;
     let written = 0;
     const redisNode = kit.configNode<RedisConfigNode>(config.redis);
-    if (!redisNode?.hub) throw new Error(`stream.redis: ${redisNode?.configError ?? 'pick or add a tradebot redis config node'}`);
+    if (!redisNode?.hub) throw new ConfigError(`stream.redis: ${redisNode?.configError ?? 'pick or add a tradebot redis config node'}`, 'stream.redis');
     const hub: RedisHub = redisNode.hub;
     const settings = parseStreamOutSettings({ key: config.key, maxLen: config.maxLen });
     const writer = new StreamWriter(hub.client(), settings.key, settings.maxLen);

@@ -8,6 +8,7 @@
  * gate of the exchange send the market sells. Other chats and unknown commands are refused and
  * logged without their text. Glue only: core/notify does the work.
  */
+import { ConfigError } from '../../core/errors';
 import { handleCallback, handleCommand } from '../../core/notify/control-commands';
 import { sessionControl } from '../../core/notify/control-provider';
 import { ControlReplies } from '../../core/notify/control-replies';
@@ -29,8 +30,8 @@ export = function register(RED: NodeAPI): void {
     const bot = kit.configNode<TelegramConfigNode>(config.telegram);
     const currency = currencySetting(config.currency, 'currency');
     const pollSeconds = parsePollSeconds(config.pollSeconds);
-    if (!bot) throw new Error('telegram: pick or add a Telegram bot config node');
-    if (bot.configError) throw new Error(bot.configError);
+    if (!bot) throw new ConfigError('telegram: pick or add a Telegram bot config node', 'telegram');
+    if (bot.configError) throw new ConfigError(bot.configError, 'telegram');
     if (!bot.token) {
       // Not yet set up (an imported example ships without a token): a valid state, not a warning;
       // the node idles and its status says what it waits for.

@@ -3,6 +3,7 @@
  * token (a Node-RED credential), the API address (configurable for proxies and tests), and the
  * chats allowed to control the bot. Glue only.
  */
+import { ConfigError } from '../../core/errors';
 import { configNodeError } from '../shared/config-error';
 import { parseChatIds } from '../../core/notify/settings';
 import { guardOutputs, holdSecrets } from '../shared/redaction';
@@ -29,7 +30,7 @@ export = function register(RED: NodeAPI): void {
     // The problem is kept in configError; the notifier and control nodes show it, red.
     try {
       this.apiBase = textSetting(config.apiBase, 'telegram.apiBase', DEFAULT_TELEGRAM_API);
-      if (!/^https?:\/\/[^\s]+$/.test(this.apiBase)) throw new Error('telegram.apiBase: must be an http(s) URL');
+      if (!/^https?:\/\/[^\s]+$/.test(this.apiBase)) throw new ConfigError('telegram.apiBase: must be an http(s) URL', 'telegram.apiBase');
       this.allowedChats = parseChatIds(typeof config.allowedChats === 'number' ? String(config.allowedChats) : textSetting(config.allowedChats, 'telegram.allowedChats', ''), 'telegram.allowedChats');
     } catch (err) {
       configNodeError(this, err, { log: false });

@@ -138,8 +138,8 @@ describe('backtest report page (real Node-RED process, example 12)', function ()
         const { errors, outside } = watchPage(tab, red.base);
         const loaded = await tab.goto(`${base}/report`, { waitUntil: 'load' });
         assert.equal(loaded?.status(), 200);
-        await tab.waitForSelector('#chart canvas', { timeout: 15_000 });
-        await tab.waitForTimeout(300);
+        // The chart draws once its canvas has a size.
+        await tab.waitForFunction(() => Array.from(document.querySelectorAll('#chart canvas')).some((c: any) => c.width > 0 && c.height > 0), undefined, { timeout: 15_000 });
         const canvases = await tab.$$eval('#chart canvas', (els: any[]) => els.filter((c) => c.width > 0 && c.height > 0).length);
         assert.ok(canvases > 0, 'a chart canvas with a size');
         assert.equal(await tab.$eval('#chart', (el: any) => el.querySelector('.chart-error') === null), true, 'no chart error message');

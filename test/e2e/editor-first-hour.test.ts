@@ -16,7 +16,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { launchBrowser, requireBrowser, screenshot, waitForEditor, watchPage } from '../support/browser';
 import { NodeRedProcess, ROOT, killAllNodeRed, makeUserDir, removeUserDir } from '../support/node-red-process';
 import { MA_TYPES, STRATEGY_KINDS } from '../../core/strategies/setting-ranges';
@@ -24,7 +24,6 @@ import { MA_TYPES, STRATEGY_KINDS } from '../../core/strategies/setting-ranges';
 const PKG = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { 'node-red': { nodes: Record<string, string> } };
 const TYPES = Object.keys(PKG['node-red'].nodes);
 const VIEWPORT = { width: 1400, height: 900 };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** The picture of a bad value's message, for the README. */
 const INVALID_PICTURE = path.join(ROOT, 'docs', 'images', 'editor-invalid-value.png');
 
@@ -82,22 +81,43 @@ describe('editor, the first hour: config defaults, invalid nodes, messages in la
     await page.keyboard.press('Backspace');
     if (!text) return;
     await search.pressSequentially(text, { delay: 10 });
-    await sleep(400);
+    // The palette filters after a pause in typing: every entry is shown or hidden by the filter as Node-RED matches it (type or label).
+    await page.waitForFunction((t) => {
+      const re = new RegExp(t.replace(/[-/\\^$*+?.()|[\]{}]/g, '\\$&'), 'i');
+      return Array.from(document.querySelectorAll('#red-ui-palette-container .red-ui-palette-node')).every(
+        (el) => (re.test(el.getAttribute('data-palette-type') ?? '') || re.test(el.getAttribute('data-palette-label') ?? '')) === (el.getAttribute('data-filter') !== 'true'),
+      );
+    }, text);
   }
 
-  async function steadyBox(type: string) {
-    const loc = page.locator(`.red-ui-palette-node[data-palette-type="${type}"]`);
+  /** `loc`'s box once it has stayed put for three looks 50 ms apart (a palette entry or a tray done sliding). */
+  async function settled(loc: Locator, what: string) {
     await loc.waitFor({ state: 'visible' });
     let last = await loc.boundingBox();
     for (let i = 0, same = 0; i < 60; i++) {
-      await sleep(50);
+      await page.waitForTimeout(50); // the interval between two looks, not a guessed wait
       const now = await loc.boundingBox();
-      same = now && last && now.x === last.x && now.y === last.y ? same + 1 : 0;
+      same = now && last && now.x === last.x && now.y === last.y && now.width === last.width ? same + 1 : 0;
       if (same >= 3 && now!.y >= 0 && now!.y < VIEWPORT.height) return now!;
       last = now;
     }
-    throw new Error('palette entry kept moving');
+    throw new Error(`${what} kept moving`);
   }
+
+  const steadyBox = (type: string) => settled(page.locator(`.red-ui-palette-node[data-palette-type="${type}"]`), 'palette entry');
+
+  /**
+   * Clicks a tray's close button (`click`) and waits until the tray is gone (Node-RED removes it
+   * once slid out) and the dialog under it, if any, is back in place. The trays under the top one
+   * are detached from the page meanwhile, so it is that tray's element that is waited on.
+   */
+  async function closeTray(click: () => Promise<void>): Promise<void> {
+    const top = await page.locator('.red-ui-tray').last().elementHandle();
+    await click();
+    await top!.waitForElementState('hidden');
+    if (await page.locator('.red-ui-tray').count()) await settled(page.locator('.red-ui-tray').last(), 'the dialog under the closed one');
+  }
+
 
   /** Drags a node type from the palette with the mouse onto the workspace; returns the new node's id. */
   async function dragFromPalette(type: string, dx: number, dy: number): Promise<string> {
@@ -126,17 +146,13 @@ describe('editor, the first hour: config defaults, invalid nodes, messages in la
   async function openDialog(id: string) {
     await nodeOnCanvas(id).locator('rect.red-ui-flow-node').dblclick();
     const tray = page.locator('.red-ui-tray').last();
-    await tray.waitFor({ state: 'visible' });
-    await sleep(400);
+    await settled(tray, 'the dialog'); // it slides in
     await page.mouse.move(2, 2); // no field's message tooltip under the pointer
     return tray;
   }
 
   async function closeDialog(button: 'ok' | 'cancel'): Promise<void> {
-    const target = page.locator(`#node-dialog-${button}`);
-    await target.click();
-    await target.waitFor({ state: 'hidden' });
-    await sleep(300);
+    await closeTray(() => page.locator(`#node-dialog-${button}`).click());
   }
 
   /** Deletes every node and config node: each test starts from an empty workspace. */
@@ -374,10 +390,15 @@ describe('editor, the first hour: config defaults, invalid nodes, messages in la
       const palette = TYPES.filter((t) => !['tradebot-exchange', 'tradebot-redis', 'tradebot-telegram', 'tradebot-database'].includes(t));
       for (const type of palette) {
         const id = await dragFromPalette(type, 200, 100);
+        // The backtest dialog asks for the last run's report: before a run its 404 is expected, and said in the dialog.
+        const report = type === 'tradebot-backtest' ? page.waitForResponse((r) => r.url().includes('summary=1')) : undefined;
         await openDialog(id);
         await closeDialog('ok');
-        // The backtest dialog asks for the last run's report: before a run its 404 is expected, and said in the dialog.
-        if (type === 'tradebot-backtest') await sleep(500);
+        if (report) {
+          await (await report).finished();
+          // The dialog's answer handler runs in the page's next task after the response.
+          await page.evaluate(() => new Promise((r) => setTimeout(r, 0)));
+        }
         await clearWorkspace();
       }
       // The config nodes' dialogs, from a node that uses one: the button next to its picker adds one.
@@ -390,9 +411,8 @@ describe('editor, the first hour: config defaults, invalid nodes, messages in la
         await openDialog(id);
         await page.locator(`#node-input-btn-${prop}-add:visible, #node-input-lookup-${prop}:visible`).first().click(); // Node-RED 5 (+), 4 (pencil)
         await page.locator(`.red-ui-tray .red-ui-tray-header:has-text("${config}")`).or(page.locator('#node-config-dialog-ok')).first().waitFor({ state: 'visible' });
-        await sleep(400);
-        await page.locator('#node-config-dialog-cancel').click();
-        await sleep(300);
+        await settled(page.locator('.red-ui-tray').last(), `the ${config} dialog`);
+        await closeTray(() => page.locator('#node-config-dialog-cancel').click());
         await closeDialog('cancel');
         await clearWorkspace();
       }

@@ -123,18 +123,24 @@ describe('editor in a real browser (packed install, Debian chromium, playwright-
     await page.keyboard.press('Backspace');
     if (!text) return;
     await search.pressSequentially(text, { delay: 10 });
-    await sleep(400); // the palette filters after a pause in typing, then animates
+    // The palette filters after a pause in typing: every entry is shown or hidden by the filter as Node-RED matches it (type or label).
+    await page.waitForFunction((t) => {
+      const re = new RegExp(t.replace(/[-/\\^$*+?.()|[\]{}]/g, '\\$&'), 'i');
+      return Array.from(document.querySelectorAll('#red-ui-palette-container .red-ui-palette-node')).every(
+        (el) => (re.test(el.getAttribute('data-palette-type') ?? '') || re.test(el.getAttribute('data-palette-label') ?? '')) === (el.getAttribute('data-filter') !== 'true'),
+      );
+    }, text);
   }
 
-  /** Waits until an element stops moving (palette categories animate when filtered). */
+  /** Waits until an element stops moving (palette categories animate when filtered, trays slide in). */
   async function steadyBox(loc: Locator) {
     await loc.waitFor({ state: 'visible' });
     let last = await loc.boundingBox();
     let same = 0;
     for (let i = 0; i < 60; i++) {
-      await sleep(50);
+      await sleep(50); // the interval between two looks
       const now = await loc.boundingBox();
-      same = now && last && now.x === last.x && now.y === last.y ? same + 1 : 0;
+      same = now && last && now.x === last.x && now.y === last.y && now.width === last.width ? same + 1 : 0;
       if (same >= 3 && now!.y >= 0 && now!.y < VIEWPORT.height) return now!;
       last = now;
     }
@@ -166,8 +172,7 @@ describe('editor in a real browser (packed install, Debian chromium, playwright-
   async function openDialog(id: string): Promise<Locator> {
     await nodeOnCanvas(id).locator('rect.red-ui-flow-node').dblclick();
     const tray = page.locator('.red-ui-tray').last();
-    await tray.waitFor({ state: 'visible' });
-    await sleep(400); // the tray slides in
+    await steadyBox(tray); // the tray slides in
     // The pointer leaves the spot where the tray slid in: a field's message tooltip under it would cover the dialog.
     await page.mouse.move(2, 2);
     return tray;
@@ -177,10 +182,33 @@ describe('editor in a real browser (packed install, Debian chromium, playwright-
   async function closeDialog(button: 'ok' | 'cancel'): Promise<void> {
     const configButton = page.locator(`#node-config-dialog-${button}`);
     const target = (await configButton.isVisible()) ? configButton : page.locator(`#node-dialog-${button}`);
-    await target.click();
-    await target.waitFor({ state: 'hidden' });
-    await sleep(300);
+    await closeTray(() => target.click());
   }
+
+  /** Once the view's zoom has stopped changing (Node-RED animates it), for a picture. */
+  async function zoomSettled(): Promise<void> {
+    let last = -1;
+    for (let i = 0, same = 0; same < 3; i++) {
+      if (i > 60) throw new Error('the zoom kept changing');
+      await sleep(50); // the interval between two looks
+      const now = await page.evaluate(() => (globalThis as any).RED.view.scale() as number);
+      same = now === last ? same + 1 : 0;
+      last = now;
+    }
+  }
+
+  /**
+   * Clicks a tray's close button (`click`) and waits until the tray is gone (Node-RED removes it
+   * once slid out) and the dialog under it, if any, is back in place. The trays under the top one
+   * are detached from the page meanwhile, so it is that tray's element that is waited on.
+   */
+  async function closeTray(click: () => Promise<void>): Promise<void> {
+    const top = await page.locator('.red-ui-tray').last().elementHandle();
+    await click();
+    await top!.waitForElementState('hidden');
+    if (await page.locator('.red-ui-tray').count()) await steadyBox(page.locator('.red-ui-tray').last());
+  }
+
 
   async function deleteNodes(ids: string[]): Promise<void> {
     for (const id of ids) {
@@ -233,6 +261,7 @@ describe('editor in a real browser (packed install, Debian chromium, playwright-
       if (await close.count()) await close.click(); // e.g. "Successfully deployed. You have some unused configuration nodes."
       else if (await n.locator('button').count()) return; // one that asks something is answered by the test itself
       else await n.click({ force: true, timeout: 1_000 }).catch(() => undefined);
+      // Left as a pause: notifications slide in and out and some close by themselves, so there is no one element to wait on.
       await sleep(400); // it slides up
     }
   }
@@ -282,11 +311,9 @@ describe('editor in a real browser (packed install, Debian chromium, playwright-
   async function deleteTab(tabId: string): Promise<void> {
     await page.locator(`#red-ui-tab-${tabId}`).dblclick({ position: { x: 12, y: 12 } });
     const del = page.locator('.red-ui-tray #node-dialog-delete');
-    await del.waitFor({ state: 'visible' });
-    await sleep(400); // the tray slides in
-    await del.click();
+    await steadyBox(page.locator('.red-ui-tray').last()); // the tray slides in
+    await closeTray(() => del.click());
     await page.locator(`#red-ui-tab-${tabId}`).waitFor({ state: 'detached' });
-    await sleep(300);
   }
 
   /** Opens a sidebar tab: its button in the sidebar's header, or its tab, or (neither shown at this width) ctrl+g and its key. */
@@ -416,7 +443,7 @@ describe('editor in a real browser (packed install, Debian chromium, playwright-
     await tray.locator('#node-input-btn-exchange-add').click();
     const config = page.locator('.red-ui-tray').last();
     await config.locator('#node-config-input-mode').waitFor({ state: 'visible' });
-    await sleep(400);
+    await steadyBox(config); // it slides in
     assert.equal(await config.locator('#node-config-input-mode').inputValue(), 'sim', 'a new exchange starts on the simulated market');
     assert.equal(await config.locator('#node-config-input-apiKey').isVisible(), false, 'no credentials asked for the simulated market');
     await config.locator('#node-config-input-mode').selectOption('paper');
@@ -493,7 +520,7 @@ describe('editor in a real browser (packed install, Debian chromium, playwright-
     await tray.locator('#node-input-btn-exchange-add').click();
     const config = page.locator('.red-ui-tray').last();
     await config.locator('#node-config-input-journal').waitFor({ state: 'visible' });
-    await sleep(400);
+    await steadyBox(config); // it slides in
     assert.equal(await config.locator('#node-config-input-journal').inputValue(), 'auto', 'the journal is on by default');
     const tip = config.locator('#node-config-tradebot-journal-tip');
     assert.match((await tip.textContent()) ?? '', /tradebot-journal\.sqlite/);
@@ -622,7 +649,7 @@ describe('editor in a real browser (packed install, Debian chromium, playwright-
     // Without parameters there is nothing to optimise: the node keeps null.
     await rows.nth(1).locator('.red-ui-editableList-item-remove').click();
     await rows.nth(0).locator('.red-ui-editableList-item-remove').click();
-    await sleep(500); // the rows slide out
+    await page.waitForFunction(() => document.querySelectorAll('#tradebot-optimise-params li').length === 0); // the rows slide out, then go
     await closeDialog('ok');
     assert.equal(await page.evaluate((id) => (globalThis as any).RED.nodes.node(id).optimise, bt), null);
     await deleteNodes([strategy, bt]);
@@ -906,7 +933,7 @@ describe('editor in a real browser (packed install, Debian chromium, playwright-
     await dismissNotifications();
     await page.setViewportSize({ width: 1600, height: 860 });
     await page.locator('#red-ui-view-zoom-out').click();
-    await sleep(600);
+    await zoomSettled();
     await screenshot(page, 'editor-pipeline');
     await page.locator('#red-ui-view-zoom-zero').click();
     await page.setViewportSize(VIEWPORT);
@@ -935,7 +962,7 @@ describe('editor in a real browser (packed install, Debian chromium, playwright-
     await page.locator('#red-ui-view-zoom-out').click();
     await page.locator('#red-ui-view-zoom-out').click();
     await page.mouse.move(600, 800); // no tooltip on the picture
-    await sleep(1_000);
+    await zoomSettled();
     await screenshot(page, 'editor-classic-bot');
     await page.locator('#red-ui-view-zoom-zero').click();
     await page.setViewportSize(VIEWPORT);
@@ -959,8 +986,7 @@ describe('editor in a real browser (packed install, Debian chromium, playwright-
       await popup.waitForLoadState('load');
       assert.match(popup.url(), new RegExp(`/tradebot/backtest/${bt.id}/report$`));
       await popup.setViewportSize({ width: 1280, height: 1000 });
-      await popup.waitForSelector('#chart canvas', { timeout: 15_000 });
-      await sleep(300);
+      await popup.waitForFunction(() => Array.from(document.querySelectorAll('#chart canvas')).some((c: any) => c.width > 0 && c.height > 0), undefined, { timeout: 15_000 });
       const canvases = await popup.$$eval('#chart canvas', (els: any[]) => els.filter((c) => c.width > 0 && c.height > 0).length);
       assert.ok(canvases > 0, 'a chart canvas with a size');
       const trades = await popup.locator('td.l.buy, td.l.sell').count();
@@ -1059,6 +1085,8 @@ describe('editor in a real browser (packed install, Debian chromium, playwright-
       }
       // The Telegram examples ship without a bot token and chat id (the user's own): valid, no warning.
       await deploy(service ? /\((tradebot-redis|tradebot-database)\)$/ : undefined);
+      // A fixed wait on purpose: what is checked is that nothing goes wrong (no red status, no
+      // error or warning in the log) in the first seconds after the deploy; there is no event to wait for.
       await sleep(service ? 1_500 : 2_500);
       await dismissNotifications();
       await screenshot(page, `editor 20 example ${name}`);

@@ -10,7 +10,7 @@ import { ExchangeSession } from '../../core/session/exchange-session';
 import { parseExchangeSettings } from '../../core/session/mode-settings';
 import { initialRiskState, type RiskState } from '../../core/risk/risk-gate';
 import { MemoryStore, SnapshotStore } from '../../core/state-store';
-import { settingsFromEditor } from '../../nodes/tradebot-exchange/editor-settings';
+import { settingsFromEditor } from '../../nodes/tradebot-exchange/spec';
 
 const exchange = (mode: string) => ({ id: 'ex', type: 'tradebot-exchange', mode, exchangeId: 'binance', simBalances: 'USDT=10000', reportCurrency: 'USDT', backtestData: 'WAVE/USDT = /nonexistent.json', backtestTimeframe: '1m' });
 

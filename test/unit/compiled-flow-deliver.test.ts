@@ -13,7 +13,7 @@ import { planFlow } from '../../core/backtest/compiled/flow-plan';
 import type { OhlcvRow } from '../../core/contract';
 import { ExchangeSession } from '../../core/session/exchange-session';
 import { parseExchangeSettings } from '../../core/session/mode-settings';
-import { settingsFromEditor } from '../../nodes/tradebot-exchange/editor-settings';
+import { settingsFromEditor } from '../../nodes/tradebot-exchange/spec';
 
 const T0 = Date.UTC(2024, 0, 1);
 const N = 600;

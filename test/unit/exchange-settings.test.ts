@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { defaultUnknownOrderWindowMs } from '../../core/trading/live-executor';
 import { parseExchangeSettings } from '../../core/session/mode-settings';
-import { settingsFromEditor } from '../../nodes/tradebot-exchange/editor-settings';
+import { settingsFromEditor } from '../../nodes/tradebot-exchange/spec';
+import { isConfigError } from '../../core/errors';
+import { parseBalances } from '../../core/exchange-settings';
 
 describe('exchange settings', function () {
   it('defaults to the simulated market', function () {
@@ -30,6 +32,16 @@ describe('exchange settings', function () {
     assert.throws(() => parseExchangeSettings({ mode: 'backtest' }), /exchange\.backtestData: backtest mode needs data/);
     assert.throws(() => parseExchangeSettings({ unknownWindowSec: 0.1 }), /exchange\.unknownWindowSec/);
     assert.throws(() => parseExchangeSettings({ unknownWindowSec: 601 }), /exchange\.unknownWindowSec/);
+  });
+
+  it('a bad setting is a ConfigError naming its field (first of the form, then of the mode, then of a list)', function () {
+    const refused = (f: () => unknown, field: string) =>
+      assert.throws(f, (err: unknown) => isConfigError(err) && (err as { field?: string }).field === field, `refused as a ConfigError on ${field}`);
+    refused(() => parseExchangeSettings({ simSpeed: 0 }), 'exchange.simSpeed');
+    refused(() => parseExchangeSettings({ mode: 'live', credentials: { apiKey: 'k', secret: 's' } }), 'exchange.liveOptIn');
+    refused(() => parseExchangeSettings({ mode: 'backtest', backtestData: 'BTC/USDT' }), 'exchange.backtestData');
+    refused(() => parseExchangeSettings({ simBalances: 'USDT=1, USDT=2' }), 'exchange.simBalances');
+    refused(() => parseBalances('USDT=lots'), 'exchange.simBalances');
   });
 
   it('the unknown-order window: empty takes the exchange default, seconds from the editor field', function () {

@@ -36,6 +36,10 @@ import { telegramControlSpec } from '../../nodes/tradebot-telegram-control/spec'
 import { journalSpec } from '../../nodes/tradebot-journal/spec';
 import { databaseSpec } from '../../nodes/tradebot-database/spec';
 import { backtestSpec } from '../../nodes/tradebot-backtest/spec';
+import { exchangeSpec, settingsFromEditor } from '../../nodes/tradebot-exchange/spec';
+import { parseExchangeSettings } from '../../core/session/mode-settings';
+import { notifierSpec } from '../../nodes/tradebot-notifier/spec';
+import { checkChatId, parseNotifierConfig } from '../../core/notify/settings';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 
@@ -132,6 +136,72 @@ const CASES: Case[] = [
     spec: databaseSpec,
     runtime: (c) => parseDatabaseSettings({ ...c, user: 'tradebot' }),
     bad: [['url', ''], ['url', 'mysql://host/db'], ['url', 'postgres://u:secret@host/db'], ['url', 'postgres://host'], ['tls', 'maybe'], ['schema', 'Trade Bot']],
+  },
+  {
+    spec: exchangeSpec,
+    // Credentials as a live account would have them, so live mode is refused for its opt-in alone.
+    runtime: (c) => parseExchangeSettings(settingsFromEditor(c as never, { apiKey: 'k'.repeat(16), secret: 's'.repeat(16) })),
+    bad: [
+      ['mode', 'demo'],
+      ['backtestSource', 'tape'],
+      ['backtestSymbols', ' , ', { mode: 'backtest', backtestSource: 'exchange', backtestFrom: '2024-01-01', backtestTo: '2024-02-01' }],
+      ['backtestSymbols', 'BTCUSDT', { mode: 'backtest', backtestSource: 'exchange', backtestFrom: '2024-01-01', backtestTo: '2024-02-01' }],
+      ['backtestFrom', 'yesterday', { mode: 'backtest', backtestSource: 'exchange', backtestSymbols: 'BTC/USDT', backtestTo: '2024-02-01' }],
+      ['backtestTo', '', { mode: 'backtest', backtestSource: 'exchange', backtestSymbols: 'BTC/USDT', backtestFrom: '2024-01-01' }],
+      ['backtestTo', '2023-12-01', { mode: 'backtest', backtestSource: 'exchange', backtestSymbols: 'BTC/USDT', backtestFrom: '2024-01-01' }],
+      ['backtestData', '', { mode: 'backtest' }],
+      ['backtestData', 'BTC/USDT', { mode: 'backtest' }],
+      ['backtestTimeframe', '5x'],
+      ['backtestWarmup', -1],
+      ['backtestWarmup', 1.5],
+      ['exchangeId', 'Bin ance', { mode: 'paper' }],
+      ['baseUrl', 'ftp://example.com'],
+      ['websocket', 'sometimes'],
+      ['maxNotional', 0],
+      ['maxNotional', 'lots'],
+      ['liveOptIn', false, { mode: 'live' }],
+      ['simSeed', -1],
+      ['simSeed', 2.5],
+      ['simSpeed', 0],
+      ['simSpeed', 100_001],
+      ['simTickMs', 5],
+      ['timeoutMs', 50],
+      ['unknownWindowSec', 0.1],
+      ['reconcileSec', 5],
+      ['silentStreamSec', 0.5],
+      ['simBalances', 'USDT=abc'],
+      ['simBalances', 'USDT=1, usdt=2'],
+      ['feeRatePct', 6],
+      ['slippagePct', -1],
+      ['reportCurrency', 'US DOLLAR'],
+      ['journal', 'sometimes'],
+      ['journalKeepDays', 1.5],
+      ['journalKeepTradeDays', 40_000],
+    ],
+  },
+  {
+    spec: notifierSpec,
+    // The chat id is checked when the Telegram channel is set up (the node has a bot with a token then).
+    runtime: (c) => {
+      const { config } = parseNotifierConfig(c);
+      if (config.channel === 'telegram' && config.chatId) checkChatId(config.chatId);
+    },
+    bad: [
+      ['channel', 'sms'],
+      ['chatId', 'my group'],
+      ['parseMode', 'rtf'],
+      ['webhookPreset', 'teams'],
+      ['kinds', 'signal'],
+      ['kinds', ['signal', 'gossip']],
+      ['minIntervals', { signal: -1 }],
+      ['minIntervals', { order: 90_000 }],
+      ['batchSeconds', 'soon'],
+      ['templates', { signal: '{{#side}}buy' }],
+      ['templates', { order: '{{/side}}' }],
+      ['templates', { signal: 5 }],
+      ['maxQueue', 0],
+      ['maxQueue', 2.5],
+    ],
   },
 ];
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import os from 'node:os';
-import { CanceledError, WorkerPool, type PoolProgress } from '../../core/optimise/worker-pool';
+import { CanceledError, WorkerPool } from '../../core/optimise/worker-pool';
+import type { RunProgress } from '../../core/optimise/run-tally';
 import type { TestJob, TestResult } from '../support/optimise-test-worker';
 
 // tsc lays test/support/*.ts out as dist/test/support/*.js, next to dist/test/unit.
@@ -20,7 +21,7 @@ describe('optimise: worker pool', function () {
   });
 
   it('returns results in job order whatever order the threads finish in, with progress', async () => {
-    const progress: PoolProgress[] = [];
+    const progress: RunProgress[] = [];
     pool = new WorkerPool<TestJob, TestResult>({ workerPath, threads: 3, workerData: { offset: 1000 }, score: (r) => 100 - Math.abs(r.square - 1016), onProgress: (p) => progress.push(p) });
     // Early jobs wait longest, so later ones finish first.
     const jobs: TestJob[] = Array.from({ length: 9 }, (_, x) => ({ x, delayMs: (9 - x) * 40 }));

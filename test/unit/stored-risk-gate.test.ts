@@ -12,7 +12,7 @@ import { parseExchangeSettings } from '../../core/session/mode-settings';
 import { parseRiskSettings } from '../../core/risk/settings';
 import { StoredRiskGate, type GateVerdict } from '../../core/risk/stored-gate';
 import { MemoryStore, type StateStore } from '../../core/state-store';
-import { settingsFromEditor } from '../../nodes/tradebot-exchange/editor-settings';
+import { settingsFromEditor } from '../../nodes/tradebot-exchange/spec';
 
 /** A MemoryStore whose reads or writes fail while `down` says so. */
 class FlakyStore implements StateStore {

@@ -105,6 +105,7 @@ export class CandleCache {
       try {
         row = JSON.parse(members[i]!);
       } catch {
+        // A damaged entry is a miss like a hole: the candles are fetched from the exchange and cached again.
         return undefined;
       }
       // Exactly one candle per step: a hole (or a duplicate) sends the request to the exchange.
