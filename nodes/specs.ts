@@ -1,4 +1,4 @@
-/** Every node spec by node type (nodes/<node>/spec.ts); the types whose dialog code still holds its defaults (editor/nodes/) are not here. */
+/** Every node spec by node type (nodes/<node>/spec.ts); the types whose dialog code still holds its defaults (editor/nodes/: exchange, notifier) are not here. */
 import type { NodeSpec } from './shared/spec';
 import { backtestSpec } from './tradebot-backtest/spec';
 import { candlesSpec } from './tradebot-candles/spec';
@@ -8,6 +8,7 @@ import { journalSpec } from './tradebot-journal/spec';
 import { orderBookSpec } from './tradebot-order-book/spec';
 import { placeOrderSpec } from './tradebot-place-order/spec';
 import { redisSpec } from './tradebot-redis/spec';
+import { riskGateSpec } from './tradebot-risk-gate/spec';
 import { strategySpec } from './tradebot-strategy/spec';
 import { streamAckSpec } from './tradebot-stream-ack/spec';
 import { streamInSpec } from './tradebot-stream-in/spec';
@@ -17,5 +18,5 @@ import { telegramControlSpec } from './tradebot-telegram-control/spec';
 import { tickerSpec } from './tradebot-ticker/spec';
 
 export const NODE_SPECS: Record<string, NodeSpec<any>> = Object.fromEntries(
-  [backtestSpec, candlesSpec, databaseSpec, indicatorSpec, journalSpec, orderBookSpec, placeOrderSpec, redisSpec, strategySpec, streamAckSpec, streamInSpec, streamOutSpec, telegramSpec, telegramControlSpec, tickerSpec].map((s) => [s.type, s]),
+  [backtestSpec, candlesSpec, databaseSpec, indicatorSpec, journalSpec, orderBookSpec, placeOrderSpec, redisSpec, riskGateSpec, strategySpec, streamAckSpec, streamInSpec, streamOutSpec, telegramSpec, telegramControlSpec, tickerSpec].map((s) => [s.type, s]),
 );
