@@ -11,6 +11,7 @@
  * approving it: a person's "yes" counts only within the time the question said.
  */
 import type { OrderRequest, Rejection } from '../contract';
+import { fieldError } from '../errors';
 
 export interface HeldRequest {
   /** The order request as the gate approved it; its clientOrderId is the held request's id. */
@@ -18,6 +19,8 @@ export interface HeldRequest {
   /** When it was held and when it expires, ms (wall clock: a person's time). */
   heldAt: number;
   expiresAt: number;
+  /** Where the question was asked (Telegram chat and message ids), to edit it once answered. */
+  asked?: Array<{ chatId: number; messageId: number }>;
 }
 
 export type ApprovalOutcome = 'approved' | 'rejected' | 'expired';
@@ -143,3 +146,13 @@ export function approvalRejection(held: HeldRequest, outcome: 'rejected' | 'expi
 
 /** Whether a request is one ask first holds: entries (buys). Exits (sells) never wait. */
 export const isEntry = (request: OrderRequest): boolean => request.side === 'buy';
+
+/** The request an answer message (topic approve / reject) is about: msg.payload as the clientOrderId, or {clientOrderId}. */
+export function answeredId(payload: unknown, field = 'msg.payload'): string {
+  const id = typeof payload === 'string' ? payload : payload && typeof payload === 'object' ? (payload as Record<string, unknown>).clientOrderId : undefined;
+  const where = payload && typeof payload === 'object' ? `${field}.clientOrderId` : field;
+  if (typeof id !== 'string' || !/^[A-Za-z0-9_-]{1,36}$/.test(id)) {
+    throw fieldError(where, `${where}: must be the clientOrderId of a held request (output 3's payload.clientOrderId), got ${JSON.stringify(id ?? payload)?.slice(0, 60)}`);
+  }
+  return id;
+}
