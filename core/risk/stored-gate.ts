@@ -142,7 +142,8 @@ export class StoredRiskGate {
     const account = await session.account();
     const source = await session.source();
     const markets = await source.loadMarkets();
-    const decision = await decideSignal(gate, signal, { session, account, markets, now: () => source.now(), indicators });
+    const heldSymbols = this.book!.held.map((h) => h.request.symbol);
+    const decision = await decideSignal(gate, signal, { session, account, markets, now: () => source.now(), indicators, heldSymbols });
     if ('rejection' in decision) {
       // A signal for another exchange keeps the message's topic: it is not about a symbol here.
       return { refused: decision.rejection, topic: decision.rejection.code === 'WRONG_EXCHANGE' ? undefined : signal.symbol, error: decision.error };
