@@ -39,7 +39,10 @@ export class AskFirst {
 
   constructor(private readonly o: AskFirstOptions) {}
 
-  /** Listens to the bot's taps (held requests from before a restart can still be answered) and arms the next deadline. */
+  /**
+   * Listens to the bot's taps at once (held requests from before a restart can still be answered;
+   * a tap that comes while the state is loading waits for it). check() arms the deadlines.
+   */
   start(): void {
     const bot = this.o.bot;
     if (bot?.token) {
@@ -48,7 +51,9 @@ export class AskFirst {
         {
           onCallback: async (c, answer) => {
             const parsed = parseApprovalData(c.data);
-            if (!parsed || !this.o.gate.knows(parsed.clientOrderId)) return false;
+            if (!parsed) return false;
+            await this.o.gate.load().catch(() => undefined);
+            if (!this.o.gate.knows(parsed.clientOrderId)) return false;
             if (!bot.allowedChats.includes(c.chatId)) {
               this.o.warn(`refused an approval tap from chat ${c.chatId}: not an allowed chat`);
               await answer('This chat is not allowed to answer this bot.');
@@ -64,6 +69,10 @@ export class AskFirst {
         },
       );
     }
+  }
+
+  /** Expires what is due (a deadline passed while Node-RED was stopped) and arms the next deadline; once the state is loaded. */
+  check(): void {
     void this.expireDue();
   }
 

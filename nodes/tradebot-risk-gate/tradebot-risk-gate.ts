@@ -46,7 +46,7 @@ export = function register(RED: NodeAPI): void {
       loaded: () => {
         session.riskControls.add(control);
         showState();
-        asking.start();
+        asking.check();
       },
       loadFailed: () => status.now({ fill: 'red', shape: 'ring', text: 'state store unavailable: retrying on the next signal' }),
     });
@@ -63,6 +63,7 @@ export = function register(RED: NodeAPI): void {
     node.on('close', (_removed: boolean, done: () => void) => {
       asking.close().finally(done);
     });
+    asking.start();
     gate.load().catch(() => undefined);
 
     function showState(): void {

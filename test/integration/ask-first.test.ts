@@ -6,6 +6,9 @@
  * node listens to the same bot at the same time (one shared long poll).
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { MockTelegram } from '../support/mock-telegram';
 import { getNode, Inbox, isRejection, loadFlow, sleep, unloadFlow, waitFor, type FlowNode } from '../support/node-red';
 
@@ -27,9 +30,16 @@ describe('risk gate: ask first (mock Bot API)', function () {
     tg = new MockTelegram({ token: TOKEN });
     await tg.start();
   });
+  /** A state file's folder of the test that made one, removed once its flow is gone. */
+  let stateDir: string | undefined;
   afterEach(async function () {
     await unloadFlow();
     await tg.stop();
+    if (stateDir) {
+      delete process.env.TRADEBOT_STATE_FILE;
+      fs.rmSync(stateDir, { recursive: true, force: true });
+      stateDir = undefined;
+    }
   });
 
   const flow = (gate: Record<string, unknown> = {}): FlowNode[] => [
@@ -207,5 +217,24 @@ describe('risk gate: ask first (mock Bot API)', function () {
     getNode('risk').receive({ topic: 'approve', payload: req.clientOrderId });
     const [order] = await requests.take(1);
     assert.equal(order.payload.clientOrderId, req.clientOrderId);
+  });
+
+  it('a held request survives a redeploy: the question asked before it is still answered, once', async function () {
+    // A state file, as Node-RED has in its user directory (the test runtime has none: its state is in memory).
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tradebot-ask-first-'));
+    process.env.TRADEBOT_STATE_FILE = path.join(dir, 'state.sqlite');
+    stateDir = dir;
+    await loadFlow(flow(), { bot: { token: TOKEN } });
+    const req = await heldBuy(new Inbox('asked'), 1);
+    const q = await question(ALLOWED, req.clientOrderId);
+    await unloadFlow();
+    await loadFlow(flow(), { bot: { token: TOKEN } });
+    const requests = new Inbox('requests');
+    tg.pushCallbackQuery({ chatId: ALLOWED, messageId: q.messageId, data: `ap:y:${req.clientOrderId}` });
+    const [order] = await requests.take(1);
+    assert.equal(order.payload.clientOrderId, req.clientOrderId);
+    tg.pushCallbackQuery({ chatId: ALSO_ALLOWED, messageId: (await question(ALSO_ALLOWED, req.clientOrderId)).messageId, data: `ap:y:${req.clientOrderId}` });
+    await sleep(500);
+    assert.equal(requests.messages.length, 1, 'one order');
   });
 });
