@@ -1,4 +1,4 @@
-/** Every node spec by node type (nodes/<node>/spec.ts); a type whose dialog code still holds its defaults (editor/nodes/) is not here. */
+/** Every node spec by node type (nodes/<node>/spec.ts). */
 import type { NodeSpec } from './shared/spec';
 import { backtestSpec } from './tradebot-backtest/spec';
 import { candlesSpec } from './tradebot-candles/spec';
@@ -10,6 +10,7 @@ import { notifierSpec } from './tradebot-notifier/spec';
 import { orderBookSpec } from './tradebot-order-book/spec';
 import { placeOrderSpec } from './tradebot-place-order/spec';
 import { redisSpec } from './tradebot-redis/spec';
+import { riskGateSpec } from './tradebot-risk-gate/spec';
 import { strategySpec } from './tradebot-strategy/spec';
 import { streamAckSpec } from './tradebot-stream-ack/spec';
 import { streamInSpec } from './tradebot-stream-in/spec';
@@ -19,5 +20,5 @@ import { telegramControlSpec } from './tradebot-telegram-control/spec';
 import { tickerSpec } from './tradebot-ticker/spec';
 
 export const NODE_SPECS: Record<string, NodeSpec<any>> = Object.fromEntries(
-  [backtestSpec, candlesSpec, databaseSpec, exchangeSpec, indicatorSpec, journalSpec, notifierSpec, orderBookSpec, placeOrderSpec, redisSpec, strategySpec, streamAckSpec, streamInSpec, streamOutSpec, telegramSpec, telegramControlSpec, tickerSpec].map((s) => [s.type, s]),
+  [backtestSpec, candlesSpec, databaseSpec, exchangeSpec, indicatorSpec, journalSpec, notifierSpec, orderBookSpec, placeOrderSpec, redisSpec, riskGateSpec, strategySpec, streamAckSpec, streamInSpec, streamOutSpec, telegramSpec, telegramControlSpec, tickerSpec].map((s) => [s.type, s]),
 );

@@ -28,7 +28,12 @@ export interface Channel {
   /** Gates every send waits for (rate limits), in order. */
   readonly gates: RateGate[];
   /** `buttons` (Telegram only: an inline keyboard, rows of {text, data}) are ignored by other channels. */
-  send(text: string, options?: SendOptions): Promise<void>;
+  send(text: string, options?: SendOptions): Promise<Sent | void>;
+}
+
+/** What Telegram says of a message it took: its id in the chat (to edit it later). */
+export interface Sent {
+  messageId: number;
 }
 
 export interface SendOptions {
@@ -60,7 +65,12 @@ async function post(url: string, body: unknown, redact: (s: string) => string): 
 /** One bot's shared limit: about 30 messages a second across all chats. */
 const botGates = new Map<string, RateGate>();
 
-export function telegramChannel(o: { token: string; chatId: string; apiBase?: string; format: TextFormat }): Channel {
+export type TelegramChannel = Channel & {
+  /** Replaces a sent message's text (and removes its buttons): Telegram's editMessageText. */
+  edit(messageId: number, text: string): Promise<void>;
+};
+
+export function telegramChannel(o: { token: string; chatId: string; apiBase?: string; format: TextFormat }): TelegramChannel {
   const base = (o.apiBase || 'https://api.telegram.org').replace(/\/$/, '');
   const redact = (s: string) => s.split(o.token).join('***');
   let botGate = botGates.get(o.token);
@@ -75,12 +85,23 @@ export function telegramChannel(o: { token: string; chatId: string; apiBase?: st
       if (options?.buttons?.length) body.reply_markup = { inline_keyboard: options.buttons.map((row) => row.map((b) => ({ text: b.text, callback_data: b.data }))) };
       if (o.format !== 'plain') body.parse_mode = o.format;
       const { status, json } = await post(`${base}/bot${o.token}/sendMessage`, body, redact);
+      if (status === 200 && json?.ok) return { messageId: Number(json.result?.message_id) };
+      throw telegramError(status, json, redact);
+    },
+    async edit(messageId: number, text: string) {
+      const body: Record<string, unknown> = { chat_id: o.chatId, message_id: messageId, text: fitText(o.format, text), link_preview_options: { is_disabled: true } };
+      if (o.format !== 'plain') body.parse_mode = o.format;
+      const { status, json } = await post(`${base}/bot${o.token}/editMessageText`, body, redact);
       if (status === 200 && json?.ok) return;
-      const description = redact(String(json?.description ?? `HTTP ${status}`));
-      if (status === 429) throw new DeliveryError(`rate limited: ${description}`, false, (Number(json?.parameters?.retry_after) || 1) * 1000);
-      throw new DeliveryError(`telegram: ${description}`, status >= 400 && status < 500);
+      throw telegramError(status, json, redact);
     },
   };
+}
+
+function telegramError(status: number, json: any, redact: (s: string) => string): DeliveryError {
+  const description = redact(String(json?.description ?? `HTTP ${status}`));
+  if (status === 429) return new DeliveryError(`rate limited: ${description}`, false, (Number(json?.parameters?.retry_after) || 1) * 1000);
+  return new DeliveryError(`telegram: ${description}`, status >= 400 && status < 500);
 }
 
 export type WebhookPreset = 'generic' | 'discord' | 'slack';

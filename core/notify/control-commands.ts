@@ -121,6 +121,9 @@ export async function handleCommand(text: string, chatId: number, allowedChats: 
   }
 }
 
+/** Whether a button's callback data is one of the control's (the /forceexit question's). */
+export const isControlCallback = (data: string): boolean => data.startsWith(FX);
+
 /** A tap on a confirmation button: only from an allowed chat; Confirm sells, Cancel does nothing. */
 export async function handleCallback(data: string, chatId: number, allowedChats: number[], provider: ControlProvider): Promise<CommandOutcome> {
   if (!allowedChats.includes(chatId)) return { refused: 'chat', reply: 'This chat is not allowed to control this bot.' };

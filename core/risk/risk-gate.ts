@@ -13,6 +13,7 @@ import type { Portfolio } from '../trading/portfolio';
 import { splitSymbol } from '../market/symbol';
 import type { RiskSettings } from './settings';
 import { inTradingWindow } from './trading-window';
+import type { ApprovalState } from './approval';
 
 export interface RiskState {
   killed: boolean;
@@ -21,6 +22,8 @@ export interface RiskState {
   approved: string[];
   /** The UTC day (yyyy-mm-dd) the daily loss limit last tripped: one trip message (and flatten) per day. */
   dailyLossDay?: string;
+  /** Ask first: entries waiting for a person's answer, and the latest answers (core/risk/approval.ts). */
+  approvals?: ApprovalState;
 }
 
 export const initialRiskState = (): RiskState => ({ killed: false, breaker: { tripped: false }, approved: [] });

@@ -16,7 +16,7 @@ export type SignalDecision = { outcome: ReturnType<RiskGate['evaluate']> } | { r
 export async function decideSignal(
   gate: RiskGate,
   signal: Signal,
-  at: { session: ExchangeSession; account: TradingAccount; markets: Map<string, MarketInfo>; now: () => number; indicators: unknown },
+  at: { session: ExchangeSession; account: TradingAccount; markets: Map<string, MarketInfo>; now: () => number; indicators: unknown; heldSymbols?: string[] },
 ): Promise<SignalDecision> {
   const { session, account } = at;
   const refusal = (code: Rejection['code'], reason: string, ts: number): Rejection =>
@@ -31,7 +31,8 @@ export async function decideSignal(
       market,
       indicators: at.indicators && typeof at.indicators === 'object' ? (at.indicators as Record<string, never>) : {},
       maxNotional: session.settings.maxNotional,
-      openOrderSymbols: account.openOrders().map((o) => o.symbol),
+      // Entries held for a person's approval (ask first) count like open orders: approving them must not break the limits.
+      openOrderSymbols: [...account.openOrders().map((o) => o.symbol), ...(at.heldSymbols ?? [])],
       // The signal's price and time are checked against the market and the exchange's clock.
       marketPrice: market ? await session.marketPrice(signal.symbol) : undefined,
       now: at.now(),

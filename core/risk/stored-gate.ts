@@ -11,7 +11,11 @@
  *    decideSignal (signal-decision.ts, shared with the backtest's fast path);
  *  - an approval whose state cannot be saved is taken back and refused (STATE_STORE_DOWN): a
  *    restart would otherwise forget it and trade the same signal twice; refused, it may trade later;
- *  - the kill switch, resume and breaker reset are saved before they are reported.
+ *  - the kill switch, resume and breaker reset are saved before they are reported;
+ *  - ask first (core/risk/approval.ts): an approved entry is held in the same write as its
+ *    approval; a person's answer and an expiry are saved before the order or the rejection goes
+ *    out, and one that cannot be saved is taken back (the request keeps waiting): an order is sent
+ *    at most once, and only after a saved "approved".
  */
 import { SignalSchema, zodError, describeZodError, type Rejection, type Signal } from '../contract';
 import type { ExchangeSession } from '../session/exchange-session';
@@ -20,6 +24,7 @@ import type { Portfolio } from '../trading/portfolio';
 import { initialRiskState, RiskGate, type RiskOutcome, type RiskState } from './risk-gate';
 import type { RiskSettings } from './settings';
 import { decideSignal } from './signal-decision';
+import { ApprovalBook, initialApprovalState, isEntry, type AnswerResult, type ApprovalOutcome, type HeldRequest } from './approval';
 
 /** What happened to one signal. */
 export type GateVerdict =
@@ -29,7 +34,13 @@ export type GateVerdict =
    */
   | { refused: Rejection; topic?: string; error?: Error }
   /** Decided by the gate's rules (approved or rejected) and saved. */
-  | { signal: Signal; outcome: RiskOutcome };
+  | { signal: Signal; outcome: RiskOutcome; held?: HeldRequest };
+
+/** Ask first for one decision: hold an approved entry until `now + timeoutMs` (wall clock). */
+export interface HoldEntries {
+  timeoutMs: number;
+  now: number;
+}
 
 export interface StoredGateHooks {
   /** The state was loaded (the first time only): the gate is up. */
@@ -40,6 +51,7 @@ export interface StoredGateHooks {
 
 export class StoredRiskGate {
   private gate: RiskGate | undefined;
+  private book: ApprovalBook | undefined;
   private loading: Promise<RiskGate> | undefined;
 
   constructor(
@@ -73,6 +85,8 @@ export class StoredRiskGate {
     this.loading ??= this.store.get<RiskState>(this.key).then(
       (saved) => {
         this.gate = new RiskGate(this.settings, saved ?? initialRiskState());
+        this.gate.state.approvals ??= initialApprovalState();
+        this.book = new ApprovalBook(this.gate.state.approvals);
         this.hooks.loaded?.();
         return this.gate;
       },
@@ -110,7 +124,7 @@ export class StoredRiskGate {
    * of this file). `onSignal` hears a signal that passed the contract, before it is decided (the
    * node journals it).
    */
-  async decide(payload: unknown, indicators: unknown, onSignal?: (signal: Signal) => void): Promise<GateVerdict> {
+  async decide(payload: unknown, indicators: unknown, onSignal?: (signal: Signal) => void, hold?: HoldEntries): Promise<GateVerdict> {
     let gate: RiskGate;
     try {
       gate = await this.load();
@@ -128,27 +142,94 @@ export class StoredRiskGate {
     const account = await session.account();
     const source = await session.source();
     const markets = await source.loadMarkets();
-    const decision = await decideSignal(gate, signal, { session, account, markets, now: () => source.now(), indicators });
+    const heldSymbols = this.book!.held.map((h) => h.request.symbol);
+    const decision = await decideSignal(gate, signal, { session, account, markets, now: () => source.now(), indicators, heldSymbols });
     if ('rejection' in decision) {
       // A signal for another exchange keeps the message's topic: it is not about a symbol here.
       return { refused: decision.rejection, topic: decision.rejection.code === 'WRONG_EXCHANGE' ? undefined : signal.symbol, error: decision.error };
     }
     const { outcome } = decision;
+    // Ask first: an approved entry waits for a person (saved with its approval); exits never wait.
+    const held = hold && 'request' in outcome && isEntry(outcome.request) ? this.book!.hold(outcome.request, hold.now, hold.timeoutMs) : undefined;
     try {
       await this.save();
     } catch (err) {
       // An approval nobody could save must not stand: the signal is refused now and may trade later.
+      if (held) this.book!.unhold(held);
       if ('request' in outcome) gate.unapprove(signal.id);
       const reason = `state store unavailable (${(err as Error).message}): signal not approved`;
       return { refused: { kind: 'rejection', code: 'STATE_STORE_DOWN', reason, symbol: signal.symbol, side: signal.side, signalId: signal.id, ts: signal.ts } as Rejection, topic: signal.symbol };
     }
-    return { signal, outcome };
+    return { signal, outcome, ...(held ? { held } : {}) };
+  }
+
+  /** Requests waiting for a person's answer (ask first), oldest first; none before the state is loaded. */
+  get held(): readonly HeldRequest[] {
+    return this.book?.held ?? [];
+  }
+
+  /** The earliest deadline of a waiting request, ms. */
+  nextExpiry(): number | undefined {
+    return this.book?.nextExpiry();
+  }
+
+  /** Whether this gate holds or has answered the request (its callbacks are this gate's). */
+  knows(clientOrderId: string): boolean {
+    return Boolean(this.book?.find(clientOrderId) || this.book?.outcomeOf(clientOrderId));
+  }
+
+  /**
+   * A person's answer to a held request, saved before it resolves. An answer that decided and
+   * cannot be saved is taken back and rejects (the request waits on: answer again).
+   */
+  async answer(clientOrderId: string, answer: 'approve' | 'reject', now: number): Promise<AnswerResult> {
+    await this.load();
+    const result = this.book!.answer(clientOrderId, answer, now);
+    if (!('decided' in result)) return result;
+    try {
+      await this.save();
+    } catch (err) {
+      this.book!.undo(result.held);
+      throw new Error(`state store unavailable (${(err as Error).message}): the answer was not recorded and nothing was sent; answer again`);
+    }
+    return result;
+  }
+
+  /** The held requests whose deadline passed at `now`, expired and saved; none while the store is down (tried again later). */
+  async expire(now: number): Promise<HeldRequest[]> {
+    await this.load();
+    const due = this.book!.expire(now);
+    if (!due.length) return due;
+    try {
+      await this.save();
+    } catch {
+      for (const h of due) this.book!.undo(h);
+      return [];
+    }
+    return due;
+  }
+
+  /** How a request was answered, if it was (and is still remembered). */
+  outcomeOf(clientOrderId: string): ApprovalOutcome | undefined {
+    return this.book?.outcomeOf(clientOrderId);
+  }
+
+  /**
+   * Records where the question about a held request was asked (a Telegram chat and message, to
+   * edit it once answered); saved when it can be. False when the request was answered meanwhile.
+   */
+  async asked(held: HeldRequest, where: { chatId: number; messageId: number }): Promise<boolean> {
+    if (this.book?.find(held.request.clientOrderId) !== held) return false;
+    held.asked = [...(held.asked ?? []), where];
+    await this.save().catch(() => undefined);
+    return true;
   }
 
   /** Saves the state: a fresh snapshot per write (the store keeps what it is given). */
   private save(): Promise<void> {
     const state = this.gate!.state;
-    return this.store.set(this.key, { ...state, breaker: { ...state.breaker }, approved: state.approved.slice() });
+    const approvals = state.approvals && { held: state.approvals.held.map((h) => ({ ...h, ...(h.asked ? { asked: h.asked.slice() } : {}) })), answered: state.approvals.answered.map((a) => [a[0], a[1]] as [string, (typeof a)[1]]) };
+    return this.store.set(this.key, { ...state, breaker: { ...state.breaker }, approved: state.approved.slice(), ...(approvals ? { approvals } : {}) });
   }
 }
 

@@ -4,7 +4,8 @@
  * kill switch (no new entries; exits pass), "reset" re-arms a tripped drawdown breaker,
  * "forceExit" with {symbol} or {all: true} sends market sells closing held positions. A breaker
  * that trips sends its message on output 2 and, set to "flatten", force-exits everything.
- * Glue only: core/risk decides.
+ * Ask first holds each approved entry until a person approves it (output 3, Telegram, topic
+ * "approve" / "reject"; ask-first.ts). Glue only: core/risk decides.
  */
 import { formatAmount } from '../../core/format-number';
 import { marketSteps } from '../../core/market-steps';
@@ -12,6 +13,10 @@ import { riskSettingsOfNode } from '../../core/risk/node-config';
 import { flattenAfterTrips, forceExitRequests, parseForceExitTarget, type ForceExitTarget } from '../../core/risk/force-exit';
 import { forceExitEvent, killSwitchEvent } from '../../core/risk/lifecycle-events';
 import { StoredRiskGate } from '../../core/risk/stored-gate';
+import { parseApprovalSettings } from '../../core/risk/approval-settings';
+import { answeredId } from '../../core/risk/approval';
+import type { TelegramConfigNode } from '../shared/telegram-config';
+import { AskFirst } from './ask-first';
 import { journaling, journalSent } from '../shared/journal-sent';
 import type { OrderRequest } from '../../core/contract';
 import type { RiskControl } from '../../core/sessions';
@@ -27,6 +32,13 @@ export = function register(RED: NodeAPI): void {
     const { node } = kit;
     const session = kit.exchange(config.exchange);
     const settings = riskSettingsOfNode(config);
+    const approval = parseApprovalSettings(config as { askFirst?: unknown; approvalTimeoutSec?: unknown });
+    // A bot picked on the Ask first tab; a broken one is this node's configuration error.
+    const bot = config.telegram ? (kit.configNode<TelegramConfigNode>(config.telegram as string) ?? undefined) : undefined;
+    if (bot?.configError) throw new Error(`telegram: ${bot.configError}`);
+    // A backtest has nobody to ask: there ask first holds nothing (docs/nodes/tradebot-risk-gate.md).
+    const askFirst = approval.askFirst && session.mode !== 'backtest';
+    if (askFirst && bot?.token && !bot.allowedChats.length) node.warn('ask first: the Telegram bot has no allowed chats; questions go out on output 3 only');
     const status = kit.status;
     followStateStore(RED, node, config.exchange, status);
     // The gate's state in the exchange's state store, loaded once, retried while the store is down (core/risk/stored-gate.ts).
@@ -34,16 +46,35 @@ export = function register(RED: NodeAPI): void {
       loaded: () => {
         session.riskControls.add(control);
         showState();
+        asking.check();
       },
       loadFailed: () => status.now({ fill: 'red', shape: 'ring', text: 'state store unavailable: retrying on the next signal' }),
     });
+    // What the control and ask first send goes to the journal too.
+    const sendFromControl = journaling(() => session.journal, (out: unknown) => node.send(out as any));
+    const asking = new AskFirst({
+      gate,
+      bot,
+      send: sendFromControl,
+      warn: (text) => node.warn(text),
+      log: (text) => node.log(text),
+      changed: () => showState(),
+    });
+    node.on('close', (_removed: boolean, done: () => void) => {
+      asking.close().finally(done);
+    });
+    asking.start();
+    // Start loading the saved state now; a failure is reported by the loadFailed hook (status and
+    // log) and tried again on the next signal, so the rejection itself is not needed here.
     gate.load().catch(() => undefined);
 
     function showState(): void {
       if (!gate.state) return;
+      const waiting = gate.held.length;
       if (gate.killed) status.now({ fill: 'red', shape: 'dot', text: 'KILL SWITCH ON: no new entries' });
       else if (gate.breakerTripped) status.now({ fill: 'red', shape: 'dot', text: 'drawdown breaker tripped' });
-      else status.now({ fill: 'green', shape: 'ring', text: 'armed' });
+      else if (waiting) status.now({ fill: 'blue', shape: 'dot', text: `waiting for approval: ${waiting}` });
+      else status.now({ fill: 'green', shape: 'ring', text: askFirst ? 'armed, ask first' : 'armed' });
     }
 
     /** The market sells of a force exit, from the account's portfolio as it is now. */
@@ -61,8 +92,6 @@ export = function register(RED: NodeAPI): void {
     const showForceExit = (requests: OrderRequest[]) =>
       status.now({ fill: 'yellow', shape: 'dot', text: requests.length ? `force exit: ${requests.map((r) => r.symbol).join(', ')}` : 'force exit: no position to close' });
 
-    // What the control sends goes to the journal too.
-    const sendFromControl = journaling(() => session.journal, (out: unknown) => node.send(out as any));
     // How the Telegram control node (and health) reach this gate's kill switch and force exit.
     const control: RiskControl = {
       get killed() {
@@ -111,13 +140,22 @@ export = function register(RED: NodeAPI): void {
         send([null, { ...msg, ...(await killSwitchMessage(msg.topic)) }]);
         return;
       }
+      // A person's answer to a held request (a dashboard button, anything): topic approve / reject, payload its clientOrderId.
+      if (msg.topic === 'approve' || msg.topic === 'reject') {
+        const id = answeredId(msg.payload);
+        await gate.load();
+        const result = await asking.answer(id, msg.topic, 'msg.topic ' + msg.topic);
+        if ('unknown' in result) throw new Error(`msg.payload: no request ${id} waits for an answer at this risk gate`);
+        return;
+      }
       if (msg.topic === 'reset') {
         await gate.resetBreaker(async () => (await session.account()).portfolio);
         showState();
         return;
       }
       // A signal is refused (output 2) or decided by the gate and saved.
-      const verdict = await gate.decide(msg.payload, msg.indicators, (signal) => journalSent(session.journal, { payload: signal }));
+      const hold = askFirst ? { timeoutMs: approval.timeoutMs, now: Date.now() } : undefined;
+      const verdict = await gate.decide(msg.payload, msg.indicators, (signal) => journalSent(session.journal, { payload: signal }), hold);
       if ('refused' in verdict) {
         send([null, { ...msg, ...(verdict.topic ? { topic: verdict.topic } : {}), payload: verdict.refused }]);
         if (verdict.error) throw verdict.error;
@@ -131,7 +169,12 @@ export = function register(RED: NodeAPI): void {
       const flatten = flattenAfterTrips(outcome);
       const flattenOrders = flatten ? await forceExits({ all: true }, 'msg.payload', flatten.reason, flatten.exclude) : [];
       const flattenMessages = orderMessages(flattenOrders, msg);
-      if ('request' in outcome) {
+      if (verdict.held) {
+        // Held: nothing goes out on output 1 until a person approves (trips and flatten orders still do).
+        send([flattenMessages.length ? flattenMessages : null, tripMessages.length ? tripMessages : null]);
+        status.update(() => ({ fill: 'blue', shape: 'dot', text: `waiting for approval: ${gate.held.length}` }));
+        await asking.ask(verdict.held, msg);
+      } else if ('request' in outcome) {
         send([[{ ...msg, topic: signal.symbol, payload: outcome.request }, ...flattenMessages], tripMessages.length ? tripMessages : null]);
         status.update(() => ({ fill: 'green', shape: 'dot', text: `${signal.side} ${formatAmount(outcome.request.amount, marketSteps(signal.exchange, signal.symbol).amountStep)} ${signal.symbol}` }));
         if (trips.length) showState();

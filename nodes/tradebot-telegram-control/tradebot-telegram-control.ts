@@ -9,11 +9,12 @@
  * logged without their text. Glue only: core/notify does the work.
  */
 import { ConfigError } from '../../core/errors';
-import { handleCallback, handleCommand } from '../../core/notify/control-commands';
+import { handleCallback, handleCommand, isControlCallback } from '../../core/notify/control-commands';
 import { sessionControl } from '../../core/notify/control-provider';
 import { ControlReplies } from '../../core/notify/control-replies';
 import { telegramChannel } from '../../core/notify/channels';
-import { parsePollSeconds, TelegramPoller } from '../../core/notify/telegram-poller';
+import { parsePollSeconds } from '../../core/notify/telegram-poller';
+import { listenToBot } from '../../core/notify/bot-updates';
 import { currencySetting } from '../../core/setting-values';
 import { sessionOf } from '../shared/exchange-node';
 import { registerTradebotNode } from '../shared/node-harness';
@@ -50,25 +51,28 @@ export = function register(RED: NodeAPI): void {
       (text) => node.warn(text),
     );
     const note = (n: { warn: string } | { status: string }) => ('warn' in n ? node.warn(n.warn) : node.status(statusFor('live', n.status)));
-    const poller = new TelegramPoller({
-      token,
-      apiBase: bot.apiBase,
-      timeoutSec: pollSeconds,
-      onStatus: (state, text) => node.status(statusFor(state === 'polling' ? 'live' : state === 'retrying' ? 'reconnecting' : 'error', text)),
-      onMessage: async (m) => {
-        const outcome = await handleCommand(m.text, m.chatId, bot.allowedChats, provider).catch((err: Error) => ({ command: 'error', reply: `Error: ${err.message}` }));
-        await replies.answer(m.chatId, outcome, note);
+    // The bot's one long poll, shared with risk gates that ask first on the same bot (core/notify/bot-updates.ts).
+    const stop = listenToBot(
+      { token, apiBase: bot.apiBase },
+      {
+        onStatus: (state, text) => node.status(statusFor(state === 'polling' ? 'live' : state === 'retrying' ? 'reconnecting' : 'error', text)),
+        onMessage: async (m) => {
+          const outcome = await handleCommand(m.text, m.chatId, bot.allowedChats, provider).catch((err: Error) => ({ command: 'error', reply: `Error: ${err.message}` }));
+          await replies.answer(m.chatId, outcome, note);
+        },
+        // A tap on Confirm / Cancel of a /forceexit question; other buttons are not this node's.
+        onCallback: async (c, answer) => {
+          if (!isControlCallback(c.data)) return false;
+          const outcome = await handleCallback(c.data, c.chatId, bot.allowedChats, provider).catch((err: Error) => ({ command: 'error', reply: `Error: ${err.message}` }));
+          await answer('refused' in outcome ? undefined : outcome.command === 'error' ? 'failed' : 'done');
+          await replies.answer(c.chatId, outcome, note);
+          return true;
+        },
       },
-      // A tap on Confirm / Cancel of a /forceexit question.
-      onCallback: async (c) => {
-        const outcome = await handleCallback(c.data, c.chatId, bot.allowedChats, provider).catch((err: Error) => ({ command: 'error', reply: `Error: ${err.message}` }));
-        await poller.answerCallback(c.id, 'refused' in outcome ? undefined : outcome.command === 'error' ? 'failed' : 'done');
-        await replies.answer(c.chatId, outcome, note);
-      },
-    });
-    poller.start();
+      pollSeconds,
+    );
     node.on('close', (_removed: boolean, done: () => void) => {
-      poller.stop().finally(done);
+      stop().finally(done);
     });
   });
 };

@@ -563,7 +563,7 @@ describe('editor in a real browser (packed install, Debian chromium, playwright-
     }, [indicator, risk]);
     const tray = await openDialog(risk);
     const tabs = (await tray.locator('#tradebot-risk-tabs .red-ui-tab-label').allTextContents()).map((t) => t.trim());
-    assert.deepEqual(tabs, ['Sizing', 'Stops', 'Order', 'Rules', 'Trading window']);
+    assert.deepEqual(tabs, ['Sizing', 'Stops', 'Order', 'Rules', 'Trading window', 'Ask first']);
     const atrNames = await tray.locator('#tradebot-risk-atr-names option').evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).value));
     assert.ok(atrNames.includes('atr21'), `the ATR of the wired indicator is offered (${atrNames.join(', ')})`);
     const sign = tray.locator('#red-ui-tab-tradebot-risk-tab-sizing .tradebot-risk-tab-error');
@@ -573,6 +573,16 @@ describe('editor in a real browser (packed install, Debian chromium, playwright-
     await sign.waitFor({ state: 'attached', timeout: 2_000 }).catch(() => assert.fail('the Sizing tab shows no warning for a negative amount'));
     await tray.locator('#red-ui-tab-tradebot-risk-tab-stops').click();
     assert.equal(await tray.locator('#tradebot-risk-tab-stops').isVisible(), true, 'a tab shows its fields');
+    // Ask first: off by default; ticked, its timeout and bot appear, and a timeout out of range marks its tab.
+    await tray.locator('#red-ui-tab-tradebot-risk-tab-ask').click();
+    assert.equal(await tray.locator('#node-input-askFirst').isChecked(), false, 'ask first is off for a new node');
+    assert.equal(await tray.locator('#node-input-approvalTimeoutSec').isVisible(), false, 'its timeout hides while it is off');
+    await tray.locator('#node-input-askFirst').check();
+    assert.equal(await tray.locator('#node-input-approvalTimeoutSec').inputValue(), '300', 'five minutes unless set');
+    assert.equal(await tray.locator('#node-input-telegram').isVisible(), true, 'the Telegram bot picker shows');
+    await tray.locator('#node-input-approvalTimeoutSec').fill('5');
+    await tray.locator('#node-input-approvalTimeoutSec').dispatchEvent('change');
+    await tray.locator('#red-ui-tab-tradebot-risk-tab-ask .tradebot-risk-tab-error').waitFor({ state: 'attached', timeout: 2_000 }).catch(() => assert.fail('the Ask first tab shows no warning for a 5 s timeout'));
     await screenshot(page, 'editor 06 risk gate tabs');
     await closeDialog('cancel');
     await deleteNodes([indicator, risk]);

@@ -300,6 +300,28 @@ describe('MockTelegram (Bot API over HTTP)', function () {
     await mock.stop(); // idempotent (afterEach calls it again)
   });
 
+  it("editMessageText: replaces a sent message's text; a keyboard not repeated is removed and can no longer be tapped; Telegram's errors", async () => {
+    const keyboard = { inline_keyboard: [[{ text: 'Approve', callback_data: 'ap:y:tb-1' }]] };
+    const sent = await call('sendMessage', { chat_id: CHAT, text: 'Approve?', reply_markup: keyboard });
+    const messageId = sent.body.result.message_id;
+    const edited = await call('editMessageText', { chat_id: CHAT, message_id: messageId, text: 'Approve?\n\nAPPROVED' });
+    assert.equal(edited.status, 200, edited.raw);
+    assert.equal(edited.body.result.text, 'Approve?\n\nAPPROVED');
+    assert.equal(edited.body.result.reply_markup, undefined, 'the keyboard is gone');
+    assert.equal(typeof edited.body.result.edit_date, 'number');
+    assert.deepEqual(mock.edits.map((e) => [e.chatId, e.messageId, e.plain, e.replyMarkup]), [[CHAT, messageId, 'Approve?\n\nAPPROVED', undefined]]);
+    assert.throws(() => mock.pushCallbackQuery({ chatId: CHAT, messageId, data: 'ap:y:tb-1' }), /no button/);
+    assertError(await call('editMessageText', { chat_id: CHAT, message_id: messageId, text: 'Approve?\n\nAPPROVED' }), 400, 'Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message');
+    assertError(await call('editMessageText', { chat_id: CHAT, message_id: messageId + 100, text: 'x' }), 400, 'Bad Request: message to edit not found');
+    assertError(await call('editMessageText', { chat_id: CHAT, message_id: messageId, text: '' }), 400, 'Bad Request: message text is empty');
+    // A message the user wrote cannot be edited by the bot.
+    mock.pushUpdate({ chatId: CHAT, text: 'hello' });
+    assertError(await call('editMessageText', { chat_id: CHAT, message_id: messageId + 1, text: 'changed' }), 400, "Bad Request: message can't be edited");
+    // A keyboard given again is kept.
+    const again = await call('editMessageText', { chat_id: CHAT, message_id: messageId, text: 'again', reply_markup: keyboard });
+    assert.deepEqual(again.body.result.reply_markup, keyboard);
+  });
+
   it('inline keyboards: reply_markup is checked and kept; a tap is a callback_query update, answered once', async () => {
     const keyboard = { inline_keyboard: [[{ text: 'Yes', callback_data: 'fx:BTC/USDT' }, { text: 'No', callback_data: 'fx:cancel' }]] };
     const sent = await call('sendMessage', { chat_id: CHAT, text: 'Sell?', reply_markup: keyboard });

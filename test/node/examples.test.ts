@@ -82,6 +82,8 @@ function testCopy(flow: FlowNode[], redis?: { url: string; keyPrefix: string }, 
     .map((n) => {
       const { z: _z, ...node } = n;
       if (node.type === 'debug') return { id: node.id, type: 'helper', name: node.name, wires: [] } as FlowNode;
+      // A change node that only keeps something in flow context for a button (example 23's last held request).
+      if (node.type === 'change') return { id: node.id, type: 'helper', name: node.name, wires: [] } as FlowNode;
       if (node.type === 'tradebot-exchange') return { ...node, simSpeed: TEST_SIM_SPEED } as FlowNode;
       if (node.type === 'tradebot-redis' && redis) return { ...node, url: redis.url, keyPrefix: redis.keyPrefix } as FlowNode;
       if (node.type === 'tradebot-database' && postgres) return { ...node, url: postgres.url, schema: postgres.schema } as FlowNode;
@@ -266,6 +268,14 @@ describe('example flows (examples/)', function () {
           .filter((id) => flow.find((n) => n.id === id)?.type === 'helper')
           .map((id) => new Inbox(id));
 
+        // A risk gate that asks first: a person presses Approve on each held request (output 3), as
+        // the example's Approve button (or a dashboard's, or Telegram's) does.
+        for (const gate of flow.filter((n) => n.type === 'tradebot-risk-gate' && n.askFirst === true)) {
+          getNode(gate.id).on('call:send', (call: any) => {
+            const asked = Array.isArray(call.args[0]) ? call.args[0][2] : undefined;
+            if (asked?.payload?.kind === 'approvalRequest') setImmediate(() => getNode(gate.id).receive({ topic: 'approve', payload: asked.payload.clientOrderId }));
+          });
+        }
         // Signals per strategy node, as sent on output 1 (whatever it is wired to).
         const strategies = flow.filter((n) => n.type === 'tradebot-strategy');
         const signals = new Map<string, any[]>(strategies.map((s) => [s.id, []]));

@@ -11,8 +11,8 @@
  * The one exception is the gateway: setDown() and failNext({status:502|503}) answer an nginx HTML
  * page, as Telegram's front (nginx) does when the Bot API server behind it is unreachable.
  *
- * Methods: getMe, sendMessage, getUpdates, answerCallbackQuery, setMyCommands, getMyCommands,
- * deleteMyCommands, setWebhook, deleteWebhook, getWebhookInfo. Anything else: 404 "Not Found" (as Telegram).
+ * Methods: getMe, sendMessage, editMessageText, getUpdates, answerCallbackQuery, setMyCommands,
+ * getMyCommands, deleteMyCommands, setWebhook, deleteWebhook, getWebhookInfo. Anything else: 404 "Not Found" (as Telegram).
  *
  * Inline keyboards: sendMessage takes reply_markup {inline_keyboard: [[{text, callback_data}]]}
  * (checked like Telegram: a JSON object, rows of buttons, each with a text and exactly one action;
@@ -20,6 +20,12 @@
  * pushCallbackQuery(): a callback_query update carrying the bot's message and the button's data,
  * which the bot confirms with answerCallbackQuery (an unknown or already answered id: 400 "query is
  * too old and response timeout expired or query ID is invalid").
+ *
+ * Edits: editMessageText (chat_id + message_id) replaces the text of a message the bot sent; its
+ * inline keyboard is the reply_markup given, or none (Telegram removes a keyboard the edit does not
+ * repeat), so a button no longer shown can no longer be tapped (pushCallbackQuery throws). Errors
+ * as Telegram's: "message to edit not found", "message can't be edited" (not the bot's), "message is
+ * not modified: ..." (same text and keyboard). Each accepted edit is recorded in `edits`.
  *
  * Text formatting (parse_mode) is checked with ports of tdlib's own parsers
  * (td/telegram/MessageEntity.cpp: parse_html, parse_markdown_v2, parse_markdown), which are what
@@ -33,7 +39,7 @@
  * them and a product that escapes `<` but forgets `&` would otherwise pass here and garble text
  * like "a &lt; b" there. Pass strictHtml: false for Telegram's exact leniency.
  *
- * Not modelled: media, reply (non-inline) keyboards, edits, webhooks delivering updates (setWebhook
+ * Not modelled: media, reply (non-inline) keyboards, edits other than editMessageText's, webhooks delivering updates (setWebhook
  * is recorded and blocks getUpdates with 409 like Telegram, nothing is POSTed), multipart bodies,
  * automatic entity detection in sent texts (urls, @mentions, ...; bot_command IS detected in
  * updates pushed with pushUpdate), Telegram's group limit of 20 messages per minute.
@@ -89,6 +95,8 @@ export interface TgMessage {
   entities?: TgMessageEntity[];
   reply_to_message?: TgMessage;
   reply_markup?: TgInlineKeyboardMarkup;
+  /** Set by an edit (unix seconds). */
+  edit_date?: number;
 }
 
 /** https://core.telegram.org/bots/api#inlinekeyboardmarkup (callback and url buttons). */
@@ -220,6 +228,8 @@ export class MockTelegram {
   readonly sent: MockTelegramSent[] = [];
   /** answerCallbackQuery calls accepted, in order. */
   readonly answeredCallbacks: Array<{ id: string; text?: string; showAlert: boolean }> = [];
+  /** editMessageText calls accepted, in order: the message, its new text (as sent and as shown) and keyboard. */
+  readonly edits: Array<{ chatId: number; messageId: number; text: string; plain: string; replyMarkup?: TgInlineKeyboardMarkup; at: number }> = [];
   /** The commands last set with setMyCommands (default scope). */
   commands: Array<{ command: string; description: string }> = [];
   /** Per-chat and per-bot send limits; undefined (the default) = unlimited. Settable at any time. */
@@ -547,6 +557,9 @@ export class MockTelegram {
       case 'sendmessage':
         this.ok(res, this.sendMessage(p));
         return;
+      case 'editmessagetext':
+        this.ok(res, this.editMessageText(p));
+        return;
       case 'getupdates':
         this.getUpdates(p, res);
         return;
@@ -693,6 +706,51 @@ export class MockTelegram {
     this.sent.push(record);
     this.notifyWaiters();
     return message;
+  }
+
+  /** https://core.telegram.org/bots/api#editmessagetext (messages of a chat; inline_message_id is not modelled). */
+  private editMessageText(p: Params): TgMessage {
+    const text = strArg(p, 'text');
+    if (text === undefined || text === '') throw badRequest('message text is empty');
+    const parseModeRaw = strArg(p, 'parse_mode');
+    const parseMode = (parseModeRaw ?? '').toLowerCase();
+    let parsed: ParsedText;
+    try {
+      if (parseMode === '' || parseMode === 'none') parsed = { text, entities: [] };
+      else if (parseMode === 'html') parsed = parseHtml(text, this.strictHtml);
+      else if (parseMode === 'markdownv2') parsed = parseMarkdownV2(text);
+      else if (parseMode === 'markdown') parsed = parseMarkdown(text);
+      else throw badRequest('unsupported parse_mode');
+    } catch (err) {
+      if (err instanceof EntityParseError) throw badRequest(`can't parse entities: ${err.message}`);
+      throw err;
+    }
+    if (strArg(p, 'inline_message_id') !== undefined) throw new Error('mock-telegram: inline_message_id edits are not modelled');
+    const chatIdRaw = strArg(p, 'chat_id');
+    if (chatIdRaw === undefined || chatIdRaw === '') throw badRequest('chat_id is empty');
+    const chat = this.resolveChat(chatIdRaw);
+    if (!chat) throw badRequest('chat not found');
+    const messageId = intArg(p, 'message_id');
+    if (messageId === undefined) throw badRequest('message identifier is not specified');
+    const message = this.messages.get(chat.id)?.get(messageId);
+    if (!message) throw badRequest('message to edit not found');
+    if (message.from?.id !== this.bot.id) throw badRequest("message can't be edited");
+    const shown = trimFormatted(parsed);
+    if (shown.text === '') throw badRequest('message must be non-empty');
+    if (shown.text.length > MAX_MESSAGE_LENGTH) throw badRequest('MESSAGE_TOO_LONG');
+    const markup = parseReplyMarkup(jsonArg(p, 'reply_markup'));
+    if (shown.text === message.text && JSON.stringify(markup) === JSON.stringify(message.reply_markup)) {
+      throw badRequest('message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message');
+    }
+    message.text = shown.text;
+    if (shown.entities.length > 0) message.entities = shown.entities;
+    else delete message.entities;
+    if (markup) message.reply_markup = markup;
+    else delete message.reply_markup;
+    message.edit_date = unixNow();
+    this.edits.push({ chatId: chat.id, messageId, text, plain: shown.text, ...(markup ? { replyMarkup: markup } : {}), at: Date.now() });
+    this.notifyWaiters();
+    return { ...message };
   }
 
   /**

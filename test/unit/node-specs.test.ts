@@ -40,6 +40,9 @@ import { exchangeSpec, settingsFromEditor } from '../../nodes/tradebot-exchange/
 import { parseExchangeSettings } from '../../core/session/mode-settings';
 import { notifierSpec } from '../../nodes/tradebot-notifier/spec';
 import { checkChatId, parseNotifierConfig } from '../../core/notify/settings';
+import { riskGateSpec } from '../../nodes/tradebot-risk-gate/spec';
+import { riskSettingsOfNode } from '../../core/risk/node-config';
+import { parseApprovalSettings } from '../../core/risk/approval-settings';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 
@@ -120,6 +123,50 @@ const CASES: Case[] = [
   },
   { spec: streamAckSpec, runtime: () => undefined, bad: [] },
   { spec: backtestSpec, runtime: () => undefined, bad: [] },
+  {
+    spec: riskGateSpec,
+    runtime: (c) => (riskSettingsOfNode(c), parseApprovalSettings(c)),
+    bad: [
+      ['sizing', 'martingale'],
+      ['sizing', 'riskPct', { riskPct: 1 }],
+      ['quoteAmount', ''],
+      ['quoteAmount', -5],
+      ['equityPct', '', { sizing: 'equityPct' }],
+      ['equityPct', 101, { sizing: 'equityPct' }],
+      ['riskPct', '', { sizing: 'riskPct', stopMode: 'pct', stopPct: 2 }],
+      ['accountCurrency', ''],
+      ['stopMode', 'sometimes'],
+      ['stopPct', '', { stopMode: 'pct' }],
+      ['stopPct', 150],
+      ['atrMultiple', '', { stopMode: 'atr' }],
+      ['takeProfitPct', 0],
+      ['takeProfitPct', 3, { takeProfitLadder: '50@2, 50@4' }],
+      ['takeProfitLadder', '50@2, 40@4'],
+      ['takeProfitLadder', '50@4, 50@2'],
+      ['takeProfitLadder', 'half at two'],
+      ['trailingPct', 120],
+      ['orderType', 'stop'],
+      ['limitOffsetPct', 11],
+      ['limitTimeoutSec', 0.5],
+      ['maxOpenPositions', 1.5],
+      ['maxExposurePerSymbol', -1],
+      ['maxExposureTotal', 'lots'],
+      ['cooldownSec', -3],
+      ['cooldownAfterLossSec', 'x'],
+      ['dailyLossLimit', -1],
+      ['maxDrawdownPct', 101],
+      ['drawdownAction', 'flatten'],
+      ['dailyLossAction', 'panic'],
+      ['tradingDays', '1,2,9'],
+      ['tradingFrom', '25:00', { tradingTo: '10:00' }],
+      ['tradingFrom', '09:00'],
+      ['tradingTo', '7pm', { tradingFrom: '09:00' }],
+      ['timezone', 'Mars/Olympus'],
+      ['approvalTimeoutSec', 5, { askFirst: true }],
+      ['approvalTimeoutSec', 86_401, { askFirst: true }],
+      ['approvalTimeoutSec', 12.5, { askFirst: true }],
+    ],
+  },
   { spec: placeOrderSpec, runtime: (c) => currencySetting(c.currency, 'currency'), bad: [['currency', 'US DOLLAR'], ['currency', '€']] },
   { spec: telegramSpec, runtime: (c) => parseChatIds(c.allowedChats as string), bad: [['allowedChats', '123, @me'], ['allowedChats', '12.5']] },
   {

@@ -143,4 +143,77 @@ describe('stored risk gate: kill switch, state store down, approval rollback', f
     assert.match(bad.error!.message, /^msg\.payload\.id: /);
     assert.equal(journaled.length, 0, 'a signal that breaks the contract is not journaled');
   });
+
+  describe('ask first: held entries in the saved state', function () {
+    const hold = (now = Date.now()) => ({ timeoutMs: 300_000, now });
+
+    it('a held buy survives a restart and is approved once; a sell is never held', async function () {
+      const store = new FlakyStore();
+      const v = await new StoredRiskGate(settings, session, 'a1', {}, store).decide(signal('buy'), {}, undefined, hold());
+      assert.ok('held' in v && v.held, 'the buy is held');
+      const id = v.held.request.clientOrderId;
+      // A restart (a new gate on the same store): the request still waits, with its deadline.
+      const restarted = new StoredRiskGate(settings, session, 'a1', {}, store);
+      await restarted.load();
+      assert.deepEqual(restarted.held.map((h) => h.request.clientOrderId), [id]);
+      assert.equal(restarted.nextExpiry(), v.held.expiresAt);
+      const answer = await restarted.answer(id, 'approve', Date.now());
+      assert.ok('decided' in answer && answer.decided === 'approved');
+      assert.deepEqual(answer.held.request, v.held.request, 'the request sent is the one held, its client order id kept');
+      // The approval was saved before it resolved: a second restart finds it answered.
+      const again = new StoredRiskGate(settings, session, 'a1', {}, store);
+      assert.deepEqual(await again.answer(id, 'approve', Date.now()), { already: 'approved' });
+      assert.equal(again.held.length, 0);
+      const sell = await again.decide(signal('sell'), {}, undefined, hold());
+      assert.ok(!('held' in sell && sell.held), 'a sell is not held');
+    });
+
+    it('a held request whose deadline passed while stopped expires at the next start', async function () {
+      const store = new FlakyStore();
+      const t0 = Date.now();
+      const v = await new StoredRiskGate(settings, session, 'a2', {}, store).decide(signal('buy'), {}, undefined, { timeoutMs: 10_000, now: t0 });
+      assert.ok('held' in v && v.held);
+      const restarted = new StoredRiskGate(settings, session, 'a2', {}, store);
+      assert.deepEqual(await restarted.expire(t0 + 9_999), []);
+      const due = await restarted.expire(t0 + 10_000);
+      assert.deepEqual(due.map((h) => h.request.clientOrderId), [v.held.request.clientOrderId]);
+      assert.deepEqual(await new StoredRiskGate(settings, session, 'a2', {}, store).answer(v.held.request.clientOrderId, 'approve', t0 + 10_001), { already: 'expired' });
+    });
+
+    it('an answer that cannot be saved is taken back: nothing decided, the request waits on', async function () {
+      const store = new FlakyStore();
+      const gate = new StoredRiskGate(settings, session, 'a3', {}, store);
+      const v = await gate.decide(signal('buy'), {}, undefined, hold());
+      assert.ok('held' in v && v.held);
+      store.writesDown = true;
+      await assert.rejects(gate.answer(v.held.request.clientOrderId, 'approve', Date.now()), /the answer was not recorded and nothing was sent/);
+      assert.equal(gate.held.length, 1, 'still waiting');
+      assert.deepEqual(await gate.expire(Date.now() + 400_000), [], 'an expiry that cannot be saved waits too');
+      store.writesDown = false;
+      const answer = await gate.answer(v.held.request.clientOrderId, 'approve', Date.now());
+      assert.ok('decided' in answer && answer.decided === 'approved');
+    });
+
+    it('a hold that cannot be saved is taken back with its approval: refused now (STATE_STORE_DOWN), nothing waits', async function () {
+      const store = new FlakyStore();
+      const gate = new StoredRiskGate(settings, session, 'a4', {}, store);
+      await gate.load();
+      store.writesDown = true;
+      const s = signal('buy');
+      assert.equal(code(await gate.decide(s, {}, undefined, hold())), 'STATE_STORE_DOWN');
+      assert.equal(gate.held.length, 0);
+      store.writesDown = false;
+      const v = await gate.decide(s, {}, undefined, hold());
+      assert.ok('held' in v && v.held, 'the same signal is held once the store is back');
+    });
+
+    it('a held buy counts as an open position for the position limit', async function () {
+      const store = new FlakyStore();
+      const limited = parseRiskSettings({ sizing: 'quote', quoteAmount: 100, maxOpenPositions: 1 });
+      const gate = new StoredRiskGate(limited, session, 'a5', {}, store);
+      const v = await gate.decide(signal('buy'), {}, undefined, hold());
+      assert.ok('held' in v && v.held);
+      assert.equal(code(await gate.decide(signal('buy'), {}, undefined, hold())), 'MAX_POSITIONS');
+    });
+  });
 });
