@@ -1,14 +1,14 @@
 /**
  * Candlestick patterns, one 1/0 field each, recognised by technicalindicators' pattern functions
  * (definitions: docs/indicators.md, "Candlestick patterns"). Each pattern looks at a fixed number
- * of the latest candles (1 to 3), so an update is O(1). The library is loaded on the first
- * `patterns` indicator, not by flows that never use one.
+ * of the latest candles (1 to 3), so an update is O(1).
  *
  * Left out on purpose: the library's trend-confirmed five-candle patterns (hammerpattern,
  * hangingman, shootingstar, tweezertop, tweezerbottom). Their trend test compares two one-element
  * arrays of average gain and loss with `>`, which JavaScript does as text ("1e-7" > "0.00002"), so
  * on BTC-quoted prices they fire on the wrong candles.
  */
+import * as library from 'technicalindicators';
 import { Counted, type OhlcvCandle } from './candle-indicators';
 import type { CANDLE_PATTERNS } from './kinds';
 import type { IndicatorSpec } from './spec';
@@ -58,13 +58,11 @@ export const PATTERN_SOURCES: Record<PatternName, { fn: string; candles: 1 | 2 |
 /** The most candles any pattern looks at: the first value comes with this candle. */
 export const PATTERN_WINDOW = 3;
 
-let library: Record<string, unknown> | undefined;
 function patternFunctions(): Array<[PatternName, PatternFn, 1 | 2 | 3]> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  library ??= require('technicalindicators') as Record<string, unknown>;
+  const functions = library as unknown as Record<string, unknown>;
   return (Object.keys(PATTERN_SOURCES) as PatternName[]).map((name) => {
     const { fn, candles } = PATTERN_SOURCES[name];
-    const f = library![fn];
+    const f = functions[fn];
     if (typeof f !== 'function') throw new Error(`technicalindicators has no pattern function ${fn}`);
     return [name, f as PatternFn, candles];
   });
