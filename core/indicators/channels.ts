@@ -1,25 +1,26 @@
 /**
  * Channels around price: Donchian (highest high / lowest low), Keltner (EMA ± ATR) and the
  * Ichimoku cloud (midpoints of high-low ranges). Definitions: docs/indicators.md. Each update is
- * O(period): the window scans do not grow with history.
+ * O(1) (amortised: rolling-extremes.ts).
  */
-import { Counted, HighLowWindow, TrueRange, type OhlcvCandle } from './candle-indicators';
+import { Counted, TrueRange, type OhlcvCandle } from './candle-indicators';
 import { Ring } from './ring';
+import { RollingExtremes } from './rolling-extremes';
 import { Ema, WilderAverage } from './series';
 import type { IndicatorSpec } from './spec';
 
 type Spec<T extends IndicatorSpec['type']> = Extract<IndicatorSpec, { type: T }>;
 
 export class Donchian extends Counted<Spec<'donchian'>> {
-  private readonly window: HighLowWindow;
+  private readonly window: RollingExtremes;
   constructor(spec: Spec<'donchian'>) {
     super(spec, spec.period);
-    this.window = new HighLowWindow(spec.period);
+    this.window = new RollingExtremes(spec.period);
   }
   protected compute(c: OhlcvCandle) {
-    const range = this.window.push(c);
-    if (!range) return null;
-    return { upper: range.hh, middle: (range.hh + range.ll) / 2, lower: range.ll };
+    if (!this.window.push(c.high, c.low)) return null;
+    const { hh, ll } = this.window;
+    return { upper: hh, middle: (hh + ll) / 2, lower: ll };
   }
   protected clear() {
     this.window.clear();
@@ -51,14 +52,13 @@ export class Keltner extends Counted<Spec<'keltner'>> {
 
 /** Midpoint of the highest high and lowest low of a window, null until it is full. */
 class MidRange {
-  private readonly window: HighLowWindow;
+  private readonly window: RollingExtremes;
   constructor(period: number) {
-    this.window = new HighLowWindow(period);
+    this.window = new RollingExtremes(period);
   }
   next(c: OhlcvCandle): number | null {
-    const r = this.window.push(c);
-    if (!r) return null;
-    return (r.hh + r.ll) / 2;
+    if (!this.window.push(c.high, c.low)) return null;
+    return (this.window.hh + this.window.ll) / 2;
   }
   clear() {
     this.window.clear();

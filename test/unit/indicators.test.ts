@@ -73,6 +73,7 @@ const SPECS: tb.TextbookSpec[] = [
   { type: 'mfi', period: 5 },
   { type: 'donchian' },
   { type: 'donchian', period: 5 },
+  { type: 'donchian', period: 1 },
   { type: 'keltner' },
   { type: 'keltner', period: 10, multiplier: 1.5, atrPeriod: 20 },
   { type: 'supertrend' },
