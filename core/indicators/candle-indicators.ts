@@ -48,7 +48,7 @@ export function priceOf(c: OhlcvCandle, src: PriceSource): number {
 const typical = (c: OhlcvCandle) => (c.high + c.low + c.close) / 3;
 
 /** Highest high and lowest low of the last n candles (current included). */
-export class HighLowWindow {
+class HighLowWindow {
   private readonly highs: Ring;
   private readonly lows: Ring;
   constructor(period: number) {

@@ -65,6 +65,8 @@ export class ParabolicSar extends Counted<Spec<'psar'>> {
   private low1 = 0;
   private high2 = 0;
   private low2 = 0;
+  /** The previous candle's close (candle 2 compares its own with it). */
+  private prevClose = 0;
   constructor(spec: Spec<'psar'>) {
     super(spec, 2);
   }
@@ -115,7 +117,6 @@ export class ParabolicSar extends Counted<Spec<'psar'>> {
     this.prevClose = c.close;
     return result;
   }
-  private prevClose = 0;
   protected clear() {
     this.count = 0;
     this.long = true;
