@@ -1,7 +1,9 @@
 /**
  * The incremental indicator engine (core/indicators) against an independent batch
  * implementation of docs/indicators.md (test/support/textbook-indicators.ts), on the real
- * exchange candles of ../shared/data/ohlcv: all ten pairs, every candle, at 1m and 5m.
+ * exchange candles of ../shared/data/ohlcv: all ten pairs, every candle, at 1m and 5m. Candlestick
+ * patterns: the reference writes the doc's fully spelt-out ones itself and calls the library on the
+ * last candles for the others (see textbook-indicators.ts `patterns`).
  *
  * BTC-quoted prices are tiny (NXT/BTC ~ 0.00003) and many 1m candles are flat: the hard case for
  * running sums, so every series is used whole, never a prefix.
@@ -11,7 +13,9 @@
  *  - `scale` is an absolute floor for values that are legitimately ~0 (MACD histogram, OBV
  *    crossing 0, ROC, CCI...), where a relative bound would demand more than double precision
  *    can give. It is the natural magnitude of what the value is made of:
- *      price-valued (sma, ema, wma, vwap, macd lines, bollinger bands): P = mean close of the series;
+ *      price-valued (sma, ema, wma, vwap, macd lines, bollinger bands, donchian, keltner, supertrend,
+ *      psar, ichimoku, heikinashi, pivots): P = mean close of the series (a direction, ±1, and a
+ *      pattern's 1/0 are then held to 1e-9 of themselves or of P: in effect, exactly);
  *      atr: the series' mean true range; obv: the series' mean volume;
  *      0–100 oscillators (rsi, stochastic, adx/pdi/mdi, williamsr, mfi) and roc (a percentage): 1.
  *  - A few outputs divide by a difference that can be tiny compared with the prices it comes
