@@ -14,8 +14,8 @@
  *    crossing 0, ROC, CCI...), where a relative bound would demand more than double precision
  *    can give. It is the natural magnitude of what the value is made of:
  *      price-valued (sma, ema, wma, vwap, macd lines, bollinger bands, donchian, keltner, supertrend,
- *      psar, ichimoku, heikinashi, pivots): P = mean close of the series (a direction, ±1, and a
- *      pattern's 1/0 are then held to 1e-9 of themselves or of P: in effect, exactly);
+ *      psar, ichimoku, heikinashi, pivots): P = mean close of the series (a direction, ±1, is then
+ *      held to 1e-9·max(1, P): in effect, exactly); patterns (1 or 0): scale 1, so exactly;
  *      atr: the series' mean true range; obv: the series' mean volume;
  *      0–100 oscillators (rsi, stochastic, adx/pdi/mdi, williamsr, mfi) and roc (a percentage): 1.
  *  - A few outputs divide by a difference that can be tiny compared with the prices it comes
