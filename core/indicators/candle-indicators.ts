@@ -68,7 +68,7 @@ class HighLowWindow {
 }
 
 /** Counts candles so `remaining` is exact without each indicator tracking it. */
-abstract class Counted<S extends IndicatorSpec> implements Indicator {
+export abstract class Counted<S extends IndicatorSpec> implements Indicator {
   private seen = 0;
   constructor(
     readonly spec: S,
@@ -235,7 +235,7 @@ export class StochRsi extends Counted<Extract<IndicatorSpec, { type: 'stochrsi' 
 }
 
 /** True range, with the first candle's range as its TR (Wilder). */
-class TrueRange {
+export class TrueRange {
   private prevClose: number | null = null;
   next(c: OhlcvCandle): number {
     const prev = this.prevClose;

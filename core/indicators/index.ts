@@ -15,7 +15,11 @@ import {
   WmaIndicator,
   type Indicator,
 } from './candle-indicators';
+import { CandlePatterns } from './candle-patterns';
+import { Donchian, Ichimoku, Keltner } from './channels';
 import { EmaIndicator, RsiIndicator, SmaIndicator } from './flat-averages';
+import { HeikinAshi, Pivots } from './price-levels';
+import { ParabolicSar, Supertrend } from './trend-stops';
 import { parseIndicatorSpec, type IndicatorSpec } from './spec';
 
 export type { Indicator, IndicatorValue, OhlcvCandle } from './candle-indicators';
@@ -57,5 +61,21 @@ export function createIndicator(input: IndicatorSpec | Record<string, unknown>):
       return new WilliamsR(spec);
     case 'mfi':
       return new Mfi(spec);
+    case 'donchian':
+      return new Donchian(spec);
+    case 'keltner':
+      return new Keltner(spec);
+    case 'supertrend':
+      return new Supertrend(spec);
+    case 'psar':
+      return new ParabolicSar(spec);
+    case 'ichimoku':
+      return new Ichimoku(spec);
+    case 'heikinashi':
+      return new HeikinAshi(spec);
+    case 'pivots':
+      return new Pivots(spec);
+    case 'patterns':
+      return new CandlePatterns(spec);
   }
 }

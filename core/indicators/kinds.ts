@@ -4,16 +4,37 @@
  * rows, so the two cannot drift. Definitions: docs/indicators.md.
  */
 
-export const INDICATOR_TYPES = ['sma', 'ema', 'wma', 'rsi', 'macd', 'bollinger', 'stochastic', 'stochrsi', 'atr', 'adx', 'cci', 'obv', 'vwap', 'roc', 'williamsr', 'mfi'] as const;
+export const INDICATOR_TYPES = ['sma', 'ema', 'wma', 'rsi', 'macd', 'bollinger', 'stochastic', 'stochrsi', 'atr', 'adx', 'cci', 'obv', 'vwap', 'roc', 'williamsr', 'mfi',
+  'donchian', 'keltner', 'supertrend', 'psar', 'ichimoku', 'heikinashi', 'pivots', 'patterns'] as const;
 export type IndicatorTypeName = (typeof INDICATOR_TYPES)[number];
 
 export const PRICE_SOURCES = ['close', 'open', 'high', 'low', 'hl2', 'hlc3', 'ohlc4'] as const;
 export const VWAP_ANCHORS = ['day', 'none'] as const;
+/** Pivot points: how the levels are computed from the previous session, and what a session is. */
+export const PIVOT_METHODS = ['classic', 'fibonacci', 'camarilla', 'woodie'] as const;
+export const PIVOT_SESSIONS = ['day', 'week'] as const;
 
 /** Every period parameter (candles). */
 export const INDICATOR_PERIOD = { min: 1, max: 10_000 } as const;
 /** Bollinger's width in standard deviations: above 0, at most this. */
 export const MAX_STD_DEV = 10;
+/** Keltner's and Supertrend's ATR multiplier: above 0, at most this. */
+export const MAX_MULTIPLIER = 10;
+/** Parabolic SAR's acceleration step and its maximum: above 0, at most this. */
+export const MAX_ACCELERATION = 1;
+
+/**
+ * The candlestick patterns the `patterns` indicator reports (1 or 0 each), in the order the
+ * docs list them: technicalindicators' shape patterns (core/indicators/candle-patterns.ts).
+ */
+export const CANDLE_PATTERNS = [
+  'bullishEngulfing', 'bearishEngulfing', 'doji', 'dragonflyDoji', 'gravestoneDoji',
+  'bullishHammer', 'bearishHammer', 'bullishInvertedHammer', 'bearishInvertedHammer',
+  'morningStar', 'eveningStar', 'morningDojiStar', 'eveningDojiStar', 'abandonedBaby',
+  'bullishHarami', 'bearishHarami', 'bullishHaramiCross', 'bearishHaramiCross',
+  'piercingLine', 'darkCloudCover', 'downsideTasukiGap', 'threeWhiteSoldiers', 'threeBlackCrows',
+  'bullishMarubozu', 'bearishMarubozu', 'bullishSpinningTop', 'bearishSpinningTop',
+] as const;
 
 /** Each type's parameters and their defaults. */
 export const INDICATOR_DEFAULTS: Record<IndicatorTypeName, Record<string, number | string>> = {
@@ -33,6 +54,14 @@ export const INDICATOR_DEFAULTS: Record<IndicatorTypeName, Record<string, number
   roc: { period: 10, src: 'close' },
   williamsr: { period: 14 },
   mfi: { period: 14 },
+  donchian: { period: 20 },
+  keltner: { period: 20, multiplier: 2, atrPeriod: 10 },
+  supertrend: { period: 10, multiplier: 3 },
+  psar: { step: 0.02, maxStep: 0.2 },
+  ichimoku: { conversionPeriod: 9, basePeriod: 26, spanBPeriod: 52, displacement: 26 },
+  heikinashi: {},
+  pivots: { method: 'classic', session: 'day' },
+  patterns: {},
 };
 
 /** The fields of the indicators whose value is an object (for rule operands such as macd.histogram). */
@@ -42,6 +71,14 @@ export const INDICATOR_FIELDS: Partial<Record<IndicatorTypeName, readonly string
   stochastic: ['k', 'd'],
   stochrsi: ['k', 'd'],
   adx: ['adx', 'pdi', 'mdi'],
+  donchian: ['upper', 'middle', 'lower'],
+  keltner: ['upper', 'middle', 'lower'],
+  supertrend: ['supertrend', 'direction', 'upper', 'lower'],
+  psar: ['sar', 'direction'],
+  ichimoku: ['conversion', 'base', 'spanA', 'spanB', 'cloudA', 'cloudB'],
+  heikinashi: ['open', 'high', 'low', 'close'],
+  pivots: ['pp', 'r1', 'r2', 'r3', 's1', 's2', 's3'],
+  patterns: CANDLE_PATTERNS,
 };
 
 /** What an indicator's name in msg.indicators must look like. */
@@ -57,7 +94,18 @@ export function defaultIndicatorName(type: string, period?: unknown): string {
     case 'stochrsi':
     case 'obv':
     case 'vwap':
+    case 'supertrend':
+    case 'psar':
+    case 'ichimoku':
+    case 'pivots':
+    case 'patterns':
       return type;
+    case 'heikinashi':
+      return 'ha';
+    case 'donchian':
+      return 'dc' + p;
+    case 'keltner':
+      return 'kc' + p;
     case 'bollinger':
       return 'bb' + p;
     case 'stochastic':

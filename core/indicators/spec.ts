@@ -6,12 +6,25 @@ import { z } from 'zod';
 import { zodError } from '../contract';
 import { fieldError } from '../errors';
 
-import { INDICATOR_DEFAULTS as D, INDICATOR_PERIOD, INDICATOR_TYPES as TYPES, MAX_STD_DEV, PRICE_SOURCES, VWAP_ANCHORS } from './kinds';
+import {
+  INDICATOR_DEFAULTS as D,
+  INDICATOR_PERIOD,
+  INDICATOR_TYPES as TYPES,
+  MAX_ACCELERATION,
+  MAX_MULTIPLIER,
+  MAX_STD_DEV,
+  PIVOT_METHODS,
+  PIVOT_SESSIONS,
+  PRICE_SOURCES,
+  VWAP_ANCHORS,
+} from './kinds';
 
 /** Numbers, or numeric strings from the editor; nothing else (no booleans, arrays). */
 const numeric = (schema: z.ZodNumber) => z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? Number(v) : v), schema);
 const period = (def: unknown) =>
   numeric(z.number().int('must be a whole number').min(INDICATOR_PERIOD.min, `must be at least ${INDICATOR_PERIOD.min}`).max(INDICATOR_PERIOD.max, `must be at most ${INDICATOR_PERIOD.max}`)).default(def as number);
+/** A positive factor (multiplier, acceleration): above 0, at most `max`. */
+const factor = (max: number, def: unknown) => numeric(z.number().positive('must be above 0').max(max, `must be at most ${max}`)).default(def as number);
 export const SourceSchema = z.enum(PRICE_SOURCES).default('close');
 export type PriceSource = z.infer<typeof SourceSchema>;
 
@@ -46,6 +59,27 @@ export const IndicatorSpecSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('roc'), period: period(D.roc.period), src: SourceSchema }),
   z.strictObject({ type: z.literal('williamsr'), period: period(D.williamsr.period) }),
   z.strictObject({ type: z.literal('mfi'), period: period(D.mfi.period) }),
+  z.strictObject({ type: z.literal('donchian'), period: period(D.donchian.period) }),
+  z.strictObject({
+    type: z.literal('keltner'),
+    period: period(D.keltner.period),
+    multiplier: factor(MAX_MULTIPLIER, D.keltner.multiplier),
+    atrPeriod: period(D.keltner.atrPeriod),
+  }),
+  z.strictObject({ type: z.literal('supertrend'), period: period(D.supertrend.period), multiplier: factor(MAX_MULTIPLIER, D.supertrend.multiplier) }),
+  z
+    .strictObject({ type: z.literal('psar'), step: factor(MAX_ACCELERATION, D.psar.step), maxStep: factor(MAX_ACCELERATION, D.psar.maxStep) })
+    .refine((s) => s.step <= s.maxStep, { path: ['step'], message: 'must not be larger than maxStep' }),
+  z.strictObject({
+    type: z.literal('ichimoku'),
+    conversionPeriod: period(D.ichimoku.conversionPeriod),
+    basePeriod: period(D.ichimoku.basePeriod),
+    spanBPeriod: period(D.ichimoku.spanBPeriod),
+    displacement: period(D.ichimoku.displacement),
+  }),
+  z.strictObject({ type: z.literal('heikinashi') }),
+  z.strictObject({ type: z.literal('pivots'), method: z.enum(PIVOT_METHODS).default('classic'), session: z.enum(PIVOT_SESSIONS).default('day') }),
+  z.strictObject({ type: z.literal('patterns') }),
 ]);
 
 export type IndicatorSpec = z.infer<typeof IndicatorSpecSchema>;

@@ -40,6 +40,14 @@ const INDICATOR: Record<IndicatorType, readonly string[]> = {
   roc: ['period', 'src'],
   williamsr: ['period'],
   mfi: ['period'],
+  donchian: ['period'],
+  keltner: ['period', 'multiplier', 'atrPeriod'],
+  supertrend: ['period', 'multiplier'],
+  psar: ['step', 'maxStep'],
+  ichimoku: ['conversionPeriod', 'basePeriod', 'spanBPeriod', 'displacement'],
+  heikinashi: [],
+  pivots: ['method', 'session'],
+  patterns: [],
 };
 
 /** The risk gate's tunable settings: sizing, stops and exits, limits. */

@@ -3,7 +3,7 @@
  * as the user types, the name following type and period until the user writes their own.
  */
 import { INDICATOR_DEFAULTS, INDICATOR_NAME_RE, defaultIndicatorName } from '../../core/indicators/kinds';
-import { INDICATOR_TITLES, MACD_ORDER, NAME_RULE, PARAMS, indicatorSpec, macdOrderError, paramError } from '../../nodes/tradebot-indicator/spec';
+import { INDICATOR_TITLES, MACD_ORDER, NAME_RULE, PARAMS, PSAR_ORDER, indicatorSpec, macdOrderError, paramError, psarOrderError } from '../../nodes/tradebot-indicator/spec';
 import { fromSpec } from '../shared/definition';
 import { markField } from '../shared/validators';
 
@@ -31,9 +31,9 @@ function paramInput(param: string, value: unknown, def: unknown): any {
   } else {
     input = $('<input/>', {
       type: 'number',
-      min: meta.kind === 'int' ? 1 : 0.1,
-      max: meta.kind === 'int' ? 10000 : 10,
-      step: meta.kind === 'int' ? 1 : 0.1,
+      min: meta.kind === 'int' ? 1 : meta.step,
+      max: meta.kind === 'int' ? 10000 : meta.max,
+      step: meta.kind === 'int' ? 1 : meta.step,
       placeholder: String(def),
       style: 'width: 70px; margin: 0; height: 28px; padding: 2px 6px',
     });
@@ -163,13 +163,16 @@ function prepare(node: EditorNode): void {
               markField(el, e);
               first = first || e;
             });
-            if (t === 'macd') {
-              const fast = b.find('[data-param="fast"]');
-              const slow = b.find('[data-param="slow"]');
-              if (!paramError('fast', fast.val()) && !paramError('slow', slow.val()) && macdOrderError(fast.val(), slow.val())) {
-                markField(fast, MACD_ORDER);
-                markField(slow, MACD_ORDER);
-                first = first || MACD_ORDER;
+            // Two parameters that must be in order (MACD fast < slow, SAR step <= max step).
+            const pair = t === 'macd' ? (['fast', 'slow', macdOrderError, MACD_ORDER] as const) : t === 'psar' ? (['step', 'maxStep', psarOrderError, PSAR_ORDER] as const) : undefined;
+            if (pair) {
+              const [lowName, highName, orderError, message] = pair;
+              const low = b.find('[data-param="' + lowName + '"]');
+              const high = b.find('[data-param="' + highName + '"]');
+              if (!paramError(lowName, low.val()) && !paramError(highName, high.val()) && orderError(low.val(), high.val())) {
+                markField(low, message);
+                markField(high, message);
+                first = first || message;
               }
             }
             errorLine.text(first).toggle(!!first);

@@ -849,6 +849,26 @@ describe('editor in a real browser (packed install, Debian chromium, playwright-
     assert.equal(await row.getByText('no parameters').isVisible(), true);
     await type.selectOption('stochrsi');
     assert.deepEqual(await params(), ['rsiPeriod', 'stochPeriod', 'kPeriod', 'dPeriod', 'src']);
+    await type.selectOption('supertrend');
+    assert.deepEqual(await params(), ['period', 'multiplier']);
+    assert.equal(await name.inputValue(), 'supertrend');
+    await type.selectOption('ichimoku');
+    assert.deepEqual(await params(), ['conversionPeriod', 'basePeriod', 'spanBPeriod', 'displacement']);
+    await type.selectOption('pivots');
+    assert.deepEqual(await params(), ['method', 'session']);
+    await type.selectOption('patterns');
+    assert.deepEqual(await params(), []);
+    await type.selectOption('psar');
+    assert.deepEqual(await params(), ['step', 'maxStep']);
+    // Two parameters out of order: both marked, the row says which rule.
+    const step = row.locator('[data-param="step"]:visible');
+    await step.fill('0.5');
+    await step.press('Tab');
+    assert.match((await step.getAttribute('class')) ?? '', /input-error/);
+    assert.equal(await row.locator('.node-input-indicator-error').textContent(), 'Step must not be larger than max step');
+    await step.fill('0.02');
+    await step.press('Tab');
+    assert.equal(await row.locator('.node-input-indicator-error').isVisible(), false);
     await type.selectOption('ema');
     assert.deepEqual(await params(), ['period', 'src']);
     await row.locator('[data-param="period"]:visible').fill('50');

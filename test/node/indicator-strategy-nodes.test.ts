@@ -166,6 +166,62 @@ describe('indicator node', function () {
     msgs.forEach((m, i) => assert.ok(close(m.indicators.sma5, sma[i]!), `sma5 at ${i} as if the bad input never came`));
   });
 
+  it('Supertrend, Ichimoku, pivots and candlestick patterns arrive as the textbook computes them, patterns as 1/0', async function () {
+    skipWithoutOhlcv(this);
+    const candles = loadCandles('ETH_BTC', TF).slice(0, 700); // 5m: more than two UTC days, so pivots have values
+    await loadFlow([
+      {
+        id: 'ind',
+        type: 'tradebot-indicator',
+        indicators: [
+          { name: 'st', type: 'supertrend', period: 10, multiplier: 3 },
+          { name: 'ichi', type: 'ichimoku', conversionPeriod: 9, basePeriod: 26, spanBPeriod: 52, displacement: 26 },
+          { name: 'pivots', type: 'pivots', method: 'classic', session: 'day' },
+          { name: 'cdl', type: 'patterns' },
+        ],
+        wires: [['out']],
+      },
+      { id: 'out', type: 'helper' },
+    ]);
+    const out = new Inbox('out');
+    feed('ind', candles);
+    const msgs = await out.take(candles.length);
+    const want = {
+      st: tb.supertrend(candles, {}),
+      ichi: tb.ichimoku(candles, {}),
+      pivots: tb.pivots(candles, {}),
+      cdl: tb.patterns(candles),
+    } as Record<string, Array<Record<string, number> | null>>;
+    let patternsSeen = 0;
+    for (let i = 0; i < candles.length; i++) {
+      for (const [name, series] of Object.entries(want)) {
+        const got = msgs[i].indicators[name];
+        const exp = series[i];
+        if (exp === null || exp === undefined) {
+          assert.equal(got, null, `${name} at candle ${i + 1}: still warming up`);
+          assert.ok(msgs[i].indicatorsPending[name] >= 1, `${name} pending at candle ${i + 1}`);
+          continue;
+        }
+        assert.deepEqual(Object.keys(got).sort(), Object.keys(exp).sort(), `${name} fields`);
+        for (const [f, v] of Object.entries(exp)) assert.ok(close(got[f], v), `${name}.${f} at candle ${i + 1}: ${got[f]} vs ${v}`);
+        if (name === 'cdl') patternsSeen += Object.values(got as Record<string, number>).filter((x) => x === 1).length;
+      }
+    }
+    assert.ok(patternsSeen > 0, 'some pattern was seen');
+    assert.ok(msgs[candles.length - 1].indicators.pivots !== null, 'pivot points once a UTC day has passed');
+  });
+
+  it('a bad parameter of a new indicator is refused at deploy, naming the field', async function () {
+    await loadFlow([
+      { id: 'ind', type: 'tradebot-indicator', indicators: [{ name: 'sar', type: 'psar', step: 0.5, maxStep: 0.2 }], wires: [['out']] },
+      { id: 'out', type: 'helper' },
+      ...catchAll(),
+    ]);
+    getNode('ind').receive({ payload: toPayload({ ts: 0, open: 1, high: 1, low: 1, close: 1, volume: 1 }) });
+    const [err] = await new Inbox('caught').take(1);
+    assert.match(err.error.message, /indicators\[0\] \(sar\).*\bstep\b: must not be larger than maxStep/);
+  });
+
   it('a reset message starts the series over', async function () {
     skipWithoutOhlcv(this);
     const candles = loadCandles('ETH_BTC', TF).slice(0, 12);

@@ -51,6 +51,14 @@ export const DEFAULTS = {
   roc: { period: 10, src: 'close' },
   williamsr: { period: 14 },
   mfi: { period: 14 },
+  donchian: { period: 20 },
+  keltner: { period: 20, multiplier: 2, atrPeriod: 10 },
+  supertrend: { period: 10, multiplier: 3 },
+  psar: { step: 0.02, maxStep: 0.2 },
+  ichimoku: { conversionPeriod: 9, basePeriod: 26, spanBPeriod: 52, displacement: 26 },
+  heikinashi: {},
+  pivots: { method: 'classic', session: 'day' },
+  patterns: {},
 } as const;
 
 export type IndicatorType = keyof typeof DEFAULTS;
@@ -63,6 +71,21 @@ export const FIELDS: Partial<Record<IndicatorType, readonly string[]>> = {
   stochastic: ['k', 'd'],
   stochrsi: ['k', 'd'],
   adx: ['adx', 'pdi', 'mdi'],
+  donchian: ['upper', 'middle', 'lower'],
+  keltner: ['upper', 'middle', 'lower'],
+  supertrend: ['supertrend', 'direction', 'upper', 'lower'],
+  psar: ['sar', 'direction'],
+  ichimoku: ['conversion', 'base', 'spanA', 'spanB', 'cloudA', 'cloudB'],
+  heikinashi: ['open', 'high', 'low', 'close'],
+  pivots: ['pp', 'r1', 'r2', 'r3', 's1', 's2', 's3'],
+  patterns: [
+    'bullishEngulfing', 'bearishEngulfing', 'doji', 'dragonflyDoji', 'gravestoneDoji',
+    'bullishHammer', 'bearishHammer', 'bullishInvertedHammer', 'bearishInvertedHammer',
+    'morningStar', 'eveningStar', 'morningDojiStar', 'eveningDojiStar', 'abandonedBaby',
+    'bullishHarami', 'bearishHarami', 'bullishHaramiCross', 'bearishHaramiCross',
+    'piercingLine', 'darkCloudCover', 'downsideTasukiGap', 'threeWhiteSoldiers', 'threeBlackCrows',
+    'bullishMarubozu', 'bearishMarubozu', 'bullishSpinningTop', 'bearishSpinningTop',
+  ],
 };
 
 export interface TextbookSpec {
@@ -77,7 +100,10 @@ export function withDefaults(spec: TextbookSpec): TextbookSpec & Record<string, 
   return { ...DEFAULTS[spec.type as IndicatorType], ...given } as TextbookSpec & Record<string, number | string>;
 }
 
-/** "first value at candle" column of the doc's table (1-based candle number). */
+/**
+ * "first value at candle" column of the doc's table (1-based candle number). Pivot points have no
+ * fixed one (the first candle of the second session): NaN, and the caller takes it from the data.
+ */
 export function firstValueAt(spec: TextbookSpec): number {
   const s = withDefaults(spec) as Record<string, number>;
   switch (spec.type as IndicatorType) {
@@ -103,7 +129,21 @@ export function firstValueAt(spec: TextbookSpec): number {
       return 2 * s.period!;
     case 'obv':
     case 'vwap':
+    case 'heikinashi':
       return 1;
+    case 'donchian':
+    case 'supertrend':
+      return s.period!;
+    case 'keltner':
+      return Math.max(s.period!, s.atrPeriod!);
+    case 'psar':
+      return 2;
+    case 'ichimoku':
+      return Math.max(s.conversionPeriod!, s.basePeriod!, s.spanBPeriod!) + s.displacement! - 1;
+    case 'patterns':
+      return 3;
+    case 'pivots':
+      return NaN;
   }
 }
 
@@ -602,7 +642,308 @@ export function textbook(spec: TextbookSpec, candles: readonly Candle[]): Series
       return williamsr(candles, params);
     case 'mfi':
       return mfi(candles, params);
+    case 'donchian':
+      return donchian(candles, params) as Series<IndicatorValue>;
+    case 'keltner':
+      return keltner(candles, params) as Series<IndicatorValue>;
+    case 'supertrend':
+      return supertrend(candles, params) as Series<IndicatorValue>;
+    case 'psar':
+      return psar(candles, params) as Series<IndicatorValue>;
+    case 'ichimoku':
+      return ichimoku(candles, params) as Series<IndicatorValue>;
+    case 'heikinashi':
+      return heikinashi(candles) as Series<IndicatorValue>;
+    case 'pivots':
+      return pivots(candles, params) as Series<IndicatorValue>;
+    case 'patterns':
+      return patterns(candles) as Series<IndicatorValue>;
     default:
       throw new Error(`textbook: unknown type ${String(type)}`);
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Channels, trend stops, price levels, candlestick patterns
+
+export interface Bands {
+  upper: number;
+  middle: number;
+  lower: number;
+}
+
+export function donchian(candles: readonly Candle[], { period = 20 }: { period?: number } = {}): Series<Bands> {
+  const n = checkPeriod('period', period);
+  const highs = candles.map((c) => c.high);
+  const lows = candles.map((c) => c.low);
+  return candles.map((_, i) => {
+    if (i < n - 1) return null;
+    const upper = highest(highs, i - n + 1, i);
+    const lower = lowest(lows, i - n + 1, i);
+    return { upper, middle: (upper + lower) / 2, lower };
+  });
+}
+
+export function keltner(candles: readonly Candle[], { period = 20, multiplier = 2, atrPeriod = 10 } = {}): Series<Bands> {
+  checkPeriod('period', period);
+  checkPeriod('atrPeriod', atrPeriod);
+  const mid = emaOfSeries(candles.map((c) => c.close), period);
+  const a = atr(candles, { period: atrPeriod });
+  return candles.map((_, i) => {
+    const m = mid[i];
+    const r = a[i];
+    if (m === null || m === undefined || r === null || r === undefined) return null;
+    return { upper: m + multiplier * r, middle: m, lower: m - multiplier * r };
+  });
+}
+
+export interface SupertrendValue {
+  supertrend: number;
+  direction: number;
+  upper: number;
+  lower: number;
+}
+
+/** The doc's Supertrend, step by step: bands from hl2 ± multiplier·ATR, carried forward, then the direction. */
+export function supertrend(candles: readonly Candle[], { period = 10, multiplier = 3 } = {}): Series<SupertrendValue> {
+  const a = atr(candles, { period });
+  const out: Series<SupertrendValue> = candles.map(() => null);
+  let prev: SupertrendValue | null = null;
+  for (let i = 0; i < candles.length; i++) {
+    const r = a[i];
+    if (r === null || r === undefined) continue;
+    const c = candles[i]!;
+    const hl2 = (c.high + c.low) / 2;
+    const basicUpper = hl2 + multiplier * r;
+    const basicLower = hl2 - multiplier * r;
+    let v: SupertrendValue;
+    if (prev === null) {
+      v = { supertrend: basicUpper, direction: -1, upper: basicUpper, lower: basicLower };
+    } else {
+      const prevClose = candles[i - 1]!.close;
+      const upper = basicUpper < prev.upper || prevClose > prev.upper ? basicUpper : prev.upper;
+      const lower = basicLower > prev.lower || prevClose < prev.lower ? basicLower : prev.lower;
+      let direction: number;
+      if (prev.direction === -1) direction = c.close > upper ? 1 : -1;
+      else direction = c.close < lower ? -1 : 1;
+      v = { supertrend: direction === 1 ? lower : upper, direction, upper, lower };
+    }
+    out[i] = v;
+    prev = v;
+  }
+  return out;
+}
+
+export interface SarValue {
+  sar: number;
+  direction: number;
+}
+
+/** The doc's Parabolic SAR (Wilder), one candle at a time. */
+export function psar(candles: readonly Candle[], { step = 0.02, maxStep = 0.2 } = {}): Series<SarValue> {
+  const out: Series<SarValue> = candles.map(() => null);
+  if (candles.length < 2) return out;
+  const c1 = candles[0]!;
+  const c2 = candles[1]!;
+  let up = c2.close >= c1.close;
+  let sar = up ? Math.min(c1.low, c2.low) : Math.max(c1.high, c2.high);
+  let ep = up ? Math.max(c1.high, c2.high) : Math.min(c1.low, c2.low);
+  let af = step;
+  out[1] = { sar, direction: up ? 1 : -1 };
+  for (let i = 2; i < candles.length; i++) {
+    const c = candles[i]!;
+    const p1 = candles[i - 1]!;
+    const p2 = candles[i - 2]!;
+    let next = sar + af * (ep - sar);
+    if (up) {
+      next = Math.min(next, p1.low, p2.low);
+      if (c.low < next) {
+        up = false;
+        next = ep;
+        ep = c.low;
+        af = step;
+      } else if (c.high > ep) {
+        ep = c.high;
+        af = Math.min(af + step, maxStep);
+      }
+    } else {
+      next = Math.max(next, p1.high, p2.high);
+      if (c.high > next) {
+        up = true;
+        next = ep;
+        ep = c.high;
+        af = step;
+      } else if (c.low < ep) {
+        ep = c.low;
+        af = Math.min(af + step, maxStep);
+      }
+    }
+    sar = next;
+    out[i] = { sar, direction: up ? 1 : -1 };
+  }
+  return out;
+}
+
+export interface IchimokuValue {
+  conversion: number;
+  base: number;
+  spanA: number;
+  spanB: number;
+  cloudA: number;
+  cloudB: number;
+}
+
+export function ichimoku(candles: readonly Candle[], { conversionPeriod = 9, basePeriod = 26, spanBPeriod = 52, displacement = 26 } = {}): Series<IchimokuValue> {
+  const highs = candles.map((c) => c.high);
+  const lows = candles.map((c) => c.low);
+  const mid = (i: number, n: number) => (i < n - 1 ? null : (highest(highs, i - n + 1, i) + lowest(lows, i - n + 1, i)) / 2);
+  const spans = candles.map((_, i) => {
+    const conversion = mid(i, conversionPeriod);
+    const base = mid(i, basePeriod);
+    const spanB = mid(i, spanBPeriod);
+    if (conversion === null || base === null || spanB === null) return null;
+    return { conversion, base, spanA: (conversion + base) / 2, spanB };
+  });
+  return spans.map((s, i) => {
+    const drawnHere = spans[i - (displacement - 1)];
+    if (s === null || !drawnHere) return null;
+    return { ...s, cloudA: drawnHere.spanA, cloudB: drawnHere.spanB };
+  });
+}
+
+export interface Ohlc {
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+}
+
+export function heikinashi(candles: readonly Candle[]): Series<Ohlc> {
+  const out: Series<Ohlc> = [];
+  let prev: Ohlc | null = null;
+  for (const c of candles) {
+    const close = (c.open + c.high + c.low + c.close) / 4;
+    const open: number = prev === null ? (c.open + c.close) / 2 : (prev.open + prev.close) / 2;
+    const v: Ohlc = { open, high: Math.max(c.high, open, close), low: Math.min(c.low, open, close), close };
+    out.push(v);
+    prev = v;
+  }
+  return out;
+}
+
+export type PivotMethod = 'classic' | 'fibonacci' | 'camarilla' | 'woodie';
+export interface PivotValue {
+  pp: number;
+  r1: number;
+  r2: number;
+  r3: number;
+  s1: number;
+  s2: number;
+  s3: number;
+}
+
+/** The doc's table of levels from a session's high h, low l and close c. */
+export function pivotTable(method: PivotMethod, h: number, l: number, c: number): PivotValue {
+  const r = h - l;
+  if (method === 'camarilla') {
+    const pp = (h + l + c) / 3;
+    return { pp, r1: c + (1.1 * r) / 12, r2: c + (1.1 * r) / 6, r3: c + (1.1 * r) / 4, s1: c - (1.1 * r) / 12, s2: c - (1.1 * r) / 6, s3: c - (1.1 * r) / 4 };
+  }
+  if (method === 'fibonacci') {
+    const pp = (h + l + c) / 3;
+    return { pp, r1: pp + 0.382 * r, r2: pp + 0.618 * r, r3: pp + r, s1: pp - 0.382 * r, s2: pp - 0.618 * r, s3: pp - r };
+  }
+  const pp = method === 'woodie' ? (h + l + 2 * c) / 4 : (h + l + c) / 3;
+  return { pp, r1: 2 * pp - l, r2: pp + r, r3: h + 2 * (pp - l), s1: 2 * pp - h, s2: pp - r, s3: l - 2 * (h - pp) };
+}
+
+/** UTC calendar day, or ISO week (Monday to Sunday, UTC), of a timestamp, as a string key. */
+function sessionKey(ts: number, session: 'day' | 'week'): string {
+  const d = new Date(ts);
+  if (session === 'day') return d.toISOString().slice(0, 10);
+  const monday = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() - ((d.getUTCDay() + 6) % 7)));
+  return monday.toISOString().slice(0, 10);
+}
+
+/** Pivot points of each candle from the previous session's high, low and close (scanned from scratch). */
+export function pivots(candles: readonly Candle[], { method = 'classic', session = 'day' }: { method?: PivotMethod; session?: 'day' | 'week' } = {}): Series<PivotValue> {
+  const keys = candles.map((c) => sessionKey(c.ts, session));
+  // Each session (a run of candles with the same key): its high, low and last close, from scratch.
+  const levelsAfter: (PivotValue | null)[] = candles.map(() => null);
+  let prevLevels: PivotValue | null = null;
+  for (let start = 0; start < candles.length; ) {
+    let end = start;
+    while (end + 1 < candles.length && keys[end + 1] === keys[start]) end++;
+    for (let j = start; j <= end; j++) levelsAfter[j] = prevLevels;
+    let h = -Infinity;
+    let l = Infinity;
+    for (let j = start; j <= end; j++) {
+      h = Math.max(h, candles[j]!.high);
+      l = Math.min(l, candles[j]!.low);
+    }
+    prevLevels = pivotTable(method, h, l, candles[end]!.close);
+    start = end + 1;
+  }
+  return levelsAfter.map((v) => (v === null ? null : { ...v }));
+}
+
+/**
+ * The doc's "a ≈ b": |a - b| <= 0.001·a, each side first rounded to 4 significant digits (as the
+ * library compares).
+ */
+function approx(a: number, b: number): boolean {
+  return Number(Math.abs(a - b).toPrecision(4)) <= Number((a * 0.001).toPrecision(4));
+}
+
+/**
+ * Candlestick patterns: the ones the doc spells out (engulfing, doji, hammers, morning and evening
+ * star) written here from the doc; the others taken from technicalindicators' own function called
+ * on the last five candles up to this one (it picks the ones it needs itself), which checks the
+ * engine's windows and field names against the library used the way its documentation shows.
+ */
+export function patterns(candles: readonly Candle[]): Series<Record<string, number>> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const lib = require('technicalindicators') as Record<string, (d: unknown) => boolean>;
+  const libName: Record<string, string> = {
+    dragonflyDoji: 'dragonflydoji',
+    gravestoneDoji: 'gravestonedoji',
+    morningDojiStar: 'morningdojistar',
+    eveningDojiStar: 'eveningdojistar',
+    abandonedBaby: 'abandonedbaby',
+    bullishHarami: 'bullishharami',
+    bearishHarami: 'bearishharami',
+    bullishHaramiCross: 'bullishharamicross',
+    bearishHaramiCross: 'bearishharamicross',
+    piercingLine: 'piercingline',
+    darkCloudCover: 'darkcloudcover',
+    downsideTasukiGap: 'downsidetasukigap',
+    threeWhiteSoldiers: 'threewhitesoldiers',
+    threeBlackCrows: 'threeblackcrows',
+    bullishMarubozu: 'bullishmarubozu',
+    bearishMarubozu: 'bearishmarubozu',
+    bullishSpinningTop: 'bullishspinningtop',
+    bearishSpinningTop: 'bearishspinningtop',
+  };
+  const cols = { open: candles.map((c) => c.open), high: candles.map((c) => c.high), low: candles.map((c) => c.low), close: candles.map((c) => c.close) };
+  return candles.map((c3, i) => {
+    if (i < 2) return null;
+    const c1 = candles[i - 2]!;
+    const c2 = candles[i - 1]!;
+    const b = (x: boolean) => (x ? 1 : 0);
+    const out: Record<string, number> = {
+      bullishEngulfing: b(c2.close < c2.open && c3.open < c2.close && c3.close > c2.open),
+      bearishEngulfing: b(c2.close > c2.open && c3.open > c2.close && c3.close < c2.open),
+      doji: b(approx(c3.open, c3.close) && approx(c3.open, c3.high) === approx(c3.close, c3.low)),
+      bullishHammer: b(c3.close > c3.open && approx(c3.close, c3.high) && c3.close - c3.open <= 2 * (c3.open - c3.low)),
+      bearishHammer: b(c3.open > c3.close && approx(c3.open, c3.high) && c3.open - c3.close <= 2 * (c3.close - c3.low)),
+      bullishInvertedHammer: b(c3.close > c3.open && approx(c3.open, c3.low) && c3.close - c3.open <= 2 * (c3.high - c3.close)),
+      bearishInvertedHammer: b(c3.open > c3.close && approx(c3.close, c3.low) && c3.open - c3.close <= 2 * (c3.high - c3.open)),
+      morningStar: b(c1.close < c1.open && c2.high < c1.low && c3.open > c2.high && c3.close > c3.open && c3.close > (c1.open + c1.close) / 2),
+      eveningStar: b(c1.close > c1.open && c2.low > c1.high && c3.open < c2.low && c3.close < c3.open && c3.close < (c1.open + c1.close) / 2),
+    };
+    const from = Math.max(0, i - 4); // the last five candles: more than any pattern reads
+    const upTo = { open: cols.open.slice(from, i + 1), high: cols.high.slice(from, i + 1), low: cols.low.slice(from, i + 1), close: cols.close.slice(from, i + 1) };
+    for (const [field, fn] of Object.entries(libName)) out[field] = lib[fn]!({ ...upTo }) ? 1 : 0;
+    return out;
+  });
 }

@@ -1,7 +1,9 @@
 /**
  * The incremental indicator engine (core/indicators) against an independent batch
  * implementation of docs/indicators.md (test/support/textbook-indicators.ts), on the real
- * exchange candles of ../shared/data/ohlcv: all ten pairs, every candle, at 1m and 5m.
+ * exchange candles of ../shared/data/ohlcv: all ten pairs, every candle, at 1m and 5m. Candlestick
+ * patterns: the reference writes the doc's fully spelt-out ones itself and calls the library on the
+ * last candles for the others (see textbook-indicators.ts `patterns`).
  *
  * BTC-quoted prices are tiny (NXT/BTC ~ 0.00003) and many 1m candles are flat: the hard case for
  * running sums, so every series is used whole, never a prefix.
@@ -11,7 +13,9 @@
  *  - `scale` is an absolute floor for values that are legitimately ~0 (MACD histogram, OBV
  *    crossing 0, ROC, CCI...), where a relative bound would demand more than double precision
  *    can give. It is the natural magnitude of what the value is made of:
- *      price-valued (sma, ema, wma, vwap, macd lines, bollinger bands): P = mean close of the series;
+ *      price-valued (sma, ema, wma, vwap, macd lines, bollinger bands, donchian, keltner, supertrend,
+ *      psar, ichimoku, heikinashi, pivots): P = mean close of the series (a direction, ±1, is then
+ *      held to 1e-9·max(1, P): in effect, exactly); patterns (1 or 0): scale 1, so exactly;
  *      atr: the series' mean true range; obv: the series' mean volume;
  *      0–100 oscillators (rsi, stochastic, adx/pdi/mdi, williamsr, mfi) and roc (a percentage): 1.
  *  - A few outputs divide by a difference that can be tiny compared with the prices it comes
@@ -71,7 +75,34 @@ const SPECS: tb.TextbookSpec[] = [
   { type: 'williamsr', period: 7 },
   { type: 'mfi' },
   { type: 'mfi', period: 5 },
+  { type: 'donchian' },
+  { type: 'donchian', period: 5 },
+  { type: 'donchian', period: 1 },
+  { type: 'keltner' },
+  { type: 'keltner', period: 10, multiplier: 1.5, atrPeriod: 20 },
+  { type: 'supertrend' },
+  { type: 'supertrend', period: 7, multiplier: 2 },
+  { type: 'psar' },
+  { type: 'psar', step: 0.01, maxStep: 0.1 },
+  { type: 'ichimoku' },
+  { type: 'ichimoku', conversionPeriod: 5, basePeriod: 10, spanBPeriod: 20, displacement: 1 },
+  { type: 'heikinashi' },
+  { type: 'pivots' },
+  { type: 'pivots', method: 'fibonacci' },
+  { type: 'pivots', method: 'camarilla' },
+  { type: 'pivots', method: 'woodie', session: 'week' },
+  { type: 'patterns' },
 ];
+
+/**
+ * Candles still needed after candle k (0 = before any): the doc's fixed first value, or for pivot
+ * points (first value with the second session, however long the first is) 1 until there is one.
+ */
+function expectedRemaining(spec: tb.TextbookSpec, k: number, valueAfterK: boolean): number {
+  const first = tb.firstValueAt(spec);
+  if (Number.isNaN(first)) return valueAfterK ? 0 : 1;
+  return Math.max(0, first - k);
+}
 
 function label(spec: tb.TextbookSpec): string {
   const { type, ...params } = spec;
@@ -119,6 +150,13 @@ function plainScale(spec: tb.TextbookSpec, candles: readonly Candle[]): ScaleFn 
     case 'wma':
     case 'vwap':
     case 'macd':
+    case 'donchian':
+    case 'keltner':
+    case 'supertrend':
+    case 'psar':
+    case 'ichimoku':
+    case 'heikinashi':
+    case 'pivots':
       return () => P;
     case 'bollinger':
       return (_i, field) => (field === 'bandwidth' || field === 'percentB' ? 1 : P);
@@ -140,6 +178,14 @@ function scales(spec: tb.TextbookSpec, candles: readonly Candle[], expected: tb.
     case 'wma':
     case 'vwap':
     case 'macd':
+    // price-valued (their direction, ±1, is compared relative to itself)
+    case 'donchian':
+    case 'keltner':
+    case 'supertrend':
+    case 'psar':
+    case 'ichimoku':
+    case 'heikinashi':
+    case 'pivots':
       return () => P;
     case 'atr': {
       const meanTR = mean(candles.map((c, i) => (i === 0 ? c.high - c.low : Math.max(c.high - c.low, Math.abs(c.high - candles[i - 1]!.close), Math.abs(c.low - candles[i - 1]!.close)))));
@@ -200,20 +246,21 @@ function fmt(x: number | null | undefined): string {
 function compareSeries(spec: tb.TextbookSpec, s: NamedSeries, expected: tb.Series, out: Outcome): void {
   const scale = scales(spec, s.candles, expected);
   const plain = plainScale(spec, s.candles);
-  const first = tb.firstValueAt(spec);
   const fields = tb.FIELDS[spec.type as tb.IndicatorType];
   const ind = createIndicator(spec);
   const miss = (msg: string): void => {
     out.mismatchCount++;
     if (out.mismatches.length < 8) out.mismatches.push(`${s.name} candle ${msg}`);
   };
-  if (ind.remaining !== first) miss(`0: remaining before any candle ${ind.remaining}, expected ${first}`);
+  const before = expectedRemaining(spec, 0, false);
+  if (ind.remaining !== before) miss(`0: remaining before any candle ${ind.remaining}, expected ${before}`);
   for (let i = 0; i < s.candles.length; i++) {
     const got = ind.update(s.candles[i]!);
     const want = expected[i]!;
     const k = i + 1; // candle number
     const rem = ind.remaining;
-    if (rem !== Math.max(0, first - k)) miss(`${k}: remaining ${rem}, expected ${Math.max(0, first - k)}`);
+    const remWant = expectedRemaining(spec, k, want !== null);
+    if (rem !== remWant) miss(`${k}: remaining ${rem}, expected ${remWant}`);
     if (want === null || got === null) {
       if (want !== got) miss(`${k}: engine ${JSON.stringify(got)}, textbook ${JSON.stringify(want)}`);
       continue;
@@ -263,7 +310,8 @@ describe('indicators: engine vs textbook on real candles (docs/indicators.md)', 
       for (const s of all) {
         // the textbook itself must put the first value where the doc's table says
         const expected = tb.textbook(spec, s.candles);
-        assert.equal(expected.findIndex((v) => v !== null) + 1, tb.firstValueAt(spec), `textbook first value, ${s.name}`);
+        const firstAt = tb.firstValueAt(spec);
+        if (!Number.isNaN(firstAt)) assert.equal(expected.findIndex((v) => v !== null) + 1, firstAt, `textbook first value, ${s.name}`);
         compareSeries(spec, s, expected, out);
       }
       const plainNote = out.worstPlain !== out.worst ? ` (simple floor: worst ${out.worstPlain.toExponential(1)}, ${out.overPlain} over 1e-9)` : '';
@@ -280,6 +328,7 @@ describe('indicators: remaining, reset, defaults', function () {
     const candles = loadCandles('ETH_BTC', '1m');
     for (const spec of SPECS) {
       const first = tb.firstValueAt(spec);
+      if (Number.isNaN(first)) continue; // pivots: see 'pivot points wait for a whole session'
       const ind = createIndicator(spec);
       assert.equal(ind.remaining, first, `${label(spec)}: remaining before any candle`);
       for (let k = 1; k <= first + 3; k++) {
@@ -300,7 +349,7 @@ describe('indicators: remaining, reset, defaults', function () {
     };
     for (const spec of SPECS) {
       const fresh = () => createIndicator(spec);
-      const first = tb.firstValueAt(spec);
+      const first = expectedRemaining(spec, 0, false);
       // reset after a long history, then restart inside the same UTC day (matters for vwap day)
       const used = fresh();
       run(used, 0, 3000);
@@ -311,11 +360,55 @@ describe('indicators: remaining, reset, defaults', function () {
       assert.deepStrictEqual(run(used, 2900, 6000), run(fresh(), 2900, 6000), `${label(spec)}: after reset at candle 3000`);
       // reset in the middle of the warm-up, and twice in a row
       const warm = fresh();
-      run(warm, 0, Math.max(1, first - 1));
+      run(warm, 0, Math.max(1, (Number.isNaN(tb.firstValueAt(spec)) ? 60 : first) - 1));
       warm.reset();
       warm.reset();
       assert.deepStrictEqual(run(warm, 5000, 5500), run(fresh(), 5000, 5500), `${label(spec)}: after reset during warm-up`);
     }
+  });
+
+  it('pivot points wait for a whole session: none on the first UTC day, values from the first candle of the next', function () {
+    skipWithoutOhlcv(this);
+    const candles = loadCandles('ETH_BTC', '1m');
+    const day = (ts: number) => Math.floor(ts / 86_400_000);
+    const nextDay = candles.findIndex((c) => day(c.ts) !== day(candles[0]!.ts));
+    assert.ok(nextDay > 1, 'the series spans two UTC days');
+    const ind = createIndicator({ type: 'pivots' });
+    for (let i = 0; i < nextDay; i++) {
+      assert.equal(ind.update(candles[i]!), null, `candle ${i + 1}, still the first day`);
+      assert.equal(ind.remaining, 1, `remaining on the first day (candle ${i + 1})`);
+    }
+    const first = candles.slice(0, nextDay);
+    const h = Math.max(...first.map((c) => c.high));
+    const l = Math.min(...first.map((c) => c.low));
+    const c = first[first.length - 1]!.close;
+    const v = ind.update(candles[nextDay]!) as Record<string, number>;
+    assert.equal(ind.remaining, 0);
+    assert.equal(v.pp, (h + l + c) / 3, 'pp of the first day');
+    assert.equal(v.r1, (2 * (h + l + c)) / 3 - l, 'r1 = 2pp - low');
+  });
+
+  it('the real candles exercise every pattern and both directions (the comparisons above are not all zeros)', function () {
+    skipWithoutOhlcv(this);
+    const seen: Record<string, number> = {};
+    const flips = { supertrend: 0, psar: 0 };
+    for (const s of series()) {
+      const patterns = createIndicator({ type: 'patterns' });
+      const trend = { supertrend: createIndicator({ type: 'supertrend' }), psar: createIndicator({ type: 'psar' }) };
+      const last = { supertrend: 0, psar: 0 };
+      for (const c of s.candles) {
+        const v = patterns.update(c) as Record<string, number> | null;
+        if (v) for (const [k, x] of Object.entries(v)) seen[k] = (seen[k] ?? 0) + x;
+        for (const t of ['supertrend', 'psar'] as const) {
+          const d = (trend[t].update(c) as Record<string, number> | null)?.direction;
+          if (d === undefined) continue;
+          if (last[t] !== 0 && d !== last[t]) flips[t]++;
+          last[t] = d;
+        }
+      }
+    }
+    for (const p of tb.FIELDS.patterns!) assert.ok((seen[p] ?? 0) > 0, `${p} never seen on the real candles`);
+    assert.ok(flips.supertrend > 100 && flips.psar > 100, `direction changes: ${JSON.stringify(flips)}`);
   });
 
   it('fills in the documented defaults', function () {
@@ -360,6 +453,24 @@ describe('indicators: parseIndicatorSpec', function () {
     rejects({ type: 'rsi', src: 'hl3' }, /\bsrc\b/, 'unknown src');
     rejects({ type: 'vwap', anchor: 'week' }, /\banchor\b/, 'unknown anchor');
     assert.throws(() => createIndicator({ type: 'sma', period: 0 }), /\bperiod\b/, 'createIndicator validates too');
+  });
+
+  it('rejects bad parameters of the newer indicators naming the field', function () {
+    rejects({ type: 'keltner', multiplier: 0 }, /\bmultiplier\b/, 'keltner multiplier 0');
+    rejects({ type: 'keltner', multiplier: 'x' }, /\bmultiplier\b/, "keltner multiplier 'x'");
+    rejects({ type: 'keltner', atrPeriod: 0 }, /\batrPeriod\b/, 'keltner atrPeriod 0');
+    rejects({ type: 'supertrend', multiplier: 11 }, /\bmultiplier\b/, 'supertrend multiplier 11');
+    rejects({ type: 'supertrend', period: 1.5 }, /\bperiod\b/, 'supertrend period 1.5');
+    rejects({ type: 'psar', step: 0 }, /\bstep\b/, 'psar step 0');
+    rejects({ type: 'psar', maxStep: 2 }, /\bmaxStep\b/, 'psar maxStep 2');
+    rejects({ type: 'psar', step: 0.3, maxStep: 0.2 }, /\bstep\b.*maxStep/, 'psar step above maxStep');
+    rejects({ type: 'ichimoku', displacement: 0 }, /\bdisplacement\b/, 'ichimoku displacement 0');
+    rejects({ type: 'ichimoku', spanBPeriod: 'abc' }, /\bspanBPeriod\b/, "ichimoku spanBPeriod 'abc'");
+    rejects({ type: 'donchian', period: -1 }, /\bperiod\b/, 'donchian period -1');
+    rejects({ type: 'pivots', method: 'demark' }, /\bmethod\b/, 'pivots method demark');
+    rejects({ type: 'pivots', session: 'month' }, /\bsession\b/, 'pivots session month');
+    rejects({ type: 'patterns', period: 3 }, /\bperiod\b/, 'patterns take no period');
+    rejects({ type: 'heikinashi', src: 'close' }, /\bsrc\b/, 'heikinashi takes no src');
   });
 
   it('accepts valid specs and fills defaults', function () {
