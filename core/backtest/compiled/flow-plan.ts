@@ -115,7 +115,7 @@ export function planFlow(nodes: readonly FlowNodeConfig[], exchange: string, tim
   if (!candles.length) return { refused: { reason: 'no candles node reads this exchange node: nothing to compile' } };
   for (const c of candles) {
     const tf = typeof c.timeframe === 'string' && c.timeframe ? c.timeframe : '1m';
-    if (tf !== timeframe) return { refused: { reason: `the candles node ${label(c)} asks for ${tf}, the backtest data is ${timeframe}`, node: ref(c) } };
+    if (tf !== timeframe) return { refused: { reason: `the candles node ${label(c)} asks for ${tf} and the backtest data is ${timeframe}: a flow with several timeframes runs on the Node-RED path`, node: ref(c) } };
   }
 
   // Everything the candles nodes' messages reach, in the order they reach it; the tradebot
