@@ -4,7 +4,7 @@
  * 1h candles made from them by the replay. No look-ahead: with every candle from a time T on
  * changed (the prices mirrored), every signal up to T and every fill before T are the same. The
  * 1h RSI each buy read is the textbook RSI of the latest 1h candle that had closed when the 5m
- * candle opened, computed here from the file.
+ * candle opened, computed here from the file. The fast path gives the same report.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -18,7 +18,7 @@ const WARMUP = 240;
 const H = 3_600_000;
 type Row = [number, number, number, number, number, number];
 
-function flow(dataFile: string, reportFile: string): FlowNode[] {
+function flow(dataFile: string, reportFile: string, engine: 'flow' | 'auto'): FlowNode[] {
   const nodes: FlowNode[] = [
     { id: 'f1', type: 'tab', label: 'backtest across timeframes' },
     { id: 'n-ex', type: 'tradebot-exchange', mode: 'backtest', backtestData: `ETH/BTC = ${dataFile}`, backtestTimeframe: '5m', backtestWarmup: WARMUP, simBalances: 'BTC=10', feeRatePct: 0.1, slippagePct: 0.05, reportCurrency: 'BTC' },
@@ -37,7 +37,7 @@ function flow(dataFile: string, reportFile: string): FlowNode[] {
     { id: 'n-risk', type: 'tradebot-risk-gate', z: 'f1', exchange: 'n-ex', sizing: 'quote', quoteAmount: '0.1', accountCurrency: 'BTC', wires: [['n-order'], []] },
     { id: 'n-order', type: 'tradebot-place-order', z: 'f1', exchange: 'n-ex', currency: 'BTC', wires: [[], []] },
     { id: 'n-run', type: 'inject', z: 'f1', name: 'n-run', props: [{ p: 'payload' }], payload: '', payloadType: 'date', repeat: '', once: false, wires: [['n-bt']] },
-    { id: 'n-bt', type: 'tradebot-backtest', z: 'f1', exchange: 'n-ex', wires: [['n-with']] },
+    { id: 'n-bt', type: 'tradebot-backtest', z: 'f1', exchange: 'n-ex', engine, wires: [['n-with']] },
     // The report arrives after the run: every signal has been kept by then.
     { id: 'n-with', type: 'function', z: 'f1', func: "msg.payload = { report: msg.payload, signals: flow.get('signals') || [] }; return msg;", outputs: 1, wires: [['n-json']] },
     { id: 'n-json', type: 'json', z: 'f1', property: 'payload', action: 'str', pretty: false, wires: [['n-file']] },
@@ -47,14 +47,14 @@ function flow(dataFile: string, reportFile: string): FlowNode[] {
 }
 
 interface Signal { side: string; ts: number; candleTs: number; reason: string; id: string }
-interface Outcome { report: { trades: Array<{ ts: number }>; engine?: { path: string; reason?: string } }; signals: Signal[] }
+interface Outcome { report: { trades: Array<{ ts: number }>; engine?: { path: string; reason?: string } } & Record<string, unknown>; signals: Signal[] }
 
-async function runOn(rows: Row[]): Promise<Outcome> {
+async function runOn(rows: Row[], engine: 'flow' | 'auto' = 'flow'): Promise<Outcome> {
   const userDir = makeUserDir('tradebot-backtest-tf-');
   const dataFile = path.join(userDir, 'ETH_BTC-5m.json');
   fs.writeFileSync(dataFile, JSON.stringify(rows));
   const reportFile = path.join(userDir, 'report.json');
-  const red = await NodeRedProcess.start({ userDir, flow: flow(dataFile, reportFile) });
+  const red = await NodeRedProcess.start({ userDir, flow: flow(dataFile, reportFile, engine) });
   try {
     const res = await red.post('/inject/n-run');
     assert.equal(res.status, 200);
@@ -101,7 +101,7 @@ describe('a backtest across timeframes (real Node-RED process)', function () {
 
     const original = await runOn(rows);
     const other = await runOn(changed);
-    assert.equal(original.report.engine?.path, 'flow', 'several timeframes run on the Node-RED path');
+    assert.equal(original.report.engine?.path, 'flow');
 
     const before = (o: Outcome) => o.signals.filter((s) => s.ts <= T);
     const buysBefore = before(original).filter((s) => s.side === 'buy');
@@ -141,5 +141,18 @@ describe('a backtest across timeframes (real Node-RED process)', function () {
       assert.deepEqual(buys.map((s) => s.candleTs), expectedBuys, 'the buys are the crosses the filter let through');
       assert.ok(crossesUp.length - expectedBuys.length >= 5, `the filter held crosses (${crossesUp.length} crosses, ${expectedBuys.length} buys)`);
     }
+  });
+
+  it('the fast path gives the same report as the Node-RED path for the flow across timeframes', async function () {
+    skipWithoutOhlcv(this);
+    const rows = JSON.parse(fs.readFileSync(path.join(OHLCV_DIR, 'ETH_BTC-5m.json'), 'utf8')) as Row[];
+    const flowPath = await runOn(rows, 'flow');
+    const fast = await runOn(rows, 'auto');
+    assert.deepEqual(fast.report.engine, { path: 'fast' });
+    assert.ok(flowPath.report.trades.length >= 10, `it trades (${flowPath.report.trades.length} fills)`);
+    // Everything but the engine and where each run's copy of the data was (each in its own user dir).
+    const { engine: _a, dataChecks: _c, ...fastReport } = fast.report;
+    const { engine: _b, dataChecks: _d, ...flowReport } = flowPath.report;
+    assert.deepEqual(fastReport, flowReport);
   });
 });
