@@ -18,14 +18,14 @@ const WARMUP = 240;
 const H = 3_600_000;
 type Row = [number, number, number, number, number, number];
 
-function flow(dataFile: string, reportFile: string, engine: 'flow' | 'auto'): FlowNode[] {
+function flow(data: string, symbols: string, reportFile: string, engine: 'flow' | 'auto'): FlowNode[] {
   const nodes: FlowNode[] = [
     { id: 'f1', type: 'tab', label: 'backtest across timeframes' },
-    { id: 'n-ex', type: 'tradebot-exchange', mode: 'backtest', backtestData: `ETH/BTC = ${dataFile}`, backtestTimeframe: '5m', backtestWarmup: WARMUP, simBalances: 'BTC=10', feeRatePct: 0.1, slippagePct: 0.05, reportCurrency: 'BTC' },
-    { id: 'n-c5', type: 'tradebot-candles', z: 'f1', source: 'exchange', exchange: 'n-ex', symbols: 'ETH/BTC', timeframe: '5m', warmup: WARMUP, interval: 1000, websocket: true, wires: [['n-i5']] },
+    { id: 'n-ex', type: 'tradebot-exchange', mode: 'backtest', backtestData: data, backtestTimeframe: '5m', backtestWarmup: WARMUP, simBalances: 'BTC=10', feeRatePct: 0.1, slippagePct: 0.05, reportCurrency: 'BTC' },
+    { id: 'n-c5', type: 'tradebot-candles', z: 'f1', source: 'exchange', exchange: 'n-ex', symbols, timeframe: '5m', warmup: WARMUP, interval: 1000, websocket: true, wires: [['n-i5']] },
     { id: 'n-i5', type: 'tradebot-indicator', z: 'f1', indicators: [{ name: 'fast', type: 'sma', period: 10, src: 'close' }, { name: 'slow', type: 'sma', period: 30, src: 'close' }], wires: [['n-strategy']] },
     // Every 1h candle there is at the start (warm-up 100 > 20): the RSI starts where the data starts.
-    { id: 'n-c1h', type: 'tradebot-candles', z: 'f1', source: 'exchange', exchange: 'n-ex', symbols: 'ETH/BTC', timeframe: '1h', warmup: 100, interval: 1000, websocket: true, wires: [['n-i1h']] },
+    { id: 'n-c1h', type: 'tradebot-candles', z: 'f1', source: 'exchange', exchange: 'n-ex', symbols, timeframe: '1h', warmup: 100, interval: 1000, websocket: true, wires: [['n-i1h']] },
     { id: 'n-i1h', type: 'tradebot-indicator', z: 'f1', indicators: [{ name: 'rsi14', type: 'rsi', period: 14, src: 'close' }], wires: [['n-strategy']] },
     {
       id: 'n-strategy', type: 'tradebot-strategy', z: 'f1', strategy: 'rules',
@@ -49,12 +49,18 @@ function flow(dataFile: string, reportFile: string, engine: 'flow' | 'auto'): Fl
 interface Signal { side: string; ts: number; candleTs: number; reason: string; id: string }
 interface Outcome { report: { trades: Array<{ ts: number }>; engine?: { path: string; reason?: string } } & Record<string, unknown>; signals: Signal[] }
 
-async function runOn(rows: Row[], engine: 'flow' | 'auto' = 'flow'): Promise<Outcome> {
+async function runOn(rows: Row[], engine: 'flow' | 'auto' = 'flow', more: Record<string, Row[]> = {}): Promise<Outcome> {
   const userDir = makeUserDir('tradebot-backtest-tf-');
-  const dataFile = path.join(userDir, 'ETH_BTC-5m.json');
-  fs.writeFileSync(dataFile, JSON.stringify(rows));
+  const series: Record<string, Row[]> = { 'ETH/BTC': rows, ...more };
+  const data = Object.entries(series)
+    .map(([symbol, r]) => {
+      const file = path.join(userDir, `${symbol.replace('/', '_')}-5m.json`);
+      fs.writeFileSync(file, JSON.stringify(r));
+      return `${symbol} = ${file}`;
+    })
+    .join('\n');
   const reportFile = path.join(userDir, 'report.json');
-  const red = await NodeRedProcess.start({ userDir, flow: flow(dataFile, reportFile, engine) });
+  const red = await NodeRedProcess.start({ userDir, flow: flow(data, Object.keys(series).join(', '), reportFile, engine) });
   try {
     const res = await red.post('/inject/n-run');
     assert.equal(res.status, 200);
@@ -143,12 +149,15 @@ describe('a backtest across timeframes (real Node-RED process)', function () {
     }
   });
 
-  it('the fast path gives the same report as the Node-RED path for the flow across timeframes', async function () {
+  it('two symbols across two timeframes: the fast path gives the same report as the Node-RED path', async function () {
     skipWithoutOhlcv(this);
-    const rows = JSON.parse(fs.readFileSync(path.join(OHLCV_DIR, 'ETH_BTC-5m.json'), 'utf8')) as Row[];
-    const flowPath = await runOn(rows, 'flow');
-    const fast = await runOn(rows, 'auto');
+    const read = (pair: string) => JSON.parse(fs.readFileSync(path.join(OHLCV_DIR, `${pair}-5m.json`), 'utf8')) as Row[];
+    const more = { 'LTC/BTC': read('LTC_BTC') };
+    const flowPath = await runOn(read('ETH_BTC'), 'flow', more);
+    const fast = await runOn(read('ETH_BTC'), 'auto', more);
     assert.deepEqual(fast.report.engine, { path: 'fast' });
+    const symbols = new Set((flowPath.report.trades as Array<{ symbol?: string }>).map((t) => t.symbol));
+    assert.deepEqual([...symbols].sort(), ['ETH/BTC', 'LTC/BTC'], 'both symbols trade');
     assert.ok(flowPath.report.trades.length >= 10, `it trades (${flowPath.report.trades.length} fills)`);
     // Everything but the engine and where each run's copy of the data was (each in its own user dir).
     const { engine: _a, dataChecks: _c, ...fastReport } = fast.report;
