@@ -13,6 +13,8 @@ import { resample } from '../../core/backtest/resample';
 import { parseStrategySettings } from '../../core/strategies/settings';
 import { contextTimeframes, StrategyRunner, strategyFactory, type CandleOutcome } from '../../core/strategies/strategy-runner';
 import { loadCandles, skipWithoutOhlcv } from '../support/ohlcv-data';
+import { specErrors, type FieldSpec } from '../../nodes/shared/spec';
+import { strategySpec } from '../../nodes/tradebot-strategy/spec';
 
 const H = 3_600_000;
 const M5 = 300_000;
@@ -99,6 +101,29 @@ describe('higher timeframes in conditions', function () {
     const missing = runnerOf({ strategy: 'rules', entryRules: [{ left: 'rsi@1h', op: '<', right: '60' }] });
     missing.onCandle(candle('1h', T0 - H, 100), { ema: 1 }, false);
     assert.throws(() => missing.onCandle(candle('5m', T0, 100), {}, false), /entryRules\[0\]\.left: "rsi" is not in the 1h candles' msg\.indicators \(it has ema\)/);
+  });
+
+  it('the dialog and the runtime agree: @ operands and the entry filter are accepted and refused alike', function () {
+    const defaults = Object.fromEntries(Object.entries(strategySpec.defaults as Record<string, FieldSpec>).map(([k, f]) => [k, structuredClone(f.value)]));
+    const cases: Array<{ config: Record<string, unknown>; ok: boolean }> = [
+      { config: { strategy: 'maCross', entryFilter: [{ left: 'rsi14@1h', op: '<', right: '60' }] }, ok: true },
+      { config: { strategy: 'maCross', entryFilter: [{ left: 'rsi14@1x', op: '<', right: '60' }] }, ok: false },
+      { config: { strategy: 'rules', entryRules: [{ left: 'macd.histogram@4h', op: '>', right: 'close@1d' }], exitRules: [] }, ok: true },
+      { config: { strategy: 'rules', entryRules: [{ left: 'rsi14@', op: '<', right: '60' }], exitRules: [] }, ok: false },
+      // The entry filter of a strategy that has none (the rule builder) is not looked at.
+      { config: { strategy: 'rules', entryRules: [{ left: 'close', op: '>', right: '0' }], exitRules: [], entryFilter: [{ left: '@', op: '<', right: '' }] }, ok: true },
+    ];
+    for (const { config, ok } of cases) {
+      const dialog = specErrors(strategySpec, { ...defaults, ...config });
+      let runtime = '';
+      try {
+        parseStrategySettings({ ...defaults, ...config });
+      } catch (err) {
+        runtime = (err as Error).message;
+      }
+      assert.equal(dialog.length === 0, ok, `dialog, ${JSON.stringify(config)}: ${dialog.join('; ')}`);
+      assert.equal(runtime === '', ok, `runtime, ${JSON.stringify(config)}: ${runtime}`);
+    }
   });
 
   it('an older or repeated higher-timeframe candle is refused without changing what the rules see', function () {
