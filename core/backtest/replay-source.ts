@@ -5,6 +5,11 @@
  * (each closed candle once, in order). The clock is the close time of the last released candle.
  * Nothing here looks ahead: an unreleased candle is invisible.
  *
+ * Candles nodes of a longer timeframe than the data's (a 1h filter on 5m data) get candles made
+ * from the data (resample.ts); such a candle exists once the last base candle inside it is
+ * released, so it is emitted right after that one and before the base candle that opens at its
+ * close (docs/backtest.md, "Several timeframes").
+ *
  * Released rows are not copied: per symbol only a count of the series' first rows is kept, so a
  * long run holds nothing per candle beyond the series itself.
  */
@@ -12,6 +17,7 @@ import type { OhlcvRow, OrderBook, Ticker } from '../contract';
 import { SourceClosedError, summarizeBook, type MarketInfo, type MarketSource, type SourceCapabilities } from '../market/market-source';
 import { splitSymbol } from '../market/symbol';
 import { timeframeToMs } from '../timeframe';
+import { resample, resampleError } from './resample';
 
 export class ReplaySource implements MarketSource {
   readonly capabilities: SourceCapabilities = { watchTicker: true, watchOrderBook: true, watchOHLCV: true };
@@ -22,6 +28,8 @@ export class ReplaySource implements MarketSource {
   /** What every watcher waits on until the next release: one promise shared by all of them. */
   private wake: { promise: Promise<void>; resolve: () => void; reject: (e: Error) => void } | undefined;
   private closed = false;
+  /** Per symbol and longer timeframe: its candles made from the whole series (made at the first ask). */
+  private readonly longer = new Map<string, { rows: OhlcvRow[]; tfMs: number }>();
 
   constructor(
     readonly exchangeId: string,
@@ -83,9 +91,14 @@ export class ReplaySource implements MarketSource {
   }
 
   async fetchOHLCV(symbol: string, timeframe: string, since?: number, limit = 500): Promise<OhlcvRow[]> {
-    if (timeframe !== this.timeframe) throw new Error(`the backtest data is ${this.timeframe}; a candles node asks for ${timeframe}`);
-    const n = this.releasedCount(symbol);
-    const rows = this.series[symbol]!;
+    let rows: OhlcvRow[];
+    let n: number;
+    if (timeframe === this.timeframe) {
+      n = this.releasedCount(symbol);
+      rows = this.series[symbol]!;
+    } else {
+      ({ rows, n } = this.longerReleased(symbol, timeframe));
+    }
     if (since === undefined) return rows.slice(Math.max(0, n - limit), n);
     // Released rows are in time order: a binary search keeps each call O(log n + limit); filtering
     // them all made a long backtest quadratic (the candles node asks once per candle).
@@ -96,9 +109,32 @@ export class ReplaySource implements MarketSource {
   async watchOHLCV(symbol: string, timeframe: string): Promise<OhlcvRow[]> {
     await this.next();
     // A "forming" candle one timeframe after the last released one tells the candle feed to catch up.
+    if (timeframe !== this.timeframe) {
+      const { rows, n, tfMs } = this.longerReleased(symbol, timeframe);
+      const last = n ? rows[n - 1]! : undefined;
+      return last ? [[last[0] + tfMs, last[4], last[4], last[4], last[4], 0]] : [];
+    }
     const last = this.lastReleased(symbol);
-    void timeframe;
     return last ? [[last[0] + this.tfMs, last[4], last[4], last[4], last[4], 0]] : [];
+  }
+
+  /**
+   * A longer timeframe's candles and how many of them exist now: those whose close is at or
+   * before the close of the symbol's last released base candle.
+   */
+  private longerReleased(symbol: string, timeframe: string): { rows: OhlcvRow[]; n: number; tfMs: number } {
+    const key = `${symbol}|${timeframe}`;
+    let longer = this.longer.get(key);
+    if (!longer) {
+      const error = resampleError(this.timeframe, timeframe);
+      if (error) throw new Error(`a candles node asks for ${error}`);
+      this.releasedCount(symbol);
+      longer = { rows: resample(this.series[symbol]!, timeframe), tfMs: timeframeToMs(timeframe) };
+      this.longer.set(key, longer);
+    }
+    const last = this.lastReleased(symbol);
+    const n = last ? firstAtOrAfter(longer.rows, longer.rows.length, last[0] + this.tfMs - longer.tfMs + 1) : 0;
+    return { rows: longer.rows, n, tfMs: longer.tfMs };
   }
 
   async fetchTicker(symbol: string): Promise<Ticker> {

@@ -35,12 +35,31 @@ export const STRATEGY_DEFAULTS = {
 
 const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
 const PATH = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/;
+/** A timeframe in ccxt's notation (the contract's TimeframeSchema, without zod for the editor). */
+const TIMEFRAME = /^[1-9][0-9]*[smhdwM]$/;
 
-/** What is wrong with a rule operand's spelling ('' when it is a number, a candle field or an indicator name). */
+/**
+ * An operand split at its `@`: `rsi14@1h` reads rsi14 of the latest closed 1h candle of the same
+ * symbol (docs/nodes/tradebot-strategy.md, "Higher timeframes"); without `@` the candle's own.
+ */
+export function splitOperand(text: string): { path: string; timeframe?: string } {
+  const at = text.indexOf('@');
+  if (at < 0) return { path: text };
+  return { path: text.slice(0, at).trim(), timeframe: text.slice(at + 1).trim() };
+}
+
+/** What is wrong with a rule operand's spelling ('' when it is a number, a candle field or an indicator name, with or without @timeframe). */
 export function operandError(text: unknown): string {
   const t = String(text ?? '').trim();
   if (!t) return 'empty';
-  return NUMBER.test(t) || PATH.test(t) ? '' : `"${t}" is not a number, a candle field or an indicator name`;
+  if (NUMBER.test(t)) return '';
+  const { path, timeframe } = splitOperand(t);
+  if (timeframe !== undefined) {
+    if (!PATH.test(path)) return `"${t}": before @ comes a candle field or an indicator name`;
+    if (!TIMEFRAME.test(timeframe)) return `"${t}": "${timeframe}" after @ is not a timeframe; use one such as 15m, 1h, 4h or 1d`;
+    return '';
+  }
+  return PATH.test(t) ? '' : `"${t}" is not a number, a candle field or an indicator name`;
 }
 
 /** An operand that is a number (not a candle field or an indicator). */

@@ -34,17 +34,20 @@ const level = (def: number) => numeric(z.number().gt(LEVEL.above, `must be above
 const positive = (def: number, max?: number) => numeric((max === undefined ? z.number().gt(0, 'must be above 0') : z.number().gt(0, 'must be above 0').max(max, `must be at most ${max}`)).default(def));
 
 const RuleSchema = z.object({ left: z.string(), op: z.enum(RULE_OPS), right: z.string() });
+/** A built-in's entry filter: conditions (the rule builder's) that must all hold for a buy; empty: none. */
+const entryFilter = z.array(RuleSchema).default([]);
 
 export const StrategySettingsSchema = z.discriminatedUnion('strategy', [
   z
-    .object({ strategy: z.literal('maCross'), maType: z.enum(MA_TYPES).default(D.maCross.maType), fastPeriod: int(D.maCross.fastPeriod), slowPeriod: int(D.maCross.slowPeriod) })
+    .object({ strategy: z.literal('maCross'), entryFilter, maType: z.enum(MA_TYPES).default(D.maCross.maType), fastPeriod: int(D.maCross.fastPeriod), slowPeriod: int(D.maCross.slowPeriod) })
     .refine((s) => s.fastPeriod < s.slowPeriod, { path: ['fastPeriod'], message: 'must be smaller than slowPeriod' }),
   z
-    .object({ strategy: z.literal('rsi'), rsiPeriod: int(D.rsi.rsiPeriod), oversold: level(D.rsi.oversold), overbought: level(D.rsi.overbought) })
+    .object({ strategy: z.literal('rsi'), entryFilter, rsiPeriod: int(D.rsi.rsiPeriod), oversold: level(D.rsi.oversold), overbought: level(D.rsi.overbought) })
     .refine((s) => s.oversold < s.overbought, { path: ['oversold'], message: 'must be below overbought' }),
   z
     .object({
       strategy: z.literal('bollingerStochRsi'),
+      entryFilter,
       bbPeriod: int(D.bollingerStochRsi.bbPeriod),
       bbStdDev: positive(D.bollingerStochRsi.bbStdDev, MAX_BB_STD_DEV),
       stochRsiPeriod: int(D.bollingerStochRsi.stochRsiPeriod),
@@ -55,9 +58,9 @@ export const StrategySettingsSchema = z.discriminatedUnion('strategy', [
     })
     .refine((s) => s.stochOversold < s.stochOverbought, { path: ['stochOversold'], message: 'must be below stochOverbought' }),
   z
-    .object({ strategy: z.literal('macdCross'), macdFast: int(D.macdCross.macdFast), macdSlow: int(D.macdCross.macdSlow), macdSignal: int(D.macdCross.macdSignal) })
+    .object({ strategy: z.literal('macdCross'), entryFilter, macdFast: int(D.macdCross.macdFast), macdSlow: int(D.macdCross.macdSlow), macdSignal: int(D.macdCross.macdSignal) })
     .refine((s) => s.macdFast < s.macdSlow, { path: ['macdFast'], message: 'must be smaller than macdSlow' }),
-  z.object({ strategy: z.literal('fvg'), fvgMinGapPct: num(D.fvg.fvgMinGapPct).pipe(z.number().min(0, 'must be 0 or more').lt(MAX_FVG_GAP_PCT, `must be below ${MAX_FVG_GAP_PCT}`)) }),
+  z.object({ strategy: z.literal('fvg'), entryFilter, fvgMinGapPct: num(D.fvg.fvgMinGapPct).pipe(z.number().min(0, 'must be 0 or more').lt(MAX_FVG_GAP_PCT, `must be below ${MAX_FVG_GAP_PCT}`)) }),
   z
     .object({
       strategy: z.literal('rules'),
@@ -97,6 +100,8 @@ export function parseStrategySettings(input: Record<string, unknown>): StrategyS
   if (settings.strategy === 'rules') {
     settings.entryRules.forEach((r, i) => (checkOperand(r.left, `strategy.entryRules[${i}].left`), checkOperand(r.right, `strategy.entryRules[${i}].right`)));
     settings.exitRules.forEach((r, i) => (checkOperand(r.left, `strategy.exitRules[${i}].left`), checkOperand(r.right, `strategy.exitRules[${i}].right`)));
+  } else if (settings.strategy !== 'decision') {
+    settings.entryFilter.forEach((r, i) => (checkOperand(r.left, `strategy.entryFilter[${i}].left`), checkOperand(r.right, `strategy.entryFilter[${i}].right`)));
   }
   return settings;
 }

@@ -6,6 +6,18 @@ export interface StrategyInput {
   candle: Candle;
   /** msg.indicators from upstream indicator nodes (the rule builder reads them). */
   indicators: Record<string, IndicatorValue | null | undefined>;
+  /**
+   * The same symbol's higher timeframes as this candle may see them (an operand `rsi14@1h`):
+   * the latest candle of that timeframe that closed at or before this candle opened, with its
+   * msg.indicators; undefined while none has. Absent where nothing is remembered.
+   */
+  higher?: (timeframe: string) => TimeframeContext | undefined;
+}
+
+/** A closed candle of a higher timeframe and the indicator values that came with it. */
+export interface TimeframeContext {
+  candle: Candle;
+  indicators: Record<string, IndicatorValue | null | undefined>;
 }
 
 export interface Decision {

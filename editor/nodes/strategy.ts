@@ -144,6 +144,7 @@ function prepare(node: EditorNode): void {
 
   ruleList('node-input-entryRules-container', node.entryRules);
   ruleList('node-input-exitRules-container', node.exitRules);
+  ruleList('node-input-entryFilter-container', node.entryFilter);
   memberList(node.members);
   showStrategy();
 }
@@ -163,6 +164,7 @@ function save(node: EditorNode): void {
   }
   node.entryRules = rules('node-input-entryRules-container');
   node.exitRules = rules('node-input-exitRules-container');
+  node.entryFilter = rules('node-input-entryFilter-container');
   node.members = [];
   $('#node-input-members-container')
     .editableList('items')

@@ -200,6 +200,11 @@ export const strategySpec: NodeSpec<StrategyConfig> = {
       check: (v, f) =>
         !selected(f, 'rules') || blank(v) || (isNum(v) && Number(v) > 0 && Number(v) <= 1) || 'must be a share of the position above 0 and at most 1 (0.5 = half), or empty (all of it)',
     },
+    // A built-in's buys go out only while every condition holds (e.g. rsi14@1h < 60); empty: no filter.
+    entryFilter: {
+      value: [],
+      check: (v, f) => selected(f, 'rules') || selected(f, 'decision') || rulesError(v ?? [], 'Entry filter') || true,
+    },
     policy: choice('policy', 'decision', DECISION_POLICIES),
     members: {
       value: [{ strategy: '', weight: 1 }],

@@ -7,7 +7,7 @@ import { marketSteps } from '../../core/market-steps';
 import { parseCandle, parseOrThrow, SignalSchema } from '../../core/contract';
 import { DecisionMaker } from '../../core/strategies/decision';
 import { defaultStrategyName, parseStrategySettings } from '../../core/strategies/settings';
-import { StrategyRunner, strategyFactory } from '../../core/strategies/strategy-runner';
+import { contextTimeframes, StrategyRunner, strategyFactory } from '../../core/strategies/strategy-runner';
 import { checkMessageTime, ImplausibleInputError } from '../../core/plausibility';
 import { exchangeClock } from '../../core/sessions';
 import { resetRequest } from '../shared/reset';
@@ -30,7 +30,7 @@ export = function register(RED: NodeAPI): void {
     if (settings.strategy === 'decision') {
       decision = new DecisionMaker({ name, policy: settings.policy, members: settings.members, windowMs: settings.windowSeconds * 1000, threshold: settings.threshold });
     } else {
-      runner = new StrategyRunner(name, strategyFactory(settings));
+      runner = new StrategyRunner(name, strategyFactory(settings), contextTimeframes(settings));
     }
 
     kit.onInput((msg, send) => {

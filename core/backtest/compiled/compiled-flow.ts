@@ -4,16 +4,29 @@
  * Node-RED delivers messages (first in, first out: a node's outputs in wiring order, a fan-out
  * to each target in turn, the second and later targets getting a copy), each node finishing
  * before the next message is handled. A node's error goes to `onError` (the deployed node reports
- * it, so a Catch node sees it) and the run goes on, as in the flow.
+ * it, so a Catch node sees it) and the run goes on, as in the flow. Candles nodes of a longer
+ * timeframe than the data's get the candles the replay source would show them (resample.ts): each
+ * once the base candle that completes it has been handed over, right behind that base candle.
  */
 import { isCandle, type Candle, type OhlcvRow } from '../../contract';
 import { rowToCandle } from '../../market/candle-feed';
+import { candleOpenTime, timeframeToMs } from '../../timeframe';
+import { resample } from '../resample';
 import { compileNode, type CompiledContext, type CompiledNode, type Emit, type Msg } from './compiled-nodes';
 import type { FlowPlan } from './flow-plan';
 
 /** The candle if it passes the nodes' candle check (checked once here instead of in every node), else undefined. */
 function trustworthy(candle: Candle): Candle | undefined {
   return isCandle(candle) ? candle : undefined;
+}
+
+interface LongerRoute {
+  targets: string[];
+  timeframe: string;
+  tfMs: number;
+  warmup: number;
+  /** The longer candle being made from the base candles (a row), until its last one is handed over. */
+  making: OhlcvRow | undefined;
 }
 
 export type CompiledError = (nodeId: string, err: Error, msg: Msg) => void;
@@ -40,6 +53,10 @@ export class CompiledFlow {
   private readonly emitters = new Map<string, Emit>();
   /** Per symbol: the candles nodes' targets (one list per candles node that reads the symbol). */
   private readonly routes = new Map<string, string[][]>();
+  /** Per symbol: the candles nodes of longer timeframes, each with the candle it is making. */
+  private readonly longer = new Map<string, LongerRoute[]>();
+  /** The data's timeframe, in ms (set by warmUp). */
+  private baseMs = 0;
 
   private constructor(
     private readonly plan: FlowPlan,
@@ -48,6 +65,14 @@ export class CompiledFlow {
     private readonly onError: CompiledError,
   ) {
     for (const c of plan.candles) {
+      if (c.timeframe) {
+        for (const symbol of c.symbols) {
+          const list = this.longer.get(symbol) ?? [];
+          list.push({ targets: c.targets, timeframe: c.timeframe, tfMs: timeframeToMs(c.timeframe), warmup: c.warmup, making: undefined });
+          this.longer.set(symbol, list);
+        }
+        continue;
+      }
       for (const symbol of c.symbols) {
         const list = this.routes.get(symbol) ?? [];
         list.push(c.targets);
@@ -77,17 +102,52 @@ export class CompiledFlow {
    * of the rows released before the run (msg.warmup = true).
    */
   async warmUp(exchange: string, timeframe: string, history: (symbol: string) => readonly OhlcvRow[]): Promise<void> {
+    this.baseMs = timeframeToMs(timeframe);
     for (const c of this.plan.candles) {
       for (const symbol of c.symbols) {
-        const rows = history(symbol);
+        let rows = history(symbol);
+        if (c.timeframe) {
+          // The longer candles closed within the warm-up, and the one still forming (the run completes it).
+          const route = this.longer.get(symbol)!.find((r) => r.targets === c.targets && r.timeframe === c.timeframe)!;
+          const made = resample(rows, c.timeframe);
+          const last = rows[rows.length - 1];
+          const forming = made.length && last && made[made.length - 1]![0] + route.tfMs > last[0] + this.baseMs ? made.pop() : undefined;
+          route.making = forming;
+          rows = made;
+        }
         for (let i = Math.max(0, rows.length - c.warmup); i < rows.length; i++) {
-          const candle = rowToCandle(exchange, symbol, timeframe, rows[i]!);
+          const candle = rowToCandle(exchange, symbol, c.timeframe ?? timeframe, rows[i]!);
           this.ctx.trusted = trustworthy(candle);
           this.enqueue(c.targets, { topic: symbol, payload: candle, warmup: true });
           await this.drain(0);
           this.ctx.trusted = undefined;
         }
       }
+    }
+  }
+
+  /** The longer candles this base candle closes (before it: one its gap left complete; with it: the one it ends). */
+  private closeLonger(candle: Candle, routes: LongerRoute[]): void {
+    for (let r = 0; r < routes.length; r++) {
+      const route = routes[r]!;
+      const bucket = candleOpenTime(candle.ts, route.tfMs);
+      let making = route.making;
+      if (making && making[0] !== bucket) {
+        this.enqueue(route.targets, { topic: candle.symbol, payload: rowToCandle(candle.exchange, candle.symbol, route.timeframe, making) });
+        making = undefined;
+      }
+      if (!making) making = [bucket, candle.open, candle.high, candle.low, candle.close, candle.volume];
+      else {
+        if (candle.high > making[2]) making[2] = candle.high;
+        if (candle.low < making[3]) making[3] = candle.low;
+        making[4] = candle.close;
+        making[5] += candle.volume;
+      }
+      if (candle.ts + this.baseMs >= bucket + route.tfMs) {
+        this.enqueue(route.targets, { topic: candle.symbol, payload: rowToCandle(candle.exchange, candle.symbol, route.timeframe, making) });
+        making = undefined;
+      }
+      route.making = making;
     }
   }
 
@@ -100,9 +160,11 @@ export class CompiledFlow {
    */
   deliverNow(candle: Candle): Promise<void> | undefined {
     const routes = this.routes.get(candle.symbol);
-    if (!routes) return undefined;
+    const longer = this.longer.get(candle.symbol);
+    if (!routes && !longer) return undefined;
     this.ctx.trusted = trustworthy(candle);
-    for (let r = 0; r < routes.length; r++) this.enqueue(routes[r]!, { topic: candle.symbol, payload: candle });
+    if (routes) for (let r = 0; r < routes.length; r++) this.enqueue(routes[r]!, { topic: candle.symbol, payload: candle });
+    if (longer) this.closeLonger(candle, longer);
     const pending = this.drain(0);
     if (pending) return pending.then(() => this.delivered());
     return this.delivered();

@@ -20,7 +20,7 @@ import { exchangeClock } from '../../sessions';
 import { textSetting } from '../../setting-values';
 import { DecisionMaker } from '../../strategies/decision';
 import { defaultStrategyName, parseStrategySettings } from '../../strategies/settings';
-import { StrategyRunner, strategyFactory } from '../../strategies/strategy-runner';
+import { contextTimeframes, StrategyRunner, strategyFactory } from '../../strategies/strategy-runner';
 import type { TradingAccount } from '../../trading/account';
 import { checkPlaceable, parseOrderRequest } from '../../trading/order-checks';
 import type { FlowNodeConfig, PlanNode } from './flow-plan';
@@ -100,7 +100,7 @@ function strategyNode(config: FlowNodeConfig, ctx: CompiledContext): CompiledNod
       if ('signal' in outcome) emit(0, { ...msg, topic: outcome.signal.symbol, payload: outcome.signal });
     };
   }
-  const runner = new StrategyRunner(name, strategyFactory(settings));
+  const runner = new StrategyRunner(name, strategyFactory(settings), contextTimeframes(settings));
   return (msg, emit) => {
     // Holds (output 2) reach no trading node: not made.
     const signal = runner.signalOf(candleOf(msg, ctx), msg.indicators && typeof msg.indicators === 'object' ? msg.indicators : {}, msg.warmup === true);

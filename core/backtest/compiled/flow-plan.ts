@@ -11,6 +11,7 @@
  * feeds (a debug, a notifier, a function that formats a report) never change a fill: they are
  * left out of the compiled run.
  */
+import { resampleError } from '../resample';
 import { parseSymbolList } from '../../market/symbol-list';
 import { numberSetting } from '../../setting-values';
 
@@ -46,6 +47,8 @@ export interface PlanCandles {
   name: string;
   symbols: string[];
   warmup: number;
+  /** A longer timeframe than the data's (made from it, core/backtest/resample.ts); undefined: the data's. */
+  timeframe?: string;
   /** The compiled nodes its candles go to, in wiring order. */
   targets: string[];
 }
@@ -113,9 +116,18 @@ export function planFlow(nodes: readonly FlowNodeConfig[], exchange: string, tim
 
   const candles = [...running.values()].filter((n) => n.type === 'tradebot-candles' && n.exchange === exchange && n.source !== 'ticks');
   if (!candles.length) return { refused: { reason: 'no candles node reads this exchange node: nothing to compile' } };
+  const longer = new Map<string, string>();
   for (const c of candles) {
     const tf = typeof c.timeframe === 'string' && c.timeframe ? c.timeframe : '1m';
-    if (tf !== timeframe) return { refused: { reason: `the candles node ${label(c)} asks for ${tf}, the backtest data is ${timeframe}`, node: ref(c) } };
+    if (tf === timeframe) continue;
+    let error: string;
+    try {
+      error = resampleError(timeframe, tf);
+    } catch (err) {
+      error = (err as Error).message;
+    }
+    if (error) return { refused: { reason: `the candles node ${label(c)} asks for ${error}`, node: ref(c) } };
+    longer.set(c.id, tf);
   }
 
   // Everything the candles nodes' messages reach, in the order they reach it; the tradebot
@@ -141,7 +153,8 @@ export function planFlow(nodes: readonly FlowNodeConfig[], exchange: string, tim
     }
     const targets = resolve(c.wires?.[0] ?? []);
     targets.forEach(visit);
-    plannedCandles.push({ id: c.id, name: c.name ?? '', symbols, warmup, targets: targets.filter((t) => isCompiled(t.type)).map((t) => t.id) });
+    const tf = longer.get(c.id);
+    plannedCandles.push({ id: c.id, name: c.name ?? '', symbols, warmup, ...(tf ? { timeframe: tf } : {}), targets: targets.filter((t) => isCompiled(t.type)).map((t) => t.id) });
   }
   for (let i = 0; i < reached.length; i++) outputsOf(reached[i]!).flat().forEach(visit);
   for (const p of planned.values()) p.outputs = outputsOf(p.config).map((targets) => targets.filter((t) => isCompiled(t.type)).map((t) => t.id));
