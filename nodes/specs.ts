@@ -6,6 +6,7 @@ import { databaseSpec } from './tradebot-database/spec';
 import { indicatorSpec } from './tradebot-indicator/spec';
 import { journalSpec } from './tradebot-journal/spec';
 import { orderBookSpec } from './tradebot-order-book/spec';
+import { pairlistSpec } from './tradebot-pairlist/spec';
 import { placeOrderSpec } from './tradebot-place-order/spec';
 import { redisSpec } from './tradebot-redis/spec';
 import { strategySpec } from './tradebot-strategy/spec';
@@ -17,5 +18,5 @@ import { telegramControlSpec } from './tradebot-telegram-control/spec';
 import { tickerSpec } from './tradebot-ticker/spec';
 
 export const NODE_SPECS: Record<string, NodeSpec<any>> = Object.fromEntries(
-  [backtestSpec, candlesSpec, databaseSpec, indicatorSpec, journalSpec, orderBookSpec, placeOrderSpec, redisSpec, strategySpec, streamAckSpec, streamInSpec, streamOutSpec, telegramSpec, telegramControlSpec, tickerSpec].map((s) => [s.type, s]),
+  [backtestSpec, candlesSpec, databaseSpec, indicatorSpec, journalSpec, orderBookSpec, pairlistSpec, placeOrderSpec, redisSpec, strategySpec, streamAckSpec, streamInSpec, streamOutSpec, telegramSpec, telegramControlSpec, tickerSpec].map((s) => [s.type, s]),
 );
