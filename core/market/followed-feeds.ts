@@ -46,14 +46,9 @@ export class FollowedFeeds<F extends SymbolFeedLike> {
 
   private async apply(symbols: string[]): Promise<{ added: string[]; removed: string[] }> {
     if (this.stopped) return { added: [], removed: [] };
-    this.initial = symbols;
     const removed = [...this.feeds.keys()].filter((s) => !symbols.includes(s));
     const added = symbols.filter((s) => !this.feeds.has(s));
-    for (const symbol of removed) {
-      const feed = this.feeds.get(symbol)!;
-      this.feeds.delete(symbol);
-      await feed.stop();
-    }
+    // New feeds first: a symbol that cannot start (unlisted) leaves every feed as it was.
     const started = added.map((symbol) => {
       const feed = this.create(symbol, symbols.length);
       this.feeds.set(symbol, feed);
@@ -62,10 +57,15 @@ export class FollowedFeeds<F extends SymbolFeedLike> {
     try {
       await Promise.all(started.map((f) => f.start()));
     } catch (err) {
-      // A new symbol that cannot start (unlisted): none of this change's new feeds stay.
       for (const symbol of added) this.feeds.delete(symbol);
       await Promise.all(started.map((f) => f.stop().catch(() => undefined)));
       throw err;
+    }
+    this.initial = symbols;
+    for (const symbol of removed) {
+      const feed = this.feeds.get(symbol)!;
+      this.feeds.delete(symbol);
+      await feed.stop();
     }
     return { added, removed };
   }
