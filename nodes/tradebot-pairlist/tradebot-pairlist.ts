@@ -4,6 +4,7 @@
  * any input message; wired into candles and ticker nodes, they follow the list. A message's
  * msg.payload object changes filters (checked naming the field). No ranking here: the core does it.
  */
+import { ConfigError } from '../../core/errors';
 import { isRateLimitError, isRetryableError } from '../../core/market/ccxt-loader';
 import { parseFilterOverrides, parsePairlistSettings, REFRESH_RULE } from '../../core/market/pairlist';
 import { Pairlister } from '../../core/market/pairlist-refresh';
@@ -26,6 +27,9 @@ export = function register(RED: NodeAPI): void {
     const settings = parsePairlistSettings(config as unknown as Record<string, unknown>);
     const refreshMs = numberSetting(config.refresh, 'refresh', REFRESH_RULE) * 60_000;
     const session = kit.exchange(config.exchange);
+    // A backtest replays the symbols of its history, fed to the candles nodes one candle at a time:
+    // a list changing under it would not be the history replayed. Refused, naming why.
+    if (session.mode === 'backtest') throw new ConfigError('exchange: the pairlist ranks a running market (sim, paper, live), not a backtest: list the symbols in the candles node', 'exchange');
     let closed = false;
     let timer: NodeJS.Timeout | undefined;
     const backoff = new Backoff(5_000, refreshMs);
