@@ -448,6 +448,25 @@ export const LifecycleSchema = z.object({
 });
 export type Lifecycle = z.infer<typeof LifecycleSchema>;
 
+/**
+ * A symbol list for the market-data nodes to follow (the pairlist node's output; any flow may send
+ * one): the candles and ticker nodes start feeds for the symbols new to them and stop those no
+ * longer listed. `pairs` (the ranking's figures) and `added` / `removed` are for people and
+ * dashboards; a follower reads only `symbols`.
+ */
+export const PairlistSchema = z.object({
+  kind: z.literal('pairlist'),
+  exchange: z.string().min(1).optional(),
+  ts: timestamp.optional(),
+  symbols: z.array(SymbolSchema).max(500),
+  pairs: z
+    .array(z.object({ symbol: SymbolSchema, quoteVolume: amount, last: price, spreadPct: finite.nonnegative().nullable() }))
+    .optional(),
+  added: z.array(SymbolSchema).optional(),
+  removed: z.array(SymbolSchema).optional(),
+});
+export type Pairlist = z.infer<typeof PairlistSchema>;
+
 export const PayloadSchema = z.union([TickerSchema, OrderBookSchema, CandleSchema, SignalSchema, OrderRequestSchema, OrderUpdateSchema, RejectionSchema, DriftSchema, LifecycleSchema]);
 export type Payload = z.infer<typeof PayloadSchema>;
 

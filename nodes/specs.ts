@@ -8,6 +8,7 @@ import { indicatorSpec } from './tradebot-indicator/spec';
 import { journalSpec } from './tradebot-journal/spec';
 import { notifierSpec } from './tradebot-notifier/spec';
 import { orderBookSpec } from './tradebot-order-book/spec';
+import { pairlistSpec } from './tradebot-pairlist/spec';
 import { placeOrderSpec } from './tradebot-place-order/spec';
 import { redisSpec } from './tradebot-redis/spec';
 import { riskGateSpec } from './tradebot-risk-gate/spec';
@@ -20,5 +21,5 @@ import { telegramControlSpec } from './tradebot-telegram-control/spec';
 import { tickerSpec } from './tradebot-ticker/spec';
 
 export const NODE_SPECS: Record<string, NodeSpec<any>> = Object.fromEntries(
-  [backtestSpec, candlesSpec, databaseSpec, exchangeSpec, indicatorSpec, journalSpec, notifierSpec, orderBookSpec, placeOrderSpec, redisSpec, riskGateSpec, strategySpec, streamAckSpec, streamInSpec, streamOutSpec, telegramSpec, telegramControlSpec, tickerSpec].map((s) => [s.type, s]),
+  [backtestSpec, candlesSpec, databaseSpec, exchangeSpec, indicatorSpec, journalSpec, notifierSpec, orderBookSpec, pairlistSpec, placeOrderSpec, redisSpec, riskGateSpec, strategySpec, streamAckSpec, streamInSpec, streamOutSpec, telegramSpec, telegramControlSpec, tickerSpec].map((s) => [s.type, s]),
 );

@@ -15,6 +15,8 @@
  * Redis is optional here: while it is unavailable every call goes to the exchange exactly as
  * without the cache, `onStatus` is told once, and nothing fails because of Redis.
  */
+import { fetchPairTickers } from './pair-tickers';
+import type { PairTicker } from './pairlist';
 import type { OhlcvRow, OrderBook, Ticker } from '../contract';
 import { CandleCache, closedRows, isCacheableTimeframe, wantedRange } from '../redis/cache/candle-cache';
 import { shareMarkets } from '../redis/cache/markets-cache';
@@ -132,6 +134,11 @@ export class CachedSource implements MarketSource {
 
   fetchTicker(symbol: string): Promise<Ticker> {
     return this.inner.fetchTicker(symbol);
+  }
+
+  /** Not cached: a ranking wants the tickers of now. */
+  fetchTickers(): Promise<PairTicker[]> {
+    return fetchPairTickers(this.inner);
   }
 
   watchTicker(symbol: string): Promise<Ticker> {

@@ -9,6 +9,7 @@ import { loadExchangeClass, overrideApiUrls, type CcxtExchange } from './ccxt-lo
 import { handleWsFutures } from './ccxt-ws-futures';
 import { useIncreasingNonce } from './ccxt-nonce';
 import { SilentStreamError, SourceClosedError, summarizeBook, type MarketInfo, type MarketSource, type SourceCapabilities } from './market-source';
+import type { PairTicker } from './pairlist';
 
 export interface CcxtSourceOptions {
   exchangeId: string;
@@ -172,6 +173,23 @@ export class CcxtSource implements MarketSource {
 
   async fetchTicker(symbol: string): Promise<Ticker> {
     return this.toTicker(await this.call(() => this.ex.fetchTicker(symbol)));
+  }
+
+  /** ccxt fetchTickers (Binance: one GET /api/v3/ticker/24hr); tickers of markets not loaded, or without a last price, are left out. */
+  async fetchTickers(): Promise<PairTicker[]> {
+    const markets = await this.loadMarkets();
+    const raw = (await this.call(() => this.ex.fetchTickers())) as Record<string, any>;
+    const rows: PairTicker[] = [];
+    for (const t of Object.values(raw)) {
+      if (!t || !markets.has(t.symbol)) continue;
+      const last = t.last ?? t.close;
+      if (!(last > 0)) continue;
+      const row: PairTicker = { symbol: t.symbol, last, bid: t.bid > 0 ? t.bid : null, ask: t.ask > 0 ? t.ask : null };
+      if (typeof t.baseVolume === 'number' && t.baseVolume >= 0) row.baseVolume = t.baseVolume;
+      if (typeof t.quoteVolume === 'number' && t.quoteVolume >= 0) row.quoteVolume = t.quoteVolume;
+      rows.push(row);
+    }
+    return rows;
   }
 
   async watchTicker(symbol: string): Promise<Ticker> {

@@ -6,6 +6,7 @@
  * update (a websocket message, or the next simulated step).
  */
 import type { OhlcvRow, OrderBook, Ticker } from '../contract';
+import type { PairTicker } from './pairlist';
 
 export interface MarketInfo {
   symbol: string;
@@ -41,6 +42,11 @@ export interface MarketSource {
   /** The shortest polling interval that keeps `requestsPerRound` requests within the exchange's rate limit. */
   minPollIntervalMs(requestsPerRound: number): number;
   fetchTicker(symbol: string): Promise<Ticker>;
+  /**
+   * Every market's 24h ticker with its volumes, in one request where the exchange has one (the
+   * pairlist ranks them). Absent: the pairlist asks fetchTicker per market.
+   */
+  fetchTickers?(): Promise<PairTicker[]>;
   watchTicker(symbol: string): Promise<Ticker>;
   fetchOrderBook(symbol: string, depth: number): Promise<OrderBook>;
   watchOrderBook(symbol: string, depth: number): Promise<OrderBook>;

@@ -7,6 +7,7 @@
  */
 import type { OhlcvRow, OrderBook, Ticker } from '../contract';
 import { SimMarket, type SimSymbolSpec } from '../sim/sim-market';
+import type { PairTicker } from './pairlist';
 import { SourceClosedError, type MarketInfo, type MarketSource, type SourceCapabilities } from './market-source';
 
 export interface SimSourceOptions {
@@ -78,6 +79,14 @@ export class SimSource implements MarketSource {
 
   async fetchTicker(symbol: string): Promise<Ticker> {
     return this.market.ticker(symbol);
+  }
+
+  async fetchTickers(): Promise<PairTicker[]> {
+    // The simulator's 24h volume is in the base currency; in the quote currency at the last price.
+    return this.market.symbols().map((symbol) => {
+      const t = this.market.ticker(symbol);
+      return { symbol, last: t.last, bid: t.bid, ask: t.ask, baseVolume: t.baseVolume, quoteVolume: (t.baseVolume ?? 0) * t.last };
+    });
   }
 
   async watchTicker(symbol: string): Promise<Ticker> {

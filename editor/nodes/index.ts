@@ -7,6 +7,7 @@ import { indicator } from './indicator';
 import { journal } from './journal';
 import { notifier } from './notifier';
 import { orderBook } from './order-book';
+import { pairlist } from './pairlist';
 import { placeOrder } from './place-order';
 import { riskGate } from './risk-gate';
 import { redis } from './redis';
@@ -25,6 +26,7 @@ export const definitions: Record<string, () => NodeDefinition> = {
   'tradebot-journal': journal,
   'tradebot-notifier': notifier,
   'tradebot-order-book': orderBook,
+  'tradebot-pairlist': pairlist,
   'tradebot-place-order': placeOrder,
   'tradebot-redis': redis,
   'tradebot-risk-gate': riskGate,

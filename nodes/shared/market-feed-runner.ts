@@ -11,14 +11,17 @@ import { assertSymbolListed, type MarketSource } from '../../core/market/market-
 import { shorten } from '../../core/market/watch-loop';
 import { Backoff, Sleeper } from '../../core/util/backoff';
 import { isRateLimitError, isRetryableError } from '../../core/market/ccxt-loader';
+import { ValidationError } from '../../core/errors';
 import { statusFor, StatusThrottle } from './status';
-import { symbolFromMessage } from './symbols';
+import { isSymbolListMessage, symbolFromMessage } from './symbols';
 import type { ExchangeConfigNode, Node, NodeMessage } from './types';
 import type { NodeKit } from './node-harness';
 
 export interface Feed {
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** Feeds built on core/market/followed-feeds.ts follow a new symbol list (a pairlist message). */
+  follow?(symbols: readonly string[]): Promise<{ added: string[]; removed: string[] }>;
 }
 
 export interface FeedRunnerOptions<T extends { symbol: string }> {
@@ -71,6 +74,32 @@ export class FeedRunner<T extends { symbol: string }> {
   safeMessage(err: unknown): string {
     const text = err instanceof Error ? err.message : String(err);
     return this.session ? this.session.redact(text) : text;
+  }
+
+  /**
+   * Follows a new symbol list (each symbol checked against the exchange's markets first, an
+   * unlisted one refused naming `field` and nothing changed). Resolves with what changed; undefined
+   * when the node could not start (it has said why).
+   */
+  async follow(symbols: readonly string[], field: string): Promise<{ added: string[]; removed: string[] } | undefined> {
+    const source = await this.ready;
+    if (!source || this.closed) return undefined;
+    for (const [i, symbol] of symbols.entries()) {
+      try {
+        await assertSymbolListed(source, symbol);
+      } catch (err) {
+        if (isRetryableError(err)) throw err;
+        throw new ValidationError(`${field}.${i}: ${this.safeMessage(err)}`, `${field}.${i}`);
+      }
+    }
+    const changes = { added: [] as string[], removed: [] as string[] };
+    for (const feed of this.feeds) {
+      if (!feed.follow) continue;
+      const changed = await feed.follow(symbols);
+      changes.added.push(...changed.added);
+      changes.removed.push(...changed.removed);
+    }
+    return changes;
   }
 
   async close(): Promise<void> {
@@ -169,9 +198,11 @@ export function answerSnapshotRequests<T>(
   runner: Pick<FeedRunner<{ symbol: string }>, 'source'>,
   configuredSymbols: () => string[],
   fetch: (source: MarketSource, symbol: string) => Promise<T>,
+  follow?: (msg: { payload?: unknown }) => Promise<void>,
 ): void {
   // done(err) through the harness: the error's class kept (a bad msg.topic is a validation failure), its text redacted.
   kit.onInput(async (msg, send) => {
+    if (follow && isSymbolListMessage(msg)) return follow(msg);
     const asked = symbolFromMessage(msg);
     const wanted = asked === undefined ? configuredSymbols() : [parseOrThrow(SymbolSchema, asked, 'msg.topic')];
     const source = await runner.source();

@@ -9,3 +9,10 @@ export function symbolFromMessage(msg: { topic?: unknown; payload?: unknown }): 
   const candidate = typeof payload === 'object' && payload && payload.symbol !== undefined ? payload.symbol : msg.topic;
   return candidate === undefined || candidate === '' ? undefined : String(candidate);
 }
+
+/** A symbol list to follow: msg.payload.kind "pairlist" (core/contract.ts PairlistSchema). */
+export function isSymbolListMessage(msg: { payload?: unknown }): boolean {
+  return typeof msg.payload === 'object' && msg.payload !== null && (msg.payload as { kind?: unknown }).kind === 'pairlist';
+}
+
+export const formatSymbolCount = (n: number): string => `${n} symbol${n === 1 ? '' : 's'}`;

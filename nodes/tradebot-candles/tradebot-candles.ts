@@ -14,7 +14,9 @@ import { CandleFeed } from '../../core/market/candle-feed';
 import { flowsStarted } from '../shared/flows-started';
 import { FeedRunner } from '../shared/market-feed-runner';
 import { statusFor } from '../shared/status';
-import { parseSymbolList } from '../shared/symbols';
+import { isSymbolListMessage, parseSymbolList } from '../shared/symbols';
+import { followSymbolList } from '../shared/follow-symbols';
+import { FollowedFeeds } from '../../core/market/followed-feeds';
 import type { DoneFn, ExchangeConfigNode, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow, SendFn } from '../shared/types';
 import { registerTradebotNode } from '../shared/node-harness';
 import { onceThenQuiet } from '../shared/config-error';
@@ -56,7 +58,8 @@ export = function register(RED: NodeAPI): void {
       return;
     }
 
-    const symbols = parseSymbolList(config.symbols);
+    // The list followed now: the configured one until a symbol list message (a pairlist) replaces it.
+    let symbols = parseSymbolList(config.symbols);
     const warmup = numberSetting(config.warmup, 'warmup', WARMUP_RULE);
     const pollIntervalMs = pollIntervalSetting(config.interval);
     kit.exchange(config.exchange);
@@ -64,8 +67,10 @@ export = function register(RED: NodeAPI): void {
       node,
       exchangeNode: RED.nodes.getNode(config.exchange) as ExchangeConfigNode | undefined,
       flowsStarted: flowsStarted(RED),
-      createFeeds: (source, session, listener) =>
-        symbols.map(
+      createFeeds: (source, session, listener) => [
+        // One feed per symbol; a new symbol's feed starts with its warm-up, a removed one's stops.
+        new FollowedFeeds(
+          symbols,
           (symbol) =>
             new CandleFeed(
               source,
@@ -73,6 +78,7 @@ export = function register(RED: NodeAPI): void {
               listener,
             ),
         ),
+      ],
       toMessage: (candle, meta) => {
         // Built field by field (no spreads): this runs for every candle.
         const msg: NodeMessage & { warmup?: true; gap?: unknown } = { topic: candle.symbol, payload: candle };
@@ -85,8 +91,13 @@ export = function register(RED: NodeAPI): void {
 
     // Something wired in (a ticker, often) would repeat this mistake with every message: said once.
     const wrongInput = onceThenQuiet();
-    node.on('input', (_msg: NodeMessageInFlow, _send: SendFn, done: DoneFn) => {
-      wrongInput(done, new Error('source: this candles node reads from the exchange; set Source to "ticker messages" to build candles from input'));
+    const follow = (msg: NodeMessageInFlow) => followSymbolList(kit, runner, msg, (list) => (symbols = list));
+    node.on('input', (msg: NodeMessageInFlow, _send: SendFn, done: DoneFn) => {
+      if (isSymbolListMessage(msg)) {
+        follow(msg).then(() => done(), (err: unknown) => done(kit.nodeError(err)));
+        return;
+      }
+      wrongInput(done, new Error('source: this candles node reads from the exchange; set Source to "ticker messages" to build candles from input, or send it a symbol list (msg.payload.kind "pairlist")'));
     });
     node.on('close', (_removed: boolean, done: () => void) => {
       runner.close().finally(done);

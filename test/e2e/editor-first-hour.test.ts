@@ -272,6 +272,7 @@ describe('editor, the first hour: config defaults, invalid nodes, messages in la
       ['tradebot-place-order', 'Exchange is missing'],
       ['tradebot-backtest', 'Exchange is missing'],
       ['tradebot-journal', 'Exchange is missing'],
+      ['tradebot-pairlist', 'Exchange is missing'],
       ['tradebot-stream-out', 'Redis is missing'],
       ['tradebot-stream-in', 'Redis is missing'],
       ['tradebot-stream-ack', 'Redis is missing'],

@@ -103,7 +103,7 @@ describe('editor help: every node type’s help comes from docs/nodes (real brow
 
   it('every node type has a page in docs/nodes', function () {
     assert.deepEqual(TYPES.filter((t) => !fs.existsSync(page_(t))), []);
-    assert.equal(TYPES.length, 18);
+    assert.equal(TYPES.length, 19);
   });
 
   it('every node type has one help block in the editor, the Markdown one', async function () {

@@ -63,6 +63,7 @@ const SUBJECTS: Array<{ node: FlowNode; needs: FlowNode[] }> = [
   { node: { id: 'n', type: 'tradebot-stream-ack', redis: 'rd' }, needs: [redis] },
   { node: { id: 'n', type: 'tradebot-stream-in', redis: 'rd', key: 'k', group: 'g' }, needs: [redis] },
   { node: { id: 'n', type: 'tradebot-journal', exchange: 'ex', query: 'trades', limit: '10' }, needs: [exchange] },
+  { node: { id: 'n', type: 'tradebot-pairlist', exchange: 'ex', quote: 'USDT', count: 2, refresh: 60 }, needs: [exchange] },
   // A config node: nothing connects until an exchange node's journal writes, so no server is needed.
   { node: { id: 'n', type: 'tradebot-database', url: 'postgres://127.0.0.1:9/tradebot', schema: 'tb' }, needs: [] },
 ];

@@ -36,7 +36,7 @@ const files = [...jsonFiles(EXAMPLES, 'examples'), ...jsonFiles(DASHBOARD_EXAMPL
 const read = (file: string): FlowNode[] => JSON.parse(fs.readFileSync(path.join(ROOT, file), 'utf8'));
 const baseName = (file: string) => path.basename(file, '.json');
 
-const OUR_TYPES = ['tradebot-exchange', 'tradebot-ticker', 'tradebot-order-book', 'tradebot-candles', 'tradebot-indicator', 'tradebot-strategy', 'tradebot-risk-gate', 'tradebot-place-order', 'tradebot-telegram', 'tradebot-notifier', 'tradebot-telegram-control', 'tradebot-redis', 'tradebot-database', 'tradebot-stream-out', 'tradebot-stream-in', 'tradebot-stream-ack', 'tradebot-backtest', 'tradebot-journal'];
+const OUR_TYPES = ['tradebot-exchange', 'tradebot-ticker', 'tradebot-order-book', 'tradebot-candles', 'tradebot-indicator', 'tradebot-strategy', 'tradebot-risk-gate', 'tradebot-place-order', 'tradebot-telegram', 'tradebot-notifier', 'tradebot-telegram-control', 'tradebot-redis', 'tradebot-database', 'tradebot-stream-out', 'tradebot-stream-in', 'tradebot-stream-ack', 'tradebot-backtest', 'tradebot-journal', 'tradebot-pairlist'];
 const CORE_TYPES = ['tab', 'debug', 'comment', 'catch', 'complete', 'inject', 'change', 'delay', 'function', 'switch', 'link in', 'link out'];
 /** Config nodes: global (no tab), shared by the nodes that select them. */
 const CONFIG_TYPES = ['tradebot-exchange', 'tradebot-telegram', 'tradebot-redis', 'tradebot-database'];

@@ -440,6 +440,26 @@ export class MockBinance {
   }
 
   /**
+   * Changes the 24h ticker set at once, as a day of trading would (the pairlist tests): every
+   * symbol named gets the figures setTicker gives it; `volume` is the base volume, the quote
+   * volume GET /api/v3/ticker/24hr answers follows from it.
+   */
+  setTickers(rows: Record<string, { bid: number; ask: number; last: number; volume?: number }>): void {
+    for (const [symbol, t] of Object.entries(rows)) this.setTicker(symbol, t);
+  }
+
+  /**
+   * Delists a symbol as Binance does: it leaves exchangeInfo and the all-symbols
+   * /api/v3/ticker/24hr answer; asked by name (ticker, depth, klines) it is -1121 "Invalid symbol.".
+   * Its streams send nothing more. A client's loaded markets keep it until they are loaded again.
+   */
+  delistSymbol(symbol: string): void {
+    const s = this.sym(symbol);
+    this.symbols.delete(s.id);
+    this.symbolsByLowerId.delete(s.lowerId);
+  }
+
+  /**
    * Replaces the order book. The change against the previous book is pushed as one depthUpdate
    * diff (removed levels with quantity 0) with U = previous lastUpdateId + 1 and u = U + changes - 1,
    * so REST snapshots and ws diffs stay consistent the way ccxt's watchOrderBook checks them.

@@ -20,11 +20,12 @@ import streamOutNode from '../../nodes/tradebot-stream-out/tradebot-stream-out';
 import streamInNode from '../../nodes/tradebot-stream-in/tradebot-stream-in';
 import streamAckNode from '../../nodes/tradebot-stream-ack/tradebot-stream-ack';
 import journalNode from '../../nodes/tradebot-journal/tradebot-journal';
+import pairlistNode from '../../nodes/tradebot-pairlist/tradebot-pairlist';
 
 helper.init(process.env.TRADEBOT_NODE_RED_PATH || require.resolve('node-red'));
 
 export { helper };
-export const tradebotNodes = [exchangeNode, tickerNode, orderBookNode, candlesNode, indicatorNode, strategyNode, riskGateNode, placeOrderNode, telegramNode, notifierNode, telegramControlNode, redisNode, databaseNode, streamOutNode, streamInNode, streamAckNode, journalNode];
+export const tradebotNodes = [exchangeNode, tickerNode, orderBookNode, candlesNode, indicatorNode, strategyNode, riskGateNode, placeOrderNode, telegramNode, notifierNode, telegramControlNode, redisNode, databaseNode, streamOutNode, streamInNode, streamAckNode, journalNode, pairlistNode];
 
 export type FlowNode = Record<string, unknown> & { id: string; type: string };
 
