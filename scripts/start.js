@@ -22,11 +22,17 @@ if (!linked) {
   fs.rmSync(link, { recursive: true, force: true });
   fs.symlinkSync(root, link, 'dir');
 }
-if (!fs.existsSync(path.join(userDir, 'package.json'))) {
-  fs.writeFileSync(
-    path.join(userDir, 'package.json'),
-    JSON.stringify({ name: 'tradebot-user-dir', private: true, description: 'Node-RED user dir made by npm start' }, null, 2),
-  );
+const userPackage = path.join(userDir, 'package.json');
+if (!fs.existsSync(userPackage)) {
+  fs.writeFileSync(userPackage, JSON.stringify({ name: 'tradebot-user-dir', private: true, description: 'Node-RED user dir made by npm start' }, null, 2));
+}
+// Listed as a dependency, as the palette manager lists what it installs: a function node loads
+// node-red-contrib-tradebot/signal (Setup > Modules) only from a package the user dir names; else
+// Node-RED would try to install it from the npm registry.
+const pkg = JSON.parse(fs.readFileSync(userPackage, 'utf8'));
+if (!pkg.dependencies || !pkg.dependencies['node-red-contrib-tradebot']) {
+  pkg.dependencies = { ...pkg.dependencies, 'node-red-contrib-tradebot': `file:${root}` };
+  fs.writeFileSync(userPackage, JSON.stringify(pkg, null, 2));
 }
 const flowFile = path.join(userDir, 'flows.json');
 if (!fs.existsSync(flowFile) || process.argv.includes('--reset-flow')) {

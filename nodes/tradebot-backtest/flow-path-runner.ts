@@ -218,7 +218,10 @@ async function startChild(): Promise<Child> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tradebot-optimise-'));
   fs.mkdirSync(path.join(dir, 'node_modules'));
   fs.symlinkSync(PACKAGE_ROOT, path.join(dir, 'node_modules', PACKAGE_NAME), 'dir');
-  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'tradebot-optimise-run', private: true }));
+  // This package listed as a dependency: a function node's Setup > Modules (node-red-contrib-tradebot/signal,
+  // a strategy in a function node) loads only what the user dir's package.json names; else Node-RED
+  // would try to install it from the npm registry.
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'tradebot-optimise-run', private: true, dependencies: { [PACKAGE_NAME]: `file:${PACKAGE_ROOT}` } }));
   const port = await freePort();
   const settings = path.join(dir, 'settings.js');
   fs.writeFileSync(

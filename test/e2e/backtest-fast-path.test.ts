@@ -98,8 +98,10 @@ describe('the backtest fast path equals the Node-RED path (real Node-RED process
   const files = fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.json') && !NEEDS_OTHER_PACKAGES.includes(f.slice(0, 2))).sort();
   const trades = (file: string) => {
     const flow = JSON.parse(fs.readFileSync(path.join(EXAMPLES, file), 'utf8')) as FlowNode[];
-    return flow.some((n) => n.type === 'tradebot-candles') && flow.some((n) => n.type === 'tradebot-place-order');
+    return flow.some((n) => n.type === 'tradebot-candles') && flow.some((n) => n.type === 'tradebot-place-order') && !flow.some(isFunctionStrategy);
   };
+  /** A strategy in a function node (example 19) is on the trading path: the fast path cannot compile it. */
+  const isFunctionStrategy = (n: FlowNode) => n.type === 'function' && JSON.stringify(n.libs ?? []).includes('node-red-contrib-tradebot/signal');
   for (const file of files.filter(trades)) {
     it(`${file}: the fast path, with the same report as the Node-RED path`, async function () {
       skipWithoutOhlcv(this);
@@ -114,6 +116,19 @@ describe('the backtest fast path equals the Node-RED path (real Node-RED process
       assert.deepEqual(without(auto.report, 'engine'), without(flow.report, 'engine'));
     });
   }
+
+  it('a strategy in a function node (example 19): backtested on the Node-RED path, automatically, with the same report', async function () {
+    skipWithoutOhlcv(this);
+    const file = files.find((f) => f.startsWith('19'))!;
+    const flow = await run(file, 'flow');
+    const auto = await run(file, 'auto');
+    assert.ok(flow && auto);
+    assert.equal(auto.report.engine.path, 'flow');
+    assert.match(auto.report.engine.reason, /"my strategy" \(function\) is on the trading path/);
+    assert.match(flow.status, /^done \(Node-RED path\): \d+ trades/);
+    assert.ok(flow.report.trades.length > 0, `${file}: the example trades on this data`);
+    assert.deepEqual(without(auto.report, 'engine'), without(flow.report, 'engine'));
+  });
 
   it('a function node between the strategy and the risk gate: the Node-RED path, the report naming that node; the same result', async function () {
     skipWithoutOhlcv(this);

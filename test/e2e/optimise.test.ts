@@ -93,7 +93,7 @@ describe('optimisation of a flow (real Node-RED process)', function () {
     assert.ok(report.progress.done === report.progress.total && report.progress.total === 6);
   });
 
-  it('a flow the fast path cannot compile (a function node before the risk gate): every run on the Node-RED path, equal to the reference model', async function () {
+  it('a flow the fast path cannot compile (a function node before the risk gate, loading node-red-contrib-tradebot/signal): every run on the Node-RED path, equal to the reference model', async function () {
     skipWithoutOhlcv(this);
     const sweep = { params: [{ node: 'n-strategy', param: 'fastPeriod', values: [5, 10] }, { node: 'n-strategy', param: 'slowPeriod', values: [30] }], objective: 'totalReturn', minTrades: 0 };
     const report = await withRed(
@@ -105,7 +105,8 @@ describe('optimisation of a flow (real Node-RED process)', function () {
       () => [],
       (nodes) => {
         const strategy = nodes.find((n) => n.id === 'n-strategy')!;
-        nodes.push({ id: 'n-fn', type: 'function', z: 'f1', name: 'pass signal', func: 'return msg;', outputs: 1, wires: [['n-risk']] });
+        // Checks each signal with the package's helper module (Setup > Modules): the runs' own Node-RED processes load it too.
+        nodes.push({ id: 'n-fn', type: 'function', z: 'f1', name: 'pass signal', func: 'msg.payload = tradebot.checkSignal(msg.payload);\nreturn msg;', outputs: 1, libs: [{ var: 'tradebot', module: 'node-red-contrib-tradebot/signal' }], wires: [['n-risk']] });
         strategy.wires = [['n-fn'], []];
       },
     );

@@ -37,7 +37,7 @@ const read = (file: string): FlowNode[] => JSON.parse(fs.readFileSync(path.join(
 const baseName = (file: string) => path.basename(file, '.json');
 
 const OUR_TYPES = ['tradebot-exchange', 'tradebot-ticker', 'tradebot-order-book', 'tradebot-candles', 'tradebot-indicator', 'tradebot-strategy', 'tradebot-risk-gate', 'tradebot-place-order', 'tradebot-telegram', 'tradebot-notifier', 'tradebot-telegram-control', 'tradebot-redis', 'tradebot-database', 'tradebot-stream-out', 'tradebot-stream-in', 'tradebot-stream-ack', 'tradebot-backtest', 'tradebot-journal', 'tradebot-pairlist'];
-const CORE_TYPES = ['tab', 'debug', 'comment', 'catch', 'complete', 'inject', 'change', 'delay', 'function', 'switch', 'link in', 'link out'];
+const CORE_TYPES = ['tab', 'debug', 'comment', 'catch', 'complete', 'inject', 'change', 'delay', 'function', 'switch', 'link in', 'link out', 'http in', 'http response', 'http request'];
 /** Config nodes: global (no tab), shared by the nodes that select them. */
 const CONFIG_TYPES = ['tradebot-exchange', 'tradebot-telegram', 'tradebot-redis', 'tradebot-database'];
 /**
@@ -54,7 +54,15 @@ const knownType = (file: string, type: string) => [...OUR_TYPES, ...CORE_TYPES].
  * process (test/e2e/backtest-flow.test.ts: the test helper has no messaging hooks).
  */
 const needsRedis = (flow: FlowNode[]) => flow.some((n) => n.type === 'tradebot-redis' || n.type === 'tradebot-backtest');
-const runsElsewhere = (flow: FlowNode[]) => flow.some((n) => n.type === 'tradebot-stream-in' || n.type === 'tradebot-backtest');
+/** A function node that makes signals with node-red-contrib-tradebot/signal (Setup > Modules): a strategy of the user's own. */
+const SIGNAL_MODULE = 'node-red-contrib-tradebot/signal';
+const isFunctionStrategy = (n: FlowNode) => n.type === 'function' && Array.isArray(n.libs) && (n.libs as Array<{ module?: string }>).some((l) => l.module === SIGNAL_MODULE);
+/**
+ * Also those with a function node loading our module or an http in endpoint (19, 20): the test
+ * helper cannot load a function node's modules; test/e2e/strategy-code-examples.test.ts runs them
+ * in a real Node-RED.
+ */
+const runsElsewhere = (flow: FlowNode[]) => flow.some((n) => n.type === 'tradebot-stream-in' || n.type === 'tradebot-backtest' || isFunctionStrategy(n) || n.type === 'http in');
 /** Self-contained examples with a Redis node run here against a real redis-server started for them. */
 const usesRedis = (flow: FlowNode[]) => flow.some((n) => n.type === 'tradebot-redis');
 /** Examples with a tradebot-database node run against a real PostgreSQL started for them (the user types the password in the editor). */
@@ -221,7 +229,9 @@ describe('example flows (examples/)', function () {
 
         const strategies = flow.filter((n) => n.type === 'tradebot-strategy');
         const producerOnly = flow.some((n) => n.type === 'tradebot-stream-out') && !flow.some((n) => n.type === 'tradebot-stream-in');
-        assert.ok(strategies.length > 0 || producerOnly, 'at least one strategy node (or a market-data producer for the streams bus)');
+        const functionStrategies = flow.filter(isFunctionStrategy);
+        assert.ok(strategies.length > 0 || producerOnly || functionStrategies.length > 0, 'at least one strategy node, function node making signals (or a market-data producer for the streams bus)');
+        for (const s of functionStrategies) assert.ok(wiresOf(s).some((targets) => targets.length > 0), `function ${s.id}: its signals are wired`);
         for (const s of strategies) assert.ok((wiresOf(s)[0] ?? []).length > 0, `strategy ${s.id}: its signals output is wired`);
         const catches = flow.filter((n) => n.type === 'catch');
         assert.equal(catches.length, 1, 'a catch node');
@@ -230,7 +240,7 @@ describe('example flows (examples/)', function () {
       });
 
       it('runs on the sim market: every strategy node signals, nothing reaches the catch node', async function () {
-        if (runsElsewhere(read(file))) this.skip(); // run end to end in redis-streams.test.ts / backtest-flow.test.ts
+        if (runsElsewhere(read(file))) this.skip(); // run end to end in redis-streams.test.ts / backtest-flow.test.ts / strategy-code-examples.test.ts
         // The test helper cannot load ui-* nodes (the dashboard is not a dependency of ours): this example
         // runs in a real Node-RED with the dashboard installed in test/e2e/dashboard-example.test.ts.
         if (needsDashboard(file)) this.skip();

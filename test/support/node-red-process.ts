@@ -25,7 +25,9 @@ export function makeUserDir(prefix = 'tradebot-e2e-'): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   fs.mkdirSync(path.join(dir, 'node_modules'));
   fs.symlinkSync(ROOT, path.join(dir, 'node_modules', PACKAGE_NAME), 'dir');
-  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'tradebot-e2e-user-dir', private: true }, null, 2));
+  // Listed as a dependency, as npm and the palette manager list it: a function node's Setup > Modules
+  // (node-red-contrib-tradebot/signal) loads only packages the user dir's package.json names.
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'tradebot-e2e-user-dir', private: true, dependencies: { [PACKAGE_NAME]: `file:${ROOT}` } }, null, 2));
   return dir;
 }
 

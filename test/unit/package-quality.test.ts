@@ -74,6 +74,13 @@ describe('package quality (what the Node-RED flow library scores)', function () 
     assert.ok(missing.length === 0, `node files missing from the package: ${missing.join(', ')}`);
   });
 
+  it('packs signal.js (node-red-contrib-tradebot/signal, for function nodes) and every file it requires', function () {
+    assert.ok(files.includes('signal.js'), 'signal.js is not in the packed files (package.json "files")');
+    const required = [...fs.readFileSync(path.join(ROOT, 'signal.js'), 'utf8').matchAll(/require\('\.\/([^']+)'\)/g)].map((m) => m[1]!);
+    assert.ok(required.length > 0, 'signal.js requires the dist files it re-exports');
+    for (const file of required) assert.ok(files.includes(file), `${file}, required by signal.js, is not packed`);
+  });
+
   it('every registered node type is used in at least one example flow (examples/, examples-dashboard/), both folders packed', function () {
     const used = new Set<string>();
     for (const folder of ['examples', 'examples-dashboard']) {
