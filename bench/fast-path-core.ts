@@ -8,18 +8,21 @@
  *        no signal, no order; what the candles alone cost)
  *   node dist/bench/fast-path-core.js --profile /tmp/fast.cpuprofile
  *        (profiles the last run's runBacktest only; then: node dist/bench/latency-profile.js /tmp/fast.cpuprofile)
- *   node dist/bench/fast-path-core.js --runs 1 --repeat 75 --memory
+ *   node dist/bench/fast-path-core.js --runs 1 --repeat 75 --memory --balance 2000000
  *        (memory over a long run: the real history laid end to end 75 times in memory, ~10 M candles,
  *        each pass continuing from the last close with later timestamps; the heap after a full GC
  *        every million candles, the GC time left out of the rate. Needs about 1.5 GB of heap for
- *        the rows themselves; a JSON file that long would be too big to parse.)
+ *        the rows themselves; a JSON file that long would be too big to parse. --balance: the
+ *        account's USDT, so that it does not lose its 10,000 to fees early and stop trading.)
  *
  * The benchmark pipeline of bench/backtest.ts (candles -> indicator EMA 20 -> strategy maCross
  * SMA 10/30 -> risk gate quote 100 USDT -> place order) over the same continuous ~134k-candle 1m
  * history, each run on a fresh exchange session in backtest mode: the flow planned and compiled
  * as the backtest node does it, then ExchangeSession.runBacktest timed (warm-up, replay, report).
  * Prints candles per second and a fingerprint (sha256) of the report, so that a change meant only
- * to make the fast path faster shows it changed no number of the report.
+ * to make the fast path faster shows it changed no number of the report; then the hand-written
+ * loop of the same strategy and fill model (bench/hand-loop.ts) over the same rows, three times,
+ * and the ratio of its median rate to the fast path's (--no-hand leaves it out).
  *
  * The history is read when the session is made, before the clock starts; a full GC then moves it
  * out of V8's young generation, as it is in a flow deployed before its run (else the run's first
@@ -40,6 +43,7 @@ import { parseExchangeSettings } from '../core/session/mode-settings';
 import { settingsFromEditor } from '../nodes/tradebot-exchange/editor-settings';
 import type { OhlcvRow } from '../core/contract';
 import { writeContinuousHistory } from './backtest-support';
+import { handLoop } from './hand-loop';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
@@ -118,6 +122,8 @@ async function main(): Promise<void> {
     const memory = process.argv.includes('--memory');
     const long = repeat > 1 ? repeatedHistory(file, repeat) : undefined;
     const { exchange, flow } = benchFlow(file, process.argv.includes('--holds-only'));
+    // --balance Q: the account's USDT (default 10,000; a long run loses it to fees and stops trading).
+    if (textArg('--balance')) exchange.simBalances = `USDT=${Number(textArg('--balance'))}`;
     const rates: number[] = [];
     for (let k = 0; k < runs; k++) {
       const session = new ExchangeSession(parseExchangeSettings(settingsFromEditor(exchange as never, undefined)), `bench-${k}`);
@@ -161,7 +167,16 @@ async function main(): Promise<void> {
       await session.close();
     }
     const sorted = [...rates].sort((a, b) => a - b);
-    console.log(`median ${Math.round(sorted[Math.floor(sorted.length / 2)]!).toLocaleString('en')} candles/s over ${runs} runs (node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'})`);
+    const median = sorted[Math.floor(sorted.length / 2)]!;
+    console.log(`median ${Math.round(median).toLocaleString('en')} candles/s over ${runs} runs (node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'}, load average ${os.loadavg()[0]!.toFixed(1)})`);
+    if (!process.argv.includes('--no-hand')) {
+      const rows = long ?? (JSON.parse(fs.readFileSync(file, 'utf8')) as OhlcvRow[]);
+      const warmup = Number(exchange.backtestWarmup);
+      handLoop(rows, warmup); // once unmeasured (the JIT)
+      const hand = [0, 1, 2].map(() => handLoop(rows, warmup)).map((h) => ({ ...h, rate: h.candles / h.seconds }));
+      const handMedian = hand.map((h) => h.rate).sort((a, b) => a - b)[1]!;
+      console.log(`hand-written loop (bench/hand-loop.ts), same rows: ${hand.map((h) => Math.round(h.rate).toLocaleString('en')).join(' / ')} candles/s (${hand[0]!.fills} fills); median ${(handMedian / median).toFixed(1)}x the fast path's median`);
+    }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -191,10 +191,6 @@ export async function replay(o: Pick<BacktestOptions, 'timeframe' | 'series' | '
           if (flowListens) await settle(account);
           else if (!account.settled) await settleAccount(account);
         }
-        // On the fast path nothing but the account acts during the path: once it is quiet (the
-        // order waiting for the open filled, no stop armed), the rest of the path can fill or
-        // fire nothing, and the close marks the price before anyone looks, as for a quiet candle.
-        if (!flowListens && account.quiet) break;
       }
       executor.endPath(symbol);
     }
