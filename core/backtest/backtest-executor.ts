@@ -35,6 +35,10 @@ export class BacktestExecutor implements OrderExecutor {
   ) {}
 
   async submit(request: OrderRequest, sink: UpdateSink): Promise<OrderUpdate> {
+    return this.submitNow(request, sink);
+  }
+
+  submitNow(request: OrderRequest, sink: UpdateSink): OrderUpdate {
     const open = newOrderUpdate(request, this.o.exchangeId, 'backtest', this.o.now(), `bt-${this.nextId++}`);
     const point = this.path.get(request.symbol);
     sink(open);
@@ -46,6 +50,8 @@ export class BacktestExecutor implements OrderExecutor {
   /** A point of a candle's price path: fills what it reaches. Call with open first. */
   pathPoint(point: PathPoint): void {
     this.path.set(point.symbol, point);
+    // Most points of a run meet no waiting order: no lists made for them.
+    if (this.market.length === 0 && this.limits.length === 0) return;
     if (point.open) {
       for (const w of this.market.filter((m) => m.request.symbol === point.symbol)) {
         this.market.splice(this.market.indexOf(w), 1);

@@ -160,12 +160,21 @@ export class BacktestMode implements SessionMode {
         onProgress?.(++n, total);
       };
     }
-    const report = await replay(
-      { timeframe: s.backtestTimeframe, series: source.series, warmup: s.backtestWarmup },
-      { exchange: 'backtest', currency: s.reportCurrency, account, executor, setNow: (ts) => source.setClock(ts), flowListens: !fast },
-      deliver,
-      false,
-    );
+    let report: BacktestReport;
+    // The fast path books orders without waiting (account.ts, bookWithoutWaiting): the account of a
+    // backtest keeps nothing, so nothing needs to be durable before an order goes out, and no flow
+    // answers the account's updates there (they reach the deployed nodes' outputs, as they would).
+    if (fast) account.bookWithoutWaiting(true);
+    try {
+      report = await replay(
+        { timeframe: s.backtestTimeframe, series: source.series, warmup: s.backtestWarmup },
+        { exchange: 'backtest', currency: s.reportCurrency, account, executor, setNow: (ts) => source.setClock(ts), flowListens: !fast },
+        deliver,
+        false,
+      );
+    } finally {
+      account.bookWithoutWaiting(false);
+    }
     if (journal) {
       // The run's equity curve (downsampled, as in the report), then everything written before the report goes out.
       for (const [ts, equity] of report.equity) journal.equity({ ts, equity, currency: s.reportCurrency });

@@ -120,6 +120,30 @@ export class TradingAccount {
   private untold = 0;
   /** Counts every change of orders or balances: reconciliation discards a reading taken across one. */
   private changes = 0;
+  /** See bookWithoutWaiting. */
+  private bookingNow = false;
+  /** The metrics' labels, made once (a backtest books thousands of orders). */
+  private readonly metricLabels: { exchange: string; mode: Mode };
+  private readonly outcomeLabels = new Map<string, { exchange: string; mode: Mode; outcome: string }>();
+
+  /**
+   * Books without waiting, for the backtest's fast path (docs/backtest.md): an account whose store
+   * keeps nothing (a backtest's) has no record to make durable before an order goes out and no
+   * write to wait for before its listeners hear of an update. With this on, orders go to an
+   * executor that answers at once (submitNow) as soon as they are recorded, and each update
+   * reaches the observers and the listener as it is booked, in the same order as otherwise. Only
+   * for a backtest account whose store discards writes: every other account writes its record
+   * before an order is sent.
+   */
+  bookWithoutWaiting(on: boolean): void {
+    if (on && (this.o.mode !== 'backtest' || !this.o.store.discardsWrites)) throw new Error('only a backtest account that keeps no state books without waiting');
+    this.bookingNow = on;
+  }
+
+  /** Whether the account books without waiting (bookWithoutWaiting): place orders with placeNow(). */
+  get booksWithoutWaiting(): boolean {
+    return this.bookingNow;
+  }
 
   /** Grows with every booked update, every order recorded and every adoption of balances. */
   get version(): number {
@@ -168,6 +192,7 @@ export class TradingAccount {
 
   constructor(readonly o: AccountOptions) {
     this.log = o.log ?? silentLogger;
+    this.metricLabels = { exchange: o.exchangeId, mode: o.mode };
     this.saveTrouble = new StateChangeLog(this.log);
     this.stopTrouble = new StateChangeLog(this.log, 'error');
     this.exchangeStops = o.exchangeStops
@@ -250,6 +275,46 @@ export class TradingAccount {
    */
   async place(request: ExecutorRequest, listener?: OrderListener, stopClose = false): Promise<PlaceResult> {
     if (!this.executor) throw new Error('the account is not ready yet');
+    const refused = this.refusal(request, listener, stopClose);
+    if (refused) return refused;
+    try {
+      if (this.o.claims && !(await this.o.claims.claim(request.clientOrderId))) {
+        return { update: { ...this.placeholder(request), status: 'rejected', reason: `client order id ${request.clientOrderId} was placed by another instance: not sent again` }, duplicate: true };
+      }
+    } catch (err) {
+      const update: OrderUpdate = { ...this.placeholder(request), status: 'rejected', reason: `state store unavailable (${(err as Error).message}): not sent` };
+      listener?.(update);
+      return { update, duplicate: false };
+    }
+    const resting = request.side === 'sell' && !stopClose ? this.exchangeStops?.resting(request.symbol) : undefined;
+    if (resting !== undefined) {
+      // The coins are locked by the stop resting at the exchange: take it down first, one thing at a time.
+      return this.exchangeStops!.exclusive(request.symbol, async () => {
+        try {
+          await this.exchangeStops!.takeDown(resting);
+        } catch (err) {
+          const update: OrderUpdate = { ...this.placeholder(request), status: 'rejected', reason: `the stop-loss resting at the exchange could not be canceled first (${(err as Error).message}): not sent` };
+          listener?.(update);
+          return { update, duplicate: false };
+        }
+        return this.send(request, listener, stopClose);
+      });
+    }
+    return this.send(request, listener, stopClose);
+  }
+
+  /**
+   * place() done at once, where nothing needs waiting for: an account booking without waiting
+   * (bookWithoutWaiting), with no claims shared with other instances and no stops resting at an
+   * exchange. Undefined where it cannot be done at once: then use place().
+   */
+  placeNow(request: ExecutorRequest, listener?: OrderListener): PlaceResult | undefined {
+    if (!this.bookingNow || !this.executor?.submitNow || this.o.claims || this.exchangeStops) return undefined;
+    return this.refusal(request, listener, false) ?? this.sendNow(request, listener, false);
+  }
+
+  /** Why an order may not be sent, decided from what the account knows (a repeated client order id, the max-order cap); undefined when it may. */
+  private refusal(request: ExecutorRequest, listener: OrderListener | undefined, stopClose: boolean): PlaceResult | undefined {
     const known = this.open.get(request.clientOrderId);
     if (known) return { update: known.last, duplicate: true };
     if (this.doneSet.has(request.clientOrderId)) {
@@ -277,42 +342,26 @@ export class TradingAccount {
         return { update, duplicate: false };
       }
     }
-    try {
-      if (this.o.claims && !(await this.o.claims.claim(request.clientOrderId))) {
-        return { update: { ...this.placeholder(request), status: 'rejected', reason: `client order id ${request.clientOrderId} was placed by another instance: not sent again` }, duplicate: true };
-      }
-    } catch (err) {
-      const update: OrderUpdate = { ...this.placeholder(request), status: 'rejected', reason: `state store unavailable (${(err as Error).message}): not sent` };
-      listener?.(update);
-      return { update, duplicate: false };
-    }
-    const resting = request.side === 'sell' && !stopClose ? this.exchangeStops?.resting(request.symbol) : undefined;
-    if (resting !== undefined) {
-      // The coins are locked by the stop resting at the exchange: take it down first, one thing at a time.
-      return this.exchangeStops!.exclusive(request.symbol, async () => {
-        try {
-          await this.exchangeStops!.takeDown(resting);
-        } catch (err) {
-          const update: OrderUpdate = { ...this.placeholder(request), status: 'rejected', reason: `the stop-loss resting at the exchange could not be canceled first (${(err as Error).message}): not sent` };
-          listener?.(update);
-          return { update, duplicate: false };
-        }
-        return this.send(request, listener, stopClose);
-      });
-    }
-    return this.send(request, listener, stopClose);
+    return undefined;
+  }
+
+  /** Records the order as pending: the write-ahead record (send) or, booking without waiting, the record alone (sendNow). */
+  private record(request: ExecutorRequest, listener: OrderListener | undefined, stopClose: boolean): void {
+    if (listener) this.listeners.set(request.clientOrderId, listener);
+    const record: OrderRecord = { request, last: this.placeholder(request), ...(stopClose ? { stopClose } : {}), sentAt: Date.now() };
+    if (request.type === 'limit' && request.timeoutMs) record.cancelAt = request.ts + request.timeoutMs;
+    this.open.set(request.clientOrderId, record);
+    this.changes++;
   }
 
   /** Records the order (write-ahead) and hands it to the executor. */
   private async send(request: ExecutorRequest, listener: OrderListener | undefined, stopClose: boolean): Promise<PlaceResult> {
     if (!this.executor) throw new Error('the account is not ready yet');
-    if (listener) this.listeners.set(request.clientOrderId, listener);
+    // Booking without waiting: a store that keeps nothing has no record to make durable first.
+    if (this.bookingNow && this.executor.submitNow) return this.sendNow(request, listener, stopClose);
     // Write-ahead: the order is recorded as pending before anything is sent, so a crash between
     // sending and hearing back leaves a record to reconcile, never an unknown order.
-    const record: OrderRecord = { request, last: this.placeholder(request), ...(stopClose ? { stopClose } : {}), sentAt: Date.now() };
-    if (request.type === 'limit' && request.timeoutMs) record.cancelAt = request.ts + request.timeoutMs;
-    this.open.set(request.clientOrderId, record);
-    this.changes++;
+    this.record(request, listener, stopClose);
     try {
       await this.save();
     } catch (err) {
@@ -326,6 +375,15 @@ export class TradingAccount {
     const update = await this.executor.submit(request, (u) => this.apply(u));
     return { update, duplicate: false };
   }
+
+  /** send() at once (bookWithoutWaiting): recorded, then handed to the executor, which answers at once. */
+  private sendNow(request: ExecutorRequest, listener: OrderListener | undefined, stopClose: boolean): PlaceResult {
+    this.record(request, listener, stopClose);
+    return { update: this.executor!.submitNow!(request, this.sink), duplicate: false };
+  }
+
+  /** Where the executor's updates go (one function for every order). */
+  private readonly sink = (update: OrderUpdate): void => this.apply(update);
 
   /** Adopts an order's state found at the exchange (reconciliation after a restart). */
   adopt(update: OrderUpdate): void {
@@ -609,7 +667,9 @@ export class TradingAccount {
       const heldBefore = this.portfolio.position(update.symbol)?.amount ?? 0;
       const fee = { cost: Math.max(0, feeDelta), currency: update.fee.currency };
       this.portfolio.applyFill({ symbol: update.symbol, side: update.side, amount: filledDelta, price, fee, ts: update.ts }, fromReserved);
-      fill = this.fillRecord(record, update, filledDelta, price, fee, heldBefore);
+      // The journal's record of the fill: made where someone reads it (a store that keeps the
+      // state's tail of fills, or a fill observer).
+      if (!this.o.store.discardsWrites || this.fillObservers.size > 0) fill = this.fillRecord(record, update, filledDelta, price, fee, heldBefore);
       if (update.side === 'buy') this.armStops(record.request, price, this.listeners.get(update.clientOrderId));
       else if (!this.portfolio.position(update.symbol)) {
         // Sold out: a stop still resting at the exchange for these coins goes too.
@@ -640,30 +700,53 @@ export class TradingAccount {
     // The flow hears of a change only once it is saved: a crash in between cannot make it see a
     // fill the restarted account does not know. (Saves are serialised, so updates keep their order;
     // with the store down the update still goes out: the flow must know.)
+    if (this.bookingNow) {
+      // Nothing to save first (bookWithoutWaiting): told at once.
+      try {
+        this.tell(fill, update, listener);
+      } catch (err) {
+        this.log.warn(`a listener failed on the update of ${update.clientOrderId}: ${errorText(err)}`);
+      }
+      return;
+    }
     this.untold++;
     const tell = () => {
       this.untold--;
-      if (fill) for (const observer of this.fillObservers) observer(fill);
-      for (const observer of this.observers) observer(update);
-      if (listener) listener(update);
-      else if (this.unheard.length < 1000) this.unheard.push(update);
+      this.tell(fill, update, listener);
     };
     // tell runs the flow's listeners: one that throws must not become an unhandled rejection, nor go unseen.
     this.save().then(tell, tell).catch((err) => this.log.warn(`a listener failed on the update of ${update.clientOrderId}: ${errorText(err)}`));
   }
 
+  /** Hands a booked update (and its fill) to the observers and the order's listener. */
+  private tell(fill: FillRecord | undefined, update: OrderUpdate, listener: OrderListener | undefined): void {
+    if (fill) for (const observer of this.fillObservers) observer(fill);
+    for (const observer of this.observers) observer(update);
+    if (listener) listener(update);
+    else if (this.unheard.length < 1000) this.unheard.push(update);
+  }
+
   /** Metrics: orders by outcome, and the time to the first definite answer. */
   private count(record: OrderRecord, prev: OrderUpdate, update: OrderUpdate): void {
-    const labels = { exchange: this.o.exchangeId, mode: this.o.mode };
+    const labels = this.metricLabels;
     if (record.sentAt !== undefined && (update.id !== null || (update.status !== 'open' && update.status !== 'unknown'))) {
       metrics.orderLatency.observe(labels, (Date.now() - record.sentAt) / 1000);
       record.sentAt = undefined;
     }
-    if (prev.id === null && update.id !== null) metrics.orders.inc({ ...labels, outcome: 'placed' });
+    if (prev.id === null && update.id !== null) metrics.orders.inc(this.outcomeLabelsOf('placed'));
     if (FINAL.has(update.status) && !FINAL.has(prev.status)) {
       const outcome = update.status === 'closed' ? 'filled' : update.status;
-      metrics.orders.inc({ ...labels, outcome });
+      metrics.orders.inc(this.outcomeLabelsOf(outcome));
     }
+  }
+
+  private outcomeLabelsOf(outcome: string): { exchange: string; mode: Mode; outcome: string } {
+    let labels = this.outcomeLabels.get(outcome);
+    if (!labels) {
+      labels = { ...this.metricLabels, outcome };
+      this.outcomeLabels.set(outcome, labels);
+    }
+    return labels;
   }
 
   /** The journal's record of a fill (types.ts), remembered in the state until REMEMBER_FILLS newer ones came. */

@@ -6,7 +6,7 @@
  * Only what a candle can set off is here (no kill switch, reset or cancel messages: nothing on
  * the trading path sends them).
  */
-import { checkedSignal, describeZodError, parseCandle, parseOrThrow, SignalSchema, zodError, type Candle, type OrderRequest } from '../../contract';
+import { checkedSignal, describeZodError, parseCandle, parseOrThrow, SignalSchema, zodError, type Candle, type OrderRequest, type Signal } from '../../contract';
 import type { ExchangeSession } from '../../session/exchange-session';
 import { IndicatorSet, type NamedIndicatorSpec } from '../../indicators/indicator-set';
 import { journalSent } from '../../journal/journal-sent';
@@ -15,14 +15,14 @@ import { checkMessageTime, ImplausibleInputError } from '../../plausibility';
 import { flattenAfterTrips, forceExitRequests } from '../../risk/force-exit';
 import { riskSettingsOfNode } from '../../risk/node-config';
 import { initialRiskState, RiskGate, type RiskState } from '../../risk/risk-gate';
-import { decideSignal } from '../../risk/signal-decision';
+import { decideSignal, decideSignalNow, type SignalDecision } from '../../risk/signal-decision';
 import { exchangeClock } from '../../sessions';
 import { textSetting } from '../../setting-values';
 import { DecisionMaker } from '../../strategies/decision';
 import { defaultStrategyName, parseStrategySettings } from '../../strategies/settings';
 import { contextTimeframes, StrategyRunner, strategyFactory } from '../../strategies/strategy-runner';
 import type { TradingAccount } from '../../trading/account';
-import { checkPlaceable, parseOrderRequest } from '../../trading/order-checks';
+import { checkPlaceable, checkPlaceableNow, parseOrderRequest } from '../../trading/order-checks';
 import type { FlowNodeConfig, PlanNode } from './flow-plan';
 
 export type Msg = Record<string, any>;
@@ -114,7 +114,7 @@ async function riskGateNode(node: PlanNode, ctx: CompiledContext): Promise<Compi
   // The deployed gate's state (a backtest keeps it in memory: the deploy's, as the node loaded it).
   const saved = await session.stateStore.get<RiskState>(`tradebot:risk:${node.id}`);
   const gate = new RiskGate(settings, saved ?? initialRiskState());
-  return async (msg, emitOut) => {
+  return (msg, emitOut) => {
     // Everything the gate sends goes to the journal, as the node's send() does.
     const emit: Emit = (output, m) => {
       journalSent(session.journal, m);
@@ -132,7 +132,19 @@ async function riskGateNode(node: PlanNode, ctx: CompiledContext): Promise<Compi
       signal = parsed.data;
     }
     journalSent(session.journal, { payload: signal });
-    const decision = await decideSignal(gate, signal, { session, account, markets, now: ctx.now, indicators: msg.indicators });
+    const at = { session, account, markets, now: ctx.now, indicators: msg.indicators };
+    // An account booking without waiting is a backtest's: the market price the session would give
+    // the gate is the replay's, at hand (once a candle marked it). Decided at once, no promise.
+    if (account.booksWithoutWaiting && (!markets.has(signal.symbol) || account.marketPrice(signal.symbol) !== undefined)) {
+      sendDecision(decideSignalNow(gate, signal, at, (symbol) => account.marketPrice(symbol)), signal, msg, emit);
+      return;
+    }
+    const decided = signal;
+    return decideSignal(gate, decided, at).then((decision) => sendDecision(decision, decided, msg, emit));
+  };
+
+  /** What the risk gate node sends on a decision (and throws what it passes to done(err)). */
+  function sendDecision(decision: SignalDecision, signal: Signal, msg: Msg, emit: Emit): void {
     if ('rejection' in decision) {
       emit(1, { ...msg, ...(decision.rejection.code === 'WRONG_EXCHANGE' ? {} : { topic: signal.symbol }), payload: decision.rejection });
       if (decision.error) throw decision.error;
@@ -154,14 +166,31 @@ async function riskGateNode(node: PlanNode, ctx: CompiledContext): Promise<Compi
       emit(1, { ...msg, topic: signal.symbol, payload: outcome.rejection });
       for (const t of trips) emit(1, { ...msg, topic: signal.symbol, payload: t });
     }
-  };
+  }
 }
 
 function placeOrderNode(ctx: CompiledContext): CompiledNode {
   const { session, account, markets } = ctx;
-  return async (msg) => {
+  return (msg) => {
     const request = parseOrderRequest(msg.payload);
     session.journal?.orderRequest(request);
+    // An account booking without waiting is a backtest's: the markets, the replay's price (what
+    // the session's marketPrice() answers once a candle marked it) and the clock are at hand, and
+    // the order is booked at once, no promise. Otherwise, as the place order node does it.
+    if (account.booksWithoutWaiting && account.marketPrice(request.symbol) !== undefined) {
+      checkPlaceableNow(request, {
+        exchange: session.exchangeName,
+        markets,
+        isOpen: (id) => account.openRequest(id) !== undefined,
+        marketPrice: (symbol) => account.marketPrice(symbol),
+        now: ctx.now,
+      });
+      if (account.placeNow(request)) return;
+    }
+    return placeWaiting(request);
+  };
+
+  async function placeWaiting(request: OrderRequest): Promise<void> {
     // The place order node's checks (core/trading/order-checks.ts).
     await checkPlaceable(request, {
       exchange: session.exchangeName,
@@ -173,5 +202,5 @@ function placeOrderNode(ctx: CompiledContext): CompiledNode {
     // No listener of its own: the order's updates go to the deployed place-order node's output,
     // as the updates of stop closes do (the account's default listener).
     await session.placeOrder(request);
-  };
+  }
 }
