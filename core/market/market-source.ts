@@ -6,7 +6,17 @@
  * update (a websocket message, or the next simulated step).
  */
 import type { OhlcvRow, OrderBook, Ticker } from '../contract';
-import type { PairTicker } from './pairlist';
+
+/** One symbol's 24h figures as the ranking reads them (MarketSource.fetchTickers). */
+export interface PairTicker {
+  symbol: string;
+  last: number;
+  bid: number | null;
+  ask: number | null;
+  baseVolume?: number;
+  /** Traded in the quote currency over 24 h; when the exchange does not say, baseVolume x last. */
+  quoteVolume?: number;
+}
 
 export interface MarketInfo {
   symbol: string;

@@ -8,18 +8,9 @@
 import { fieldError } from '../errors';
 import { numberSetting, textSetting, type NumberRule } from '../setting-values';
 import { splitSymbolList } from '../symbol-pattern';
-import type { MarketInfo } from './market-source';
+import type { MarketInfo, PairTicker } from './market-source';
 
-/** One symbol's 24h figures as the ranking reads them (MarketSource.fetchTickers). */
-export interface PairTicker {
-  symbol: string;
-  last: number;
-  bid: number | null;
-  ask: number | null;
-  baseVolume?: number;
-  /** Traded in the quote currency over 24 h; when the exchange does not say, baseVolume x last. */
-  quoteVolume?: number;
-}
+export type { PairTicker } from './market-source';
 
 export interface PairlistSettings {
   /** Only markets quoted in this currency (USDT); empty: any quote (volumes in different currencies do not compare). */
