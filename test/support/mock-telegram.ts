@@ -630,9 +630,8 @@ export class MockTelegram {
 
   // ---------------------------------------------------------------- methods
 
-  /** https://core.telegram.org/bots/api#sendmessage */
-  private sendMessage(p: Params): TgMessage {
-    // Order of checks as in telegram-bot-api: the text (and its markup) first, then the chat.
+  /** The text and parse_mode of sendMessage and editMessageText, checked and parsed as telegram-bot-api does. */
+  private parsedText(p: Params): { text: string; parseModeRaw: string | undefined; parseMode: string; parsed: ParsedText } {
     const text = strArg(p, 'text');
     if (text === undefined || text === '') throw badRequest('message text is empty');
     const parseModeRaw = strArg(p, 'parse_mode');
@@ -648,6 +647,13 @@ export class MockTelegram {
       if (err instanceof EntityParseError) throw badRequest(`can't parse entities: ${err.message}`);
       throw err;
     }
+    return { text, parseModeRaw, parseMode, parsed };
+  }
+
+  /** https://core.telegram.org/bots/api#sendmessage */
+  private sendMessage(p: Params): TgMessage {
+    // Order of checks as in telegram-bot-api: the text (and its markup) first, then the chat.
+    const { text, parseModeRaw, parseMode, parsed } = this.parsedText(p);
     if (parseMode === '' || parseMode === 'none') {
       const given = jsonArg(p, 'entities');
       if (Array.isArray(given)) parsed.entities = given.filter(isEntityLike).map((e) => ({ ...e }));
@@ -710,21 +716,7 @@ export class MockTelegram {
 
   /** https://core.telegram.org/bots/api#editmessagetext (messages of a chat; inline_message_id is not modelled). */
   private editMessageText(p: Params): TgMessage {
-    const text = strArg(p, 'text');
-    if (text === undefined || text === '') throw badRequest('message text is empty');
-    const parseModeRaw = strArg(p, 'parse_mode');
-    const parseMode = (parseModeRaw ?? '').toLowerCase();
-    let parsed: ParsedText;
-    try {
-      if (parseMode === '' || parseMode === 'none') parsed = { text, entities: [] };
-      else if (parseMode === 'html') parsed = parseHtml(text, this.strictHtml);
-      else if (parseMode === 'markdownv2') parsed = parseMarkdownV2(text);
-      else if (parseMode === 'markdown') parsed = parseMarkdown(text);
-      else throw badRequest('unsupported parse_mode');
-    } catch (err) {
-      if (err instanceof EntityParseError) throw badRequest(`can't parse entities: ${err.message}`);
-      throw err;
-    }
+    const { text, parsed } = this.parsedText(p);
     if (strArg(p, 'inline_message_id') !== undefined) throw new Error('mock-telegram: inline_message_id edits are not modelled');
     const chatIdRaw = strArg(p, 'chat_id');
     if (chatIdRaw === undefined || chatIdRaw === '') throw badRequest('chat_id is empty');
