@@ -47,6 +47,8 @@ const CONFIG_TYPES = ['tradebot-exchange', 'tradebot-telegram', 'tradebot-redis'
  */
 const needsDashboard = (file: string) => /needs FlowFuse Dashboard/i.test(file);
 const DASHBOARD_CONFIG_TYPES = ['ui-base', 'ui-theme', 'ui-page', 'ui-group'];
+/** The dashboard config nodes the dashboard examples share (same id, same settings); each has its own pages and groups. */
+const SHARED_DASHBOARD_CONFIG_TYPES = ['ui-base', 'ui-theme'];
 const knownType = (file: string, type: string) => [...OUR_TYPES, ...CORE_TYPES].includes(type) || (needsDashboard(file) && /^ui-[a-z-]+$/.test(type));
 /**
  * Examples whose runtime check lives elsewhere: those fed by another example over a stream (11 by 10)
@@ -142,7 +144,7 @@ describe('example flows (examples/)', function () {
       assert.deepEqual(foreign.map((n) => n.type), [], `${f} needs node types from another package`);
     }
     const dashboard = files.filter(needsDashboard);
-    assert.deepEqual(dashboard, ['examples-dashboard/16 Dashboard - needs FlowFuse Dashboard 2.json']);
+    assert.deepEqual(dashboard, ['examples-dashboard/16 Dashboard - needs FlowFuse Dashboard 2.json', 'examples-dashboard/24 Dashboard approvals - needs FlowFuse Dashboard 2.json']);
   });
 
   it('node ids are unique across all examples, except config nodes, which examples share (importing two must not clash)', function () {
@@ -154,7 +156,8 @@ describe('example flows (examples/)', function () {
     for (const f of files) {
       for (const n of read(f)) {
         assert.match(n.id, /^[0-9a-f]{16}$/, `${f}: id ${n.id}`);
-        if (CONFIG_TYPES.includes(n.type)) {
+        // The dashboard examples share one dashboard (ui-base) and theme: two pages of /dashboard once both are imported.
+        if (CONFIG_TYPES.includes(n.type) || (needsDashboard(f) && SHARED_DASHBOARD_CONFIG_TYPES.includes(n.type))) {
           const first = configs.get(n.id);
           if (first) assert.deepEqual(n, first.node, `${f}: config node ${n.id} differs from the one with that id in ${first.file}`);
           else configs.set(n.id, { file: f, node: n });
