@@ -245,7 +245,8 @@ describe('example flows (examples/)', function () {
       it('runs on the sim market: every strategy node signals, nothing reaches the catch node', async function () {
         if (runsElsewhere(read(file))) this.skip(); // run end to end in redis-streams.test.ts / backtest-flow.test.ts / strategy-code-examples.test.ts
         // The test helper cannot load ui-* nodes (the dashboard is not a dependency of ours): this example
-        // runs in a real Node-RED with the dashboard installed in test/e2e/dashboard-example.test.ts.
+        // runs in a real Node-RED with the dashboard installed in test/e2e/dashboard-example.test.ts (16)
+        // and test/e2e/dashboard-approvals.test.ts (24).
         if (needsDashboard(file)) this.skip();
         const withRedis = usesRedis(read(file));
         if (withRedis && !redisServer) {
