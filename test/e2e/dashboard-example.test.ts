@@ -20,34 +20,17 @@
  * suite skips locally with a message and fails in CI (CI=true), as the browser and Redis suites do.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import WebSocket from 'ws';
 import type { Browser } from 'playwright-core';
 import { NodeRedProcess, ROOT, killAllNodeRed, type FlowNode } from '../support/node-red-process';
 import { installPacked, type PackedUserDir } from '../support/packed-install';
 import { launchBrowser, requireBrowser, screenshot, watchPage } from '../support/browser';
+import { DASHBOARD_VERSION, installDashboard, waitUntil } from '../support/dashboard-install';
 
-const run = promisify(execFile);
-const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-/** The FlowFuse Dashboard 2 release the example was built and checked against. */
-export const DASHBOARD_VERSION = '1.31.0';
-const DASHBOARD = `@flowfuse/node-red-dashboard@${DASHBOARD_VERSION}`;
 const EXAMPLE = '16 Dashboard - needs FlowFuse Dashboard 2.json';
 const DATA_TIMEOUT_MS = 30_000;
-
-/** The palette manager's install of the dashboard into the user dir: offline from npm's cache first, then online. */
-async function installDashboard(userDir: string): Promise<string> {
-  const args = ['install', '--no-audit', '--no-fund', '--ignore-scripts', DASHBOARD];
-  try {
-    return (await run(NPM, [...args, '--offline'], { cwd: userDir, maxBuffer: 64 * 1024 * 1024 })).stderr;
-  } catch (offline) {
-    const first = `offline install failed: ${(offline as Error).message.split('\n')[0]}\n`;
-    return first + (await run(NPM, args, { cwd: userDir, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 })).stderr;
-  }
-}
 
 interface CommsEvent {
   topic: string;
@@ -71,19 +54,7 @@ describe(`dashboard example (${EXAMPLE}): packed install + FlowFuse Dashboard ${
 
   before(async function () {
     packed = await installPacked({ prefix: 'tradebot-dashboard-' });
-    let log: string;
-    try {
-      log = await installDashboard(packed.userDir);
-    } catch (err) {
-      const npmErrors = (err as Error).message.split('\n').filter((l) => /^npm (error|ERR!)/.test(l));
-      const why = `${DASHBOARD} could not be installed from npm's cache nor from the registry: ${npmErrors.slice(0, 3).join(' ') || (err as Error).message.split('\n')[0]}`;
-      if (process.env.CI) throw new Error(`the dashboard example test needs ${DASHBOARD} in CI: ${why}`);
-      console.log(`      SKIPPED: ${why}; the dashboard example did not run`);
-      this.skip();
-    }
-    const installed = path.join(packed.userDir, 'node_modules', '@flowfuse', 'node-red-dashboard', 'package.json');
-    assert.ok(fs.existsSync(installed), `the dashboard is not in the user dir after npm install:\n${log!}`);
-    assert.equal(JSON.parse(fs.readFileSync(installed, 'utf8')).version, DASHBOARD_VERSION);
+    await installDashboard(this, packed.userDir, 'dashboard example');
     // The file the README sends the user to, as the package ships it.
     const shipped = path.join(packed.installed, 'examples-dashboard', EXAMPLE);
     assert.deepEqual(JSON.parse(fs.readFileSync(shipped, 'utf8')), example, `${shipped} is in the package`);
@@ -198,11 +169,3 @@ describe(`dashboard example (${EXAMPLE}): packed install + FlowFuse Dashboard ${
     assert.deepEqual(red!.errors(), [], `nothing logged at error level:\n${red!.log}`);
   });
 });
-
-async function waitUntil(ok: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}

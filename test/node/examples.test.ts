@@ -47,6 +47,8 @@ const CONFIG_TYPES = ['tradebot-exchange', 'tradebot-telegram', 'tradebot-redis'
  */
 const needsDashboard = (file: string) => /needs FlowFuse Dashboard/i.test(file);
 const DASHBOARD_CONFIG_TYPES = ['ui-base', 'ui-theme', 'ui-page', 'ui-group'];
+/** The dashboard config nodes the dashboard examples share (same id, same settings); each has its own pages and groups. */
+const SHARED_DASHBOARD_CONFIG_TYPES = ['ui-base', 'ui-theme'];
 const knownType = (file: string, type: string) => [...OUR_TYPES, ...CORE_TYPES].includes(type) || (needsDashboard(file) && /^ui-[a-z-]+$/.test(type));
 /**
  * Examples whose runtime check lives elsewhere: those fed by another example over a stream (11 by 10)
@@ -142,7 +144,7 @@ describe('example flows (examples/)', function () {
       assert.deepEqual(foreign.map((n) => n.type), [], `${f} needs node types from another package`);
     }
     const dashboard = files.filter(needsDashboard);
-    assert.deepEqual(dashboard, ['examples-dashboard/16 Dashboard - needs FlowFuse Dashboard 2.json']);
+    assert.deepEqual(dashboard, ['examples-dashboard/16 Dashboard - needs FlowFuse Dashboard 2.json', 'examples-dashboard/24 Dashboard approvals - needs FlowFuse Dashboard 2.json']);
   });
 
   it('node ids are unique across all examples, except config nodes, which examples share (importing two must not clash)', function () {
@@ -154,7 +156,8 @@ describe('example flows (examples/)', function () {
     for (const f of files) {
       for (const n of read(f)) {
         assert.match(n.id, /^[0-9a-f]{16}$/, `${f}: id ${n.id}`);
-        if (CONFIG_TYPES.includes(n.type)) {
+        // The dashboard examples share one dashboard (ui-base) and theme: two pages of /dashboard once both are imported.
+        if (CONFIG_TYPES.includes(n.type) || (needsDashboard(f) && SHARED_DASHBOARD_CONFIG_TYPES.includes(n.type))) {
           const first = configs.get(n.id);
           if (first) assert.deepEqual(n, first.node, `${f}: config node ${n.id} differs from the one with that id in ${first.file}`);
           else configs.set(n.id, { file: f, node: n });
@@ -242,7 +245,8 @@ describe('example flows (examples/)', function () {
       it('runs on the sim market: every strategy node signals, nothing reaches the catch node', async function () {
         if (runsElsewhere(read(file))) this.skip(); // run end to end in redis-streams.test.ts / backtest-flow.test.ts / strategy-code-examples.test.ts
         // The test helper cannot load ui-* nodes (the dashboard is not a dependency of ours): this example
-        // runs in a real Node-RED with the dashboard installed in test/e2e/dashboard-example.test.ts.
+        // runs in a real Node-RED with the dashboard installed in test/e2e/dashboard-example.test.ts (16)
+        // and test/e2e/dashboard-approvals.test.ts (24).
         if (needsDashboard(file)) this.skip();
         const withRedis = usesRedis(read(file));
         if (withRedis && !redisServer) {

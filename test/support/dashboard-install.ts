@@ -1,0 +1,57 @@
+/**
+ * FlowFuse Dashboard 2 in a packed install's user dir, the way the palette manager installs it
+ * (npm install --no-audit --no-fund --ignore-scripts <pinned version>; --offline from npm's cache
+ * first, then from the registry), for the dashboard example suites (test/e2e/dashboard-*.test.ts).
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+/** The FlowFuse Dashboard 2 release the dashboard examples were built and checked against. */
+export const DASHBOARD_VERSION = '1.31.0';
+export const DASHBOARD = `@flowfuse/node-red-dashboard@${DASHBOARD_VERSION}`;
+
+/** The palette manager's install of the dashboard into the user dir: offline from npm's cache first, then online. */
+async function npmInstall(userDir: string): Promise<string> {
+  const args = ['install', '--no-audit', '--no-fund', '--ignore-scripts', DASHBOARD];
+  try {
+    return (await run(NPM, [...args, '--offline'], { cwd: userDir, maxBuffer: 64 * 1024 * 1024 })).stderr;
+  } catch (offline) {
+    const first = `offline install failed: ${(offline as Error).message.split('\n')[0]}\n`;
+    return first + (await run(NPM, args, { cwd: userDir, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 })).stderr;
+  }
+}
+
+/**
+ * Installs the dashboard into userDir and checks its version. Without the registry and with nothing
+ * in npm's cache it cannot: then the suite skips locally with a message and fails in CI (CI=true),
+ * as the browser and Redis suites do.
+ */
+export async function installDashboard(ctx: Mocha.Context, userDir: string, suite: string): Promise<void> {
+  let log: string;
+  try {
+    log = await npmInstall(userDir);
+  } catch (err) {
+    const npmErrors = (err as Error).message.split('\n').filter((l) => /^npm (error|ERR!)/.test(l));
+    const why = `${DASHBOARD} could not be installed from npm's cache nor from the registry: ${npmErrors.slice(0, 3).join(' ') || (err as Error).message.split('\n')[0]}`;
+    if (process.env.CI) throw new Error(`the ${suite} test needs ${DASHBOARD} in CI: ${why}`);
+    console.log(`      SKIPPED: ${why}; the ${suite} did not run`);
+    ctx.skip();
+  }
+  const installed = path.join(userDir, 'node_modules', '@flowfuse', 'node-red-dashboard', 'package.json');
+  assert.ok(fs.existsSync(installed), `the dashboard is not in the user dir after npm install:\n${log!}`);
+  assert.equal(JSON.parse(fs.readFileSync(installed, 'utf8')).version, DASHBOARD_VERSION);
+}
+
+/** Waits until ok() holds, polling every 100 ms; the error names what was awaited. */
+export async function waitUntil(ok: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
