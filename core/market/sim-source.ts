@@ -2,8 +2,9 @@
  * The simulated market as a market source: the `sim` mode. No network, no ccxt.
  *
  * A timer steps the SimMarket's virtual clock: at speed 1 one virtual tick per tick length of
- * wall time, at speed 60 a virtual minute per wall second. The series depends only on the seed,
- * never on how fast the machine is; speed only decides how soon it is seen.
+ * wall time, at speed 60 a virtual minute per wall second, measured on the wall clock, so a busy
+ * machine's late timers do not slow it down. The series depends only on the seed, never on how
+ * fast the machine is; speed only decides how soon it is seen.
  */
 import type { OhlcvRow, OrderBook, Ticker } from '../contract';
 import { SimMarket, type SimSymbolSpec } from '../sim/sim-market';
@@ -23,6 +24,13 @@ export interface SimSourceOptions {
 
 /** Timers fire at most this often; faster speeds take several steps per firing. */
 const MIN_TIMER_MS = 10;
+/**
+ * A late timer (a busy machine, a garbage collection) is made up for: each firing takes the steps
+ * the wall clock says are due. After a longer stall (a suspended Pi, a debugger) at most this much
+ * wall time is made up at once, and the rest is given up: the simulator falls behind instead of
+ * computing hours of virtual time in one burst.
+ */
+const MAX_CATCH_UP_MS = 1_000;
 
 export class SimSource implements MarketSource {
   readonly exchangeId: string;
@@ -31,6 +39,10 @@ export class SimSource implements MarketSource {
   private readonly timer: NodeJS.Timeout;
   private readonly tickMs: number;
   private readonly wallMsPerStep: number;
+  /** Wall clock (monotonic) of step 0, and the steps taken or given up since. */
+  private readonly startedAt = performance.now();
+  private stepsDue = 0;
+  private readonly maxCatchUpSteps: number;
   private waiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
   private closed = false;
 
@@ -45,14 +57,24 @@ export class SimSource implements MarketSource {
     this.exchangeId = this.market.exchangeId;
     this.wallMsPerStep = this.tickMs / options.speed;
     const timerMs = Math.max(MIN_TIMER_MS, this.wallMsPerStep);
-    const stepsPerFiring = Math.max(1, Math.round(timerMs / this.wallMsPerStep));
-    this.timer = setInterval(() => this.advance(stepsPerFiring), timerMs);
+    this.maxCatchUpSteps = Math.max(1, Math.ceil(MAX_CATCH_UP_MS / this.wallMsPerStep));
+    this.timer = setInterval(() => this.advance(this.stepsNowDue()), timerMs);
     // The simulator alone must not keep a process (a test, a script) alive.
     this.timer.unref();
   }
 
+  /** The steps the wall clock says are due since the last firing (the speed holds under load). */
+  private stepsNowDue(): number {
+    const due = Math.floor((performance.now() - this.startedAt) / this.wallMsPerStep);
+    const behind = due - this.stepsDue;
+    const steps = Math.min(behind, this.maxCatchUpSteps);
+    this.stepsDue = behind > this.maxCatchUpSteps ? due : this.stepsDue + steps;
+    return steps;
+  }
+
   /** Advances the virtual clock by `steps` ticks and wakes every watcher. */
   advance(steps: number): void {
+    if (steps <= 0) return;
     for (let i = 0; i < steps; i++) this.market.step();
     const waiters = this.waiters;
     this.waiters = [];
