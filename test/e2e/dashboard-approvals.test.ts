@@ -13,27 +13,21 @@
  * to test-output/screenshots/ (git-ignored).
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import WebSocket from 'ws';
-import type { Browser, Page } from 'playwright-core';
-import { NodeRedProcess, ROOT, killAllNodeRed, type FlowNode } from '../support/node-red-process';
-import { installPacked, type PackedUserDir } from '../support/packed-install';
+import type { Browser } from 'playwright-core';
+import { NodeRedProcess, killAllNodeRed, type FlowNode } from '../support/node-red-process';
+import type { PackedUserDir } from '../support/packed-install';
 import { launchBrowser, requireBrowser, screenshot, watchPage } from '../support/browser';
-import { DASHBOARD_VERSION, installDashboard, waitUntil } from '../support/dashboard-install';
+import { DASHBOARD_VERSION, readDashboardExample, userDirWithDashboardExample } from '../support/dashboard-install';
+import { DebugSidebar } from '../support/debug-sidebar';
+import { waitFor } from '../support/wait';
 
 const EXAMPLE = '24 Dashboard approvals - needs FlowFuse Dashboard 2.json';
 /** The first buy is held within seconds (simulator at 300x); the next one needs a sell first (one position at a time). */
 const HELD_TIMEOUT_MS = 90_000;
 
-interface CommsEvent {
-  topic: string;
-  data: any;
-}
-
 describe(`dashboard approvals example (${EXAMPLE}): packed install + FlowFuse Dashboard ${DASHBOARD_VERSION}, real Node-RED, chromium`, function () {
   this.timeout(300_000);
-  const example = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples-dashboard', EXAMPLE), 'utf8')) as FlowNode[];
+  const example = readDashboardExample(EXAMPLE);
   const named = (type: string, name: string) => {
     const n = example.find((x) => x.type === type && x.name === name);
     assert.ok(n, `the example has a ${type} named "${name}"`);
@@ -42,32 +36,16 @@ describe(`dashboard approvals example (${EXAMPLE}): packed install + FlowFuse Da
   let packed: PackedUserDir | undefined;
   let red: NodeRedProcess | undefined;
   let browser: Browser | undefined;
-  let ws: WebSocket | undefined;
-  const events: CommsEvent[] = [];
+  let sidebar: DebugSidebar | undefined;
   /** The payloads a debug node of the example showed (the debug sidebar's messages). */
-  const debugPayloads = (name: string): any[] => {
-    const id = named('debug', name).id;
-    return events
-      .filter((e) => e.topic === 'debug' && e.data?.id === id)
-      .map((e) => {
-        try {
-          return JSON.parse(String(e.data.msg));
-        } catch {
-          return e.data.msg;
-        }
-      });
-  };
+  const debugPayloads = (name: string): any[] => sidebar!.of(named('debug', name));
 
   before(async function () {
-    packed = await installPacked({ prefix: 'tradebot-dashboard-approvals-' });
-    await installDashboard(this, packed.userDir, 'dashboard approvals example');
-    const shipped = path.join(packed.installed, 'examples-dashboard', EXAMPLE);
-    assert.deepEqual(JSON.parse(fs.readFileSync(shipped, 'utf8')), example, `${shipped} is in the package`);
-    fs.writeFileSync(path.join(packed.userDir, 'flows.json'), JSON.stringify(example, null, 2));
+    ({ packed } = await userDirWithDashboardExample(this, EXAMPLE, 'dashboard approvals example'));
   });
 
   after(async function () {
-    ws?.close();
+    sidebar?.close();
     await browser?.close();
     await red?.stop();
     await killAllNodeRed();
@@ -76,11 +54,7 @@ describe(`dashboard approvals example (${EXAMPLE}): packed install + FlowFuse Da
 
   it('deploys: every type known, the risk gate armed with ask first, nothing in error', async function () {
     red = await NodeRedProcess.start({ userDir: packed!.userDir, settings: packed!.settings, startTimeoutMs: 60_000 });
-    ws = new WebSocket(`ws://127.0.0.1:${red.port}/comms`);
-    await new Promise((resolve, reject) => ws!.once('open', resolve).once('error', reject));
-    ws.on('message', (data) => events.push(...(JSON.parse(String(data)) as CommsEvent[])));
-    ws.send(JSON.stringify({ subscribe: 'status/#' }));
-    ws.send(JSON.stringify({ subscribe: 'debug' }));
+    sidebar = await DebugSidebar.open(red.port);
 
     const nodes = await red.getJson<Array<{ module: string; types: string[]; enabled: boolean; err?: string }>>('/nodes');
     const loaded = new Set(nodes.flatMap((n) => n.types));
@@ -90,8 +64,8 @@ describe(`dashboard approvals example (${EXAMPLE}): packed install + FlowFuse Da
     assert.equal(deployed.length, example.length, 'the whole example is deployed');
     const gate = example.find((n) => n.type === 'tradebot-risk-gate')!;
     assert.equal(gate.askFirst, true, 'the example\'s risk gate asks first');
-    const gateStatus = () => events.filter((e) => e.topic === `status/${gate.id}`).map((e) => String(e.data?.text ?? ''));
-    await waitUntil(() => gateStatus().some((t) => /ask first|waiting for approval/.test(t)), 20_000, `the risk gate armed with ask first (statuses: ${gateStatus().join(' | ')})`);
+    const gateStatus = () => sidebar!.statuses(gate);
+    await waitFor(() => gateStatus().some((t) => /ask first|waiting for approval/.test(t)), 20_000, `the risk gate armed with ask first (statuses: ${gateStatus().join(' | ')})`);
     assert.deepEqual(red.errors(), [], `nothing logged at error level:\n${red.log}`);
     assert.doesNotMatch(red.log, /\[warn\].*\[(ui-|tradebot-)/, `no warning from a node of the example:\n${red.log}`);
   });
@@ -126,14 +100,14 @@ describe(`dashboard approvals example (${EXAMPLE}): packed install + FlowFuse Da
       assert.deepEqual(ordersOf(approved), [], 'a held request places no order');
       await screenshot(page, 'dashboard-approvals-held', true);
       await row(approved).locator('button', { hasText: 'Approve' }).click();
-      await waitUntil(() => ordersOf(approved).some((o) => o.status === 'closed'), 20_000, `the approved buy's order filled (orders: ${JSON.stringify(ordersOf(approved))})`);
+      await waitFor(() => ordersOf(approved).some((o) => o.status === 'closed'), 20_000, `the approved buy's order filled (orders: ${JSON.stringify(ordersOf(approved))})`);
       await row(approved).waitFor({ state: 'detached', timeout: 10_000 });
       await page.waitForFunction(([sel, id]) => /BTC\/USDT: approved/.test(document.querySelector(sel)?.textContent ?? '') && (document.querySelector(sel)?.textContent ?? '').includes(id), [`#nrdb-ui-widget-${named('ui-text', 'last answer').id}`, approved] as const, { timeout: 10_000 });
 
       // The next held buy (after the strategy's sell): Reject.
       const rejected = await nextHeld([approved]);
       await row(rejected).locator('button', { hasText: 'Reject' }).click();
-      await waitUntil(() => debugPayloads('rejections (APPROVAL_REJECTED, ...)').some((r) => r?.code === 'APPROVAL_REJECTED' && r.clientOrderId === rejected), 10_000, 'APPROVAL_REJECTED for the rejected request');
+      await waitFor(() => debugPayloads('rejections (APPROVAL_REJECTED, ...)').some((r) => r?.code === 'APPROVAL_REJECTED' && r.clientOrderId === rejected), 10_000, 'APPROVAL_REJECTED for the rejected request');
       await row(rejected).waitFor({ state: 'detached', timeout: 10_000 });
       await page.waitForFunction(([sel, id]) => /BTC\/USDT: rejected/.test(document.querySelector(sel)?.textContent ?? '') && (document.querySelector(sel)?.textContent ?? '').includes(id), [`#nrdb-ui-widget-${named('ui-text', 'last answer').id}`, rejected] as const, { timeout: 10_000 });
       await screenshot(page, 'dashboard-approvals', true);

@@ -20,26 +20,25 @@
  * suite skips locally with a message and fails in CI (CI=true), as the browser and Redis suites do.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import WebSocket from 'ws';
 import type { Browser } from 'playwright-core';
-import { NodeRedProcess, ROOT, killAllNodeRed, type FlowNode } from '../support/node-red-process';
-import { installPacked, type PackedUserDir } from '../support/packed-install';
+import { NodeRedProcess, killAllNodeRed, type FlowNode } from '../support/node-red-process';
+import type { PackedUserDir } from '../support/packed-install';
 import { launchBrowser, requireBrowser, screenshot, watchPage } from '../support/browser';
-import { DASHBOARD_VERSION, installDashboard, waitUntil } from '../support/dashboard-install';
+import { DASHBOARD_VERSION, readDashboardExample, userDirWithDashboardExample } from '../support/dashboard-install';
+import { DebugSidebar } from '../support/debug-sidebar';
+import { waitFor } from '../support/wait';
 
 const EXAMPLE = '16 Dashboard - needs FlowFuse Dashboard 2.json';
 const DATA_TIMEOUT_MS = 30_000;
-
-interface CommsEvent {
-  topic: string;
-  data: any;
-}
+/**
+ * A signal needs an EMA 20/50 cross: within minutes of market time as a rule (the simulator at
+ * 300x plays five a second), but it has trending stretches of an hour or more without one.
+ */
+const SIGNAL_TIMEOUT_MS = 120_000;
 
 describe(`dashboard example (${EXAMPLE}): packed install + FlowFuse Dashboard ${DASHBOARD_VERSION}, real Node-RED, chromium`, function () {
   this.timeout(240_000);
-  const example = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples-dashboard', EXAMPLE), 'utf8')) as FlowNode[];
+  const example = readDashboardExample(EXAMPLE);
   const byType = (type: string) => example.filter((n) => n.type === type);
   const named = (type: string, name: string) => {
     const n = example.find((x) => x.type === type && x.name === name);
@@ -49,20 +48,14 @@ describe(`dashboard example (${EXAMPLE}): packed install + FlowFuse Dashboard ${
   let packed: PackedUserDir | undefined;
   let red: NodeRedProcess | undefined;
   let browser: Browser | undefined;
-  let ws: WebSocket | undefined;
-  const events: CommsEvent[] = [];
+  let sidebar: DebugSidebar | undefined;
 
   before(async function () {
-    packed = await installPacked({ prefix: 'tradebot-dashboard-' });
-    await installDashboard(this, packed.userDir, 'dashboard example');
-    // The file the README sends the user to, as the package ships it.
-    const shipped = path.join(packed.installed, 'examples-dashboard', EXAMPLE);
-    assert.deepEqual(JSON.parse(fs.readFileSync(shipped, 'utf8')), example, `${shipped} is in the package`);
-    fs.writeFileSync(path.join(packed.userDir, 'flows.json'), JSON.stringify(example, null, 2));
+    ({ packed } = await userDirWithDashboardExample(this, EXAMPLE, 'dashboard example'));
   });
 
   after(async function () {
-    ws?.close();
+    sidebar?.close();
     await browser?.close();
     await red?.stop();
     await killAllNodeRed();
@@ -72,11 +65,7 @@ describe(`dashboard example (${EXAMPLE}): packed install + FlowFuse Dashboard ${
   it('deploys: every type known, no node in error, nothing logged at error level, GET /dashboard serves the page', async function () {
     red = await NodeRedProcess.start({ userDir: packed!.userDir, settings: packed!.settings, startTimeoutMs: 60_000 });
     // Node statuses and debug messages from now on (the comms websocket the editor uses).
-    ws = new WebSocket(`ws://127.0.0.1:${red.port}/comms`);
-    await new Promise((resolve, reject) => ws!.once('open', resolve).once('error', reject));
-    ws.on('message', (data) => events.push(...(JSON.parse(String(data)) as CommsEvent[])));
-    ws.send(JSON.stringify({ subscribe: 'status/#' }));
-    ws.send(JSON.stringify({ subscribe: 'debug' }));
+    sidebar = await DebugSidebar.open(red.port);
 
     const nodes = await red.getJson<Array<{ module: string; types: string[]; enabled: boolean; err?: string }>>('/nodes');
     const dashboard = nodes.filter((n) => n.module === '@flowfuse/node-red-dashboard');
@@ -98,12 +87,11 @@ describe(`dashboard example (${EXAMPLE}): packed install + FlowFuse Dashboard ${
     await new Promise((r) => setTimeout(r, 5_000));
     assert.deepEqual(red.errors(), [], `nothing logged at error level:\n${red.log}`);
     assert.doesNotMatch(red.log, /\[warn\].*\[(ui-|tradebot-)/, `no warning from a node of the example:\n${red.log}`);
-    const red_ = events.filter((e) => e.topic.startsWith('status/') && e.data?.fill === 'red');
-    assert.deepEqual(red_.map((e) => `${e.topic}: ${e.data.text}`), [], 'no node shows a red (error) status');
+    assert.deepEqual(sidebar.redStatuses(), [], 'no node shows a red (error) status');
     // The journal node answered both injects (every 10 s, the first after 2 s): its configured query and the daily one.
     const journal = byType('tradebot-journal')[0]!;
-    const journalStatus = () => events.filter((e) => e.topic === `status/${journal.id}`).map((e) => String(e.data?.text ?? ''));
-    await waitUntil(() => journalStatus().some((t) => /^trades: \d+ rows?$/.test(t)) && journalStatus().includes('daily: 14 rows'), 15_000, `the journal node's answers (statuses: ${journalStatus().join(' | ')})`);
+    const journalStatus = () => sidebar!.statuses(journal);
+    await waitFor(() => journalStatus().some((t) => /^trades: \d+ rows?$/.test(t)) && journalStatus().includes('daily: 14 rows'), 15_000, `the journal node's answers (statuses: ${journalStatus().join(' | ')})`);
   });
 
   it('the page shows the price chart, equity, latest signals, positions table, closed trades and daily P&L, the kill switch and force exit; the buttons reach the risk gate', async function () {
@@ -132,7 +120,7 @@ describe(`dashboard example (${EXAMPLE}): packed install + FlowFuse Dashboard ${
       await page.waitForFunction((sel) => Array.from(document.querySelectorAll(`${sel} tbody tr`)).some((r) => {
             const cells = Array.from(r.querySelectorAll('td')).map((td) => (td.textContent ?? '').trim());
             return (cells.includes('buy') || cells.includes('sell')) && cells.includes('ema cross');
-          }), `#nrdb-ui-widget-${named('ui-table', 'latest signals').id}`, { timeout: DATA_TIMEOUT_MS });
+          }), `#nrdb-ui-widget-${named('ui-table', 'latest signals').id}`, { timeout: SIGNAL_TIMEOUT_MS });
       assert.ok((await signalRows.count()) >= 1);
       // The positions table is there (rows only while a position is open).
       await widget(named('ui-table', 'open positions')).waitFor({ state: 'visible', timeout: 5_000 });
@@ -142,19 +130,19 @@ describe(`dashboard example (${EXAMPLE}): packed install + FlowFuse Dashboard ${
 
       // Kill switch: the risk gate's status changes; resume: back.
       const gate = byType('tradebot-risk-gate')[0]!;
-      const gateStatus = () => events.filter((e) => e.topic === `status/${gate.id}`).map((e) => String(e.data?.text ?? ''));
+      const gateStatus = () => sidebar!.statuses(gate);
       const before = gateStatus().length;
       await widget(named('ui-button', 'kill switch')).locator('button').click();
-      await waitUntil(() => gateStatus().slice(before).some((t) => /kill/i.test(t)), 10_000, `the risk gate shows the kill switch (statuses: ${gateStatus().slice(-5).join(' | ')})`);
+      await waitFor(() => gateStatus().slice(before).some((t) => /kill/i.test(t)), 10_000, `the risk gate shows the kill switch (statuses: ${gateStatus().slice(-5).join(' | ')})`);
       await page.waitForFunction((sel) => /kill switch ON/.test(document.querySelector(sel)?.textContent ?? ''), `#nrdb-ui-widget-${named('ui-text', 'trading state').id}`, { timeout: 10_000 });
       await screenshot(page, 'dashboard-example', true);
       const afterKill = gateStatus().length;
       await widget(named('ui-button', 'resume')).locator('button').click();
-      await waitUntil(() => gateStatus().length > afterKill && !/kill/i.test(gateStatus().at(-1)!), 10_000, `the risk gate leaves the kill switch (statuses: ${gateStatus().slice(-5).join(' | ')})`);
+      await waitFor(() => gateStatus().length > afterKill && !/kill/i.test(gateStatus().at(-1)!), 10_000, `the risk gate leaves the kill switch (statuses: ${gateStatus().slice(-5).join(' | ')})`);
       // Force exit all: the risk gate sends the sells of every open position (or says there is none).
       const beforeExit = gateStatus().length;
       await widget(named('ui-button', 'force exit all')).locator('button').click();
-      await waitUntil(() => gateStatus().slice(beforeExit).some((t) => /^force exit: /.test(t)), 10_000, `the risk gate shows the force exit (statuses: ${gateStatus().slice(-5).join(' | ')})`);
+      await waitFor(() => gateStatus().slice(beforeExit).some((t) => /^force exit: /.test(t)), 10_000, `the risk gate shows the force exit (statuses: ${gateStatus().slice(-5).join(' | ')})`);
       await page.waitForFunction((sel) => /force exit: every position sold/.test(document.querySelector(sel)?.textContent ?? ''), `#nrdb-ui-widget-${named('ui-text', 'trading state').id}`, { timeout: 10_000 });
     } catch (err) {
       await screenshot(page, 'dashboard-example-failed', true).catch(() => undefined);
@@ -164,8 +152,7 @@ describe(`dashboard example (${EXAMPLE}): packed install + FlowFuse Dashboard ${
     assert.deepEqual(watched.errors, [], 'no page errors or console errors');
     assert.deepEqual(watched.outside, [], 'the dashboard loads nothing from outside the Node-RED server');
     const errorDebug = named('debug', 'errors');
-    const caught = events.filter((e) => e.topic === 'debug' && e.data?.id === errorDebug.id);
-    assert.deepEqual(caught.map((e) => e.data.msg), [], 'nothing reached the catch node');
+    assert.deepEqual(sidebar!.of(errorDebug), [], 'nothing reached the catch node');
     assert.deepEqual(red!.errors(), [], `nothing logged at error level:\n${red!.log}`);
   });
 });

@@ -13,8 +13,8 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import WebSocket from 'ws';
 import { NodeRedProcess, ROOT, killAllNodeRed, makeUserDir, removeUserDir, type FlowNode } from '../support/node-red-process';
+import { DebugSidebar } from '../support/debug-sidebar';
 import { sleep, waitFor } from '../support/wait';
 
 const SECRET = 'e2e-webhook-secret-4f1c9a';
@@ -53,48 +53,6 @@ const TEST_TAB: FlowNode[] = [
   { id: T(9), type: 'catch', z: T(0), scope: null, uncaught: false, wires: [[T(10)]] },
   { id: T(10), type: 'debug', z: T(0), name: 'test errors', active: true, tosidebar: true, complete: 'error', targetType: 'msg', wires: [] },
 ];
-
-interface DebugMessage {
-  id: string;
-  name: string;
-  /** The payload (or msg.error) as the sidebar shows it, parsed. */
-  value: any;
-}
-
-/** The debug sidebar as the editor receives it: every message of every debug node, in order. */
-class DebugSidebar {
-  readonly messages: DebugMessage[] = [];
-  readonly status = new Map<string, string>();
-  private constructor(private readonly ws: WebSocket) {
-    ws.on('message', (data) => {
-      for (const event of JSON.parse(String(data)) as Array<{ topic: string; data: any }>) {
-        if (event.topic.startsWith('status/')) this.status.set(event.topic.slice('status/'.length), String(event.data?.text ?? ''));
-        if (event.topic !== 'debug') continue;
-        let value: unknown = event.data.msg;
-        try {
-          value = JSON.parse(event.data.msg);
-        } catch {
-          /* a plain string */
-        }
-        this.messages.push({ id: event.data.id, name: event.data.name, value });
-      }
-    });
-  }
-  static async open(port: number): Promise<DebugSidebar> {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/comms`);
-    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
-    ws.send(JSON.stringify({ subscribe: 'debug' }));
-    ws.send(JSON.stringify({ subscribe: 'status/#' }));
-    return new DebugSidebar(ws);
-  }
-  of(node: FlowNode | string): any[] {
-    const id = typeof node === 'string' ? node : node.id;
-    return this.messages.filter((m) => m.id === id).map((m) => m.value);
-  }
-  close(): void {
-    this.ws.close();
-  }
-}
 
 describe('strategy code and outside signals: examples 19 and 20 in a real Node-RED', function () {
   this.timeout(180_000);

@@ -1,13 +1,16 @@
 /**
  * FlowFuse Dashboard 2 in a packed install's user dir, the way the palette manager installs it
  * (npm install --no-audit --no-fund --ignore-scripts <pinned version>; --offline from npm's cache
- * first, then from the registry), for the dashboard example suites (test/e2e/dashboard-*.test.ts).
+ * first, then from the registry), and a user dir holding it and a dashboard example, for the
+ * dashboard example suites (test/e2e/dashboard-*.test.ts).
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { ROOT, type FlowNode } from './node-red-process';
+import { installPacked, type PackedUserDir } from './packed-install';
 
 const run = promisify(execFile);
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
@@ -47,11 +50,27 @@ export async function installDashboard(ctx: Mocha.Context, userDir: string, suit
   assert.equal(JSON.parse(fs.readFileSync(installed, 'utf8')).version, DASHBOARD_VERSION);
 }
 
-/** Waits until ok() holds, polling every 100 ms; the error names what was awaited. */
-export async function waitUntil(ok: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
+/** A dashboard example as the package ships it in examples-dashboard/. */
+export function readDashboardExample(file: string): FlowNode[] {
+  return JSON.parse(fs.readFileSync(path.join(ROOT, 'examples-dashboard', file), 'utf8')) as FlowNode[];
+}
+
+/**
+ * What a user does before running a dashboard example: our package packed and installed into a
+ * fresh user dir, the dashboard installed beside it, and the example's file (checked to be in the
+ * installed package, where the README sends the user) as the user dir's flows.json.
+ */
+export async function userDirWithDashboardExample(ctx: Mocha.Context, file: string, suite: string): Promise<{ packed: PackedUserDir; example: FlowNode[] }> {
+  const example = readDashboardExample(file);
+  const packed = await installPacked({ prefix: `tradebot-${suite.replace(/\W+/g, '-')}-` });
+  try {
+    await installDashboard(ctx, packed.userDir, suite);
+    const shipped = path.join(packed.installed, 'examples-dashboard', file);
+    assert.deepEqual(JSON.parse(fs.readFileSync(shipped, 'utf8')), example, `${shipped} is in the package`);
+    fs.writeFileSync(path.join(packed.userDir, 'flows.json'), JSON.stringify(example, null, 2));
+  } catch (err) {
+    packed.remove(); // a skip (no dashboard) throws too: the user dir goes either way
+    throw err;
   }
+  return { packed, example };
 }
