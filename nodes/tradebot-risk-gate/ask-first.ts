@@ -26,6 +26,8 @@ export interface AskFirstOptions {
   log(text: string): void;
   /** The number of requests waiting changed (the node's status). */
   changed(): void;
+  /** Resolves once the deploy that created the node has started every node (output 3's wires lead somewhere). */
+  flowsStarted: Promise<void>;
 }
 
 /** setTimeout's longest delay; a later deadline is looked at again then. */
@@ -71,9 +73,16 @@ export class AskFirst {
     }
   }
 
-  /** Expires what is due (a deadline passed while Node-RED was stopped) and arms the next deadline; once the state is loaded. */
+  /**
+   * Once the state is loaded: expires what is due (a deadline passed while Node-RED was stopped),
+   * arms the next deadline, and sends the requests still waiting from before a restart or a
+   * redeploy on output 3 again (`restored: true`), so a dashboard's list of them fills again.
+   */
   check(): void {
-    void this.expireDue();
+    void Promise.all([this.expireDue(), this.o.flowsStarted]).then(() => {
+      if (this.closed) return;
+      for (const held of this.o.gate.held) this.o.send([null, null, { topic: held.request.symbol, payload: { ...approvalRequestPayload(held), restored: true } }]);
+    });
   }
 
   async close(): Promise<void> {

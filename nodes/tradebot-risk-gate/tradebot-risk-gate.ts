@@ -17,6 +17,7 @@ import { parseApprovalSettings } from '../../core/risk/approval-settings';
 import { answeredId } from '../../core/risk/approval';
 import type { TelegramConfigNode } from '../shared/telegram-config';
 import { AskFirst } from './ask-first';
+import { flowsStarted } from '../shared/flows-started';
 import { journaling, journalSent } from '../shared/journal-sent';
 import type { OrderRequest } from '../../core/contract';
 import type { RiskControl } from '../../core/sessions';
@@ -59,6 +60,7 @@ export = function register(RED: NodeAPI): void {
       warn: (text) => node.warn(text),
       log: (text) => node.log(text),
       changed: () => showState(),
+      flowsStarted: flowsStarted(RED),
     });
     node.on('close', (_removed: boolean, done: () => void) => {
       asking.close().finally(done);

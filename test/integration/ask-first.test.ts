@@ -219,7 +219,7 @@ describe('risk gate: ask first (mock Bot API)', function () {
     assert.equal(order.payload.clientOrderId, req.clientOrderId);
   });
 
-  it('a held request survives a redeploy: the question asked before it is still answered, once', async function () {
+  it('a held request survives a redeploy: output 3 sends it again (restored), and the question asked before it is still answered, once', async function () {
     // A state file, as Node-RED has in its user directory (the test runtime has none: its state is in memory).
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tradebot-ask-first-'));
     process.env.TRADEBOT_STATE_FILE = path.join(dir, 'state.sqlite');
@@ -229,12 +229,20 @@ describe('risk gate: ask first (mock Bot API)', function () {
     const q = await question(ALLOWED, req.clientOrderId);
     await unloadFlow();
     await loadFlow(flow(), { bot: { token: TOKEN } });
+    const asked = new Inbox('asked');
     const requests = new Inbox('requests');
+    // A dashboard's list of held requests (example 24) is filled again from output 3.
+    const [again] = await asked.take(1);
+    assert.equal(again.payload.kind, 'approvalRequest');
+    assert.equal(again.payload.clientOrderId, req.clientOrderId);
+    assert.equal(again.payload.restored, true);
+    assert.equal(again.payload.expiresAt, req.expiresAt, 'the same deadline as when it was held');
     tg.pushCallbackQuery({ chatId: ALLOWED, messageId: q.messageId, data: `ap:y:${req.clientOrderId}` });
     const [order] = await requests.take(1);
     assert.equal(order.payload.clientOrderId, req.clientOrderId);
     tg.pushCallbackQuery({ chatId: ALSO_ALLOWED, messageId: (await question(ALSO_ALLOWED, req.clientOrderId)).messageId, data: `ap:y:${req.clientOrderId}` });
     await sleep(500);
     assert.equal(requests.messages.length, 1, 'one order');
+    assert.deepEqual(asked.messages.filter((m) => m.payload.kind === 'approvalRequest').map((m) => m.payload.clientOrderId), [req.clientOrderId], 'sent again once, not asked anew');
   });
 });
