@@ -1,7 +1,8 @@
 /**
  * tradebot-order-book (palette: order book): the top N levels of one or more books with mid,
  * spread and imbalance; websocket where the exchange has it, else polling.
- * An input message asks for the current book of msg.topic (or all configured symbols) now.
+ * An input message asks for the current book of msg.topic (or all configured symbols) now; a
+ * symbol list message (a pairlist's output) replaces the symbols followed.
  */
 import { formatPrice } from '../../core/format-number';
 import { marketSteps } from '../../core/market-steps';
@@ -10,6 +11,8 @@ import { createOrderBookFeed } from '../../core/market/order-book-feed';
 import { flowsStarted } from '../shared/flows-started';
 import { answerSnapshotRequests, FeedRunner } from '../shared/market-feed-runner';
 import { parseSymbolList } from '../shared/symbols';
+import { followSymbolList } from '../shared/follow-symbols';
+import { FollowedFeeds } from '../../core/market/followed-feeds';
 import type { ExchangeConfigNode, NodeAPI, NodeDef } from '../shared/types';
 import { registerTradebotNode } from '../shared/node-harness';
 import { numberSetting, pollIntervalSetting } from '../../core/setting-values';
@@ -27,7 +30,8 @@ export = function register(RED: NodeAPI): void {
   // A bad setting leaves the node in the flow, red, reporting the reason once and dropping messages quietly (shared/node-harness.ts).
   registerTradebotNode<OrderBookNodeDef>(RED, 'tradebot-order-book', (kit, config) => {
     const { node } = kit;
-    const symbols = parseSymbolList(config.symbols);
+    // The list followed now: the configured one until a symbol list message (a pairlist) replaces it.
+    let symbols = parseSymbolList(config.symbols);
     const depth = numberSetting(config.depth, 'depth', DEPTH_RULE);
     const pollIntervalMs = pollIntervalSetting(config.interval);
     kit.exchange(config.exchange);
@@ -35,12 +39,28 @@ export = function register(RED: NodeAPI): void {
       node,
       exchangeNode: RED.nodes.getNode(config.exchange) as ExchangeConfigNode | undefined,
       flowsStarted: flowsStarted(RED),
-      createFeeds: (source, session, listener) => [createOrderBookFeed(source, { symbols, depth, pollIntervalMs, websocket: config.websocket !== false, silentAfterMs: session.silentStreamMs }, listener)],
+      // One feed per symbol, so a new list starts and stops only the symbols that changed; each
+      // polls at the pace the rate limit allows for the whole list.
+      createFeeds: (source, session, listener) => [
+        new FollowedFeeds(symbols, (symbol, count) =>
+          createOrderBookFeed(
+            source,
+            { symbols: [symbol], depth, pollIntervalMs: Math.max(pollIntervalMs, source.minPollIntervalMs(count)), websocket: config.websocket !== false, silentAfterMs: session.silentStreamMs },
+            listener,
+          ),
+        ),
+      ],
       toMessage: (book) => ({ topic: book.symbol, payload: book }),
       statusText: (b) => `${b.symbol} mid ${b.mid == null ? '-' : formatPrice(b.mid, marketSteps(b.exchange, b.symbol).tickSize)} spread ${b.spread === null ? '-' : +b.spread.toPrecision(4)}`,
     });
 
-    answerSnapshotRequests(kit, runner, () => symbols, (source, symbol) => source.fetchOrderBook(symbol, depth));
+    answerSnapshotRequests(
+      kit,
+      runner,
+      () => symbols,
+      (source, symbol) => source.fetchOrderBook(symbol, depth),
+      (msg) => followSymbolList(kit, runner, msg, (list) => (symbols = list)),
+    );
 
     node.on('close', (_removed: boolean, done: () => void) => {
       runner.close().finally(done);

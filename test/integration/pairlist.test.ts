@@ -1,7 +1,7 @@
 /**
  * The pairlist node with a real ccxt against the mock Binance (Binance's wire format: one GET
  * /api/v3/ticker/24hr for every ticker, klines for the age): the ticker set changes during the
- * test (volumes move, a symbol is delisted), the list follows, and the candles and ticker nodes
+ * test (volumes move, a symbol is delisted), the list follows, and the candles, ticker and order book nodes
  * wired to it follow the list. A position in a symbol that left the list is still managed: its
  * stop-loss sells.
  */
@@ -65,13 +65,15 @@ describe('pairlist against a mock Binance through ccxt', function () {
       blacklist: '',
       minAgeDays: 30,
       refresh: 60,
-      wires: [['lists', 'candles', 'ticker']],
+      wires: [['lists', 'candles', 'ticker', 'book']],
     },
     { id: 'lists', type: 'helper' },
     { id: 'candles', type: 'tradebot-candles', exchange: 'ex', source: 'exchange', symbols: 'BTC/USDT', timeframe: '1m', warmup: 3, interval: 200, websocket: false, wires: [['candleOut']] },
     { id: 'ticker', type: 'tradebot-ticker', exchange: 'ex', symbols: 'BTC/USDT', interval: 200, websocket: false, wires: [['tickOut']] },
     { id: 'candleOut', type: 'helper' },
     { id: 'tickOut', type: 'helper' },
+    { id: 'book', type: 'tradebot-order-book', exchange: 'ex', symbols: 'BTC/USDT', depth: 5, interval: 200, websocket: false, wires: [['bookOut']] },
+    { id: 'bookOut', type: 'helper' },
     { id: 'order', type: 'tradebot-place-order', exchange: 'ex', currency: 'USDT', wires: [['updates'], []] },
     { id: 'updates', type: 'helper' },
     { id: 'catcher', type: 'catch', scope: null, wires: [['caught']] },
@@ -80,6 +82,7 @@ describe('pairlist against a mock Binance through ccxt', function () {
 
   const klineRequests = (symbolId: string, interval: string) => mock.requests.filter((r) => r.path === '/api/v3/klines' && r.query.symbol === symbolId && r.query.interval === interval).length;
   const tickerRequests = (symbolId: string) => mock.requests.filter((r) => r.path === '/api/v3/ticker/24hr' && r.query.symbol === symbolId).length;
+  const depthRequests = (symbolId: string) => mock.requests.filter((r) => r.path === '/api/v3/depth' && r.query.symbol === symbolId).length;
 
   it('ranks the exchange\'s tickers, follows a changing ticker set, and the followers start and stop feeds', async function () {
     await loadFlow(flow());
@@ -87,6 +90,7 @@ describe('pairlist against a mock Binance through ccxt', function () {
     const lists = new Inbox('lists');
     const candles = new Inbox('candleOut');
     const ticks = new Inbox('tickOut');
+    const books = new Inbox('bookOut');
 
     const [first] = await lists.take(1);
     PairlistSchema.parse(first.payload);
@@ -118,14 +122,18 @@ describe('pairlist against a mock Binance through ccxt', function () {
     assert.deepEqual(second.payload.removed, ['BTC/USDT']);
     await waitFor(() => candles.messages.filter((m) => m.topic === 'SOL/USDT' && m.warmup).length === 3, 10_000, 'the warm-up of SOL/USDT');
     await waitFor(() => ticks.messages.some((m) => m.topic === 'SOL/USDT'), 10_000, 'a ticker of SOL/USDT');
+    await waitFor(() => books.messages.some((m) => m.topic === 'SOL/USDT'), 10_000, 'an order book of SOL/USDT');
 
     // BTC/USDT's feeds stopped: no more requests for it, while the listed symbols are still polled.
     const btcKlines = klineRequests('BTCUSDT', '1m');
     const btcTickers = tickerRequests('BTCUSDT');
+    const btcDepths = depthRequests('BTCUSDT');
     const solTickers = tickerRequests('SOLUSDT');
-    await waitFor(() => tickerRequests('SOLUSDT') >= solTickers + 5, 10_000, 'SOL/USDT polled on');
+    const solDepths = depthRequests('SOLUSDT');
+    await waitFor(() => tickerRequests('SOLUSDT') >= solTickers + 5 && depthRequests('SOLUSDT') >= solDepths + 5, 10_000, 'SOL/USDT polled on');
     assert.equal(klineRequests('BTCUSDT', '1m'), btcKlines, 'no candle request for BTC/USDT after it left the list');
     assert.equal(tickerRequests('BTCUSDT'), btcTickers, 'no ticker request for BTC/USDT after it left the list');
+    assert.equal(depthRequests('BTCUSDT'), btcDepths, 'no order book request for BTC/USDT after it left the list');
     assert.equal(candles.messages.filter((m) => m.topic === 'ETH/USDT' && m.warmup).length, 3, 'ETH/USDT stayed: no second warm-up');
 
     // ETH/USDT is delisted: gone from the exchange's tickers, so from the list; BTC/USDT is back.

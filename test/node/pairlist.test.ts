@@ -1,11 +1,11 @@
 /**
  * The pairlist node on the simulated market, in the real Node-RED runtime: it ranks the
- * simulator's symbols by 24 h quote volume, and the candles and ticker nodes wired to it follow
+ * simulator's symbols by 24 h quote volume, and the candles, ticker and order book nodes wired to it follow
  * its list (warm-up for a new symbol, the feed of a removed one stopped). Bad filters end in an
  * error naming the field and change nothing.
  */
 import assert from 'node:assert/strict';
-import { CandleSchema, PairlistSchema } from '../../core/contract';
+import { CandleSchema, OrderBookSchema, PairlistSchema } from '../../core/contract';
 import { DEFAULT_SIM_SYMBOLS } from '../../core/sim/sim-market';
 import { getNode, Inbox, loadFlow, recordStatuses, unloadFlow, waitFor, type FlowNode } from '../support/node-red';
 
@@ -28,7 +28,7 @@ const pairlist = (extra: Record<string, unknown> = {}): FlowNode => ({
   blacklist: '',
   minAgeDays: 30,
   refresh: 60,
-  wires: [['lists', 'candles', 'ticker']],
+  wires: [['lists', 'candles', 'ticker', 'book']],
   ...extra,
 });
 
@@ -36,7 +36,7 @@ describe('pairlist node on the simulated market', function () {
   this.timeout(20_000);
   afterEach(unloadFlow);
 
-  it('ranks the simulator\'s symbols by quote volume; candles and ticker nodes follow the list', async function () {
+  it('ranks the simulator\'s symbols by quote volume; candles, ticker and order book nodes follow the list', async function () {
     await loadFlow([
       simExchange(),
       pairlist(),
@@ -44,13 +44,16 @@ describe('pairlist node on the simulated market', function () {
       // Configured with SOL/USDT: the pairlist's list (the top 2 USDT markets) replaces it.
       { id: 'candles', type: 'tradebot-candles', exchange: 'ex', source: 'exchange', symbols: 'SOL/USDT', timeframe: '1m', warmup: 5, interval: 1000, websocket: true, wires: [['candleOut']] },
       { id: 'ticker', type: 'tradebot-ticker', exchange: 'ex', symbols: 'SOL/USDT', interval: 1000, websocket: true, wires: [['tickOut']] },
+      { id: 'book', type: 'tradebot-order-book', exchange: 'ex', symbols: 'SOL/USDT', depth: 5, interval: 1000, websocket: true, wires: [['bookOut']] },
       { id: 'candleOut', type: 'helper' },
       { id: 'tickOut', type: 'helper' },
+      { id: 'bookOut', type: 'helper' },
       ...catchAll(),
     ]);
     const caught = new Inbox('caught');
     const candles = new Inbox('candleOut');
     const ticks = new Inbox('tickOut');
+    const books = new Inbox('bookOut');
     const [first] = await new Inbox('lists').take(1);
     const list = PairlistSchema.parse(first.payload);
 
@@ -69,10 +72,14 @@ describe('pairlist node on the simulated market', function () {
     await waitFor(() => list.symbols.every((s) => candles.messages.filter((m) => m.topic === s && m.warmup).length === 5), 10_000, 'a warm-up of 5 candles per listed symbol');
     const solBefore = candles.messages.filter((m) => m.topic === third).length;
     const tickSolBefore = ticks.messages.filter((m) => m.topic === third).length;
+    const bookSolBefore = books.messages.filter((m) => m.topic === third).length;
     await waitFor(() => list.symbols.every((s) => candles.messages.filter((m) => m.topic === s && !m.warmup).length >= 5), 10_000, 'live candles of the listed symbols');
     await waitFor(() => list.symbols.every((s) => ticks.messages.some((m) => m.topic === s)), 10_000, 'tickers of the listed symbols');
+    await waitFor(() => list.symbols.every((s) => books.messages.some((m) => m.topic === s)), 10_000, 'order books of the listed symbols');
     assert.equal(candles.messages.filter((m) => m.topic === third).length, solBefore, `no candle of ${third} after it left the list`);
     assert.equal(ticks.messages.filter((m) => m.topic === third).length, tickSolBefore, `no ticker of ${third} after it left the list`);
+    assert.equal(books.messages.filter((m) => m.topic === third).length, bookSolBefore, `no order book of ${third} after it left the list`);
+    for (const m of books.messages) OrderBookSchema.parse(m.payload);
     for (const m of candles.messages) CandleSchema.parse(m.payload);
     // Per listed symbol, live candles follow the warm-up in order, each once.
     for (const s of list.symbols) {
