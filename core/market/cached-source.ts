@@ -124,6 +124,11 @@ export class CachedSource implements MarketSource {
     return this.inner.loadMarkets();
   }
 
+  get reloadMarkets(): (() => Promise<Map<string, MarketInfo>>) | undefined {
+    const inner = this.inner;
+    return inner.reloadMarkets ? () => inner.reloadMarkets!() : undefined;
+  }
+
   now(): number {
     return this.options.clock ? this.options.clock() : this.inner.now();
   }

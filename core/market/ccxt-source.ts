@@ -134,22 +134,7 @@ export class CcxtSource implements MarketSource {
 
   loadMarkets(): Promise<Map<string, MarketInfo>> {
     if (!this.markets) {
-      const loading: Promise<Map<string, MarketInfo>> = this.ex.loadMarkets().then((raw: Record<string, any>) => {
-        const result = new Map<string, MarketInfo>();
-        for (const [symbol, m] of Object.entries(raw)) {
-          result.set(symbol, {
-            symbol,
-            base: m.base,
-            quote: m.quote,
-            tickSize: m.precision?.price,
-            amountStep: m.precision?.amount,
-            minAmount: m.limits?.amount?.min,
-            minNotional: m.limits?.cost?.min,
-            active: m.active !== false,
-          });
-        }
-        return result;
-      });
+      const loading: Promise<Map<string, MarketInfo>> = this.ex.loadMarkets().then(marketInfos);
       // A failed load must not poison every later call: the next call retries (ccxt keeps its
       // own rejected promise too, so that goes as well).
       loading.catch(() => {
@@ -160,6 +145,13 @@ export class CcxtSource implements MarketSource {
       return loading;
     }
     return this.markets;
+  }
+
+  async reloadMarkets(): Promise<Map<string, MarketInfo>> {
+    // reload = true: ccxt asks the exchange again and replaces its own markets too (orders use them).
+    const reloaded = marketInfos(await this.ex.loadMarkets(true));
+    this.markets = Promise.resolve(reloaded);
+    return reloaded;
   }
 
   now(): number {
@@ -286,4 +278,22 @@ export class CcxtSource implements MarketSource {
       Array.from(side.slice(0, depth), (level: any[]) => [Number(level[0]), Number(level[1])] as [number, number]);
     return summarizeBook(this.exchangeId, symbol, book.timestamp ?? Date.now(), take(book.bids), take(book.asks));
   }
+}
+
+/** ccxt's markets as the package's MarketInfo, by symbol. */
+function marketInfos(raw: Record<string, any>): Map<string, MarketInfo> {
+  const result = new Map<string, MarketInfo>();
+  for (const [symbol, m] of Object.entries(raw)) {
+    result.set(symbol, {
+      symbol,
+      base: m.base,
+      quote: m.quote,
+      tickSize: m.precision?.price,
+      amountStep: m.precision?.amount,
+      minAmount: m.limits?.amount?.min,
+      minNotional: m.limits?.cost?.min,
+      active: m.active !== false,
+    });
+  }
+  return result;
 }

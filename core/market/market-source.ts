@@ -47,6 +47,12 @@ export interface MarketSource {
   readonly websocketFallback?: boolean;
   /** Markets by symbol; loaded once and shared by every node on the same exchange config. */
   loadMarkets(): Promise<Map<string, MarketInfo>>;
+  /**
+   * Loads the markets from the exchange again (new listings, delistings, changed steps); what
+   * loadMarkets() gives from then on. A failure leaves the markets loaded before. Absent: the
+   * markets never change (the simulator, a backtest).
+   */
+  reloadMarkets?(): Promise<Map<string, MarketInfo>>;
   /** Milliseconds since the epoch on the source's clock (virtual time on the simulator). */
   now(): number;
   /** The shortest polling interval that keeps `requestsPerRound` requests within the exchange's rate limit. */

@@ -3,6 +3,10 @@
  * filters them (pairlist.ts), checks the age of the symbols that would make the list
  * (pairlist-age.ts), and says what changed since the last list. The node calls it on its schedule
  * and on a message; this holds no timer.
+ *
+ * Markets are loaded once per exchange node; an exchange lists and delists markets while a bot
+ * runs for weeks, so a refresh loads them again when they are older than an hour (as Freqtrade's
+ * markets_refresh_interval does): a market listed since can make the list without a redeploy.
  */
 import type { Pairlist } from '../contract';
 import { AgeCheck } from './pairlist-age';
@@ -16,14 +20,20 @@ export interface PairlistRefresh {
   excluded: PairlistResult['excluded'];
 }
 
+/** How old the loaded markets may be before a refresh loads them again. */
+export const MARKETS_RELOAD_MS = 3_600_000;
+
 export class Pairlister {
   private settings: PairlistSettings;
   private ageCheck: AgeCheck | undefined;
   private last: string[] = [];
+  /** When the markets were loaded (at the deploy, about when this is made), wall clock. */
+  private marketsLoadedAt = Date.now();
 
   constructor(
     private readonly source: MarketSource,
     settings: PairlistSettings,
+    private readonly reloadMarketsAfterMs = MARKETS_RELOAD_MS,
   ) {
     this.settings = settings;
   }
@@ -45,7 +55,7 @@ export class Pairlister {
 
   async refresh(): Promise<PairlistRefresh> {
     const { source, settings } = this;
-    const markets = await source.loadMarkets();
+    const markets = await this.markets();
     const tickers = await fetchPairTickers(source);
     if (settings.minAgeDays > 0 && !this.ageCheck) this.ageCheck = new AgeCheck(source, settings.minAgeDays);
     const age = this.ageCheck;
@@ -58,5 +68,20 @@ export class Pairlister {
       payload: { kind: 'pairlist', exchange: source.exchangeId, ts: source.now(), symbols, pairs: result.pairs, added: symbols.length ? added : [], removed: symbols.length ? removed : [] },
       excluded: result.excluded,
     };
+  }
+
+  /** The markets, loaded again when older than the reload interval; a failed reload keeps the old ones (tried again next refresh). */
+  private async markets() {
+    const { source } = this;
+    if (source.reloadMarkets && Date.now() - this.marketsLoadedAt >= this.reloadMarketsAfterMs) {
+      try {
+        const reloaded = await source.reloadMarkets();
+        this.marketsLoadedAt = Date.now();
+        return reloaded;
+      } catch {
+        /* the exchange did not answer: the markets loaded before still serve */
+      }
+    }
+    return source.loadMarkets();
   }
 }

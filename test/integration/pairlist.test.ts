@@ -7,6 +7,9 @@
  */
 import assert from 'node:assert/strict';
 import { PairlistSchema } from '../../core/contract';
+import { CcxtSource } from '../../core/market/ccxt-source';
+import { parsePairlistSettings } from '../../core/market/pairlist';
+import { Pairlister } from '../../core/market/pairlist-refresh';
 import { MockBinance } from '../support/mock-binance';
 import { getNode, Inbox, loadFlow, unloadFlow, waitFor, type FlowNode } from '../support/node-red';
 
@@ -176,5 +179,43 @@ describe('pairlist against a mock Binance through ccxt', function () {
     const [err] = await caught.take(1);
     assert.match(err.error.message, /msg\.payload\.symbols\.1: symbol "DOGE\/USDT" is not listed on binance/);
     assert.equal(klineRequests('DOGEUSDT', '1m'), 0, 'nothing asked for the refused list');
+  });
+
+  it('a market listed after the deploy makes the list once the markets are older than the reload interval; a failed reload keeps the markets loaded before', async function () {
+    // The core of the node with real ccxt, with a reload interval of 2 s instead of the node's hour.
+    const source = await CcxtSource.create({ exchangeId: 'binance', baseUrl: mock.url, credentials: {}, timeoutMs: 2000 });
+    try {
+      const settings = parsePairlistSettings({ quote: 'USDT', count: 2, minPrice: '', minQuoteVolume: 1_000_000, maxSpreadPct: 1, whitelist: '', blacklist: '', minAgeDays: 30, refresh: 60 });
+      await source.loadMarkets(); // as the exchange node does at the deploy
+      const lister = new Pairlister(source, settings, 2_000);
+      const marketLoads = () => mock.requests.filter((r) => r.path === '/api/v3/exchangeInfo').length;
+      assert.deepEqual((await lister.refresh()).payload.symbols, ['ETH/USDT', 'BTC/USDT']);
+
+      // ARB/USDT is listed and trades 1 G USDT a day, with 400 days of history.
+      mock.listSymbol({ base: 'ARB', quote: 'USDT', price: 1 });
+      mock.setTickers({ 'ARB/USDT': { bid: 0.999, ask: 1.001, last: 1, volume: 1e9 } });
+      const today = Date.now() - (Date.now() % DAY);
+      mock.setKlines('ARB/USDT', '1d', Array.from({ length: 400 }, (_, i) => [today - (399 - i) * DAY, 1, 1, 1, 1, 10]));
+      const loadsBefore = marketLoads();
+      const early = await lister.refresh();
+      assert.ok(!early.payload.symbols.includes('ARB/USDT'), `not a loaded market yet: ${early.payload.symbols} (market loads ${marketLoads() - loadsBefore})`);
+      assert.equal(marketLoads(), loadsBefore, 'markets younger than the interval are not loaded again');
+
+      // Older than the interval, but the exchange fails the reload: the list is made from the markets loaded before.
+      await new Promise((r) => setTimeout(r, 2_100));
+      mock.failNext(1, { status: 503 }, '/api/v3/exchangeInfo');
+      const failed = await lister.refresh();
+      assert.deepEqual(failed.payload.symbols, ['ETH/USDT', 'BTC/USDT']);
+      assert.equal(marketLoads(), loadsBefore + 1, 'the reload was tried');
+
+      // The next refresh tries again, and ARB/USDT leads the list.
+      const after = await lister.refresh();
+      assert.deepEqual(after.payload.symbols, ['ARB/USDT', 'ETH/USDT']);
+      assert.deepEqual(after.payload.added, ['ARB/USDT']);
+      assert.equal(marketLoads(), loadsBefore + 2);
+      assert.ok((await source.loadMarkets()).has('ARB/USDT'), 'every node of the exchange sees the new market');
+    } finally {
+      await source.close();
+    }
   });
 });

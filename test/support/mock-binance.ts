@@ -449,6 +449,15 @@ export class MockBinance {
   }
 
   /**
+   * Lists a new market as Binance does: from now on it is in exchangeInfo, the all-symbols
+   * /api/v3/ticker/24hr answer and its own ticker, depth and klines. A client's loaded markets lack
+   * it until they are loaded again.
+   */
+  listSymbol(cfg: MockSymbolConfig): void {
+    this.addSymbol(cfg);
+  }
+
+  /**
    * Delists a symbol as Binance does: it leaves exchangeInfo and the all-symbols
    * /api/v3/ticker/24hr answer; asked by name (ticker, depth, klines) it is -1121 "Invalid symbol.".
    * Its streams send nothing more. A client's loaded markets keep it until they are loaded again.
