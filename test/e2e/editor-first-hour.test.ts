@@ -379,6 +379,36 @@ describe('editor, the first hour: config defaults, invalid nodes, messages in la
     assert.equal(await page.evaluate((nid) => (globalThis as any).RED.nodes.node(nid).maType, id), 'wma');
   });
 
+  it('strategy: an Entry filter row typed in the dialog (rsi14@1h below 60) is kept and shown again; "rsi14@1x" is marked in its row and makes the node invalid, naming the rule', async function () {
+    await clearWorkspace();
+    const id = await dragFromPalette('tradebot-strategy', 200, 100);
+    let tray = await openDialog(id);
+    const filter = tray.locator('.red-ui-editableList', { has: page.locator('#node-input-entryFilter-container') });
+    await filter.locator('.red-ui-editableList-addButton').click();
+    let row = filter.locator('#node-input-entryFilter-container > li').last();
+    await row.locator('.node-input-rule-left').fill('rsi14@1h');
+    await row.locator('.node-input-rule-op').selectOption('<');
+    await row.locator('.node-input-rule-right').fill('60');
+    assert.doesNotMatch((await row.locator('.node-input-rule-left').getAttribute('class')) ?? '', /input-error/);
+    await closeDialog('ok');
+    const entryFilter = () => page.evaluate((nid) => (globalThis as any).RED.nodes.node(nid).entryFilter, id);
+    assert.deepEqual(await entryFilter(), [{ left: 'rsi14@1h', op: '<', right: '60' }]);
+    assert.deepEqual((await nodeState(id)).errors, [], 'an MA cross with a higher-timeframe entry filter is valid');
+
+    // Opened again, the row shows what was saved; a timeframe that is none is marked at once.
+    tray = await openDialog(id);
+    row = tray.locator('#node-input-entryFilter-container > li').last();
+    assert.equal(await row.locator('.node-input-rule-left').inputValue(), 'rsi14@1h');
+    assert.equal(await row.locator('.node-input-rule-op').inputValue(), '<');
+    assert.equal(await row.locator('.node-input-rule-right').inputValue(), '60');
+    await row.locator('.node-input-rule-left').fill('rsi14@1x');
+    assert.match((await row.locator('.node-input-rule-left').getAttribute('class')) ?? '', /input-error/);
+    await closeDialog('ok');
+    const st = await nodeState(id);
+    assert.equal(st.valid, false);
+    assert.ok(st.errors.some((e) => /^Entry filter rule 1: left side "rsi14@1x": "1x" after @ is not a timeframe/.test(e)), JSON.stringify(st.errors));
+  });
+
   it('every node type’s dialog (and each config node’s, added from a node’s dialog) opens and closes with Done without an error in its code', async function () {
     // Node-RED catches an error in a dialog's own code and only logs it ("oneditprepare <id> <type> <error>").
     const logged: string[] = [];
