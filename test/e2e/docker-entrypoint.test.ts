@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { DebugSidebar } from '../support/debug-sidebar';
-import { ENTRYPOINT, buildImageDirs, entrypointEnv, type ImageDirs } from '../support/docker-image';
+import { ENTRYPOINT, buildImageDirs, entrypointEnv, imageShell, type ImageDirs } from '../support/docker-image';
 import { NodeRedProcess, ROOT, killAllNodeRed, type FlowNode } from '../support/node-red-process';
 import { PKG, npmInstall } from '../support/packed-install';
 import { waitFor } from '../support/wait';
@@ -25,8 +25,9 @@ const run = promisify(execFile);
 const readJson = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8'));
 const EX19 = readJson(path.join(ROOT, 'examples', '19 Strategy in a function node.json')) as FlowNode[];
 const debugNode = (name: string) => EX19.find((n) => n.type === 'debug' && n.name === name)!;
+const SHELL = imageShell();
 
-describe('Docker entrypoint (scripts/docker-entrypoint.sh) on the image layout, real Node-RED', function () {
+describe(`Docker entrypoint (scripts/docker-entrypoint.sh, run by ${[SHELL.file, ...SHELL.args].join(' ')}) on the image layout, real Node-RED`, function () {
   this.timeout(240_000);
   let dirs: ImageDirs | undefined;
   let red: NodeRedProcess | undefined;
@@ -38,7 +39,7 @@ describe('Docker entrypoint (scripts/docker-entrypoint.sh) on the image layout, 
   const start = () =>
     NodeRedProcess.start({
       userDir: dirs!.dataDir,
-      command: { file: '/bin/sh', args: [ENTRYPOINT, '-D', 'uiHost=127.0.0.1'], cwd: dirs!.nodeRedDir },
+      command: { file: SHELL.file, args: [...SHELL.args, ENTRYPOINT, '-D', 'uiHost=127.0.0.1'], cwd: dirs!.nodeRedDir },
       env: entrypointEnv(dirs!),
       startTimeoutMs: 90_000,
     });
@@ -165,7 +166,7 @@ describe('Docker entrypoint: a data dir with its own copy of the package', funct
   let dirs: { nodeRedDir: string; dataDir: string };
   const imageCopy = () => path.join(dirs.nodeRedDir, 'node_modules', PKG.name);
   const link = () => path.join(dirs.dataDir, 'node_modules', PKG.name);
-  const entrypoint = async () => run('/bin/sh', [ENTRYPOINT, '--safe', 'two words'], { env: { ...process.env, ...entrypointEnv(dirs) } });
+  const entrypoint = async () => run(SHELL.file, [...SHELL.args, ENTRYPOINT, '--safe', 'two words'], { env: { ...process.env, ...entrypointEnv(dirs) } });
 
   beforeEach(function () {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tradebot-entrypoint-'));

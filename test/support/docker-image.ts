@@ -20,6 +20,15 @@ export const ENTRYPOINT = path.join(ROOT, 'scripts', 'docker-entrypoint.sh');
 /** The Node-RED release of this repo's dev dependency (the image is nodered/node-red:5.0-22). */
 export const NODE_RED_VERSION = (JSON.parse(fs.readFileSync(require.resolve('node-red/package.json'), 'utf8')) as { version: string }).version;
 
+/**
+ * The shell the image runs the entrypoint with: its /bin/sh is busybox ash (Alpine). Busybox when
+ * this machine has it (Debian: apt-get install busybox), else this machine's /bin/sh (dash on Debian).
+ */
+export function imageShell(): { file: string; args: string[] } {
+  const busybox = ['/usr/bin/busybox', '/bin/busybox'].find((f) => fs.existsSync(f));
+  return busybox ? { file: busybox, args: ['ash'] } : { file: '/bin/sh', args: [] };
+}
+
 export interface ImageDirs {
   tmp: string;
   /** Stands for /usr/src/node-red. */
