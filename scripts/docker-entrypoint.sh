@@ -44,7 +44,10 @@ let json;
 try {
   json = JSON.parse(fs.readFileSync(file, "utf8"));
 } catch (err) {
-  if (err.code !== "ENOENT") throw new Error(`${file} is not readable JSON (${err.message}); left as it is`);
+  if (err.code !== "ENOENT") {
+    console.error(`tradebot: ${file} is not readable JSON (${err.message}); left as it is`);
+    process.exit(1);
+  }
   // What Node-RED writes into a new user dir.
   json = { name: "node-red-project", description: "A Node-RED Project", version: "0.0.1", private: true };
 }
@@ -71,7 +74,7 @@ if { [ "$listing" = listed ] || [ "$listing" = ours ]; } && [ ! -e "$LINK" ]; th
   { mkdir -p "$DATA_DIR/node_modules" && rm -f "$LINK" && ln -s "$IMAGE_COPY" "$LINK"; } ||
     note "could not link $LINK to $IMAGE_COPY: function nodes cannot load $PKG/signal"
 fi
-[ "$listing" = listed ] && note "$PKG of the image listed in $DATA_DIR/package.json and linked into $DATA_DIR/node_modules (function nodes can load $PKG/signal)"
+[ "$listing" = listed ] && [ -e "$LINK" ] && note "$PKG of the image listed in $DATA_DIR/package.json and linked into $DATA_DIR/node_modules (function nodes can load $PKG/signal)"
 [ "$listing" = own ] && note "$PKG installed in $DATA_DIR is used, not the image's"
 
 # 3. The official image's start (node node_modules/node-red/red.js --userDir /data $FLOWS "$@").
