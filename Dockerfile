@@ -43,6 +43,16 @@ RUN npm install --omit=dev --ignore-scripts --no-audit --no-fund /tmp/node-red-c
 COPY --chown=node-red:node-red flows/default-flow.json /usr/src/node-red/default-flows.json
 ENV FLOWS=flows.json
 
-# Same start as the official image (./entrypoint.sh: node-red/red.js --userDir /data $FLOWS),
-# with the default flow seeded first. exec keeps signal handling (docker stop) unchanged.
-ENTRYPOINT ["/bin/sh", "-c", "[ -f \"/data/${FLOWS:-flows.json}\" ] || cp /usr/src/node-red/default-flows.json \"/data/${FLOWS:-flows.json}\"; exec ./entrypoint.sh \"$@\"", "--"]
+# The start: scripts/docker-entrypoint.sh (POSIX sh; the image's /bin/sh is busybox) seeds the
+# default flow as above, then makes the package above loadable by function nodes: Node-RED lets a
+# function node's Setup > Modules load node-red-contrib-tradebot/signal only from a package listed
+# in the user dir's package.json and present in /data/node_modules. Unless /data has a copy of the
+# package of its own (installed from the palette or with npm: that copy is used, the image's is
+# ignored), it adds "node-red-contrib-tradebot": "file:/usr/src/node-red/node_modules/
+# node-red-contrib-tradebot" to /data/package.json and links /data/node_modules/
+# node-red-contrib-tradebot to that folder; Node-RED loads the package once, through the link, so a
+# newer image brings a newer package. Then it runs ./entrypoint.sh, the official image's start
+# (node-red/red.js --userDir /data $FLOWS), with exec: docker stop reaches Node-RED as before.
+# Run with /bin/sh, so the file needs no execute bit (a Windows checkout may drop it).
+COPY --chown=node-red:node-red scripts/docker-entrypoint.sh /usr/src/node-red/tradebot-entrypoint.sh
+ENTRYPOINT ["/bin/sh", "/usr/src/node-red/tradebot-entrypoint.sh"]

@@ -58,6 +58,12 @@ export interface StartOptions {
   env?: Record<string, string | undefined>;
   /** The settings file (default: scripts/node-red-settings.js, the one `npm start` uses); it should take the port from PORT. */
   settings?: string;
+  /**
+   * Another start than `node red.js --userDir <userDir> --settings <settings>`, e.g. the Docker
+   * image's entrypoint script. It must end up as Node-RED itself (`exec`), so that stop() and
+   * kill() reach the runtime; userDir is then only where `flow` is written.
+   */
+  command?: { file: string; args: string[]; cwd: string };
 }
 
 /**
@@ -92,8 +98,9 @@ export class NodeRedProcess {
     const port = o.port ?? (await freePort());
     const env: Record<string, string | undefined> = { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', ...o.env };
     for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
-    const child = spawn(process.execPath, [redJs(), '--userDir', o.userDir, '--settings', o.settings ?? SETTINGS], {
-      cwd: o.userDir,
+    const [file, args, cwd] = o.command ? [o.command.file, o.command.args, o.command.cwd] : [process.execPath, [redJs(), '--userDir', o.userDir, '--settings', o.settings ?? SETTINGS], o.userDir];
+    const child = spawn(file, args, {
+      cwd,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

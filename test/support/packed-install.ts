@@ -50,6 +50,27 @@ export interface PackedOptions {
   settings?: Record<string, unknown>;
 }
 
+/** `npm pack` of this repo into dest: the path of the tarball, the one `npm publish` would upload. */
+export async function packTarball(dest: string): Promise<string> {
+  const packed = await run(NPM, ['pack', '--json', '--pack-destination', dest], { cwd: ROOT, maxBuffer: BIG });
+  const tarball = path.join(dest, JSON.parse(packed.stdout)[0].filename as string);
+  assert.ok(fs.existsSync(tarball), `npm pack made no tarball at ${tarball}`);
+  return tarball;
+}
+
+/**
+ * `npm install <args>` in cwd, --offline (from npm's cache) first, then, when the cache lacks
+ * something, the same install from the registry. Resolves to npm's stderr (its warnings).
+ */
+export async function npmInstall(cwd: string, args: string[]): Promise<string> {
+  try {
+    return (await run(NPM, ['install', ...args, '--offline'], { cwd, maxBuffer: BIG })).stderr;
+  } catch (offline) {
+    const first = `offline install failed: ${(offline as Error).message}\n`;
+    return first + (await run(NPM, ['install', ...args], { cwd, maxBuffer: BIG, timeout: 180_000 })).stderr;
+  }
+}
+
 /** Packs the package, installs the tarball into a fresh user dir and writes its settings.js. */
 export async function installPacked(o: PackedOptions = {}): Promise<PackedUserDir> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), o.prefix ?? 'tradebot-pack-'));
@@ -57,20 +78,10 @@ export async function installPacked(o: PackedOptions = {}): Promise<PackedUserDi
   try {
     const userDir = path.join(tmp, 'user');
     fs.mkdirSync(userDir);
-    const packed = await run(NPM, ['pack', '--json', '--pack-destination', tmp], { cwd: ROOT, maxBuffer: BIG });
-    const tarball = path.join(tmp, JSON.parse(packed.stdout)[0].filename as string);
-    assert.ok(fs.existsSync(tarball), `npm pack made no tarball at ${tarball}`);
+    const tarball = await packTarball(tmp);
 
     fs.writeFileSync(path.join(userDir, 'package.json'), JSON.stringify({ name: 'tradebot-packed-user-dir', private: true }, null, 2));
-    const args = ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock', tarball];
-    let installLog: string;
-    try {
-      installLog = (await run(NPM, [...args, '--offline'], { cwd: userDir, maxBuffer: BIG })).stderr;
-    } catch (offline) {
-      // Not everything in npm's cache: the same install from the registry.
-      installLog = `offline install failed: ${(offline as Error).message}\n`;
-      installLog += (await run(NPM, args, { cwd: userDir, maxBuffer: BIG })).stderr;
-    }
+    const installLog = await npmInstall(userDir, ['--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock', tarball]);
     if (o.flowFile) fs.copyFileSync(o.flowFile, path.join(userDir, 'flows.json'));
     const settings = path.join(userDir, 'settings.js');
     const values = {
