@@ -124,7 +124,7 @@ export class TradingAccount {
   private bookingNow = false;
   /** The metrics' labels, made once (a backtest books thousands of orders). */
   private readonly metricLabels: { exchange: string; mode: Mode };
-  private readonly outcomeLabels = new Map<string, { exchange: string; mode: Mode; outcome: string }>();
+  private readonly outcomeCounts = new Map<string, metrics.OrderCount>();
 
   /**
    * Books without waiting, for the backtest's fast path (docs/backtest.md): an account whose store
@@ -733,20 +733,21 @@ export class TradingAccount {
       metrics.orderLatency.observe(labels, (Date.now() - record.sentAt) / 1000);
       record.sentAt = undefined;
     }
-    if (prev.id === null && update.id !== null) metrics.orders.inc(this.outcomeLabelsOf('placed'));
+    if (prev.id === null && update.id !== null) this.outcomeCount('placed').n++;
     if (FINAL.has(update.status) && !FINAL.has(prev.status)) {
       const outcome = update.status === 'closed' ? 'filled' : update.status;
-      metrics.orders.inc(this.outcomeLabelsOf(outcome));
+      this.outcomeCount(outcome).n++;
     }
   }
 
-  private outcomeLabelsOf(outcome: string): { exchange: string; mode: Mode; outcome: string } {
-    let labels = this.outcomeLabels.get(outcome);
-    if (!labels) {
-      labels = { ...this.metricLabels, outcome };
-      this.outcomeLabels.set(outcome, labels);
+  /** The orders counter's count for an outcome of this account (added to the counter when it is read). */
+  private outcomeCount(outcome: string): metrics.OrderCount {
+    let count = this.outcomeCounts.get(outcome);
+    if (!count) {
+      count = metrics.orderCount({ ...this.metricLabels, outcome });
+      this.outcomeCounts.set(outcome, count);
     }
-    return labels;
+    return count;
   }
 
   /** The journal's record of a fill (types.ts), remembered in the state until REMEMBER_FILLS newer ones came. */

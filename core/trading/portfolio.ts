@@ -46,7 +46,16 @@ export interface PortfolioSnapshot {
 /** Amounts below this are dust left by rounding, not a position. */
 const DUST = 1e-12;
 
-const dayOf = (ts: number) => new Date(ts).toISOString().slice(0, 10);
+/** The UTC day of the last time asked for: a run's fills fall on the same day many times in a row. */
+let lastDay = { n: NaN, text: '' };
+/** The UTC day (yyyy-mm-dd) of a time. */
+function dayOf(ts: number): string {
+  const n = Math.floor(ts / 86_400_000);
+  if (n === lastDay.n) return lastDay.text;
+  const text = new Date(ts).toISOString().slice(0, 10);
+  lastDay = { n, text };
+  return text;
+}
 
 export class Portfolio {
   private balances = new Map<string, Balance>();
