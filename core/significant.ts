@@ -1,0 +1,37 @@
+/**
+ * A number rounded to significant digits: exactly `Number(x.toPrecision(digits))`, made without
+ * the decimal string where that is safe. Reasons and statuses print prices this way for every
+ * signal (a backtest makes tens of thousands), and toPrecision is the dear part of it.
+ */
+
+/** Powers of ten a double holds exactly (10^0 .. 10^22). */
+const POW10: number[] = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
+
+/**
+ * Number(x.toPrecision(digits)). toPrecision picks the integer n of `digits`
+ * digits nearest to x / 10^(e-digits+1) (the larger on a tie) and the string's value is n
+ * times that power of ten, rounded once to a double. Here n comes from x scaled by an exact
+ * power of ten (one rounding: below 2^27 the error is under 1e-8, so up to 8 digits), and is taken only where
+ * the scaled value is not within 1e-7 of a tie, so it is the same n; n and the power being
+ * exact, one division (or product) rounds the same value the string's parse rounds. Anything
+ * else (a near tie, 0, a sign, a size beyond the exact powers, NaN, Infinity) goes through
+ * toPrecision itself.
+ */
+export function significant(x: number, digits: number): number {
+  if (x > 0 && x < 1e21 && x > 1e-15 && digits >= 1 && digits <= 8) {
+    const e = Math.floor(Math.log10(x));
+    const k = digits - 1 - e;
+    let t: number;
+    if (k >= 0 && k <= 22) t = x * POW10[k]!;
+    else if (k < 0 && k >= -22) t = x / POW10[-k]!;
+    else return Number(x.toPrecision(digits));
+    const low = POW10[digits - 1]!;
+    const frac = t - Math.floor(t);
+    // The scale came out of range (log10 one off near a power of ten) or a near tie: the slow way.
+    if (t >= low && t < low * 10 && Math.abs(frac - 0.5) > 1e-7) {
+      const n = Math.floor(t + 0.5);
+      return k >= 0 ? n / POW10[k]! : n * POW10[-k]!;
+    }
+  }
+  return Number(x.toPrecision(digits));
+}

@@ -1,0 +1,62 @@
+/**
+ * significant(x, digits) (core/significant.ts) is Number(x.toPrecision(digits)) to the last bit:
+ * the reasons of signals print their prices with it, and a backtest's report must not change.
+ */
+import assert from 'node:assert/strict';
+import { significant } from '../../core/significant';
+
+/** A deterministic stream of numbers in [0, 1) (xorshift). */
+function numbers(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return (s >>> 0) / 2 ** 32;
+  };
+}
+
+function same(x: number, digits: number): void {
+  const expected = Number(x.toPrecision(digits));
+  const got = significant(x, digits);
+  if (!Object.is(got, expected)) assert.fail(`significant(${x}, ${digits}) = ${got}, toPrecision gives ${expected}`);
+}
+
+describe('significant digits without the string (core/significant.ts)', () => {
+  it('equals Number(x.toPrecision(d)) over prices, amounts and indicator values of every size', () => {
+    const random = numbers(15);
+    for (let i = 0; i < 300_000; i++) {
+      const x = Math.exp((random() * 2 - 1) * 35);
+      for (const d of [1, 4, 6, 8]) {
+        same(x, d);
+        same(-x, d);
+      }
+    }
+  });
+
+  it('equals it on ties and near ties, where the rounding direction decides', () => {
+    for (let m = 100_000; m < 1_000_000; m += 7) {
+      same(m + 0.5, 6);
+      same((m + 0.5) / 1e3, 6);
+      same((m + 0.5) * 1e4, 6);
+      same(m / 1e5 + 5e-6, 5);
+      same((m * 100 + 50) / 1e8, 7);
+    }
+    // Decimal prices with few digits (a market's tick), rounded to fewer digits.
+    const random = numbers(7);
+    for (let i = 0; i < 200_000; i++) {
+      const x = Math.round(random() * 1e9) / 10 ** Math.floor(random() * 12);
+      same(x, 6);
+      same(x, 8);
+      same(x, 1 + Math.floor(random() * 8));
+    }
+  });
+
+  it('equals it at the edges: zero, signs, powers of ten, the largest and smallest numbers, NaN and Infinity', () => {
+    const edges = [0, -0, NaN, Infinity, -Infinity, 5e-324, 1e-300, 1e-15, 1e-16, 0.1, 0.3, 1, 10, 100, 1e21, 1e22, 1e23, 9.999995e20, 999999.5, 9999995, 0.0000125, 123456.5, 1234565, 12345.65, 2 ** 53, 2 ** 53 + 2, Number.MAX_VALUE, 99999.99999999999, 999999.9999999999];
+    for (const x of edges) for (let d = 1; d <= 21; d++) {
+      same(x, d);
+      same(-x, d);
+    }
+  });
+});
