@@ -139,19 +139,6 @@ export class Portfolio {
     const { base, quote } = splitSymbol(fill.symbol);
     const notional = fill.amount * fill.price;
     const feeInQuote = fill.fee.currency === quote ? fill.fee.cost : fill.fee.currency === base ? fill.fee.cost * fill.price : 0;
-    const spend = (currency: string, amount: number) => {
-      const b = this.balance(currency);
-      this.balances.set(currency, fromReserved ? { free: b.free, used: b.used - amount } : { free: b.free - amount, used: b.used });
-    };
-    const receive = (currency: string, amount: number) => {
-      const b = this.balance(currency);
-      this.balances.set(currency, { free: b.free + amount, used: b.used });
-    };
-    const chargeFee = () => {
-      if (fill.fee.cost <= 0) return;
-      const b = this.balance(fill.fee.currency);
-      this.balances.set(fill.fee.currency, { free: b.free - fill.fee.cost, used: b.used });
-    };
     const pos = this.positions.get(fill.symbol) ?? {
       symbol: fill.symbol,
       amount: 0,
@@ -163,17 +150,17 @@ export class Portfolio {
     };
     let realized = 0;
     if (fill.side === 'buy') {
-      spend(quote, notional);
-      receive(base, fill.amount);
-      chargeFee();
+      this.spend(quote, notional, fromReserved);
+      this.receive(base, fill.amount);
+      this.chargeFee(fill.fee);
       const received = fill.amount - (fill.fee.currency === base ? fill.fee.cost : 0);
       const cost = pos.avgEntry * pos.amount + notional + (fill.fee.currency === quote ? fill.fee.cost : 0);
       pos.amount += received;
       pos.avgEntry = pos.amount > DUST ? cost / pos.amount : 0;
     } else {
-      spend(base, fill.amount);
-      receive(quote, notional);
-      chargeFee();
+      this.spend(base, fill.amount, fromReserved);
+      this.receive(quote, notional);
+      this.chargeFee(fill.fee);
       realized = (fill.price - pos.avgEntry) * Math.min(fill.amount, pos.amount) - feeInQuote;
       pos.amount = Math.max(0, pos.amount - fill.amount);
       if (pos.amount <= DUST) pos.avgEntry = 0;
@@ -187,6 +174,23 @@ export class Portfolio {
     this.positions.set(fill.symbol, pos);
     this.mark(fill.symbol, fill.price);
     return realized;
+  }
+
+  /** A fill's payment (from the reserved funds of a limit order, else from the free ones). */
+  private spend(currency: string, amount: number, fromReserved: boolean): void {
+    const b = this.balance(currency);
+    this.balances.set(currency, fromReserved ? { free: b.free, used: b.used - amount } : { free: b.free - amount, used: b.used });
+  }
+
+  private receive(currency: string, amount: number): void {
+    const b = this.balance(currency);
+    this.balances.set(currency, { free: b.free + amount, used: b.used });
+  }
+
+  private chargeFee(fee: { cost: number; currency: string }): void {
+    if (fee.cost <= 0) return;
+    const b = this.balance(fee.currency);
+    this.balances.set(fee.currency, { free: b.free - fee.cost, used: b.used });
   }
 
   realizedOn(ts: number): number {
