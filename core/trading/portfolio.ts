@@ -251,7 +251,12 @@ export class Portfolio {
   private pairNames = new Map<string, string>();
   private pairNamesCurrency: string | undefined;
 
+  /** The last asset asked for and its pair name (the backtest values one asset after every candle). */
+  private lastPairAsset: string | undefined;
+  private lastPairName = '';
+
   private pairName(asset: string, currency: string): string {
+    if (asset === this.lastPairAsset && currency === this.pairNamesCurrency) return this.lastPairName;
     if (currency !== this.pairNamesCurrency) {
       this.pairNames = new Map();
       this.pairNamesCurrency = currency;
@@ -261,6 +266,8 @@ export class Portfolio {
       name = `${asset}/${currency}`;
       if (this.pairNames.size < 10_000) this.pairNames.set(asset, name);
     }
+    this.lastPairAsset = asset;
+    this.lastPairName = name;
     return name;
   }
 
