@@ -35,3 +35,21 @@ export function significant(x: number, digits: number): number {
   }
   return Number(x.toPrecision(digits));
 }
+
+/**
+ * Number(x.toFixed(decimals)), decimals 0..22, the same way: toFixed picks the integer n nearest
+ * to x times 10^decimals (the larger on a tie) and the string's value is n / 10^decimals rounded
+ * once. Taken without the string below 2^27 scaled units (an error under 1e-8) away from near
+ * ties; amounts and prices rounded to a market's step go through here on every order.
+ */
+export function fixedNumber(x: number, decimals: number): number {
+  if (x > 0 && decimals >= 0 && decimals <= 22 && Number.isInteger(decimals)) {
+    const scale = POW10[decimals]!;
+    const t = x * scale;
+    if (t < 134_217_728) {
+      const frac = t - Math.floor(t);
+      if (Math.abs(frac - 0.5) > 1e-7) return Math.floor(t + 0.5) / scale;
+    }
+  }
+  return Number(x.toFixed(decimals));
+}

@@ -1,9 +1,11 @@
 /**
- * significant(x, digits) (core/significant.ts) is Number(x.toPrecision(digits)) to the last bit:
- * the reasons of signals print their prices with it, and a backtest's report must not change.
+ * significant(x, digits) and fixedNumber(x, decimals) (core/significant.ts) are
+ * Number(x.toPrecision(digits)) and Number(x.toFixed(decimals)) to the last bit: the reasons of
+ * signals print their prices with the first, order amounts are rounded to a market's step with
+ * the second, and a backtest's report must not change.
  */
 import assert from 'node:assert/strict';
-import { significant } from '../../core/significant';
+import { fixedNumber, significant } from '../../core/significant';
 
 /** A deterministic stream of numbers in [0, 1) (xorshift). */
 function numbers(seed: number): () => number {
@@ -57,6 +59,34 @@ describe('significant digits without the string (core/significant.ts)', () => {
     for (const x of edges) for (let d = 1; d <= 21; d++) {
       same(x, d);
       same(-x, d);
+    }
+  });
+
+  it('fixedNumber equals Number(x.toFixed(d)) for amounts and prices on a step, ties, near ties and edges', () => {
+    const fixedSame = (x: number, d: number) => {
+      const expected = Number(x.toFixed(d));
+      const got = fixedNumber(x, d);
+      if (!Object.is(got, expected)) assert.fail(`fixedNumber(${x}, ${d}) = ${got}, toFixed gives ${expected}`);
+    };
+    const random = numbers(27);
+    for (let i = 0; i < 300_000; i++) {
+      const d = Math.floor(random() * 13);
+      const x = Math.exp((random() * 2 - 1) * 25);
+      fixedSame(x, d);
+      fixedSame(-x, d);
+      // Units of a step times the step, as the order sizes are made (0.00001 * 98522 and the like).
+      const step = 10 ** -d;
+      fixedSame(Math.floor(random() * 1e9) * step, d);
+    }
+    for (let m = 0; m < 2_000_000; m += 3) {
+      fixedSame((m + 0.5) / 100, 1);
+      fixedSame((m + 0.5) / 1e6, 5);
+      fixedSame(m * 1e-8 + 5e-9, 8);
+    }
+    const edges = [0, -0, NaN, Infinity, -Infinity, 5e-324, 1e-300, 0.5, 1.5, 2.5, 0.05, 0.15, 1.005, 1e21, 1e22, 2 ** 27, 2 ** 27 - 0.5, 134_217_727.5, 2 ** 53, Number.MAX_VALUE];
+    for (const x of edges) for (let d = 0; d <= 25; d++) {
+      fixedSame(x, d);
+      fixedSame(-x, d);
     }
   });
 });
