@@ -30,8 +30,8 @@ export class MaCross implements SeriesStrategy {
     this.prevSlow = slow;
     if (!hadPrev) return 'first values';
     const cross = crossing(prevFast, prevSlow, fast, slow, candle.close);
-    const ma = this.p.maType.toUpperCase();
     if (!cross) return () => `no cross (fast ${fmt(fast)}, slow ${fmt(slow)})`;
+    const ma = this.p.maType.toUpperCase();
     const label = `${ma} ${this.p.fastPeriod} (${fmt(fast)}) ${cross === 'above' ? 'crossed above' : 'crossed below'} ${ma} ${this.p.slowPeriod} (${fmt(slow)})`;
     // 0.5 % separation between the averages counts as a full-strength cross.
     const strength = clamp01(Math.abs(fast - slow) / slow / 0.005);

@@ -98,7 +98,7 @@ export class StrategyRunner {
    * Same state, same checks, same signal.
    */
   signalOf(candle: Candle, indicators: Record<string, IndicatorValue | null | undefined>, warmup: boolean): Signal | undefined {
-    if (this.context.has(candle.timeframe)) {
+    if (this.context.size && this.context.has(candle.timeframe)) {
       this.higher.record(candle, indicators);
       return undefined;
     }

@@ -65,6 +65,10 @@ export class CompiledFlow {
   private readonly routes = new Map<string, number[][]>();
   /** Per symbol: the candles nodes of longer timeframes, each with the candle it is making. */
   private readonly longer = new Map<string, LongerRoute[]>();
+  /** The symbol of the last candle delivered, and its routes. */
+  private lastSymbol: string | undefined;
+  private lastRoutes: number[][] | undefined;
+  private lastLonger: LongerRoute[] | undefined;
   /** The data's timeframe, in ms (set by warmUp). */
   private baseMs = 0;
 
@@ -181,8 +185,14 @@ export class CompiledFlow {
    * has a state write or listener pending; the candle is handled to the end once it resolves.
    */
   deliverNow(candle: Candle): Promise<void> | undefined {
-    const routes = this.routes.get(candle.symbol);
-    const longer = this.longer.get(candle.symbol);
+    // The routes of the last symbol are kept: a run of one symbol finds them without a lookup.
+    if (candle.symbol !== this.lastSymbol) {
+      this.lastSymbol = candle.symbol;
+      this.lastRoutes = this.routes.get(candle.symbol);
+      this.lastLonger = this.longer.get(candle.symbol);
+    }
+    const routes = this.lastRoutes;
+    const longer = this.lastLonger;
     if (!routes && !longer) return undefined;
     this.ctx.trusted = trustworthy(candle);
     if (routes) for (let r = 0; r < routes.length; r++) this.enqueue(routes[r]!, { topic: candle.symbol, payload: candle });
