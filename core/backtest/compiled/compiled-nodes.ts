@@ -45,6 +45,9 @@ export interface CompiledContext {
   trusted?: Candle;
 }
 
+/** An empty list to iterate (most decisions trip nothing and flatten nothing): never added to. */
+const NONE: readonly never[] = Object.freeze([]);
+
 /** The candle of a message: the delivered one as it is, anything else checked as the nodes check it. */
 const candleOf = (msg: Msg, ctx: CompiledContext): Candle => (msg.payload === ctx.trusted && msg.payload !== undefined ? (msg.payload as Candle) : parseCandle(msg.payload, 'msg.payload'));
 
@@ -157,12 +160,12 @@ async function riskGateNode(node: PlanNode, ctx: CompiledContext): Promise<Compi
       return;
     }
     const { outcome } = decision;
-    const trips = outcome.trips ?? [];
+    const trips = outcome.trips ?? NONE;
     const flatten = flattenAfterTrips(outcome);
-    const flattenOrders: OrderRequest[] = flatten
+    const flattenOrders: readonly OrderRequest[] = flatten
       ? forceExitRequests({ all: true }, { portfolio: account.portfolio, markets, exchange: session.exchangeName, now: ctx.now(), reason: flatten.reason, exclude: flatten.exclude, finished: (id) => account.finished(id) }, 'msg.payload')
-      : [];
-    const flattenMessages = flattenOrders.map((r) => ({ ...msg, topic: r.symbol, payload: r }));
+      : NONE;
+    const flattenMessages = flattenOrders.length ? flattenOrders.map((r) => ({ ...msg, topic: r.symbol, payload: r })) : NONE;
     if ('request' in outcome) {
       emit(0, { ...msg, topic: signal.symbol, payload: outcome.request });
       for (const m of flattenMessages) emit(0, m);
