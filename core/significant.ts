@@ -18,22 +18,63 @@ const POW10: number[] = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
  * toPrecision itself.
  */
 export function significant(x: number, digits: number): number {
-  if (x > 0 && x < 1e21 && x > 1e-15 && digits >= 1 && digits <= 8) {
-    const e = Math.floor(Math.log10(x));
-    const k = digits - 1 - e;
-    let t: number;
-    if (k >= 0 && k <= 22) t = x * POW10[k]!;
-    else if (k < 0 && k >= -22) t = x / POW10[-k]!;
-    else return Number(x.toPrecision(digits));
-    const low = POW10[digits - 1]!;
-    const frac = t - Math.floor(t);
-    // The scale came out of range (log10 one off near a power of ten) or a near tie: the slow way.
-    if (t >= low && t < low * 10 && Math.abs(frac - 0.5) > 1e-7) {
-      const n = Math.floor(t + 0.5);
-      return k >= 0 ? n / POW10[k]! : n * POW10[-k]!;
-    }
+  const k = scaled(x, digits);
+  if (k === undefined) return Number(x.toPrecision(digits));
+  const n = scaledUnits;
+  return k >= 0 ? n / POW10[k]! : n * POW10[-k]!;
+}
+
+/** The integer n of the last successful scaled() call (a second result, without an object). */
+let scaledUnits = 0;
+
+/**
+ * The power k such that toPrecision's integer n (left in scaledUnits) is x * 10^k rounded, or
+ * undefined where that is not certain (see significant).
+ */
+function scaled(x: number, digits: number): number | undefined {
+  if (!(x > 0 && x < 1e21 && x > 1e-15 && digits >= 1 && digits <= 8)) return undefined;
+  const e = Math.floor(Math.log10(x));
+  const k = digits - 1 - e;
+  let t: number;
+  if (k >= 0 && k <= 22) t = x * POW10[k]!;
+  else if (k < 0 && k >= -22) t = x / POW10[-k]!;
+  else return undefined;
+  const low = POW10[digits - 1]!;
+  const frac = t - Math.floor(t);
+  // The scale came out of range (log10 one off near a power of ten) or a near tie: the slow way.
+  if (!(t >= low && t < low * 10 && Math.abs(frac - 0.5) > 1e-7)) return undefined;
+  scaledUnits = Math.floor(t + 0.5);
+  return k;
+}
+
+/**
+ * String(significant(x, digits)), that is String(Number(x.toPrecision(digits))), without
+ * converting a double to text: the number is n * 10^-k with n of at most `digits` digits, and
+ * the shortest text that reads back as that number is n's digits (trailing zeros gone) with the
+ * point placed as Number.prototype.toString places it (no other decimal of as few digits is that
+ * close to it). Elsewhere, the slow way.
+ */
+export function significantText(x: number, digits: number): string {
+  const k = scaled(x, digits);
+  if (k === undefined) return String(Number(x.toPrecision(digits)));
+  let n = scaledUnits;
+  let exp = -k;
+  while (n % 10 === 0) {
+    n /= 10;
+    exp++;
   }
-  return Number(x.toPrecision(digits));
+  return decimalText(String(n), exp);
+}
+
+/** Number.prototype.toString of digits × 10^exp (digits: an integer's, no trailing zero). */
+function decimalText(digits: string, exp: number): string {
+  const count = digits.length;
+  const point = count + exp;
+  if (count <= point && point <= 21) return digits + '0'.repeat(point - count);
+  if (0 < point && point <= 21) return `${digits.slice(0, point)}.${digits.slice(point)}`;
+  if (-6 < point && point <= 0) return `0.${'0'.repeat(-point)}${digits}`;
+  const e = point - 1;
+  return `${count === 1 ? digits : `${digits[0]}.${digits.slice(1)}`}e${e < 0 ? '-' : '+'}${Math.abs(e)}`;
 }
 
 /**

@@ -1,11 +1,12 @@
 /**
- * significant(x, digits) and fixedNumber(x, decimals) (core/significant.ts) are
- * Number(x.toPrecision(digits)) and Number(x.toFixed(decimals)) to the last bit: the reasons of
+ * significant(x, digits), significantText(x, digits) and fixedNumber(x, decimals)
+ * (core/significant.ts) are Number(x.toPrecision(digits)), its String() and
+ * Number(x.toFixed(decimals)) to the last bit: the reasons of
  * signals print their prices with the first, order amounts are rounded to a market's step with
  * the second, and a backtest's report must not change.
  */
 import assert from 'node:assert/strict';
-import { fixedNumber, significant } from '../../core/significant';
+import { fixedNumber, significant, significantText } from '../../core/significant';
 
 /** A deterministic stream of numbers in [0, 1) (xorshift). */
 function numbers(seed: number): () => number {
@@ -87,6 +88,32 @@ describe('significant digits without the string (core/significant.ts)', () => {
     for (const x of edges) for (let d = 0; d <= 25; d++) {
       fixedSame(x, d);
       fixedSame(-x, d);
+    }
+  });
+
+  it('significantText equals String(Number(x.toPrecision(d))): fixed and exponential forms, every size', () => {
+    const textSame = (x: number, d: number) => {
+      const expected = String(Number(x.toPrecision(d)));
+      const got = significantText(x, d);
+      if (got !== expected) assert.fail(`significantText(${x}, ${d}) = ${got}, String(toPrecision) gives ${expected}`);
+    };
+    const random = numbers(61);
+    for (let i = 0; i < 300_000; i++) {
+      const x = Math.exp((random() * 2 - 1) * 40);
+      for (const d of [1, 3, 6, 8]) textSame(x, d);
+      textSame(-x, 6);
+    }
+    // Around the points where toString changes form (1e-7, 1e21) and trailing zeros (1000.00).
+    for (let m = 1; m < 1_000_000; m += 7) {
+      textSame(m / 1e3, 6);
+      textSame(m * 1e-12, 6);
+      textSame(m * 1e15, 6);
+      textSame(m + 0.5, 6);
+    }
+    const edges = [0, -0, NaN, Infinity, -Infinity, 1e-7, 1e-6, 9.99999e-7, 9.999995e-7, 1.5e-7, 1e20, 1e21, 9.99999e20, 9.999995e20, 1, 10, 100, 0.1, 5e-324, 1e-15, Number.MAX_VALUE];
+    for (const x of edges) for (let d = 1; d <= 21; d++) {
+      textSame(x, d);
+      textSame(-x, d);
     }
   });
 });
