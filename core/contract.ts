@@ -92,6 +92,22 @@ const isPrice = (v: unknown): v is number => typeof v === 'number' && v > 0 && v
 let wellFormedSymbol: string | undefined;
 let wellFormedTimeframe: string | undefined;
 
+/** SYMBOL_RE.test(symbol), the last symbol it took remembered. */
+function isWellFormedSymbol(symbol: string): boolean {
+  if (symbol === wellFormedSymbol) return true;
+  if (!SYMBOL_RE.test(symbol)) return false;
+  wellFormedSymbol = symbol;
+  return true;
+}
+
+/** TIMEFRAME_RE.test(timeframe), the last timeframe it took remembered. */
+function isWellFormedTimeframe(timeframe: string): boolean {
+  if (timeframe === wellFormedTimeframe) return true;
+  if (!TIMEFRAME_RE.test(timeframe)) return false;
+  wellFormedTimeframe = timeframe;
+  return true;
+}
+
 /** The hand-written check of parseCandle(): true only for what CandleSchema accepts (false: ask the schema). */
 function handChecked(value: unknown): value is Candle {
   if (typeof value !== 'object' || value === null) return false;
@@ -118,8 +134,8 @@ function handChecked(value: unknown): value is Candle {
     high >= low &&
     low <= open &&
     low <= close &&
-    (symbol === wellFormedSymbol || (SYMBOL_RE.test(symbol) && (wellFormedSymbol = symbol) === symbol)) &&
-    (timeframe === wellFormedTimeframe || (TIMEFRAME_RE.test(timeframe) && (wellFormedTimeframe = timeframe) === timeframe))
+    isWellFormedSymbol(symbol) &&
+    isWellFormedTimeframe(timeframe)
   );
 }
 
@@ -234,7 +250,19 @@ export const OrderRequestSchema = z
   });
 export type OrderRequest = z.infer<typeof OrderRequestSchema>;
 
-const CLIENT_ORDER_ID_RE = /^[A-Za-z0-9_-]{1,36}$/;
+/**
+ * The client order id pattern of OrderRequestSchema (/^[A-Za-z0-9_-]{1,36}$/) written out: 1 to 36 letters, digits, "_"
+ * or "-" (each request has a new id: nothing to remember, and the loop is cheaper than the pattern).
+ */
+function isClientOrderId(id: string): boolean {
+  const n = id.length;
+  if (n < 1 || n > 36) return false;
+  for (let i = 0; i < n; i++) {
+    const c = id.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45)) return false;
+  }
+  return true;
+}
 const isText = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
 const isTimestamp = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 /** An optional field as the hand-written checks take it: absent, or not undefined (an explicit undefined goes to the schema). */
@@ -255,8 +283,8 @@ export function checkedSignal(value: unknown): Signal | undefined {
     !isText(id) ||
     !isText(exchange) ||
     typeof symbol !== 'string' ||
-    !SYMBOL_RE.test(symbol) ||
-    !(typeof timeframe === 'string' ? TIMEFRAME_RE.test(timeframe) : absent(v, 'timeframe', timeframe)) ||
+    !isWellFormedSymbol(symbol) ||
+    !(typeof timeframe === 'string' ? isWellFormedTimeframe(timeframe) : absent(v, 'timeframe', timeframe)) ||
     (side !== 'buy' && side !== 'sell') ||
     !isPrice(price) ||
     !isTimestamp(ts) ||
@@ -290,12 +318,12 @@ export function checkedOrderRequest(value: unknown): OrderRequest | undefined {
   if (
     v.kind !== 'orderRequest' ||
     typeof clientOrderId !== 'string' ||
-    !CLIENT_ORDER_ID_RE.test(clientOrderId) ||
+    !isClientOrderId(clientOrderId) ||
     !(isText(signalId) || absent(v, 'signalId', signalId)) ||
     !(isText(strategy) || absent(v, 'strategy', strategy)) ||
     !(isText(exchange) || absent(v, 'exchange', exchange)) ||
     typeof symbol !== 'string' ||
-    !SYMBOL_RE.test(symbol) ||
+    !isWellFormedSymbol(symbol) ||
     (side !== 'buy' && side !== 'sell') ||
     (type !== 'market' && type !== 'limit') ||
     !(typeof amount === 'number' && amount > 0 && amount < Infinity) ||

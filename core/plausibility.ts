@@ -85,6 +85,6 @@ export function checkOrderRequest(
     checkOrderPrice('msg.payload.stopLoss', request.stopLoss, market, request.symbol) ??
     checkOrderPrice('msg.payload.takeProfit', request.takeProfit, market, request.symbol) ??
     // Each rung's price sets off a sell like a take-profit: checked the same way.
-    (request.takeProfitLadder ?? []).reduce<string | undefined>((found, rung, i) => found ?? checkOrderPrice(`msg.payload.takeProfitLadder.${i}.price`, rung.price, market, request.symbol), undefined)
+    request.takeProfitLadder?.reduce<string | undefined>((found, rung, i) => found ?? checkOrderPrice(`msg.payload.takeProfitLadder.${i}.price`, rung.price, market, request.symbol), undefined)
   );
 }

@@ -12,13 +12,24 @@ const UNIT_MS: Record<string, number> = {
 /** Timeframes already converted: asked for on every candle, and there are only a few. */
 const known = new Map<string, number>();
 
+/** The last timeframe converted (a valid one to begin with): a run asks for the same one again and again. */
+let lastTimeframe = '1m';
+let lastMs = 60_000;
+
 export function timeframeToMs(timeframe: string): number {
+  if (timeframe === lastTimeframe) return lastMs;
   const cached = known.get(timeframe);
-  if (cached !== undefined) return cached;
+  if (cached !== undefined) {
+    lastTimeframe = timeframe;
+    lastMs = cached;
+    return cached;
+  }
   const match = /^([1-9][0-9]*)([smhdwM])$/.exec(timeframe);
   if (!match) throw new Error(`timeframe "${timeframe}" is not valid: use a number and a unit such as 1m, 5m, 1h, 1d`);
   const ms = Number(match[1]) * UNIT_MS[match[2]!]!;
   if (known.size < 64) known.set(timeframe, ms);
+  lastTimeframe = timeframe;
+  lastMs = ms;
   return ms;
 }
 

@@ -27,8 +27,11 @@ export class BacktestExecutor implements OrderExecutor {
   private readonly market: Waiting[] = [];
   private readonly limits: Waiting[] = [];
   private nextId = 1;
-  /** Where the price path is, per symbol, while it runs. */
-  private readonly path = new Map<string, PathPoint>();
+  /**
+   * Where the price path is, per symbol, while it runs (undefined between paths: the key stays,
+   * as deleting and adding it again for every candle with an order open costs the map's storage).
+   */
+  private readonly path = new Map<string, PathPoint | undefined>();
 
   constructor(
     private readonly o: { exchangeId: string; portfolio: Portfolio; feeRate: number; slippage: number; now: () => number },
@@ -78,7 +81,7 @@ export class BacktestExecutor implements OrderExecutor {
 
   /** The price path of a candle is over. */
   endPath(symbol: string): void {
-    this.path.delete(symbol);
+    if (this.path.get(symbol) !== undefined) this.path.set(symbol, undefined);
   }
 
   onPrice(_ticker: Ticker): void {

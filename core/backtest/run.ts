@@ -115,7 +115,9 @@ export async function replay(o: Pick<BacktestOptions, 'timeframe' | 'series' | '
   const collect = (u: OrderUpdate) => {
     if (u.status !== 'open' && u.filled > 0 && u.average !== null) {
       // The updates of stop closes and force exits carry their reason (account.ts): the exit reason of a sell.
-      trades.push({ clientOrderId: u.clientOrderId, symbol: u.symbol, side: u.side, ts: u.ts, price: u.average, amount: u.filled, fee: u.fee.cost, ...(u.side === 'sell' ? { exitReason: exitReasonOf(u) } : {}) });
+      const trade: BacktestTrade = { clientOrderId: u.clientOrderId, symbol: u.symbol, side: u.side, ts: u.ts, price: u.average, amount: u.filled, fee: u.fee.cost };
+      if (u.side === 'sell') trade.exitReason = exitReasonOf(u);
+      trades.push(trade);
     }
   };
   account.observers.add(collect);
@@ -140,8 +142,11 @@ export async function replay(o: Pick<BacktestOptions, 'timeframe' | 'series' | '
    */
   const at: number[] = [];
   let atCount = 0;
+  // The first open and last close per series (by index into symbols: no map lookup per candle);
+  // firstOpen keeps the order the symbols first traded in, for the buy-and-hold returns.
   const firstOpen = new Map<string, number>();
-  const lastClose = new Map<string, number>();
+  const opened: boolean[] = symbols.map(() => false);
+  const lastClose: Array<number | undefined> = symbols.map(() => undefined);
   let equity: EquityStats | undefined;
   let exposed = 0;
   let candles = 0;
@@ -164,7 +169,10 @@ export async function replay(o: Pick<BacktestOptions, 'timeframe' | 'series' | '
       const k = at[a]!;
       const symbol = symbols[k]!;
       const row = series[k]![cursor[k]!]!;
-      if (!firstOpen.has(symbol)) firstOpen.set(symbol, row[1]);
+      if (!opened[k]) {
+        opened[k] = true;
+        firstOpen.set(symbol, row[1]);
+      }
       if (equity === undefined && at.slice(0, atCount).every((j) => firstOpen.has(symbols[j]!))) {
         for (let b = 0; b < atCount; b++) {
           const j = at[b]!;
@@ -191,6 +199,10 @@ export async function replay(o: Pick<BacktestOptions, 'timeframe' | 'series' | '
           if (flowListens) await settle(account);
           else if (!account.settled) await settleAccount(account);
         }
+        // On the fast path nothing but the account can place an order within a candle: once its
+        // orders have filled and no stop is armed (a market order filled at the open), the rest of
+        // the path can fill or fire nothing, as on a quiet candle, and the close marks the price.
+        if (!flowListens && account.quiet) break;
       }
       executor.endPath(symbol);
     }
@@ -202,7 +214,7 @@ export async function replay(o: Pick<BacktestOptions, 'timeframe' | 'series' | '
       const row = series[k]![cursor[k]!]!;
       cursor[k]!++;
       account.portfolio.mark(symbol, row[4]);
-      lastClose.set(symbol, row[4]);
+      lastClose[k] = row[4];
       if (flowListens) {
         await deliver(toCandle(exchange, symbol, o.timeframe, row), false, { account, now });
         await settle(account);
@@ -228,6 +240,6 @@ export async function replay(o: Pick<BacktestOptions, 'timeframe' | 'series' | '
     start: start ?? 0,
     end: now,
     tfMs,
-    buyAndHold: [...firstOpen].map(([s, open]) => (lastClose.get(s) ?? open) / open - 1),
+    buyAndHold: [...firstOpen].map(([s, open]) => (lastClose[symbols.indexOf(s)] ?? open) / open - 1),
   });
 }

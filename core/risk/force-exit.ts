@@ -128,6 +128,8 @@ export function forceExitRequests(target: ForceExitTarget, ctx: ForceExitContext
  * (the one this signal's own sell is already closing). Undefined when nothing is to be flattened.
  */
 export function flattenAfterTrips(outcome: RiskOutcome): { reason: string; exclude: string[] } | undefined {
+  // Nothing tripped (every decision but a breaker's): nothing to flatten, no lists made.
+  if (!outcome.trips?.length && !('rejection' in outcome && outcome.rejection.trip)) return undefined;
   const tripping = 'rejection' in outcome && outcome.rejection.trip ? [outcome.rejection] : [];
   const flatten = [...(outcome.trips ?? []), ...tripping].filter((t) => t.action === 'flatten');
   if (!flatten.length) return undefined;

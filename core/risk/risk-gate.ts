@@ -81,6 +81,16 @@ export class RiskGate {
     this.approvedSet = new Set(state.approved);
   }
 
+  /** The text of a fixed quote size (the same for every signal of a quote): made once. */
+  private quoteHowText: { amount: number; quote: string; text: string } | undefined;
+  private quoteHow(amount: number, quote: string): string {
+    const made = this.quoteHowText;
+    if (made && made.amount === amount && made.quote === quote) return made.text;
+    const text = `${fmt(amount)} ${quote}`;
+    this.quoteHowText = { amount, quote, text };
+    return text;
+  }
+
   /** Takes back an approval that could not be saved, so the signal can trade once state is stored. */
   unapprove(signalId: string): void {
     this.approvedSet.delete(signalId);
@@ -169,15 +179,15 @@ export class RiskGate {
       if (open.size >= s.maxOpenPositions) return reject('MAX_POSITIONS', `${open.size} positions open; the limit is ${s.maxOpenPositions}`);
     }
 
-    // Sizing
-    const { equity } = portfolio.equity(s.accountCurrency);
+    // Sizing (equityValue: equity(...).equity without the list of unpriced assets)
+    const equity = portfolio.equityValue(s.accountCurrency);
     const stop = this.stopDistance(signal, ctx);
     if (typeof stop === 'string') return reject('NO_STOP_DISTANCE', stop);
     let quoteAmount: number;
     let how: string;
     if (s.sizing === 'quote') {
       quoteAmount = s.quoteAmount!;
-      how = `${fmt(quoteAmount)} ${quote}`;
+      how = this.quoteHow(quoteAmount, quote);
     } else if (s.sizing === 'equityPct') {
       quoteAmount = (equity * s.equityPct!) / 100;
       how = `${s.equityPct} % of equity ${fmt(equity)}`;
@@ -269,7 +279,7 @@ export class RiskGate {
     const request: OrderRequest = {
       kind: 'orderRequest',
       // The signal id's digest: the same signal always becomes the same client order id.
-      clientOrderId: `tb-${signal.id.replace(/^sig-/, '').slice(0, 32)}`,
+      clientOrderId: `tb-${signal.id.startsWith('sig-') ? signal.id.slice(4, 36) : signal.id.slice(0, 32)}`,
       signalId: signal.id,
       strategy: signal.strategy,
       exchange: signal.exchange,

@@ -10,7 +10,10 @@ import { clamp01, crossing, fmt, type Decision, type HoldReason, type SeriesStra
 export class MaCross implements SeriesStrategy {
   private readonly fast;
   private readonly slow;
-  private prev: { fast: number; slow: number } | undefined;
+  /** The previous candle's averages (two numbers, not an object per candle); hasPrev once there are. */
+  private hasPrev = false;
+  private prevFast = 0;
+  private prevSlow = 0;
   constructor(private readonly p: { maType: 'sma' | 'ema' | 'wma'; fastPeriod: number; slowPeriod: number }) {
     this.fast = createIndicator({ type: p.maType, period: p.fastPeriod });
     this.slow = createIndicator({ type: p.maType, period: p.slowPeriod });
@@ -19,12 +22,16 @@ export class MaCross implements SeriesStrategy {
     const fast = this.fast.update(candle) as number | null;
     const slow = this.slow.update(candle) as number | null;
     if (fast === null || slow === null) return `warming up: ${this.slow.remaining} candles to go`;
-    const prev = this.prev;
-    this.prev = { fast, slow };
-    if (!prev) return 'first values';
-    const cross = crossing(prev.fast, prev.slow, fast, slow, candle.close);
-    const ma = this.p.maType.toUpperCase();
+    const hadPrev = this.hasPrev;
+    const prevFast = this.prevFast;
+    const prevSlow = this.prevSlow;
+    this.hasPrev = true;
+    this.prevFast = fast;
+    this.prevSlow = slow;
+    if (!hadPrev) return 'first values';
+    const cross = crossing(prevFast, prevSlow, fast, slow, candle.close);
     if (!cross) return () => `no cross (fast ${fmt(fast)}, slow ${fmt(slow)})`;
+    const ma = this.p.maType.toUpperCase();
     const label = `${ma} ${this.p.fastPeriod} (${fmt(fast)}) ${cross === 'above' ? 'crossed above' : 'crossed below'} ${ma} ${this.p.slowPeriod} (${fmt(slow)})`;
     // 0.5 % separation between the averages counts as a full-strength cross.
     const strength = clamp01(Math.abs(fast - slow) / slow / 0.005);

@@ -98,7 +98,7 @@ export class StrategyRunner {
    * Same state, same checks, same signal.
    */
   signalOf(candle: Candle, indicators: Record<string, IndicatorValue | null | undefined>, warmup: boolean): Signal | undefined {
-    if (this.context.has(candle.timeframe)) {
+    if (this.context.size && this.context.has(candle.timeframe)) {
       this.higher.record(candle, indicators);
       return undefined;
     }
@@ -114,7 +114,7 @@ export class StrategyRunner {
   }
 
   private signal(candle: Candle, decision: Decision, closeTs: number): Signal {
-    return {
+    const signal: Signal = {
       kind: 'signal',
       id: signalId({ strategy: this.name, exchange: candle.exchange, symbol: candle.symbol, timeframe: candle.timeframe, candleTs: candle.ts, side: decision.side }),
       exchange: candle.exchange,
@@ -127,8 +127,10 @@ export class StrategyRunner {
       strategy: this.name,
       strength: decision.strength,
       reason: decision.reason,
-      ...(decision.fraction !== undefined ? { fraction: decision.fraction } : {}),
     };
+    // Set after the literal (the same fields in the same order; a spread would copy an object per signal).
+    if (decision.fraction !== undefined) signal.fraction = decision.fraction;
+    return signal;
   }
 
   reset(symbol?: string): number {

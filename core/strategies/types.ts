@@ -1,6 +1,7 @@
 /** What a strategy sees and says, free of Node-RED. */
 import type { Candle, Side } from '../contract';
 import type { IndicatorValue } from '../indicators';
+import { significantText } from '../significant';
 
 export interface StrategyInput {
   candle: Candle;
@@ -68,8 +69,8 @@ export function crossing(prevA: number, prevB: number, a: number, b: number, sca
 
 export const clamp01 = (x: number) => (Number.isFinite(x) ? Math.min(1, Math.max(0, x)) : 0);
 
-/** Numbers in reasons: enough digits for BTC-quoted prices, no noise. */
-export const fmt = (x: number) => String(+x.toPrecision(6));
+/** Numbers in reasons: enough digits for BTC-quoted prices, no noise (String(+x.toPrecision(6)), see significant.ts). */
+export const fmt = (x: number) => significantText(x, 6);
 
 /** What a strategy says when it does not signal (output 2 of the strategy node, when enabled). */
 export interface Hold {

@@ -124,7 +124,7 @@ export class TradingAccount {
   private bookingNow = false;
   /** The metrics' labels, made once (a backtest books thousands of orders). */
   private readonly metricLabels: { exchange: string; mode: Mode };
-  private readonly outcomeLabels = new Map<string, { exchange: string; mode: Mode; outcome: string }>();
+  private readonly outcomeCounts = new Map<string, metrics.OrderCount>();
 
   /**
    * Books without waiting, for the backtest's fast path (docs/backtest.md): an account whose store
@@ -348,7 +348,8 @@ export class TradingAccount {
   /** Records the order as pending: the write-ahead record (send) or, booking without waiting, the record alone (sendNow). */
   private record(request: ExecutorRequest, listener: OrderListener | undefined, stopClose: boolean): void {
     if (listener) this.listeners.set(request.clientOrderId, listener);
-    const record: OrderRecord = { request, last: this.placeholder(request), ...(stopClose ? { stopClose } : {}), sentAt: Date.now() };
+    const record: OrderRecord = { request, last: this.placeholder(request), sentAt: Date.now() };
+    if (stopClose) record.stopClose = true;
     if (request.type === 'limit' && request.timeoutMs) record.cancelAt = request.ts + request.timeoutMs;
     this.open.set(request.clientOrderId, record);
     this.changes++;
@@ -670,7 +671,7 @@ export class TradingAccount {
       // The journal's record of the fill: made where someone reads it (a store that keeps the
       // state's tail of fills, or a fill observer).
       if (!this.o.store.discardsWrites || this.fillObservers.size > 0) fill = this.fillRecord(record, update, filledDelta, price, fee, heldBefore);
-      if (update.side === 'buy') this.armStops(record.request, price, this.listeners.get(update.clientOrderId));
+      if (update.side === 'buy') this.armStops(record.request, price, this.listenerOf(update.clientOrderId));
       else if (!this.portfolio.position(update.symbol)) {
         // Sold out: a stop still resting at the exchange for these coins goes too.
         const orphan = this.exchangeStops?.resting(update.symbol);
@@ -691,12 +692,12 @@ export class TradingAccount {
       this.done.push(update.clientOrderId);
       this.doneSet.add(update.clientOrderId);
       if (this.done.length > REMEMBER_DONE) this.doneSet.delete(this.done.shift()!);
-      this.finalWaiters.get(update.clientOrderId)?.();
+      if (this.finalWaiters.size) this.finalWaiters.get(update.clientOrderId)?.();
       // An order on the symbol ended: the stop resting at the exchange follows what is held now.
       if (this.exchangeStops) void this.exchangeStops.sync(update.symbol);
     }
-    const listener = this.listeners.get(update.clientOrderId) ?? this.defaultListener;
-    if (FINAL.has(update.status)) this.listeners.delete(update.clientOrderId);
+    const listener = this.listenerOf(update.clientOrderId) ?? this.defaultListener;
+    if (this.listeners.size && FINAL.has(update.status)) this.listeners.delete(update.clientOrderId);
     // The flow hears of a change only once it is saved: a crash in between cannot make it see a
     // fill the restarted account does not know. (Saves are serialised, so updates keep their order;
     // with the store down the update still goes out: the flow must know.)
@@ -718,6 +719,11 @@ export class TradingAccount {
     this.save().then(tell, tell).catch((err) => this.log.warn(`a listener failed on the update of ${update.clientOrderId}: ${errorText(err)}`));
   }
 
+  /** The listener of an order (no lookup while nobody listens: a backtest's fast path places orders without one). */
+  private listenerOf(clientOrderId: string): OrderListener | undefined {
+    return this.listeners.size ? this.listeners.get(clientOrderId) : undefined;
+  }
+
   /** Hands a booked update (and its fill) to the observers and the order's listener. */
   private tell(fill: FillRecord | undefined, update: OrderUpdate, listener: OrderListener | undefined): void {
     if (fill) for (const observer of this.fillObservers) observer(fill);
@@ -733,20 +739,21 @@ export class TradingAccount {
       metrics.orderLatency.observe(labels, (Date.now() - record.sentAt) / 1000);
       record.sentAt = undefined;
     }
-    if (prev.id === null && update.id !== null) metrics.orders.inc(this.outcomeLabelsOf('placed'));
+    if (prev.id === null && update.id !== null) this.outcomeCount('placed').n++;
     if (FINAL.has(update.status) && !FINAL.has(prev.status)) {
       const outcome = update.status === 'closed' ? 'filled' : update.status;
-      metrics.orders.inc(this.outcomeLabelsOf(outcome));
+      this.outcomeCount(outcome).n++;
     }
   }
 
-  private outcomeLabelsOf(outcome: string): { exchange: string; mode: Mode; outcome: string } {
-    let labels = this.outcomeLabels.get(outcome);
-    if (!labels) {
-      labels = { ...this.metricLabels, outcome };
-      this.outcomeLabels.set(outcome, labels);
+  /** The orders counter's count for an outcome of this account (added to the counter when it is read). */
+  private outcomeCount(outcome: string): metrics.OrderCount {
+    let count = this.outcomeCounts.get(outcome);
+    if (!count) {
+      count = metrics.orderCount({ ...this.metricLabels, outcome });
+      this.outcomeCounts.set(outcome, count);
     }
-    return labels;
+    return count;
   }
 
   /** The journal's record of a fill (types.ts), remembered in the state until REMEMBER_FILLS newer ones came. */

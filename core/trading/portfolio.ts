@@ -46,7 +46,16 @@ export interface PortfolioSnapshot {
 /** Amounts below this are dust left by rounding, not a position. */
 const DUST = 1e-12;
 
-const dayOf = (ts: number) => new Date(ts).toISOString().slice(0, 10);
+/** The UTC day of the last time asked for: a run's fills fall on the same day many times in a row. */
+let lastDay = { n: NaN, text: '' };
+/** The UTC day (yyyy-mm-dd) of a time. */
+function dayOf(ts: number): string {
+  const n = Math.floor(ts / 86_400_000);
+  if (n === lastDay.n) return lastDay.text;
+  const text = new Date(ts).toISOString().slice(0, 10);
+  lastDay = { n, text };
+  return text;
+}
 
 export class Portfolio {
   private balances = new Map<string, Balance>();
@@ -130,19 +139,6 @@ export class Portfolio {
     const { base, quote } = splitSymbol(fill.symbol);
     const notional = fill.amount * fill.price;
     const feeInQuote = fill.fee.currency === quote ? fill.fee.cost : fill.fee.currency === base ? fill.fee.cost * fill.price : 0;
-    const spend = (currency: string, amount: number) => {
-      const b = this.balance(currency);
-      this.balances.set(currency, fromReserved ? { free: b.free, used: b.used - amount } : { free: b.free - amount, used: b.used });
-    };
-    const receive = (currency: string, amount: number) => {
-      const b = this.balance(currency);
-      this.balances.set(currency, { free: b.free + amount, used: b.used });
-    };
-    const chargeFee = () => {
-      if (fill.fee.cost <= 0) return;
-      const b = this.balance(fill.fee.currency);
-      this.balances.set(fill.fee.currency, { free: b.free - fill.fee.cost, used: b.used });
-    };
     const pos = this.positions.get(fill.symbol) ?? {
       symbol: fill.symbol,
       amount: 0,
@@ -154,17 +150,17 @@ export class Portfolio {
     };
     let realized = 0;
     if (fill.side === 'buy') {
-      spend(quote, notional);
-      receive(base, fill.amount);
-      chargeFee();
+      this.spend(quote, notional, fromReserved);
+      this.receive(base, fill.amount);
+      this.chargeFee(fill.fee);
       const received = fill.amount - (fill.fee.currency === base ? fill.fee.cost : 0);
       const cost = pos.avgEntry * pos.amount + notional + (fill.fee.currency === quote ? fill.fee.cost : 0);
       pos.amount += received;
       pos.avgEntry = pos.amount > DUST ? cost / pos.amount : 0;
     } else {
-      spend(base, fill.amount);
-      receive(quote, notional);
-      chargeFee();
+      this.spend(base, fill.amount, fromReserved);
+      this.receive(quote, notional);
+      this.chargeFee(fill.fee);
       realized = (fill.price - pos.avgEntry) * Math.min(fill.amount, pos.amount) - feeInQuote;
       pos.amount = Math.max(0, pos.amount - fill.amount);
       if (pos.amount <= DUST) pos.avgEntry = 0;
@@ -178,6 +174,23 @@ export class Portfolio {
     this.positions.set(fill.symbol, pos);
     this.mark(fill.symbol, fill.price);
     return realized;
+  }
+
+  /** A fill's payment (from the reserved funds of a limit order, else from the free ones). */
+  private spend(currency: string, amount: number, fromReserved: boolean): void {
+    const b = this.balance(currency);
+    this.balances.set(currency, fromReserved ? { free: b.free, used: b.used - amount } : { free: b.free - amount, used: b.used });
+  }
+
+  private receive(currency: string, amount: number): void {
+    const b = this.balance(currency);
+    this.balances.set(currency, { free: b.free + amount, used: b.used });
+  }
+
+  private chargeFee(fee: { cost: number; currency: string }): void {
+    if (fee.cost <= 0) return;
+    const b = this.balance(fee.currency);
+    this.balances.set(fee.currency, { free: b.free - fee.cost, used: b.used });
   }
 
   realizedOn(ts: number): number {
@@ -238,7 +251,12 @@ export class Portfolio {
   private pairNames = new Map<string, string>();
   private pairNamesCurrency: string | undefined;
 
+  /** The last asset asked for and its pair name (the backtest values one asset after every candle). */
+  private lastPairAsset: string | undefined;
+  private lastPairName = '';
+
   private pairName(asset: string, currency: string): string {
+    if (asset === this.lastPairAsset && currency === this.pairNamesCurrency) return this.lastPairName;
     if (currency !== this.pairNamesCurrency) {
       this.pairNames = new Map();
       this.pairNamesCurrency = currency;
@@ -248,6 +266,8 @@ export class Portfolio {
       name = `${asset}/${currency}`;
       if (this.pairNames.size < 10_000) this.pairNames.set(asset, name);
     }
+    this.lastPairAsset = asset;
+    this.lastPairName = name;
     return name;
   }
 

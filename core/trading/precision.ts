@@ -1,7 +1,10 @@
 /**
  * Rounding to an exchange's increments. Steps such as 0.00001 are not exact in binary, so the
- * result is re-parsed from a fixed-decimal string: 0.1 + 0.2 style residue never reaches an order.
+ * result is the number of a fixed-decimal string (Number(x.toFixed(d)), made without the string
+ * where that is exact: core/significant.ts): 0.1 + 0.2 style residue never reaches an order.
  */
+import { fixedNumber } from '../significant';
+
 /** Decimals per step seen (a market has one or two steps; every order asks). */
 const decimalsCache = new Map<number, number>();
 
@@ -31,7 +34,7 @@ export function floorToStep(value: number, step: number | undefined): number {
   const exact = value / step;
   const nearest = Math.round(exact);
   const units = Math.abs(exact - nearest) <= 64 * Number.EPSILON * Math.max(1, Math.abs(exact)) ? nearest : Math.floor(exact);
-  return Number((units * step).toFixed(decimalsOf(step)));
+  return fixedNumber(units * step, decimalsOf(step));
 }
 
 /**
@@ -44,7 +47,7 @@ export function amountForQuote(quote: number, price: number, step: number | unde
   const value = quote / price;
   if (!step || !(step > 0) || !(value > 0) || !Number.isFinite(value)) return value;
   const decimals = decimalsOf(step);
-  const amountOf = (units: number) => Number((units * step).toFixed(decimals));
+  const amountOf = (units: number) => fixedNumber(units * step, decimals);
   // value / step is rounded itself: the floor of it may be one unit off either way.
   let units = Math.floor(value / step);
   if (units > 0 && amountOf(units) > value) units--;
@@ -55,5 +58,5 @@ export function amountForQuote(quote: number, price: number, step: number | unde
 /** Rounds to the nearest multiple of `step` (prices). */
 export function roundToStep(value: number, step: number | undefined): number {
   if (!step || !(step > 0)) return value;
-  return Number((Math.round(value / step) * step).toFixed(decimalsOf(step)));
+  return fixedNumber(Math.round(value / step) * step, decimalsOf(step));
 }

@@ -109,6 +109,22 @@ describe('checkedOrderRequest: the same as OrderRequestSchema where it answers',
     assert.equal(checkedOrderRequest({ ...request, type: 'limit' }), undefined);
   });
 
+  it('takes exactly the client order ids and symbols the schema takes (every character class, lengths 0 to 37)', () => {
+    const ids = ['', 'a', 'Z', '0', '9', '_', '-', 'a'.repeat(36), 'a'.repeat(37), 'tb-0123456789abcdef0123456789abcdef', 'a b', 'a.b', 'a/b', 'a:b', 'ä', 'a\n', '\na', 'a\u0000', '😀', 'A-z_09'];
+    for (let c = 0; c < 256; c++) ids.push(`x${String.fromCharCode(c)}y`);
+    for (const clientOrderId of ids) {
+      const value = { ...request, clientOrderId };
+      const taken = agrees(checkedOrderRequest, OrderRequestSchema, value);
+      assert.equal(taken, OrderRequestSchema.safeParse(value).success, `client order id ${JSON.stringify(clientOrderId)}`);
+    }
+    for (const symbol of ['BTC/USDT', 'btc/usdt', 'BTC/USDT:USDT', 'BTC', 'BTC/', '/USDT', 'BTC/USDT/', 'BTC USDT', 'BTC/USDT\n', 'BTC/USDT', 'ETH/BTC']) {
+      const value = { ...request, symbol };
+      assert.equal(agrees(checkedOrderRequest, OrderRequestSchema, value), OrderRequestSchema.safeParse(value).success, `symbol ${JSON.stringify(symbol)}`);
+      const sig = { ...signal, symbol };
+      assert.equal(agrees(checkedSignal, SignalSchema, sig), SignalSchema.safeParse(sig).success, `signal symbol ${JSON.stringify(symbol)}`);
+    }
+  });
+
   it('leaves a take-profit ladder and an explicit undefined to the schema', () => {
     const ladder = { ...request, takeProfitLadder: [{ fraction: 0.5, price: 110 }, { fraction: 0.5, price: 120 }] };
     assert.equal(OrderRequestSchema.safeParse(ladder).success, true);

@@ -21,7 +21,10 @@ function trustworthy(candle: Candle): Candle | undefined {
 }
 
 interface LongerRoute {
+  /** The candles node's targets as given by the plan (warmUp finds the route by them). */
   targets: string[];
+  /** The same, as indexes of the compiled nodes. */
+  to: number[];
   timeframe: string;
   tfMs: number;
   warmup: number;
@@ -47,42 +50,64 @@ export class CompiledFlow {
    * first `queued` slots in use. The arrays keep their slots from candle to candle (emptying one
    * by its length would give its storage back, and the next candle would allocate it again).
    */
-  private readonly queueNodes: string[] = [];
+  private readonly queueNodes: number[] = [];
   private readonly queueMsgs: Array<Msg | undefined> = [];
   private queued = 0;
-  private readonly emitters = new Map<string, Emit>();
+  /**
+   * The compiled nodes by index (what the queue and the routes hold: no lookup by id per
+   * delivery): their ids, handlers and emitters.
+   */
+  private readonly ids: string[] = [];
+  private readonly handlers: CompiledNode[] = [];
+  private readonly emitters: Emit[] = [];
+  private readonly index = new Map<string, number>();
   /** Per symbol: the candles nodes' targets (one list per candles node that reads the symbol). */
-  private readonly routes = new Map<string, string[][]>();
+  private readonly routes = new Map<string, number[][]>();
   /** Per symbol: the candles nodes of longer timeframes, each with the candle it is making. */
   private readonly longer = new Map<string, LongerRoute[]>();
+  /** The symbol of the last candle delivered, and its routes. */
+  private lastSymbol: string | undefined;
+  private lastRoutes: number[][] | undefined;
+  private lastLonger: LongerRoute[] | undefined;
   /** The data's timeframe, in ms (set by warmUp). */
   private baseMs = 0;
 
   private constructor(
     private readonly plan: FlowPlan,
-    private readonly handlers: Map<string, CompiledNode>,
+    handlers: Map<string, CompiledNode>,
     private readonly ctx: CompiledContext,
     private readonly onError: CompiledError,
   ) {
+    for (const [id, handler] of handlers) {
+      this.index.set(id, this.ids.length);
+      this.ids.push(id);
+      this.handlers.push(handler);
+    }
+    const indexes = (targets: readonly string[]) => this.indexesOf(targets);
     for (const c of plan.candles) {
       if (c.timeframe) {
         for (const symbol of c.symbols) {
           const list = this.longer.get(symbol) ?? [];
-          list.push({ targets: c.targets, timeframe: c.timeframe, tfMs: timeframeToMs(c.timeframe), warmup: c.warmup, making: undefined });
+          list.push({ targets: c.targets, to: indexes(c.targets), timeframe: c.timeframe, tfMs: timeframeToMs(c.timeframe), warmup: c.warmup, making: undefined });
           this.longer.set(symbol, list);
         }
         continue;
       }
       for (const symbol of c.symbols) {
         const list = this.routes.get(symbol) ?? [];
-        list.push(c.targets);
+        list.push(indexes(c.targets));
         this.routes.set(symbol, list);
       }
     }
-    for (const [id, node] of plan.nodes) {
-      const outputs = node.outputs;
-      this.emitters.set(id, (output, msg) => this.enqueue(outputs[output], msg));
+    for (const id of this.ids) {
+      const outputs = plan.nodes.get(id)!.outputs.map(indexes);
+      this.emitters.push((output, msg) => this.enqueue(outputs[output], msg));
     }
+  }
+
+  /** The indexes of compiled nodes given by id. */
+  private indexesOf(ids: readonly string[]): number[] {
+    return ids.map((id) => this.index.get(id)!);
   }
 
   static async build(plan: FlowPlan, ctx: CompiledContext, onError: CompiledError): Promise<CompiledFlow> {
@@ -104,6 +129,7 @@ export class CompiledFlow {
   async warmUp(exchange: string, timeframe: string, history: (symbol: string) => readonly OhlcvRow[]): Promise<void> {
     this.baseMs = timeframeToMs(timeframe);
     for (const c of this.plan.candles) {
+      const indexes = this.indexesOf(c.targets);
       for (const symbol of c.symbols) {
         let rows = history(symbol);
         if (c.timeframe) {
@@ -118,7 +144,7 @@ export class CompiledFlow {
         for (let i = Math.max(0, rows.length - c.warmup); i < rows.length; i++) {
           const candle = rowToCandle(exchange, symbol, c.timeframe ?? timeframe, rows[i]!);
           this.ctx.trusted = trustworthy(candle);
-          this.enqueue(c.targets, { topic: symbol, payload: candle, warmup: true });
+          this.enqueue(indexes, { topic: symbol, payload: candle, warmup: true });
           await this.drain(0);
           this.ctx.trusted = undefined;
         }
@@ -133,7 +159,7 @@ export class CompiledFlow {
       const bucket = candleOpenTime(candle.ts, route.tfMs);
       let making = route.making;
       if (making && making[0] !== bucket) {
-        this.enqueue(route.targets, { topic: candle.symbol, payload: rowToCandle(candle.exchange, candle.symbol, route.timeframe, making) });
+        this.enqueue(route.to, { topic: candle.symbol, payload: rowToCandle(candle.exchange, candle.symbol, route.timeframe, making) });
         making = undefined;
       }
       if (!making) making = [bucket, candle.open, candle.high, candle.low, candle.close, candle.volume];
@@ -144,7 +170,7 @@ export class CompiledFlow {
         making[5] += candle.volume;
       }
       if (candle.ts + this.baseMs >= bucket + route.tfMs) {
-        this.enqueue(route.targets, { topic: candle.symbol, payload: rowToCandle(candle.exchange, candle.symbol, route.timeframe, making) });
+        this.enqueue(route.to, { topic: candle.symbol, payload: rowToCandle(candle.exchange, candle.symbol, route.timeframe, making) });
         making = undefined;
       }
       route.making = making;
@@ -159,8 +185,14 @@ export class CompiledFlow {
    * has a state write or listener pending; the candle is handled to the end once it resolves.
    */
   deliverNow(candle: Candle): Promise<void> | undefined {
-    const routes = this.routes.get(candle.symbol);
-    const longer = this.longer.get(candle.symbol);
+    // The routes of the last symbol are kept: a run of one symbol finds them without a lookup.
+    if (candle.symbol !== this.lastSymbol) {
+      this.lastSymbol = candle.symbol;
+      this.lastRoutes = this.routes.get(candle.symbol);
+      this.lastLonger = this.longer.get(candle.symbol);
+    }
+    const routes = this.lastRoutes;
+    const longer = this.lastLonger;
     if (!routes && !longer) return undefined;
     this.ctx.trusted = trustworthy(candle);
     if (routes) for (let r = 0; r < routes.length; r++) this.enqueue(routes[r]!, { topic: candle.symbol, payload: candle });
@@ -176,7 +208,7 @@ export class CompiledFlow {
     return this.ctx.account.settled ? undefined : this.ctx.account.flush();
   }
 
-  private enqueue(targets: readonly string[] | undefined, msg: Msg): void {
+  private enqueue(targets: readonly number[] | undefined, msg: Msg): void {
     if (!targets) return;
     for (let i = 0; i < targets.length; i++) {
       this.queueNodes[this.queued] = targets[i]!;
@@ -195,16 +227,16 @@ export class CompiledFlow {
     const nodes = this.queueNodes;
     const msgs = this.queueMsgs;
     for (; head < this.queued; head++) {
-      const id = nodes[head]!;
+      const node = nodes[head]!;
       const msg = msgs[head]!;
       let pending: void | Promise<void>;
       try {
-        pending = this.handlers.get(id)!(msg, this.emitters.get(id)!);
+        pending = this.handlers[node]!(msg, this.emitters[node]!);
       } catch (err) {
-        this.onError(id, err instanceof Error ? err : new Error(String(err)), msg);
+        this.onError(this.ids[node]!, err instanceof Error ? err : new Error(String(err)), msg);
         continue;
       }
-      if (pending) return this.drainAfter(pending, id, msg, head + 1);
+      if (pending) return this.drainAfter(pending, this.ids[node]!, msg, head + 1);
     }
     // The messages are let go (the slots stay).
     for (let i = 0; i < this.queued; i++) msgs[i] = undefined;

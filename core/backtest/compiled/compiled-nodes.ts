@@ -45,6 +45,9 @@ export interface CompiledContext {
   trusted?: Candle;
 }
 
+/** An empty list to iterate (most decisions trip nothing and flatten nothing): never added to. */
+const NONE: readonly never[] = Object.freeze([]);
+
 /** The candle of a message: the delivered one as it is, anything else checked as the nodes check it. */
 const candleOf = (msg: Msg, ctx: CompiledContext): Candle => (msg.payload === ctx.trusted && msg.payload !== undefined ? (msg.payload as Candle) : parseCandle(msg.payload, 'msg.payload'));
 
@@ -114,12 +117,18 @@ async function riskGateNode(node: PlanNode, ctx: CompiledContext): Promise<Compi
   // The deployed gate's state (a backtest keeps it in memory: the deploy's, as the node loaded it).
   const saved = await session.stateStore.get<RiskState>(`tradebot:risk:${node.id}`);
   const gate = new RiskGate(settings, saved ?? initialRiskState());
+  // Everything the gate sends goes to the journal, as the node's send() does (one function per
+  // output function, not one per message: the flow hands the node the same one every time).
+  let out: Emit | undefined;
+  let emit: Emit = () => undefined;
   return (msg, emitOut) => {
-    // Everything the gate sends goes to the journal, as the node's send() does.
-    const emit: Emit = (output, m) => {
-      journalSent(session.journal, m);
-      emitOut(output, m);
-    };
+    if (emitOut !== out) {
+      out = emitOut;
+      emit = (output, m) => {
+        journalSent(session.journal, m);
+        emitOut(output, m);
+      };
+    }
     // A signal the hand-written check takes (every one a strategy makes) needs no zod parse: same result.
     let signal = checkedSignal(msg.payload);
     if (!signal) {
@@ -151,12 +160,12 @@ async function riskGateNode(node: PlanNode, ctx: CompiledContext): Promise<Compi
       return;
     }
     const { outcome } = decision;
-    const trips = outcome.trips ?? [];
+    const trips = outcome.trips ?? NONE;
     const flatten = flattenAfterTrips(outcome);
-    const flattenOrders: OrderRequest[] = flatten
+    const flattenOrders: readonly OrderRequest[] = flatten
       ? forceExitRequests({ all: true }, { portfolio: account.portfolio, markets, exchange: session.exchangeName, now: ctx.now(), reason: flatten.reason, exclude: flatten.exclude, finished: (id) => account.finished(id) }, 'msg.payload')
-      : [];
-    const flattenMessages = flattenOrders.map((r) => ({ ...msg, topic: r.symbol, payload: r }));
+      : NONE;
+    const flattenMessages = flattenOrders.length ? flattenOrders.map((r) => ({ ...msg, topic: r.symbol, payload: r })) : NONE;
     if ('request' in outcome) {
       emit(0, { ...msg, topic: signal.symbol, payload: outcome.request });
       for (const m of flattenMessages) emit(0, m);
@@ -171,6 +180,16 @@ async function riskGateNode(node: PlanNode, ctx: CompiledContext): Promise<Compi
 
 function placeOrderNode(ctx: CompiledContext): CompiledNode {
   const { session, account, markets } = ctx;
+  // What the checks read, made once for every order.
+  const venue = {
+    get exchange() {
+      return session.exchangeName;
+    },
+    markets,
+    isOpen: (id: string) => account.openRequest(id) !== undefined,
+    marketPrice: (symbol: string) => account.marketPrice(symbol),
+    now: ctx.now,
+  };
   return (msg) => {
     const request = parseOrderRequest(msg.payload);
     session.journal?.orderRequest(request);
@@ -178,13 +197,7 @@ function placeOrderNode(ctx: CompiledContext): CompiledNode {
     // the session's marketPrice() answers once a candle marked it) and the clock are at hand, and
     // the order is booked at once, no promise. Otherwise, as the place order node does it.
     if (account.booksWithoutWaiting && account.marketPrice(request.symbol) !== undefined) {
-      checkPlaceableNow(request, {
-        exchange: session.exchangeName,
-        markets,
-        isOpen: (id) => account.openRequest(id) !== undefined,
-        marketPrice: (symbol) => account.marketPrice(symbol),
-        now: ctx.now,
-      });
+      checkPlaceableNow(request, venue);
       if (account.placeNow(request)) return;
     }
     return placeWaiting(request);
