@@ -4,6 +4,9 @@
  * each symbol no longer listed; the symbols that stay keep their feeds untouched, so none of their
  * candles is sent twice or skipped. Changes run one after the other.
  */
+import type { MarketSource } from './market-source';
+import type { SymbolFeedOptions } from './symbol-feed';
+
 export interface SymbolFeedLike {
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -69,4 +72,17 @@ export class FollowedFeeds<F extends SymbolFeedLike> {
     }
     return { added, removed };
   }
+}
+
+/**
+ * One market-data feed per followed symbol (the ticker and order book nodes): each polls at the
+ * pace the exchange's rate limit allows for the whole list, so the list together stays within it.
+ */
+export function perSymbolFeeds<F extends SymbolFeedLike>(
+  symbols: string[],
+  source: Pick<MarketSource, 'minPollIntervalMs'>,
+  options: Omit<SymbolFeedOptions, 'symbols'>,
+  create: (options: SymbolFeedOptions) => F,
+): FollowedFeeds<F> {
+  return new FollowedFeeds(symbols, (symbol, count) => create({ ...options, symbols: [symbol], pollIntervalMs: Math.max(options.pollIntervalMs, source.minPollIntervalMs(count)) }));
 }

@@ -41,7 +41,7 @@ export class SimSource implements MarketSource {
   private readonly wallMsPerStep: number;
   /** Wall clock (monotonic) of step 0, and the steps taken or given up since. */
   private readonly startedAt = performance.now();
-  private stepsDue = 0;
+  private stepsCounted = 0;
   private readonly maxCatchUpSteps: number;
   private waiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
   private closed = false;
@@ -66,9 +66,10 @@ export class SimSource implements MarketSource {
   /** The steps the wall clock says are due since the last firing (the speed holds under load). */
   private stepsNowDue(): number {
     const due = Math.floor((performance.now() - this.startedAt) / this.wallMsPerStep);
-    const behind = due - this.stepsDue;
+    const behind = due - this.stepsCounted;
     const steps = Math.min(behind, this.maxCatchUpSteps);
-    this.stepsDue = behind > this.maxCatchUpSteps ? due : this.stepsDue + steps;
+    // Further behind than the catch-up allows: the rest is given up, counted as if taken.
+    this.stepsCounted = behind > this.maxCatchUpSteps ? due : this.stepsCounted + steps;
     return steps;
   }
 

@@ -9,7 +9,6 @@ import Mustache from 'mustache';
 import { ConfigError } from '../errors';
 import { formatAmount, formatMoney, formatPrice } from '../format-number';
 import { marketSteps } from '../market-steps';
-import type { NotifyKind } from './kinds';
 import { DEFAULT_TEMPLATES } from './default-templates';
 
 export type TextFormat = 'HTML' | 'MarkdownV2' | 'plain';

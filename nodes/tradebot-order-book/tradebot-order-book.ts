@@ -12,7 +12,7 @@ import { flowsStarted } from '../shared/flows-started';
 import { answerSnapshotRequests, FeedRunner } from '../shared/market-feed-runner';
 import { parseSymbolList } from '../shared/symbols';
 import { followSymbolList } from '../shared/follow-symbols';
-import { FollowedFeeds } from '../../core/market/followed-feeds';
+import { perSymbolFeeds } from '../../core/market/followed-feeds';
 import type { ExchangeConfigNode, NodeAPI, NodeDef } from '../shared/types';
 import { registerTradebotNode } from '../shared/node-harness';
 import { numberSetting, pollIntervalSetting } from '../../core/setting-values';
@@ -42,13 +42,7 @@ export = function register(RED: NodeAPI): void {
       // One feed per symbol, so a new list starts and stops only the symbols that changed; each
       // polls at the pace the rate limit allows for the whole list.
       createFeeds: (source, session, listener) => [
-        new FollowedFeeds(symbols, (symbol, count) =>
-          createOrderBookFeed(
-            source,
-            { symbols: [symbol], depth, pollIntervalMs: Math.max(pollIntervalMs, source.minPollIntervalMs(count)), websocket: config.websocket !== false, silentAfterMs: session.silentStreamMs },
-            listener,
-          ),
-        ),
+        perSymbolFeeds(symbols, source, { pollIntervalMs, websocket: config.websocket !== false, silentAfterMs: session.silentStreamMs }, (options) => createOrderBookFeed(source, { ...options, depth }, listener)),
       ],
       toMessage: (book) => ({ topic: book.symbol, payload: book }),
       statusText: (b) => `${b.symbol} mid ${b.mid == null ? '-' : formatPrice(b.mid, marketSteps(b.exchange, b.symbol).tickSize)} spread ${b.spread === null ? '-' : +b.spread.toPrecision(4)}`,

@@ -11,7 +11,7 @@ import { flowsStarted } from '../shared/flows-started';
 import { answerSnapshotRequests, FeedRunner } from '../shared/market-feed-runner';
 import { parseSymbolList } from '../shared/symbols';
 import { followSymbolList } from '../shared/follow-symbols';
-import { FollowedFeeds } from '../../core/market/followed-feeds';
+import { perSymbolFeeds } from '../../core/market/followed-feeds';
 import type { ExchangeConfigNode, NodeAPI, NodeDef } from '../shared/types';
 import { registerTradebotNode } from '../shared/node-harness';
 import { pollIntervalSetting } from '../../core/setting-values';
@@ -38,13 +38,7 @@ export = function register(RED: NodeAPI): void {
       // One feed per symbol, so a new list starts and stops only the symbols that changed; each
       // polls at the pace the rate limit allows for the whole list.
       createFeeds: (source, session, listener) => [
-        new FollowedFeeds(symbols, (symbol, count) =>
-          createTickerFeed(
-            source,
-            { symbols: [symbol], pollIntervalMs: Math.max(pollIntervalMs, source.minPollIntervalMs(count)), websocket: config.websocket !== false, silentAfterMs: session.silentStreamMs },
-            listener,
-          ),
-        ),
+        perSymbolFeeds(symbols, source, { pollIntervalMs, websocket: config.websocket !== false, silentAfterMs: session.silentStreamMs }, (options) => createTickerFeed(source, options, listener)),
       ],
       toMessage: (ticker) => ({ topic: ticker.symbol, payload: ticker }),
       statusText: (t) => `${t.symbol} ${formatPrice(t.last, marketSteps(t.exchange, t.symbol).tickSize)}`,

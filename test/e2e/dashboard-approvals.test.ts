@@ -14,11 +14,11 @@
  */
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
-import { NodeRedProcess, killAllNodeRed, type FlowNode } from '../support/node-red-process';
+import { killAllNodeRed, type NodeRedProcess } from '../support/node-red-process';
 import type { PackedUserDir } from '../support/packed-install';
 import { launchBrowser, requireBrowser, screenshot, watchPage } from '../support/browser';
-import { DASHBOARD_VERSION, readDashboardExample, userDirWithDashboardExample } from '../support/dashboard-install';
-import { DebugSidebar } from '../support/debug-sidebar';
+import { DASHBOARD_VERSION, namedIn, readDashboardExample, startDashboardExample, userDirWithDashboardExample } from '../support/dashboard-install';
+import type { DebugSidebar } from '../support/debug-sidebar';
 import { waitFor } from '../support/wait';
 
 const EXAMPLE = '24 Dashboard approvals - needs FlowFuse Dashboard 2.json';
@@ -28,11 +28,7 @@ const HELD_TIMEOUT_MS = 90_000;
 describe(`dashboard approvals example (${EXAMPLE}): packed install + FlowFuse Dashboard ${DASHBOARD_VERSION}, real Node-RED, chromium`, function () {
   this.timeout(300_000);
   const example = readDashboardExample(EXAMPLE);
-  const named = (type: string, name: string) => {
-    const n = example.find((x) => x.type === type && x.name === name);
-    assert.ok(n, `the example has a ${type} named "${name}"`);
-    return n;
-  };
+  const named = namedIn(example);
   let packed: PackedUserDir | undefined;
   let red: NodeRedProcess | undefined;
   let browser: Browser | undefined;
@@ -53,15 +49,8 @@ describe(`dashboard approvals example (${EXAMPLE}): packed install + FlowFuse Da
   });
 
   it('deploys: every type known, the risk gate armed with ask first, nothing in error', async function () {
-    red = await NodeRedProcess.start({ userDir: packed!.userDir, settings: packed!.settings, startTimeoutMs: 60_000 });
-    sidebar = await DebugSidebar.open(red.port);
-
-    const nodes = await red.getJson<Array<{ module: string; types: string[]; enabled: boolean; err?: string }>>('/nodes');
-    const loaded = new Set(nodes.flatMap((n) => n.types));
-    const missing = [...new Set(example.map((n) => n.type))].filter((t) => t !== 'tab' && !loaded.has(t));
-    assert.deepEqual(missing, [], 'every node type of the example is installed');
-    const deployed = await red.getJson<FlowNode[]>('/flows');
-    assert.equal(deployed.length, example.length, 'the whole example is deployed');
+    // Every type installed, the whole example deployed; statuses and debug messages from the start.
+    ({ red, sidebar } = await startDashboardExample(packed!, example));
     const gate = example.find((n) => n.type === 'tradebot-risk-gate')!;
     assert.equal(gate.askFirst, true, 'the example\'s risk gate asks first');
     const gateStatus = () => sidebar!.statuses(gate);

@@ -21,11 +21,11 @@
  */
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
-import { NodeRedProcess, killAllNodeRed, type FlowNode } from '../support/node-red-process';
+import { killAllNodeRed, type FlowNode, type NodeRedProcess } from '../support/node-red-process';
 import type { PackedUserDir } from '../support/packed-install';
 import { launchBrowser, requireBrowser, screenshot, watchPage } from '../support/browser';
-import { DASHBOARD_VERSION, readDashboardExample, userDirWithDashboardExample } from '../support/dashboard-install';
-import { DebugSidebar } from '../support/debug-sidebar';
+import { DASHBOARD_VERSION, namedIn, readDashboardExample, startDashboardExample, userDirWithDashboardExample } from '../support/dashboard-install';
+import type { DebugSidebar } from '../support/debug-sidebar';
 import { waitFor } from '../support/wait';
 
 const EXAMPLE = '16 Dashboard - needs FlowFuse Dashboard 2.json';
@@ -40,11 +40,7 @@ describe(`dashboard example (${EXAMPLE}): packed install + FlowFuse Dashboard ${
   this.timeout(240_000);
   const example = readDashboardExample(EXAMPLE);
   const byType = (type: string) => example.filter((n) => n.type === type);
-  const named = (type: string, name: string) => {
-    const n = example.find((x) => x.type === type && x.name === name);
-    assert.ok(n, `the example has a ${type} named "${name}"`);
-    return n;
-  };
+  const named = namedIn(example);
   let packed: PackedUserDir | undefined;
   let red: NodeRedProcess | undefined;
   let browser: Browser | undefined;
@@ -63,19 +59,11 @@ describe(`dashboard example (${EXAMPLE}): packed install + FlowFuse Dashboard ${
   });
 
   it('deploys: every type known, no node in error, nothing logged at error level, GET /dashboard serves the page', async function () {
-    red = await NodeRedProcess.start({ userDir: packed!.userDir, settings: packed!.settings, startTimeoutMs: 60_000 });
-    // Node statuses and debug messages from now on (the comms websocket the editor uses).
-    sidebar = await DebugSidebar.open(red.port);
-
-    const nodes = await red.getJson<Array<{ module: string; types: string[]; enabled: boolean; err?: string }>>('/nodes');
+    // Every type installed, the whole example deployed; statuses and debug messages from the start (the editor's comms websocket).
+    let nodes;
+    ({ red, sidebar, nodes } = await startDashboardExample(packed!, example));
     const dashboard = nodes.filter((n) => n.module === '@flowfuse/node-red-dashboard');
     assert.ok(dashboard.length > 0 && dashboard.every((n) => n.enabled && !n.err), `the dashboard's node sets loaded: ${JSON.stringify(dashboard)}`);
-    const loaded = new Set(nodes.flatMap((n) => n.types));
-    const missing = [...new Set(example.map((n) => n.type))].filter((t) => t !== 'tab' && !loaded.has(t));
-    assert.deepEqual(missing, [], 'every node type of the example is installed');
-
-    const deployed = await red.getJson<FlowNode[]>('/flows');
-    assert.equal(deployed.length, example.length, 'the whole example is deployed');
 
     const page = await fetch(`${red.base}/dashboard`);
     assert.equal(page.status, 200, 'GET /dashboard');

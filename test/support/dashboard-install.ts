@@ -9,7 +9,8 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { ROOT, type FlowNode } from './node-red-process';
+import { DebugSidebar } from './debug-sidebar';
+import { NodeRedProcess, ROOT, type FlowNode } from './node-red-process';
 import { installPacked, type PackedUserDir } from './packed-install';
 
 const run = promisify(execFile);
@@ -73,4 +74,38 @@ export async function userDirWithDashboardExample(ctx: Mocha.Context, file: stri
     throw err;
   }
   return { packed, example };
+}
+
+/** The example's node of this type and name; the assertion names it when the example lacks it. */
+export function namedIn(example: FlowNode[]): (type: string, name: string) => FlowNode {
+  return (type, name) => {
+    const n = example.find((x) => x.type === type && x.name === name);
+    assert.ok(n, `the example has a ${type} named "${name}"`);
+    return n;
+  };
+}
+
+/** A node set as GET /nodes lists it. */
+export interface NodeSetInfo {
+  module: string;
+  types: string[];
+  enabled: boolean;
+  err?: string;
+}
+
+/**
+ * Starts Node-RED on the user dir made by userDirWithDashboardExample, reads what the editor
+ * would (statuses and debug messages, from the start), and checks what a user sees first: every
+ * node type of the example is installed and the whole example is deployed.
+ */
+export async function startDashboardExample(packed: PackedUserDir, example: FlowNode[]): Promise<{ red: NodeRedProcess; sidebar: DebugSidebar; nodes: NodeSetInfo[] }> {
+  const red = await NodeRedProcess.start({ userDir: packed.userDir, settings: packed.settings, startTimeoutMs: 60_000 });
+  const sidebar = await DebugSidebar.open(red.port);
+  const nodes = await red.getJson<NodeSetInfo[]>('/nodes');
+  const loaded = new Set(nodes.flatMap((n) => n.types));
+  const missing = [...new Set(example.map((n) => n.type))].filter((t) => t !== 'tab' && !loaded.has(t));
+  assert.deepEqual(missing, [], 'every node type of the example is installed');
+  const deployed = await red.getJson<FlowNode[]>('/flows');
+  assert.equal(deployed.length, example.length, 'the whole example is deployed');
+  return { red, sidebar, nodes };
 }

@@ -30,8 +30,6 @@ function runnerOf(config: Record<string, unknown>) {
   return new StrategyRunner('t', strategyFactory(settings), contextTimeframes(settings));
 }
 
-const reasonOf = (o: CandleOutcome) => ('signal' in o ? o.signal.reason : o.hold.reason);
-
 describe('higher timeframes in conditions', function () {
   it('a 5m rule reads the 1h value of the latest 1h candle closed when the 5m candle opened, whichever arrives first', function () {
     const runner = runnerOf({ strategy: 'rules', entryRules: [{ left: 'rsi@1h', op: '<', right: '60' }, { left: 'close', op: '>', right: '0' }] });
