@@ -14,6 +14,7 @@ import { splitSymbol } from '../market/symbol';
 import type { RiskSettings } from './settings';
 import { inTradingWindow } from './trading-window';
 import type { ApprovalState } from './approval';
+import { rememberId } from '../util/remembered-ids';
 
 export interface RiskState {
   killed: boolean;
@@ -315,9 +316,7 @@ export class RiskGate {
       }
       if (s.trailingPct) request.trailingStop = s.trailingPct / 100;
     }
-    this.state.approved.push(signal.id);
-    this.approvedSet.add(signal.id);
-    if (this.state.approved.length > REMEMBER_APPROVED) this.approvedSet.delete(this.state.approved.shift()!);
+    rememberId(this.state.approved, this.approvedSet, signal.id, REMEMBER_APPROVED);
     return { request };
   }
 }

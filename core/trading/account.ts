@@ -19,6 +19,7 @@ import { floorToStep } from './precision';
 import { StopBook, type StopHit, type StopLevels } from './stops';
 import type { FillRecord } from '../journal/types';
 import { errorText, silentLogger, StateChangeLog, type Logger } from '../logger';
+import { rememberId } from '../util/remembered-ids';
 
 export type OrderListener = (update: OrderUpdate) => void;
 
@@ -51,7 +52,7 @@ interface AccountState {
 }
 
 const FINAL = new Set<OrderUpdate['status']>(['closed', 'canceled', 'rejected', 'expired']);
-/** How many finished client order ids are remembered for duplicate protection. */
+/** How many finished client order ids are remembered, at least, for duplicate protection. */
 const REMEMBER_DONE = 10_000;
 /** How many recent fills the state keeps for the journal's catch-up. */
 export const REMEMBER_FILLS = 500;
@@ -348,7 +349,8 @@ export class TradingAccount {
   /** Records the order as pending: the write-ahead record (send) or, booking without waiting, the record alone (sendNow). */
   private record(request: ExecutorRequest, listener: OrderListener | undefined, stopClose: boolean): void {
     if (listener) this.listeners.set(request.clientOrderId, listener);
-    const record: OrderRecord = { request, last: this.placeholder(request), sentAt: Date.now() };
+    // A backtest's latency would be this machine's, not an exchange's: not measured (docs/health-and-metrics.md).
+    const record: OrderRecord = { request, last: this.placeholder(request), sentAt: this.o.mode === 'backtest' ? undefined : Date.now() };
     if (stopClose) record.stopClose = true;
     if (request.type === 'limit' && request.timeoutMs) record.cancelAt = request.ts + request.timeoutMs;
     this.open.set(request.clientOrderId, record);
@@ -689,9 +691,7 @@ export class TradingAccount {
     if (FINAL.has(update.status)) {
       if (record.reserved) this.portfolio.release(record.reserved.currency, record.reserved.amount - record.reserved.consumed);
       this.open.delete(update.clientOrderId);
-      this.done.push(update.clientOrderId);
-      this.doneSet.add(update.clientOrderId);
-      if (this.done.length > REMEMBER_DONE) this.doneSet.delete(this.done.shift()!);
+      rememberId(this.done, this.doneSet, update.clientOrderId, REMEMBER_DONE);
       if (this.finalWaiters.size) this.finalWaiters.get(update.clientOrderId)?.();
       // An order on the symbol ended: the stop resting at the exchange follows what is held now.
       if (this.exchangeStops) void this.exchangeStops.sync(update.symbol);
