@@ -18,33 +18,30 @@ const POW10: number[] = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
  * toPrecision itself.
  */
 export function significant(x: number, digits: number): number {
-  const k = scaled(x, digits);
-  if (k === undefined) return Number(x.toPrecision(digits));
-  const n = scaledUnits;
+  const k = scaleOf(x, digits);
+  const n = k === undefined ? undefined : unitsAt(x, k, digits);
+  if (k === undefined || n === undefined) return Number(x.toPrecision(digits));
   return k >= 0 ? n / POW10[k]! : n * POW10[-k]!;
 }
 
-/** The integer n of the last successful scaled() call (a second result, without an object). */
-let scaledUnits = 0;
-
 /**
- * The power k such that toPrecision's integer n (left in scaledUnits) is x * 10^k rounded, or
- * undefined where that is not certain (see significant).
+ * The power k that scales x to `digits` digits before the point (x * 10^k), from x's decimal
+ * exponent; undefined where 10^k is not an exact double, or x is not a positive size it handles.
  */
-function scaled(x: number, digits: number): number | undefined {
+function scaleOf(x: number, digits: number): number | undefined {
   if (!(x > 0 && x < 1e21 && x > 1e-15 && digits >= 1 && digits <= 8)) return undefined;
-  const e = Math.floor(Math.log10(x));
-  const k = digits - 1 - e;
-  let t: number;
-  if (k >= 0 && k <= 22) t = x * POW10[k]!;
-  else if (k < 0 && k >= -22) t = x / POW10[-k]!;
-  else return undefined;
+  const k = digits - 1 - Math.floor(Math.log10(x));
+  return k >= -22 && k <= 22 ? k : undefined;
+}
+
+/** toPrecision's integer n: x * 10^k rounded, or undefined where that is not certain (see significant). */
+function unitsAt(x: number, k: number, digits: number): number | undefined {
+  const t = k >= 0 ? x * POW10[k]! : x / POW10[-k]!;
   const low = POW10[digits - 1]!;
   const frac = t - Math.floor(t);
   // The scale came out of range (log10 one off near a power of ten) or a near tie: the slow way.
   if (!(t >= low && t < low * 10 && Math.abs(frac - 0.5) > 1e-7)) return undefined;
-  scaledUnits = Math.floor(t + 0.5);
-  return k;
+  return Math.floor(t + 0.5);
 }
 
 /**
@@ -55,9 +52,10 @@ function scaled(x: number, digits: number): number | undefined {
  * close to it). Elsewhere, the slow way.
  */
 export function significantText(x: number, digits: number): string {
-  const k = scaled(x, digits);
-  if (k === undefined) return String(Number(x.toPrecision(digits)));
-  let n = scaledUnits;
+  const k = scaleOf(x, digits);
+  const units = k === undefined ? undefined : unitsAt(x, k, digits);
+  if (k === undefined || units === undefined) return String(Number(x.toPrecision(digits)));
+  let n = units;
   let exp = -k;
   while (n % 10 === 0) {
     n /= 10;

@@ -5,49 +5,25 @@
  * dashboard example suites (test/e2e/dashboard-*.test.ts).
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { DebugSidebar } from './debug-sidebar';
 import { NodeRedProcess, ROOT, type FlowNode } from './node-red-process';
-import { installPacked, type PackedUserDir } from './packed-install';
+import { installPacked, npmInstallOrSkip, type PackedUserDir } from './packed-install';
 
-const run = promisify(execFile);
-const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 /** The FlowFuse Dashboard 2 release the dashboard examples were built and checked against. */
 export const DASHBOARD_VERSION = '1.31.0';
 export const DASHBOARD = `@flowfuse/node-red-dashboard@${DASHBOARD_VERSION}`;
 
-/** The palette manager's install of the dashboard into the user dir: offline from npm's cache first, then online. */
-async function npmInstall(userDir: string): Promise<string> {
-  const args = ['install', '--no-audit', '--no-fund', '--ignore-scripts', DASHBOARD];
-  try {
-    return (await run(NPM, [...args, '--offline'], { cwd: userDir, maxBuffer: 64 * 1024 * 1024 })).stderr;
-  } catch (offline) {
-    const first = `offline install failed: ${(offline as Error).message.split('\n')[0]}\n`;
-    return first + (await run(NPM, args, { cwd: userDir, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 })).stderr;
-  }
-}
-
 /**
- * Installs the dashboard into userDir and checks its version. Without the registry and with nothing
- * in npm's cache it cannot: then the suite skips locally with a message and fails in CI (CI=true),
- * as the browser and Redis suites do.
+ * Installs the dashboard into userDir as the palette manager does (offline from npm's cache first,
+ * then online) and checks its version. Without the registry and with nothing in npm's cache it
+ * cannot: then the suite skips locally with a message and fails in CI (CI=true).
  */
 export async function installDashboard(ctx: Mocha.Context, userDir: string, suite: string): Promise<void> {
-  let log: string;
-  try {
-    log = await npmInstall(userDir);
-  } catch (err) {
-    const npmErrors = (err as Error).message.split('\n').filter((l) => /^npm (error|ERR!)/.test(l));
-    const why = `${DASHBOARD} could not be installed from npm's cache nor from the registry: ${npmErrors.slice(0, 3).join(' ') || (err as Error).message.split('\n')[0]}`;
-    if (process.env.CI) throw new Error(`the ${suite} test needs ${DASHBOARD} in CI: ${why}`);
-    console.log(`      SKIPPED: ${why}; the ${suite} did not run`);
-    ctx.skip();
-  }
+  const log = await npmInstallOrSkip(ctx, userDir, ['--no-audit', '--no-fund', '--ignore-scripts', DASHBOARD], DASHBOARD, suite);
   const installed = path.join(userDir, 'node_modules', '@flowfuse', 'node-red-dashboard', 'package.json');
-  assert.ok(fs.existsSync(installed), `the dashboard is not in the user dir after npm install:\n${log!}`);
+  assert.ok(fs.existsSync(installed), `the dashboard is not in the user dir after npm install:\n${log}`);
   assert.equal(JSON.parse(fs.readFileSync(installed, 'utf8')).version, DASHBOARD_VERSION);
 }
 
