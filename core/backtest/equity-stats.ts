@@ -51,7 +51,10 @@ export class EquityStats {
       this.peakTs = ts;
     } else {
       this.maxDrawdown = Math.max(this.maxDrawdown, (this.peak - equity) / this.peak);
-      this.maxDrawdownDurationMs = Math.max(this.maxDrawdownDurationMs, ts - this.peakTs);
+      // A comparison, not Math.max: with Math.max here, V8 threw the replay's optimised code away
+      // (a deopt, "lost precision or NaN") at the start of every run of an optimisation.
+      const duration = ts - this.peakTs;
+      if (duration > this.maxDrawdownDurationMs) this.maxDrawdownDurationMs = duration;
     }
     const r = this.previous > 0 ? equity / this.previous - 1 : 0;
     this.previous = equity;
@@ -64,19 +67,25 @@ export class EquityStats {
     if (this.samples % this.step === 0) {
       this.points.push([ts, equity]);
       this.hasLatest = false;
-      if (this.points.length >= this.maxPoints) {
-        // Keep the points at multiples of the doubled step (every second one): which points stay
-        // depends only on the sample count, so two runs of the same data keep the same curve.
-        let w = 0;
-        for (let i = 1; i < this.points.length; i += 2) this.points[w++] = this.points[i]!;
-        this.points.length = w;
-        this.step *= 2;
-      }
+      if (this.points.length >= this.maxPoints) this.thin();
     } else {
       this.hasLatest = true;
       this.latestTs = ts;
       this.latestEquity = equity;
     }
+  }
+
+  /**
+   * Keeps the points at multiples of the doubled step (every second one): which points stay
+   * depends only on the sample count, so two runs of the same data keep the same curve. A method
+   * of its own: it runs a few times per run, and inlined into the replay its first run there
+   * discarded the replay's optimised code.
+   */
+  private thin(): void {
+    let w = 0;
+    for (let i = 1; i < this.points.length; i += 2) this.points[w++] = this.points[i]!;
+    this.points.length = w;
+    this.step *= 2;
   }
 
   /** Sharpe and Sortino of the per-candle returns, annualized by `perYear` candles a year. */

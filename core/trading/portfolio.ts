@@ -235,7 +235,9 @@ export class Portfolio {
    */
   equityValue(currency: string): number {
     let equity = 0;
-    for (const [asset, b] of this.balances) {
+    // Keys and get, not entries: an entry is a [key, value] array made per asset per call.
+    for (const asset of this.balances.keys()) {
+      const b = this.balances.get(asset)!;
       const total = b.free + b.used;
       if (Math.abs(total) <= DUST) continue;
       if (asset === currency) equity += total;
