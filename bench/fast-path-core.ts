@@ -2,7 +2,7 @@
  * The backtest fast path's own speed, without Node-RED (not a test: it prints figures and asserts
  * nothing about time). Run:
  *
- *   npm run build && node dist/bench/fast-path-core.js            (3 runs)
+ *   npm run build && node dist/bench/fast-path-core.js            (8 runs: the first cold, 7 warm)
  *   node dist/bench/fast-path-core.js --runs 5
  *   node dist/bench/fast-path-core.js --holds-only        (an RSI strategy at levels it never reaches:
  *        no signal, no order; what the candles alone cost)
@@ -122,7 +122,7 @@ function benchFlow(file: string, holdsOnly: boolean): { exchange: FlowNodeConfig
 }
 
 async function main(): Promise<void> {
-  const runs = arg('--runs', 3);
+  const runs = arg('--runs', 8);
   const profileFile = textArg('--profile');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tradebot-fast-path-'));
   const file = path.join(dir, 'continuous-1m.json');
