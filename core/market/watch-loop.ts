@@ -29,6 +29,7 @@ export interface WatchLoopOptions<T> {
   /** `via` says which transport brought the update. */
   onData: (data: T, via: 'watch' | 'poll') => void | Promise<void>;
   onStatus: (status: FeedStatus) => void;
+  /** A failure that retrying cannot cure (a symbol the exchange refuses, bad credentials): the loop stops. Its message starts with the label. */
   onFatal: (error: Error) => void;
   /** Runs after a failure, before the next attempt (the candle feed catches up over REST here). */
   onRecovering?: () => Promise<void>;
@@ -156,6 +157,9 @@ export class WatchLoop<T> {
         const error = err instanceof Error ? err : new Error(String(err));
         if (!isRetryableError(error)) {
           this.stopped = true;
+          // Named after what failed: an exchange's refusal ("Invalid symbol.") seldom says which
+          // symbol. The error object stays (its class tells a refused symbol from bad credentials).
+          if (!error.message.startsWith(`${o.label}: `)) error.message = `${o.label}: ${error.message}`;
           o.onStatus({ state: 'error', text: shorten(error.message) });
           o.onFatal(error);
           break;

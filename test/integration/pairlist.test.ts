@@ -147,7 +147,10 @@ describe('pairlist against a mock Binance through ccxt', function () {
     assert.deepEqual(third.payload.symbols, ['SOL/USDT', 'BTC/USDT']);
     assert.deepEqual(third.payload.removed, ['ETH/USDT']);
     await waitFor(() => candles.messages.filter((m) => m.topic === 'BTC/USDT' && m.warmup).length === 6, 10_000, 'BTC/USDT warmed up again on its return');
-    assert.equal(caught.messages.length, 0, caught.messages.map((m) => m.error?.message).join('; '));
+    // Between the delisting and the list without it, a feed may ask once more for ETH/USDT and
+    // hear the exchange refuse it: that error names the symbol. Nothing else reaches Catch.
+    const otherErrors = caught.messages.map((m) => String(m.error?.message)).filter((text) => !/^ETH\/USDT: binance .*Invalid symbol/.test(text));
+    assert.deepEqual(otherErrors, []);
   });
 
   it('a position in a symbol that left the list is still managed: its stop-loss sells', async function () {
