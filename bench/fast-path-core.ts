@@ -181,13 +181,14 @@ async function main(): Promise<void> {
     const warm = rates.length > 1 ? rates.slice(1) : rates;
     const median = medianOf(warm);
     const where = `node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'}, load average ${os.loadavg()[0]!.toFixed(1)}`;
-    console.log(`first run (JIT cold) ${Math.round(rates[0]!).toLocaleString('en')} candles/s; warm runs (2-${runs}) median ${Math.round(median).toLocaleString('en')} candles/s (${where})`);
+    const warmText = rates.length > 1 ? `; warm runs (2-${runs}) median ${Math.round(median).toLocaleString('en')} candles/s` : ' (one run: no warm figure)';
+    console.log(`first run (JIT cold) ${Math.round(rates[0]!).toLocaleString('en')} candles/s${warmText} (${where})`);
     if (!process.argv.includes('--no-hand')) {
       const warmup = Number(exchange.backtestWarmup);
       handLoop(rows, warmup); // once unmeasured (the JIT)
       const hand = [0, 1, 2].map(() => handLoop(rows, warmup)).map((h) => ({ ...h, rate: h.candles / h.seconds }));
       const handMedian = hand.map((h) => h.rate).sort((a, b) => a - b)[1]!;
-      console.log(`hand-written loop (bench/hand-loop.ts), same rows: ${hand.map((h) => Math.round(h.rate).toLocaleString('en')).join(' / ')} candles/s (${hand[0]!.fills} fills); median ${(handMedian / median).toFixed(1)}x the fast path's warm median`);
+      console.log(`hand-written loop (bench/hand-loop.ts), same rows: ${hand.map((h) => Math.round(h.rate).toLocaleString('en')).join(' / ')} candles/s (${hand[0]!.fills} fills); median ${(handMedian / median).toFixed(1)}x the fast path's ${rates.length > 1 ? 'warm median' : 'one (cold) run'}`);
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
